@@ -1,0 +1,65 @@
+"""The ``runlens`` command line: thin, over the library (style.md habit 6).
+
+Subcommands live in ``runlens/cli/cmd_*.py``; each module defines
+``register(subparsers)``, which adds its parser and sets ``func``. A library
+error becomes one line on stderr and exit status 1; a traceback is shown only
+with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from ..errors import RunlensError
+
+__all__ = ["main", "build_parser"]
+
+#: Exit statuses.
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .. import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="runlens",
+        description="What your watch data says about your running form and training load.",
+    )
+    parser.add_argument("--version", action="version", version=f"runlens {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    names = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("cmd_"))
+    for name in names:
+        importlib.import_module(f"{__name__}.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.func(args) or 0)
+    except RunlensError as exc:
+        print(f"runlens: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("runlens: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(
+            f"runlens: internal error: {type(exc).__name__}: {exc} "
+            "(this is a bug in runlens; run with --debug for details)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

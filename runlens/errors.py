@@ -1,0 +1,85 @@
+"""One exception root for everything runlens refuses, with what was found.
+
+Every error names the file it concerns and says, in one line, what was found
+against what was expected (style.md habit 4). The CLI prints ``str(error)`` and
+exits non-zero; it never shows a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "RunlensError",
+    "UnsupportedFormatError",
+    "EmptyFileError",
+    "CorruptFileError",
+    "NotAnActivityError",
+    "NoRecordsError",
+]
+
+
+class RunlensError(Exception):
+    """Root of every error runlens raises on purpose.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, in one line, without the path.
+    path : str, optional
+        The file concerned, as the user named it.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+    def with_path(self, path: str) -> RunlensError:
+        """Return this error, naming ``path`` if it named no file yet."""
+        if self.path is None:
+            self.path = path
+        return self
+
+
+class UnsupportedFormatError(RunlensError):
+    """The bytes are neither FIT, GPX nor a gzip of one of them."""
+
+
+class EmptyFileError(RunlensError):
+    """The file has no bytes (or nothing but white space)."""
+
+
+class CorruptFileError(RunlensError):
+    """The file is of a known format but cannot be decoded.
+
+    Parameters
+    ----------
+    offset : int, optional
+        Byte offset where decoding failed.
+    expected, got : str, optional
+        What the format requires there, and what was found.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        offset: int | None = None,
+        expected: str | None = None,
+        got: str | None = None,
+    ) -> None:
+        super().__init__(message, path=path)
+        self.offset = offset
+        self.expected = expected
+        self.got = got
+
+
+class NotAnActivityError(RunlensError):
+    """A readable file that holds no activity (settings, monitoring, a workout, a route)."""
+
+
+class NoRecordsError(RunlensError):
+    """An activity file without a single timestamped sample."""

@@ -1,0 +1,355 @@
+"""The decoder-neutral form of a FIT file, and how it becomes an Activity.
+
+Every FIT decoder runlens uses (fitparse, the reference; a fast native one)
+fills a :class:`RawFit`; :func:`build_activity` then does all unit conversion
+and assembly once, so that both decoders give the same Activity.
+
+Conventions of a RawFit (what a decoder must deliver):
+
+- ``records``: FIT profile field name -> float64 array, one entry per record
+  message, NaN where the field is absent or invalid; scale and offset applied
+  (evidence.md section 1); ``timestamp`` in Unix seconds (UTC);
+  ``position_lat``/``position_long`` in degrees; only numeric scalar fields.
+- ``developer``: developer field name (as declared in its field_description)
+  -> float64 array aligned with ``records``; ``developer_units`` its unit.
+- ``messages``: the other messages runlens uses (file_id, device_info,
+  user_profile, event, lap, session, activity), each a list of dicts of field
+  name -> value, scale applied, enums as their profile names (str), date_time
+  fields as Unix seconds (float), ``local_timestamp`` as seconds since the
+  FIT epoch shifted like a UTC timestamp (local wall clock as Unix seconds).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import NoRecordsError, NotAnActivityError
+from ..model import (
+    FOOT_SPORTS,
+    SUMMARY_KEYS,
+    Activity,
+    Device,
+    Pause,
+    Profile,
+    Segment,
+    Source,
+)
+from ..units import strides_to_steps
+
+__all__ = ["RawFit", "build_activity", "NON_ACTIVITY_TYPES"]
+
+#: FIT file types that hold no activity (file_id.type).
+NON_ACTIVITY_TYPES = frozenset(
+    {
+        "device", "settings", "sport", "workout", "course", "schedules", "weight",
+        "totals", "goals", "blood_pressure", "monitoring_a", "activity_summary",
+        "monitoring_daily", "monitoring_b", "segment", "segment_list",
+        "exd_configuration", "mfg_range_min", "mfg_range_max",
+    }
+)
+
+
+@dataclass
+class RawFit:
+    """Decoded FIT content before canonicalisation (see module docstring)."""
+
+    records: dict[str, np.ndarray]
+    messages: dict[str, list[dict[str, Any]]]
+    developer: dict[str, np.ndarray] = field(default_factory=dict)
+    developer_units: dict[str, str | None] = field(default_factory=dict)
+    n_headers: int = 1
+    warnings: list[str] = field(default_factory=list)
+    reader: str = "fitparse"
+
+
+# FIT record field -> canonical column (no scale here: the decoder applied it).
+_RECORD_MAP = {
+    "distance": "distance_m",
+    "heart_rate": "heart_rate_bpm",
+    "vertical_oscillation": "vertical_oscillation_mm",
+    "vertical_ratio": "vertical_ratio_pct",
+    "stance_time": "ground_contact_ms",
+    "stance_time_percent": "ground_contact_pct",
+    "stance_time_balance": "gct_balance_left_pct",
+    "power": "power_w",
+    "temperature": "temperature_c",
+    "position_lat": "lat_deg",
+    "position_long": "lon_deg",
+}
+
+
+def _num(v: Any) -> float | None:
+    """A finite float, or None (FIT invalids arrive as None or NaN)."""
+    if v is None or isinstance(v, (str, bytes, tuple, list)):
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if np.isfinite(f) else None
+
+
+def _first(msg: dict[str, Any], *names: str) -> Any:
+    for n in names:
+        v = msg.get(n)
+        if v is not None:
+            return v
+    return None
+
+
+def _ts(seconds: float | None):
+    import pandas as pd
+
+    return None if seconds is None else pd.Timestamp(float(seconds), unit="s", tz="UTC")
+
+
+def _summary_from_fit(msg: dict[str, Any], foot: bool) -> dict[str, float | None]:
+    """A FIT session or lap message as :data:`SUMMARY_KEYS` in canonical units."""
+    cad = _num(_first(msg, "avg_running_cadence", "avg_cadence"))
+    frac = _num(msg.get("avg_fractional_cadence")) or 0.0
+    step = _num(msg.get("avg_step_length"))
+    out = {
+        "distance_m": _num(msg.get("total_distance")),
+        "elapsed_s": _num(msg.get("total_elapsed_time")),
+        "timer_s": _num(msg.get("total_timer_time")),
+        "moving_s": _num(msg.get("total_moving_time")),
+        "avg_speed_m_s": _num(_first(msg, "enhanced_avg_speed", "avg_speed")),
+        "cadence_spm": (2.0 * (cad + frac)) if (cad is not None and foot) else None,
+        "step_length_m": step / 1000.0 if step is not None else None,
+        "vertical_oscillation_mm": _num(msg.get("avg_vertical_oscillation")),
+        "vertical_ratio_pct": _num(msg.get("avg_vertical_ratio")),
+        "ground_contact_ms": _num(msg.get("avg_stance_time")),
+        "gct_balance_left_pct": _num(msg.get("avg_stance_time_balance")),
+        "heart_rate_bpm": _num(msg.get("avg_heart_rate")),
+        "ascent_m": _num(msg.get("total_ascent")),
+    }
+    # A summary average of exactly 0 for a dynamics field means "not measured".
+    for k in ("cadence_spm", "step_length_m", "vertical_oscillation_mm", "vertical_ratio_pct",
+              "ground_contact_ms", "gct_balance_left_pct", "heart_rate_bpm"):
+        if out[k] == 0:
+            out[k] = None
+    return out
+
+
+def combine_summaries(parts: list[dict[str, float | None]]) -> dict[str, float | None]:
+    """Combine several sessions' summaries: totals add, averages weight by timer time."""
+    if not parts:
+        return {k: None for k in SUMMARY_KEYS}
+    if len(parts) == 1:
+        return dict(parts[0])
+    out: dict[str, float | None] = {}
+    for k in ("distance_m", "elapsed_s", "timer_s", "moving_s", "ascent_m"):
+        vals = [p[k] for p in parts if p.get(k) is not None]
+        out[k] = float(sum(vals)) if vals else None
+    w = [p.get("timer_s") or 0.0 for p in parts]
+    for k in SUMMARY_KEYS:
+        if k in out:
+            continue
+        pairs = [(p[k], wi) for p, wi in zip(parts, w) if p.get(k) is not None and wi > 0]
+        tot = sum(wi for _, wi in pairs)
+        out[k] = sum(v * wi for v, wi in pairs) / tot if tot > 0 else None
+    if out.get("distance_m") and out.get("timer_s"):
+        out["avg_speed_m_s"] = out["distance_m"] / out["timer_s"]
+    return {k: out.get(k) for k in SUMMARY_KEYS}
+
+
+def _segments(msgs: list[dict[str, Any]], default_sport: str | None) -> list[Segment]:
+    segs = []
+    for m in msgs:
+        end = _num(m.get("timestamp"))
+        start = _num(m.get("start_time"))
+        elapsed = _num(m.get("total_elapsed_time"))
+        if start is None and end is not None and elapsed is not None:
+            start = end - elapsed
+        if end is None and start is not None and elapsed is not None:
+            end = start + elapsed
+        if start is None or end is None:
+            continue
+        sport = m.get("sport") if isinstance(m.get("sport"), str) else default_sport
+        sub = m.get("sub_sport") if isinstance(m.get("sub_sport"), str) else None
+        segs.append(
+            Segment(sport, sub, _ts(start), _ts(end), _summary_from_fit(m, sport in FOOT_SPORTS))
+        )
+    segs.sort(key=lambda s: s.start)
+    return segs
+
+
+def _pauses(events: list[dict[str, Any]]) -> list[Pause]:
+    """Timer stop -> next timer start, from FIT event messages (event=timer)."""
+    pauses = []
+    stopped_at = None
+    for e in sorted(events, key=lambda e: _num(e.get("timestamp")) or 0.0):
+        if e.get("event") != "timer":
+            continue
+        t = _num(e.get("timestamp"))
+        if t is None:
+            continue
+        kind = e.get("event_type")
+        if kind in ("stop", "stop_all", "stop_disable", "stop_disable_all"):
+            if stopped_at is None:
+                stopped_at = t
+        elif kind == "start" and stopped_at is not None:
+            if t > stopped_at:
+                pauses.append(Pause(_ts(stopped_at), _ts(t)))
+            stopped_at = None
+    return pauses
+
+
+def _device(messages: dict[str, list[dict[str, Any]]]) -> Device:
+    fid = (messages.get("file_id") or [{}])[0]
+    manufacturer = fid.get("manufacturer")
+    product = _first(fid, "garmin_product", "product", "favero_product")
+    serial = fid.get("serial_number")
+    software = None
+    for d in messages.get("device_info", []):
+        if d.get("device_index") in ("creator", 0):
+            software = _num(d.get("software_version"))
+            if manufacturer is None:
+                manufacturer = d.get("manufacturer")
+            if product is None:
+                product = _first(d, "garmin_product", "product")
+            break
+    return Device(
+        manufacturer=str(manufacturer) if manufacturer is not None else None,
+        product=str(product) if product is not None else None,
+        serial_number=int(serial) if _num(serial) is not None else None,
+        software_version=software,
+    )
+
+
+def _profile(messages: dict[str, list[dict[str, Any]]]) -> Profile:
+    up = (messages.get("user_profile") or [{}])[0]
+    height = _num(up.get("height"))
+    weight = _num(up.get("weight"))
+    gender = up.get("gender")
+    return Profile(
+        height_m=height if height else None,
+        weight_kg=weight if weight else None,
+        sex=gender if gender in ("male", "female") else None,
+        resting_hr_bpm=_num(up.get("resting_heart_rate")) or None,
+        max_hr_bpm=_num(up.get("default_max_heart_rate")) or None,
+    )
+
+
+def _utc_offset(messages: dict[str, list[dict[str, Any]]]) -> int | None:
+    for a in messages.get("activity", []):
+        local, utc = _num(a.get("local_timestamp")), _num(a.get("timestamp"))
+        if local is not None and utc is not None:
+            off = local - utc
+            if abs(off) <= 14 * 3600:
+                return int(round(off / 900.0) * 900)  # offsets are whole quarter hours
+    return None
+
+
+def build_activity(raw: RawFit, name: str, sha256: str, size: int, compressed: bool) -> Activity:
+    """Assemble an :class:`~runlens.model.Activity` from a :class:`RawFit`.
+
+    Raises
+    ------
+    NotAnActivityError
+        The file_id says settings, monitoring, workout, ... (not an activity).
+    NoRecordsError
+        An activity file without a single timestamped record.
+    """
+    import pandas as pd
+
+    messages = raw.messages
+    fid = (messages.get("file_id") or [{}])[0]
+    ftype = fid.get("type")
+    if isinstance(ftype, str) and ftype in NON_ACTIVITY_TYPES:
+        raise NotAnActivityError(f"a FIT '{ftype}' file, not an activity", path=name)
+
+    rec = raw.records
+    ts = np.asarray(rec.get("timestamp", np.empty(0)), dtype=float)
+    keep = np.isfinite(ts)
+    if not keep.any():
+        what = f"FIT '{ftype}' file" if isinstance(ftype, str) else "FIT file"
+        if isinstance(ftype, str) and ftype != "activity":
+            raise NotAnActivityError(f"a {what}, not an activity", path=name)
+        raise NoRecordsError(f"{what} with no timestamped records", path=name)
+
+    sessions = _segments(messages.get("session", []), None)
+    laps = _segments(messages.get("lap", []), None)
+    # Main sport: the first running session, else the first session, else the sport message.
+    sport = sub_sport = None
+    main = next((s for s in sessions if s.sport == "running"), sessions[0] if sessions else None)
+    if main is not None:
+        sport, sub_sport = main.sport, main.sub_sport
+    else:
+        sm = (messages.get("sport") or [{}])[0]
+        sport = sm.get("sport") if isinstance(sm.get("sport"), str) else None
+        sub_sport = sm.get("sub_sport") if isinstance(sm.get("sub_sport"), str) else None
+
+    index = pd.DatetimeIndex(pd.to_datetime(ts[keep], unit="s", utc=True), name="timestamp")
+
+    def col(*names: str):
+        for n in names:
+            a = rec.get(n)
+            if a is not None and np.isfinite(a[keep]).any():
+                return np.asarray(a, dtype=float)[keep]
+        return None
+
+    cols: dict[str, np.ndarray] = {}
+    for src, dst in _RECORD_MAP.items():
+        a = col(src)
+        if a is not None:
+            cols[dst] = a
+    for dst, srcs in (("speed_m_s", ("enhanced_speed", "speed")),
+                      ("altitude_m", ("enhanced_altitude", "altitude"))):
+        a = col(*srcs)
+        if a is not None:
+            cols[dst] = a
+    step = col("step_length")
+    if step is not None:
+        cols["step_length_m"] = step / 1000.0
+
+    # Cadence: strides/min for foot sports -> steps/min; per record, by session sport.
+    cad = col("cadence")
+    convention = "none"
+    if cad is not None:
+        frac = col("fractional_cadence")
+        if sessions:
+            foot = np.zeros(len(index), dtype=bool)
+            for s in sessions:
+                if s.sport in FOOT_SPORTS:
+                    foot |= (index >= s.start) & (index <= s.end)
+        else:
+            foot = np.full(len(index), sport in FOOT_SPORTS)
+        if foot.any():
+            cols["cadence_spm"] = np.where(foot, strides_to_steps(cad, frac), np.nan)
+            convention = "fit-strides-doubled"
+        if (~foot).any():
+            rpm = cad if frac is None else cad + np.nan_to_num(frac)
+            cols["cadence_rpm"] = np.where(~foot, rpm, np.nan)
+
+    records = pd.DataFrame(cols, index=index)
+    developer = pd.DataFrame(
+        {k: np.asarray(v, dtype=float)[keep] for k, v in raw.developer.items()}, index=index
+    )
+
+    running = [s for s in sessions if s.sport == "running"]
+    device_summary = combine_summaries([s.device_summary for s in (running or sessions)])
+    start = sessions[0].start if sessions else index[0]
+
+    return Activity(
+        records=records,
+        source=Source(name, "fit", sha256, size, compressed, raw.reader),
+        sport=sport,
+        sub_sport=sub_sport,
+        start=start,
+        utc_offset_s=_utc_offset(messages),
+        device=_device(messages),
+        profile=_profile(messages),
+        sessions=sessions,
+        laps=laps,
+        pauses=_pauses(messages.get("event", [])),
+        device_summary=device_summary,
+        developer=developer,
+        developer_units=dict(raw.developer_units),
+        cadence_convention=convention,
+        warnings=list(raw.warnings),
+        extra={"fit_headers": raw.n_headers, "file_type": ftype},
+    )

@@ -1,0 +1,7 @@
+"""Metrics: pure, vectorised functions of an Activity (no I/O, no mutation)."""
+
+from __future__ import annotations
+
+from .summary import summarize
+
+__all__ = ["summarize"]

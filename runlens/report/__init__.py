@@ -1,0 +1,1 @@
+"""Reports: what runlens shows its user (text, JSON; charts in later modules)."""

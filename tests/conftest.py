@@ -1,0 +1,39 @@
+"""Shared test helpers: paths to the project and to ../shared/corpus."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+SAMPLES = ROOT / "sample_activities"
+
+
+def corpus(rel: str) -> Path:
+    """A corpus file by its catalog path; skip the test if shared/ is absent."""
+    p = CORPUS / rel
+    if not p.exists():
+        pytest.skip(f"corpus file not found: {p}")
+    return p
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 300):
+    """Run ``python -m runlens ARGS`` in a real process; returns CompletedProcess."""
+    e = dict(os.environ)
+    e["PYTHONPATH"] = str(ROOT) + os.pathsep + e.get("PYTHONPATH", "")
+    e.setdefault("MPLBACKEND", "Agg")
+    if env:
+        e.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "runlens", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env=e,
+        timeout=timeout,
+    )
