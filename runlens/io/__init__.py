@@ -36,7 +36,9 @@ def read(source: SourceLike, *, strict: bool = False) -> Activity:
             from .rawfit import build_activity
 
             raw = decode_fitparse(loaded.data, loaded.name, strict=strict)
-            return build_activity(raw, loaded.name, loaded.sha256, len(loaded.data), loaded.compressed)
+            return build_activity(
+                raw, loaded.name, loaded.sha256, len(loaded.data), loaded.compressed
+            )
         from .gpx import decode_gpx
 
         return decode_gpx(loaded.data, loaded.name, loaded.sha256, loaded.compressed)

@@ -111,7 +111,9 @@ def decode_fitparse(data: bytes, name: str, *, strict: bool = False) -> RawFit:
             break
         except FitCRCError as exc:
             if strict:
-                raise CorruptFileError(f"CRC mismatch: {exc}", path=name, offset=buf.tell()) from None
+                raise CorruptFileError(
+                    f"CRC mismatch: {exc}", path=name, offset=buf.tell()
+                ) from None
             warnings.append(f"CRC mismatch ({exc}); the decoded data was kept")
             if ff._complete or buf.tell() >= len(data):
                 break
@@ -124,9 +126,7 @@ def decode_fitparse(data: bytes, name: str, *, strict: bool = False) -> RawFit:
             except Exception:  # noqa: BLE001
                 break
         except FitEOFError:
-            msg = (
-                f"truncated at byte {len(data)}: the messages after byte {last_good} are lost"
-            )
+            msg = f"truncated at byte {len(data)}: the messages after byte {last_good} are lost"
             if strict or n == 0:
                 raise CorruptFileError(msg, path=name, offset=len(data)) from None
             warnings.append(msg)

@@ -23,11 +23,18 @@ STRAVA_TYPES = {"1": "cycling", "4": "hiking", "9": "running", "10": "walking", 
 
 # Extension element local name -> internal channel.
 _EXT = {
-    "hr": "hr", "heartrate": "hr", "heart_rate": "hr",
-    "cad": "cad", "cadence": "cad", "runcadence": "cad",
-    "atemp": "temp", "temp": "temp", "temperature": "temp",
+    "hr": "hr",
+    "heartrate": "hr",
+    "heart_rate": "hr",
+    "cad": "cad",
+    "cadence": "cad",
+    "runcadence": "cad",
+    "atemp": "temp",
+    "temp": "temp",
+    "temperature": "temp",
     "speed": "speed",
-    "power": "power", "watts": "power",
+    "power": "power",
+    "watts": "power",
 }
 
 
@@ -42,9 +49,16 @@ def gpx_sport(text: str | None) -> str | None:
     t = text.strip().lower()
     if t in STRAVA_TYPES:
         return STRAVA_TYPES[t]
-    for key, sport in (("run", "running"), ("jog", "running"), ("walk", "walking"),
-                       ("hik", "hiking"), ("ride", "cycling"), ("cycl", "cycling"),
-                       ("bik", "cycling"), ("swim", "swimming")):
+    for key, sport in (
+        ("run", "running"),
+        ("jog", "running"),
+        ("walk", "walking"),
+        ("hik", "hiking"),
+        ("ride", "cycling"),
+        ("cycl", "cycling"),
+        ("bik", "cycling"),
+        ("swim", "swimming"),
+    ):
         if key in t:
             return sport
     return t
@@ -87,9 +101,13 @@ def decode_gpx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     try:
         g = gpxpy.parse(data.decode("utf-8-sig", errors="replace"))
     except gpxpy.gpx.GPXException as exc:
-        raise CorruptFileError(f"not a valid GPX file ({str(exc).splitlines()[0]})", path=name) from None
+        raise CorruptFileError(
+            f"not a valid GPX file ({str(exc).splitlines()[0]})", path=name
+        ) from None
     except Exception as exc:  # noqa: BLE001 - the XML layer raises many kinds
-        raise CorruptFileError(f"not a valid GPX file ({type(exc).__name__}: {exc})", path=name) from None
+        raise CorruptFileError(
+            f"not a valid GPX file ({type(exc).__name__}: {exc})", path=name
+        ) from None
 
     times: list[float] = []
     lat: list[float] = []
@@ -115,14 +133,18 @@ def decode_gpx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
 
     if n_points == 0:
         if g.routes or g.waypoints:
-            raise NotAnActivityError("a GPX route or waypoint list, not a recorded track", path=name)
+            raise NotAnActivityError(
+                "a GPX route or waypoint list, not a recorded track", path=name
+            )
         raise NoRecordsError("GPX file with no track points", path=name)
     if not times:
         raise NoRecordsError(f"GPX track of {n_points} points without any timestamps", path=name)
 
     warnings = []
     if len(times) < n_points:
-        warnings.append(f"{n_points - len(times)} of {n_points} track points have no time and were dropped")
+        warnings.append(
+            f"{n_points - len(times)} of {n_points} track points have no time and were dropped"
+        )
     t = np.asarray(times)
     order = np.argsort(t, kind="stable")
     if (np.diff(t) < 0).any():

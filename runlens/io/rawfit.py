@@ -44,10 +44,25 @@ __all__ = ["RawFit", "build_activity", "NON_ACTIVITY_TYPES"]
 #: FIT file types that hold no activity (file_id.type).
 NON_ACTIVITY_TYPES = frozenset(
     {
-        "device", "settings", "sport", "workout", "course", "schedules", "weight",
-        "totals", "goals", "blood_pressure", "monitoring_a", "activity_summary",
-        "monitoring_daily", "monitoring_b", "segment", "segment_list",
-        "exd_configuration", "mfg_range_min", "mfg_range_max",
+        "device",
+        "settings",
+        "sport",
+        "workout",
+        "course",
+        "schedules",
+        "weight",
+        "totals",
+        "goals",
+        "blood_pressure",
+        "monitoring_a",
+        "activity_summary",
+        "monitoring_daily",
+        "monitoring_b",
+        "segment",
+        "segment_list",
+        "exd_configuration",
+        "mfg_range_min",
+        "mfg_range_max",
     }
 )
 
@@ -127,8 +142,15 @@ def _summary_from_fit(msg: dict[str, Any], foot: bool) -> dict[str, float | None
         "ascent_m": _num(msg.get("total_ascent")),
     }
     # A summary average of exactly 0 for a dynamics field means "not measured".
-    for k in ("cadence_spm", "step_length_m", "vertical_oscillation_mm", "vertical_ratio_pct",
-              "ground_contact_ms", "gct_balance_left_pct", "heart_rate_bpm"):
+    for k in (
+        "cadence_spm",
+        "step_length_m",
+        "vertical_oscillation_mm",
+        "vertical_ratio_pct",
+        "ground_contact_ms",
+        "gct_balance_left_pct",
+        "heart_rate_bpm",
+    ):
         if out[k] == 0:
             out[k] = None
     return out
@@ -297,8 +319,10 @@ def build_activity(raw: RawFit, name: str, sha256: str, size: int, compressed: b
         a = col(src)
         if a is not None:
             cols[dst] = a
-    for dst, srcs in (("speed_m_s", ("enhanced_speed", "speed")),
-                      ("altitude_m", ("enhanced_altitude", "altitude"))):
+    for dst, srcs in (
+        ("speed_m_s", ("enhanced_speed", "speed")),
+        ("altitude_m", ("enhanced_altitude", "altitude")),
+    ):
         a = col(*srcs)
         if a is not None:
             cols[dst] = a

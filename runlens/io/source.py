@@ -55,7 +55,9 @@ def _read_source(source: SourceLike) -> tuple[bytes, str]:
             raise RunlensError(f"cannot be read ({exc.strerror or exc})", path=name) from None
     read = getattr(source, "read", None)
     if read is None:
-        raise TypeError(f"read() takes a path, bytes or a binary file object, not {type(source).__name__}")
+        raise TypeError(
+            f"read() takes a path, bytes or a binary file object, not {type(source).__name__}"
+        )
     name = str(getattr(source, "name", "<stream>"))
     data = read()
     if isinstance(data, str):
@@ -120,14 +122,18 @@ def load(source: SourceLike) -> Loaded:
     elif name.lower().endswith(".gz"):
         raise CorruptFileError("named .gz but is not gzip data", path=name)
     if not data.strip():
-        raise EmptyFileError("file is empty (0 bytes)" if not data else "file holds only white space", path=name)
+        raise EmptyFileError(
+            "file is empty (0 bytes)" if not data else "file holds only white space", path=name
+        )
     fmt = sniff_format(data)
     if fmt is None:
         raise UnsupportedFormatError(
             "not a FIT or GPX file (no '.FIT' header signature and no XML)", path=name
         )
     if fmt == "tcx":
-        raise UnsupportedFormatError("TCX files are not supported yet; export FIT or GPX", path=name)
+        raise UnsupportedFormatError(
+            "TCX files are not supported yet; export FIT or GPX", path=name
+        )
     if fmt == "xml":
         raise UnsupportedFormatError("XML but not GPX (the root element is not <gpx>)", path=name)
     return Loaded(data, name, fmt, compressed, hashlib.sha256(data).hexdigest())

@@ -147,8 +147,15 @@ def summarize(activity: Activity, *, running_only: bool = True) -> dict[str, flo
     run = dt.copy()
     if moving is not None:
         run[~moving] = 0.0
-    for key in ("cadence_spm", "step_length_m", "vertical_oscillation_mm", "vertical_ratio_pct",
-                "ground_contact_ms", "gct_balance_left_pct", "heart_rate_bpm"):
+    for key in (
+        "cadence_spm",
+        "step_length_m",
+        "vertical_oscillation_mm",
+        "vertical_ratio_pct",
+        "ground_contact_ms",
+        "gct_balance_left_pct",
+        "heart_rate_bpm",
+    ):
         if key in rec:
             v = rec[key].to_numpy(dtype=float, copy=True)
             if key != "heart_rate_bpm":

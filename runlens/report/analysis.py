@@ -112,7 +112,11 @@ def format_text(result: dict[str, Any]) -> str:
     """Readable summary of an ``analyze`` result: ours beside the watch's."""
     lines = []
     offset = result.get("utc_offset_s")
-    tz = "" if offset is None else f" (UTC{'+' if offset >= 0 else '-'}{abs(offset) // 3600:02d}:{abs(offset) % 3600 // 60:02d})"
+    tz = (
+        ""
+        if offset is None
+        else f" (UTC{'+' if offset >= 0 else '-'}{abs(offset) // 3600:02d}:{abs(offset) % 3600 // 60:02d})"
+    )
     lines.append(f"{result['file']}")
     lines.append(
         f"  {result.get('sport') or 'unknown sport'}, {result.get('device') or 'unknown device'}, "
