@@ -15,6 +15,7 @@ import numpy as np
 
 from ..errors import CorruptFileError, NoRecordsError, NotAnActivityError
 from ..model import FOOT_SPORTS, SUMMARY_KEYS, Activity, Source
+from .xmlsafe import check_xml
 
 __all__ = ["decode_gpx", "gpx_sport", "STRAVA_TYPES"]
 
@@ -98,6 +99,7 @@ def decode_gpx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     import gpxpy.gpx
     import pandas as pd
 
+    check_xml(data, name)
     try:
         g = gpxpy.parse(data.decode("utf-8-sig", errors="replace"))
     except gpxpy.gpx.GPXException as exc:

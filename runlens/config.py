@@ -1,0 +1,105 @@
+"""Runner profile and rule thresholds from a TOML file with documented defaults.
+
+Lookup order: an explicit ``--config PATH``; ``$RUNLENS_CONFIG``; the user's
+config directory (``~/.config/runlens/config.toml`` on Linux). A missing file
+means all defaults. The file's sections::
+
+    [runner]          # height_m, sex ("male"/"female"), resting_hr_bpm, max_hr_bpm
+    [rules.NAME]      # a rule's parameters, e.g. [rules.overstriding] min_duration_s = 300
+    [load]            # training-load settings, e.g. week_start = "monday"
+
+docs/config.md documents every key and its default.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import RunlensError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = ["RunnerProfile", "Config", "load_config", "default_config_path"]
+
+
+@dataclass
+class RunnerProfile:
+    """Who runs: used to normalise step length and to compute heart-rate load.
+
+    Attributes
+    ----------
+    height_m : float, optional
+    sex : str, optional
+        "male" or "female" (Banister TRIMP weighting, evidence.md section 4).
+    resting_hr_bpm, max_hr_bpm : float, optional
+    """
+
+    height_m: float | None = None
+    sex: str | None = None
+    resting_hr_bpm: float | None = None
+    max_hr_bpm: float | None = None
+
+
+@dataclass
+class Config:
+    """Everything configurable: the runner, per-rule parameters, load settings."""
+
+    runner: RunnerProfile = field(default_factory=RunnerProfile)
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    load: dict[str, Any] = field(default_factory=dict)
+    path: str | None = None
+
+    def rule_params(self, name: str) -> dict[str, Any]:
+        """Parameters the config sets for rule ``name`` (empty if none)."""
+        return dict(self.rules.get(name, {}))
+
+
+def default_config_path() -> Path:
+    """Where runlens looks for its config when none is named."""
+    env = os.environ.get("RUNLENS_CONFIG")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "runlens" / "config.toml"
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read the config file (all defaults if there is none).
+
+    Raises
+    ------
+    RunlensError
+        The named file is missing, not TOML, or has unknown runner keys.
+    """
+    explicit = path is not None
+    p = Path(path) if explicit else default_config_path()
+    if not p.exists():
+        if explicit:
+            raise RunlensError("config file not found", path=str(p))
+        return Config()
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RunlensError(f"not valid TOML ({exc})", path=str(p)) from None
+    runner = data.get("runner", {})
+    known = {f.name for f in fields(RunnerProfile)}
+    unknown = set(runner) - known
+    if unknown:
+        raise RunlensError(
+            f"unknown [runner] keys {sorted(unknown)}; known: {sorted(known)}", path=str(p)
+        )
+    if runner.get("sex") not in (None, "male", "female"):
+        raise RunlensError('[runner] sex must be "male" or "female"', path=str(p))
+    return Config(
+        runner=RunnerProfile(**runner),
+        rules={k: dict(v) for k, v in data.get("rules", {}).items()},
+        load=dict(data.get("load", {})),
+        path=str(p),
+    )
