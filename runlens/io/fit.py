@@ -94,6 +94,14 @@ def decode_fitparse(data: bytes, name: str, *, strict: bool = False) -> RawFit:
     except (FitParseError, Exception) as exc:  # noqa: BLE001 - fitparse raises bare errors too
         raise CorruptFileError(f"unreadable FIT header ({exc})", path=name, offset=0) from None
 
+    headers = [1]
+    parse_header = ff._parse_file_header
+
+    def _count_header() -> None:  # chained FIT: fitparse re-reads a header per file
+        headers[0] += 1
+        parse_header()
+
+    ff._parse_file_header = _count_header
     rec_cols: dict[str, list] = {}
     dev_cols: dict[str, list] = {}
     dev_units: dict[str, str | None] = {}
@@ -164,7 +172,7 @@ def decode_fitparse(data: bytes, name: str, *, strict: bool = False) -> RawFit:
         elif mname in KEPT_MESSAGES:
             messages[mname].append({f.name: _plain(f.value) for f in m.fields})
 
-    n_headers = max(n_headers, sum(1 for _ in messages["file_id"]) or 1)
+    n_headers = max(n_headers, headers[0])
     records: dict[str, np.ndarray] = {}
     for k, lst in rec_cols.items():
         a = _to_float(lst)

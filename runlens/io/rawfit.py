@@ -220,6 +220,27 @@ def _pauses(events: list[dict[str, Any]]) -> list[Pause]:
     return pauses
 
 
+def _profile_name(type_name: str, value: Any) -> Any:
+    """Name a numeric FIT enum with the newer profile fitdecode ships.
+
+    fitparse's profile (2020) does not know recent devices (a Forerunner 255 is
+    product 3992 there); fitdecode's profile does.
+    """
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if not isinstance(value, int):
+        return value
+    try:
+        from fitdecode.profile import FIELD_TYPES
+    except ImportError:  # pragma: no cover - fitdecode is a dependency
+        return value
+    ft = FIELD_TYPES.get(type_name)
+    return ft.enum.get(value, value) if ft is not None and ft.enum else value
+
+
+_GARMIN_MAKERS = ("garmin", "dynastream", "dynastream_oem", "tacx")
+
+
 def _device(messages: dict[str, list[dict[str, Any]]]) -> Device:
     fid = (messages.get("file_id") or [{}])[0]
     manufacturer = fid.get("manufacturer")
@@ -234,6 +255,9 @@ def _device(messages: dict[str, list[dict[str, Any]]]) -> Device:
             if product is None:
                 product = _first(d, "garmin_product", "product")
             break
+    manufacturer = _profile_name("manufacturer", manufacturer)
+    if manufacturer in _GARMIN_MAKERS:
+        product = _profile_name("garmin_product", product)
     return Device(
         manufacturer=str(manufacturer) if manufacturer is not None else None,
         product=str(product) if product is not None else None,
@@ -305,13 +329,21 @@ def build_activity(raw: RawFit, name: str, sha256: str, size: int, compressed: b
         sport = sm.get("sport") if isinstance(sm.get("sport"), str) else None
         sub_sport = sm.get("sub_sport") if isinstance(sm.get("sub_sport"), str) else None
 
-    index = pd.DatetimeIndex(pd.to_datetime(ts[keep], unit="s", utc=True), name="timestamp")
+    warnings = list(raw.warnings)
+    order = None
+    if (np.diff(ts[keep]) < 0).any():
+        # Some devices write a record out of order; analysis needs time order.
+        n_back = int((np.diff(ts[keep]) < 0).sum())
+        order = np.argsort(ts[keep], kind="stable")
+        warnings.append(f"{n_back} records were out of time order and were sorted")
+    keep_idx = np.flatnonzero(keep) if order is None else np.flatnonzero(keep)[order]
+    index = pd.DatetimeIndex(pd.to_datetime(ts[keep_idx], unit="s", utc=True), name="timestamp")
 
     def col(*names: str):
         for n in names:
             a = rec.get(n)
-            if a is not None and np.isfinite(a[keep]).any():
-                return np.asarray(a, dtype=float)[keep]
+            if a is not None and np.isfinite(a[keep_idx]).any():
+                return np.asarray(a, dtype=float)[keep_idx]
         return None
 
     cols: dict[str, np.ndarray] = {}
@@ -351,12 +383,15 @@ def build_activity(raw: RawFit, name: str, sha256: str, size: int, compressed: b
 
     records = pd.DataFrame(cols, index=index)
     developer = pd.DataFrame(
-        {k: np.asarray(v, dtype=float)[keep] for k, v in raw.developer.items()}, index=index
+        {k: np.asarray(v, dtype=float)[keep_idx] for k, v in raw.developer.items()}, index=index
     )
 
     running = [s for s in sessions if s.sport == "running"]
     device_summary = combine_summaries([s.device_summary for s in (running or sessions)])
     start = sessions[0].start if sessions else index[0]
+    if start.year < 1998:
+        # FIT date_time values below 0x10000000 are seconds since device power-on.
+        warnings.append("the device clock was not set: times are relative, not calendar dates")
 
     return Activity(
         records=records,
@@ -374,6 +409,6 @@ def build_activity(raw: RawFit, name: str, sha256: str, size: int, compressed: b
         developer=developer,
         developer_units=dict(raw.developer_units),
         cadence_convention=convention,
-        warnings=list(raw.warnings),
+        warnings=warnings,
         extra={"fit_headers": raw.n_headers, "file_type": ftype},
     )
