@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import re
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
@@ -37,7 +37,7 @@ RUNNING = [
 ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(rel: str):
     return read(CORPUS / rel)
 
