@@ -46,6 +46,7 @@ from scipy.signal import lfilter
 __all__ = [
     "COLUMNS",
     "DEFAULT_RUNNER",
+    "DEFAULT_START",
     "PATTERN_KINDS",
     "RUN_KINDS",
     "Pattern",
