@@ -616,6 +616,9 @@ def simulate_run(
         warmup_s = 0
     foot_pod = foot_pod or "rearfoot" in kinds
     pauses = tuple(sorted((Pause(float(p.start_s), float(p.end_s)) for p in pauses), key=lambda p: p.start_s))
+    for i, p in enumerate(pauses):
+        if not 0 < p.start_s < p.end_s < duration_s or (i and p.start_s <= pauses[i - 1].end_s):
+            raise ValueError(f"pauses must lie inside (0, {duration_s}) s without overlapping; got {p}")
     paused = np.zeros(n, dtype=bool)  # second [i, i+1) with the timer stopped
     for p in pauses:
         paused |= (t >= p.start_s) & (t < p.end_s)
