@@ -35,7 +35,7 @@ recording and pauses are handled as a watch does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -747,6 +747,7 @@ def simulate_history(
     runs_per_week: tuple[int, int] = (3, 5),
     utc_offset_s: int = 7200,
     runner: Runner = DEFAULT_RUNNER,
+    per_run: Callable[[int, str, datetime, int], Mapping[str, Any]] | None = None,
     **run_kwargs: Any,
 ) -> list[SimulatedRun]:
     """Simulate several weeks of training, deterministic for a given seed.
@@ -772,8 +773,12 @@ def simulate_history(
         Local minus UTC, s.
     runner : Runner
         The runner.
+    per_run : callable, optional
+        ``per_run(index, kind, local_start, duration_s)`` returns extra
+        :func:`simulate_run` arguments for one run (e.g. ``patterns``,
+        ``foot_pod``), so chosen runs can carry injected patterns.
     **run_kwargs
-        Passed to :func:`simulate_run` (e.g. ``smart_recording=True``).
+        Passed to :func:`simulate_run` for every run (e.g. ``smart_recording=True``).
 
     Returns
     -------
@@ -808,6 +813,8 @@ def simulate_history(
                         pauses.append(Pause(at, at + int(rng.integers(20, 91))))
                 duration += int(sum(p.end_s - p.start_s for p in pauses))
             kwargs = {"pauses": pauses, **run_kwargs}
+            if per_run is not None:
+                kwargs.update(per_run(len(runs), kind, local, duration))
             runs.append(simulate_run(seed=seed * 1000 + len(runs), start=start, utc_offset_s=utc_offset_s,
                                      duration_s=duration, kind=kind, runner=runner, **kwargs))
     return runs

@@ -58,6 +58,7 @@ from runlens.synth import SimulatedRun, Summary, from_columns
 
 __all__ = [
     "BASE_TYPES",
+    "DEFAULT_DEVELOPER_FIELDS",
     "FIT_EPOCH_UNIX",
     "FOOT_STRIKE_TYPE",
     "MESSAGES",
@@ -492,6 +493,8 @@ class DeveloperField:
 FOOT_STRIKE_TYPE = DeveloperField("FootStrike Type", "uint8", None, number=0, developer_index=0)
 #: Stryd-style running power developer field.
 STRYD_POWER = DeveloperField("Power", "uint16", "Watts", number=0, developer_index=1, native_field_num=7)
+#: Synth columns encode_activity writes as developer fields unless told otherwise.
+DEFAULT_DEVELOPER_FIELDS: Mapping[str, DeveloperField] = {"foot_strike": FOOT_STRIKE_TYPE}
 _DEFAULT_APP_IDS = {
     0: bytes.fromhex("72756e6c656e732d666f6f74706f6400"),  # "runlens-footpod\0"
     1: bytes.fromhex("72756e6c656e732d706f7765722d3031"),  # "runlens-power-01"
@@ -967,9 +970,10 @@ def encode_activity(
     user : User or None
         user_profile to write; None writes none.
     developer_fields : mapping of column name to DeveloperField, optional
-        Columns written as developer fields instead of native ones. Default:
-        ``{"foot_strike": FOOT_STRIKE_TYPE}`` (RunScribe-like). Use
-        ``{"power": STRYD_POWER}`` for Stryd-like power.
+        Columns written as developer fields instead of native ones, added to
+        ``DEFAULT_DEVELOPER_FIELDS`` (``{"foot_strike": FOOT_STRIKE_TYPE}``,
+        RunScribe-like). Use ``{"power": STRYD_POWER}`` for Stryd-like power;
+        leave a column out with ``exclude``.
     developer_apps : iterable of DeveloperApp, optional
         Apps owning the developer indices used; default one per index with a
         fixed application id.
@@ -999,7 +1003,7 @@ def encode_activity(
         run = from_columns(run, start=start)
     device = device or Device()
     excluded = set(exclude)
-    dev_map = dict({"foot_strike": FOOT_STRIKE_TYPE} if developer_fields is None else developer_fields)
+    dev_map = {**DEFAULT_DEVELOPER_FIELDS, **(developer_fields or {})}
     if speed_fields not in ("enhanced", "legacy", "both"):
         raise FitEncodeError(f"speed_fields must be enhanced, legacy or both, not {speed_fields!r}")
     t = np.asarray(run.t, dtype=float)
