@@ -407,7 +407,7 @@ def _lap_bounds(t: np.ndarray, distance: np.ndarray | None, lap_distance_m: floa
     cuts = sorted(e for e in ends if t[0] < e < t[-1])
     starts = [float(t[0]), *cuts]
     stops = [*cuts, float(t[-1])]
-    return [(a, b, ends.get(b, 7) if b != t[-1] else 7) for a, b in zip(starts, stops, strict=True)]
+    return [(a, b, 7 if b == t[-1] else ends[b]) for a, b in zip(starts, stops, strict=True)]
 
 
 def from_columns(
@@ -653,7 +653,7 @@ def simulate_run(
     altitude, grade = hills(distance)
 
     # Heart rate: effort with a 30 s lag and drift; effort 0 while paused.
-    effort = np.where(paused, 0.0, v * (1 + 3 * np.clip(grade, -0.05, 0.1)) / runner.threshold_speed)
+    effort = v * (1 + 3 * np.clip(grade, -0.05, 0.1)) / runner.threshold_speed
     reserve = runner.max_hr - runner.rest_hr
     hr_ss = runner.rest_hr + reserve * np.where(paused, 0.2, 0.15 + 0.7 * effort) + reserve * 0.04 * t / 3600
     hr0 = runner.rest_hr + (10.0 if "no_warmup" in kinds else 25.0)

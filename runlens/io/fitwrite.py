@@ -863,17 +863,18 @@ class Device:
 
 @dataclass(frozen=True)
 class User:
-    """A user_profile message: height (m), weight (kg), gender (0 female, 1 male), resting HR (bpm)."""
+    """A user_profile message: height (m), weight (kg), gender (0 female, 1 male), HRs (bpm).
 
-    height: float | None = 1.78
-    weight: float | None = 70.0
+    Fields left None are not written.
+    """
+
+    height: float | None = None
+    weight: float | None = None
     gender: int | None = 1
-    resting_heart_rate: int | None = 50
+    resting_heart_rate: int | None = None
     age: int | None = None
     default_max_heart_rate: int | None = None
 
-
-DEFAULT_USER = User()
 
 #: Synth column -> (record field, factor from synth unit to profile unit).
 _RECORD_MAP: dict[str, tuple[str, float]] = {
@@ -947,7 +948,7 @@ def encode_activity(
     *,
     start: datetime | None = None,
     device: Device | None = None,
-    user: User | None = DEFAULT_USER,
+    user: User | bool = True,
     developer_fields: Mapping[str, DeveloperField] | None = None,
     developer_apps: Iterable[DeveloperApp] | None = None,
     speed_fields: str = "enhanced",
@@ -967,8 +968,9 @@ def encode_activity(
         Start time (aware) for a mapping; ignored for a SimulatedRun.
     device : Device, optional
         Recording device (default :class:`Device`, a Forerunner 935).
-    user : User or None
-        user_profile to write; None writes none.
+    user : User or bool
+        user_profile to write: True (default) derives it from ``run.runner``
+        (height, weight, resting and maximum HR), False writes none.
     developer_fields : mapping of column name to DeveloperField, optional
         Columns written as developer fields instead of native ones, added to
         ``DEFAULT_DEVELOPER_FIELDS`` (``{"foot_strike": FOOT_STRIKE_TYPE}``,
@@ -1042,7 +1044,11 @@ def encode_activity(
     w.message("device_info", timestamp=t0, device_index=0, manufacturer=device.manufacturer,
               serial_number=device.serial_number, product=device.product,
               software_version=device.software_version, source_type=5)
-    if user is not None:
+    if user is True:
+        r = run.runner
+        user = User(height=r.height, weight=r.mass, resting_heart_rate=round(r.rest_hr),
+                    default_max_heart_rate=round(r.max_hr))
+    if user:
         uvals = {k: v for k, v in asdict(user).items() if v is not None}
         if uvals:
             w.message("user_profile", **uvals)
