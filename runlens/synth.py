@@ -325,15 +325,20 @@ def summarize(
     a = float(t[0] if start_s is None else start_s)
     b = float(t[-1] if end_s is None else end_s)
     h = _hold_end(t, pauses)
+    # Only the samples from the one holding at a to the first after b matter (laps stay O(lap)).
+    lo = max(int(np.searchsorted(t, a, side="right")) - 1, 0)
+    hi = int(np.searchsorted(t, b, side="right")) + 1
+    is_last = t[lo:hi] == t[-1]
+    t, h = t[lo:hi], h[lo:hi]
     w = np.clip(h, a, b) - np.clip(t, a, b)
-    inside = ((t >= a) & (t < b)) | ((t == b) & (b == t[-1]))
+    inside = ((t >= a) & (t < b)) | ((t == b) & is_last)
     timer = float(w.sum())
 
     def col(name: str) -> np.ndarray | None:
         v = columns.get(name)
         if v is None:
             return None
-        v = np.asarray(v, dtype=float)
+        v = np.asarray(v, dtype=float)[lo:hi]
         return v if np.isfinite(v[inside | (w > 0)]).any() else None
 
     def avg(name: str) -> float | None:
@@ -566,7 +571,7 @@ def simulate_run(
     kind : str
         One of ``RUN_KINDS``: easy, recovery (0.9 x easy pace), long (0.96 x),
         tempo (0.92 x threshold between warm-up and a 10 min cool-down),
-        intervals (3 min at 1.07 x threshold / 2 min easy, after the warm-up).
+        intervals (3 min at 1.07 x threshold / 2 min at 0.85 x easy, after the warm-up).
     speed : float, optional
         Base speed, m/s (default from ``runner`` and ``kind``).
     warmup_s : int
