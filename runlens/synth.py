@@ -85,11 +85,17 @@ RUN_KINDS = ("easy", "recovery", "long", "tempo", "intervals")
 
 #: Pattern kind -> (default magnitude, meaning).
 PATTERN_KINDS: dict[str, tuple[float | None, str]] = {
-    "overstride": (0.91, "cadence x magnitude at the same speed (longer steps); GCT +3.6 %, VO +4.5 %"),
+    "overstride": (
+        0.91,
+        "cadence x magnitude at the same speed (longer steps); GCT +3.6 %, VO +4.5 %",
+    ),
     "long_contact": (1.15, "GCT x magnitude and cadence x 0.94 at the same speed"),
     "gct_imbalance": (54.0, "left share of ground contact, %"),
-    "fade": (0.05, "cadence -magnitude, GCT and VO +1.6 x magnitude at the same speed, "
-                   "ramping in over the first third of the window"),
+    "fade": (
+        0.05,
+        "cadence -magnitude, GCT and VO +1.6 x magnitude at the same speed, "
+        "ramping in over the first third of the window",
+    ),
     "walk": (1.5, "walking break at magnitude m/s: 120 spm, GCT 0.55 s, VO 3.5 cm"),
     "rearfoot": (3.0, "foot pod foot strike type 1..5 (mean ~magnitude); 7..9 outside"),
     "no_warmup": (None, "the run starts at full pace; window = the first 10 min"),
@@ -355,7 +361,9 @@ def summarize(
         return float(np.nanmax(v[inside]))
 
     dist = col("distance")
-    total_distance = float(np.interp(b, t, dist) - np.interp(a, t, dist)) if dist is not None else 0.0
+    total_distance = (
+        float(np.interp(b, t, dist) - np.interp(a, t, dist)) if dist is not None else 0.0
+    )
     ascent = descent = None
     alt = col("altitude")
     if alt is not None:
@@ -397,8 +405,12 @@ def summarize(
     )
 
 
-def _lap_bounds(t: np.ndarray, distance: np.ndarray | None, lap_distance_m: float | None,
-                lap_times_s: Sequence[float]) -> list[tuple[float, float, int]]:
+def _lap_bounds(
+    t: np.ndarray,
+    distance: np.ndarray | None,
+    lap_distance_m: float | None,
+    lap_times_s: Sequence[float],
+) -> list[tuple[float, float, int]]:
     """Lap windows (start s, end s, trigger): a lap ends at the first sample at or past its mark."""
     ends: dict[float, int] = {}
     if lap_distance_m and distance is not None:
@@ -471,9 +483,16 @@ def from_columns(
     bounds = _lap_bounds(t, cols.get("distance"), lap_distance_m, lap_times_s)
     laps = tuple(summarize(t, cols, pauses, a, b, trig) for a, b, trig in bounds)
     return SimulatedRun(
-        start=start, utc_offset_s=utc_offset_s, columns=cols, pauses=pauses, laps=laps,
-        session=summarize(t, cols, pauses), patterns=tuple(patterns), kind=kind,
-        sport=sport, sub_sport=sub_sport,
+        start=start,
+        utc_offset_s=utc_offset_s,
+        columns=cols,
+        pauses=pauses,
+        laps=laps,
+        session=summarize(t, cols, pauses),
+        patterns=tuple(patterns),
+        kind=kind,
+        sport=sport,
+        sub_sport=sub_sport,
     )
 
 
@@ -508,8 +527,14 @@ def _resolve_patterns(patterns: Sequence[Pattern], duration_s: float) -> tuple[P
     return tuple(out)
 
 
-def _target_speed(kind: str, n: int, runner: Runner, speed: float | None, warmup_s: int,
-                  intervals: Sequence[tuple[float, float, float]] | None) -> np.ndarray:
+def _target_speed(
+    kind: str,
+    n: int,
+    runner: Runner,
+    speed: float | None,
+    warmup_s: int,
+    intervals: Sequence[tuple[float, float, float]] | None,
+) -> np.ndarray:
     """Target speed per second (m/s) before hills, noise and patterns."""
     t = np.arange(n, dtype=float)
     base = speed if speed is not None else runner.easy_speed * _BASE_SPEED[kind]
@@ -620,10 +645,14 @@ def simulate_run(
     if "no_warmup" in kinds:
         warmup_s = 0
     foot_pod = foot_pod or "rearfoot" in kinds
-    pauses = tuple(sorted((Pause(float(p.start_s), float(p.end_s)) for p in pauses), key=lambda p: p.start_s))
+    pauses = tuple(
+        sorted((Pause(float(p.start_s), float(p.end_s)) for p in pauses), key=lambda p: p.start_s)
+    )
     for i, p in enumerate(pauses):
         if not 0 < p.start_s < p.end_s < duration_s or (i and p.start_s <= pauses[i - 1].end_s):
-            raise ValueError(f"pauses must lie inside (0, {duration_s}) s without overlapping; got {p}")
+            raise ValueError(
+                f"pauses must lie inside (0, {duration_s}) s without overlapping; got {p}"
+            )
     paused = np.zeros(n, dtype=bool)  # second [i, i+1) with the timer stopped
     for p in pauses:
         paused |= (t >= p.start_s) & (t < p.end_s)
@@ -660,7 +689,11 @@ def simulate_run(
     # Heart rate: effort with a 30 s lag and drift; effort 0 while paused.
     effort = v * (1 + 3 * np.clip(grade, -0.05, 0.1)) / runner.threshold_speed
     reserve = runner.max_hr - runner.rest_hr
-    hr_ss = runner.rest_hr + reserve * np.where(paused, 0.2, 0.15 + 0.7 * effort) + reserve * 0.04 * t / 3600
+    hr_ss = (
+        runner.rest_hr
+        + reserve * np.where(paused, 0.2, 0.15 + 0.7 * effort)
+        + reserve * 0.04 * t / 3600
+    )
     hr0 = runner.rest_hr + (10.0 if "no_warmup" in kinds else 25.0)
     hr = _lag(hr_ss, 30.0, hr0) + _smooth_noise(rng, n, 1.0, 5.0)
     hr = np.clip(hr, runner.rest_hr, runner.max_hr)
@@ -698,8 +731,11 @@ def simulate_run(
 
     # Route: a smooth loop as long as the run, with a little GPS wander.
     total = max(distance[-1], 1.0)
-    heading = rng.uniform(0, 2 * np.pi) + 2 * np.pi * distance / total + 0.4 * np.sin(
-        2 * np.pi * distance / rng.uniform(600, 1200))
+    heading = (
+        rng.uniform(0, 2 * np.pi)
+        + 2 * np.pi * distance / total
+        + 0.4 * np.sin(2 * np.pi * distance / rng.uniform(600, 1200))
+    )
     dd = np.diff(distance, prepend=0.0)
     east = np.cumsum(dd * np.cos(heading)) + _smooth_noise(rng, n, 1.5, 20.0)
     north = np.cumsum(dd * np.sin(heading)) + _smooth_noise(rng, n, 1.5, 20.0)
@@ -722,7 +758,9 @@ def simulate_run(
         "stance_time_percent": gct * cad / 120 * 100 if dynamics else None,
         "stance_time_balance": bal if dynamics else None,
         "power": np.clip(runner.mass * v * (1.04 + 9.81 * grade), 0, None) if power else None,
-        "temperature": 17.0 + 2.0 * t / 3600 + _smooth_noise(rng, n, 0.3, 300.0) if temperature else None,
+        "temperature": 17.0 + 2.0 * t / 3600 + _smooth_noise(rng, n, 0.3, 300.0)
+        if temperature
+        else None,
         "foot_strike": foot if foot_pod else None,
     }
 
@@ -739,8 +777,16 @@ def simulate_run(
             chosen[min(int(p.start_s), n - 1)] = chosen[min(int(p.end_s), n - 1)] = True
         keep &= chosen
     cols = {k: c[keep] for k, c in cols.items() if c is not None}
-    run = from_columns(cols, start=start, utc_offset_s=utc_offset_s, pauses=pauses,
-                       lap_distance_m=lap_distance_m, lap_times_s=lap_times_s, patterns=pats, kind=kind)
+    run = from_columns(
+        cols,
+        start=start,
+        utc_offset_s=utc_offset_s,
+        pauses=pauses,
+        lap_distance_m=lap_distance_m,
+        lap_times_s=lap_times_s,
+        patterns=pats,
+        kind=kind,
+    )
     return replace(run, seed=seed, runner=runner)
 
 
@@ -798,15 +844,23 @@ def simulate_history(
         quality_day = int(rng.choice([2, 3]))
         others = [d for d in (0, 1, 2, 3, 4, 5) if d != quality_day]
         easy_days = sorted(rng.choice(others, size=max(0, n_runs - 2), replace=False).tolist())
-        plan = [(d, str(rng.choice(["easy", "easy", "recovery"])), int(rng.integers(35, 56)))
-                for d in easy_days]
-        plan.append((quality_day, "tempo" if week % 2 == 0 else "intervals", int(rng.integers(45, 56))))
+        plan = [
+            (d, str(rng.choice(["easy", "easy", "recovery"])), int(rng.integers(35, 56)))
+            for d in easy_days
+        ]
+        plan.append(
+            (quality_day, "tempo" if week % 2 == 0 else "intervals", int(rng.integers(45, 56)))
+        )
         plan.append((6, "long", 75 + 6 * week))
         for day, kind, minutes in sorted(plan):
             if rng.random() < 0.7:
-                local = datetime.combine(monday, time(6, 0)) + timedelta(minutes=int(rng.integers(0, 91)))
+                local = datetime.combine(monday, time(6, 0)) + timedelta(
+                    minutes=int(rng.integers(0, 91))
+                )
             else:
-                local = datetime.combine(monday, time(18, 0)) + timedelta(minutes=int(rng.integers(0, 61)))
+                local = datetime.combine(monday, time(18, 0)) + timedelta(
+                    minutes=int(rng.integers(0, 61))
+                )
             local += timedelta(days=day)
             start = (local - timedelta(seconds=utc_offset_s)).replace(tzinfo=timezone.utc)
             duration = minutes * 60
@@ -820,6 +874,15 @@ def simulate_history(
             kwargs = {"pauses": pauses, **run_kwargs}
             if per_run is not None:
                 kwargs.update(per_run(len(runs), kind, local, duration))
-            runs.append(simulate_run(seed=seed * 1000 + len(runs), start=start, utc_offset_s=utc_offset_s,
-                                     duration_s=duration, kind=kind, runner=runner, **kwargs))
+            runs.append(
+                simulate_run(
+                    seed=seed * 1000 + len(runs),
+                    start=start,
+                    utc_offset_s=utc_offset_s,
+                    duration_s=duration,
+                    kind=kind,
+                    runner=runner,
+                    **kwargs,
+                )
+            )
     return runs

@@ -55,7 +55,9 @@ def test_folder_size_and_contents(manifest):
 
 
 def read_records(name: str) -> list[dict]:
-    return [m.get_values() for m in fitparse.FitFile(io.BytesIO(fit_bytes(name))).get_messages("record")]
+    return [
+        m.get_values() for m in fitparse.FitFile(io.BytesIO(fit_bytes(name))).get_messages("record")
+    ]
 
 
 def fit_bytes(name: str) -> bytes:
@@ -77,8 +79,13 @@ def test_every_fit_file_has_a_valid_header_and_crc(manifest):
 def test_representative_files_read_fully(manifest):
     # fitparse is slow: parse the gzipped file, the one with pauses and a fade, the
     # Stryd-like one and every GPX; the hash test covers the rest being generator output.
-    chosen = [r for r in manifest if r["file"].endswith((".gz", ".gpx")) or r["developer_fields"] == "Power"
-              or r["patterns"].startswith("fade")]
+    chosen = [
+        r
+        for r in manifest
+        if r["file"].endswith((".gz", ".gpx"))
+        or r["developer_fields"] == "Power"
+        or r["patterns"].startswith("fade")
+    ]
     assert len(chosen) >= 5
     for row in chosen:
         if row["file"].endswith(".gpx"):

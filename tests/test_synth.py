@@ -41,7 +41,9 @@ def test_identities_and_ranges():
     run = simulate_run(seed=1, duration_s=3600, power=True)
     v, cad = run["speed"], run["cadence"]
     assert np.allclose(run["step_length"], v * 60 / cad)
-    assert np.allclose(run["vertical_ratio"], run["vertical_oscillation"] / run["step_length"] * 100)
+    assert np.allclose(
+        run["vertical_ratio"], run["vertical_oscillation"] / run["step_length"] * 100
+    )
     assert np.allclose(run["stance_time_percent"], run["stance_time"] * cad / 120 * 100)
     assert np.all(np.diff(run["distance"]) >= 0) and np.all(np.diff(run.t) > 0)
     assert 150 < cad.min() and cad.max() < 185  # the warm-up starts at 85 % of easy pace
@@ -115,8 +117,14 @@ def test_summarize_hand_computation():
 
 
 def test_laps_tile_the_session():
-    run = simulate_run(seed=8, duration_s=2000, pauses=[Pause(700, 760)], smart_recording=True,
-                       lap_distance_m=1000, lap_times_s=[1234])
+    run = simulate_run(
+        seed=8,
+        duration_s=2000,
+        pauses=[Pause(700, 760)],
+        smart_recording=True,
+        lap_distance_m=1000,
+        lap_times_s=[1234],
+    )
     laps = run.laps
     assert laps[0].start_s == 0 and laps[-1].end_s == run.t[-1]
     assert all(a.end_s == b.start_s for a, b in zip(laps, laps[1:], strict=False))
@@ -149,8 +157,12 @@ def test_overstride_window():
 
 
 def test_long_contact_imbalance_walk_rearfoot():
-    pats = [Pattern("long_contact", 600, 900), Pattern("gct_imbalance", 1000, 1300),
-            Pattern("walk", 1400, 1500), Pattern("rearfoot", 1600, 1900)]
+    pats = [
+        Pattern("long_contact", 600, 900),
+        Pattern("gct_imbalance", 1000, 1300),
+        Pattern("walk", 1400, 1500),
+        Pattern("rearfoot", 1600, 1900),
+    ]
     run = simulate_run(seed=10, duration_s=2400, patterns=pats)
     t, v = run.t, run["speed"]
     gct_model = R.gct_a - R.gct_b * v
@@ -168,7 +180,9 @@ def test_long_contact_imbalance_walk_rearfoot():
 
 
 def test_fade_in_last_third_at_matched_pace():
-    run = simulate_run(seed=12, duration_s=3600, kind="long", patterns=[Pattern("fade", 2400, 3600)])
+    run = simulate_run(
+        seed=12, duration_s=3600, kind="long", patterns=[Pattern("fade", 2400, 3600)]
+    )
     late = steady(run, 2800, 3600)  # after the 400 s ramp-in
     early = steady(run, 900, 2400)
     assert abs(cadence_ratio(run, late) - 0.95) < 0.005
@@ -207,7 +221,9 @@ def test_history():
     runs = simulate_history(seed=1, first_day=date(2026, 7, 27), weeks=6, smart_recording=True)
     again = simulate_history(seed=1, first_day=date(2026, 7, 27), weeks=6, smart_recording=True)
     assert [r.start for r in runs] == [r.start for r in again]
-    assert all(np.array_equal(a["heart_rate"], b["heart_rate"]) for a, b in zip(runs, again, strict=True))
+    assert all(
+        np.array_equal(a["heart_rate"], b["heart_rate"]) for a, b in zip(runs, again, strict=True)
+    )
     days = [r.local_start.date() for r in runs]
     assert days == sorted(days) and len(set(days)) == len(days)
     for week in range(6):
@@ -220,13 +236,24 @@ def test_history():
     assert longs == sorted(longs)
 
 
-@given(seed=st.integers(0, 2**16), duration=st.integers(200, 1800), smart=st.booleans(),
-       pause_at=st.integers(30, 100), pause_len=st.integers(1, 90))
+@given(
+    seed=st.integers(0, 2**16),
+    duration=st.integers(200, 1800),
+    smart=st.booleans(),
+    pause_at=st.integers(30, 100),
+    pause_len=st.integers(1, 90),
+)
 @settings(max_examples=25, deadline=None)
 def test_invariants(seed, duration, smart, pause_at, pause_len):
-    run = simulate_run(seed=seed, duration_s=duration, smart_recording=smart,
-                       pauses=[Pause(pause_at, pause_at + pause_len)])
+    run = simulate_run(
+        seed=seed,
+        duration_s=duration,
+        smart_recording=smart,
+        pauses=[Pause(pause_at, pause_at + pause_len)],
+    )
     assert np.all(np.diff(run["distance"]) >= 0)
     assert np.all(np.diff(run.t) > 0)
     assert run.session.total_timer_time == pytest.approx(duration - pause_len)
-    assert sum(lap.total_timer_time for lap in run.laps) == pytest.approx(run.session.total_timer_time)
+    assert sum(lap.total_timer_time for lap in run.laps) == pytest.approx(
+        run.session.total_timer_time
+    )
