@@ -498,7 +498,7 @@ def weekly_table(
         raise ValueError(f"week start must be one of {WEEKDAYS}, not {week_start!r}")
     if daily.empty:
         return pd.DataFrame()
-    shift = (daily.index.dayofweek.to_numpy() - WEEKDAYS.index(ws)) % 7
+    shift = (daily.index.day_of_week.to_numpy() - WEEKDAYS.index(ws)) % 7
     week = daily.index - pd.to_timedelta(shift, unit="D")
     d = daily.assign(week=week)
     ind = indicators.assign(week=week)
