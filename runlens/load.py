@@ -285,9 +285,7 @@ def activity_loads(acts: pd.DataFrame, hr: HRProfile | None = None) -> pd.DataFr
         off = pd.Series(np.nan, index=out.index)
     out["offset_known"] = off.notna().to_numpy()
     local_s = out["start_s"].to_numpy(float) + off.fillna(0).to_numpy(float)
-    out["local_date"] = pd.to_datetime(np.floor(local_s / 86400.0) * 86400.0, unit="s").floor(
-        "D"
-    )
+    out["local_date"] = pd.to_datetime(np.floor(local_s / 86400.0) * 86400.0, unit="s").floor("D")
     if hr is not None and hr.max_bpm is not None and "hr_hist" in out:
         out["trimp"] = [
             banister_trimp(h, hr.rest_bpm, hr.max_bpm, hr.sex) if h else np.nan

@@ -77,7 +77,9 @@ def test_hr_histogram_weights_by_sample_gap_and_drops_dropouts():
 
 def test_hr_profile_config_first_then_files_then_assumed():
     hists = [{"bpm": [150, 185, 199], "s": [600, 40, 10]}]
-    p = resolve_hr_profile(RunnerProfile(sex="female", resting_hr_bpm=48, max_hr_bpm=192), [], hists)
+    p = resolve_hr_profile(
+        RunnerProfile(sex="female", resting_hr_bpm=48, max_hr_bpm=192), [], hists
+    )
     assert (p.rest_bpm, p.max_bpm, p.sex, p.assumptions) == (48, 192, "female", [])
     p = resolve_hr_profile(None, [{"max_hr_bpm": 188, "sex": "male"}], hists)
     assert p.max_bpm == 188 and p.rest_bpm == 60 and len(p.assumptions) == 1
@@ -185,9 +187,7 @@ def test_known_spike_and_jump_flagged_in_their_weeks_only():
     assert inc.evidence.values["change_pct"] == pytest.approx(40.0)
 
 
-@pytest.mark.parametrize(
-    ("km", "hrr"), [(8.4, None), (9.6, 1.64), (12.0, 1.52), (17.0, 2.28)]
-)
+@pytest.mark.parametrize(("km", "hrr"), [(8.4, None), (9.6, 1.64), (12.0, 1.52), (17.0, 2.28)])
 def test_spike_bands_of_frandsen(km, hrr):
     days = steady(6, skip={(5, 2)}) + [(5 * 7 + 2, km), (5 * 7 + 5, 8.0 - (km - 8.0))]
     h = history(sorted(days))

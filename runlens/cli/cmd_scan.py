@@ -78,8 +78,8 @@ def run(args: argparse.Namespace) -> int:
     )
     print(
         f"Store {rep.db}: {rep.activities} activities, {rep.runs} runs counted over "
-        f"{rep.weeks} weeks" + (f", {rep.duplicates} duplicates counted once" if rep.duplicates
-                                 else "")
+        f"{rep.weeks} weeks"
+        + (f", {rep.duplicates} duplicates counted once" if rep.duplicates else "")
     )
     if rep.form_rules == "unavailable":
         print("Form rules are not part of this runlens: activities stored without form findings.")

@@ -211,13 +211,15 @@ def build_history(
     daily = daily_series(acts) if len(acts) else daily_series(acts.iloc[:0])
     col, scale, _ = LOAD_UNITS[unit]
     daily["load"] = daily[col] * scale
-    indicators = training_load(daily, "load") if len(daily) else daily.assign(
-        acwr=np.nan, history_days=np.nan
+    indicators = (
+        training_load(daily, "load")
+        if len(daily)
+        else daily.assign(acwr=np.nan, history_days=np.nan)
     )
     weeks = weekly_table(acts, daily, indicators, ws) if len(daily) else pd.DataFrame()
-    findings = evaluate_volume(acts, weeks, indicators, week_start=ws, config=config) if len(
-        acts
-    ) else []
+    findings = (
+        evaluate_volume(acts, weeks, indicators, week_start=ws, config=config) if len(acts) else []
+    )
     return History(
         acts=acts,
         daily=daily,
@@ -247,12 +249,11 @@ def refresh_derived(store: Store, config: Config | None = None) -> History:
     import json
 
     with store.transaction() as c:
-        base = store.activities_frame(
-            columns=("content_sha256", "format", "start_s", "distance_m")
-        )
+        base = store.activities_frame(columns=("content_sha256", "format", "start_s", "distance_m"))
         dups = find_duplicates(base)
-        c.execute("UPDATE activities SET duplicate_of = NULL, spike_ratio = NULL, "
-                  "longest_prev30_m = NULL")
+        c.execute(
+            "UPDATE activities SET duplicate_of = NULL, spike_ratio = NULL, longest_prev30_m = NULL"
+        )
         c.executemany(
             "UPDATE activities SET duplicate_of = ? WHERE path = ?",
             [(k, p) for p, k in dups.items()],

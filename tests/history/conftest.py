@@ -31,3 +31,23 @@ def session_dir() -> Path:
     if not SESSION.is_dir():
         pytest.skip(f"corpus folder not found: {SESSION}")
     return SESSION
+
+
+@pytest.fixture(scope="session")
+def session_store(tmp_path_factory) -> Path:
+    """The corpus session folder scanned once, uninterrupted (the reference store)."""
+    if not SESSION.is_dir():
+        pytest.skip(f"corpus folder not found: {SESSION}")
+    from runlens.history import scan
+
+    db = tmp_path_factory.mktemp("ref") / "ref.sqlite"
+    scan(SESSION, db, jobs=2)
+    return db
+
+
+def dump(db: Path) -> dict:
+    """Every row of a store, comparable between two stores."""
+    from runlens.history import Store
+
+    with Store(db, create=False) as s:
+        return s.dump()

@@ -27,7 +27,7 @@ def first_times(folder) -> list[dt.datetime]:
     return out
 
 
-def test_corpus_session_counts_and_incremental(session_dir, tmp_path):
+def test_corpus_session_counts_and_incremental(session_dir, session_store, tmp_path):
     before = tree_hashes(session_dir)
     starts = first_times(session_dir)
     days = sorted({t.date() for t in starts})  # the files carry no time zone: UTC days
@@ -35,23 +35,24 @@ def test_corpus_session_counts_and_incremental(session_dir, tmp_path):
     n_weeks = (max(mondays) - min(mondays)).days // 7 + 1
     assert len(starts) == 68 and len(set(starts)) == 68  # no duplicates among them
 
-    db = tmp_path / "s.sqlite"
-    rep = scan(session_dir, db, jobs=2)
-    assert (rep.found, rep.read, rep.analysed, rep.bad) == (68, 68, 68, 0)
-    assert rep.activities == rep.runs == 68 and rep.duplicates == 0
-    assert rep.weeks == n_weeks
+    db = session_store  # scanned once, cold, by the fixture
+    with Store(db) as s:
+        files = s.conn.execute("SELECT count(*), sum(status = 'ok') FROM files").fetchone()
+    assert files == (68, 68)
     with Store(db) as s:
         acts = s.activities_frame()
         assert sorted(acts["start_s"].round(3)) == sorted(round(t.timestamp(), 3) for t in starts)
         daily = s.conn.execute("SELECT count(*), sum(runs) FROM daily_load").fetchone()
         assert daily == ((days[-1] - days[0]).days + 1, 68)
-        assert s.conn.execute("SELECT count(*) FROM daily_load WHERE runs > 0").fetchone()[0] == len(
-            days
-        )
+        assert s.conn.execute("SELECT count(*) FROM daily_load WHERE runs > 0").fetchone()[
+            0
+        ] == len(days)
 
     # A second scan reads nothing.
     rep2 = scan(session_dir, db, jobs=2)
-    assert (rep2.not_read, rep2.read, rep2.analysed) == (68, 0, 0)
+    assert (rep2.found, rep2.not_read, rep2.read, rep2.analysed, rep2.bad) == (68, 68, 0, 0, 0)
+    assert rep2.activities == rep2.runs == 68 and rep2.duplicates == 0
+    assert rep2.weeks == n_weeks
     assert tree_hashes(session_dir) == before  # the scanned folder is never modified
 
     # The weekly table from the CLI: same weeks, weeks with runs, runs.
