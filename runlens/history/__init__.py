@@ -1,0 +1,32 @@
+"""Training history: scan a folder into an embedded store, then read it back.
+
+>>> from runlens.history import scan, Store, build_history   # doctest: +SKIP
+>>> report = scan("~/Strava/export", jobs=4)                  # doctest: +SKIP
+>>> history = build_history(Store(report.db))                 # doctest: +SKIP
+
+docs/history.md documents the store schema, the load definitions and the CLI.
+"""
+
+from __future__ import annotations
+
+from .analysis import History, build_history, find_duplicates, refresh_derived
+from .baseline import fit_baseline, steady_minutes
+from .discover import discover
+from .scan import ScanReport, scan
+from .store import SCHEMA_VERSION, Store, StoreError, default_store_path
+
+__all__ = [
+    "scan",
+    "ScanReport",
+    "Store",
+    "StoreError",
+    "SCHEMA_VERSION",
+    "default_store_path",
+    "discover",
+    "History",
+    "build_history",
+    "find_duplicates",
+    "refresh_derived",
+    "fit_baseline",
+    "steady_minutes",
+]

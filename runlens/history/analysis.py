@@ -1,0 +1,291 @@
+"""From stored activities to the runner's history: duplicates, load, weeks, findings.
+
+The same activity stored twice (a watch's FIT and the GPX a site exported of
+it; a ``.fit`` and its ``.fit.gz``) counts once: same content, or starts within
+60 s with distances within 10 % (or 100 m). Which copy counts is decided by a
+fixed order (FIT before GPX, then path), so the outcome never depends on the
+order files were scanned in.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..findings import Finding
+from ..load import (
+    WEEKDAYS,
+    HRProfile,
+    activity_loads,
+    daily_series,
+    resolve_hr_profile,
+    training_load,
+    weekly_table,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..config import Config
+    from .store import Store
+
+__all__ = [
+    "DUPLICATE_WINDOW_S",
+    "find_duplicates",
+    "History",
+    "build_history",
+    "refresh_derived",
+    "LOAD_UNITS",
+]
+
+#: Two activities starting this close (s) with similar distance are one.
+DUPLICATE_WINDOW_S = 60.0
+DUPLICATE_DISTANCE_REL = 0.10
+DUPLICATE_DISTANCE_ABS_M = 100.0
+#: ``[load] unit`` -> (daily series column, scale, label) of the load used for
+#: ratios, monotony, strain and CTL/ATL: km, minutes or TRIMP.
+LOAD_UNITS = {
+    "distance": ("distance_m", 1e-3, "km"),
+    "moving_time": ("moving_s", 1 / 60, "min"),
+    "trimp": ("trimp", 1.0, "TRIMP"),
+}
+
+
+def _same_distance(a: float | None, b: float | None) -> bool:
+    if a is None or b is None or not (np.isfinite(a) and np.isfinite(b)):
+        return a is None and b is None
+    return abs(a - b) <= max(DUPLICATE_DISTANCE_REL * max(a, b), DUPLICATE_DISTANCE_ABS_M)
+
+
+def find_duplicates(acts: pd.DataFrame) -> dict[str, str]:
+    """Map each duplicate's path to the path of the copy that counts.
+
+    Parameters
+    ----------
+    acts : pandas.DataFrame
+        ``path``, ``content_sha256``, ``format``, ``start_s``, ``distance_m``.
+
+    Returns
+    -------
+    dict
+        Duplicate path -> kept path (activities that count are absent).
+    """
+    order = sorted(
+        range(len(acts)),
+        key=lambda i: (acts["format"].iat[i] != "fit", acts["path"].iat[i]),
+    )
+    kept_by_sha: dict[str, str] = {}
+    kept_starts: list[tuple[float, int]] = []  # sorted (start_s, row)
+    dup: dict[str, str] = {}
+    # One step per activity (not per sample): a greedy pass in preference order.
+    for i in order:
+        path, sha = acts["path"].iat[i], acts["content_sha256"].iat[i]
+        t, d = float(acts["start_s"].iat[i]), acts["distance_m"].iat[i]
+        d = None if d is None or not np.isfinite(d) else float(d)
+        if sha in kept_by_sha:
+            dup[path] = kept_by_sha[sha]
+            continue
+        lo = bisect.bisect_left(kept_starts, (t - DUPLICATE_WINDOW_S, -1))
+        match = None
+        for tk, k in kept_starts[lo:]:
+            if tk > t + DUPLICATE_WINDOW_S:
+                break
+            dk = acts["distance_m"].iat[k]
+            dk = None if dk is None or not np.isfinite(dk) else float(dk)
+            if _same_distance(d, dk):
+                match = acts["path"].iat[k]
+                break
+        if match is not None:
+            dup[path] = match
+            continue
+        kept_by_sha[sha] = path
+        bisect.insort(kept_starts, (t, i))
+    return dup
+
+
+@dataclass
+class History:
+    """A runner's history, ready to print.
+
+    Attributes
+    ----------
+    acts : pandas.DataFrame
+        Runs that count (duplicates and other sports left out), with load
+        columns (:func:`runlens.load.activity_loads`).
+    daily, indicators, weeks : pandas.DataFrame
+        :func:`~runlens.load.daily_series`, :func:`~runlens.load.training_load`,
+        :func:`~runlens.load.weekly_table`.
+    findings : list of Finding
+        Volume findings (each with ``evidence.values["week"]``).
+    hr : HRProfile
+    assumptions : list of str
+        What was assumed (TRIMP profile, UTC days, sport), for the runner.
+    counts : dict
+        ``stored``, ``runs``, ``duplicates``, ``other_sports``.
+    week_start : str
+    load_unit : str
+    """
+
+    acts: Any
+    daily: Any
+    indicators: Any
+    weeks: Any
+    findings: list[Finding]
+    hr: HRProfile
+    assumptions: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    week_start: str = "monday"
+    load_unit: str = "distance"
+
+
+def build_history(
+    source: Store | pd.DataFrame,
+    config: Config | None = None,
+    *,
+    week_start: str | None = None,
+    load_unit: str | None = None,
+) -> History:
+    """Build the history of a store (or of an activity frame).
+
+    Parameters
+    ----------
+    source : Store or pandas.DataFrame
+        A frame needs ``path``, ``start_s``, ``utc_offset_s``, ``distance_m``,
+        ``moving_s``, ``sport`` and optionally ``hr_hist``, ``profile``,
+        ``duplicate_of``.
+    config : Config, optional
+        ``[runner]`` for TRIMP, ``[load] week_start`` / ``unit``, ``[rules.*]``.
+    week_start, load_unit : str, optional
+        Override the config.
+    """
+    import pandas as pd
+
+    from ..config import Config
+    from ..rules.volume import evaluate_volume
+
+    config = config or Config()
+    ws = (week_start or config.load.get("week_start") or "monday").lower()
+    if ws not in WEEKDAYS:
+        from ..errors import RunlensError
+
+        raise RunlensError(f"week start must be one of {', '.join(WEEKDAYS)}, not {ws!r}")
+    unit = (load_unit or config.load.get("unit") or "distance").lower()
+    if unit not in LOAD_UNITS:
+        from ..errors import RunlensError
+
+        raise RunlensError(f"[load] unit must be one of {', '.join(LOAD_UNITS)}, not {unit!r}")
+
+    df = source if isinstance(source, pd.DataFrame) else source.activities_frame()
+    stored = len(df)
+    if "duplicate_of" in df:
+        dup_mask = df["duplicate_of"].notna().to_numpy()
+    else:
+        dup_mask = np.zeros(stored, bool)
+    sport = df["sport"] if "sport" in df else pd.Series([None] * stored)
+    running = sport.isna().to_numpy() | (sport == "running").to_numpy()
+    runs = df[~dup_mask & running].copy()
+    assumptions: list[str] = []
+    n_nosport = int((sport.isna().to_numpy() & ~dup_mask).sum())
+    if n_nosport:
+        assumptions.append(
+            f"{n_nosport} activities name no sport (e.g. GPX without <type>): counted as runs"
+        )
+    hists = list(runs["hr_hist"]) if "hr_hist" in runs else []
+    profiles = list(runs["profile"]) if "profile" in runs else []
+    hr = resolve_hr_profile(config.runner, profiles, hists)
+    assumptions += hr.assumptions
+    acts = activity_loads(runs, hr) if len(runs) else runs.assign(local_date=pd.NaT)
+    if len(acts) and not acts["offset_known"].all():
+        n = int((~acts["offset_known"]).sum())
+        assumptions.append(
+            f"{n} of {len(acts)} runs do not say their time zone: their day and week are "
+            "taken in UTC"
+        )
+    if unit == "trimp" and len(acts) and acts["trimp"].isna().any():
+        assumptions.append(
+            "load unit is TRIMP: runs without heart rate add 0 load (choose distance instead)"
+        )
+    daily = daily_series(acts) if len(acts) else daily_series(acts.iloc[:0])
+    col, scale, _ = LOAD_UNITS[unit]
+    daily["load"] = daily[col] * scale
+    indicators = (
+        training_load(daily, "load")
+        if len(daily)
+        else daily.assign(acwr=np.nan, history_days=np.nan)
+    )
+    weeks = weekly_table(acts, daily, indicators, ws) if len(daily) else pd.DataFrame()
+    findings = (
+        evaluate_volume(acts, weeks, indicators, week_start=ws, config=config) if len(acts) else []
+    )
+    return History(
+        acts=acts,
+        daily=daily,
+        indicators=indicators,
+        weeks=weeks,
+        findings=findings,
+        hr=hr,
+        assumptions=assumptions,
+        counts={
+            "stored": stored,
+            "runs": len(runs),
+            "duplicates": int(dup_mask.sum()),
+            "other_sports": int((~dup_mask & ~running).sum()),
+        },
+        week_start=ws,
+        load_unit=unit,
+    )
+
+
+def refresh_derived(store: Store, config: Config | None = None) -> History:
+    """Recompute what is derived from all stored activities, in one transaction.
+
+    Sets ``duplicate_of``, ``spike_ratio`` and ``longest_prev30_m`` of every
+    activity, rebuilds ``daily_load`` and stores the load assumptions in
+    ``meta``. Idempotent: running it twice changes nothing.
+    """
+    import json
+
+    with store.transaction() as c:
+        base = store.activities_frame(columns=("content_sha256", "format", "start_s", "distance_m"))
+        dups = find_duplicates(base)
+        c.execute(
+            "UPDATE activities SET duplicate_of = NULL, spike_ratio = NULL, longest_prev30_m = NULL"
+        )
+        c.executemany(
+            "UPDATE activities SET duplicate_of = ? WHERE path = ?",
+            [(k, p) for p, k in dups.items()],
+        )
+        hist = build_history(store, config)
+        a = hist.acts
+        if len(a):
+            c.executemany(
+                "UPDATE activities SET spike_ratio = ?, longest_prev30_m = ? WHERE path = ?",
+                [
+                    (
+                        None if not np.isfinite(r) else float(r),
+                        None if not np.isfinite(L) else float(L),
+                        p,
+                    )
+                    for r, L, p in zip(a["spike_ratio"], a["longest_prev30_m"], a["path"])
+                ],
+            )
+        c.execute("DELETE FROM daily_load")
+        d = hist.daily
+        if len(d):
+            c.executemany(
+                "INSERT INTO daily_load VALUES (?, ?, ?, ?, ?)",
+                [
+                    (day.date().isoformat(), float(dm), float(ms), float(tr), int(n))
+                    for day, dm, ms, tr, n in zip(
+                        d.index, d["distance_m"], d["moving_s"], d["trimp"], d["runs"]
+                    )
+                ],
+            )
+        c.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('load_assumptions', ?)",
+            (json.dumps(hist.assumptions),),
+        )
+    return hist

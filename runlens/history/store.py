@@ -1,0 +1,425 @@
+"""The history store: one SQLite file (standard library), WAL mode, transactions.
+
+docs/history.md documents the schema. In short:
+
+- ``meta``: ``schema_version``, ``created_by``, ``load_assumptions`` (JSON).
+- ``roots``: every scanned folder and when its last scan finished.
+- ``files``: one row per discovered file: absolute ``path``, ``root``,
+  ``size`` (bytes), ``mtime_ns``, ``sha256`` (of the bytes on disk),
+  ``status`` (``ok``, ``bad``, ``skipped``), ``error`` (the one-line reason).
+- ``activities``: one row per readable activity file (``path`` references
+  ``files``): content hash, format, sport, UTC start, UTC offset, summary
+  metrics as columns and as JSON, the device's summary, a heart-rate
+  histogram, the file's runner profile, form findings, steady-minute
+  speed/cadence points (for the baseline), reader warnings, and
+  ``duplicate_of`` (the path of the copy that counts, when the same activity
+  is stored twice) plus the session spike ratio.
+- ``daily_load``: per local date: distance, moving time, TRIMP, runs
+  (derived; rebuilt at the end of each scan).
+
+Every file's result is committed in its own short ``BEGIN IMMEDIATE``
+transaction, so a scan killed at any point keeps what it stored and leaves a
+consistent file; two scans of one store at once serialise on SQLite's lock.
+A file that is not a runlens store, or is corrupt, is reported and never
+replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import RunlensError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "APPLICATION_ID",
+    "StoreError",
+    "Store",
+    "default_store_path",
+]
+
+SCHEMA_VERSION = 1
+#: SQLite application_id of a runlens store ("RLNS"), so another program's
+#: database is recognised and refused.
+APPLICATION_ID = 0x524C4E53
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+#: Seconds a scan waits for another process holding the store's write lock.
+BUSY_TIMEOUT_S = 120
+
+#: Summary metrics kept as columns (the rest are in ``summary_json``).
+SUMMARY_COLUMNS = (
+    "distance_m",
+    "elapsed_s",
+    "timer_s",
+    "moving_s",
+    "avg_speed_m_s",
+    "heart_rate_bpm",
+    "cadence_spm",
+    "ascent_m",
+)
+JSON_COLUMNS = (
+    "summary",
+    "device_summary",
+    "hr_hist",
+    "profile",
+    "findings",
+    "steady_points",
+    "warnings",
+)
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS roots (
+    path TEXT PRIMARY KEY,
+    last_scan_utc TEXT
+);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,
+    root TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('ok', 'bad', 'skipped')),
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS files_root ON files(root);
+CREATE TABLE IF NOT EXISTS activities (
+    path TEXT PRIMARY KEY REFERENCES files(path) ON DELETE CASCADE,
+    content_sha256 TEXT NOT NULL,
+    format TEXT NOT NULL,
+    reader TEXT,
+    sport TEXT,
+    start_utc TEXT NOT NULL,
+    start_s REAL NOT NULL,
+    utc_offset_s INTEGER,
+    {", ".join(f"{c} REAL" for c in SUMMARY_COLUMNS)},
+    {", ".join(f"{c}_json TEXT NOT NULL" for c in JSON_COLUMNS)},
+    form_rules TEXT NOT NULL,
+    duplicate_of TEXT,
+    spike_ratio REAL,
+    longest_prev30_m REAL
+);
+CREATE INDEX IF NOT EXISTS activities_start ON activities(start_s);
+CREATE TABLE IF NOT EXISTS daily_load (
+    date TEXT PRIMARY KEY,
+    distance_m REAL NOT NULL,
+    moving_s REAL NOT NULL,
+    trimp REAL NOT NULL,
+    runs INTEGER NOT NULL
+);
+"""
+
+
+class StoreError(RunlensError):
+    """The store file cannot be used: corrupt, not a runlens store, or too new."""
+
+
+def default_store_path(root: str | os.PathLike[str]) -> Path:
+    """Where the store of a scanned folder lives when ``--db`` is not given.
+
+    In the user's data directory (``$XDG_DATA_HOME/runlens/stores`` on Linux),
+    one file per folder: the folder's name plus a hash of its absolute path.
+    """
+    import platformdirs
+
+    r = Path(root).resolve()
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", r.name).strip("-")[:40] or "root"
+    digest = hashlib.sha256(str(r).encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return (
+        Path(platformdirs.user_data_dir("runlens", appauthor=False))
+        / "stores"
+        / (f"{slug}-{digest}.sqlite")
+    )
+
+
+class Store:
+    """An open history store.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The SQLite file.
+    create : bool
+        Create the file (and its folder) when missing; otherwise a missing
+        store is an error.
+
+    Raises
+    ------
+    StoreError
+        Missing (with ``create=False``), not SQLite, another program's
+        database, written by a newer runlens, or failing SQLite's integrity
+        check. The file is left as it was.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+        self.path = Path(path)
+        name = str(self.path)
+        exists = self.path.exists()
+        if exists and self.path.is_dir():
+            raise StoreError("is a folder, not a store file", path=name)
+        if not exists and not create:
+            raise StoreError("no history store here; run `runlens scan DIR` first", path=name)
+        if exists and self.path.stat().st_size > 0:
+            with open(self.path, "rb") as fh:
+                head = fh.read(16)
+            if head != _SQLITE_MAGIC:
+                raise StoreError(
+                    "not a runlens history store (not an SQLite database); left untouched. "
+                    "Move it aside or choose another file with --db",
+                    path=name,
+                )
+        if not exists:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the store ({exc})", path=name) from None
+        try:
+            self._setup()
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            raise StoreError(
+                f"the store is corrupt ({exc}); left untouched. Move it aside and scan again, "
+                "or choose another file with --db",
+                path=name,
+            ) from None
+
+    # ------------------------------------------------------------------ setup
+    def _setup(self) -> None:
+        c = self.conn
+        c.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+        app_id = c.execute("PRAGMA application_id").fetchone()[0]
+        n_tables = c.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if n_tables and app_id != APPLICATION_ID:
+            raise StoreError(
+                "an SQLite database of another program, not a runlens history store; "
+                "left untouched. Choose another file with --db",
+                path=str(self.path),
+            )
+        if n_tables:
+            check = c.execute("PRAGMA quick_check").fetchall()
+            if [r[0] for r in check] != ["ok"]:
+                detail = "; ".join(str(r[0]) for r in check[:3])
+                raise sqlite3.DatabaseError(f"integrity check failed: {detail}")
+            version = c.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"written by a newer runlens (schema {version}, this one reads "
+                    f"{SCHEMA_VERSION}); upgrade runlens",
+                    path=str(self.path),
+                )
+        if c.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            c.execute("PRAGMA journal_mode = WAL")  # readers do not block the writer
+        c.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a crash loses no commit
+        c.execute("PRAGMA foreign_keys = ON")
+        if not n_tables or c.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            with self.transaction():
+                for stmt in _SCHEMA.split(";"):
+                    if stmt.strip():
+                        c.execute(stmt)
+                c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                from .. import __version__
+
+                c.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?), ('created_by', ?)",
+                    (str(SCHEMA_VERSION), f"runlens {__version__}"),
+                )
+
+    def transaction(self):
+        """Context manager: ``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on error).
+
+        IMMEDIATE takes the write lock at the start, so two writers wait for
+        each other (busy timeout) instead of failing on a lock upgrade.
+        """
+        return _Tx(self.conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------- writes
+    def known_files(self, root: str) -> dict[str, tuple[int, int, str, str]]:
+        """Stored files under ``root``: path -> (size, mtime_ns, sha256, status)."""
+        rows = self.conn.execute(
+            "SELECT path, size, mtime_ns, sha256, status FROM files WHERE root = ?", (root,)
+        )
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+
+    def put_result(self, res: dict[str, Any], root: str) -> None:
+        """Store one worker result (see :func:`runlens.history.worker.analyse_file`)."""
+        status = res["status"]
+        with self.transaction():
+            c = self.conn
+            if res["sha256"] is None:  # the file could not even be opened
+                c.execute(
+                    "INSERT INTO files VALUES (?, ?, -1, -1, '', 'bad', ?) "
+                    "ON CONFLICT(path) DO UPDATE SET size=-1, mtime_ns=-1, sha256='', "
+                    "status='bad', error=excluded.error",
+                    (res["path"], root, res["error"]),
+                )
+                c.execute("DELETE FROM activities WHERE path = ?", (res["path"],))
+                return
+            if status == "unchanged":
+                c.execute(
+                    "UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?",
+                    (res["size"], res["mtime_ns"], res["path"]),
+                )
+                return
+            c.execute(
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
+                "root=excluded.root, size=excluded.size, mtime_ns=excluded.mtime_ns, "
+                "sha256=excluded.sha256, status=excluded.status, error=excluded.error",
+                (
+                    res["path"],
+                    root,
+                    res["size"],
+                    res["mtime_ns"],
+                    res["sha256"],
+                    status,
+                    res["error"],
+                ),
+            )
+            if status != "ok":
+                c.execute("DELETE FROM activities WHERE path = ?", (res["path"],))
+                return
+            a = res["activity"]
+            s = a["summary"]
+            cols = (
+                ["path", "content_sha256", "format", "reader", "sport", "start_utc", "start_s"]
+                + ["utc_offset_s", *SUMMARY_COLUMNS]
+                + [f"{k}_json" for k in JSON_COLUMNS]
+                + ["form_rules"]
+            )
+            vals = (
+                [res["path"], a["content_sha256"], a["format"], a["reader"], a["sport"]]
+                + [a["start_utc"], a["start_s"], a["utc_offset_s"]]
+                + [s.get(k) for k in SUMMARY_COLUMNS]
+                + [json.dumps(a[k], allow_nan=False, sort_keys=True) for k in JSON_COLUMNS]
+                + [a["form_rules"]]
+            )
+            c.execute(
+                f"INSERT OR REPLACE INTO activities ({', '.join(cols)}) "
+                f"VALUES ({', '.join('?' * len(cols))})",
+                vals,
+            )
+
+    def remove_missing(self, root: str, present: set[str]) -> int:
+        """Forget files under ``root`` that are no longer on disk; returns how many."""
+        gone = [p for p in self.known_files(root) if p not in present]
+        if gone:
+            with self.transaction():
+                self.conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
+        return len(gone)
+
+    def mark_root_scanned(self, root: str) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT OR REPLACE INTO roots VALUES (?, ?)",
+                (root, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
+            )
+
+    def set_meta(self, key: str, value: Any) -> None:
+        with self.transaction():
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
+
+    def meta(self, key: str, default: Any = None) -> Any:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return default
+        try:
+            return json.loads(row[0])
+        except ValueError:
+            return row[0]
+
+    # ------------------------------------------------------------------ reads
+    def problem_files(self, root: str | None = None) -> list[tuple[str, str, str]]:
+        """Files that are not activities: (path, status, reason), sorted by path.
+
+        Parameters
+        ----------
+        root : str, optional
+            Only files found under this scanned folder.
+        """
+        sql = "SELECT path, status, error FROM files WHERE status != 'ok'"
+        args: tuple = ()
+        if root is not None:
+            sql, args = sql + " AND root = ?", (root,)
+        return [tuple(r) for r in self.conn.execute(sql + " ORDER BY path", args)]
+
+    def count(self, table: str) -> int:
+        if table not in ("files", "activities", "daily_load", "roots"):
+            raise ValueError(table)
+        return self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+    def activities_frame(
+        self, columns: tuple[str, ...] | None = None, *, include_duplicates: bool = True
+    ) -> pd.DataFrame:
+        """Stored activities as a DataFrame, JSON columns decoded (``summary``, ...).
+
+        Parameters
+        ----------
+        columns : tuple of str, optional
+            Column names (JSON ones without ``_json``); default all.
+        include_duplicates : bool
+            Keep rows whose ``duplicate_of`` is set.
+        """
+        import pandas as pd
+
+        all_cols = [r[1] for r in self.conn.execute("PRAGMA table_info(activities)")]
+        want = (
+            all_cols
+            if columns is None
+            else [c if c in all_cols else f"{c}_json" for c in ("path", *columns)]
+        )
+        want = list(dict.fromkeys(want))
+        sql = f"SELECT {', '.join(want)} FROM activities"
+        if not include_duplicates:
+            sql += " WHERE duplicate_of IS NULL"
+        sql += " ORDER BY start_s, path"
+        rows = self.conn.execute(sql).fetchall()
+        df = pd.DataFrame(rows, columns=want)
+        for c in want:
+            if c.endswith("_json"):
+                df[c[:-5]] = [json.loads(v) for v in df.pop(c)]
+        return df
+
+    def dump(self) -> dict[str, list[tuple]]:
+        """Every table's rows, sorted, for comparing two stores (tests, debugging)."""
+        out = {}
+        for t in ("files", "activities", "daily_load"):
+            out[t] = sorted(self.conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
+        return out
+
+
+class _Tx:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")

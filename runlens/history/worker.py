@@ -1,0 +1,172 @@
+"""What a scan worker does with one file: read, hash, analyse, return a small dict.
+
+Runs in a child process (``concurrent.futures.ProcessPoolExecutor``); it
+returns plain Python values only (summary numbers, findings as dicts, a
+heart-rate histogram and per-minute speed/cadence points), never a DataFrame,
+so results cross the process boundary cheaply. It never writes anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import os
+import time
+from typing import TYPE_CHECKING, Any
+
+from ..errors import NotAnActivityError, RunlensError
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..model import Activity
+
+__all__ = ["analyse_file", "form_findings"]
+
+
+def form_findings(activity: Activity, config: Config | None = None) -> tuple[list[dict], str]:
+    """Form findings of one activity, if the form rules are installed.
+
+    The form rules (``runlens.rules.evaluate_all``) are imported lazily: a scan
+    works without them and records ``"unavailable"``. They run without a
+    history baseline (their population fallback), so that what is stored for a
+    file never depends on which other files were scanned first.
+
+    Returns
+    -------
+    findings : list of dict
+    status : str
+        ``"evaluated"``, ``"unavailable"`` or ``"failed: ..."``.
+    """
+    try:
+        from ..rules import evaluate_all  # type: ignore[attr-defined]
+    except ImportError:
+        return [], "unavailable"
+    import inspect
+
+    kwargs: dict[str, Any] = {}
+    try:
+        params = inspect.signature(evaluate_all).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins
+        params = {}
+    if "config" in params and config is not None:
+        kwargs["config"] = config
+    try:
+        found = evaluate_all(activity, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - one rule's bug must not lose the file
+        return [], f"failed: {type(exc).__name__}: {exc}"
+    return [f.to_dict() if hasattr(f, "to_dict") else dict(f) for f in found], "evaluated"
+
+
+def _num(v: Any) -> float | None:
+    """A finite float or None (the store keeps JSON without NaN)."""
+    if v is None:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _activity_row(activity: Activity, config: Config | None) -> dict[str, Any]:
+    from ..load import hr_histogram
+    from ..metrics import summarize
+    from ..units import index_seconds
+    from .baseline import steady_minutes
+
+    summary = summarize(activity)
+    rec = activity.running_records() if activity.is_running else activity.records
+    hist = {"bpm": [], "s": []}
+    if "heart_rate_bpm" in rec and len(rec):
+        hist = hr_histogram(index_seconds(rec.index), rec["heart_rate_bpm"].to_numpy(float))
+    findings, form_status = form_findings(activity, config)
+    p = activity.profile
+    start = activity.start if activity.start is not None else activity.records.index[0]
+    return {
+        "content_sha256": activity.source.sha256,
+        "format": activity.source.format,
+        "reader": activity.source.reader,
+        "sport": activity.sport,
+        "start_s": float(start.timestamp()),
+        "start_utc": start.isoformat(),
+        "utc_offset_s": None if activity.utc_offset_s is None else int(activity.utc_offset_s),
+        "summary": {k: _num(v) for k, v in summary.items()},
+        "device_summary": {k: _num(v) for k, v in activity.device_summary.items()},
+        "hr_hist": hist,
+        "profile": {
+            "height_m": _num(p.height_m),
+            "sex": p.sex,
+            "resting_hr_bpm": _num(p.resting_hr_bpm),
+            "max_hr_bpm": _num(p.max_hr_bpm),
+        },
+        "findings": findings,
+        "form_rules": form_status,
+        "steady_points": steady_minutes(activity),
+        "warnings": list(activity.warnings),
+    }
+
+
+def analyse_file(
+    path: str, known_sha256: str | None = None, config: Config | None = None
+) -> dict[str, Any]:
+    """Read one file and return what the store keeps of it.
+
+    Parameters
+    ----------
+    path : str
+        Absolute path of the file (opened read-only).
+    known_sha256 : str, optional
+        Hash of the file's bytes as stored; when it matches, the file is not
+        analysed again (``status == "unchanged"``).
+    config : Config, optional
+        Passed to the form rules.
+
+    Returns
+    -------
+    dict
+        ``path``, ``size`` (bytes), ``mtime_ns``, ``sha256`` (of the bytes on
+        disk), ``status`` (``"ok"``, ``"bad"``, ``"skipped"`` for readable files
+        that hold no activity, ``"unchanged"``), ``error`` (one line, or None),
+        ``activity`` (dict or None), ``seconds`` (time spent).
+    """
+    t0 = time.perf_counter()
+    out: dict[str, Any] = {
+        "path": path,
+        "size": None,
+        "mtime_ns": None,
+        "sha256": None,
+        "status": "bad",
+        "error": None,
+        "activity": None,
+    }
+    try:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            data = fh.read()
+    except OSError as exc:
+        out["error"] = f"cannot be read ({exc.strerror or exc})"
+        out["seconds"] = time.perf_counter() - t0
+        return out
+    out["size"], out["mtime_ns"] = st.st_size, st.st_mtime_ns
+    out["sha256"] = hashlib.sha256(data).hexdigest()
+    if known_sha256 is not None and out["sha256"] == known_sha256:
+        out["status"] = "unchanged"
+        out["seconds"] = time.perf_counter() - t0
+        return out
+    try:
+        from ..io import read
+
+        stream = io.BytesIO(data)
+        stream.name = path  # errors and Source.path name the file, and .gz is checked
+        activity = read(stream)
+        out["activity"] = _activity_row(activity, config)
+        out["status"] = "ok"
+    except NotAnActivityError as exc:
+        out["status"], out["error"] = "skipped", exc.message
+    except RunlensError as exc:
+        out["error"] = exc.message
+    except Exception as exc:  # noqa: BLE001 - a bug on one file must not stop a folder
+        out["error"] = f"internal error (a bug in runlens): {type(exc).__name__}: {exc}"
+    out["seconds"] = time.perf_counter() - t0
+    return out
