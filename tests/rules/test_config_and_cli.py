@@ -177,3 +177,25 @@ def test_corpus_running_files_are_analysed_with_findings(capsys, rel):
         assert f["severity"] in ("info", "note", "flag")
         for a, b in f["time_ranges"]:
             assert a <= b and a.endswith("+00:00")
+
+
+def test_docs_config_example_is_valid(tmp_path):
+    """The TOML and JSON examples of docs/config.md load and do what they say."""
+    import re
+
+    from runlens.cli.cmd_analyze import load_baseline
+
+    from ..conftest import ROOT
+
+    doc = (ROOT / "docs" / "config.md").read_text(encoding="utf-8")
+    toml = re.search(r"```toml\n(.*?)```", doc, re.S).group(1)
+    cfg = load_config(write(tmp_path, toml))
+    assert cfg.runner.height_m == 1.78 and cfg.runner.sex == "female"
+    names = [r.name for r in enabled_rules(cfg)]
+    assert "no_warmup" not in names
+    vm = next(r for r in enabled_rules(cfg) if r.name == "vertical_motion")
+    assert vm.sensor == "chest_strap"
+    js = re.search(r"```json\n(.*?)```", doc, re.S).group(1)
+    (tmp_path / "b.json").write_text(js, encoding="utf-8")
+    b = load_baseline(str(tmp_path / "b.json"))
+    assert b.expected_spm(3.0) == pytest.approx(118.0 + 16.5 * 3.0)
