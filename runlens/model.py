@@ -234,7 +234,8 @@ class Activity:
         import numpy as np
 
         idx = self.records.index
-        if not self.sessions:
+        if len(self.sessions) <= 1:
+            # One session holds every record, even those written after its end.
             return np.full(len(idx), self.sport == "running")
         mask = np.zeros(len(idx), dtype=bool)
         for s in self.running_sessions():

@@ -186,8 +186,10 @@ def _segments(msgs: list[dict[str, Any]], default_sport: str | None) -> list[Seg
         elapsed = _num(m.get("total_elapsed_time"))
         if start is None and end is not None and elapsed is not None:
             start = end - elapsed
-        if end is None and start is not None and elapsed is not None:
-            end = start + elapsed
+        if start is not None and elapsed is not None:
+            # A summary written first (e.g. FR255 "summary first" files) carries
+            # its write time, not the end: start + elapsed is the end.
+            end = start + elapsed if end is None else max(end, start + elapsed)
         if start is None or end is None:
             continue
         sport = m.get("sport") if isinstance(m.get("sport"), str) else default_sport
@@ -367,7 +369,7 @@ def build_activity(raw: RawFit, name: str, sha256: str, size: int, compressed: b
     convention = "none"
     if cad is not None:
         frac = col("fractional_cadence")
-        if sessions:
+        if len(sessions) > 1:
             foot = np.zeros(len(index), dtype=bool)
             for s in sessions:
                 if s.sport in FOOT_SPORTS:
