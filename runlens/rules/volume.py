@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..findings import Evidence, Finding
 from ..load import MIN_HISTORY_DAYS, WEEKDAYS
+from .base import Rule, register
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -66,7 +67,8 @@ def _pct(x: float) -> str:
     return f"{x * 100:.0f} %"
 
 
-class SessionSpikeRule:
+@register
+class SessionSpikeRule(Rule):
     """Flag runs much longer than the longest run of the previous 30 days.
 
     Parameters
@@ -79,6 +81,7 @@ class SessionSpikeRule:
     """
 
     name = "session_spike"
+    scope = "history"
 
     def __init__(self, bands=FRANDSEN_BANDS, min_history_days: int = MIN_HISTORY_DAYS) -> None:
         self.bands = tuple(bands)
@@ -143,7 +146,8 @@ class SessionSpikeRule:
         return out
 
 
-class WeeklyIncreaseRule:
+@register
+class WeeklyIncreaseRule(Rule):
     """Week-over-week distance increase: flag above 30 %, note above 10 %.
 
     Parameters
@@ -158,6 +162,7 @@ class WeeklyIncreaseRule:
     """
 
     name = "weekly_increase"
+    scope = "history"
 
     def __init__(
         self,
@@ -219,7 +224,8 @@ class WeeklyIncreaseRule:
         return out
 
 
-class AcuteChronicRule:
+@register
+class AcuteChronicRule(Rule):
     """Note weeks whose EWMA acute:chronic ratio reached 1.5 (disputed).
 
     Parameters
@@ -231,6 +237,7 @@ class AcuteChronicRule:
     """
 
     name = "acute_chronic"
+    scope = "history"
 
     def __init__(self, note_at: float = 1.5, min_history_days: int = MIN_HISTORY_DAYS) -> None:
         self.note_at = note_at
