@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .summary import summarize
+from .summary import session_metrics, summarize
 
 __all__ = ["summarize"]
