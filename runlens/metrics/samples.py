@@ -210,10 +210,12 @@ def pause_flags(t_s: np.ndarray, activity: Activity) -> np.ndarray:
     starts, ends = starts[order], ends[order]
     if t_s.size > 1:
         # A gap (t[i-1], t[i]] that contains a pause end belongs to the pause.
-        k = np.searchsorted(ends, t_s[1:], side="left")
-        j = np.searchsorted(ends, t_s[:-1], side="left")
+        k = np.searchsorted(ends, t_s[1:], side="right")
+        j = np.searchsorted(ends, t_s[:-1], side="right")
         flag[1:] = k > j
-    i = np.searchsorted(starts, t_s, side="right") - 1
+    # Strictly inside a pause: the sample written at the stop itself closes
+    # the last running second.
+    i = np.searchsorted(starts, t_s, side="left") - 1
     ok = i >= 0
     inside = np.zeros(t_s.shape, dtype=bool)
     inside[ok] = t_s[ok] < ends[i[ok]]
@@ -292,16 +294,20 @@ def sample_frame(
           ``step_length_m`` is the device value, else speed x 60 / cadence;
           ``stride_length_m`` = 2 x step length; ``vertical_ratio_pct`` the
           device value, else oscillation / step length x 100;
-        - ``sport``: the session's sport; ``session``: session number.
+        - ``sport``: the session's sport; ``session``: session number (-1
+          outside every session); ``record_pos``: the row's position in
+          ``activity.records``.
     """
     import pandas as pd
 
     opt = options or MetricOptions()
     rec = activity.records
+    pos = np.arange(len(rec))
     if not rec.index.is_monotonic_increasing:
         # Some devices write a record out of order; time order is what every
         # duration below assumes (a sorted copy: the activity is not touched).
-        rec = rec.sort_index(kind="stable")
+        order = np.argsort(rec.index.to_numpy(), kind="stable")
+        rec, pos = rec.iloc[order], pos[order]
     spans = segment_spans(activity)
     sport = _sports(activity, rec.index, spans)
     session = np.full(len(rec), -1)
@@ -312,7 +318,7 @@ def sample_frame(
         keep = sport == "running"
         keep &= session >= 0
     rec = rec[keep]
-    sport, session = sport[keep], session[keep]
+    sport, session, pos = sport[keep], session[keep], pos[keep]
     n = len(rec)
     t = index_seconds(rec.index)
     paused = pause_flags(t, activity)
@@ -437,4 +443,5 @@ def sample_frame(
         cols["grade_pct"] = grade_pct(alt, dist, opt.grade_window_m)
     cols["sport"] = sport
     cols["session"] = session
+    cols["record_pos"] = pos
     return pd.DataFrame(cols, index=rec.index.copy())

@@ -35,7 +35,6 @@ from .samples import (
     MetricOptions,
     haversine_m,
     sample_frame,
-    segment_mask,
     segment_spans,
 )
 
@@ -68,6 +67,21 @@ AVERAGED = (
     "ground_contact_pct",
     "gct_balance_left_pct",
     "power_w",
+)
+
+#: Averages reported per kilometre split.
+_SPLIT_KEYS = (
+    "cadence_spm",
+    "run_cadence_spm",
+    "step_length_m",
+    "vertical_oscillation_mm",
+    "vertical_ratio_pct",
+    "ground_contact_ms",
+    "gct_balance_left_pct",
+    "power_w",
+    "heart_rate_bpm",
+    "ascent_m",
+    "descent_m",
 )
 
 #: Longest gap (s) one sample stands for (kept for callers of the first API).
@@ -190,8 +204,10 @@ def aggregate(
     step_d = frame["dist_step_m"].to_numpy()
     if np.isfinite(step_d).any():
         # The first sample's step belongs to the previous segment.
-        out["distance_m"] = float(np.nansum(step_d[1:])) if start is None else float(
-            np.nansum(step_d[t > t0]) if (t > t0).any() else 0.0
+        out["distance_m"] = (
+            float(np.nansum(step_d[1:]))
+            if start is None
+            else float(np.nansum(step_d[t > t0]) if (t > t0).any() else 0.0)
         )
     elapsed = t_end - t0
     out["elapsed_s"] = elapsed
@@ -256,7 +272,15 @@ def activity_metrics(
         if k >= 0
     ]
     whole = aggregate(frame, activity, options=options)
-    for key in ("distance_m", "elapsed_s", "timer_s", "moving_s", "running_s", "ascent_m", "descent_m"):
+    for key in (
+        "distance_m",
+        "elapsed_s",
+        "timer_s",
+        "moving_s",
+        "running_s",
+        "ascent_m",
+        "descent_m",
+    ):
         vals = [p[key] for p in parts if p.get(key) is not None]
         whole[key] = float(sum(vals)) if vals else None
     if whole.get("distance_m") is not None and whole.get("timer_s"):
@@ -305,7 +329,7 @@ def _table(rows: list[dict], index_name: str) -> pd.DataFrame:
 
     df = pd.DataFrame(rows)
     if not df.empty:
-        df.index.name = index_name
+        df.index = pd.Index(df[index_name].to_numpy(), name=index_name)
     return df
 
 
@@ -323,7 +347,13 @@ def lap_metrics(
     spans = segment_spans(activity, laps)
     rows = []
     for k, (lap, span) in enumerate(zip(laps, spans)):
-        sub = frame[segment_mask(frame.index, span, last=k == len(spans) - 1)]
+        # A sample stands for the seconds before it: the one at a lap's start
+        # closes the previous lap.
+        idx = frame.index
+        inside = (idx > span[0]) & (idx <= span[1]) if k else (idx >= span[0]) & (idx <= span[1])
+        if k == len(spans) - 1:
+            inside |= idx > span[1]
+        sub = frame[np.asarray(inside)]
         if sub.empty:
             continue
         m = aggregate(sub, activity, start=span[0], options=options)
@@ -383,9 +413,7 @@ def km_splits(
             "split_timer_s": seg_t,
             "split_pace_s_per_km": seg_t / seg_d * 1000.0 if seg_d > 0 else None,
         }
-        for key in ("cadence_spm", "step_length_m", "vertical_oscillation_mm",
-                    "vertical_ratio_pct", "ground_contact_ms", "gct_balance_left_pct",
-                    "power_w", "heart_rate_bpm", "run_cadence_spm", "ascent_m", "descent_m"):
+        for key in _SPLIT_KEYS:
             row[key] = m.get(key)
         rows.append(row)
     return _table(rows, "split")

@@ -44,50 +44,95 @@ _SMART = "smart recording: too few records to reproduce the watch's 1 Hz interna
 EXPECTED: dict[tuple[str, int, str], tuple[float | None, str]] = {
     # Session times of a few seconds: one second is several percent.
     ("python-fitparse/tests/files/Activity.fit", 0, "timer_s"): (-5.45, _TINY + " (13.75 s)"),
-    ("python-fitparse/tests/files/activity-settings.fit", 0, "timer_s"): (-5.45, _TINY + " (13.75 s)"),
-    ("sweatpy/sweat/examples/data/6471559601_ACTIVITY.fit", 0, "timer_s"): (-6.47, _TINY + " (24.6 s)"),
-    ("muktihari-fit/testdata/from_official_sdk/activity_multisport.fit", 1, "timer_s"): (2.23, _TINY + " (21.5 s)"),
-    ("python-fitparse/tests/files/garmin-fenix-5-walk.fit", 0, "timer_s"): (1.37, _TINY + " (45.4 s)"),
-    ("python-fitparse/tests/files/garmin-fenix-5-bike.fit", 0, "timer_s"): (1.06, _TINY + " (60.4 s)"),
+    ("python-fitparse/tests/files/activity-settings.fit", 0, "timer_s"): (
+        -5.45,
+        _TINY + " (13.75 s)",
+    ),
+    ("sweatpy/sweat/examples/data/6471559601_ACTIVITY.fit", 0, "timer_s"): (
+        -6.47,
+        _TINY + " (24.6 s)",
+    ),
+    ("muktihari-fit/testdata/from_official_sdk/activity_multisport.fit", 1, "timer_s"): (
+        2.23,
+        _TINY + " (21.5 s)",
+    ),
+    ("python-fitparse/tests/files/garmin-fenix-5-walk.fit", 0, "timer_s"): (
+        1.37,
+        _TINY + " (45.4 s)",
+    ),
+    ("python-fitparse/tests/files/garmin-fenix-5-bike.fit", 0, "timer_s"): (
+        1.06,
+        _TINY + " (60.4 s)",
+    ),
     ("tormoder-fit/testdata/misc/0134902991.fit", 0, "timer_s"): (
-        2.73, "records run 739 s past the session start; the session says 720 s (indoor ride)"),
+        2.73,
+        "records run 739 s past the session start; the session says 720 s (indoor ride)",
+    ),
     # Distance the records do not hold.
     ("python-fitparse/tests/files/garmin-edge-820-bike.fit", 0, "distance_m"): (
-        -1.52, "the watch adds distance after the last record (457 m ride, 15 records)"),
+        -1.52,
+        "the watch adds distance after the last record (457 m ride, 15 records)",
+    ),
     ("tormoder-fit/testdata/misc/unterminated-strings.fit", 0, "distance_m"): (
-        -6.17, "the watch adds distance after the last record (69 m, 33 records)"),
+        -6.17,
+        "the watch adds distance after the last record (69 m, 33 records)",
+    ),
     ("muktihari-fit/testdata/from_official_sdk/activity_poolswim.fit", 0, "distance_m"): (
-        -5.00, "pool swim: the watch counts pool lengths, the records hold 24 samples"),
+        -5.00,
+        "pool swim: the watch counts pool lengths, the records hold 24 samples",
+    ),
     ("tormoder-fit/testdata/fitsdk/activity_poolswim_with_hr.fit", 0, "distance_m"): (
-        -1.47, "pool swim: the watch counts pool lengths"),
+        -1.47,
+        "pool swim: the watch counts pool lengths",
+    ),
     ("muktihari-fit/testdata/big_activity.fit", 0, "distance_m"): (
-        -100.0, "generated test file: 99,998 identical records (distance constant), a session "
-        "summary that does not describe them"),
+        -100.0,
+        "generated test file: 99,998 identical records (distance constant), a session "
+        "summary that does not describe them",
+    ),
     ("muktihari-fit/testdata/chained_Activity_activity_poolswim.fit", 0, "timer_s"): (
-        None, "two chained activities recorded over the same minutes: every record falls in the "
-        "later session, none is left for the first"),
+        None,
+        "two chained activities recorded over the same minutes: every record falls in the "
+        "later session, none is left for the first",
+    ),
     # A reader defect (reported): the distance channel as read holds about half
     # the distance, where haversine (13,369 m; 28,297 m) and the speed channel
     # (13,398 m; 28,283 m) agree with the device.
     ("python-fitparse/tests/files/null_compressed_speed_dist.fit", 0, "distance_m"): (
-        -47.67, "runlens.io's distance channel for this file is wrong (reader defect)"),
+        -47.67,
+        "runlens.io's distance channel for this file is wrong (reader defect)",
+    ),
     ("FITfileR/inst/extdata/Activities/zwift-turbo.fit", 0, "distance_m"): (
-        -51.93, "runlens.io's distance channel for this file is wrong (reader defect)"),
+        -51.93,
+        "runlens.io's distance channel for this file is wrong (reader defect)",
+    ),
     # Running dynamics.
     ("muktihari-fit/testdata/from_official_sdk/HrmPluginTestActivity.fit", 0, "cadence_spm"): (
-        313.46, _ZEROS + "; the walk is mostly standing"),
+        313.46,
+        _ZEROS + "; the walk is mostly standing",
+    ),
     ("runpandas/runpandas/tests/io/data/fit/run.fit", 0, "cadence_spm"): (3.87, _ZEROS),
     ("python-fitparse/tests/files/garmin-fenix-5-run.fit", 0, "cadence_spm"): (
-        2.91, _SMART + " (21 records in 57 s, from a standstill)"),
+        2.91,
+        _SMART + " (21 records in 57 s, from a standstill)",
+    ),
     ("python-fitparse/tests/files/garmin-fenix-5-walk.fit", 0, "vertical_oscillation_mm"): (
-        2.87, _SMART + " (17 records in 45 s)"),
+        2.87,
+        _SMART + " (17 records in 45 s)",
+    ),
     ("python-fitparse/tests/files/garmin-fenix-5-walk.fit", 0, "vertical_ratio_pct"): (
-        2.44, _SMART + " (17 records in 45 s)"),
+        2.44,
+        _SMART + " (17 records in 45 s)",
+    ),
     ("python-fitparse/tests/files/garmin-fenix-5-walk.fit", 0, "ground_contact_ms"): (
-        3.71, _SMART + " (17 records in 45 s)"),
+        3.71,
+        _SMART + " (17 records in 45 s)",
+    ),
     ("python-fitparse/tests/files/activity-small-fenix2-run.fit", 0, "ground_contact_ms"): (
-        -4.13, "the session value is the timer-weighted mean of the lap values and the last "
-        "lap's (302 ms) is not what its records hold (273 ms); laps 1-3 agree within 1.6 %"),
+        -4.13,
+        "the session value is the timer-weighted mean of the lap values and the last "
+        "lap's (302 ms) is not what its records hold (273 ms); laps 1-3 agree within 1.6 %",
+    ),
 }
 
 FILES = oracle_files()
@@ -131,12 +176,12 @@ def test_session_values_agree_with_device(rel):
                 else:
                     ok = gap is not None and abs(gap - want) <= 0.05
                 if not ok:
-                    problems.append(f"s{i} {key}: expected documented gap {want} % ({why}), got {gap}")
+                    problems.append(
+                        f"s{i} {key}: expected documented gap {want} % ({why}), got {gap}"
+                    )
                 continue
             if gap is None or abs(gap) > TOLERANCE_PCT[key]:
-                problems.append(
-                    f"s{i} {key}: runlens {ours.get(key)} vs device {device} ({gap} %)"
-                )
+                problems.append(f"s{i} {key}: runlens {ours.get(key)} vs device {device} ({gap} %)")
     unused = [k for k in EXPECTED if k[0] == rel and k[1] not in compared_sessions(row)]
     assert not unused, f"documented gaps for sessions not compared: {unused}"
     assert compared, "no device value compared"
@@ -166,6 +211,8 @@ if os.environ.get("RUNLENS_PRINT_GAPS"):  # pragma: no cover - for docs/metrics.
                 for k, d in dev.items():
                     g = _gap_pct(sessions[i].get(k), d)
                     r = _gap_pct(sessions[i].get("run_" + k), d) if k != "timer_s" else None
-                    parts.append(f"{k}={g if g is None else round(g, 2)}"
-                                 + (f"/run {round(r, 2)}" if r is not None else ""))
+                    parts.append(
+                        f"{k}={g if g is None else round(g, 2)}"
+                        + (f"/run {round(r, 2)}" if r is not None else "")
+                    )
                 print(f"GAP|{rel}|{i}|" + " ".join(parts))
