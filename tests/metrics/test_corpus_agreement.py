@@ -138,7 +138,7 @@ EXPECTED: dict[tuple[str, int, str], tuple[float | None, str]] = {
 FILES = oracle_files()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _session_metrics(rel: str):
     """Parse once per test session, then measure every session."""
     from runlens.io import read
