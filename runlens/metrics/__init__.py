@@ -1,7 +1,41 @@
-"""Metrics: pure, vectorised functions of an Activity (no I/O, no mutation)."""
+"""Metrics: pure, vectorised functions of an Activity (no I/O, no mutation).
+
+docs/metrics.md defines every metric with its unit and source.
+"""
 
 from __future__ import annotations
 
-from .summary import summarize
+from .elevation import ascent_descent, grade_pct, smooth_altitude
+from .rolling import ROLLING_CHANNELS, rolling, steady_mask
+from .samples import MetricOptions, haversine_m, sample_frame, segment_spans
+from .summary import (
+    activity_metrics,
+    aggregate,
+    heart_rate_stats,
+    km_splits,
+    lap_metrics,
+    session_metrics,
+    summarize,
+    time_weighted_mean,
+)
 
-__all__ = ["summarize"]
+__all__ = [
+    "MetricOptions",
+    "ROLLING_CHANNELS",
+    "activity_metrics",
+    "aggregate",
+    "ascent_descent",
+    "grade_pct",
+    "haversine_m",
+    "heart_rate_stats",
+    "km_splits",
+    "lap_metrics",
+    "rolling",
+    "sample_frame",
+    "segment_spans",
+    "session_metrics",
+    "smooth_altitude",
+    "steady_mask",
+    "summarize",
+    "time_weighted_mean",
+]

@@ -1,60 +1,115 @@
-"""Per-activity summary in :data:`runlens.model.SUMMARY_KEYS`.
+"""Per-activity, per-session, per-lap and per-kilometre metrics.
 
-Definitions follow ../shared/evidence.md: distance from the device's distance
-channel, else haversine (section 6); timer time honours timer pauses; moving
-time counts samples above 0.894 m/s (section 6); averages are time-weighted
-(smart recording, section 1); running dynamics are averaged over running
-samples only, zeros treated as missing.
+Everything here aggregates :func:`runlens.metrics.samples.sample_frame`, so
+the activity, its laps and its kilometres share one set of definitions
+(docs/metrics.md gives each with its unit and source):
+
+- distance: the device's distance channel, else haversine (evidence.md s. 6);
+- elapsed: from the segment's start to its last sample (the FIT session's
+  ``total_elapsed_time``; the session ``timestamp`` can be much later);
+- timer: elapsed minus timer pauses (FIT event=timer, evidence.md s. 1); for
+  files without timer events (GPX), the sum of sample gaps without dropouts;
+- moving: seconds of samples above 0.894 m/s with the timer running (s. 6);
+- averages: time-weighted (smart recording, s. 1), zeros and dropouts missing.
+
+Two averages of each running-dynamics channel are given. The *watch* average
+(the :data:`~runlens.model.SUMMARY_KEYS` values) weighs every sample with the
+timer running and a non-zero value, gait or not: that is how Garmin watches
+average, and so runlens' number can be checked against the watch's. The
+*running* average (``run_*`` keys) keeps running samples only (moving, on
+foot, and in a running session not below the walking step rate), which is what
+form rules must judge: walking breaks and standing at lights say nothing about
+running form.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ..model import SUMMARY_KEYS, Activity
-from ..units import MPS_PER_MPH_30MIN, index_seconds
+from .elevation import ascent_descent
+from .samples import (
+    DROPOUT_S,
+    MetricOptions,
+    haversine_m,
+    sample_frame,
+    segment_spans,
+)
 
-__all__ = ["summarize", "haversine_m", "sample_durations", "time_weighted_mean"]
+if TYPE_CHECKING:
+    import pandas as pd
 
-EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
-#: Longest gap (s) one sample is taken to represent; longer gaps are dropouts.
-MAX_SAMPLE_S = 10.0
+__all__ = [
+    "summarize",
+    "activity_metrics",
+    "aggregate",
+    "session_metrics",
+    "lap_metrics",
+    "km_splits",
+    "heart_rate_stats",
+    "haversine_m",
+    "sample_durations",
+    "time_weighted_mean",
+    "ascent_descent",
+    "AVERAGED",
+]
 
+#: Channels averaged over time (watch definition and running-only definition).
+AVERAGED = (
+    "cadence_spm",
+    "step_length_m",
+    "stride_length_m",
+    "vertical_oscillation_mm",
+    "vertical_ratio_pct",
+    "ground_contact_ms",
+    "ground_contact_pct",
+    "gct_balance_left_pct",
+    "power_w",
+)
 
-def haversine_m(lat_deg, lon_deg) -> np.ndarray:
-    """Distance between consecutive points in metres (first element 0).
+#: Averages reported per kilometre split.
+_SPLIT_KEYS = (
+    "cadence_spm",
+    "run_cadence_spm",
+    "step_length_m",
+    "vertical_oscillation_mm",
+    "vertical_ratio_pct",
+    "ground_contact_ms",
+    "gct_balance_left_pct",
+    "power_w",
+    "heart_rate_bpm",
+    "ascent_m",
+    "descent_m",
+)
 
-    >>> round(float(haversine_m([0, 0], [0, 1])[1]))
-    111195
-    """
-    lat = np.radians(np.asarray(lat_deg, dtype=float))
-    lon = np.radians(np.asarray(lon_deg, dtype=float))
-    d = np.zeros(lat.shape)
-    if lat.size < 2:
-        return d
-    dlat = np.diff(lat)
-    dlon = np.diff(lon)
-    a = np.sin(dlat / 2) ** 2 + np.cos(lat[:-1]) * np.cos(lat[1:]) * np.sin(dlon / 2) ** 2
-    d[1:] = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-    return d
+#: Longest gap (s) one sample stands for (kept for callers of the first API).
+MAX_SAMPLE_S = DROPOUT_S
 
 
 def sample_durations(t_s: np.ndarray, paused: np.ndarray | None = None) -> np.ndarray:
-    """Seconds each sample stands for: the gap to the previous sample.
+    """Seconds each sample stands for: the gap to the previous sample, s.
 
-    Gaps longer than :data:`MAX_SAMPLE_S` and gaps that end a pause count 0.
+    Gaps longer than :data:`~runlens.metrics.samples.DROPOUT_S` (dropouts)
+    and gaps that end a pause count 0.
     """
-    dt = np.zeros(t_s.shape)
-    if t_s.size > 1:
-        dt[1:] = np.diff(t_s)
-    dt[(dt < 0) | (dt > MAX_SAMPLE_S)] = 0.0
+    t = np.asarray(t_s, dtype=float)
+    dt = np.zeros(t.shape)
+    if t.size > 1:
+        dt[1:] = np.diff(t)
+    dt[(dt < 0) | (dt > DROPOUT_S)] = 0.0
     if paused is not None:
-        dt[paused] = 0.0
+        dt[np.asarray(paused, dtype=bool)] = 0.0
     return dt
 
 
 def time_weighted_mean(values, weights) -> float | None:
-    """Mean of ``values`` weighted by ``weights`` (seconds), skipping NaN."""
+    """Mean of ``values`` weighted by ``weights`` (s), skipping NaN.
+
+    >>> time_weighted_mean([170, 180, np.nan], [1, 3, 5])
+    177.5
+    """
     v = np.asarray(values, dtype=float)
     w = np.asarray(weights, dtype=float)
     ok = np.isfinite(v) & (w > 0)
@@ -62,139 +117,303 @@ def time_weighted_mean(values, weights) -> float | None:
     return float((v[ok] * w[ok]).sum() / tot) if tot > 0 else None
 
 
-def _after_pause(t_s: np.ndarray, activity: Activity) -> np.ndarray:
-    """True for samples whose gap to the previous one spans a timer pause."""
-    flag = np.zeros(t_s.shape, dtype=bool)
-    if not activity.pauses or t_s.size < 2:
-        return flag
-    starts = np.array([p.start.timestamp() for p in activity.pauses])
-    ends = np.array([p.end.timestamp() for p in activity.pauses])
-    # A gap (t[i-1], t[i]] that contains a pause end belongs to the pause.
-    k = np.searchsorted(ends, t_s[1:], side="right")  # pauses ended by t[i]
-    j = np.searchsorted(ends, t_s[:-1], side="right")
-    flag[1:] = k > j
-    in_pause = np.zeros(t_s.shape, dtype=bool)
-    idx = np.searchsorted(starts, t_s, side="right") - 1
-    ok = idx >= 0
-    in_pause[ok] = t_s[ok] < ends[idx[ok]]
-    return flag | in_pause
+def heart_rate_stats(frame: pd.DataFrame, *, weights: str = "dt_s") -> dict[str, float | None]:
+    """Heart-rate statistics of a sample frame, 1/min.
+
+    Returns
+    -------
+    dict
+        ``hr_avg_bpm`` (time-weighted), ``hr_max_bpm``, ``hr_min_bpm``,
+        ``hr_sd_bpm`` (time-weighted standard deviation), ``hr_p95_bpm``
+        (95th percentile of samples) and ``hr_drift_pct``: second-half average
+        over first-half average of timer time, minus 1, x 100 (a rise at
+        steady effort is cardiac drift). ``None`` without heart rate.
+    """
+    keys = ("hr_avg_bpm", "hr_max_bpm", "hr_min_bpm", "hr_sd_bpm", "hr_p95_bpm", "hr_drift_pct")
+    out: dict[str, float | None] = dict.fromkeys(keys)
+    if "heart_rate_bpm" not in frame or frame.empty:
+        return out
+    hr = frame["heart_rate_bpm"].to_numpy(dtype=float)
+    w = frame[weights].to_numpy(dtype=float)
+    ok = np.isfinite(hr)
+    if not ok.any():
+        return out
+    avg = time_weighted_mean(hr, w)
+    out["hr_avg_bpm"] = avg
+    out["hr_max_bpm"] = float(np.nanmax(hr))
+    out["hr_min_bpm"] = float(np.nanmin(hr))
+    out["hr_p95_bpm"] = float(np.nanpercentile(hr, 95))
+    if avg is not None:
+        out["hr_sd_bpm"] = float(np.sqrt(time_weighted_mean((hr - avg) ** 2, w)))
+        cum = np.cumsum(np.where(ok, w, 0.0))
+        half = cum <= cum[-1] / 2.0
+        a, b = time_weighted_mean(hr[half], w[half]), time_weighted_mean(hr[~half], w[~half])
+        if a and b:
+            out["hr_drift_pct"] = (b / a - 1.0) * 100.0
+    return out
+
+
+def _pause_overlap_s(activity: Activity, start: float, end: float) -> float:
+    """Seconds of timer pauses inside ``[start, end]`` (Unix seconds)."""
+    if not activity.pauses or end <= start:
+        return 0.0
+    s = np.array([p.start.timestamp() for p in activity.pauses])
+    e = np.array([p.end.timestamp() for p in activity.pauses])
+    return float(np.clip(np.minimum(e, end) - np.maximum(s, start), 0.0, None).sum())
+
+
+def aggregate(
+    frame: pd.DataFrame,
+    activity: Activity,
+    *,
+    start: pd.Timestamp | None = None,
+    options: MetricOptions | None = None,
+) -> dict[str, Any]:
+    """All metrics of a slice of :func:`sample_frame` (one segment).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows of one segment (activity, session, lap or kilometre).
+    activity : Activity
+        For its timer pauses and format.
+    start : pandas.Timestamp, optional
+        The segment's start (a session's start_time); default: first sample.
+    options : MetricOptions, optional
+
+    Returns
+    -------
+    dict
+        :data:`~runlens.model.SUMMARY_KEYS` plus ``descent_m``,
+        ``pace_s_per_km``, ``max_speed_m_s``, ``running_s``,
+        ``stride_length_m``, ``ground_contact_pct``, ``power_w``, ``run_*``
+        (running-only averages of :data:`AVERAGED`) and
+        :func:`heart_rate_stats` keys. Units as in the key names; ``None``
+        where the channel is missing.
+    """
+    opt = options or MetricOptions()
+    out: dict[str, Any] = dict.fromkeys(SUMMARY_KEYS)
+    if frame.empty:
+        return out
+    t = frame["t_s"].to_numpy()
+    t0 = start.timestamp() if start is not None else float(t[0])
+    t0 = min(t0, float(t[0]))
+    t_end = float(t[-1])
+    dt = frame["dt_s"].to_numpy()
+
+    step_d = frame["dist_step_m"].to_numpy()
+    if np.isfinite(step_d).any():
+        # The first sample's step belongs to the previous segment.
+        out["distance_m"] = (
+            float(np.nansum(step_d[1:]))
+            if start is None
+            else float(np.nansum(step_d[t > t0]) if (t > t0).any() else 0.0)
+        )
+    elapsed = t_end - t0
+    out["elapsed_s"] = elapsed
+    if activity.pauses or activity.source.format == "fit":
+        timer = elapsed - _pause_overlap_s(activity, t0, t_end)
+    else:
+        timer = float(dt.sum())
+    out["timer_s"] = max(min(timer, elapsed), 0.0)
+    speed = frame["speed_m_s"].to_numpy()
+    moving = frame["moving"].to_numpy()
+    if np.isfinite(speed).any():
+        out["moving_s"] = min(float(dt[moving].sum()), out["timer_s"])
+        out["max_speed_m_s"] = float(np.nanmax(speed))
+    if out["distance_m"] is not None and out["timer_s"]:
+        out["avg_speed_m_s"] = out["distance_m"] / out["timer_s"]
+        out["pace_s_per_km"] = (
+            out["timer_s"] / out["distance_m"] * 1000.0 if out["distance_m"] > 0 else None
+        )
+    running = frame["running"].to_numpy()
+    out["running_s"] = float(dt[running].sum())
+    run_w = np.where(running, dt, 0.0)
+    for key in AVERAGED:
+        if key in frame:
+            v = frame[key].to_numpy()
+            out[key] = time_weighted_mean(v, dt)
+            out["run_" + key] = time_weighted_mean(v, run_w)
+        else:
+            out.setdefault(key, None)
+            out["run_" + key] = None
+    hr = heart_rate_stats(frame)
+    out["heart_rate_bpm"] = hr["hr_avg_bpm"]
+    out.update(hr)
+    if "altitude_m" in frame and frame["altitude_m"].notna().any():
+        up, down = ascent_descent(frame["altitude_m"].to_numpy(), opt.hysteresis_m)
+        out["ascent_m"], out["descent_m"] = up, down
+    else:
+        out["descent_m"] = None
+    return out
+
+
+def activity_metrics(
+    activity: Activity, *, running_only: bool = True, options: MetricOptions | None = None
+) -> dict[str, Any]:
+    """Every activity-level metric (see :func:`aggregate`).
+
+    With ``running_only`` and running sessions in a multisport file, the
+    running sessions are measured each from its own start and added up
+    (totals add; averages weigh by each session's sample time).
+    """
+    frame = sample_frame(activity, running_only=running_only, options=options)
+    spans = segment_spans(activity)
+    if frame.empty:
+        return aggregate(frame, activity, options=options)
+    sessions = sorted(set(frame["session"].tolist()))
+    if len(sessions) <= 1:
+        k = sessions[0] if sessions else -1
+        start = spans[k][0] if k >= 0 else None
+        return aggregate(frame, activity, start=start, options=options)
+    parts = [
+        aggregate(frame[frame["session"] == k], activity, start=spans[k][0], options=options)
+        for k in sessions
+        if k >= 0
+    ]
+    whole = aggregate(frame, activity, options=options)
+    for key in (
+        "distance_m",
+        "elapsed_s",
+        "timer_s",
+        "moving_s",
+        "running_s",
+        "ascent_m",
+        "descent_m",
+    ):
+        vals = [p[key] for p in parts if p.get(key) is not None]
+        whole[key] = float(sum(vals)) if vals else None
+    if whole.get("distance_m") is not None and whole.get("timer_s"):
+        whole["avg_speed_m_s"] = whole["distance_m"] / whole["timer_s"]
+        d = whole["distance_m"]
+        whole["pace_s_per_km"] = whole["timer_s"] / d * 1000.0 if d > 0 else None
+    return whole
 
 
 def summarize(activity: Activity, *, running_only: bool = True) -> dict[str, float | None]:
-    """Summary of an activity in :data:`SUMMARY_KEYS` (canonical units).
+    """Summary of an activity in :data:`~runlens.model.SUMMARY_KEYS`.
 
     Parameters
     ----------
     activity : Activity
+        Not modified.
     running_only : bool
         For multisport files, use only the running sessions' samples.
 
     Returns
     -------
     dict
-        ``None`` where the activity has no such channel.
+        Canonical units (key names); ``None`` where the activity has no such
+        channel. Running-dynamics values are the watch-comparable averages
+        (module docstring); :func:`activity_metrics` has the running-only ones.
     """
-    rec = activity.records
-    if running_only and activity.is_running:
-        rec = rec[activity.running_mask()]
-    out: dict[str, float | None] = {k: None for k in SUMMARY_KEYS}
-    if rec.empty:
-        return out
-    t = index_seconds(rec.index)
-    paused = _after_pause(t, activity)
-    dt = sample_durations(t, paused)
+    m = activity_metrics(activity, running_only=running_only)
+    return {k: m.get(k) for k in SUMMARY_KEYS}
 
-    if "distance_m" in rec and rec["distance_m"].notna().any():
-        d = rec["distance_m"].to_numpy()
-        dd = np.diff(d[np.isfinite(d)])
-        distance = float(dd[dd > 0].sum()) if dd.size else 0.0
-        step_d = np.zeros(len(rec))
-        step_d[1:] = np.nan_to_num(np.diff(d), nan=0.0)
-    elif {"lat_deg", "lon_deg"} <= set(rec.columns):
-        step_d = np.nan_to_num(haversine_m(rec["lat_deg"].to_numpy(), rec["lon_deg"].to_numpy()))
-        step_d[paused] = 0.0
-        distance = float(step_d.sum())
-    else:
-        step_d = None
-        distance = None
-    out["distance_m"] = distance
 
-    elapsed = float(t[-1] - t[0])
-    if activity.sessions and running_only and activity.is_running:
-        sess = activity.running_sessions()
-        elapsed = float(sum((s.end - s.start).total_seconds() for s in sess))
-    elif activity.sessions:
-        elapsed = float((activity.sessions[-1].end - activity.sessions[0].start).total_seconds())
-    out["elapsed_s"] = elapsed
-    pause_s = sum(p.duration_s for p in activity.pauses)
-    out["timer_s"] = max(elapsed - pause_s, 0.0) if activity.pauses else float(dt.sum()) or elapsed
-
-    if "speed_m_s" in rec and rec["speed_m_s"].notna().any():
-        speed = rec["speed_m_s"].to_numpy()
-    elif step_d is not None:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            gap = np.diff(t, prepend=t[0])
-            speed = np.where(gap > 0, step_d / gap, np.nan)
-    else:
-        speed = None
-    moving = None
-    if speed is not None:
-        moving = np.nan_to_num(speed) > MPS_PER_MPH_30MIN
-        out["moving_s"] = float(dt[moving].sum())
-    if distance is not None and out["timer_s"]:
-        out["avg_speed_m_s"] = distance / out["timer_s"]
-
-    run = dt.copy()
-    if moving is not None:
-        run[~moving] = 0.0
-    for key in (
-        "cadence_spm",
-        "step_length_m",
-        "vertical_oscillation_mm",
-        "vertical_ratio_pct",
-        "ground_contact_ms",
-        "gct_balance_left_pct",
-        "heart_rate_bpm",
-    ):
-        if key in rec:
-            v = rec[key].to_numpy(dtype=float, copy=True)
-            if key != "heart_rate_bpm":
-                v[v <= 0] = np.nan
-                out[key] = time_weighted_mean(v, run)
-            else:
-                v[v <= 0] = np.nan
-                out[key] = time_weighted_mean(v, dt)
-
-    if "altitude_m" in rec and rec["altitude_m"].notna().any():
-        out["ascent_m"] = ascent_descent(rec["altitude_m"].to_numpy())[0]
+def session_metrics(activity: Activity, options: MetricOptions | None = None) -> list[dict]:
+    """Metrics of each session (all sports), in file order."""
+    frame = sample_frame(activity, running_only=False, options=options)
+    spans = segment_spans(activity)
+    out = []
+    for k, (s, span) in enumerate(zip(activity.sessions, spans)):
+        sub = frame[frame["session"] == k]
+        m = aggregate(sub, activity, start=span[0], options=options)
+        m["sport"] = s.sport
+        out.append(m)
     return out
 
 
-def ascent_descent(alt_m: np.ndarray, hysteresis_m: float = 3.0) -> tuple[float, float]:
-    """Total ascent and descent with hysteresis (evidence.md section 6).
+def _table(rows: list[dict], index_name: str) -> pd.DataFrame:
+    import pandas as pd
 
-    A climb counts once the altitude has risen ``hysteresis_m`` above the last
-    turning point, as GoldenCheetah does.
+    df = pd.DataFrame(rows)
+    if not df.empty:
+        df.index = pd.Index(df[index_name].to_numpy(), name=index_name)
+    return df
 
-    >>> ascent_descent(np.array([0, 1, 0, 1, 5, 10, 8, 3.0]))
-    (10.0, 7.0)
+
+def lap_metrics(
+    activity: Activity, *, running_only: bool = True, options: MetricOptions | None = None
+) -> pd.DataFrame:
+    """One row per lap (device laps), metrics as :func:`aggregate` columns.
+
+    Laps are bounded by their start and the next lap's start (the last lap
+    ends with the activity). Extra columns: ``lap`` (number from 1),
+    ``start`` (UTC), ``sport`` and ``device_*`` for the watch's own lap values.
     """
-    a = alt_m[np.isfinite(alt_m)]
-    if a.size < 2:
-        return 0.0, 0.0
-    # The hysteresis walk is inherently sequential; it runs over turning points
-    # only (local extrema), a small fraction of the samples.
-    d = np.diff(a)
-    keep = np.r_[True, (d[1:] * d[:-1]) < 0, True] if a.size > 2 else np.ones(a.size, bool)
-    nz = np.r_[True, d != 0]
-    pts = a[keep & nz] if (keep & nz).any() else a
-    up = down = 0.0
-    ref = pts[0]
-    for x in pts[1:]:
-        if x - ref >= hysteresis_m:
-            up += x - ref
-            ref = x
-        elif ref - x >= hysteresis_m:
-            down += ref - x
-            ref = x
-    return float(up), float(down)
+    frame = sample_frame(activity, running_only=running_only, options=options)
+    laps = sorted(activity.laps, key=lambda s: s.start)
+    spans = segment_spans(activity, laps)
+    rows = []
+    for k, (lap, span) in enumerate(zip(laps, spans)):
+        # A sample stands for the seconds before it: the one at a lap's start
+        # closes the previous lap.
+        idx = frame.index
+        inside = (idx > span[0]) & (idx <= span[1]) if k else (idx >= span[0]) & (idx <= span[1])
+        if k == len(spans) - 1:
+            inside |= idx > span[1]
+        sub = frame[np.asarray(inside)]
+        if sub.empty:
+            continue
+        m = aggregate(sub, activity, start=span[0], options=options)
+        row = {"lap": k + 1, "start": span[0], "sport": lap.sport}
+        row.update(m)
+        row.update({"device_" + key: lap.device_summary.get(key) for key in SUMMARY_KEYS})
+        rows.append(row)
+    return _table(rows, "lap")
+
+
+def km_splits(
+    activity: Activity,
+    *,
+    split_m: float = 1000.0,
+    running_only: bool = True,
+    options: MetricOptions | None = None,
+) -> pd.DataFrame:
+    """One row per ``split_m`` of distance (1 km by default).
+
+    A sample belongs to the split in which its distance step ends; the split's
+    timer time is interpolated at the exact boundary crossing, so split times
+    add up to the activity's timer time. The last row is the remainder
+    (``complete`` False).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``split`` (from 1), ``start_m``, ``end_m``, ``complete``,
+        ``split_timer_s`` (s), ``split_pace_s_per_km`` (s/km), and the
+        :func:`aggregate` averages of the split's samples.
+    """
+    import pandas as pd
+
+    frame = sample_frame(activity, running_only=running_only, options=options)
+    if frame.empty or not frame["distance_m"].notna().any():
+        return pd.DataFrame()
+    dist = frame["distance_m"].to_numpy()
+    timer = frame["timer_s"].to_numpy() - frame["timer_s"].to_numpy()[0]
+    total = float(dist[-1])
+    n_full = int(np.floor(total / split_m + 1e-9))
+    bounds = np.r_[np.arange(n_full + 1) * split_m, total if total > n_full * split_m else []]
+    # Time at each boundary: interpolate timer time along distance.
+    keep = np.r_[True, np.diff(dist) > 0]
+    tb = np.interp(bounds, dist[keep], timer[keep])
+    which = np.clip(np.ceil(dist / split_m - 1e-9).astype(int) - 1, 0, None)
+    rows = []
+    for k in range(len(bounds) - 1):
+        sub = frame[which == k]
+        m = aggregate(sub, activity, options=options) if not sub.empty else {}
+        seg_d = bounds[k + 1] - bounds[k]
+        seg_t = float(tb[k + 1] - tb[k])
+        row = {
+            "split": k + 1,
+            "start_m": float(bounds[k]),
+            "end_m": float(bounds[k + 1]),
+            "complete": bool(k < n_full),
+            "split_timer_s": seg_t,
+            "split_pace_s_per_km": seg_t / seg_d * 1000.0 if seg_d > 0 else None,
+        }
+        for key in _SPLIT_KEYS:
+            row[key] = m.get(key)
+        rows.append(row)
+    return _table(rows, "split")

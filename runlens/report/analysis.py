@@ -6,7 +6,11 @@ The JSON shape is documented in docs/json.md and stable::
      "summary": {...}, "device_summary": {...},
      "sessions": [{"sport", "summary", "device_summary"}], "findings": [...]}
 
-plus ``reader``, ``warnings`` and ``caveats``.
+plus ``reader``, ``warnings`` and ``caveats``, and (added, docs/metrics.md):
+``metrics`` (every activity metric of :func:`runlens.metrics.activity_metrics`
+beyond the summary keys: running-only averages ``run_*``, heart-rate
+statistics, descent, pace...), ``laps`` and ``splits_km`` (one dict per lap /
+kilometre).
 """
 
 from __future__ import annotations
@@ -27,6 +31,25 @@ def _clean(d: dict[str, Any]) -> dict[str, Any]:
         v = d.get(k)
         out[k] = None if v is None or (isinstance(v, float) and not math.isfinite(v)) else float(v)
     return out
+
+
+def _plain(v: Any) -> Any:
+    """A JSON-able scalar (NaN/inf -> None, timestamps -> ISO 8601)."""
+    if v is None:
+        return None
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    if isinstance(v, (bool, str)):
+        return v
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    return f if math.isfinite(f) else None
+
+
+def _records(df) -> list[dict[str, Any]]:
+    return [{k: _plain(v) for k, v in row.items()} for row in df.to_dict("records")]
 
 
 def _session_summary(activity: Activity, i: int) -> dict[str, Any]:
@@ -61,8 +84,10 @@ def analyze(activity: Activity, findings: list[dict[str, Any]] | None = None) ->
     dict
         JSON-able, in the documented shape.
     """
-    from ..metrics import summarize
+    from ..metrics import activity_metrics, km_splits, lap_metrics
 
+    metrics = activity_metrics(activity)
+    summary = {k: metrics.get(k) for k in SUMMARY_KEYS}
     sessions = []
     for i, s in enumerate(activity.sessions):
         sessions.append(
@@ -82,9 +107,12 @@ def analyze(activity: Activity, findings: list[dict[str, Any]] | None = None) ->
         "device": activity.device.name,
         "start": activity.start.isoformat() if activity.start is not None else None,
         "utc_offset_s": activity.utc_offset_s,
-        "summary": _clean(summarize(activity)),
+        "summary": _clean(summary),
         "device_summary": _clean(activity.device_summary),
         "sessions": sessions,
+        "metrics": {k: _plain(v) for k, v in metrics.items() if k not in SUMMARY_KEYS},
+        "laps": _records(lap_metrics(activity)),
+        "splits_km": _records(km_splits(activity)),
         "findings": list(findings or []),
         "warnings": list(activity.warnings),
         "caveats": list(CAVEATS),
@@ -157,6 +185,38 @@ _ROWS = (
 )
 
 
+def _fmt(v: Any, spec: str) -> str:
+    return "-" if v is None else format(v, spec)
+
+
+def _lap_lines(rows: list[dict[str, Any]], title: str, key: str) -> list[str]:
+    """A table of laps or kilometre splits (distance, time, pace, dynamics)."""
+    if len(rows) < 2:
+        return []
+    out = [
+        "",
+        f"  {title}",
+        f"  {'#':>3} {'km':>6} {'time':>8} {'pace':>10} {'spm':>5} {'step m':>6} "
+        f"{'GCT ms':>6} {'VO cm':>5} {'HR':>4}",
+    ]
+    for r in rows:
+        if key == "split":
+            dist = (r.get("end_m") or 0) - (r.get("start_m") or 0)
+            secs = r.get("split_timer_s")
+        else:
+            dist, secs = r.get("distance_m"), r.get("timer_s")
+        speed = dist / secs if dist and secs else None
+        vo = r.get("vertical_oscillation_mm")
+        out.append(
+            f"  {int(r.get(key) or 0):>3} {_fmt(dist / 1000 if dist else None, '.2f'):>6} "
+            f"{format_duration(secs):>8} {format_pace(speed):>10} "
+            f"{_fmt(r.get('cadence_spm'), '.0f'):>5} {_fmt(r.get('step_length_m'), '.2f'):>6} "
+            f"{_fmt(r.get('ground_contact_ms'), '.0f'):>6} "
+            f"{_fmt(vo / 10 if vo else None, '.1f'):>5} {_fmt(r.get('heart_rate_bpm'), '.0f'):>4}"
+        )
+    return out
+
+
 def format_text(result: dict[str, Any]) -> str:
     """Readable summary of an ``analyze`` result: ours beside the watch's."""
     lines = []
@@ -185,6 +245,8 @@ def format_text(result: dict[str, Any]) -> str:
         if has_dev:
             row += f"{fmt(d) if d is not None else '-':>16}"
         lines.append(row)
+    lines.extend(_lap_lines(result.get("laps") or [], "Laps", "lap"))
+    lines.extend(_lap_lines(result.get("splits_km") or [], "Kilometres", "split"))
     for w in result.get("warnings", []):
         lines.append(f"  warning: {w}")
     findings = result.get("findings") or []

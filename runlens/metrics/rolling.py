@@ -1,0 +1,206 @@
+"""Rolling-window series and the steady-running mask, for the rules layer.
+
+:func:`rolling` puts an activity on a regular 1 s grid (each record stands for
+the seconds since the previous one, as in every runlens average) and takes
+trailing time windows, e.g. 30 s or 5 min. :func:`steady_mask` says which
+records are steady running in the sense of evidence.md section 2 (speed >=
+2 m/s, |grade| < 3 %, after the first 10 minutes).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..model import Activity
+from .samples import MetricOptions, sample_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "rolling",
+    "steady_mask",
+    "STEADY_MIN_SPEED_M_S",
+    "STEADY_MAX_GRADE_PCT",
+    "STEADY_WARMUP_S",
+    "ROLLING_CHANNELS",
+]
+
+#: evidence.md section 2: steady running is at least 2 m/s ...
+STEADY_MIN_SPEED_M_S = 2.0
+#: ... on grades below 3 % either way ...
+STEADY_MAX_GRADE_PCT = 3.0
+#: ... after the first 10 minutes (warm-up).
+STEADY_WARMUP_S = 600.0
+
+#: Channels of :func:`rolling`; dynamics are averaged over running seconds only.
+ROLLING_CHANNELS = (
+    "speed_m_s",
+    "heart_rate_bpm",
+    "grade_pct",
+    "cadence_spm",
+    "step_length_m",
+    "vertical_oscillation_mm",
+    "vertical_ratio_pct",
+    "ground_contact_ms",
+    "gct_balance_left_pct",
+    "power_w",
+)
+_ALL_SECONDS = ("speed_m_s", "heart_rate_bpm", "grade_pct")
+
+
+def _steady(frame: pd.DataFrame, min_speed: float, max_grade: float, warmup_s: float):
+    """Steady flags of a sample frame (see :func:`steady_mask`)."""
+    speed = frame["speed_m_s"].to_numpy()
+    ok = frame["running"].to_numpy() & (np.nan_to_num(speed, nan=0.0) >= min_speed)
+    if "grade_pct" in frame:
+        g = frame["grade_pct"].to_numpy()
+        # Grade unknown at the ends (the window does not fit): not steady.
+        ok &= np.isfinite(g) & (np.abs(g) < max_grade)
+    # Warm-up: timer seconds since the start of each session.
+    timer = frame["timer_s"].to_numpy()
+    sess = frame["session"].to_numpy()
+    start = np.zeros(len(frame))
+    if len(frame):
+        first = np.r_[True, sess[1:] != sess[:-1]]
+        start = np.maximum.accumulate(np.where(first, np.arange(len(frame)), 0))
+        start = timer[start]
+    ok &= (timer - start) >= warmup_s
+    return ok
+
+
+def steady_mask(
+    activity: Activity,
+    *,
+    min_speed_m_s: float = STEADY_MIN_SPEED_M_S,
+    max_abs_grade_pct: float = STEADY_MAX_GRADE_PCT,
+    warmup_s: float = STEADY_WARMUP_S,
+    options: MetricOptions | None = None,
+) -> np.ndarray:
+    """Which records are steady running (evidence.md section 2).
+
+    A record is steady when it is running (moving above 0.894 m/s, on foot, in
+    a running session not below the walking step rate, timer running), its
+    speed is at least ``min_speed_m_s``, the grade around it is known and
+    within ``max_abs_grade_pct`` either way (an activity without altitude
+    has no grade: then grade does not exclude), and at least ``warmup_s`` of
+    timer time have passed since its session started.
+
+    Parameters
+    ----------
+    activity : Activity
+        Not modified.
+    min_speed_m_s : float
+        m/s, default 2.0.
+    max_abs_grade_pct : float
+        %, default 3.0.
+    warmup_s : float
+        s of timer time, default 600.
+    options : MetricOptions, optional
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        Aligned with ``activity.records`` (same length and row order).
+    """
+    frame = sample_frame(activity, running_only=False, options=options)
+    out = np.zeros(len(activity.records), dtype=bool)
+    ok = _steady(frame, min_speed_m_s, max_abs_grade_pct, warmup_s)
+    ok &= frame["sport"].to_numpy() == "running"
+    out[frame["record_pos"].to_numpy()] = ok
+    return out
+
+
+def _seconds(value) -> float:
+    import pandas as pd
+
+    if isinstance(value, (int, float)):
+        return float(value)
+    return pd.Timedelta(value).total_seconds()
+
+
+def rolling(
+    activity: Activity,
+    window: str | float = "30s",
+    *,
+    running_only: bool = True,
+    min_coverage: float = 0.5,
+    options: MetricOptions | None = None,
+) -> pd.DataFrame:
+    """Trailing time-window averages on a regular 1 s grid.
+
+    Parameters
+    ----------
+    activity : Activity
+        Not modified.
+    window : str or float
+        Window length: a pandas offset such as ``"30s"`` or ``"5min"``, or
+        seconds.
+    running_only : bool
+        Multisport files: running sessions only.
+    min_coverage : float
+        Share of the window that must hold data (0-1) for a value; else NaN.
+    options : MetricOptions, optional
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: UTC second of each window's end, one row per second from the
+        first to the last sample. Columns: :data:`ROLLING_CHANNELS` (window
+        means in their units; speed, heart rate and grade over every timer
+        second, running dynamics over running seconds only), ``running_frac``
+        (share of the window's timer seconds that were running), ``steady``
+        (the second itself is steady running, :func:`steady_mask` defaults)
+        and ``timer_s`` (timer time at the window end, s).
+
+    Notes
+    -----
+    A record stands for the seconds since the previous record (smart
+    recording); grid seconds inside a pause or a dropout hold no value.
+    """
+    import pandas as pd
+
+    w = _seconds(window)
+    if w <= 0:
+        raise ValueError(f"window must be positive, got {window!r}")
+    frame = sample_frame(activity, running_only=running_only, options=options)
+    if len(frame) < 2:
+        return pd.DataFrame(columns=[*ROLLING_CHANNELS, "running_frac", "steady", "timer_s"])
+    t = frame["t_s"].to_numpy()
+    dt = frame["dt_s"].to_numpy()
+    t0 = np.floor(t[0])
+    grid = t0 + np.arange(int(np.ceil(t[-1] - t0)) + 1, dtype=float)
+    # The record covering grid second g is the first one at or after g whose
+    # interval (t - dt, t] contains g.
+    i = np.searchsorted(t, grid, side="left")
+    i = np.clip(i, 0, len(t) - 1)
+    covered = (dt[i] > 0) & (grid > t[i] - dt[i]) & (grid <= t[i])
+    running = covered & frame["running"].to_numpy()[i]
+    steady = (
+        covered & _steady(frame, STEADY_MIN_SPEED_M_S, STEADY_MAX_GRADE_PCT, STEADY_WARMUP_S)[i]
+    )
+    n = max(int(round(w)), 1)
+    need = max(int(np.ceil(min_coverage * n)), 1)
+    cols: dict[str, np.ndarray] = {}
+    for key in ROLLING_CHANNELS:
+        if key not in frame:
+            continue
+        v = frame[key].to_numpy(dtype=float)[i]
+        use = covered if key in _ALL_SECONDS else running
+        v = np.where(use & np.isfinite(v), v, np.nan)
+        s = pd.Series(v)
+        cols[key] = s.rolling(n, min_periods=need).mean().to_numpy()
+    cov = pd.Series(covered.astype(float)).rolling(n, min_periods=1).sum().to_numpy()
+    run = pd.Series(running.astype(float)).rolling(n, min_periods=1).sum().to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cols["running_frac"] = np.where(cov > 0, run / cov, np.nan)
+    cols["steady"] = steady
+    cols["timer_s"] = (
+        frame["timer_s"].to_numpy()[i]
+        - np.where(covered, np.clip(t[i] - grid, 0, None), 0.0)
+        - frame["timer_s"].to_numpy()[0]
+    )
+    index = pd.DatetimeIndex(pd.to_datetime(grid, unit="s", utc=True), name="timestamp")
+    return pd.DataFrame(cols, index=index)

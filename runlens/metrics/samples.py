@@ -1,0 +1,447 @@
+"""Per-sample series every other metric is built from.
+
+:func:`sample_frame` turns an :class:`~runlens.model.Activity` into one table
+of derived per-sample values (a new frame; the activity is never modified):
+how many seconds each sample stands for, whether the timer ran, cumulative
+distance that never decreases, speed with GPS spikes removed, moving and
+running flags, grade, and the running-dynamics channels with zeros and
+dropouts set to missing. Aggregations (:mod:`runlens.metrics.summary`),
+splits and rolling windows (:mod:`runlens.metrics.rolling`) all read it, so
+every number runlens shows follows the same definitions (docs/metrics.md).
+
+Sources: ../shared/evidence.md section 1 (FIT fields, smart recording, timer
+events) and section 6 (distance, elevation, moving threshold).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..model import FOOT_SPORTS, Activity, Segment
+from ..units import MPS_PER_MPH_30MIN, index_seconds
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "EARTH_RADIUS_M",
+    "MOVING_SPEED_M_S",
+    "WALK_CADENCE_SPM",
+    "DROPOUT_S",
+    "DYNAMICS_COLUMNS",
+    "MetricOptions",
+    "haversine_m",
+    "segment_spans",
+    "segment_mask",
+    "pause_flags",
+    "sample_frame",
+]
+
+EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
+
+#: Moving above 30 min/mile, 0.894 m/s (evidence.md section 6).
+MOVING_SPEED_M_S = MPS_PER_MPH_30MIN
+
+#: Below this step rate a foot sample in a running session counts as walking.
+#: Walking cadence is about 100-130 steps/min and running rarely drops below
+#: 140 (evidence.md section 5: the lowest band, "red", is < 153 spm), so 140
+#: separates the two gaits with margin on both sides.
+WALK_CADENCE_SPM = 140.0
+
+#: A gap between samples longer than this is a dropout, not smart recording.
+#: Smart recording writes a record when something changes, and the corpus has
+#: gaps of up to 52 s while the timer ran (python-fitparse 2013-02-06 file), so
+#: the limit sits above that.
+DROPOUT_S = 60.0
+
+#: Running-dynamics channels: averaged over running samples, zeros missing.
+DYNAMICS_COLUMNS = (
+    "cadence_spm",
+    "step_length_m",
+    "stride_length_m",
+    "vertical_oscillation_mm",
+    "vertical_ratio_pct",
+    "ground_contact_ms",
+    "ground_contact_pct",
+    "gct_balance_left_pct",
+    "power_w",
+)
+
+#: Highest plausible speed (m/s) before a value is taken for a GPS spike.
+#: Foot: 12.5 m/s is above the fastest human sprint average (about 10.4 m/s);
+#: wheels and others: 35 m/s (126 km/h).
+_MAX_SPEED_FOOT = 12.5
+_MAX_SPEED_OTHER = 35.0
+
+
+@dataclass(frozen=True)
+class MetricOptions:
+    """Thresholds of the metrics layer (defaults cited in docs/metrics.md).
+
+    Attributes
+    ----------
+    moving_speed_m_s : float
+        Moving above this speed, m/s (evidence.md section 6: 0.894).
+    walk_cadence_spm : float
+        In running sessions, samples below this step rate are walking and do
+        not enter running-dynamics averages, steps/min.
+    dropout_s : float
+        Sample gaps longer than this are dropouts: they count toward neither
+        timer-less timer time nor averages, s.
+    hysteresis_m : float
+        Ascent/descent hysteresis, m (evidence.md section 6: 3 m).
+    altitude_smooth_s : float
+        Centred rolling-mean window on altitude before ascent and grade, s.
+    grade_window_m : float
+        Horizontal distance over which grade is measured, m.
+    spike_mad : float
+        A speed sample further than this many scaled median absolute
+        deviations from its neighbours' median is a spike.
+    spike_window : int
+        Samples in the spike detector's centred window.
+    """
+
+    moving_speed_m_s: float = MOVING_SPEED_M_S
+    walk_cadence_spm: float = WALK_CADENCE_SPM
+    dropout_s: float = DROPOUT_S
+    hysteresis_m: float = 3.0
+    altitude_smooth_s: float = 15.0
+    grade_window_m: float = 50.0
+    spike_mad: float = 6.0
+    spike_window: int = 7
+
+
+def haversine_m(lat_deg, lon_deg) -> np.ndarray:
+    """Distance between consecutive points, m (first element 0).
+
+    Haversine on a sphere of the mean Earth radius: within 0.5 % of the
+    ellipsoid, far below GPS error (evidence.md section 6).
+
+    Parameters
+    ----------
+    lat_deg, lon_deg : array_like
+        WGS84 latitude and longitude, degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        Metres from the previous point; NaN where either point is missing.
+
+    Examples
+    --------
+    >>> round(float(haversine_m([0, 0], [0, 1])[1]))
+    111195
+    """
+    lat = np.radians(np.asarray(lat_deg, dtype=float))
+    lon = np.radians(np.asarray(lon_deg, dtype=float))
+    d = np.zeros(lat.shape)
+    if lat.size < 2:
+        return d
+    dlat = np.diff(lat)
+    dlon = np.diff(lon)
+    a = np.sin(dlat / 2) ** 2 + np.cos(lat[:-1]) * np.cos(lat[1:]) * np.sin(dlon / 2) ** 2
+    d[1:] = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+    return d
+
+
+def segment_spans(activity: Activity, segments: list[Segment] | None = None) -> list[tuple]:
+    """UTC ``(start, end)`` of each session (or given segments), ordered.
+
+    A FIT session's ``timestamp`` is when it was written, which may be long
+    after the timer stopped (when the runner saved) or, with the summary
+    first, before the session started. The span therefore runs from the
+    segment's start to its end only when that end is after the start, and never
+    past the next segment's start; otherwise to the next segment's start, or
+    for the last one to the last record. The device's ``total_elapsed_time``
+    is not used, so that our elapsed time stays our own measurement.
+
+    Returns
+    -------
+    list of (pandas.Timestamp, pandas.Timestamp)
+    """
+    segs = activity.sessions if segments is None else segments
+    if not segs:
+        return []
+    idx = activity.records.index
+    last = idx.max() if len(idx) else segs[-1].end
+    out = []
+    for i, s in enumerate(segs):
+        nxt = segs[i + 1].start if i + 1 < len(segs) else None
+        end = s.end if s.end is not None and s.end > s.start else (nxt or last)
+        if nxt is not None and end > nxt:
+            end = nxt
+        if nxt is None and end < last and s.end is not None and s.end <= s.start:
+            end = last
+        out.append((s.start, end))
+    return out
+
+
+def segment_mask(index: pd.DatetimeIndex, span: tuple, last: bool = True) -> np.ndarray:
+    """Records inside ``span``; the end is included only for the last segment.
+
+    Consecutive sessions share their boundary second (one ends where the next
+    starts); the record there belongs to the later one.
+    """
+    start, end = span
+    return np.asarray((index >= start) & ((index <= end) if last else (index < end)))
+
+
+def pause_flags(t_s: np.ndarray, activity: Activity) -> np.ndarray:
+    """True for samples recorded while the timer was stopped or right after.
+
+    A sample whose gap to the previous sample contains a timer stop -> start
+    (FIT event=timer) describes paused time, and so does any sample recorded
+    while the timer was stopped.
+
+    Parameters
+    ----------
+    t_s : numpy.ndarray
+        Sample times, Unix seconds, ascending.
+    """
+    flag = np.zeros(t_s.shape, dtype=bool)
+    if not activity.pauses or t_s.size == 0:
+        return flag
+    starts = np.array([p.start.timestamp() for p in activity.pauses])
+    ends = np.array([p.end.timestamp() for p in activity.pauses])
+    order = np.argsort(starts)
+    starts, ends = starts[order], ends[order]
+    if t_s.size > 1:
+        # A gap (t[i-1], t[i]] that contains a pause end belongs to the pause.
+        k = np.searchsorted(ends, t_s[1:], side="right")
+        j = np.searchsorted(ends, t_s[:-1], side="right")
+        flag[1:] = k > j
+    # Strictly inside a pause: the sample written at the stop itself closes
+    # the last running second.
+    i = np.searchsorted(starts, t_s, side="left") - 1
+    ok = i >= 0
+    inside = np.zeros(t_s.shape, dtype=bool)
+    inside[ok] = t_s[ok] < ends[i[ok]]
+    return flag | inside
+
+
+def _despike(speed: np.ndarray, cap: float, window: int, n_mad: float) -> np.ndarray:
+    """Speed with spikes set to NaN: above ``cap`` or a Hampel outlier."""
+    import pandas as pd
+
+    s = np.where(speed > cap, np.nan, speed)
+    ser = pd.Series(s)
+    med = ser.rolling(window, center=True, min_periods=3).median()
+    mad = (ser - med).abs().rolling(window, center=True, min_periods=3).median()
+    # 1.4826 scales a MAD to a standard deviation; the 1.5 m/s floor keeps
+    # steady, low-noise stretches (MAD near 0) from turning every change of
+    # pace into a "spike".
+    limit = np.maximum(n_mad * 1.4826 * mad.to_numpy(), 1.5)
+    dev = np.abs(s - med.to_numpy())
+    spike = np.isfinite(dev) & (dev > limit)
+    s[spike] = np.nan
+    return s
+
+
+def _positive(rec: pd.DataFrame, col: str) -> np.ndarray | None:
+    """A channel as float64 with zeros and negatives missing (None if absent)."""
+    if col not in rec:
+        return None
+    v = rec[col].to_numpy(dtype=float, copy=True)
+    v[~(v > 0)] = np.nan
+    return v
+
+
+def _sports(activity: Activity, index, spans) -> np.ndarray:
+    """Sport of each sample (by session), as an object array."""
+    sport = np.full(len(index), activity.sport, dtype=object)
+    for k, (s, span) in enumerate(zip(activity.sessions, spans)):
+        sport[segment_mask(index, span, last=k == len(spans) - 1)] = s.sport
+    return sport
+
+
+def sample_frame(
+    activity: Activity,
+    *,
+    running_only: bool = True,
+    options: MetricOptions | None = None,
+) -> pd.DataFrame:
+    """Derived per-sample series of an activity (a new DataFrame).
+
+    Parameters
+    ----------
+    activity : Activity
+        Not modified.
+    running_only : bool
+        Keep only samples inside running sessions when the activity has any
+        (multisport files); otherwise keep every sample.
+    options : MetricOptions, optional
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: the records' UTC timestamps (the subset kept). Columns:
+
+        - ``t_s``: Unix seconds; ``dt_s``: seconds this sample stands for (the
+          gap to the previous sample; 0 for the first sample, for gaps that
+          span a timer pause, and for dropouts longer than ``dropout_s``);
+        - ``paused``: timer stopped; ``timer_s``: cumulative timer seconds;
+        - ``dist_step_m``, ``distance_m``: distance added by this sample and
+          cumulative distance from the first kept sample, m (never decreases);
+        - ``speed_m_s``: device speed (else distance / time) with spikes as
+          NaN; ``moving``: speed above ``moving_speed_m_s`` and timer running;
+        - ``running``: moving, on foot, and (in running sessions) cadence at
+          or above ``walk_cadence_spm`` when cadence is recorded;
+        - ``altitude_m`` (smoothed), ``grade_pct``;
+        - :data:`DYNAMICS_COLUMNS` and ``heart_rate_bpm`` with zeros as NaN;
+          ``step_length_m`` is the device value, else speed x 60 / cadence;
+          ``stride_length_m`` = 2 x step length; ``vertical_ratio_pct`` the
+          device value, else oscillation / step length x 100;
+        - ``sport``: the session's sport; ``session``: session number (-1
+          outside every session); ``record_pos``: the row's position in
+          ``activity.records``.
+    """
+    import pandas as pd
+
+    opt = options or MetricOptions()
+    rec = activity.records
+    pos = np.arange(len(rec))
+    if not rec.index.is_monotonic_increasing:
+        # Some devices write a record out of order; time order is what every
+        # duration below assumes (a sorted copy: the activity is not touched).
+        order = np.argsort(rec.index.to_numpy(), kind="stable")
+        rec, pos = rec.iloc[order], pos[order]
+    spans = segment_spans(activity)
+    sport = _sports(activity, rec.index, spans)
+    session = np.full(len(rec), -1)
+    for k, span in enumerate(spans):
+        session[segment_mask(rec.index, span, last=k == len(spans) - 1)] = k
+    keep = np.ones(len(rec), dtype=bool)
+    if running_only and activity.is_running and activity.sessions:
+        keep = sport == "running"
+        keep &= session >= 0
+    rec = rec[keep]
+    sport, session, pos = sport[keep], session[keep], pos[keep]
+    n = len(rec)
+    t = index_seconds(rec.index)
+    paused = pause_flags(t, activity)
+
+    gap = np.zeros(n)
+    if n > 1:
+        gap[1:] = np.diff(t)
+    # Across a session boundary (multisport, running_only) the gap is not ours.
+    if n > 1:
+        gap[1:][session[1:] != session[:-1]] = 0.0
+    dt = np.where((gap > 0) & (gap <= opt.dropout_s) & ~paused, gap, 0.0)
+    if activity.pauses or activity.source.format == "fit":
+        # FIT devices write timer events: the timer ran between them, samples
+        # or not (smart recording), so timer seconds are wall seconds.
+        tgap = np.where(paused, 0.0, gap)
+    else:
+        tgap = dt
+
+    foot = np.isin(sport, list(FOOT_SPORTS))
+    cap = np.where(foot, _MAX_SPEED_FOOT, _MAX_SPEED_OTHER)
+
+    # Distance: the device channel when present, else haversine.
+    step_d = None
+    if "distance_m" in rec and rec["distance_m"].notna().any():
+        d = rec["distance_m"].ffill().to_numpy()
+        step_d = np.zeros(n)
+        if n > 1:
+            step_d[1:] = np.diff(d)
+        # Resets (a new session starting at 0) and glitches never subtract.
+        step_d = np.where(np.isfinite(step_d) & (step_d > 0), step_d, 0.0)
+    elif {"lat_deg", "lon_deg"} <= set(rec.columns) and rec["lat_deg"].notna().any():
+        lat = rec["lat_deg"].ffill().to_numpy()
+        lon = rec["lon_deg"].ffill().to_numpy()
+        step_d = np.nan_to_num(haversine_m(lat, lon), nan=0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            implied = np.where(gap > 0, step_d / gap, np.inf)
+        # A jump faster than the sport allows is a GPS spike; paused steps
+        # (the runner moved with the timer off) are not part of the run.
+        step_d[(implied > cap) | paused] = 0.0
+    if step_d is not None:
+        if n > 1:
+            step_d[1:][session[1:] != session[:-1]] = 0.0
+        if n:
+            step_d[0] = 0.0
+        dist = np.cumsum(step_d)
+    else:
+        dist = np.full(n, np.nan)
+
+    # Speed: device channel, else distance over time.
+    if "speed_m_s" in rec and rec["speed_m_s"].notna().any():
+        raw_speed = rec["speed_m_s"].to_numpy(dtype=float, copy=True)
+    elif step_d is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            raw_speed = np.where(gap > 0, step_d / gap, np.nan)
+    else:
+        raw_speed = np.full(n, np.nan)
+    speed = _despike(raw_speed, cap, opt.spike_window, opt.spike_mad) if n else raw_speed
+    moving = np.nan_to_num(speed, nan=0.0) > opt.moving_speed_m_s
+    moving &= ~paused
+
+    cols: dict[str, np.ndarray] = {
+        "t_s": t,
+        "dt_s": dt,
+        "paused": paused,
+        "timer_s": np.cumsum(tgap),
+        "dist_step_m": step_d if step_d is not None else np.full(n, np.nan),
+        "distance_m": dist,
+        "speed_m_s": speed,
+        "moving": moving,
+    }
+
+    cad = _positive(rec, "cadence_spm")
+    rpm = _positive(rec, "cadence_rpm")
+    if rpm is not None and foot.any():
+        # A reader that could not place a record in its foot session leaves the
+        # FIT cadence (strides/min, fractional part added) in cadence_rpm; on
+        # foot that is half the step rate (evidence.md section 1).
+        as_steps = np.where(foot, 2.0 * rpm, np.nan)
+        cad = as_steps if cad is None else np.where(np.isfinite(cad), cad, as_steps)
+        if not np.isfinite(cad).any():
+            cad = None
+    step = _positive(rec, "step_length_m")
+    if cad is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            derived = speed * 60.0 / cad
+        derived[~(derived > 0)] = np.nan
+        step = derived if step is None else np.where(np.isfinite(step), step, derived)
+    vo = _positive(rec, "vertical_oscillation_mm")
+    vr = _positive(rec, "vertical_ratio_pct")
+    if vo is not None and step is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            vr_derived = vo / (step * 1000.0) * 100.0
+        vr = vr_derived if vr is None else np.where(np.isfinite(vr), vr, vr_derived)
+    dyn = {
+        "cadence_spm": cad,
+        "step_length_m": step,
+        "stride_length_m": None if step is None else 2.0 * step,
+        "vertical_oscillation_mm": vo,
+        "vertical_ratio_pct": vr,
+        "ground_contact_ms": _positive(rec, "ground_contact_ms"),
+        "ground_contact_pct": _positive(rec, "ground_contact_pct"),
+        "gct_balance_left_pct": _positive(rec, "gct_balance_left_pct"),
+        "power_w": _positive(rec, "power_w"),
+        "heart_rate_bpm": _positive(rec, "heart_rate_bpm"),
+    }
+    for k, v in dyn.items():
+        if v is not None:
+            cols[k] = v
+
+    # Running: moving on foot; in running sessions, not walking.
+    running = moving & foot
+    if cad is not None:
+        walk = (sport == "running") & np.isfinite(cad) & (cad < opt.walk_cadence_spm)
+        running &= ~walk
+    cols["running"] = running
+
+    if "altitude_m" in rec and rec["altitude_m"].notna().any():
+        from .elevation import grade_pct, smooth_altitude
+
+        alt = smooth_altitude(rec["altitude_m"], opt.altitude_smooth_s)
+        cols["altitude_m"] = alt
+        cols["grade_pct"] = grade_pct(alt, dist, opt.grade_window_m)
+    cols["sport"] = sport
+    cols["session"] = session
+    cols["record_pos"] = pos
+    return pd.DataFrame(cols, index=rec.index.copy())
