@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..metrics.summary import _after_pause, haversine_m, sample_durations
+from ..metrics.samples import pause_flags
+from ..metrics.summary import haversine_m, sample_durations
 from ..units import MPS_PER_MPH_30MIN, index_seconds
 
 if TYPE_CHECKING:
@@ -258,7 +259,7 @@ class Signals:
         if not rec.index.is_monotonic_increasing:
             rec = rec.sort_index()
         t = index_seconds(rec.index)
-        paused = _after_pause(t, activity)
+        paused = pause_flags(t, activity)
         dt = sample_durations(t, paused)
         active = np.cumsum(dt)
         n = len(rec)
