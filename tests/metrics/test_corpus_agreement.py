@@ -64,9 +64,10 @@ EXPECTED: dict[tuple[str, int, str], tuple[float | None, str]] = {
         1.06,
         _TINY + " (60.4 s)",
     ),
-    ("tormoder-fit/testdata/misc/0134902991.fit", 0, "timer_s"): (
-        2.73,
-        "records run 739 s past the session start; the session says 720 s (indoor ride)",
+    ("tormoder-fit/testdata/misc/0134902991.fit", 0, "distance_m"): (
+        -1.72,
+        "the session ends at start + total_elapsed_time (720 s) but its distance counts the "
+        "records up to 739 s (indoor ride)",
     ),
     # Distance the records do not hold.
     ("python-fitparse/tests/files/garmin-edge-820-bike.fit", 0, "distance_m"): (
