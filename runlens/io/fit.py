@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 import io
+import struct
 from collections import deque
 from datetime import datetime, time, timezone
 from typing import Any
@@ -56,6 +57,8 @@ FIT_EPOCH_S = 631065600
 #: Resynchronisation: how far before/after the failing message to look (bytes), how many
 #: messages must decode from a candidate offset, and how many resyncs a file may need.
 _RESYNC_BACK, _RESYNC_AHEAD, _RESYNC_MESSAGES, _MAX_RESYNCS = 64, 4096, 12, 50
+#: Candidate offsets tried per file in all (bounds the time a hostile file can cost).
+_RESYNC_BUDGET = 200_000
 #: Explicit timestamps a resync candidate must show, and the window they must fall in (s).
 _RESYNC_MIN_TS, _RESYNC_WINDOW_S = 2, 12 * 3600
 
@@ -200,6 +203,7 @@ def _reader_class():
             self.header_start = 0
             self.data_start = 0
             self.expected_end: int | None = None
+            self.resync_budget = _RESYNC_BUDGET
             super().__init__(fileish, check_crc=True)
 
         def _parse_file_header(self):
@@ -368,10 +372,94 @@ def _try_resync(ff, snap: tuple, start: int, end: int, last_ts: float | None) ->
         ff.check_crc = check_crc
 
 
+def _layouts(local_mesgs) -> dict[int, tuple[int, int | None, str]]:
+    """Local message number -> (data size in bytes, timestamp offset or None, endian)."""
+    out = {}
+    for num, dm in local_mesgs.items():
+        off, ts = 0, None
+        for fd in dm.field_defs:
+            if fd.def_num == 253 and fd.size == 4 and ts is None:
+                ts = off
+            off += fd.size
+        off += sum(fd.size for fd in dm.dev_field_defs)
+        out[num] = (off, ts, dm.endian)
+    return out
+
+
+def _walk(data: bytes, pos: int, end: int, layouts: dict, known, floor: float, ref: float | None):
+    """Cheap structural pre-check of a resync candidate, without decoding values.
+
+    Walks message headers using definition sizes only; True if
+    :data:`_RESYNC_MESSAGES` messages (or the rest of the data) fit exactly, with
+    plausible explicit timestamps. Full decoding is tried only on candidates that
+    pass, which keeps a scan over thousands of offsets fast.
+    """
+    layouts = dict(layouts)
+    stamps = 0
+    last = None
+    for _ in range(_RESYNC_MESSAGES):
+        if pos == end:
+            return stamps >= 1
+        h = data[pos]
+        if h & 0x80 == 0 and h & 0x40:
+            if pos + 6 > end or data[pos + 2] > 1:
+                return False
+            endian = ">" if data[pos + 2] else "<"
+            glob = struct.unpack_from(endian + "H", data, pos + 3)[0]
+            if glob not in known and glob < 0xFF00:
+                return False
+            nf = data[pos + 5]
+            p = pos + 6
+            size, ts = 0, None
+            if p + 3 * nf > end:
+                return False
+            for i in range(nf):
+                num, fsize = data[p + 3 * i], data[p + 3 * i + 1]
+                if num == 253 and fsize == 4 and ts is None:
+                    ts = size
+                size += fsize
+            p += 3 * nf
+            if h & 0x20:
+                if p >= end:
+                    return False
+                nd = data[p]
+                if p + 1 + 3 * nd > end:
+                    return False
+                size += sum(data[p + 1 + 3 * i + 1] for i in range(nd))
+                p += 1 + 3 * nd
+            layouts[h & 0x0F] = (size, ts, endian)
+            pos = p
+            continue
+        compressed = bool(h & 0x80)
+        lay = layouts.get((h >> 5) & 0x3 if compressed else h & 0x0F)
+        if lay is None:
+            return False
+        size, ts, endian = lay
+        if pos + 1 + size > end:
+            return False
+        if ts is not None:
+            t = struct.unpack_from(endian + "I", data, pos + 1 + ts)[0] + FIT_EPOCH_S
+            top = (ref if ref is not None else (last if last is not None else t)) + _RESYNC_WINDOW_S
+            if t < floor or (last is not None and t < last) or t > top:
+                return False
+            last = t
+            stamps += 1
+        pos += 1 + size
+    return stamps >= _RESYNC_MIN_TS
+
+
 def _scan(ff, snap, start, lo, hi, last_ts, known) -> int | None:
     floor = (last_ts - 1) if last_ts is not None else FIT_EPOCH_S + 3.2e8  # ~2000-02
+    data = ff._file.getvalue()
+    layouts = _layouts(snap[2])
+    end = min(len(data), snap[0] + snap[1])  # end of this FIT file's data
     for cand in range(lo, hi):
         if cand == start:
+            continue
+        if ff.resync_budget <= 0:
+            return None
+        ff.resync_budget -= 1
+        if not _walk(data, cand, end, layouts, known, floor, last_ts):
             continue
         _restore(ff, snap, cand)
         if ff._bytes_left <= 0:
@@ -493,6 +581,8 @@ def decode_fitparse(data: bytes, name: str, *, strict: bool = False) -> RawFit:
             warnings.append(msg)
             break
         except FitHeaderError as exc:
+            if ff.header_start > start:  # the file CRC was read fine: start after it
+                start = ff.header_start
             tail = data[start:]
             if not tail.strip(b"\x00"):
                 break  # zero padding after the last file: nothing to read, nothing lost

@@ -74,6 +74,11 @@ def _haversine_m(lat1, lon1, lat2, lon2) -> np.ndarray:
     return 2 * 6371008.8 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
+def _utc_naive(idx) -> np.ndarray:
+    """A DatetimeIndex as naive UTC datetime64 values (any unit pandas chose)."""
+    return (idx.tz_convert(None) if idx.tz is not None else idx).to_numpy()
+
+
 def _example(values: np.ndarray) -> str:
     v = values[np.isfinite(values)]
     if v.size == 0:
@@ -153,8 +158,7 @@ def validate(
 
     # 1. Impossible dates and garbled times far from the rest.
     if len(idx):
-        utc = idx.tz_convert("UTC") if idx.tz is not None else idx
-        naive = utc.tz_localize(None).values.astype("datetime64[s]")
+        naive = _utc_naive(idx).astype("datetime64[s]")
         now = np.datetime64("now", "s") + np.timedelta64(2, "D")
         bad_date = (naive < _EARLIEST) | (naive > now)
         if (~bad_date).any():
@@ -174,7 +178,7 @@ def validate(
 
     # 2. Time order.
     if not rec.index.is_monotonic_increasing:
-        t = rec.index.values
+        t = _utc_naive(rec.index)
         n_back = int((t[1:] < t[:-1]).sum())
         order = np.argsort(t, kind="stable")
         rec = rec.iloc[order]
@@ -228,7 +232,7 @@ def validate(
         if null_island.any():
             dropped.append(f"{int(null_island.sum())} positions at exactly 0,0 (no GPS fix)")
         bad |= null_island
-        secs = rec.index.values.astype("datetime64[ms]").astype(np.int64) / 1000.0
+        secs = _utc_naive(rec.index).astype("datetime64[ms]").astype(np.int64) / 1000.0
         lat_b, lon_b = np.where(bad, np.nan, lat), np.where(bad, np.nan, lon)
         spikes = _gps_spikes(lat_b, lon_b, secs)
         if spikes.any():
