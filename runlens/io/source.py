@@ -44,6 +44,7 @@ MAX_DECOMPRESSED_BYTES = MAX_INPUT_BYTES
 _GZIP_MAGIC = b"\x1f\x8b"
 _XML_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)[\s/>]")
 _CHUNK = 1 << 16
+_PIECE = 1 << 20
 
 
 @dataclass
@@ -131,7 +132,8 @@ def _gunzip(data: bytes, name: str, notes: list[str]) -> bytes:
                 chunk = pending = data[pos : pos + _CHUNK]
                 while pending:
                     # max_length bounds memory; total <= limit here, so it is >= 1.
-                    piece = d.decompress(pending, MAX_DECOMPRESSED_BYTES + 1 - total)
+                    # Small pieces: no buffer ever near the limit is allocated twice.
+                    piece = d.decompress(pending, min(_PIECE, MAX_DECOMPRESSED_BYTES + 1 - total))
                     total += len(piece)
                     out.append(piece)
                     if total > MAX_DECOMPRESSED_BYTES:
