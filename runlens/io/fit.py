@@ -204,6 +204,7 @@ def _reader_class():
             self.data_start = 0
             self.expected_end: int | None = None
             self.resync_budget = _RESYNC_BUDGET
+            self.def_history: list[tuple[int, Any, int, int]] = []
             super().__init__(fileish, check_crc=True)
 
         def _parse_file_header(self):
@@ -232,7 +233,7 @@ def _reader_class():
         def _fault(self, msg: str) -> None:
             if self.strict:
                 raise FitParseError(msg)
-            self.field_faults.append(msg)
+            self.field_faults.append(msg + "; read as raw bytes and ignored")
 
         def _parse_definition_message(self, header):
             # fitparse's own, except that a misaligned size or an undescribed developer
@@ -252,8 +253,7 @@ def _reader_class():
                     mname = mesg_type.name if mesg_type else f"message {global_mesg_num}"
                     self._fault(
                         f"definition at byte {at}: {mname}.{name} has {field_size} bytes, not a "
-                        f"multiple of its type {base_type.name} ({base_type.size}); read as raw "
-                        "bytes and ignored"
+                        f"multiple of its type {base_type.name} ({base_type.size})"
                     )
                     field, base_type = None, BASE_TYPE_BYTE
                     if field_size == 0:
@@ -283,8 +283,7 @@ def _reader_class():
                     if bad:
                         self._fault(
                             f"definition at byte {at}: developer field {dev_data_index}/"
-                            f"{field_def_num} ({field_size} bytes) is undescribed or misaligned; "
-                            "read as raw bytes and ignored"
+                            f"{field_def_num} ({field_size} bytes) is undescribed or misaligned"
                         )
                         if field_size == 0:
                             continue
@@ -313,6 +312,8 @@ def _reader_class():
                 dev_field_defs=dev_field_defs,
             )
             self._local_mesgs[header.local_mesg_num] = def_mesg
+            # Every definition, for resync: a damaged one can be replaced by its predecessor.
+            self.def_history.append((header.local_mesg_num, def_mesg, at, self._file.tell()))
             return def_mesg
 
     return SalvagingFitFile
@@ -350,7 +351,30 @@ def _restore(ff, snap: tuple, pos: int | None = None) -> None:
     ff._complete = complete
 
 
-def _try_resync(ff, snap: tuple, start: int, end: int, last_ts: float | None) -> int | None:
+def _previous_definition(ff, start: int):
+    """The latest definition before ``start`` and an earlier definition of the same
+    message (the same local number preferred): ``(local, earlier, offset, end offset)``.
+
+    A flipped byte in a definition (a field size, a count) garbles every message
+    that uses it; files redefine local messages often, so the previous definition
+    is the best guess of the true layout.
+    """
+    if not ff.def_history:
+        return None
+    local, latest, at, end = ff.def_history[-1]
+    if start - end > _RESYNC_AHEAD:
+        return None
+    earlier = [dm for _, dm, _, _ in ff.def_history[:-1] if dm.mesg_num == latest.mesg_num]
+    same_local = [dm for loc, dm, _, _ in ff.def_history[:-1] if loc == local]
+    for dm in reversed(earlier):  # same message type; the same local number first
+        if dm in same_local:
+            return local, dm, at, end
+    return (local, earlier[-1], at, end) if earlier else None
+
+
+def _try_resync(
+    ff, snap: tuple, start: int, end: int, last_ts: float | None, lo: int | None = None
+) -> int | None:
     """Find the first offset near ``start`` from which decoding looks sane again.
 
     Random bytes decode as FIT surprisingly often (most header bytes are valid), so
@@ -361,7 +385,7 @@ def _try_resync(ff, snap: tuple, start: int, end: int, last_ts: float | None) ->
     """
     from fitparse.profile import MESSAGE_TYPES
 
-    lo = max(ff.data_start, start - _RESYNC_BACK)
+    lo = max(ff.data_start, start - _RESYNC_BACK) if lo is None else lo
     hi = min(end - 1, start + _RESYNC_AHEAD)
     n_crc, n_field, check_crc = len(ff.crc_faults), len(ff.field_faults), ff.check_crc
     ff.check_crc = False
@@ -550,7 +574,7 @@ def decode_fitparse(data: bytes, name: str, *, strict: bool = False) -> RawFit:
     last_ts: float | None = None
     resyncs = 0
     resync_notes: list[str] = []
-    rec_ends: deque[int] = deque(maxlen=64)  # end offsets of the latest records
+    rec_ends: deque[int] = deque(maxlen=512)  # end offsets of the latest records
 
     def refuse(msg: str, offset: int):
         return CorruptFileError(msg, path=name, offset=offset)
@@ -605,6 +629,16 @@ def decode_fitparse(data: bytes, name: str, *, strict: bool = False) -> RawFit:
             if resyncs < _MAX_RESYNCS:
                 snap = _snapshot(ff, start, left)
                 found = _try_resync(ff, snap, start, min(end, len(data)), last_ts)
+                prev = _previous_definition(ff, start) if found is None else None
+                if prev is not None:
+                    local, dm, d_at, d_end = prev
+                    alt = (*snap[:2], {**snap[2], local: dm}, *snap[3:])
+                    found = _try_resync(ff, alt, start, min(end, len(data)), last_ts, lo=d_end)
+                    if found is not None:
+                        resync_notes.append(
+                            f"the definition at byte {d_at} looks damaged; the earlier "
+                            f"definition of local message {local} was used instead"
+                        )
             if found is None:
                 if n == 0:
                     raise refuse(
@@ -635,9 +669,10 @@ def decode_fitparse(data: bytes, name: str, *, strict: bool = False) -> RawFit:
                         for lst in cols.values():
                             del lst[-1:]
                 n -= k
+                dropped = f"{k} garbled record(s) dropped, " if k else ""
                 resync_notes.append(
-                    f"malformed message before byte {start} ({what}): {k} garbled record(s) "
-                    f"dropped, decoding resumed at byte {found}"
+                    f"malformed message before byte {start} ({what}): {dropped}"
+                    f"decoding resumed at byte {found}"
                 )
             else:
                 resync_notes.append(

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from pathlib import Path
-
 import os
+from pathlib import Path
 
 import pytest
 

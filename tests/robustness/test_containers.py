@@ -112,7 +112,9 @@ def test_huge_file_is_refused_before_reading(tmp_path):
     assert time.perf_counter() - t < 0.5
     grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert grown_kib < 16 * 1024
-    assert str(exc.value) == f"{p}: file is 64 MiB or more; runlens reads activity files up to 64 MiB"
+    assert (
+        str(exc.value) == f"{p}: file is 64 MiB or more; runlens reads activity files up to 64 MiB"
+    )
     assert exc.value.limit == MAX_INPUT_BYTES
 
 

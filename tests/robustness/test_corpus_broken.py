@@ -118,9 +118,7 @@ def test_misaligned_fields_lose_no_record():
         with fitdecode.FitReader(
             str(corpus(rel)), error_handling=fitdecode.ErrorHandling.WARN
         ) as fr:
-            n = sum(
-                1 for m in fr if isinstance(m, fitdecode.FitDataMessage) and m.name == "record"
-            )
+            n = sum(1 for m in fr if isinstance(m, fitdecode.FitDataMessage) and m.name == "record")
     assert n == len(act.records) == 11272
     assert act.warnings[0].startswith(
         "definition at byte 41093: event.data has 1 bytes, not a multiple of its type uint32"

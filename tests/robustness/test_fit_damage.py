@@ -46,7 +46,9 @@ def _assert_prefix(part: pd.DataFrame, whole: pd.DataFrame) -> None:
 # Offsets: every byte of the header and first definitions, then a stride through
 # the records, then every byte of the tail (CRC and the last messages).
 _SIZE = 5597
-_OFFSETS = sorted(set(range(0, 40)) | set(range(40, _SIZE - 20, 97)) | set(range(_SIZE - 20, _SIZE)))
+_OFFSETS = sorted(
+    set(range(0, 40)) | set(range(40, _SIZE - 20, 97)) | set(range(_SIZE - 20, _SIZE))
+)
 
 
 @pytest.mark.parametrize("cut", _OFFSETS)

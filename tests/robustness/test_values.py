@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from runlens.errors import CorruptFileError, NoRecordsError
-from runlens.model import Activity, Source
 from runlens.io.validate import validate
+from runlens.model import Activity, Source
 
 from .helpers import gpx, run_points
 
@@ -105,8 +105,13 @@ def test_heart_rate_outside_20_to_250_is_dropped(hr, ok):
 def _activity(cols: dict, sport="running", n=10) -> Activity:
     idx = pd.date_range("2024-05-01 07:00", periods=n, freq="1s", tz="UTC", name="timestamp")
     rec = pd.DataFrame(cols, index=idx)
-    return Activity(records=rec, source=Source("test.fit", "fit", "0" * 64, 1), sport=sport,
-                    start=idx[0], developer=pd.DataFrame(index=idx))
+    return Activity(
+        records=rec,
+        source=Source("test.fit", "fit", "0" * 64, 1),
+        sport=sport,
+        start=idx[0],
+        developer=pd.DataFrame(index=idx),
+    )
 
 
 def test_negative_and_absurd_values_become_nan_never_numbers():
