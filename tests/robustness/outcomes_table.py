@@ -58,9 +58,10 @@ def cases(tmp: Path):
     mid = bytearray(long)
     mid[len(mid) // 2 : len(mid) // 2 + 200] = bytes(range(200))
     yield "FIT with 200 garbage bytes mid-file", put("garbage-mid.fit", bytes(mid))
-    flip = bytearray(small)
-    flip[2000] ^= 0xFF
-    yield "FIT with one flipped byte (byte 2000)", put("flip.fit", bytes(flip))
+    for at in (3000, 2000):
+        flip = bytearray(small)
+        flip[at] ^= 0xFF
+        yield f"FIT with one flipped byte (byte {at})", put(f"flip{at}.fit", bytes(flip))
     crc = bytearray(small)
     crc[-1] ^= 0xFF
     yield "FIT with a wrong file CRC", put("crc.fit", bytes(crc))
