@@ -742,6 +742,14 @@ def decode_fitparse(data: bytes, name: str, *, strict: bool = False) -> RawFit:
         more = len(ff.field_faults) - len(shown)
         warnings.append("; ".join(shown) + (f" (and {more} more)" if more > 0 else ""))
 
+    ftype = (messages["file_id"] or [{}])[0].get("type")
+    has_time = any(isinstance(v, float) for v in rec_cols.get("timestamp", ()))
+    if not has_time and warnings and ftype in (None, "activity"):
+        # Damage before the first record: say so, rather than "no records".
+        raise CorruptFileError(
+            f"damaged before its first record, nothing could be salvaged: {warnings[0]}",
+            path=name,
+        )
     n_headers = max(n_headers, len(messages["file_id"]) or 1)
     records: dict[str, np.ndarray] = {}
     for k, lst in rec_cols.items():

@@ -174,3 +174,18 @@ def validate_read(data: bytes, strict: bool = False):
     from .helpers import full_read
 
     return full_read(data, strict=strict)
+
+
+@pytest.mark.xfail(
+    reason="read() must end with validate(); the lead wires it when merging (remove this mark)",
+    strict=False,
+)
+def test_read_itself_validates_and_reports_container_notes(tmp_path):
+    from runlens.io import read
+
+    pts = run_points(30)
+    pts.insert(11, (*pts[10][:4], 180.0))
+    assert read(gpx(pts)).records.index.is_unique
+    p = tmp_path / "run.fit"
+    p.write_bytes(gpx(run_points(5)))
+    assert read(p).warnings == ["named .fit but holds GPX; read as GPX"]
