@@ -5,7 +5,9 @@ whole arrays (no loop over samples) and never changes what it need not:
 
 1. Records timed at impossible dates (before 1990, more than two days in the
    future) or more than :data:`MAX_SPAN_DAYS` days from the median record time
-   (what a garbled record decodes to) are dropped.
+   (what a garbled record decodes to) are dropped. FIT files whose times are
+   "system time" (seconds since power-up, shown as 1970 dates) are kept, with a
+   warning that the date is unknown.
 2. Records out of time order are put in order.
 3. Records sharing a timestamp are merged into one (some apps write position
    and distance as two records of the same second); where two of them hold
@@ -64,6 +66,9 @@ _GPS_SPIKE_MIN_M = 100.0
 #: Records more than this many days from the median record time are garbled.
 MAX_SPAN_DAYS = 7.0
 _EARLIEST = np.datetime64("1990-01-01T00:00:00")
+#: FIT date_time values below 0x10000000 are seconds since power-up (FIT profile);
+#: decoders pass them through as small Unix times (before 1978-07).
+_FIT_SYSTEM_TIME = 0x10000000
 
 
 def _haversine_m(lat1, lon1, lat2, lon2) -> np.ndarray:
@@ -155,18 +160,29 @@ def validate(
     if not isinstance(idx, pd.DatetimeIndex):
         raise NoRecordsError("records are not indexed by time", path=name)
     keep = np.ones(len(idx), dtype=bool)
+    bad_example = "none"
 
     # 1. Impossible dates and garbled times far from the rest.
     if len(idx):
         naive = _utc_naive(idx).astype("datetime64[s]")
         now = np.datetime64("now", "s") + np.timedelta64(2, "D")
-        bad_date = (naive < _EARLIEST) | (naive > now)
+        secs = naive.astype(np.int64)
+        if activity.source.format == "fit" and np.median(secs) < _FIT_SYSTEM_TIME:
+            # FIT "system time": seconds since the device powered up, not a date (old
+            # ANT+ devices). Durations are right; keep them and say the date is unknown.
+            bad_date = (secs < 0) | (secs >= _FIT_SYSTEM_TIME)
+            warnings.append(
+                "record times count seconds since the device powered up (FIT system "
+                "time), not dates: the activity's date is unknown"
+            )
+        else:
+            bad_date = (naive < _EARLIEST) | (naive > now)
         if (~bad_date).any():
             med = np.median(naive[~bad_date].astype(np.int64))
             far = np.abs(naive.astype(np.int64) - med) > MAX_SPAN_DAYS * 86400
             bad_date |= far
         if bad_date.any():
-            ex = str(naive[bad_date][0]).replace("T", " ")
+            ex = bad_example = str(naive[bad_date][0]).replace("T", " ")
             warnings.append(
                 f"{int(bad_date.sum())} record(s) timed at an impossible date or far from the "
                 f"rest (e.g. {ex}) dropped"
@@ -254,7 +270,11 @@ def validate(
             rec[col] = a
 
     if len(rec) == 0:
-        raise NoRecordsError("no record with a plausible timestamp", path=name)
+        raise NoRecordsError(
+            f"no record with a plausible timestamp (all {len(idx)} timed at an impossible "
+            f"date or far from the rest, e.g. {bad_example})",
+            path=name,
+        )
 
     all_warnings = warnings + [w for w in activity.warnings if w not in warnings]
     if strict and all_warnings:

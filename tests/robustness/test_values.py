@@ -15,7 +15,7 @@ from runlens.errors import CorruptFileError, NoRecordsError
 from runlens.io.validate import validate
 from runlens.model import Activity, Source
 
-from .helpers import gpx, run_points
+from .helpers import corpus_bytes, gpx, run_points
 
 
 def test_gpx_without_any_time_is_refused():
@@ -164,9 +164,11 @@ def test_validate_is_idempotent_and_leaves_clean_data_alone():
 def test_nothing_plausible_left_is_refused():
     a = _activity({"speed_m_s": np.full(10, 3.0)})
     a.records.index = pd.DatetimeIndex(
-        pd.date_range("1970-01-01", periods=10, freq="1s", tz="UTC"), name="timestamp"
+        pd.date_range("2150-01-01", periods=10, freq="1s", tz="UTC"), name="timestamp"
     )
-    with pytest.raises(NoRecordsError, match="no record with a plausible timestamp"):
+    with pytest.raises(
+        NoRecordsError, match=r"no record with a plausible timestamp \(all 10 timed"
+    ):
         validate(a)
 
 
@@ -189,3 +191,14 @@ def test_read_itself_validates_and_reports_container_notes(tmp_path):
     p = tmp_path / "run.fit"
     p.write_bytes(gpx(run_points(5)))
     assert read(p).warnings == ["named .fit but holds GPX; read as GPX"]
+
+
+def test_fit_system_time_is_kept_with_unknown_date():
+    """An old ANT+ device (python-fitparse compressed-speed-distance.fit) stamps
+    records with seconds since power-up (FIT raw < 0x10000000), not dates."""
+    from .helpers import FILES, full_read
+
+    act = full_read(corpus_bytes(FILES + "compressed-speed-distance.fit"))
+    assert len(act.records) == 755
+    assert act.records.index[-1] < pd.Timestamp("1978-07-05", tz="UTC")
+    assert act.warnings[0].startswith("record times count seconds since the device powered up")
