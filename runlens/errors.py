@@ -14,6 +14,8 @@ __all__ = [
     "CorruptFileError",
     "NotAnActivityError",
     "NoRecordsError",
+    "FileTooLargeError",
+    "UnsafeXMLError",
 ]
 
 
@@ -83,3 +85,29 @@ class NotAnActivityError(RunlensError):
 
 class NoRecordsError(RunlensError):
     """An activity file without a single timestamped sample."""
+
+
+class FileTooLargeError(RunlensError):
+    """The file (or what its gzip inflates to) exceeds runlens' size limit.
+
+    Parameters
+    ----------
+    size, limit : int, optional
+        Bytes found (at least) and the limit, in bytes.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        size: int | None = None,
+        limit: int | None = None,
+    ) -> None:
+        super().__init__(message, path=path)
+        self.size = size
+        self.limit = limit
+
+
+class UnsafeXMLError(UnsupportedFormatError):
+    """XML that declares a DOCTYPE or entities (external entities, expansion bombs)."""

@@ -36,11 +36,15 @@ def read(source: SourceLike, *, strict: bool = False) -> Activity:
             from .rawfit import build_activity
 
             raw = decode_fitparse(loaded.data, loaded.name, strict=strict)
-            return build_activity(
+            activity = build_activity(
                 raw, loaded.name, loaded.sha256, len(loaded.data), loaded.compressed
             )
-        from .gpx import decode_gpx
+        else:
+            from .gpx import decode_gpx
 
-        return decode_gpx(loaded.data, loaded.name, loaded.sha256, loaded.compressed)
+            activity = decode_gpx(loaded.data, loaded.name, loaded.sha256, loaded.compressed)
+        from .validate import validate
+
+        return validate(activity, strict=strict, notes=loaded.notes)
     except RunlensError as exc:
         raise exc.with_path(loaded.name) from None

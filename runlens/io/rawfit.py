@@ -391,9 +391,6 @@ def build_activity(raw: RawFit, name: str, sha256: str, size: int, compressed: b
     running = [s for s in sessions if s.sport == "running"]
     device_summary = combine_summaries([s.device_summary for s in (running or sessions)])
     start = sessions[0].start if sessions else index[0]
-    if start.year < 1998:
-        # FIT date_time values below 0x10000000 are seconds since device power-on.
-        warnings.append("the device clock was not set: times are relative, not calendar dates")
 
     return Activity(
         records=records,

@@ -99,14 +99,6 @@ EXPECTED: dict[tuple[str, int, str], tuple[float | None, str]] = {
     # A reader defect (reported): the distance channel as read holds about half
     # the distance, where haversine (13,369 m; 28,297 m) and the speed channel
     # (13,398 m; 28,283 m) agree with the device.
-    ("python-fitparse/tests/files/null_compressed_speed_dist.fit", 0, "distance_m"): (
-        -47.67,
-        "runlens.io's distance channel for this file is wrong (reader defect)",
-    ),
-    ("FITfileR/inst/extdata/Activities/zwift-turbo.fit", 0, "distance_m"): (
-        -51.93,
-        "runlens.io's distance channel for this file is wrong (reader defect)",
-    ),
     # Running dynamics.
     ("muktihari-fit/testdata/from_official_sdk/HrmPluginTestActivity.fit", 0, "cadence_spm"): (
         313.46,

@@ -1,0 +1,309 @@
+"""The last step of every read: make the records usable, and say what was dropped.
+
+Both readers (FIT and GPX, any decoder) end here. :func:`validate` works on
+whole arrays (no loop over samples) and never changes what it need not:
+
+1. Records timed at impossible dates (before 1990, more than two days in the
+   future) or more than :data:`MAX_SPAN_DAYS` days from the median record time
+   (what a garbled record decodes to) are dropped. FIT files whose times are
+   "system time" (seconds since power-up, shown as 1970 dates) are kept, with a
+   warning that the date is unknown.
+2. Records out of time order are put in order.
+3. Records sharing a timestamp are merged into one (some apps write position
+   and distance as two records of the same second); where two of them hold
+   *different* values for one field, the first is kept and a warning says so.
+4. Values outside physical limits (:data:`LIMITS`; a heart rate of 255, a
+   negative speed, an altitude of 770 km) become NaN, never a number.
+5. GPS spikes: a fix far from both its neighbours, reached and left faster
+   than :data:`GPS_SPIKE_SPEED_M_S`, while its neighbours are close together,
+   loses its position.
+
+Each step that changes anything adds one warning naming what was dropped. In
+strict mode any warning at all (the readers' included) refuses the file: strict
+means "the file exactly as written, or nothing".
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..errors import CorruptFileError, NoRecordsError
+from ..model import FOOT_SPORTS
+
+if TYPE_CHECKING:
+    from ..model import Activity
+
+__all__ = ["validate", "LIMITS", "MAX_SPAN_DAYS", "GPS_SPIKE_SPEED_M_S", "FOOT_MAX_SPEED_M_S"]
+
+#: Physical limits per canonical column, (low, high) inclusive; outside -> NaN.
+#: Chosen to be impossible, not merely unusual, so no real sample is lost.
+LIMITS: dict[str, tuple[float, float]] = {
+    "heart_rate_bpm": (20.0, 250.0),  # below: no contact; above: beyond any human record
+    "cadence_spm": (0.0, 260.0),  # elite sprinters reach ~250 steps/min
+    "cadence_rpm": (0.0, 300.0),
+    "speed_m_s": (0.0, 45.0),  # foot sports: see FOOT_MAX_SPEED_M_S
+    "distance_m": (0.0, 1.0e7),  # 10,000 km
+    "altitude_m": (-500.0, 9000.0),  # Dead Sea shore -430 m, Everest 8849 m
+    "lat_deg": (-90.0, 90.0),
+    "lon_deg": (-180.0, 180.0),
+    "step_length_m": (0.0, 4.0),
+    "vertical_oscillation_mm": (0.0, 300.0),
+    "vertical_ratio_pct": (0.0, 50.0),
+    "ground_contact_ms": (0.0, 3000.0),
+    "ground_contact_pct": (0.0, 100.0),
+    "gct_balance_left_pct": (0.0, 100.0),
+    "power_w": (0.0, 3000.0),
+    "temperature_c": (-60.0, 70.0),
+}
+#: Fastest human on foot: 12.4 m/s (100 m world record, 2009); 15 m/s leaves margin.
+FOOT_MAX_SPEED_M_S = 15.0
+#: A GPS fix reached and left faster than this (m/s), over >= 100 m, is a spike.
+GPS_SPIKE_SPEED_M_S = 50.0
+_GPS_SPIKE_MIN_M = 100.0
+#: Records more than this many days from the median record time are garbled.
+MAX_SPAN_DAYS = 7.0
+_EARLIEST = np.datetime64("1990-01-01T00:00:00")
+#: FIT date_time values below 0x10000000 are seconds since power-up (FIT profile);
+#: decoders pass them through as small Unix times (before 1978-07).
+_FIT_SYSTEM_TIME = 0x10000000
+
+
+def _haversine_m(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle distance (m) on a 6,371,008.8 m sphere, element-wise."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi, dlmb = p2 - p1, np.radians(lon2 - lon1)
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return 2 * 6371008.8 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def _utc_naive(idx) -> np.ndarray:
+    """A DatetimeIndex as naive UTC datetime64 values (any unit pandas chose)."""
+    return (idx.tz_convert(None) if idx.tz is not None else idx).to_numpy()
+
+
+def _example(values: np.ndarray) -> str:
+    v = values[np.isfinite(values)]
+    if v.size == 0:
+        return ""
+    worst = v[np.argmax(np.abs(v))]
+    return f", e.g. {worst:.6g}"
+
+
+def _gps_spikes(lat: np.ndarray, lon: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+    """Boolean mask of single-fix GPS spikes among the valid fixes."""
+    ok = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
+    spikes = np.zeros(lat.size, dtype=bool)
+    if ok.size < 3:
+        return spikes
+    la, lo, t = lat[ok], lon[ok], seconds[ok]
+    d = _haversine_m(la[:-1], lo[:-1], la[1:], lo[1:])
+    dt = np.maximum(np.diff(t), 1.0)  # 1 Hz is the finest GPS rate; avoids /0
+    v = d / dt
+    d_in, d_out, v_in, v_out = d[:-1], d[1:], v[:-1], v[1:]
+    d_skip = _haversine_m(la[:-2], lo[:-2], la[2:], lo[2:])
+    mid = (
+        (v_in > GPS_SPIKE_SPEED_M_S)
+        & (v_out > GPS_SPIKE_SPEED_M_S)
+        & (d_in > _GPS_SPIKE_MIN_M)
+        & (d_out > _GPS_SPIKE_MIN_M)
+        & (d_skip < 0.5 * np.minimum(d_in, d_out))
+    )
+    spikes[ok[1:-1][mid]] = True
+    return spikes
+
+
+def validate(
+    activity: Activity, *, strict: bool = False, notes: list[str] | tuple[str, ...] = ()
+) -> Activity:
+    """Check and clean an activity's records; return it (a new object if changed).
+
+    Idempotent: validating a validated activity changes nothing and warns nothing.
+
+    Parameters
+    ----------
+    activity : Activity
+        As a reader built it.
+    strict : bool, default False
+        Refuse (raise) instead of cleaning: any warning, the reader's included,
+        becomes a :class:`~runlens.errors.CorruptFileError`.
+    notes : sequence of str
+        Warnings from loading the bytes (e.g. a suffix that lies about the
+        content, a gzip that was cut short), prepended to the activity's.
+
+    Returns
+    -------
+    Activity
+        Records in strictly increasing time, values within :data:`LIMITS`,
+        ``warnings`` extended with one line per kind of change.
+
+    Raises
+    ------
+    NoRecordsError
+        Nothing usable remains.
+    CorruptFileError
+        ``strict`` and anything would have to change.
+    """
+    import pandas as pd
+
+    name = activity.source.path
+    rec = activity.records
+    dev = activity.developer
+    if dev is None or len(dev.columns) == 0:
+        dev = None  # rebuilt empty on the final index below
+    elif len(dev) != len(rec):
+        dev = dev[~dev.index.duplicated()].reindex(rec.index)
+    warnings: list[str] = list(notes)
+    idx = rec.index
+    if not isinstance(idx, pd.DatetimeIndex):
+        raise NoRecordsError("records are not indexed by time", path=name)
+    keep = np.ones(len(idx), dtype=bool)
+    bad_example = "none"
+
+    # 1. Impossible dates and garbled times far from the rest.
+    if len(idx):
+        naive = _utc_naive(idx).astype("datetime64[s]")
+        now = np.datetime64("now", "s") + np.timedelta64(2, "D")
+        secs = naive.astype(np.int64)
+        if activity.source.format == "fit" and np.median(secs) < _FIT_SYSTEM_TIME:
+            # FIT "system time": seconds since the device powered up, not a date (old
+            # ANT+ devices). Durations are right; keep them and say the date is unknown.
+            bad_date = (secs < 0) | (secs >= _FIT_SYSTEM_TIME)
+            warnings.append(
+                "record times count seconds since the device powered up (FIT system "
+                "time), not dates: the activity's date is unknown"
+            )
+        else:
+            bad_date = (naive < _EARLIEST) | (naive > now)
+        if (~bad_date).any():
+            med = np.median(naive[~bad_date].astype(np.int64))
+            far = np.abs(naive.astype(np.int64) - med) > MAX_SPAN_DAYS * 86400
+            bad_date |= far
+        if bad_date.any():
+            ex = bad_example = str(naive[bad_date][0]).replace("T", " ")
+            warnings.append(
+                f"{int(bad_date.sum())} record(s) timed at an impossible date or far from the "
+                f"rest (e.g. {ex}) dropped"
+            )
+            keep &= ~bad_date
+    if not keep.all():
+        rec = rec[keep]
+        dev = dev[keep] if dev is not None else None
+
+    # 2. Time order.
+    if not rec.index.is_monotonic_increasing:
+        t = _utc_naive(rec.index)
+        n_back = int((t[1:] < t[:-1]).sum())
+        order = np.argsort(t, kind="stable")
+        rec = rec.iloc[order]
+        dev = dev.iloc[order] if dev is not None else None
+        warnings.append(
+            f"record times go backwards at {n_back} place(s); records were put in time order"
+        )
+
+    # 3. Duplicated timestamps: merge; conflicts keep the first value.
+    dup = rec.index.duplicated(keep="first")
+    n_dup = 0
+    if dup.any():
+        n_dup = int(dup.sum())
+        g = rec.groupby(level=0, sort=False)
+        first, last = g.first(), g.last()
+        conflicts = int(((first != last) & first.notna() & last.notna()).to_numpy().sum())
+        rec = first
+        if dev is not None:
+            dev = dev.groupby(level=0, sort=False).first()
+        if conflicts:
+            warnings.append(
+                f"{n_dup} record(s) repeated an earlier timestamp with {conflicts} conflicting "
+                "value(s); merged, keeping the first value"
+            )
+    rec.index.name = "timestamp"
+
+    # 4. Physical limits.
+    foot = activity.sport in FOOT_SPORTS or (activity.sport is None and "cadence_spm" in rec)
+    cols: dict[str, np.ndarray] = {}
+    dropped: list[str] = []
+    for col in rec.columns:
+        lim = LIMITS.get(col)
+        if lim is None:
+            continue
+        a = rec[col].to_numpy(dtype=float, na_value=np.nan)
+        lo, hi = lim
+        if col == "speed_m_s" and foot:
+            hi = FOOT_MAX_SPEED_M_S
+        bad = np.isfinite(a) & ((a < lo) | (a > hi))
+        bad |= np.isinf(a)
+        if bad.any():
+            dropped.append(
+                f"{int(bad.sum())} {col} outside {lo:g}..{hi:g}{_example(np.where(bad, a, np.nan))}"
+            )
+            cols[col] = np.where(bad, np.nan, a)
+    if {"lat_deg", "lon_deg"} <= set(rec.columns):
+        lat = cols.get("lat_deg", rec["lat_deg"].to_numpy(dtype=float, na_value=np.nan))
+        lon = cols.get("lon_deg", rec["lon_deg"].to_numpy(dtype=float, na_value=np.nan))
+        # (0, 0) is where a receiver without a fix puts you, not a place anyone runs.
+        null_island = (lat == 0.0) & (lon == 0.0)
+        bad = np.isfinite(lat) != np.isfinite(lon)  # half a position is no position
+        if null_island.any():
+            dropped.append(f"{int(null_island.sum())} positions at exactly 0,0 (no GPS fix)")
+        bad |= null_island
+        secs = _utc_naive(rec.index).astype("datetime64[ms]").astype(np.int64) / 1000.0
+        lat_b, lon_b = np.where(bad, np.nan, lat), np.where(bad, np.nan, lon)
+        spikes = _gps_spikes(lat_b, lon_b, secs)
+        if spikes.any():
+            dropped.append(
+                f"{int(spikes.sum())} GPS jump(s) (a fix reached and left faster than "
+                f"{GPS_SPIKE_SPEED_M_S:g} m/s)"
+            )
+        bad |= spikes
+        if bad.any():
+            cols["lat_deg"], cols["lon_deg"] = (
+                np.where(bad, np.nan, lat),
+                np.where(bad, np.nan, lon),
+            )
+    if dropped:
+        warnings.append("values dropped as impossible: " + "; ".join(dropped))
+    if cols:
+        rec = rec.copy()
+        for col, a in cols.items():
+            rec[col] = a
+
+    if len(rec) == 0:
+        raise NoRecordsError(
+            f"no record with a plausible timestamp (all {len(idx)} timed at an impossible "
+            f"date or far from the rest, e.g. {bad_example})",
+            path=name,
+        )
+
+    all_warnings = warnings + [w for w in activity.warnings if w not in warnings]
+    if strict and all_warnings:
+        more = len(all_warnings) - 1
+        raise CorruptFileError(
+            "refused (strict): "
+            + all_warnings[0]
+            + (f" (and {more} more problem(s))" if more > 0 else ""),
+            path=name,
+        )
+    if rec is activity.records and not warnings:
+        return activity
+    start = activity.start
+    if not activity.sessions:
+        start = rec.index[0]
+    extra = dict(activity.extra)
+    if n_dup:
+        # The file's own record count stays known: records kept + records merged.
+        extra["records_merged"] = extra.get("records_merged", 0) + n_dup
+    return replace(
+        activity,
+        extra=extra,
+        records=rec,
+        developer=dev if dev is not None else pd.DataFrame(index=rec.index),
+        start=start,
+        warnings=[
+            *notes,
+            *[w for w in activity.warnings if w not in notes],
+            *warnings[len(notes) :],
+        ],
+    )
