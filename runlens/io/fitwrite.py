@@ -176,118 +176,204 @@ MESSAGES: dict[str, MessageSpec] = {
     m.name: m
     for m in (
         _message(
-            "file_id", 0,
-            ("type", 0, "enum"), ("manufacturer", 1, "uint16"), ("product", 2, "uint16"),
-            ("serial_number", 3, "uint32z"), ("time_created", 4, "uint32"),
-            ("number", 5, "uint16"), ("product_name", 8, "string"),
+            "file_id",
+            0,
+            ("type", 0, "enum"),
+            ("manufacturer", 1, "uint16"),
+            ("product", 2, "uint16"),
+            ("serial_number", 3, "uint32z"),
+            ("time_created", 4, "uint32"),
+            ("number", 5, "uint16"),
+            ("product_name", 8, "string"),
         ),
         _message(
-            "user_profile", 3,
-            ("friendly_name", 0, "string"), ("gender", 1, "enum"), ("age", 2, "uint8"),
-            ("height", 3, "uint8", 100), ("weight", 4, "uint16", 10),
-            ("resting_heart_rate", 8, "uint8"), ("default_max_running_heart_rate", 9, "uint8"),
+            "user_profile",
+            3,
+            ("friendly_name", 0, "string"),
+            ("gender", 1, "enum"),
+            ("age", 2, "uint8"),
+            ("height", 3, "uint8", 100),
+            ("weight", 4, "uint16", 10),
+            ("resting_heart_rate", 8, "uint8"),
+            ("default_max_running_heart_rate", 9, "uint8"),
             ("default_max_heart_rate", 11, "uint8"),
-            ("user_running_step_length", 31, "uint16", 1000), _MI,
+            ("user_running_step_length", 31, "uint16", 1000),
+            _MI,
         ),
         _message(
-            "session", 18,
-            ("event", 0, "enum"), ("event_type", 1, "enum"), ("start_time", 2, "uint32"),
-            ("start_position_lat", 3, "sint32"), ("start_position_long", 4, "sint32"),
-            ("sport", 5, "enum"), ("sub_sport", 6, "enum"),
-            ("total_elapsed_time", 7, "uint32", 1000), ("total_timer_time", 8, "uint32", 1000),
-            ("total_distance", 9, "uint32", 100), ("total_strides", 10, "uint32"),
+            "session",
+            18,
+            ("event", 0, "enum"),
+            ("event_type", 1, "enum"),
+            ("start_time", 2, "uint32"),
+            ("start_position_lat", 3, "sint32"),
+            ("start_position_long", 4, "sint32"),
+            ("sport", 5, "enum"),
+            ("sub_sport", 6, "enum"),
+            ("total_elapsed_time", 7, "uint32", 1000),
+            ("total_timer_time", 8, "uint32", 1000),
+            ("total_distance", 9, "uint32", 100),
+            ("total_strides", 10, "uint32"),
             ("total_calories", 11, "uint16"),
-            ("avg_speed", 14, "uint16", 1000), ("max_speed", 15, "uint16", 1000),
-            ("avg_heart_rate", 16, "uint8"), ("max_heart_rate", 17, "uint8"),
-            ("avg_running_cadence", 18, "uint8"), ("max_running_cadence", 19, "uint8"),
-            ("avg_power", 20, "uint16"), ("max_power", 21, "uint16"),
-            ("total_ascent", 22, "uint16"), ("total_descent", 23, "uint16"),
-            ("first_lap_index", 25, "uint16"), ("num_laps", 26, "uint16"),
-            ("trigger", 28, "enum"), ("avg_temperature", 57, "sint8"),
+            ("avg_speed", 14, "uint16", 1000),
+            ("max_speed", 15, "uint16", 1000),
+            ("avg_heart_rate", 16, "uint8"),
+            ("max_heart_rate", 17, "uint8"),
+            ("avg_running_cadence", 18, "uint8"),
+            ("max_running_cadence", 19, "uint8"),
+            ("avg_power", 20, "uint16"),
+            ("max_power", 21, "uint16"),
+            ("total_ascent", 22, "uint16"),
+            ("total_descent", 23, "uint16"),
+            ("first_lap_index", 25, "uint16"),
+            ("num_laps", 26, "uint16"),
+            ("trigger", 28, "enum"),
+            ("avg_temperature", 57, "sint8"),
             ("total_moving_time", 59, "uint32", 1000),
             ("avg_vertical_oscillation", 89, "uint16", 10),
             ("avg_stance_time_percent", 90, "uint16", 100),
             ("avg_stance_time", 91, "uint16", 10),
             ("avg_fractional_cadence", 92, "uint8", 128),
             ("max_fractional_cadence", 93, "uint8", 128),
-            ("enhanced_avg_speed", 124, "uint32", 1000), ("enhanced_max_speed", 125, "uint32", 1000),
+            ("enhanced_avg_speed", 124, "uint32", 1000),
+            ("enhanced_max_speed", 125, "uint32", 1000),
             ("avg_vertical_ratio", 132, "uint16", 100),
             ("avg_stance_time_balance", 133, "uint16", 100),
             ("avg_step_length", 134, "uint16", 10),
-            _TS, _MI,
+            _TS,
+            _MI,
         ),
         _message(
-            "lap", 19,
-            ("event", 0, "enum"), ("event_type", 1, "enum"), ("start_time", 2, "uint32"),
-            ("start_position_lat", 3, "sint32"), ("start_position_long", 4, "sint32"),
-            ("end_position_lat", 5, "sint32"), ("end_position_long", 6, "sint32"),
-            ("total_elapsed_time", 7, "uint32", 1000), ("total_timer_time", 8, "uint32", 1000),
-            ("total_distance", 9, "uint32", 100), ("total_strides", 10, "uint32"),
+            "lap",
+            19,
+            ("event", 0, "enum"),
+            ("event_type", 1, "enum"),
+            ("start_time", 2, "uint32"),
+            ("start_position_lat", 3, "sint32"),
+            ("start_position_long", 4, "sint32"),
+            ("end_position_lat", 5, "sint32"),
+            ("end_position_long", 6, "sint32"),
+            ("total_elapsed_time", 7, "uint32", 1000),
+            ("total_timer_time", 8, "uint32", 1000),
+            ("total_distance", 9, "uint32", 100),
+            ("total_strides", 10, "uint32"),
             ("total_calories", 11, "uint16"),
-            ("avg_speed", 13, "uint16", 1000), ("max_speed", 14, "uint16", 1000),
-            ("avg_heart_rate", 15, "uint8"), ("max_heart_rate", 16, "uint8"),
-            ("avg_running_cadence", 17, "uint8"), ("max_running_cadence", 18, "uint8"),
-            ("avg_power", 19, "uint16"), ("max_power", 20, "uint16"),
-            ("total_ascent", 21, "uint16"), ("total_descent", 22, "uint16"),
-            ("lap_trigger", 24, "enum"), ("sport", 25, "enum"), ("sub_sport", 39, "enum"),
-            ("avg_temperature", 50, "sint8"), ("total_moving_time", 52, "uint32", 1000),
+            ("avg_speed", 13, "uint16", 1000),
+            ("max_speed", 14, "uint16", 1000),
+            ("avg_heart_rate", 15, "uint8"),
+            ("max_heart_rate", 16, "uint8"),
+            ("avg_running_cadence", 17, "uint8"),
+            ("max_running_cadence", 18, "uint8"),
+            ("avg_power", 19, "uint16"),
+            ("max_power", 20, "uint16"),
+            ("total_ascent", 21, "uint16"),
+            ("total_descent", 22, "uint16"),
+            ("lap_trigger", 24, "enum"),
+            ("sport", 25, "enum"),
+            ("sub_sport", 39, "enum"),
+            ("avg_temperature", 50, "sint8"),
+            ("total_moving_time", 52, "uint32", 1000),
             ("avg_vertical_oscillation", 77, "uint16", 10),
             ("avg_stance_time_percent", 78, "uint16", 100),
             ("avg_stance_time", 79, "uint16", 10),
             ("avg_fractional_cadence", 80, "uint8", 128),
             ("max_fractional_cadence", 81, "uint8", 128),
-            ("enhanced_avg_speed", 110, "uint32", 1000), ("enhanced_max_speed", 111, "uint32", 1000),
+            ("enhanced_avg_speed", 110, "uint32", 1000),
+            ("enhanced_max_speed", 111, "uint32", 1000),
             ("avg_vertical_ratio", 118, "uint16", 100),
             ("avg_stance_time_balance", 119, "uint16", 100),
             ("avg_step_length", 120, "uint16", 10),
-            _TS, _MI,
+            _TS,
+            _MI,
         ),
         _message(
-            "record", 20,
-            ("position_lat", 0, "sint32"), ("position_long", 1, "sint32"),
-            ("altitude", 2, "uint16", 5, 500), ("heart_rate", 3, "uint8"),
-            ("cadence", 4, "uint8"), ("distance", 5, "uint32", 100),
-            ("speed", 6, "uint16", 1000), ("power", 7, "uint16"), ("grade", 9, "sint16", 100),
-            ("temperature", 13, "sint8"), ("vertical_speed", 32, "sint16", 1000),
-            ("vertical_oscillation", 39, "uint16", 10), ("stance_time_percent", 40, "uint16", 100),
-            ("stance_time", 41, "uint16", 10), ("activity_type", 42, "enum"),
-            ("fractional_cadence", 53, "uint8", 128), ("enhanced_speed", 73, "uint32", 1000),
-            ("enhanced_altitude", 78, "uint32", 5, 500), ("vertical_ratio", 83, "uint16", 100),
-            ("stance_time_balance", 84, "uint16", 100), ("step_length", 85, "uint16", 10),
+            "record",
+            20,
+            ("position_lat", 0, "sint32"),
+            ("position_long", 1, "sint32"),
+            ("altitude", 2, "uint16", 5, 500),
+            ("heart_rate", 3, "uint8"),
+            ("cadence", 4, "uint8"),
+            ("distance", 5, "uint32", 100),
+            ("speed", 6, "uint16", 1000),
+            ("power", 7, "uint16"),
+            ("grade", 9, "sint16", 100),
+            ("temperature", 13, "sint8"),
+            ("vertical_speed", 32, "sint16", 1000),
+            ("vertical_oscillation", 39, "uint16", 10),
+            ("stance_time_percent", 40, "uint16", 100),
+            ("stance_time", 41, "uint16", 10),
+            ("activity_type", 42, "enum"),
+            ("fractional_cadence", 53, "uint8", 128),
+            ("enhanced_speed", 73, "uint32", 1000),
+            ("enhanced_altitude", 78, "uint32", 5, 500),
+            ("vertical_ratio", 83, "uint16", 100),
+            ("stance_time_balance", 84, "uint16", 100),
+            ("step_length", 85, "uint16", 10),
             _TS,
         ),
         _message(
-            "event", 21,
-            ("event", 0, "enum"), ("event_type", 1, "enum"), ("data16", 2, "uint16"),
-            ("data", 3, "uint32"), ("event_group", 4, "uint8"), _TS,
+            "event",
+            21,
+            ("event", 0, "enum"),
+            ("event_type", 1, "enum"),
+            ("data16", 2, "uint16"),
+            ("data", 3, "uint32"),
+            ("event_group", 4, "uint8"),
+            _TS,
         ),
         _message(
-            "device_info", 23,
-            ("device_index", 0, "uint8"), ("device_type", 1, "uint8"),
-            ("manufacturer", 2, "uint16"), ("serial_number", 3, "uint32z"),
-            ("product", 4, "uint16"), ("software_version", 5, "uint16", 100),
-            ("hardware_version", 6, "uint8"), ("battery_status", 11, "uint8"),
-            ("sensor_position", 18, "enum"), ("descriptor", 19, "string"),
-            ("source_type", 25, "enum"), ("product_name", 27, "string"), _TS,
+            "device_info",
+            23,
+            ("device_index", 0, "uint8"),
+            ("device_type", 1, "uint8"),
+            ("manufacturer", 2, "uint16"),
+            ("serial_number", 3, "uint32z"),
+            ("product", 4, "uint16"),
+            ("software_version", 5, "uint16", 100),
+            ("hardware_version", 6, "uint8"),
+            ("battery_status", 11, "uint8"),
+            ("sensor_position", 18, "enum"),
+            ("descriptor", 19, "string"),
+            ("source_type", 25, "enum"),
+            ("product_name", 27, "string"),
+            _TS,
         ),
         _message(
-            "activity", 34,
-            ("total_timer_time", 0, "uint32", 1000), ("num_sessions", 1, "uint16"),
-            ("type", 2, "enum"), ("event", 3, "enum"), ("event_type", 4, "enum"),
-            ("local_timestamp", 5, "uint32"), ("event_group", 6, "uint8"), _TS,
+            "activity",
+            34,
+            ("total_timer_time", 0, "uint32", 1000),
+            ("num_sessions", 1, "uint16"),
+            ("type", 2, "enum"),
+            ("event", 3, "enum"),
+            ("event_type", 4, "enum"),
+            ("local_timestamp", 5, "uint32"),
+            ("event_group", 6, "uint8"),
+            _TS,
         ),
         _message(
-            "field_description", 206,
-            ("developer_data_index", 0, "uint8"), ("field_definition_number", 1, "uint8"),
-            ("fit_base_type_id", 2, "uint8"), ("field_name", 3, "string"),
-            ("array", 4, "uint8"), ("components", 5, "string"), ("scale", 6, "uint8"),
-            ("offset", 7, "sint8"), ("units", 8, "string"), ("fit_base_unit_id", 13, "uint16"),
-            ("native_mesg_num", 14, "uint16"), ("native_field_num", 15, "uint8"),
+            "field_description",
+            206,
+            ("developer_data_index", 0, "uint8"),
+            ("field_definition_number", 1, "uint8"),
+            ("fit_base_type_id", 2, "uint8"),
+            ("field_name", 3, "string"),
+            ("array", 4, "uint8"),
+            ("components", 5, "string"),
+            ("scale", 6, "uint8"),
+            ("offset", 7, "sint8"),
+            ("units", 8, "string"),
+            ("fit_base_unit_id", 13, "uint16"),
+            ("native_mesg_num", 14, "uint16"),
+            ("native_field_num", 15, "uint8"),
         ),
         _message(
-            "developer_data_id", 207,
-            ("developer_id", 0, "byte"), ("application_id", 1, "byte"),
-            ("manufacturer_id", 2, "uint16"), ("developer_data_index", 3, "uint8"),
+            "developer_data_id",
+            207,
+            ("developer_id", 0, "byte"),
+            ("application_id", 1, "byte"),
+            ("manufacturer_id", 2, "uint16"),
+            ("developer_data_index", 3, "uint8"),
             ("application_version", 4, "uint32"),
         ),
     )
@@ -359,7 +445,11 @@ def crc16(data: bytes, crc: int = 0) -> int:
     nb = len(data) // _CRC_BLOCK
     done = 0
     if nb >= 4:
-        cols = np.frombuffer(data, dtype=np.uint8, count=nb * _CRC_BLOCK).reshape(nb, _CRC_BLOCK).T.copy()
+        cols = (
+            np.frombuffer(data, dtype=np.uint8, count=nb * _CRC_BLOCK)
+            .reshape(nb, _CRC_BLOCK)
+            .T.copy()
+        )
         c = np.zeros(nb, dtype=np.int64)
         for col in cols:
             c = (c >> 8) ^ _CRC8_NP[(c ^ col) & 0xFF]
@@ -491,7 +581,9 @@ class DeveloperField:
 #: RunScribe-style foot strike type: 1-5 rearfoot, 6-10 midfoot, 11-16 forefoot.
 FOOT_STRIKE_TYPE = DeveloperField("FootStrike Type", "uint8", None, number=0, developer_index=0)
 #: Stryd-style running power developer field.
-STRYD_POWER = DeveloperField("Power", "uint16", "Watts", number=0, developer_index=1, native_field_num=7)
+STRYD_POWER = DeveloperField(
+    "Power", "uint16", "Watts", number=0, developer_index=1, native_field_num=7
+)
 _DEFAULT_APP_IDS = {
     0: bytes.fromhex("72756e6c656e732d666f6f74706f6400"),  # "runlens-footpod\0"
     1: bytes.fromhex("72756e6c656e732d706f7765722d3031"),  # "runlens-power-01"
@@ -554,7 +646,11 @@ class Definition:
             Structured array of dtype ``self.dtype``; ``rows.tobytes()`` are the messages.
         """
         if n is None:
-            lengths = [len(v) for v in columns.values() if np.ndim(v) > 0 and not isinstance(v, str | bytes)]
+            lengths = [
+                len(v)
+                for v in columns.values()
+                if np.ndim(v) > 0 and not isinstance(v, str | bytes)
+            ]
             n = max(lengths) if lengths else 1
         slots = self.slots + self.dev_slots
         unknown = set(columns) - {s.key for s in slots}
@@ -725,7 +821,9 @@ class FitWriter:
             spec = _resolve(message, f)
             size = sizes.get(spec.name, 16 if spec.base_type == "string" else spec.base.size)
             if size % spec.base.size or size > 255:
-                raise FitEncodeError(f"size {size} is not a multiple of {spec.base_type}", spec.name)
+                raise FitEncodeError(
+                    f"size {size} is not a multiple of {spec.base_type}", spec.name
+                )
             slots.append(_Slot(spec.name, spec, size))
         if len({s.spec.num for s in slots}) != len(slots):
             raise FitEncodeError("a field is defined twice", message)
@@ -748,7 +846,9 @@ class FitWriter:
         return d
 
     # -- data ----------------------------------------------------------------
-    def write_columns(self, definition: Definition, columns: Mapping[str, Any], n: int | None = None) -> None:
+    def write_columns(
+        self, definition: Definition, columns: Mapping[str, Any], n: int | None = None
+    ) -> None:
         """Write one data message per row, vectorised (``definition.pack`` then :meth:`write_rows`).
 
         Parameters
@@ -777,21 +877,29 @@ class FitWriter:
         """Write one data message with field values given by name (see :meth:`write_columns`)."""
         self.write_columns(definition, {k: [v] for k, v in values.items()}, n=1)
 
-    def message(self, message: str, developer: Mapping[DeveloperField, Any] | None = None, **values: Any) -> None:
+    def message(
+        self, message: str, developer: Mapping[DeveloperField, Any] | None = None, **values: Any
+    ) -> None:
         """Define (if needed) and write one message of the given fields.
 
         A field given as ``None`` is defined and written as invalid; leave it
         out to omit it. The definition is reused while the field set stays the same.
         """
         developer = dict(developer or {})
-        sizes = {k: len(v.encode() if isinstance(v, str) else v) + (isinstance(v, str))
-                 for k, v in values.items() if isinstance(v, str | bytes)}
+        sizes = {
+            k: len(v.encode() if isinstance(v, str) else v) + (isinstance(v, str))
+            for k, v in values.items()
+            if isinstance(v, str | bytes)
+        }
         sizes = {k: max(s, 1) for k, s in sizes.items()}
         key_fields = tuple(values)
         for d in self._active.values():
-            if (d.message == message and tuple(s.key for s in d.slots) == key_fields
-                    and tuple(s.spec for s in d.dev_slots) == tuple(developer)
-                    and all(s.size == sizes.get(s.key, s.size) for s in d.slots)):
+            if (
+                d.message == message
+                and tuple(s.key for s in d.slots) == key_fields
+                and tuple(s.spec for s in d.dev_slots) == tuple(developer)
+                and all(s.size == sizes.get(s.key, s.size) for s in d.slots)
+            ):
                 break
         else:
             d = self.define(message, key_fields, developer_fields=tuple(developer), sizes=sizes)
@@ -822,8 +930,12 @@ class FitWriter:
             "fit_base_type_id": dev.base.id,
             "field_name": dev.name,
         }
-        for key, val in (("scale", dev.scale), ("offset", dev.offset), ("units", dev.units),
-                         ("native_field_num", dev.native_field_num)):
+        for key, val in (
+            ("scale", dev.scale),
+            ("offset", dev.offset),
+            ("units", dev.units),
+            ("native_field_num", dev.native_field_num),
+        ):
             if val is not None:
                 values[key] = val
         self.message("field_description", **values)
@@ -836,7 +948,9 @@ class FitWriter:
     def to_bytes(self) -> bytes:
         """Return the complete file: 14-byte header with its CRC, messages, file CRC."""
         body = b"".join(self._chunks)
-        head = struct.pack("<BBHI4s", 14, self.protocol_version, self.profile_version, len(body), b".FIT")
+        head = struct.pack(
+            "<BBHI4s", 14, self.protocol_version, self.profile_version, len(body), b".FIT"
+        )
         head += struct.pack("<H", crc16(head))
         data = head + body  # the file CRC covers the header too
         return data + struct.pack("<H", crc16(data))
@@ -999,7 +1113,9 @@ def encode_activity(
         run = from_columns(run, start=start)
     device = device or Device()
     excluded = set(exclude)
-    dev_map = dict({"foot_strike": FOOT_STRIKE_TYPE} if developer_fields is None else developer_fields)
+    dev_map = dict(
+        {"foot_strike": FOOT_STRIKE_TYPE} if developer_fields is None else developer_fields
+    )
     if speed_fields not in ("enhanced", "legacy", "both"):
         raise FitEncodeError(f"speed_fields must be enhanced, legacy or both, not {speed_fields!r}")
     t = np.asarray(run.t, dtype=float)
@@ -1015,8 +1131,10 @@ def encode_activity(
     for key, (name, factor) in _RECORD_MAP.items():
         if key in get and key not in dev_map:
             cols[name] = np.asarray(get[key], dtype=float) * factor
-    for key, legacy, enhanced in (("speed", "speed", "enhanced_speed"),
-                                  ("altitude", "altitude", "enhanced_altitude")):
+    for key, legacy, enhanced in (
+        ("speed", "speed", "enhanced_speed"),
+        ("altitude", "altitude", "enhanced_altitude"),
+    ):
         if key in get and key not in dev_map:
             if speed_fields in ("enhanced", "both"):
                 cols[enhanced] = get[key]
@@ -1027,17 +1145,32 @@ def encode_activity(
     dev_cols = {f: np.asarray(get[k], dtype=float) for k, f in dev_map.items() if k in get}
 
     w = FitWriter()
-    w.message("file_id", type=4, manufacturer=device.manufacturer, product=device.product,
-              serial_number=device.serial_number, time_created=t0)
+    w.message(
+        "file_id",
+        type=4,
+        manufacturer=device.manufacturer,
+        product=device.product,
+        serial_number=device.serial_number,
+        time_created=t0,
+    )
     if dev_cols:
         apps = {a.index: a for a in (developer_apps or ())}
         for idx in sorted({f.developer_index for f in dev_cols}):
-            w.add_developer_app(apps.get(idx) or DeveloperApp(idx, _DEFAULT_APP_IDS.get(idx, bytes([idx]) * 16)))
+            w.add_developer_app(
+                apps.get(idx) or DeveloperApp(idx, _DEFAULT_APP_IDS.get(idx, bytes([idx]) * 16))
+            )
         for f in dev_cols:
             w.add_developer_field(f)
-    w.message("device_info", timestamp=t0, device_index=0, manufacturer=device.manufacturer,
-              serial_number=device.serial_number, product=device.product,
-              software_version=device.software_version, source_type=5)
+    w.message(
+        "device_info",
+        timestamp=t0,
+        device_index=0,
+        manufacturer=device.manufacturer,
+        serial_number=device.serial_number,
+        product=device.product,
+        software_version=device.software_version,
+        source_type=5,
+    )
     if user is not None:
         uvals = {k: v for k, v in asdict(user).items() if v is not None}
         if uvals:
@@ -1055,9 +1188,13 @@ def encode_activity(
     breaks: list[tuple[float, int, bool, tuple]] = []
     for p in run.pauses:
         breaks.append((p.start_s, 0, True, ("event", p.start_s, 4)))  # after the record at the stop
-        breaks.append((p.end_s, 1, False, ("event", p.end_s, 0)))  # before the record at the restart
+        breaks.append(
+            (p.end_s, 1, False, ("event", p.end_s, 0))
+        )  # before the record at the restart
     for i, lap in enumerate(run.laps[:-1]):
-        breaks.append((lap.end_s, 2, False, ("lap", i)))  # the record at a lap end opens the next lap
+        breaks.append(
+            (lap.end_s, 2, False, ("lap", i))
+        )  # the record at a lap end opens the next lap
     breaks.append((t_last, 3, True, ("event", t_last, 4)))
     breaks.append((t_last, 4, True, ("lap", len(run.laps) - 1)))
     breaks.sort(key=lambda b: b[:2])
@@ -1068,14 +1205,24 @@ def encode_activity(
     # All laps packed at once (one definition), written where they fall.
     lap_vals = []
     for i, lap in enumerate(run.laps):
-        vals = {"timestamp": t0 + round(lap.end_s), "start_time": t0 + round(lap.start_s),
-                "event": 9, "event_type": 1, "message_index": i,
-                "lap_trigger": 0 if lap.trigger is None else lap.trigger, **sport,
-                **_summary_values(lap, speed_fields)}
+        vals = {
+            "timestamp": t0 + round(lap.end_s),
+            "start_time": t0 + round(lap.start_s),
+            "event": 9,
+            "event_type": 1,
+            "message_index": i,
+            "lap_trigger": 0 if lap.trigger is None else lap.trigger,
+            **sport,
+            **_summary_values(lap, speed_fields),
+        }
         if lat is not None:
             a, b = at(lap.start_s), at(lap.end_s)
-            vals.update(start_position_lat=lat[a], start_position_long=lon[a],
-                        end_position_lat=lat[b], end_position_long=lon[b])
+            vals.update(
+                start_position_lat=lat[a],
+                start_position_long=lon[a],
+                end_position_lat=lat[b],
+                end_position_long=lon[b],
+            )
         lap_vals.append(vals)
     lap_keys = list(dict.fromkeys(k for v in lap_vals for k in v))
     lap_def = w.define("lap", lap_keys)
@@ -1088,18 +1235,38 @@ def encode_activity(
             w.write_rows(rec, rows[done:upto])
             done = upto
         if action[0] == "event":
-            w.write(ev, timestamp=t0 + round(action[1]), event=0, event_type=action[2], event_group=0)
+            w.write(
+                ev, timestamp=t0 + round(action[1]), event=0, event_type=action[2], event_group=0
+            )
         else:
-            w.write_rows(lap_def, lap_rows[action[1]:action[1] + 1])
+            w.write_rows(lap_def, lap_rows[action[1] : action[1] + 1])
 
     s = run.session
     t_end = t0 + round(t_last)
-    svals = {"timestamp": t_end, "start_time": t0, "event": 8, "event_type": 1,
-             **sport, **_summary_values(s, speed_fields),
-             "first_lap_index": 0, "num_laps": len(run.laps), "trigger": 0, "message_index": 0}
+    svals = {
+        "timestamp": t_end,
+        "start_time": t0,
+        "event": 8,
+        "event_type": 1,
+        **sport,
+        **_summary_values(s, speed_fields),
+        "first_lap_index": 0,
+        "num_laps": len(run.laps),
+        "trigger": 0,
+        "message_index": 0,
+    }
     if lat is not None:
         svals.update(start_position_lat=lat[0], start_position_long=lon[0])
     w.message("session", **svals)
-    w.message("activity", timestamp=t_end, total_timer_time=s.total_timer_time, num_sessions=1,
-              type=0, event=26, event_type=1, local_timestamp=t_end + run.utc_offset_s, event_group=0)
+    w.message(
+        "activity",
+        timestamp=t_end,
+        total_timer_time=s.total_timer_time,
+        num_sessions=1,
+        type=0,
+        event=26,
+        event_type=1,
+        local_timestamp=t_end + run.utc_offset_s,
+        event_group=0,
+    )
     return w.to_bytes()

@@ -105,14 +105,21 @@ def to_gpx(
         raise ValueError("GPX needs lat/lon: this run has no GPS columns")
     t = run.t
     epoch = np.datetime64(run.start.astimezone(timezone.utc).replace(tzinfo=None), "s")
-    times = np.datetime_as_string(epoch + np.rint(t).astype("timedelta64[s]"), unit="ms" if millis else "s")
+    times = np.datetime_as_string(
+        epoch + np.rint(t).astype("timedelta64[s]"), unit="ms" if millis else "s"
+    )
     lat, lon = _fmt(c["lat"], "%.7f"), _fmt(c["lon"], "%.7f")
     ele = _fmt(c.get("altitude"), "%.1f")
     cad = c.get("cadence")
     ext = [
         ("atemp", _fmt(c.get("temperature"), "%.1f")),
         ("hr", _fmt(None if c.get("heart_rate") is None else np.rint(c["heart_rate"]), "%.0f")),
-        ("cad", _fmt(None if cad is None else np.rint(cad / 2 if cadence == "strides" else cad), "%.0f")),
+        (
+            "cad",
+            _fmt(
+                None if cad is None else np.rint(cad / 2 if cadence == "strides" else cad), "%.0f"
+            ),
+        ),
     ]
     if version == 2:
         ext.append(("speed", _fmt(c.get("speed"), "%.3f")))
@@ -153,7 +160,9 @@ def to_gpx(
     return head + "\n".join(lines) + "\n    </trkseg>\n  </trk>\n</gpx>\n"
 
 
-def write_gpx(path: str | PathLike[str], run: SimulatedRun | Mapping[str, Any], **kwargs: Any) -> None:
+def write_gpx(
+    path: str | PathLike[str], run: SimulatedRun | Mapping[str, Any], **kwargs: Any
+) -> None:
     """Write :func:`to_gpx` output to ``path`` (UTF-8); keyword arguments as :func:`to_gpx`."""
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(to_gpx(run, **kwargs))
