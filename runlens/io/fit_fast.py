@@ -33,7 +33,9 @@ without any fault.
 
 from __future__ import annotations
 
+import os
 import struct
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -240,6 +242,28 @@ def walk(data: bytes, name: str = "<bytes>") -> Walk:
     return Walk(b"".join(out) if reducible else None, rec_fields, rec_dev)
 
 
+@contextmanager
+def _quiet_stderr():
+    """Silence file descriptor 2 while native code runs.
+
+    A Rust panic inside fitfast prints its message and a backtrace note to the
+    process's stderr before Python sees the exception (which :func:`runlens.io.read`
+    then handles by falling back to fitparse); users must not see that noise.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable stderr: nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 @lru_cache(maxsize=1)
 def _reference_record_names() -> dict[str, int]:
     """Record field names fitparse knows (incl. sub-fields) -> field number."""
@@ -329,7 +353,8 @@ def decode_fitfast(data: bytes, name: str, *, strict: bool = False) -> RawFit:
     from .fit import decode_fitparse
 
     try:
-        cols = fitfast.records(data, "record")
+        with _quiet_stderr():
+            cols = fitfast.records(data, "record")
     except fitfast.FitDecodeError as exc:
         raise FastPathRejected(f"fitfast: {exc}", path=name) from None
     w = walk(data, name)

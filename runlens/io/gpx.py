@@ -49,7 +49,6 @@ _EXT = {
     "watts": "power",
 }
 _CHANNELS = ("hr", "cad", "temp", "speed", "power")
-_MISSING = object()
 
 
 class FastGpxRefused(RunlensError):
@@ -178,6 +177,7 @@ _CHECKED_FLOAT = frozenset(
 )
 _CHECKED_INT = frozenset({"sat", "dgpsid"})
 _FIX_VALUES = frozenset({"none", "2d", "3d", "dgps", "pps", "3"})
+_CHECKED = sorted(_CHECKED_FLOAT | _CHECKED_INT | {"fix"})
 
 
 def _unix_seconds(times: list[str | None], name: str) -> np.ndarray:
@@ -215,8 +215,28 @@ def _floats(values: list, name: str, what: str) -> np.ndarray:
         raise FastGpxRefused(f"an unparseable {what}", path=name) from None
 
 
+def _first_per_point(owner: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Of ``rows`` (in document order), the first one of each point: (points, rows)."""
+    pts, first = np.unique(owner[rows], return_index=True)
+    return pts, rows[first]
+
+
+def _column(n: int, pts: np.ndarray, texts: list, name: str, what: str) -> np.ndarray:
+    """Texts of some points as a float column of n points (NaN elsewhere), converted at once."""
+    out = np.full(n, np.nan)
+    if pts.size:
+        out[pts] = _floats([t if t is not None else "nan" for t in texts], name, what)
+    return out
+
+
 def _fast_track(data: bytes, name: str) -> _Track:
-    """One pass over an ElementTree; namespace prefixes are ignored (gpxpy-compatible)."""
+    """Track points from an ElementTree, gathered with whole-list operations.
+
+    Namespace prefixes are ignored. Every point's children are flattened into
+    one list; which child is ``ele``, ``time`` or ``extensions`` is decided
+    once per distinct tag, and "the first such child of each point" (what
+    gpxpy's ``find`` returns) is one ``numpy.unique`` over point numbers.
+    """
     import xml.etree.ElementTree as ET
 
     try:
@@ -227,24 +247,11 @@ def _fast_track(data: bytes, name: str) -> _Track:
         ) from None
     is11 = root.get("version") == "1.1"  # gpxpy reads <type> and extensions only in GPX 1.1
 
-    # Local name of every tag seen, computed once per distinct tag.
-    local: dict[str, str] = {}
+    def loc(tag) -> str:
+        return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
-    def loc(tag: str) -> str:
-        n = local.get(tag)
-        if n is None:
-            n = local[tag] = tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-        return n
-
-    ext_key: dict[str, str | None] = {}
-    lat: list = []
-    lon: list = []
-    ele: list = []
-    times: list = []
-    ext: dict[str, list] = {k: [] for k in _CHANNELS}
-    checked: list[tuple[str, str | None]] = []
     sport_text = None
-    nan = "nan"
+    pts: list = []
     for trk in root:
         if loc(trk.tag) != "trk":
             continue
@@ -254,70 +261,76 @@ def _fast_track(data: bytes, name: str) -> _Track:
                     sport_text = c.text or None
                     break
         for seg in trk:
-            if loc(seg.tag) != "trkseg":
-                continue
-            for pt in seg:
-                if loc(pt.tag) != "trkpt":
-                    continue
-                a = pt.attrib
-                la, lo = a.get("lat"), a.get("lon")
-                if la is None or lo is None:
-                    raise FastGpxRefused("a track point without lat/lon", path=name)
-                lat.append(la)
-                lon.append(lo)
-                e = t = None
-                seen_e = seen_t = seen_x = False
-                ev: dict[str, str] = {}
-                for c in pt:
-                    n = loc(c.tag)
-                    if n == "ele":
-                        if not seen_e:
-                            e, seen_e = c.text, True
-                    elif n == "time":
-                        if not seen_t:
-                            t, seen_t = c.text, True
-                    elif n == "extensions":
-                        if not is11 or seen_x:
-                            continue  # gpxpy reads the first <extensions> of GPX 1.1 only
-                        seen_x = True
-                        for x in c.iter():
-                            k = ext_key.get(x.tag, _MISSING)
-                            if k is _MISSING:
-                                k = ext_key[x.tag] = _EXT.get(_local(x.tag))
-                            if k is not None and k not in ev and x.text is not None:
-                                ev[k] = x.text
-                    elif n in _CHECKED_FLOAT or n in _CHECKED_INT or n == "fix":
-                        checked.append((n, c.text))
-                ele.append(e if e is not None else nan)
-                times.append(t)
-                for k, lst in ext.items():
-                    lst.append(ev.get(k, nan))
+            if loc(seg.tag) == "trkseg":
+                pts.extend(p for p in seg if loc(p.tag) == "trkpt")
+    n = len(pts)
+    lat = [p.get("lat") for p in pts]
+    lon = [p.get("lon") for p in pts]
+    if None in lat or None in lon:
+        raise FastGpxRefused("a track point without lat/lon", path=name)
 
-    for n, text in checked:
-        if text is None:
-            continue
-        try:
-            if n in _CHECKED_INT:
-                int(text)
-            elif n == "fix":
-                if text not in _FIX_VALUES:
-                    raise ValueError(text)
-            else:
-                float(text.strip())
-        except ValueError:
-            raise FastGpxRefused(f"an invalid <{n}>", path=name) from None
+    kids = [c for p in pts for c in p]
+    owner = np.repeat(np.arange(n), np.fromiter(map(len, pts), dtype=np.intp, count=n))
+    kinds = {t: loc(t) for t in {c.tag for c in kids}}
+    kind = np.array([kinds[c.tag] for c in kids], dtype=object)
+
+    def first(k: str) -> tuple[np.ndarray, np.ndarray]:
+        return _first_per_point(owner, np.flatnonzero(kind == k))
+
+    ele_pts, ele_rows = first("ele")
+    time_pts, time_rows = first("time")
+    times: list = [None] * n
+    for i, r in zip(time_pts.tolist(), time_rows.tolist()):
+        times[i] = kids[r].text
+
+    ext: dict[str, np.ndarray] = {k: np.full(n, np.nan) for k in _CHANNELS}
+    if is11:
+        ext_pts, ext_rows = first("extensions")
+        sub = [
+            (i, x.tag, x.text)
+            for i, r in zip(ext_pts.tolist(), ext_rows.tolist())
+            for x in kids[r].iter()
+            if x.text is not None
+        ]
+        if sub:
+            keys = {t: _EXT.get(_local(t)) for t in {t for _, t, _ in sub}}
+            sub_owner = np.fromiter((i for i, _, _ in sub), dtype=np.intp, count=len(sub))
+            sub_key = np.array([keys[t] for _, t, _ in sub], dtype=object)
+            for k in _CHANNELS:
+                kp, kr = _first_per_point(sub_owner, np.flatnonzero(sub_key == k))
+                if kp.size:
+                    ext[k] = _column(n, kp, [sub[r][2] for r in kr.tolist()], name, f"<{k}>")
+
+    for r in np.flatnonzero(np.isin(kind, _CHECKED)).tolist():
+        _check_point_field(kinds[kids[r].tag], kids[r].text, name)
 
     has_rw = any(loc(c.tag) in ("rte", "wpt") for c in root)
     return _Track(
         t=_unix_seconds(times, name),
         lat=_floats(lat, name, "latitude"),
         lon=_floats(lon, name, "longitude"),
-        ele=_floats(ele, name, "elevation"),
-        ext={k: _floats(v, name, f"extension value ({k})") for k, v in ext.items()},
+        ele=_column(n, ele_pts, [kids[r].text for r in ele_rows.tolist()], name, "elevation"),
+        ext=ext,
         sport_text=sport_text,
         creator=root.get("creator"),
         has_routes_or_waypoints=has_rw,
     )
+
+
+def _check_point_field(field: str, text: str | None, name: str) -> None:
+    """Refuse a point field gpxpy would refuse (a bad value fails the whole file there)."""
+    if text is None:
+        return
+    try:
+        if field in _CHECKED_INT:
+            int(text)
+        elif field == "fix":
+            if text not in _FIX_VALUES:
+                raise ValueError(text)
+        else:
+            float(text.strip())
+    except ValueError:
+        raise FastGpxRefused(f"an invalid <{field}>", path=name) from None
 
 
 def decode_gpx_fast(data: bytes, name: str, sha256: str, compressed: bool) -> Activity:
