@@ -44,9 +44,7 @@ def _with_crc(body: bytes) -> bytes:
 def test_encoded_run_equals_fitparse_and_the_known_values(speed_fields):
     run = _run(foot_pod=True)
     a = _same(encode_activity(run, speed_fields=speed_fields))
-    # speed is stored in mm/s (FIT scale 1000): what the encoder wrote, to the bit. The
-    # legacy file has no enhanced_speed: fitfast's own derivation of it is off by up to
-    # 1 mm/s, so the fast path must take it from speed (as the FIT profile says).
+    # speed is stored in mm/s (FIT scale 1000): what the encoder wrote, to the bit.
     expected = np.round(np.asarray(run.columns["speed"]) * 1000) / 1000
     got = a.records["speed_m_s"].to_numpy()
     assert np.array_equal(got, expected)
@@ -54,11 +52,31 @@ def test_encoded_run_equals_fitparse_and_the_known_values(speed_fields):
     assert len(a.developer) == len(a.records)
 
 
+def test_enhanced_speed_of_a_legacy_speed_field_is_the_speed():
+    # Speeds where fitfast 0.1.0's own expansion of speed -> enhanced_speed loses 1 mm/s
+    # (it gives 4.059 for 4.06): taken from real files of the corpus.
+    speeds = [4.06, 2.034, 8.171, 1.013, 1.003, 2.03, 8.155]
+    w = FitWriter()
+    w.message("file_id", type=4, manufacturer=1, product=2691, time_created=START)
+    rec = w.define("record", ["timestamp", "speed", "altitude"])
+    t0 = int(START.timestamp()) - 631065600
+    n = len(speeds)
+    w.write_columns(
+        rec, {"timestamp": t0 + np.arange(n), "speed": speeds, "altitude": np.full(n, 400.2)}
+    )
+    a = _same(w.to_bytes())
+    assert a.records["speed_m_s"].tolist() == speeds
+    # altitude: stored as (m + 500) * 5 = 4501, decoded 4501 / 5 - 500 by both paths
+    assert a.records["altitude_m"].tolist() == [4501 / 5 - 500] * n
+
+
 def test_developer_power_like_a_stryd_pod():
     run = _run()
     a = _same(encode_activity(run, developer_fields={"power": STRYD_POWER}))
     assert a.developer_units["Power"] == "Watts"
-    assert np.array_equal(a.developer["Power"].to_numpy(), np.round(np.asarray(run.columns["power"])))
+    assert np.array_equal(
+        a.developer["Power"].to_numpy(), np.round(np.asarray(run.columns["power"]))
+    )
 
 
 def test_chained_files_read_as_one_activity():
