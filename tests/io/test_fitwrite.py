@@ -41,24 +41,8 @@ START = datetime(2026, 9, 7, 6, 30, tzinfo=timezone.utc)
 
 def reference_crc(data: bytes, crc: int = 0) -> int:
     """The FIT SDK's nibble-table CRC, transcribed from the FIT protocol document."""
-    table = [
-        0x0000,
-        0xCC01,
-        0xD801,
-        0x1400,
-        0xF001,
-        0x3C00,
-        0x2800,
-        0xE401,
-        0xA001,
-        0x6C00,
-        0x7800,
-        0xB401,
-        0x5000,
-        0x9C01,
-        0x8801,
-        0x4400,
-    ]
+    table = [0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401,
+             0xA001, 0x6C00, 0x7800, 0xB401, 0x5000, 0x9C01, 0x8801, 0x4400]
     for byte in data:
         tmp = table[crc & 0xF]
         crc = (crc >> 4) & 0x0FFF
@@ -77,11 +61,7 @@ def read(data: bytes) -> list[tuple[str, dict[int, fitparse.records.FieldData]]]
         for f in m.fields:
             if f.field_def is None:  # expanded by fitparse from components, not written
                 continue
-            key = (
-                f.name
-                if isinstance(f.field_def, fitparse.records.DevFieldDefinition)
-                else f.field_def.def_num
-            )
+            key = f.name if isinstance(f.field_def, fitparse.records.DevFieldDefinition) else f.field_def.def_num
             fields[key] = f
         out.append((m.name, fields))
     return out
@@ -175,9 +155,8 @@ def test_every_profile_field_round_trips(message):
             assert got.raw_value == round((value + spec.offset) * spec.scale), name
 
 
-@pytest.mark.parametrize(
-    "name", sorted(n for n, s in MESSAGES["record"].fields.items() if s.base_type != "string")
-)
+@pytest.mark.parametrize("name", sorted(n for n, s in MESSAGES["record"].fields.items()
+                                        if s.base_type != "string"))
 def test_missing_record_values_read_as_none(name):
     data = minimal_file(**{name: [None, np.nan]})
     recs = [f for n, f in read(data) if n == "record"]
@@ -187,19 +166,11 @@ def test_missing_record_values_read_as_none(name):
     assert all(r[spec.num].raw_value is None for r in recs)
 
 
-@pytest.mark.parametrize(
-    ("base", "sentinel"),
-    [
-        ("uint8", b"\xff"),
-        ("sint8", b"\x7f"),
-        ("uint16", b"\xff\xff"),
-        ("sint16", b"\xff\x7f"),
-        ("uint32", b"\xff\xff\xff\xff"),
-        ("sint32", b"\xff\xff\xff\x7f"),
-        ("uint32z", b"\0\0\0\0"),
-        ("enum", b"\xff"),
-    ],
-)
+@pytest.mark.parametrize(("base", "sentinel"), [
+    ("uint8", b"\xff"), ("sint8", b"\x7f"), ("uint16", b"\xff\xff"), ("sint16", b"\xff\x7f"),
+    ("uint32", b"\xff\xff\xff\xff"), ("sint32", b"\xff\xff\xff\x7f"), ("uint32z", b"\0\0\0\0"),
+    ("enum", b"\xff"),
+])
 def test_invalid_sentinel_bytes(base, sentinel):
     spec = FieldSpec("custom", 200, base)
     w = FitWriter()
@@ -210,26 +181,15 @@ def test_invalid_sentinel_bytes(base, sentinel):
 
 
 @given(
-    hr=st.floats(0, 254),
-    speed=st.floats(0, 60),
-    alt=st.floats(-500, 5000),
-    vo=st.floats(0, 500),
-    st_ms=st.floats(0, 1000),
-    bal=st.floats(0, 100),
-    lat=st.floats(-89.9, 89.9),
+    hr=st.floats(0, 254), speed=st.floats(0, 60), alt=st.floats(-500, 5000),
+    vo=st.floats(0, 500), st_ms=st.floats(0, 1000), bal=st.floats(0, 100), lat=st.floats(-89.9, 89.9),
 )
 @settings(max_examples=40, deadline=None)
 def test_scaled_values_within_resolution(hr, speed, alt, vo, st_ms, bal, lat):
     semis = lat * 2**31 / 180
-    data = minimal_file(
-        heart_rate=[hr],
-        enhanced_speed=[speed],
-        enhanced_altitude=[alt],
-        vertical_oscillation=[vo],
-        stance_time=[st_ms],
-        stance_time_balance=[bal],
-        position_lat=[semis],
-    )
+    data = minimal_file(heart_rate=[hr], enhanced_speed=[speed], enhanced_altitude=[alt],
+                        vertical_oscillation=[vo], stance_time=[st_ms], stance_time_balance=[bal],
+                        position_lat=[semis])
     rec = one(read(data), "record")
     assert rec[3].value == pytest.approx(hr, abs=0.5)
     assert rec[73].value == pytest.approx(speed, abs=0.5 / 1000 + 1e-9)
@@ -240,18 +200,10 @@ def test_scaled_values_within_resolution(hr, speed, alt, vo, st_ms, bal, lat):
     assert rec[0].value == pytest.approx(semis, abs=0.5)
 
 
-@pytest.mark.parametrize(
-    ("field", "value"),
-    [
-        ("heart_rate", 255),
-        ("heart_rate", 300),
-        ("heart_rate", -1),
-        ("distance", -0.5),
-        ("enhanced_altitude", -501),
-        ("temperature", 127),
-        ("position_lat", 2**31),
-    ],
-)
+@pytest.mark.parametrize(("field", "value"), [
+    ("heart_rate", 255), ("heart_rate", 300), ("heart_rate", -1), ("distance", -0.5),
+    ("enhanced_altitude", -501), ("temperature", 127), ("position_lat", 2**31),
+])
 def test_values_that_do_not_fit_raise(field, value):
     with pytest.raises(FitEncodeError, match=field):
         minimal_file(**{field: [value]})
@@ -287,18 +239,9 @@ def test_developer_fields_come_back_with_names_and_units():
     w.add_developer_app(DeveloperApp(1, b"B" * 16))
     w.add_developer_field(FOOT_STRIKE_TYPE)
     w.add_developer_field(STRYD_POWER)
-    rec = w.define(
-        "record", ["timestamp", "heart_rate"], developer_fields=[FOOT_STRIKE_TYPE, STRYD_POWER]
-    )
-    w.write_columns(
-        rec,
-        {
-            "timestamp": [10, 11, 12],
-            "heart_rate": [140, 141, 142],
-            "FootStrike Type": [3, np.nan, 12],
-            "Power": [250, 251, None],
-        },
-    )
+    rec = w.define("record", ["timestamp", "heart_rate"], developer_fields=[FOOT_STRIKE_TYPE, STRYD_POWER])
+    w.write_columns(rec, {"timestamp": [10, 11, 12], "heart_rate": [140, 141, 142],
+                          "FootStrike Type": [3, np.nan, 12], "Power": [250, 251, None]})
     msgs = read(w.to_bytes())
     descs = [f for n, f in msgs if n == "field_description"]
     assert [d[3].value for d in descs] == ["FootStrike Type", "Power"]
@@ -367,33 +310,16 @@ def test_session_summary_equals_hand_computation():
 def test_pause_events_and_no_records_inside():
     msgs = read(encode_activity(tiny_run()))
     t0 = to_fit_time(START)
-    seq = [
-        (n, f[253].raw_value - t0, f[1].raw_value if n == "event" else None)
-        for n, f in msgs
-        if n in ("record", "event")
-    ]
-    assert seq == [
-        ("event", 0, 0),
-        ("record", 0, None),
-        ("record", 1, None),
-        ("record", 2, None),
-        ("record", 4, None),
-        ("event", 4, 4),
-        ("event", 10, 0),
-        ("record", 10, None),
-        ("record", 11, None),
-        ("event", 11, 4),
-    ]
+    seq = [(n, f[253].raw_value - t0, f[1].raw_value if n == "event" else None)
+           for n, f in msgs if n in ("record", "event")]
+    assert seq == [("event", 0, 0), ("record", 0, None), ("record", 1, None), ("record", 2, None),
+                   ("record", 4, None), ("event", 4, 4), ("event", 10, 0), ("record", 10, None),
+                   ("record", 11, None), ("event", 11, 4)]
 
 
 def test_activity_records_match_the_run():
-    run = simulate_run(
-        seed=5,
-        duration_s=900,
-        smart_recording=True,
-        power=True,
-        patterns=[Pattern("rearfoot", 100, 300)],
-    )
+    run = simulate_run(seed=5, duration_s=900, smart_recording=True, power=True,
+                       patterns=[Pattern("rearfoot", 100, 300)])
     msgs = read(encode_activity(run))
     recs = [f for n, f in msgs if n == "record"]
     assert len(recs) == len(run)
@@ -425,11 +351,8 @@ def test_activity_records_match_the_run():
 
 def test_speed_fields_and_exclude():
     run = simulate_run(seed=1, duration_s=120, dynamics=False, temperature=False)
-    rec = [
-        f
-        for n, f in read(encode_activity(run, speed_fields="both", exclude={"lat", "lon"}))
-        if n == "record"
-    ][0]
+    rec = [f for n, f in read(encode_activity(run, speed_fields="both", exclude={"lat", "lon"}))
+           if n == "record"][0]
     assert {6, 73, 2, 78} <= set(rec)
     assert not {0, 1, 39, 41, 85, 13} & set(rec)
     rec = [f for n, f in read(encode_activity(run, speed_fields="legacy")) if n == "record"][0]
@@ -438,9 +361,7 @@ def test_speed_fields_and_exclude():
 
 def test_stryd_like_power_as_developer_field():
     run = simulate_run(seed=1, duration_s=60, power=True)
-    msgs = read(
-        encode_activity(run, developer_fields={"power": STRYD_POWER}, user=User(height=None))
-    )
+    msgs = read(encode_activity(run, developer_fields={"power": STRYD_POWER}, user=User(height=None)))
     rec = [f for n, f in msgs if n == "record"][0]
     assert 7 not in rec and rec["Power"].units == "Watts"
     assert rec["Power"].value == round(run["power"][0])
@@ -478,9 +399,7 @@ def test_fitdecode_reads_with_crc_checks():
 def test_same_seed_same_bytes():
     kw = dict(seed=11, duration_s=600, smart_recording=True, pauses=[Pause(200, 230)])
     assert encode_activity(simulate_run(**kw)) == encode_activity(simulate_run(**kw))
-    assert encode_activity(simulate_run(**kw)) != encode_activity(
-        simulate_run(**{**kw, "seed": 12})
-    )
+    assert encode_activity(simulate_run(**kw)) != encode_activity(simulate_run(**{**kw, "seed": 12}))
 
 
 def test_fit_gz(tmp_path):

@@ -23,19 +23,11 @@ def ext_values(point, version):
 
 
 def known_run():
-    return from_columns(
-        {
-            "t": [0, 1, 3],
-            "lat": [47.1, 47.10001, 47.10003],
-            "lon": [8.2, 8.2, 8.20001],
-            "altitude": [410.04, 410.26, np.nan],
-            "heart_rate": [120.4, 121.6, np.nan],
-            "cadence": [164.0, 171.0, 170.0],
-            "speed": [2.9, 3.05, 3.1],
-            "temperature": [18.0, 18.04, 18.1],
-        },
-        start=START,
-    )
+    return from_columns({
+        "t": [0, 1, 3], "lat": [47.1, 47.10001, 47.10003], "lon": [8.2, 8.2, 8.20001],
+        "altitude": [410.04, 410.26, np.nan], "heart_rate": [120.4, 121.6, np.nan],
+        "cadence": [164.0, 171.0, 170.0], "speed": [2.9, 3.05, 3.1], "temperature": [18.0, 18.04, 18.1],
+    }, start=START)
 
 
 @pytest.mark.parametrize(("version", "prefix"), [(1, "gpxtpx"), (2, "ns3")])
@@ -46,9 +38,7 @@ def test_points_round_trip(version, prefix):
     pts = gpxpy.parse(text).tracks[0].segments[0].points
     assert [p.latitude for p in pts] == [47.1, 47.10001, 47.10003]
     assert [p.elevation for p in pts] == [410.0, 410.3, None]
-    assert [p.time for p in pts] == [
-        datetime(2026, 9, 7, 6, 30, s, tzinfo=timezone.utc) for s in (0, 1, 3)
-    ]
+    assert [p.time for p in pts] == [datetime(2026, 9, 7, 6, 30, s, tzinfo=timezone.utc) for s in (0, 1, 3)]
     exts = [ext_values(p, version) for p in pts]
     # cad = steps/min / 2 rounded: 82, 85.5 -> 86 (half to even), 85
     assert [e["cad"] for e in exts] == ["82", "86", "85"]
