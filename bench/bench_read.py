@@ -155,11 +155,12 @@ def main() -> int:
     print(f"\n2-hour GPX: {g['file']}, read by {g['reader']}")
     print(f"  ElementTree bare parse               {g['elementtree_parse_s']:8.3f} s")
     print(f"  runlens read + metrics               {g['runlens_read_metrics_s']:8.3f} s")
-    print(f"  ratio                                {g['ratio_to_elementtree']:8.2f} x   (target <= 2 x)")
+    print(
+        f"  ratio                                {g['ratio_to_elementtree']:8.2f} x   (target <= 2 x)"
+    )
     print(f"  (gpxpy parse alone                   {g['gpxpy_parse_s']:8.3f} s)")
     print(f"  (runlens on the gpxpy reader         {g['runlens_with_gpxpy_reader_s']:8.3f} s)")
     return 0
-
 
 
 if __name__ == "__main__":

@@ -392,7 +392,9 @@ def _assemble(
     order = np.argsort(t, kind="stable")
     if (np.diff(t) < 0).any():
         warnings.append("track point times go backwards; points were put in time order")
-    index = pd.DatetimeIndex(pd.to_datetime(t[order], unit="s", utc=True), name="timestamp")
+    # Whole microseconds (GPX times carry at most what gpxpy keeps): no float residue.
+    us = np.round(t[order] * 1e6).astype(np.int64)
+    index = pd.DatetimeIndex(pd.to_datetime(us, unit="us", utc=True), name="timestamp")
 
     sport = gpx_sport(tr.sport_text)
     cols: dict[str, np.ndarray] = {}
