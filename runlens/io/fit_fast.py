@@ -11,11 +11,14 @@ How it stays fast and equal to the reference
   columns (one native pass, no Python object per sample). It also checks
   every CRC and the file's structure: any fault and the file is refused.
 - The few other messages runlens needs (file_id, session, lap, event, ...)
-  are decoded by the reference decoder itself, on a copy of the file without
-  its records: :func:`walk` jumps over runs of same-sized record messages with
-  one vectorised comparison per run and keeps every definition message, so
-  ``decode_fitparse`` sees the same layout, names, enums and sub-fields as on
-  the whole file, in milliseconds instead of seconds.
+  come from a copy of the file without its records: :func:`walk` jumps over
+  runs of same-sized record messages with one vectorised comparison per run
+  and keeps every definition message. fitfast decodes that copy in well under
+  a millisecond, and :func:`_name_message` names and values each message as
+  fitparse does (its profile's names, enums and sub-fields, its component
+  expansion, its invalid values), so that the messages equal the reference's
+  (should they ever not pair up with the walk, fitparse itself decodes the
+  copy, in milliseconds instead of seconds).
 - Where fitfast decodes a record value differently from the FIT profile as
   fitparse applies it, the value is taken from the record's own field (see
   :func:`decode_fitfast`).
@@ -37,7 +40,7 @@ import os
 import struct
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -113,11 +116,16 @@ class Walk:
         Native field numbers in any record definition.
     record_dev_fields : set of (int, int)
         (developer_data_index, field number) of developer fields in records.
+    layouts : dict of int to list
+        For each kept global message number, one entry per data message in
+        file order: its definition's native fields as {number: (size, base type)}.
     """
 
     summary: bytes | None
     record_fields: set[int] = field(default_factory=set)
     record_dev_fields: set[tuple[int, int]] = field(default_factory=set)
+    layouts: dict[int, list[dict[int, tuple[int, int]]]] = field(default_factory=dict)
+    sequences: int = 1
 
 
 def walk(data: bytes, name: str = "<bytes>") -> Walk:
@@ -155,6 +163,7 @@ def walk(data: bytes, name: str = "<bytes>") -> Walk:
     out: list[bytes] = []
     rec_fields: set[int] = set()
     rec_dev: set[tuple[int, int]] = set()
+    layouts: dict[int, list[dict[int, tuple[int, int]]]] = {}
     reducible = True
     pos = 0
     n = len(data)
@@ -167,7 +176,8 @@ def walk(data: bytes, name: str = "<bytes>") -> Walk:
         if end + 2 > n:
             raise FastPathRejected("a FIT sequence runs past the end of the file", path=name)
         kept: list[bytes] = []
-        defs: dict[int, tuple[int, bool]] = {}  # local number -> (message size, kept?)
+        # local number -> (message size, (global number, layout) if kept else None)
+        defs: dict[int, tuple[int, tuple[int, dict] | None]] = {}
         while p < end:
             b = data[p]
             if b & 0x80:  # compressed timestamp header: a data message
@@ -198,7 +208,10 @@ def walk(data: bytes, name: str = "<bytes>") -> Walk:
                     if gnum == _RECORD:
                         rec_dev.update(zip(ddefs[2::3], ddefs[0::3]))
                     q += 1 + 3 * nd
-                defs[local] = (size + 1, gnum in _KEPT_NUMS)
+                layout = None
+                if gnum in _KEPT_NUMS:
+                    layout = (gnum, dict(zip(fdefs[0::3], zip(sizes, fdefs[2::3]))))
+                defs[local] = (size + 1, layout)
                 kept.append(data[p:q])
                 p = q
                 continue
@@ -213,6 +226,7 @@ def walk(data: bytes, name: str = "<bytes>") -> Walk:
             if keep:
                 if b & 0x80:
                     reducible = False  # its time depends on the records removed
+                layouts.setdefault(keep[0], []).append(keep[1])
                 kept.append(data[p : p + size])
                 p += size
                 continue
@@ -239,7 +253,135 @@ def walk(data: bytes, name: str = "<bytes>") -> Walk:
         raise FastPathRejected(
             "records with compressed speed/distance (not expanded by fitfast)", path=name
         )
-    return Walk(b"".join(out) if reducible else None, rec_fields, rec_dev)
+    return Walk(b"".join(out) if reducible else None, rec_fields, rec_dev, layouts, len(out))
+
+
+# Global message number of each message the Activity needs (runlens.io.fit.KEPT_MESSAGES).
+_KEPT_NAMES = {
+    0: "file_id",
+    3: "user_profile",
+    12: "sport",
+    18: "session",
+    19: "lap",
+    21: "event",
+    23: "device_info",
+    34: "activity",
+}
+# Base types whose multi-byte fields are one value, not an array: string (7), byte (13).
+_SCALAR_BLOBS = frozenset({0x07, 0x0D})
+
+
+@cache
+def _profile(gnum: int):
+    """fitparse's profile of one message: (fields by name, fields by number)."""
+    from fitparse.profile import MESSAGE_TYPES
+
+    mt = MESSAGE_TYPES[gnum]
+    return {f.name: f for f in mt.fields.values()}, dict(mt.fields)
+
+
+def _scaled_to_raw(value: float, f) -> int:
+    return int(round((value + (f.offset or 0)) * (f.scale or 1)))
+
+
+def _raw_to_scaled(raw: int, f):
+    """fitparse's scale and offset (``raw / scale - offset``; ints stay ints without them)."""
+    v = raw
+    if f.scale:
+        v = float(v) / f.scale
+    if f.offset:
+        v = v - f.offset
+    return v
+
+
+def _render(ftype, value):
+    """A value as fitparse's type processors leave it (enum names, dates, bools)."""
+    name = getattr(ftype, "name", None)
+    values = getattr(ftype, "values", None)
+    if values and isinstance(value, int):
+        return values.get(value, value)
+    if name == "date_time" and isinstance(value, (int, float)):
+        raw = value - FIT_EPOCH_S
+        return raw if raw < _MIN_DATE_TIME else float(value)
+    if name == "local_date_time" and isinstance(value, (int, float)):
+        return float(value)
+    if name == "localtime_into_day":
+        return None  # fitparse gives a time of day, which RawFit keeps as None
+    if name == "bool" and value is not None:
+        return bool(value)
+    return value
+
+
+def _name_message(gnum: int, msg: dict, layout: dict[int, tuple[int, int]]) -> dict:
+    """A fitfast message (numeric enums) named and valued as fitparse gives it.
+
+    fitparse builds a message's dict from its fields in definition order, each
+    field preceded by the components it expands to, later entries replacing
+    earlier ones; this does the same from the definition's layout:
+
+    - fields are named from fitparse's profile; fields it does not know (newer
+      profile fields, developer fields) are left out, as fitparse calls them
+      ``unknown_N`` and runlens reads none of them;
+    - an invalid value is None, as in fitparse (and it replaces an earlier
+      entry of the same name, e.g. an ``enhanced_avg_speed`` before it);
+    - dynamic sub-fields (``product`` -> ``garmin_product``) are resolved from
+      the reference fields' raw values (and rescaled if their scale differs);
+    - a field the definition makes an array where the profile has one value
+      is a tuple, as in fitparse, which runlens reads as missing (fitfast
+      gives only its first element, so the tuple may be shorter);
+    - components (``avg_speed`` -> ``enhanced_avg_speed``) are computed from
+      their field as fitparse does, not taken from fitfast, whose expansion
+      rounds down by one unit of the last digit.
+    """
+    by_name, by_num = _profile(gnum)
+    out: dict = {}
+    for num, (size, base) in layout.items():
+        f = by_num.get(num)
+        if f is None:
+            continue
+        value = msg.get(f.name)
+        if size > _BASE_SIZE.get(base, 1) and base not in _SCALAR_BLOBS:
+            if value is None:
+                value = (None,) * (size // _BASE_SIZE.get(base, 1))
+            else:
+                value = tuple(value) if isinstance(value, (list, tuple)) else (value,)
+        target = f
+        for sub in f.subfields or ():
+            if any(msg.get(ref.name) == ref.raw_value for ref in sub.ref_fields):
+                target = sub
+                break
+        if f.components and target is f:
+            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+            raw = _scaled_to_raw(value, f) if numeric else None
+            for c in f.components:
+                cf = by_num.get(c.def_num)
+                if cf is None or c.accumulate:
+                    continue
+                cval = None
+                if raw is not None:
+                    craw = (raw >> (c.bit_offset or 0)) & ((1 << c.bits) - 1)
+                    cval = _render(cf.type, _raw_to_scaled(craw, c))
+                out[cf.name] = cval
+        if target is not f and isinstance(value, (int, float)):
+            if (target.scale, target.offset) != (f.scale, f.offset):
+                value = _raw_to_scaled(_scaled_to_raw(value, f), target)
+        out[target.name] = _render(target.type, value)
+    return out
+
+
+def _summary_messages(summary: bytes, w: Walk) -> dict[str, list[dict]] | None:
+    """The kept messages from fitfast, named like fitparse; None if they do not pair up."""
+    import fitfast
+
+    parsed = fitfast.parse(summary, enum_names=False)
+    out: dict[str, list[dict]] = {}
+    for gnum, mname in _KEPT_NAMES.items():
+        msgs = parsed.get(mname, [])
+        lays = w.layouts.get(gnum, [])
+        if len(msgs) != len(lays):
+            return None
+        out[mname] = [_name_message(gnum, m, lay) for m, lay in zip(msgs, lays)]
+    return out
 
 
 @contextmanager
@@ -308,7 +450,7 @@ def _developer_names(summary: bytes, wanted: set[tuple[int, int]], name: str):
 
 
 def decode_fitfast(data: bytes, name: str, *, strict: bool = False) -> RawFit:
-    """Decode FIT bytes with fitfast (records) and fitparse (the rest).
+    """Decode FIT bytes with fitfast into the :class:`RawFit` fitparse would give.
 
     Parameters
     ----------
@@ -360,10 +502,12 @@ def decode_fitfast(data: bytes, name: str, *, strict: bool = False) -> RawFit:
     w = walk(data, name)
     if w.summary is None:
         raise FastPathRejected("a summary message with a compressed timestamp", path=name)
-    try:
-        ref = decode_fitparse(w.summary, name, strict=True)
-    except RunlensError as exc:
-        raise FastPathRejected(f"fitparse on the summary: {exc.message}", path=name) from None
+    messages = _summary_messages(w.summary, w)
+    if messages is None:  # not expected; the reference decoder on the summary is exact
+        try:
+            messages = decode_fitparse(w.summary, name, strict=True).messages
+        except RunlensError as exc:
+            raise FastPathRejected(f"fitparse on the summary: {exc.message}", path=name) from None
     dev = _developer_names(w.summary, w.record_dev_fields, name)
 
     known = _reference_record_names()
@@ -398,10 +542,10 @@ def decode_fitfast(data: bytes, name: str, *, strict: bool = False) -> RawFit:
 
     return RawFit(
         records=records,
-        messages=ref.messages,
+        messages=messages,
         developer=developer,
         developer_units=units,
-        n_headers=ref.n_headers,
-        warnings=list(ref.warnings),
+        n_headers=w.sequences,
+        warnings=[],
         reader="fitfast",
     )

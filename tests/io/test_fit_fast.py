@@ -114,6 +114,16 @@ def test_walk_keeps_every_summary_message_and_drops_the_records():
     assert w.record_dev_fields == {(0, 0)}  # FootStrike Type
 
 
+def test_summary_messages_are_named_and_valued_like_fitparse():
+    # file_id, device_info (garmin_product sub-field), user_profile, events, laps, session
+    # (avg_speed -> enhanced_avg_speed component), activity (local_timestamp).
+    data = encode_activity(_run(foot_pod=True, pauses=()), speed_fields="legacy")
+    fast = decode_fitfast(data, "x").messages
+    assert fast == decode_fitparse(data, "x").messages
+    assert fast["file_id"][0]["garmin_product"] == "fr935"
+    assert fast["session"][0]["enhanced_avg_speed"] == fast["session"][0]["avg_speed"]
+
+
 def test_summary_message_with_compressed_timestamp_is_left_to_fitparse():
     w = FitWriter()
     w.message("file_id", type=4, manufacturer=1, product=2691, time_created=START)
