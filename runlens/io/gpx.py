@@ -286,20 +286,27 @@ def _fast_track(data: bytes, name: str) -> _Track:
     ext: dict[str, np.ndarray] = {k: np.full(n, np.nan) for k in _CHANNELS}
     if is11:
         ext_pts, ext_rows = first("extensions")
-        sub = [
-            (i, x.tag, x.text)
-            for i, r in zip(ext_pts.tolist(), ext_rows.tolist())
-            for x in kids[r].iter()
-            if x.text is not None
-        ]
-        if sub:
-            keys = {t: _EXT.get(_local(t)) for t in {t for _, t, _ in sub}}
-            sub_owner = np.fromiter((i for i, _, _ in sub), dtype=np.intp, count=len(sub))
-            sub_key = np.array([keys[t] for _, t, _ in sub], dtype=object)
+        exts = [kids[r] for r in ext_rows.tolist()]
+        # Every element under each point's first <extensions>, flattened in one pass;
+        # iter() yields the <extensions> element itself first, which marks its group.
+        flat = [x for e in exts for x in e.iter()]
+        if flat:
+            starts = set(map(id, exts))
+            group = np.cumsum(np.fromiter((id(x) in starts for x in flat), bool, len(flat)))
+            sub_owner = ext_pts[group - 1]
+            tags = [x.tag for x in flat]
+            keys = {t: _EXT.get(_local(t)) for t in set(tags)}
+            sub_key = np.array([keys[t] for t in tags], dtype=object)
             for k in _CHANNELS:
-                kp, kr = _first_per_point(sub_owner, np.flatnonzero(sub_key == k))
+                rows = np.flatnonzero(sub_key == k)
+                if not rows.size:
+                    continue
+                texts = [flat[r].text for r in rows.tolist()]
+                has = np.fromiter((t is not None for t in texts), bool, len(texts))
+                kp, first_rows = _first_per_point(sub_owner, rows[has])
                 if kp.size:
-                    ext[k] = _column(n, kp, [sub[r][2] for r in kr.tolist()], name, f"<{k}>")
+                    vals = [flat[r].text for r in first_rows.tolist()]
+                    ext[k] = _column(n, kp, vals, name, f"<{k}>")
 
     for r in np.flatnonzero(np.isin(kind, _CHECKED)).tolist():
         _check_point_field(kinds[kids[r].tag], kids[r].text, name)
