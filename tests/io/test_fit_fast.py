@@ -207,3 +207,10 @@ def test_a_real_rust_panic_falls_back(capfd):
 def test_unknown_reader_is_refused():
     with pytest.raises(ValueError, match="reader must be one of"):
         read(b"", reader="fastest")
+
+
+def test_without_fitfast_installed_fitparse_reads(monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "fitfast", None)  # import fails
+    a = read(encode_activity(_run()))
+    assert a.source.reader == "fitparse"
+    assert a.extra["reader_note"].startswith("fitfast failed (ModuleNotFoundError")
