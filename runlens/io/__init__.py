@@ -1,15 +1,30 @@
-"""Readers: bytes in, :class:`~runlens.model.Activity` out, nothing computed."""
+"""Readers: bytes in, :class:`~runlens.model.Activity` out, nothing computed.
+
+Each format has a fast reader and a reference reader that the fast one is
+tested against (tests/io/test_parity.py): FIT through fitfast
+(:mod:`runlens.io.fit_fast`) or fitparse (:mod:`runlens.io.fit`), GPX through
+a streaming parser (:mod:`runlens.io.gpx`) or gpxpy. :func:`read` uses the
+fast one and falls back to the reference for every file the fast one refuses
+or fails on; ``Activity.source.reader`` says which one read the file and
+``Activity.extra["reader_note"]`` why the fallback was taken.
+"""
 
 from __future__ import annotations
 
-from ..errors import RunlensError
+from ..errors import CorruptFileError, RunlensError
 from ..model import Activity
 from .source import SourceLike, load, sniff_format
 
-__all__ = ["read", "sniff_format"]
+__all__ = ["read", "sniff_format", "READERS"]
+
+#: Accepted values of ``read(reader=...)``.
+READERS = ("auto", "fast", "fitparse", "gpxpy", "reference")
+
+# Exceptions that must never be swallowed by the fallback (a user's Ctrl-C, sys.exit).
+_NEVER_SWALLOW = (KeyboardInterrupt, SystemExit, GeneratorExit)
 
 
-def read(source: SourceLike, *, strict: bool = False) -> Activity:
+def read(source: SourceLike, *, strict: bool = False, reader: str = "auto") -> Activity:
     """Read a FIT or GPX activity (plain or gzipped) into an Activity.
 
     Parameters
@@ -19,32 +34,103 @@ def read(source: SourceLike, *, strict: bool = False) -> Activity:
     strict : bool, default False
         Refuse files with any fault (bad CRC, truncation) instead of salvaging
         what can be read; salvaging adds a line to ``Activity.warnings``.
+    reader : {"auto", "fast", "fitparse", "gpxpy", "reference"}, default "auto"
+        ``"auto"``: the fast reader, and the reference reader for any file
+        the fast one refuses or fails on. ``"fast"``: the fast reader only (a
+        file it refuses raises). ``"reference"`` (or ``"fitparse"`` /
+        ``"gpxpy"``, which mean the same): the reference reader of the file's
+        format (fitparse for FIT, gpxpy for GPX) only.
 
     Returns
     -------
     Activity
+        ``source.reader`` names the decoder that read it (``"fitfast"``,
+        ``"fitparse"``, ``"runlens-gpx"``, ``"gpxpy"``).
 
     Raises
     ------
     RunlensError
         Or a subclass: the message names the file and the problem.
     """
+    if reader not in READERS:
+        raise ValueError(f"reader must be one of {', '.join(READERS)}, not {reader!r}")
     loaded = load(source)
     try:
         if loaded.format == "fit":
-            from .fit import decode_fitparse
-            from .rawfit import build_activity
-
-            raw = decode_fitparse(loaded.data, loaded.name, strict=strict)
-            activity = build_activity(
-                raw, loaded.name, loaded.sha256, len(loaded.data), loaded.compressed
-            )
+            activity = _read_fit(loaded, strict, reader)
         else:
-            from .gpx import decode_gpx
-
-            activity = decode_gpx(loaded.data, loaded.name, loaded.sha256, loaded.compressed)
+            activity = _read_gpx(loaded, reader)
         from .validate import validate
 
         return validate(activity, strict=strict, notes=loaded.notes)
     except RunlensError as exc:
         raise exc.with_path(loaded.name) from None
+
+
+def _why(exc: BaseException) -> str:
+    text = exc.message if isinstance(exc, RunlensError) else f"{type(exc).__name__}: {exc}"
+    return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
+def _read_fit(loaded, strict: bool, reader: str) -> Activity:
+    from .rawfit import build_activity
+
+    def build(raw):
+        return build_activity(raw, loaded.name, loaded.sha256, len(loaded.data), loaded.compressed)
+
+    note = None
+    if reader in ("auto", "fast"):
+        from .fit_fast import FastPathRejected
+
+        try:
+            from .fit_fast import decode_fitfast
+
+            activity = build(decode_fitfast(loaded.data, loaded.name, strict=strict))
+            return activity
+        except _NEVER_SWALLOW:
+            raise
+        except FastPathRejected as exc:
+            if reader == "fast":
+                raise
+            note = f"fitfast did not read it ({_why(exc)}); read by fitparse"
+        except RunlensError:
+            # Not an activity, no records: the file's content, whichever decoder reads it.
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a Rust panic is a BaseException
+            # fitfast reports a Rust panic as pyo3_runtime.PanicException, which derives
+            # from BaseException; any failure of the fast path leaves the file to fitparse.
+            if reader == "fast":
+                raise FastPathRejected(f"fitfast failed ({_why(exc)})", path=loaded.name) from None
+            note = f"fitfast failed ({_why(exc)}); read by fitparse"
+    from .fit import decode_fitparse
+
+    activity = build(decode_fitparse(loaded.data, loaded.name, strict=strict))
+    if note:
+        activity.extra["reader_note"] = note
+    return activity
+
+
+def _read_gpx(loaded, reader: str) -> Activity:
+    from .gpx import FastGpxRefused, decode_gpx, decode_gpx_fast
+
+    note = None
+    if reader in ("auto", "fast"):
+        try:
+            return decode_gpx_fast(loaded.data, loaded.name, loaded.sha256, loaded.compressed)
+        except _NEVER_SWALLOW:
+            raise
+        except (FastGpxRefused, CorruptFileError) as exc:
+            if reader == "fast":
+                raise
+            # Left to the reference, which gives its own verdict (and message) on odd files.
+            note = f"the fast GPX reader did not read it ({_why(exc)}); read by gpxpy"
+        except RunlensError:
+            raise  # no track, no times, unsafe XML: the same verdict from either reader
+        except Exception as exc:  # noqa: BLE001 - any surprise leaves the file to gpxpy
+            if reader == "fast":
+                raise
+            note = f"the fast GPX reader failed ({_why(exc)}); read by gpxpy"
+    activity = decode_gpx(loaded.data, loaded.name, loaded.sha256, loaded.compressed)
+    if note:
+        activity.extra["reader_note"] = note
+    return activity

@@ -1,6 +1,15 @@
-"""GPX through gpxpy, with the Garmin TrackPointExtension (v1: hr, cad, atemp;
-v2 adds speed, course) under any namespace prefix, and the plain ``<power>``
+"""GPX, with the Garmin TrackPointExtension (v1: hr, cad, atemp; v2 adds
+speed, course) under any namespace prefix, and the plain ``<power>``
 extension Strava writes.
+
+Two readers give the same Activity: :func:`decode_gpx_fast`, a single pass
+over an ElementTree with the numbers converted as whole arrays (about 5x
+faster than gpxpy), and :func:`decode_gpx`, gpxpy, the reference it is tested
+against (tests/io/test_parity.py). Both feed :func:`_assemble`, so sorting,
+cadence convention and warnings are shared. The fast reader hands any file it
+is not sure to read like gpxpy (an unparseable number or time, a time zone it
+does not know, odd point fields gpxpy validates) to gpxpy via
+:class:`FastGpxRefused`.
 
 GPX cadence (``cad``) is strides per minute when its median is below 120 and is
 then doubled to steps per minute; otherwise it is taken as steps per minute.
@@ -9,15 +18,17 @@ The convention assumed is recorded on the Activity (evidence.md section 1).
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ..errors import CorruptFileError, NoRecordsError, NotAnActivityError
+from ..errors import CorruptFileError, NoRecordsError, NotAnActivityError, RunlensError
 from ..model import FOOT_SPORTS, SUMMARY_KEYS, Activity, Source
 from .xmlsafe import check_xml
 
-__all__ = ["decode_gpx", "gpx_sport", "STRAVA_TYPES"]
+__all__ = ["decode_gpx", "decode_gpx_fast", "gpx_sport", "STRAVA_TYPES", "FastGpxRefused"]
 
 #: Numeric <type> codes written by Strava's GPX export.
 STRAVA_TYPES = {"1": "cycling", "4": "hiking", "9": "running", "10": "walking", "16": "swimming"}
@@ -37,6 +48,11 @@ _EXT = {
     "power": "power",
     "watts": "power",
 }
+_CHANNELS = ("hr", "cad", "temp", "speed", "power")
+
+
+class FastGpxRefused(RunlensError):
+    """The fast GPX reader leaves this file to gpxpy (the reference)."""
 
 
 def gpx_sport(text: str | None) -> str | None:
@@ -83,23 +99,29 @@ def _ext_values(exts: list[Any]) -> dict[str, float]:
     return out
 
 
-def decode_gpx(data: bytes, name: str, sha256: str, compressed: bool) -> Activity:
-    """Decode GPX bytes into an Activity.
+@dataclass
+class _Track:
+    """Track points of a GPX file as arrays, in file order (NaN where absent).
 
-    Raises
-    ------
-    CorruptFileError
-        Not well-formed XML, or not parseable as GPX.
-    NotAnActivityError
-        Only routes or waypoints, no track.
-    NoRecordsError
-        Tracks without any timestamped point.
+    ``t`` is Unix seconds as ``datetime.timestamp()`` gives them (NaN for a
+    point without a usable time).
     """
+
+    t: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    ele: np.ndarray
+    ext: dict[str, np.ndarray]
+    sport_text: str | None = None
+    creator: str | None = None
+    has_routes_or_waypoints: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _gpxpy_track(data: bytes, name: str) -> _Track:
     import gpxpy
     import gpxpy.gpx
-    import pandas as pd
 
-    check_xml(data, name)
     try:
         g = gpxpy.parse(data.decode("utf-8-sig", errors="replace"))
     except gpxpy.gpx.GPXException as exc:
@@ -111,65 +133,293 @@ def decode_gpx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
             f"not a valid GPX file ({type(exc).__name__}: {exc})", path=name
         ) from None
 
-    times: list[float] = []
+    t: list[float] = []
     lat: list[float] = []
     lon: list[float] = []
     ele: list[float] = []
-    ext: dict[str, list[float]] = {k: [] for k in ("hr", "cad", "temp", "speed", "power")}
-    n_points = 0
+    ext: dict[str, list[float]] = {k: [] for k in _CHANNELS}
     sport_text = None
     for trk in g.tracks:
         sport_text = sport_text or trk.type
         for seg in trk.segments:
             for p in seg.points:
-                n_points += 1
-                if p.time is None:
-                    continue
-                times.append(p.time.timestamp())
+                t.append(p.time.timestamp() if p.time is not None else np.nan)
                 lat.append(p.latitude if p.latitude is not None else np.nan)
                 lon.append(p.longitude if p.longitude is not None else np.nan)
                 ele.append(p.elevation if p.elevation is not None else np.nan)
                 ev = _ext_values(p.extensions) if p.extensions else {}
                 for k, lst in ext.items():
                     lst.append(ev.get(k, np.nan))
+    return _Track(
+        t=np.asarray(t, dtype=float),
+        lat=np.asarray(lat, dtype=float),
+        lon=np.asarray(lon, dtype=float),
+        ele=np.asarray(ele, dtype=float),
+        ext={k: np.asarray(v, dtype=float) for k, v in ext.items()},
+        sport_text=sport_text,
+        creator=g.creator,
+        has_routes_or_waypoints=bool(g.routes or g.waypoints),
+    )
 
+
+# gpxpy's time format (gpxpy.gpxfield.RE_TIMESTAMP); a time it does not match is "no time".
+_TIME_RE = re.compile(
+    r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})[T ]([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})"
+    r"(\.[0-9]{1,15})?(Z|[+-\u2212][0-9]{2}:?(?:[0-9]{2})?)?$"
+)
+# The common shape, which pandas parses exactly like gpxpy: 2026-09-07T04:30:00(.123)(Z|+02:00)
+_PLAIN_TIME_RE = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"
+)
+# Point fields that gpxpy converts and validates (a bad value fails the whole file there).
+_CHECKED_FLOAT = frozenset(
+    {"magvar", "geoidheight", "hdop", "vdop", "pdop", "ageofdgpsdata", "course", "speed"}
+)
+_CHECKED_INT = frozenset({"sat", "dgpsid"})
+_FIX_VALUES = frozenset({"none", "2d", "3d", "dgps", "pps", "3"})
+_CHECKED = sorted(_CHECKED_FLOAT | _CHECKED_INT | {"fix"})
+
+
+def _unix_seconds(times: list[str | None], name: str) -> np.ndarray:
+    """ISO 8601 strings -> Unix seconds exactly as ``datetime.timestamp()`` of gpxpy's value.
+
+    Whole arrays: pandas parses, the result is truncated to microseconds (gpxpy
+    keeps six fraction digits) and divided like ``timedelta.total_seconds()``.
+    """
+    import pandas as pd
+
+    out = np.full(len(times), np.nan)
+    idx = [i for i, s in enumerate(times) if s is not None]
+    if not idx:
+        return out
+    strs = [times[i] for i in idx]
+    plain = _PLAIN_TIME_RE.match
+    if not all(map(plain, strs)):
+        # Naive times (gpxpy reads them in the machine's zone), one-digit fields, a space
+        # for "T", odd zones or text gpxpy would drop: leave the whole file to gpxpy.
+        raise FastGpxRefused("a time not in the plain ISO 8601 form", path=name)
+    try:
+        parsed = pd.to_datetime(pd.Series(strs), format="ISO8601", utc=True)
+    except (ValueError, OverflowError) as exc:
+        raise FastGpxRefused(f"unparseable time ({exc})", path=name) from None
+    ns = parsed.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    us = ns // 1000  # floor, as gpxpy truncates the fraction to 6 digits
+    out[np.asarray(idx)] = us / 1e6
+    return out
+
+
+def _floats(values: list, name: str, what: str) -> np.ndarray:
+    try:
+        return np.array(values, dtype=float)
+    except (ValueError, TypeError):
+        raise FastGpxRefused(f"an unparseable {what}", path=name) from None
+
+
+def _first_per_point(owner: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Of ``rows`` (in document order), the first one of each point: (points, rows)."""
+    pts, first = np.unique(owner[rows], return_index=True)
+    return pts, rows[first]
+
+
+def _column(n: int, pts: np.ndarray, texts: list, name: str, what: str) -> np.ndarray:
+    """Texts of some points as a float column of n points (NaN elsewhere), converted at once."""
+    out = np.full(n, np.nan)
+    if pts.size:
+        out[pts] = _floats([t if t is not None else "nan" for t in texts], name, what)
+    return out
+
+
+def _fast_track(data: bytes, name: str) -> _Track:
+    """Track points from an ElementTree, gathered with whole-list operations.
+
+    Namespace prefixes are ignored. Every point's children are flattened into
+    one list; which child is ``ele``, ``time`` or ``extensions`` is decided
+    once per distinct tag, and "the first such child of each point" (what
+    gpxpy's ``find`` returns) is one ``numpy.unique`` over point numbers.
+    """
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise CorruptFileError(
+            f"not a valid GPX file (Error parsing XML: {exc})", path=name
+        ) from None
+    is11 = root.get("version") == "1.1"  # gpxpy reads <type> and extensions only in GPX 1.1
+
+    def loc(tag) -> str:
+        return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+    sport_text = None
+    pts: list = []
+    for trk in root:
+        if loc(trk.tag) != "trk":
+            continue
+        if is11 and sport_text is None:
+            for c in trk:
+                if loc(c.tag) == "type":
+                    sport_text = c.text or None
+                    break
+        for seg in trk:
+            if loc(seg.tag) == "trkseg":
+                pts.extend(p for p in seg if loc(p.tag) == "trkpt")
+    n = len(pts)
+    lat = [p.get("lat") for p in pts]
+    lon = [p.get("lon") for p in pts]
+    if None in lat or None in lon:
+        raise FastGpxRefused("a track point without lat/lon", path=name)
+
+    kids = [c for p in pts for c in p]
+    owner = np.repeat(np.arange(n), np.fromiter(map(len, pts), dtype=np.intp, count=n))
+    kinds = {t: loc(t) for t in {c.tag for c in kids}}
+    kind = np.array([kinds[c.tag] for c in kids], dtype=object)
+
+    def first(k: str) -> tuple[np.ndarray, np.ndarray]:
+        return _first_per_point(owner, np.flatnonzero(kind == k))
+
+    ele_pts, ele_rows = first("ele")
+    time_pts, time_rows = first("time")
+    times: list = [None] * n
+    for i, r in zip(time_pts.tolist(), time_rows.tolist()):
+        times[i] = kids[r].text
+
+    ext: dict[str, np.ndarray] = {k: np.full(n, np.nan) for k in _CHANNELS}
+    if is11:
+        ext_pts, ext_rows = first("extensions")
+        exts = [kids[r] for r in ext_rows.tolist()]
+        # Every element under each point's first <extensions>, flattened in one pass;
+        # iter() yields the <extensions> element itself first, which marks its group.
+        flat = [x for e in exts for x in e.iter()]
+        if flat:
+            starts = set(map(id, exts))
+            group = np.cumsum(np.fromiter((id(x) in starts for x in flat), bool, len(flat)))
+            sub_owner = ext_pts[group - 1]
+            tags = [x.tag for x in flat]
+            keys = {t: _EXT.get(_local(t)) for t in set(tags)}
+            sub_key = np.array([keys[t] for t in tags], dtype=object)
+            for k in _CHANNELS:
+                rows = np.flatnonzero(sub_key == k)
+                if not rows.size:
+                    continue
+                texts = [flat[r].text for r in rows.tolist()]
+                has = np.fromiter((t is not None for t in texts), bool, len(texts))
+                kp, first_rows = _first_per_point(sub_owner, rows[has])
+                if kp.size:
+                    vals = [flat[r].text for r in first_rows.tolist()]
+                    ext[k] = _column(n, kp, vals, name, f"<{k}>")
+
+    for r in np.flatnonzero(np.isin(kind, _CHECKED)).tolist():
+        _check_point_field(kinds[kids[r].tag], kids[r].text, name)
+
+    has_rw = any(loc(c.tag) in ("rte", "wpt") for c in root)
+    return _Track(
+        t=_unix_seconds(times, name),
+        lat=_floats(lat, name, "latitude"),
+        lon=_floats(lon, name, "longitude"),
+        ele=_column(n, ele_pts, [kids[r].text for r in ele_rows.tolist()], name, "elevation"),
+        ext=ext,
+        sport_text=sport_text,
+        creator=root.get("creator"),
+        has_routes_or_waypoints=has_rw,
+    )
+
+
+def _check_point_field(field: str, text: str | None, name: str) -> None:
+    """Refuse a point field gpxpy would refuse (a bad value fails the whole file there)."""
+    if text is None:
+        return
+    try:
+        if field in _CHECKED_INT:
+            int(text)
+        elif field == "fix":
+            if text not in _FIX_VALUES:
+                raise ValueError(text)
+        else:
+            float(text.strip())
+    except ValueError:
+        raise FastGpxRefused(f"an invalid <{field}>", path=name) from None
+
+
+def decode_gpx_fast(data: bytes, name: str, sha256: str, compressed: bool) -> Activity:
+    """Decode GPX bytes into an Activity, fast (see the module docstring).
+
+    Raises
+    ------
+    FastGpxRefused
+        A file to leave to :func:`decode_gpx`.
+    CorruptFileError, NotAnActivityError, NoRecordsError, UnsupportedFormatError
+        As :func:`decode_gpx`.
+    """
+    check_xml(data, name)
+    return _assemble(_fast_track(data, name), data, name, sha256, compressed, "runlens-gpx")
+
+
+def decode_gpx(data: bytes, name: str, sha256: str, compressed: bool) -> Activity:
+    """Decode GPX bytes into an Activity with gpxpy (the reference reader).
+
+    Raises
+    ------
+    CorruptFileError
+        Not well-formed XML, or not parseable as GPX.
+    NotAnActivityError
+        Only routes or waypoints, no track.
+    NoRecordsError
+        Tracks without any timestamped point.
+    UnsupportedFormatError
+        XML with a DOCTYPE or entity declaration (see :mod:`runlens.io.xmlsafe`).
+    """
+    check_xml(data, name)
+    return _assemble(_gpxpy_track(data, name), data, name, sha256, compressed, "gpxpy")
+
+
+def _assemble(
+    tr: _Track, data: bytes, name: str, sha256: str, compressed: bool, reader: str
+) -> Activity:
+    """The Activity of a decoded track (shared by both readers)."""
+    import pandas as pd
+
+    n_points = len(tr.t)
     if n_points == 0:
-        if g.routes or g.waypoints:
+        if tr.has_routes_or_waypoints:
             raise NotAnActivityError(
                 "a GPX route or waypoint list, not a recorded track", path=name
             )
         raise NoRecordsError("GPX file with no track points", path=name)
-    if not times:
+    timed = np.isfinite(tr.t)
+    n_timed = int(timed.sum())
+    if n_timed == 0:
         raise NoRecordsError(f"GPX track of {n_points} points without any timestamps", path=name)
 
     warnings = []
-    if len(times) < n_points:
+    if n_timed < n_points:
         warnings.append(
-            f"{n_points - len(times)} of {n_points} track points have no time and were dropped"
+            f"{n_points - n_timed} of {n_points} track points have no time and were dropped"
         )
-    t = np.asarray(times)
+    t = tr.t[timed]
     order = np.argsort(t, kind="stable")
     if (np.diff(t) < 0).any():
         warnings.append("track point times go backwards; points were put in time order")
-    index = pd.DatetimeIndex(pd.to_datetime(t[order], unit="s", utc=True), name="timestamp")
+    # Whole microseconds (GPX times carry at most what gpxpy keeps): no float residue.
+    us = np.round(t[order] * 1e6).astype(np.int64)
+    index = pd.DatetimeIndex(pd.to_datetime(us, unit="us", utc=True), name="timestamp")
 
-    sport = gpx_sport(sport_text)
+    sport = gpx_sport(tr.sport_text)
     cols: dict[str, np.ndarray] = {}
 
-    def put(key: str, values: list[float]) -> None:
-        a = np.asarray(values, dtype=float)[order]
+    def put(key: str, values: np.ndarray) -> None:
+        a = values[timed][order]
         if np.isfinite(a).any():
             cols[key] = a
 
-    put("lat_deg", lat)
-    put("lon_deg", lon)
-    put("altitude_m", ele)
-    put("heart_rate_bpm", ext["hr"])
-    put("speed_m_s", ext["speed"])
-    put("power_w", ext["power"])
-    put("temperature_c", ext["temp"])
+    put("lat_deg", tr.lat)
+    put("lon_deg", tr.lon)
+    put("altitude_m", tr.ele)
+    put("heart_rate_bpm", tr.ext["hr"])
+    put("speed_m_s", tr.ext["speed"])
+    put("power_w", tr.ext["power"])
+    put("temperature_c", tr.ext["temp"])
     convention = "none"
-    cad = np.asarray(ext["cad"], dtype=float)[order]
+    cad = tr.ext["cad"][timed][order]
     if np.isfinite(cad).any():
         if sport is None or sport in FOOT_SPORTS:
             moving = cad[np.isfinite(cad) & (cad > 0)]
@@ -186,7 +436,7 @@ def decode_gpx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     records = pd.DataFrame(cols, index=index)
     return Activity(
         records=records,
-        source=Source(name, "gpx", sha256, len(data), compressed, "gpxpy"),
+        source=Source(name, "gpx", sha256, len(data), compressed, reader),
         sport=sport,
         sub_sport=None,
         start=index[0],
@@ -194,5 +444,5 @@ def decode_gpx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
         device_summary={k: None for k in SUMMARY_KEYS},
         cadence_convention=convention,
         warnings=warnings,
-        extra={"creator": g.creator, "gpx_type": sport_text},
+        extra={"creator": tr.creator, "gpx_type": tr.sport_text},
     )
