@@ -20,6 +20,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--strict", action="store_true", help="refuse a file with any fault instead of salvaging it"
     )
     p.add_argument("-v", "--verbose", action="store_true", help="say which decoder read the file")
+    p.add_argument(
+        "--plot",
+        metavar="OUT.png",
+        help="also draw pace, cadence, oscillation and ground contact over the run, flagged "
+        "stretches shaded (PNG or PDF; docs/charts.md)",
+    )
     p.set_defaults(func=run)
 
 
@@ -29,6 +35,10 @@ def run(args: argparse.Namespace) -> int:
 
     activity = read(args.file, strict=args.strict)
     result = analyze(activity)
+    if args.plot:  # charts: runlens.report.charts.run
+        from ..report.charts import draw_run
+
+        draw_run(activity, result.get("findings") or [], args.plot)
     if args.verbose:
         print(f"runlens: {args.file}: read by {activity.source.reader}", file=sys.stderr)
     if args.json:

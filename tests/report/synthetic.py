@@ -1,10 +1,10 @@
 """A small synthetic training history with known volume and form patterns.
 
-Six weeks, three easy runs a week (Tuesday, Thursday, Saturday), 22-26 min
+Six weeks, three easy runs a week (Tuesday, Thursday, Saturday), 17-19 min
 at the same easy pace, written as FIT files with smart recording (small and
 quick to read). Known answers:
 
-- week 5 (2026-08-24) adds a 55 min run on Sunday: longer than any run of the
+- week 5 (2026-08-24) adds a 40 min run on Sunday: longer than any run of the
   previous 30 days by far more than 10 % (a session spike, Frandsen bands),
   and a weekly distance increase over 30 %: the week is flagged;
 - week 6 (2026-08-31) runs every steady minute with the "overstride" pattern
@@ -32,7 +32,7 @@ def plan():
     for w in range(WEEKS):
         monday = FIRST_MONDAY + timedelta(weeks=w)
         for i, day in enumerate((1, 3, 5)):
-            minutes = 22 + 2 * i
+            minutes = 17 + i
             pats = ()
             if w == WEEKS - 1:
                 pats = (Pattern("overstride", 0, minutes * 60),)
@@ -44,7 +44,7 @@ def plan():
             local = datetime.combine(monday + timedelta(days=6), datetime.min.time()).replace(
                 hour=8
             )
-            runs.append((local, 55 * 60, ()))
+            runs.append((local, 40 * 60, ()))
     return runs
 
 

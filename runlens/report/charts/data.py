@@ -49,7 +49,7 @@ def week_of(dates, week_start: str = "monday"):
     from ...load import WEEKDAYS
 
     d = pd.DatetimeIndex(pd.to_datetime(np.asarray(dates))).floor("D")
-    shift = (d.dayofweek.to_numpy() - WEEKDAYS.index(week_start)) % 7
+    shift = (d.day_of_week.to_numpy() - WEEKDAYS.index(week_start)) % 7
     return d - pd.to_timedelta(shift, unit="D")
 
 
@@ -113,9 +113,7 @@ class ChartData:
 
     def flagged_weeks(self) -> list[str]:
         """ISO first days of weeks with at least one volume finding of severity "flag"."""
-        return sorted(
-            {f.evidence.values["week"] for f in self.findings if f.severity == "flag"}
-        )
+        return sorted({f.evidence.values["week"] for f in self.findings if f.severity == "flag"})
 
     def noted_weeks(self) -> list[str]:
         """ISO first days of weeks whose volume findings are notes only."""
@@ -159,9 +157,7 @@ def form_from_points(acts: pd.DataFrame, week_start: str = "monday") -> pd.DataF
             f["ground_contact_ms"] = a[:, 5]
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
-                f["step_length_m"] = np.where(
-                    a[:, 1] > 0, a[:, 0] * 60.0 / a[:, 1], np.nan
-                )
+                f["step_length_m"] = np.where(a[:, 1] > 0, a[:, 0] * 60.0 / a[:, 1], np.nan)
             f["vertical_oscillation_mm"] = np.nan
             f["ground_contact_ms"] = np.nan
         f["start_s"] = float(t0)
@@ -173,9 +169,7 @@ def form_from_points(acts: pd.DataFrame, week_start: str = "monday") -> pd.DataF
     return pd.concat(frames, ignore_index=True)[cols]
 
 
-def form_from_activities(
-    activities: list[Activity], history: History
-) -> pd.DataFrame:
+def form_from_activities(activities: list[Activity], history: History) -> pd.DataFrame:
     """Form minutes (all four metrics) read from the activities themselves.
 
     Parameters

@@ -313,9 +313,7 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
         result.form_metrics.append(col)
     ax_f.set_ylabel("% vs period median")
     if result.form_metrics:
-        lim = np.nanmax(
-            np.abs(trends[[f"{c}_pct" for c in result.form_metrics]].to_numpy(float))
-        )
+        lim = np.nanmax(np.abs(trends[[f"{c}_pct" for c in result.form_metrics]].to_numpy(float)))
         lim = max(3.0, float(lim) * 1.3)
         ax_f.set_ylim(-lim, lim)
         ax_f.axhline(0, color="black", linewidth=0.8)
@@ -326,7 +324,8 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
         missing = [FORM_METRICS[c][0] for c in FORM_METRICS if c not in result.form_metrics]
         leg = ax_f.legend(**LEGEND_OUT)
         if missing:
-            leg.set_title("not recorded:\n" + "\n".join(missing), prop={"size": 7})
+            why = "not in the history store:" if data.form_source == "store" else "not recorded:"
+            leg.set_title(why + "\n" + "\n".join(missing), prop={"size": 7})
     else:
         ax_f.set_ylim(-5, 5)
         ax_f.tick_params(labelleft=False)
