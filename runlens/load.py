@@ -18,7 +18,8 @@ Definitions (docs/history.md repeats them):
   days as zero load.
 - **EWMA acute:chronic ratio** (Williams et al. 2017): ``EWMA_t = l x load_t +
   (1 - l) x EWMA_(t-1)``, ``l = 2 / (N + 1)``, N = 7 (acute) and 28 (chronic),
-  both started at 0 on the day before the first run. *Uncoupled*: the chronic
+  both started from the mean daily load of the first 28 days (a history starts
+  when the files start, not when the running did). *Uncoupled*: the chronic
   value used on day t is the chronic EWMA of day t - 7, so the acute week is
   not inside the chronic window.
 - **Monotony and strain** (Foster 1998): over the 7 days ending on a day, with
@@ -284,9 +285,7 @@ def activity_loads(acts: pd.DataFrame, hr: HRProfile | None = None) -> pd.DataFr
         off = pd.Series(np.nan, index=out.index)
     out["offset_known"] = off.notna().to_numpy()
     local_s = out["start_s"].to_numpy(float) + off.fillna(0).to_numpy(float)
-    out["local_date"] = pd.to_datetime(np.floor(local_s / 86400.0) * 86400.0, unit="s").floor(
-        "D"
-    )
+    out["local_date"] = pd.to_datetime(np.floor(local_s / 86400.0) * 86400.0, unit="s").floor("D")
     if hr is not None and hr.max_bpm is not None and "hr_hist" in out:
         out["trimp"] = [
             banister_trimp(h, hr.rest_bpm, hr.max_bpm, hr.sex) if h else np.nan
@@ -383,17 +382,24 @@ def daily_series(acts: pd.DataFrame, end: pd.Timestamp | None = None) -> pd.Data
     return g.reindex(days, fill_value=0).astype(float)
 
 
-def ewma(load, n: int):
+def ewma(load, n: int, seed: float = 0.0):
     """Williams et al. 2017 EWMA: ``l x load_t + (1 - l) x EWMA_(t-1)``, l = 2/(n+1).
 
-    Started at 0 the day before the series (no load recorded before it).
+    Parameters
+    ----------
+    load : array_like
+        Daily load (any unit), rest days 0.
+    n : int
+        Window, days.
+    seed : float
+        EWMA of the day before the series.
 
     >>> ewma([7.0, 0.0], 7).round(3).tolist()
     [1.75, 1.312]
     """
     import pandas as pd
 
-    x = np.concatenate([[0.0], np.asarray(load, dtype=float)])
+    x = np.concatenate([[seed], np.asarray(load, dtype=float)])
     return pd.Series(x).ewm(alpha=2.0 / (n + 1), adjust=False).mean().to_numpy()[1:]
 
 
@@ -407,8 +413,9 @@ def training_load(
     daily : pandas.DataFrame
         From :func:`daily_series`.
     load_col : str
-        Which daily load to use: ``"distance_m"`` (default; always present),
-        ``"moving_s"`` or ``"trimp"``.
+        Which daily column is the load: ``"distance_m"`` (default; always
+        present), ``"moving_s"``, ``"trimp"`` or one the caller added (e.g.
+        distance in km).
     acute_days, chronic_days : int
         EWMA windows, days (Williams et al. 2017: 7 and 28).
 
@@ -424,8 +431,12 @@ def training_load(
     load = daily[load_col].to_numpy(float)
     out = pd.DataFrame(index=daily.index)
     out["load"] = load
-    acute = ewma(load, acute_days)
-    chronic_now = ewma(load, chronic_days)
+    # Both EWMAs start from the mean daily load of the first chronic window, not 0:
+    # a history starts when the files start, not when the running did, and a 0 start
+    # would make every history's first weeks look like a spike.
+    seed = float(load[:chronic_days].mean()) if load.size else 0.0
+    acute = ewma(load, acute_days, seed)
+    chronic_now = ewma(load, chronic_days, seed)
     chronic = np.full(load.shape, np.nan)
     chronic[acute_days:] = chronic_now[:-acute_days] if load.size > acute_days else []
     out["acute"] = acute
@@ -485,7 +496,7 @@ def weekly_table(
         raise ValueError(f"week start must be one of {WEEKDAYS}, not {week_start!r}")
     if daily.empty:
         return pd.DataFrame()
-    shift = (daily.index.dayofweek.to_numpy() - WEEKDAYS.index(ws)) % 7
+    shift = (daily.index.day_of_week.to_numpy() - WEEKDAYS.index(ws)) % 7
     week = daily.index - pd.to_timedelta(shift, unit="D")
     d = daily.assign(week=week)
     ind = indicators.assign(week=week)

@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
+#: ../shared/corpus beside the checkout; $RUNLENS_CORPUS overrides it, and a git
+#: worktree one level deeper (e.g. wt/NAME) finds ../../shared/corpus.
+CORPUS = Path(os.environ.get("RUNLENS_CORPUS") or ROOT.parent / "shared" / "corpus")
+if not CORPUS.exists() and (ROOT.parent.parent / "shared" / "corpus").exists():
+    CORPUS = ROOT.parent.parent / "shared" / "corpus"
 SAMPLES = ROOT / "sample_activities"
 
 

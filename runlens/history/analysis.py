@@ -45,8 +45,13 @@ __all__ = [
 DUPLICATE_WINDOW_S = 60.0
 DUPLICATE_DISTANCE_REL = 0.10
 DUPLICATE_DISTANCE_ABS_M = 100.0
-#: ``[load] unit`` -> daily series column used for ratios, monotony and strain.
-LOAD_UNITS = {"distance": "distance_m", "moving_time": "moving_s", "trimp": "trimp"}
+#: ``[load] unit`` -> (daily series column, scale, label) of the load used for
+#: ratios, monotony, strain and CTL/ATL: km, minutes or TRIMP.
+LOAD_UNITS = {
+    "distance": ("distance_m", 1e-3, "km"),
+    "moving_time": ("moving_s", 1 / 60, "min"),
+    "trimp": ("trimp", 1.0, "TRIMP"),
+}
 
 
 def _same_distance(a: float | None, b: float | None) -> bool:
@@ -204,11 +209,17 @@ def build_history(
             "load unit is TRIMP: runs without heart rate add 0 load (choose distance instead)"
         )
     daily = daily_series(acts) if len(acts) else daily_series(acts.iloc[:0])
-    indicators = training_load(daily, LOAD_UNITS[unit]) if len(daily) else daily
+    col, scale, _ = LOAD_UNITS[unit]
+    daily["load"] = daily[col] * scale
+    indicators = (
+        training_load(daily, "load")
+        if len(daily)
+        else daily.assign(acwr=np.nan, history_days=np.nan)
+    )
     weeks = weekly_table(acts, daily, indicators, ws) if len(daily) else pd.DataFrame()
-    findings = evaluate_volume(acts, weeks, indicators, week_start=ws, config=config) if len(
-        acts
-    ) else []
+    findings = (
+        evaluate_volume(acts, weeks, indicators, week_start=ws, config=config) if len(acts) else []
+    )
     return History(
         acts=acts,
         daily=daily,
@@ -238,12 +249,11 @@ def refresh_derived(store: Store, config: Config | None = None) -> History:
     import json
 
     with store.transaction() as c:
-        base = store.activities_frame(
-            columns=("content_sha256", "format", "start_s", "distance_m")
-        )
+        base = store.activities_frame(columns=("content_sha256", "format", "start_s", "distance_m"))
         dups = find_duplicates(base)
-        c.execute("UPDATE activities SET duplicate_of = NULL, spike_ratio = NULL, "
-                  "longest_prev30_m = NULL")
+        c.execute(
+            "UPDATE activities SET duplicate_of = NULL, spike_ratio = NULL, longest_prev30_m = NULL"
+        )
         c.executemany(
             "UPDATE activities SET duplicate_of = ? WHERE path = ?",
             [(k, p) for p, k in dups.items()],

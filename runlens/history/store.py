@@ -138,8 +138,10 @@ def default_store_path(root: str | os.PathLike[str]) -> Path:
     r = Path(root).resolve()
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", r.name).strip("-")[:40] or "root"
     digest = hashlib.sha256(str(r).encode("utf-8", "surrogatepass")).hexdigest()[:12]
-    return Path(platformdirs.user_data_dir("runlens", appauthor=False)) / "stores" / (
-        f"{slug}-{digest}.sqlite"
+    return (
+        Path(platformdirs.user_data_dir("runlens", appauthor=False))
+        / "stores"
+        / (f"{slug}-{digest}.sqlite")
     )
 
 
@@ -337,9 +339,7 @@ class Store:
 
     def set_meta(self, key: str, value: Any) -> None:
         with self.transaction():
-            self.conn.execute(
-                "INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value))
-            )
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
 
     def meta(self, key: str, default: Any = None) -> Any:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

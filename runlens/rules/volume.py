@@ -58,7 +58,7 @@ GABBETT = "Gabbett 2016, Br J Sports Med 50:273; Williams et al. 2017, Br J Spor
 def _week_of(date: pd.Timestamp, week_start: str) -> str:
     import pandas as pd
 
-    shift = (date.dayofweek - WEEKDAYS.index(week_start)) % 7
+    shift = (date.day_of_week - WEEKDAYS.index(week_start)) % 7
     return (date - pd.Timedelta(days=shift)).date().isoformat()
 
 

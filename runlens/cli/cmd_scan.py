@@ -1,0 +1,92 @@
+"""``runlens scan DIR``: read a folder of activities into the history store."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "scan",
+        help="scan a folder of activity files into the history store",
+        description="Find every .fit, .gpx, .fit.gz and .gpx.gz under DIR (a Garmin or Strava "
+        "export included), read them in parallel and remember them in a store. Files unchanged "
+        "since the last scan are not read again; an interrupted scan is completed by the next "
+        "one. Broken files are listed and skipped. DIR is never written to.",
+    )
+    p.add_argument("dir", metavar="DIR", help="folder to scan (recursively)")
+    p.add_argument(
+        "--db",
+        metavar="PATH",
+        help="store file (default: one per folder in the user's data directory)",
+    )
+    p.add_argument(
+        "--jobs", "-j", type=int, metavar="N", help="worker processes (default: all cores)"
+    )
+    p.add_argument(
+        "--rescan", action="store_true", help="read and analyse every file again, changed or not"
+    )
+    p.add_argument("--config", metavar="PATH", help="config file (runner profile, rules)")
+    p.add_argument("--json", action="store_true", help="print the scan report as one JSON object")
+    p.set_defaults(func=run)
+
+
+class _Progress:
+    """A one-line progress counter on stderr, only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self.last < 0.1:
+            return
+        self.last = now
+        width = 30
+        fill = int(width * done / total) if total else width
+        sys.stderr.write(f"\rscanning [{'#' * fill}{'.' * (width - fill)}] {done}/{total} files")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..config import load_config
+    from ..errors import RunlensError
+    from ..history import scan
+
+    if args.jobs is not None and args.jobs < 1:
+        raise RunlensError("--jobs must be at least 1")
+    config = load_config(args.config)
+    progress = _Progress() if sys.stderr.isatty() and not args.json else None
+    rep = scan(
+        args.dir, args.db, jobs=args.jobs, rescan=args.rescan, config=config, progress=progress
+    )
+    if args.json:
+        json.dump(rep.to_dict(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(
+        f"Scanned {rep.root}: {rep.found} activity files in {rep.seconds:.1f} s "
+        f"({rep.read} read, {rep.not_read} unchanged and not read"
+        + (f", {rep.same_content} touched but identical" if rep.same_content else "")
+        + (f", {rep.removed} gone and forgotten" if rep.removed else "")
+        + ")"
+    )
+    print(
+        f"Store {rep.db}: {rep.activities} activities, {rep.runs} runs counted over "
+        f"{rep.weeks} weeks"
+        + (f", {rep.duplicates} duplicates counted once" if rep.duplicates else "")
+    )
+    if rep.form_rules == "unavailable":
+        print("Form rules are not part of this runlens: activities stored without form findings.")
+    if rep.problems:
+        print(f"{len(rep.problems)} files are not activities and were skipped:")
+        for path, status, reason in rep.problems:
+            print(f"  {path}: {'no activity' if status == 'skipped' else 'bad'}: {reason}")
+    for a in rep.assumptions:
+        print(f"Assumed: {a}")
+    return 0
