@@ -97,9 +97,12 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         )
     if runner.get("sex") not in (None, "male", "female"):
         raise RunlensError('[runner] sex must be "male" or "female"', path=str(p))
+    rules = data.get("rules", {})
+    if not isinstance(rules, dict) or any(not isinstance(v, dict) for v in rules.values()):
+        raise RunlensError("[rules] must hold tables such as [rules.overstriding]", path=str(p))
     return Config(
         runner=RunnerProfile(**runner),
-        rules={k: dict(v) for k, v in data.get("rules", {}).items()},
+        rules={k: dict(v) for k, v in rules.items()},
         load=dict(data.get("load", {})),
         path=str(p),
     )

@@ -1,4 +1,10 @@
-"""``runlens analyze FILE``: one activity's summary, the watch's values beside ours."""
+"""``runlens analyze FILE``: one activity's summary and form findings.
+
+The watch's own values are shown beside runlens'; the findings of the form
+rules (docs/rules.md) follow, with their evidence and the caveats. The runner
+profile and rule thresholds come from the TOML config (docs/config.md); the
+options here override it.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,10 @@ import sys
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "analyze",
-        help="summarise one activity file (FIT, GPX, or their .gz)",
+        help="summarise one activity file (FIT, GPX, or their .gz) and flag form patterns",
         description="Read one activity and print its summary, with the watch's own values "
-        "beside runlens' where the file has them.",
+        "beside runlens', then the form findings (overstriding, heel striking, contact "
+        "imbalance, vertical motion, late-run fade, warm-up) with their evidence.",
     )
     p.add_argument("file", help="a .fit, .gpx, .fit.gz or .gpx.gz file")
     p.add_argument("--json", action="store_true", help="print one JSON object (docs/json.md)")
@@ -20,6 +27,24 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--strict", action="store_true", help="refuse a file with any fault instead of salvaging it"
     )
     p.add_argument("-v", "--verbose", action="store_true", help="say which decoder read the file")
+    p.add_argument(
+        "--config",
+        metavar="PATH",
+        help="TOML config (docs/config.md); default $RUNLENS_CONFIG or "
+        "~/.config/runlens/config.toml",
+    )
+    p.add_argument("--height", type=float, metavar="M", help="your height in metres (e.g. 1.78)")
+    p.add_argument("--sex", choices=("male", "female"), help="for heart-rate load weighting")
+    p.add_argument("--resting-hr", type=float, metavar="BPM", help="resting heart rate, 1/min")
+    p.add_argument("--max-hr", type=float, metavar="BPM", help="maximum heart rate, 1/min")
+    p.add_argument(
+        "--baseline",
+        metavar="FILE.json",
+        help="your speed-cadence baseline as JSON (CadenceBaseline fields: intercept_spm, "
+        "slope_spm_per_m_s, n_activities, n_samples, residual_sd_spm, speed_range_m_s, "
+        "window_days); without one, step rate is compared with population bands",
+    )
+    p.add_argument("--no-rules", action="store_true", help="summary only, no form findings")
     p.add_argument(
         "--plot",
         metavar="OUT.png",
@@ -29,16 +54,80 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def load_baseline(path: str):
+    """A :class:`runlens.baseline.CadenceBaseline` from a JSON file.
+
+    The object may be the baseline's fields themselves or hold them under
+    ``"cadence_baseline"``.
+
+    Raises
+    ------
+    RunlensError
+        Missing file, not JSON, or missing/invalid fields.
+    """
+    from dataclasses import fields
+
+    from ..baseline import CadenceBaseline
+    from ..errors import RunlensError
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        raise RunlensError("baseline file not found", path=path) from None
+    except (OSError, ValueError) as exc:
+        raise RunlensError(f"not a JSON baseline ({exc})", path=path) from None
+    if isinstance(data, dict) and isinstance(data.get("cadence_baseline"), dict):
+        data = data["cadence_baseline"]
+    names = [f.name for f in fields(CadenceBaseline)]
+    required = [f.name for f in fields(CadenceBaseline) if f.name != "window_days"]
+    if not isinstance(data, dict) or any(k not in data for k in required):
+        raise RunlensError(f"a baseline needs the keys {required}", path=path)
+    try:
+        kw = {k: data[k] for k in names if k in data}
+        kw["speed_range_m_s"] = tuple(float(x) for x in kw["speed_range_m_s"])
+        if len(kw["speed_range_m_s"]) != 2:
+            raise ValueError("speed_range_m_s needs two speeds")
+        for k in ("intercept_spm", "slope_spm_per_m_s", "residual_sd_spm"):
+            kw[k] = float(kw[k])
+        for k in ("n_activities", "n_samples", "window_days"):
+            if k in kw:
+                kw[k] = int(kw[k])
+    except (TypeError, ValueError) as exc:
+        raise RunlensError(f"invalid baseline ({exc})", path=path) from None
+    return CadenceBaseline(**kw)
+
+
 def run(args: argparse.Namespace) -> int:
+    from ..config import RunnerProfile, load_config
     from ..io import read
     from ..report.analysis import analyze, format_text
 
+    config = load_config(args.config)
+    baseline = load_baseline(args.baseline) if args.baseline else None
+    if args.height is not None and not 0.5 <= args.height <= 2.8:
+        from ..errors import RunlensError
+
+        raise RunlensError(f"--height {args.height}: expected metres, e.g. 1.78")
     activity = read(args.file, strict=args.strict)
-    result = analyze(activity)
+    findings = []
+    if not args.no_rules:
+        from ..rules import evaluate_all
+
+        profile = RunnerProfile(
+            height_m=args.height,
+            sex=args.sex,
+            resting_hr_bpm=args.resting_hr,
+            max_hr_bpm=args.max_hr,
+        )
+        findings = [
+            f.to_dict() for f in evaluate_all(activity, config, baseline=baseline, profile=profile)
+        ]
+    result = analyze(activity, findings)
     if args.plot:  # charts: runlens.report.charts.run
         from ..report.charts import draw_run
 
-        draw_run(activity, result.get("findings") or [], args.plot)
+        draw_run(activity, findings, args.plot)
     if args.verbose:
         print(f"runlens: {args.file}: read by {activity.source.reader}", file=sys.stderr)
     if args.json:

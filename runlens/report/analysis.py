@@ -18,7 +18,7 @@ from ..caveats import CAVEATS
 from ..model import SUMMARY_KEYS, Activity
 from ..units import format_duration, format_pace
 
-__all__ = ["analyze", "format_text"]
+__all__ = ["analyze", "format_text", "format_finding"]
 
 
 def _clean(d: dict[str, Any]) -> dict[str, Any]:
@@ -91,6 +91,55 @@ def analyze(activity: Activity, findings: list[dict[str, Any]] | None = None) ->
     }
 
 
+def _wrap(text: str, indent: str, width: int = 100) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(
+        text, width=width, initial_indent=indent, subsequent_indent=indent + "  "
+    ) or [indent]
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
+def _when(iso: str) -> str:
+    """``HH:MM:SS`` of an ISO time (UTC), for the time ranges."""
+    return iso[11:19] if len(iso) >= 19 else iso
+
+
+def format_finding(f: dict[str, Any]) -> list[str]:
+    """Text lines of one finding dict: message, confidence, when, evidence, suggestion."""
+    conf = f.get("confidence")
+    conf_s = f"{conf:.0%}" if isinstance(conf, (int, float)) else str(conf)
+    head = f"[{f.get('severity', 'note')}] {f.get('rule', '?')} ({conf_s}): {f.get('message', '')}"
+    out = _wrap(head, "  ")
+    ranges = f.get("time_ranges") or []
+    if ranges:
+        out += _wrap(
+            "when (UTC): " + ", ".join(f"{_when(a)}-{_when(b)}" for a, b in ranges), "      "
+        )
+    ev = f.get("evidence") or {}
+    if ev.get("values"):
+        out += _wrap(
+            "seen: " + ", ".join(f"{k} {_value(v)}" for k, v in ev["values"].items()), "      "
+        )
+    if ev.get("threshold"):
+        out += _wrap(
+            "threshold: " + ", ".join(f"{k} {_value(v)}" for k, v in ev["threshold"].items()),
+            "      ",
+        )
+    if ev.get("basis"):
+        out += _wrap(f"basis: {ev['basis']}", "      ")
+    if ev.get("source"):
+        out += _wrap(f"source: {ev['source']}", "      ")
+    if f.get("suggestion"):
+        out += _wrap(f"suggestion: {f['suggestion']}", "      ")
+    return out
+
+
 _ROWS = (
     ("Distance", "distance_m", lambda v: f"{v / 1000:.2f} km"),
     ("Elapsed time", "elapsed_s", format_duration),
@@ -143,7 +192,7 @@ def format_text(result: dict[str, Any]) -> str:
         lines.append("")
         lines.append("Findings")
         for f in findings:
-            lines.append(f"  [{f.get('severity', 'note')}] {f.get('message', '')}")
+            lines.extend(format_finding(f))
     lines.append("")
     lines.append("Keep in mind")
     for c in result.get("caveats", []):

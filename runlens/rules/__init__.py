@@ -1,0 +1,141 @@
+"""Form rules: patterns in one run that may load the upper back, with evidence.
+
+Each rule is a configured object (:class:`Rule`): thresholds are constructor
+parameters with cited defaults (docs/rules.md), ``evaluate(activity,
+baseline=None, profile=None)`` returns :class:`runlens.findings.Finding`
+objects. :func:`evaluate_all` runs every registered per-activity rule with the
+parameters of a :class:`runlens.config.Config`.
+
+>>> sorted(REGISTRY)[:3]
+['form_fade', 'gct_imbalance', 'heel_striking']
+"""
+
+from __future__ import annotations
+
+from importlib.util import find_spec as _find_spec
+from typing import TYPE_CHECKING
+
+from ..findings import Evidence, Finding
+from .base import REGISTRY, Rule, register, resolve_profile
+from .dynamics import GroundContactImbalance, VerticalMotion
+from .fatigue import FormFade, NoWarmup
+from .footstrike import HeelStriking
+from .overstriding import Overstriding, step_rate_threshold
+
+# History-level rules (volume spikes) live beside these and register themselves.
+if _find_spec(f"{__name__}.volume") is not None:  # pragma: no cover - until it exists
+    from . import volume  # noqa: F401
+
+if TYPE_CHECKING:
+    from ..baseline import CadenceBaseline
+    from ..config import Config, RunnerProfile
+    from ..model import Activity
+
+__all__ = [
+    "REGISTRY",
+    "Rule",
+    "register",
+    "resolve_profile",
+    "evaluate_all",
+    "enabled_rules",
+    "Overstriding",
+    "HeelStriking",
+    "GroundContactImbalance",
+    "VerticalMotion",
+    "FormFade",
+    "NoWarmup",
+    "step_rate_threshold",
+]
+
+#: The order findings are listed in (most relevant to the runner first).
+ORDER = (
+    "overstriding",
+    "heel_striking",
+    "gct_imbalance",
+    "vertical_motion",
+    "form_fade",
+    "no_warmup",
+)
+
+
+def enabled_rules(config: Config | None = None) -> list[Rule]:
+    """Per-activity rules configured from ``config`` (``enabled = false`` drops one).
+
+    Raises
+    ------
+    RunlensError
+        ``[rules.NAME]`` names no rule, or sets unknown keys.
+    """
+    from ..errors import RunlensError
+
+    names = sorted(
+        (n for n, c in REGISTRY.items() if c.scope == "activity"),
+        key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n),
+    )
+    if config is not None:
+        unknown = set(config.rules) - set(REGISTRY)
+        if unknown:
+            raise RunlensError(
+                f"unknown rule sections {sorted(f'[rules.{u}]' for u in unknown)}; "
+                f"known: {sorted(REGISTRY)}",
+                path=config.path,
+            )
+    out = []
+    for n in names:
+        params = config.rule_params(n) if config is not None else {}
+        if params.get("enabled", True) is False:
+            continue
+        out.append(REGISTRY[n].from_config(config))
+    return out
+
+
+def evaluate_all(
+    activity: Activity,
+    config: Config | None = None,
+    baseline: CadenceBaseline | None = None,
+    profile: RunnerProfile | None = None,
+) -> list[Finding]:
+    """Every enabled per-activity rule's findings on ``activity``.
+
+    Parameters
+    ----------
+    activity : Activity
+    config : Config, optional
+        Rule parameters (``[rules.NAME]``) and the runner (``[runner]``).
+    baseline : CadenceBaseline, optional
+        The runner's own speed-cadence baseline (from their history).
+    profile : RunnerProfile, optional
+        Overrides ``config.runner`` (e.g. from CLI options); missing values
+        fall back to the config, then to the file's own user profile.
+
+    Returns
+    -------
+    list of Finding
+        In :data:`ORDER`. A file that is not a run gets one "info" finding
+        saying the form rules were not applied.
+    """
+    from ..config import RunnerProfile
+
+    runner = config.runner if config is not None else RunnerProfile()
+    if profile is not None:
+        merged = {k: getattr(profile, k) for k in vars(profile)}
+        runner = RunnerProfile(
+            **{k: (v if v is not None else getattr(runner, k)) for k, v in merged.items()}
+        )
+    prof = resolve_profile(activity, runner)
+    rules = enabled_rules(config)
+    if not activity.is_running:
+        return [
+            Finding(
+                "form_rules",
+                "info",
+                "unknown",
+                f"Form rules apply to running; this activity is "
+                f"{activity.sport or 'of an unknown sport'}, so none were applied.",
+                Evidence(values={"sport": activity.sport}),
+            )
+        ]
+    findings: list[Finding] = []
+    for rule in rules:
+        findings.extend(rule.evaluate(activity, baseline=baseline, profile=prof))
+    return findings

@@ -1,0 +1,256 @@
+"""Running-dynamics rules: ground-contact imbalance and high vertical motion.
+
+Both compare the runner with Garmin's colour zones (evidence.md section 5),
+which are population percentiles, not targets, and differ by sensor.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..findings import Evidence, Finding
+from . import sources
+from ._signals import Signals, dev_column, sustained
+from .base import Rule, register
+
+if TYPE_CHECKING:
+    from ..baseline import CadenceBaseline
+    from ..config import RunnerProfile
+    from ..model import Activity
+
+__all__ = ["GroundContactImbalance", "VerticalMotion"]
+
+
+def _mask(runs: list[tuple[int, int]], n: int) -> np.ndarray:
+    m = np.zeros(n, dtype=bool)
+    for a, b in runs:
+        m[a : b + 1] = True
+    return m
+
+
+@register
+class GroundContactImbalance(Rule):
+    """Left/right ground-contact balance beyond the red band, sustained.
+
+    Parameters
+    ----------
+    limit_pct : float
+        Flag a left share above this or below ``100 - limit_pct``, % (52.2: the
+        edge of Garmin's red band, evidence.md section 5).
+    min_duration_s : float
+        Sustained for at least this long, s (300).
+    min_speed_m_s : float
+        Only running at least this fast counts, m/s (2.0; walking steps differ).
+    window_s : float
+        Smoothing window, s (60).
+    max_gap_s : float
+        Interruptions bridged, s (30).
+    """
+
+    name = "gct_imbalance"
+
+    def __init__(
+        self,
+        limit_pct: float = 52.2,
+        min_duration_s: float = 300.0,
+        min_speed_m_s: float = 2.0,
+        window_s: float = 60.0,
+        max_gap_s: float = 30.0,
+    ) -> None:
+        self.limit_pct = limit_pct
+        self.min_duration_s = min_duration_s
+        self.min_speed_m_s = min_speed_m_s
+        self.window_s = window_s
+        self.max_gap_s = max_gap_s
+
+    def evaluate(
+        self,
+        activity: Activity,
+        baseline: CadenceBaseline | None = None,
+        profile: RunnerProfile | None = None,
+    ) -> list[Finding]:
+        sig = Signals.of(activity, self.window_s)
+        if not sig.has("gct_balance_left_pct"):
+            return []  # most sensors do not report balance: nothing to say
+        bal = sig.smooth("gct_balance_left_pct")
+        run = (np.nan_to_num(sig.speed_m_s) >= self.min_speed_m_s) & (sig.dt_s > 0)
+        off = run & (np.abs(bal - 50.0) > self.limit_pct - 50.0)
+        runs = sustained(off, sig.t_s, sig.dt_s, self.min_duration_s, self.max_gap_s)
+        if not runs:
+            return []
+        sel = _mask(runs, len(sig)) & run
+        left = float(np.nanmedian(bal[sel]))
+        side = "left" if left > 50 else "right"
+        duration_s = sig.seconds(_mask(runs, len(sig)))
+        return [
+            Finding(
+                self.name,
+                "flag",
+                "measured",
+                f"Ground contact was uneven for {duration_s / 60:.0f} min: left {left:.1f}% / "
+                f"right {100 - left:.1f}%, more time on the {side} foot, beyond "
+                f"{self.limit_pct:g}% either side (Garmin's red band). The FIT field is taken "
+                "as the left share (assumed, not documented).",
+                Evidence(
+                    {
+                        "gct_balance_left_pct": round(left, 1),
+                        "gct_balance_right_pct": round(100 - left, 1),
+                        "duration_s": round(duration_s),
+                    },
+                    {
+                        "left_pct_above": self.limit_pct,
+                        "left_pct_below": round(100 - self.limit_pct, 1),
+                        "min_duration_s": self.min_duration_s,
+                        "min_speed_m_s": self.min_speed_m_s,
+                    },
+                    sources.GARMIN_ZONES,
+                    basis="population bands",
+                ),
+                [sig.span(a, b) for a, b in runs],
+                "An imbalance can come from an old injury, fatigue, a cambered road or how the "
+                "sensor sits. If it shows on most runs, a physiotherapist or coach can look at it.",
+            )
+        ]
+
+
+@register
+class VerticalMotion(Rule):
+    """High vertical ratio (or oscillation) for the sensor type, sustained.
+
+    Vertical ratio (oscillation / step length) is used where the file has it,
+    because it allows for step length; oscillation alone otherwise.
+
+    Parameters
+    ----------
+    sensor : str
+        "auto", "chest_strap", "pod" or "wrist". Garmin's bands are for a
+        chest strap; "auto" takes a Stryd-style pod when the file shows one and
+        otherwise assumes a chest strap (and says so).
+    vertical_ratio_pct_max : float
+        Flag above this, % (10.1: Garmin's red band, chest strap).
+    vertical_oscillation_mm_max : float
+        Flag above this, mm (115: Garmin's red band, 11.5 cm, chest strap).
+    min_speed_m_s, max_grade_pct, skip_start_s : float
+        Steady running (2 m/s, 3 %, 600 s).
+    min_duration_s : float
+        Sustained for at least this long, s (300).
+    window_s, max_gap_s : float
+        Smoothing window and bridged interruptions, s (60, 30).
+    """
+
+    name = "vertical_motion"
+
+    def __init__(
+        self,
+        sensor: str = "auto",
+        vertical_ratio_pct_max: float = 10.1,
+        vertical_oscillation_mm_max: float = 115.0,
+        min_speed_m_s: float = 2.0,
+        max_grade_pct: float = 3.0,
+        skip_start_s: float = 600.0,
+        min_duration_s: float = 300.0,
+        window_s: float = 60.0,
+        max_gap_s: float = 30.0,
+    ) -> None:
+        self.sensor = sensor
+        self.vertical_ratio_pct_max = vertical_ratio_pct_max
+        self.vertical_oscillation_mm_max = vertical_oscillation_mm_max
+        self.min_speed_m_s = min_speed_m_s
+        self.max_grade_pct = max_grade_pct
+        self.skip_start_s = skip_start_s
+        self.min_duration_s = min_duration_s
+        self.window_s = window_s
+        self.max_gap_s = max_gap_s
+
+    def _sensor(self, activity: Activity) -> tuple[str, bool]:
+        """(sensor type, whether it was assumed rather than configured)."""
+        if self.sensor not in ("auto", "chest_strap", "pod", "wrist"):
+            from ..errors import RunlensError
+
+            raise RunlensError(
+                f'[rules.vertical_motion] sensor = "{self.sensor}": expected "auto", '
+                '"chest_strap", "pod" or "wrist"'
+            )
+        if self.sensor != "auto":
+            return self.sensor, False
+        pod = (activity.device.manufacturer or "").lower() == "stryd" or dev_column(
+            activity, "Leg Spring Stiffness", "Form Power"
+        )
+        return ("pod" if pod else "chest_strap"), True
+
+    def evaluate(
+        self,
+        activity: Activity,
+        baseline: CadenceBaseline | None = None,
+        profile: RunnerProfile | None = None,
+    ) -> list[Finding]:
+        sig = Signals.of(activity, self.window_s)
+        if sig.has("vertical_ratio_pct"):
+            col, limit, label, unit = (
+                "vertical_ratio_pct",
+                self.vertical_ratio_pct_max,
+                "vertical ratio",
+                "%",
+            )
+        elif sig.has("vertical_oscillation_mm"):
+            col, limit, label, unit = (
+                "vertical_oscillation_mm",
+                self.vertical_oscillation_mm_max,
+                "vertical oscillation",
+                "mm",
+            )
+        else:
+            return []
+        x = sig.smooth(col)
+        steady = sig.steady(self.min_speed_m_s, self.max_grade_pct, self.skip_start_s)
+        high = steady & (x > limit)
+        runs = sustained(high, sig.t_s, sig.dt_s, self.min_duration_s, self.max_gap_s)
+        if not runs:
+            return []
+        sensor, assumed = self._sensor(activity)
+        in_runs = _mask(runs, len(sig))
+        seen = float(np.nanmedian(x[in_runs & steady]))
+        duration_s = sig.seconds(in_runs)
+        if sensor == "chest_strap":
+            severity = "flag"
+            confidence: str | float = "inferred" if assumed else "measured"
+            band = "Garmin's red band for chest straps" + (
+                " (runlens assumed a chest strap: it cannot tell the sensor from the file)"
+                if assumed
+                else ""
+            )
+        else:
+            severity, confidence = "note", 0.3
+            band = (
+                f"Garmin's red band, which is for chest straps; your {sensor.replace('_', ' ')} "
+                "may read differently, so this is only a rough comparison"
+            )
+        shown = f"{seen / 10:.1f} cm" if unit == "mm" else f"{seen:.1f} %"
+        limit_shown = f"{limit / 10:.1f} cm" if unit == "mm" else f"{limit:g} %"
+        return [
+            Finding(
+                self.name,
+                severity,
+                confidence,
+                f"High {label} for {duration_s / 60:.0f} min of steady running: {shown}, above "
+                f"{limit_shown} ({band}). More bounce per step means more vertical impact to "
+                "absorb; compare with your own usual values from the same sensor.",
+                Evidence(
+                    {col: round(seen, 1), "duration_s": round(duration_s), "sensor": sensor},
+                    {
+                        f"{col}_above": limit,
+                        "min_duration_s": self.min_duration_s,
+                        "min_speed_m_s": self.min_speed_m_s,
+                        "max_grade_pct": self.max_grade_pct,
+                        "skip_start_s": self.skip_start_s,
+                    },
+                    sources.GARMIN_ZONES,
+                    basis=f"population bands ({'assumed ' if assumed else ''}{sensor})",
+                ),
+                [sig.span(a, b) for a, b in runs],
+                "A slightly higher step rate (+5%) with the same pace usually means shorter, "
+                "flatter steps (Heiderscheit et al. 2011).",
+            )
+        ]

@@ -1,0 +1,262 @@
+"""Form fading late in a run, and a run with no easy start.
+
+Neither has a published threshold in evidence.md: the defaults are runlens
+conventions, the findings say so, and their severity stays at "note" unless
+several signals agree.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..findings import Evidence, Finding
+from ..units import format_pace
+from . import sources
+from ._signals import Signals
+from .base import Rule, register
+
+if TYPE_CHECKING:
+    from ..baseline import CadenceBaseline
+    from ..config import RunnerProfile
+    from ..model import Activity
+
+__all__ = ["FormFade", "NoWarmup"]
+
+
+def _median(x: np.ndarray, m: np.ndarray) -> float:
+    v = x[m]
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if v.size else float("nan")
+
+
+@register
+class FormFade(Rule):
+    """Step rate falling, contact time and bounce rising, first vs last third.
+
+    The thirds are of recorded (timer) running time; only samples at a matched
+    pace are compared, so a slower finish is not mistaken for a form change.
+
+    Parameters
+    ----------
+    min_run_s : float
+        Runs shorter than this are not judged, s (1800: fatigue needs time).
+    cadence_drop_pct : float
+        Step rate must fall by at least this, % (2).
+    gct_rise_pct : float
+        Ground contact rising by at least this counts as fading, % (3).
+    vo_rise_pct : float
+        Vertical oscillation rising by at least this counts as fading, % (5).
+    pace_tolerance_pct : float
+        "Matched pace": within this of the reference speed, % (5).
+    min_matched_s : float
+        Each third needs this much running at matched pace, s (180).
+    min_speed_m_s, max_grade_pct : float
+        Steady running (2 m/s, 3 %).
+    """
+
+    name = "form_fade"
+
+    def __init__(
+        self,
+        min_run_s: float = 1800.0,
+        cadence_drop_pct: float = 2.0,
+        gct_rise_pct: float = 3.0,
+        vo_rise_pct: float = 5.0,
+        pace_tolerance_pct: float = 5.0,
+        min_matched_s: float = 180.0,
+        min_speed_m_s: float = 2.0,
+        max_grade_pct: float = 3.0,
+    ) -> None:
+        self.min_run_s = min_run_s
+        self.cadence_drop_pct = cadence_drop_pct
+        self.gct_rise_pct = gct_rise_pct
+        self.vo_rise_pct = vo_rise_pct
+        self.pace_tolerance_pct = pace_tolerance_pct
+        self.min_matched_s = min_matched_s
+        self.min_speed_m_s = min_speed_m_s
+        self.max_grade_pct = max_grade_pct
+
+    def evaluate(
+        self,
+        activity: Activity,
+        baseline: CadenceBaseline | None = None,
+        profile: RunnerProfile | None = None,
+    ) -> list[Finding]:
+        sig = Signals.of(activity, 30.0)
+        if len(sig) == 0 or not sig.has("cadence_spm"):
+            return []
+        total = float(sig.active_s[-1])
+        if total < self.min_run_s:
+            return []
+        cad = sig.raw("cadence_spm")
+        base = sig.steady(self.min_speed_m_s, self.max_grade_pct, 0.0) & np.isfinite(cad)
+        first = base & (sig.active_s <= total / 3)
+        last = base & (sig.active_s > 2 * total / 3)
+        if not (first.any() and last.any()):
+            return []
+        ref = _median(sig.speed_m_s, first | last)
+        matched = np.abs(sig.speed_m_s / ref - 1.0) <= self.pace_tolerance_pct / 100.0
+        f, la = first & matched, last & matched
+        if sig.seconds(f) < self.min_matched_s or sig.seconds(la) < self.min_matched_s:
+            return []
+
+        def change(col: str) -> tuple[float, float, float] | None:
+            if not sig.has(col):
+                return None
+            x = sig.raw(col)
+            a, b = _median(x, f), _median(x, la)
+            if not (np.isfinite(a) and np.isfinite(b)) or a <= 0:
+                return None
+            return a, b, 100.0 * (b / a - 1.0)
+
+        c = change("cadence_spm")
+        g = change("ground_contact_ms")
+        vo = change("vertical_oscillation_mm")
+        if c is None or -c[2] < self.cadence_drop_pct:
+            return []
+        others = [
+            (n, x, lim)
+            for n, x, lim in (("gct", g, self.gct_rise_pct), ("vo", vo, self.vo_rise_pct))
+            if x is not None
+        ]
+        rising = [n for n, x, lim in others if x[2] >= lim]
+        if others and not rising:
+            return []  # step rate fell but nothing else changed: not a fade pattern
+        values: dict[str, object] = {
+            "reference_speed_m_s": round(ref, 2),
+            "reference_pace": format_pace(ref),
+            "cadence_spm_first_third": round(c[0], 1),
+            "cadence_spm_last_third": round(c[1], 1),
+            "cadence_change_pct": round(c[2], 1),
+            "matched_s_first_third": round(sig.seconds(f)),
+            "matched_s_last_third": round(sig.seconds(la)),
+        }
+        parts = [f"step rate fell from {c[0]:.0f} to {c[1]:.0f} steps/min ({c[2]:+.1f}%)"]
+        for key, x, word, unit in (
+            ("ground_contact_ms", g, "ground contact", "ms"),
+            ("vertical_oscillation_mm", vo, "vertical oscillation", "mm"),
+        ):
+            if x is None:
+                continue
+            values[f"{key}_first_third"] = round(x[0], 1)
+            values[f"{key}_last_third"] = round(x[1], 1)
+            values[f"{key}_change_pct"] = round(x[2], 1)
+            verb = "rose" if x[2] > 0 else "changed"
+            parts.append(f"{word} {verb} from {x[0]:.0f} to {x[1]:.0f} {unit} ({x[2]:+.1f}%)")
+        severity = "flag" if rising else "note"
+        idx = np.flatnonzero(la)
+        msg = (
+            f"Form faded late in the run: at the same pace ({format_pace(ref)} "
+            f"+-{self.pace_tolerance_pct:g}%), " + ", ".join(parts) + " between the first and "
+            "last thirds. Tired form lands harder and brakes more."
+        )
+        if not others:
+            msg += " Only step rate was available, so this is a weaker sign."
+        return [
+            Finding(
+                self.name,
+                severity,
+                "measured",
+                msg,
+                Evidence(
+                    values,
+                    {
+                        "cadence_drop_pct_at_least": self.cadence_drop_pct,
+                        "gct_rise_pct_at_least": self.gct_rise_pct,
+                        "vo_rise_pct_at_least": self.vo_rise_pct,
+                        "pace_tolerance_pct": self.pace_tolerance_pct,
+                        "min_run_s": self.min_run_s,
+                    },
+                    sources.RUNLENS_DEFAULT + "; fatigue changes step rate (evidence.md section 2)",
+                    basis="first vs last third of this run, matched pace",
+                ),
+                [sig.span(int(idx[0]), int(idx[-1]))],
+                "Watch whether it repeats on long runs. A step-rate cue late in the run "
+                "(about +5%, Heiderscheit et al. 2011) or building long-run distance more slowly "
+                "may help.",
+            )
+        ]
+
+
+@register
+class NoWarmup(Rule):
+    """The first minutes of a run no easier than the main part.
+
+    Parameters
+    ----------
+    warmup_s : float
+        Length of the warm-up part, s of recorded running (600: 10 min).
+    easier_pct : float
+        A warm-up counts when its median speed is at least this much slower
+        than the main part's, % (5).
+    min_run_s : float
+        Runs shorter than this are not judged, s (1200: the main part must be
+        at least as long as the warm-up).
+    """
+
+    name = "no_warmup"
+
+    def __init__(
+        self, warmup_s: float = 600.0, easier_pct: float = 5.0, min_run_s: float = 1200.0
+    ) -> None:
+        self.warmup_s = warmup_s
+        self.easier_pct = easier_pct
+        self.min_run_s = min_run_s
+
+    def evaluate(
+        self,
+        activity: Activity,
+        baseline: CadenceBaseline | None = None,
+        profile: RunnerProfile | None = None,
+    ) -> list[Finding]:
+        sig = Signals.of(activity, 60.0)
+        if len(sig) == 0 or float(sig.active_s[-1]) < self.min_run_s:
+            return []
+        moving = sig.moving & (sig.dt_s > 0)
+        early = sig.active_s <= self.warmup_s
+        w, main = moving & early, moving & ~early
+        if sig.seconds(w) < self.warmup_s / 2 or sig.seconds(main) < self.warmup_s:
+            return []
+        v_w, v_main = _median(sig.speed_m_s, w), _median(sig.speed_m_s, main)
+        limit = v_main * (1 - self.easier_pct / 100.0)
+        if not v_w > limit:
+            return []
+        values: dict[str, object] = {
+            "speed_m_s_first": round(v_w, 2),
+            "speed_m_s_main": round(v_main, 2),
+            "pace_first": format_pace(v_w),
+            "pace_main": format_pace(v_main),
+            "speed_ratio": round(v_w / v_main, 3),
+        }
+        if sig.has("heart_rate_bpm"):
+            hr = sig.raw("heart_rate_bpm")
+            values["heart_rate_bpm_first"] = round(_median(hr, w), 1)
+            values["heart_rate_bpm_main"] = round(_median(hr, main), 1)
+        idx = np.flatnonzero(early)
+        span = sig.span(int(idx[0]), int(idx[-1]))
+        return [
+            Finding(
+                self.name,
+                "note",
+                "measured",
+                f"No easy start: your first {self.warmup_s / 60:g} min ran at "
+                f"{format_pace(v_w)}, no easier than the rest of the run ({format_pace(v_main)}); "
+                f"a warm-up here means at least {self.easier_pct:g}% slower. Muscles and joints "
+                "take a few minutes to get ready for load.",
+                Evidence(
+                    values,
+                    {
+                        "warmup_s": self.warmup_s,
+                        "speed_m_s_at_most": round(limit, 2),
+                        "easier_pct": self.easier_pct,
+                    },
+                    sources.RUNLENS_DEFAULT + "; evidence for warm-ups in runners is mixed",
+                    basis="this run's own main part",
+                ),
+                [span],
+                f"Run the first {self.warmup_s / 60:g} minutes easily (a pace you could chat at) "
+                "before speeding up.",
+            )
+        ]

@@ -1,0 +1,272 @@
+"""Overstriding: a step rate low for the speed, on steady running.
+
+A watch cannot see where the foot lands; the defensible proxy is a step rate
+that is low for the speed (evidence.md section 2). Compared with the runner's
+own speed-cadence baseline when their history supplies one, else with the
+population bands of evidence.md section 5, and the finding says which.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..findings import Evidence, Finding
+from ..units import format_pace
+from . import sources
+from ._signals import Signals, sustained
+from .base import Rule, register
+
+if TYPE_CHECKING:
+    from ..baseline import CadenceBaseline
+    from ..config import RunnerProfile
+    from ..model import Activity
+
+__all__ = ["Overstriding", "StepRateThreshold", "step_rate_threshold"]
+
+
+@dataclass
+class StepRateThreshold:
+    """What "low step rate for the speed" means for one activity.
+
+    Attributes
+    ----------
+    spm : numpy.ndarray
+        Threshold per sample, steps/min (below it = low).
+    basis : str
+        "own baseline" or "population bands".
+    source : str
+        Citation of the threshold.
+    expected_spm : numpy.ndarray or None
+        The baseline's expected step rate per sample, steps/min.
+    """
+
+    spm: np.ndarray
+    basis: str
+    source: str
+    expected_spm: np.ndarray | None = None
+
+
+def step_rate_threshold(
+    speed_m_s: np.ndarray,
+    baseline: CadenceBaseline | None,
+    baseline_ratio: float,
+    population_spm: float,
+) -> StepRateThreshold:
+    """Per-sample step-rate threshold (steps/min) at ``speed_m_s`` (m/s).
+
+    With a baseline: ``baseline_ratio x (a + b x speed)``; without one: the flat
+    population value ``population_spm`` (weaker: cadence depends on height,
+    speed and grade, evidence.md section 2).
+
+    >>> from runlens.baseline import CadenceBaseline
+    >>> b = CadenceBaseline(120.0, 17.0, 12, 5000, 3.0, (2.5, 3.8))
+    >>> float(step_rate_threshold(np.array([3.0]), b, 0.95, 164.0).spm[0])
+    162.45
+    """
+    speed = np.asarray(speed_m_s, dtype=float)
+    if baseline is not None:
+        expected = np.asarray(baseline.expected_spm(speed), dtype=float)
+        return StepRateThreshold(
+            baseline_ratio * expected,
+            f"own baseline (spm = {baseline.intercept_spm:.1f} + "
+            f"{baseline.slope_spm_per_m_s:.1f} x speed, {baseline.n_activities} runs, "
+            f"{baseline.window_days} days)",
+            f"{sources.HEIDERSCHEIT_2011}; {sources.LIEBERMAN_2015}",
+            expected,
+        )
+    return StepRateThreshold(
+        np.full(speed.shape, float(population_spm)),
+        "population bands (no history baseline given)",
+        f"{sources.GARMIN_ZONES}: below {population_spm:g} spm is the orange/red band; "
+        f"{sources.LUEDKE_2016}",
+    )
+
+
+@register
+class Overstriding(Rule):
+    """Step rate low for the speed, sustained, on steady running.
+
+    Parameters
+    ----------
+    min_speed_m_s : float
+        Steady running is at least this fast, m/s (evidence.md section 2: 2 m/s).
+    max_grade_pct : float
+        ... and flatter than this, % (3 %).
+    skip_start_s : float
+        ... and past the first this-many seconds of running (600 s: 10 min).
+    min_duration_s : float
+        A stretch must last this long, s (300 s: 5 min).
+    baseline_ratio : float
+        Low means below this fraction of the runner's own baseline (0.95).
+    population_spm : float
+        Without a baseline, low means below this, steps/min (164: the lower edge
+        of Garmin's green band; Luedke et al. 2016 saw <= 166 linked to injury).
+    window_s : float
+        Smoothing window (centred rolling median), s.
+    max_gap_s : float
+        Interruptions of a stretch up to this long are bridged, s.
+    suggestion_pct : float
+        Step-rate increase suggested, % (Heiderscheit et al. 2011 tested +5 %).
+    """
+
+    name = "overstriding"
+
+    def __init__(
+        self,
+        min_speed_m_s: float = 2.0,
+        max_grade_pct: float = 3.0,
+        skip_start_s: float = 600.0,
+        min_duration_s: float = 300.0,
+        baseline_ratio: float = 0.95,
+        population_spm: float = 164.0,
+        window_s: float = 60.0,
+        max_gap_s: float = 30.0,
+        suggestion_pct: float = 5.0,
+    ) -> None:
+        self.min_speed_m_s = min_speed_m_s
+        self.max_grade_pct = max_grade_pct
+        self.skip_start_s = skip_start_s
+        self.min_duration_s = min_duration_s
+        self.baseline_ratio = baseline_ratio
+        self.population_spm = population_spm
+        self.window_s = window_s
+        self.max_gap_s = max_gap_s
+        self.suggestion_pct = suggestion_pct
+
+    def _steady_thresholds(self) -> dict[str, float]:
+        return {
+            "min_speed_m_s": self.min_speed_m_s,
+            "max_grade_pct": self.max_grade_pct,
+            "skip_start_s": self.skip_start_s,
+            "min_duration_s": self.min_duration_s,
+        }
+
+    def evaluate(
+        self,
+        activity: Activity,
+        baseline: CadenceBaseline | None = None,
+        profile: RunnerProfile | None = None,
+    ) -> list[Finding]:
+        sig = Signals.of(activity, self.window_s)
+        if not sig.has("cadence_spm"):
+            return [
+                Finding(
+                    self.name,
+                    "info",
+                    "unknown",
+                    "Overstriding not judged: this file has no step rate (cadence).",
+                    Evidence(source=sources.HEIDERSCHEIT_2011),
+                )
+            ]
+        cad = sig.smooth("cadence_spm")
+        steady = sig.steady(self.min_speed_m_s, self.max_grade_pct, self.skip_start_s)
+        steady &= np.isfinite(cad)
+        steady_s = sig.seconds(steady)
+        if steady_s < self.min_duration_s:
+            return [
+                Finding(
+                    self.name,
+                    "info",
+                    "unknown",
+                    f"Overstriding not judged: only {steady_s / 60:.1f} min of steady running "
+                    f"(at least {self.min_speed_m_s:g} m/s, grade under {self.max_grade_pct:g} %, "
+                    f"after the first {self.skip_start_s / 60:g} min); "
+                    f"{self.min_duration_s / 60:g} min are needed.",
+                    Evidence(
+                        values={"steady_running_s": steady_s},
+                        threshold=self._steady_thresholds(),
+                        source=sources.HEIDERSCHEIT_2011,
+                    ),
+                )
+            ]
+        thr = step_rate_threshold(sig.speed_m_s, baseline, self.baseline_ratio, self.population_spm)
+        low = steady & (cad < thr.spm)
+        runs = sustained(low, sig.t_s, sig.dt_s, self.min_duration_s, self.max_gap_s)
+        if not runs:
+            return []
+        in_runs = np.zeros(len(sig), dtype=bool)
+        for a, b in runs:
+            in_runs[a : b + 1] = True
+        sel = in_runs & steady
+        rest = steady & ~in_runs
+        cad_seen = float(np.nanmedian(cad[sel]))
+        speed_seen = float(np.nanmedian(sig.speed_m_s[sel]))
+        thr_seen = float(np.nanmedian(thr.spm[sel]))
+        step_len = float(np.nanmedian(sig.speed_m_s[sel] * 60.0 / cad[sel]))
+        duration_s = sig.seconds(in_runs)
+        values: dict[str, object] = {
+            "cadence_spm": round(cad_seen, 1),
+            "speed_m_s": round(speed_seen, 2),
+            "pace": format_pace(speed_seen),
+            "step_length_m": round(step_len, 3),
+            "duration_s": round(duration_s),
+            "steady_running_s": round(steady_s),
+            "grade_known": sig.grade_known,
+        }
+        if rest.any():
+            values["cadence_spm_rest_of_steady_running"] = round(float(np.nanmedian(cad[rest])), 1)
+            values["step_length_m_rest_of_steady_running"] = round(
+                float(np.nanmedian(sig.speed_m_s[rest] * 60.0 / cad[rest])), 3
+            )
+        height = profile.height_m if profile is not None else None
+        if height:
+            values["height_m"] = height
+            values["step_length_height_ratio"] = round(step_len / height, 3)
+        threshold: dict[str, object] = {"cadence_spm_below": round(thr_seen, 1)}
+        if thr.expected_spm is not None:
+            values["baseline_expected_spm"] = round(float(np.nanmedian(thr.expected_spm[sel])), 1)
+            threshold["baseline_ratio"] = self.baseline_ratio
+            lo, hi = baseline.speed_range_m_s
+            if not (lo - 0.25 <= speed_seen <= hi + 0.25):
+                values["baseline_extrapolated"] = True
+        else:
+            threshold["population_spm"] = self.population_spm
+        threshold.update(self._steady_thresholds())
+
+        n = len(runs)
+        where = f"{duration_s / 60:.0f} min" + (f" in {n} stretches" if n > 1 else "")
+        if thr.expected_spm is not None:
+            versus = (
+                f"below {thr_seen:.0f} steps/min, {self.baseline_ratio:.0%} of what your own "
+                f"history predicts at this speed ({values['baseline_expected_spm']:.0f})"
+            )
+            if values.get("baseline_extrapolated"):
+                versus += (
+                    "; this speed is outside the speeds your baseline was fitted on, so less sure"
+                )
+        else:
+            versus = (
+                f"below {thr_seen:.0f} steps/min, the lower edge of the middle population band. "
+                "No history baseline was given, so this compares you with other runners, which "
+                "is weaker: step rate depends on height, speed, grade and fatigue"
+            )
+        msg = (
+            f"Step rate low for your speed for {where} of steady running: {cad_seen:.0f} "
+            f"steps/min at {format_pace(speed_seen)}, {versus}. A low step rate for the speed is "
+            "a proxy for overstriding (landing far ahead of the body), which raises braking "
+            "forces; the watch cannot see where your foot lands."
+        )
+        if height:
+            msg += f" Step length {step_len:.2f} m = {step_len / height:.2f} x your height."
+        else:
+            msg += f" Step length {step_len:.2f} m."
+        target = cad_seen * (1 + self.suggestion_pct / 100.0)
+        suggestion = (
+            f"Try about +{self.suggestion_pct:g}% step rate (about {target:.0f} steps/min at this "
+            "pace, e.g. with a metronome) on easy runs, keeping the pace: in the lab this lowered "
+            "knee loading (Heiderscheit et al. 2011); its effect on back pain is not measured."
+        )
+        return [
+            Finding(
+                self.name,
+                "flag",
+                "inferred",
+                msg,
+                Evidence(values, threshold, thr.source, basis=thr.basis),
+                [sig.span(a, b) for a, b in runs],
+                suggestion,
+            )
+        ]

@@ -1,0 +1,42 @@
+"""The references the form rules cite, worded as in ../shared/evidence.md.
+
+One place for them so that findings, docs/rules.md and tests agree.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "HEIDERSCHEIT_2011",
+    "LIEBERMAN_2015",
+    "LUEDKE_2016",
+    "GARMIN_ZONES",
+    "HAYES_CAPLAN_2012",
+    "HASEGAWA_2007",
+    "RUNSCRIBE_FOOTSTRIKE",
+    "RUNLENS_DEFAULT",
+]
+
+HEIDERSCHEIT_2011 = (
+    "Heiderscheit et al. 2011, Med Sci Sports Exerc 43:296 "
+    "(+5% step rate lowered knee energy absorption)"
+)
+LIEBERMAN_2015 = (
+    "Lieberman et al. 2015, J Exp Biol 218:3406 "
+    "(braking force rises with foot landing distance ahead of the hip)"
+)
+LUEDKE_2016 = (
+    "Luedke et al. 2016, Med Sci Sports Exerc 48:1244 "
+    "(step rate <= 166 spm associated with shin injury in high-school runners)"
+)
+GARMIN_ZONES = "Garmin running dynamics colour zones (population percentiles, not targets)"
+HAYES_CAPLAN_2012 = (
+    "Hayes & Caplan 2012, J Sports Sci 30:1275 (rearfoot strikers have longer ground contact)"
+)
+HASEGAWA_2007 = (
+    "Hasegawa et al. 2007 and marathon field counts (70-95% of road runners heel-strike)"
+)
+RUNSCRIBE_FOOTSTRIKE = (
+    'RunScribe "FootStrike Type" 1-5 rearfoot, 6-10 midfoot, 11-16 forefoot '
+    "(vs motion capture r = -0.86, 78% accuracy, J Athl Train 2020;55:1307)"
+)
+RUNLENS_DEFAULT = "runlens default: no published threshold (a convention, weak evidence)"

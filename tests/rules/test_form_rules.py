@@ -1,0 +1,317 @@
+"""Each rule on runs built with a known pattern at a known time, and without it.
+
+Time-range tolerance: the rules smooth with a centred 60 s window, which can
+move the edge of a step change by at most half the window (30 s); the noise
+added by the builder (1.5 spm, 4 ms, 0.3 %) is far smaller than the steps, so
+30 s is the bound the method itself guarantees.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from runlens.baseline import CadenceBaseline
+from runlens.config import RunnerProfile
+from runlens.rules import (
+    FormFade,
+    GroundContactImbalance,
+    HeelStriking,
+    NoWarmup,
+    Overstriding,
+    VerticalMotion,
+)
+
+from .builder import at, build_run, window
+
+TOL_S = 30.0
+
+
+def assert_range(rng: tuple[str, str] | list[str], a_min: float, b_min: float) -> None:
+    """A finding's (start, end) lies within TOL_S of minutes a_min..b_min."""
+    start, end = (pd.Timestamp(x) for x in rng)
+    assert abs((start - at(a_min)).total_seconds()) <= TOL_S, (start, at(a_min))
+    # the window [a, b) ends with the sample one second before minute b
+    assert abs((end - at(b_min)).total_seconds()) <= TOL_S + 1, (end, at(b_min))
+
+
+def only(findings, severity=None):
+    assert len(findings) == 1, findings
+    if severity:
+        assert findings[0].severity == severity
+    return findings[0]
+
+
+# -- overstriding ---------------------------------------------------------------
+
+
+def test_overstriding_stretch_flagged_against_population_bands():
+    run = build_run(40, overrides={"cadence_spm": [(15, 25, 156.0)]})
+    f = only(Overstriding().evaluate(run), "flag")
+    assert f.rule == "overstriding" and f.confidence == "inferred"
+    assert len(f.time_ranges) == 1
+    assert_range(f.time_ranges[0], 15, 25)
+    assert f.evidence.basis.startswith("population bands")
+    assert f.evidence.threshold["cadence_spm_below"] == 164.0
+    assert f.evidence.values["cadence_spm"] == pytest.approx(156, abs=1)
+    # step length = speed x 60 / spm = 3.0 x 60 / 156
+    assert f.evidence.values["step_length_m"] == pytest.approx(3.0 * 60 / 156, abs=0.01)
+    assert "+5%" in f.suggestion and "Heiderscheit" in f.suggestion
+    assert "population" in f.message
+
+
+def test_overstriding_step_length_relative_to_height():
+    run = build_run(40, overrides={"cadence_spm": [(15, 25, 156.0)]})
+    f = only(Overstriding().evaluate(run, profile=RunnerProfile(height_m=1.80)))
+    assert f.evidence.values["step_length_height_ratio"] == pytest.approx(
+        3.0 * 60 / 156 / 1.80, abs=0.01
+    )
+    assert "x your height" in f.message
+
+
+def test_same_run_without_the_pattern_gives_no_flag():
+    assert Overstriding().evaluate(build_run(40)) == []
+
+
+def test_own_baseline_changes_the_verdict_and_says_so():
+    # A runner whose normal step rate at 3 m/s is 158: population bands flag the
+    # whole steady run, the runner's own baseline (158 at 3 m/s) flags nothing...
+    b = CadenceBaseline(110.0, 16.0, 20, 20000, 3.0, (2.5, 3.5))
+    normal = build_run(40, cadence_spm=158.0)
+    assert only(Overstriding().evaluate(normal)).severity == "flag"
+    assert Overstriding().evaluate(normal, baseline=b) == []
+    # ...and a drop to 148 (< 0.95 x 158 = 150.1) for minutes 18-26 is flagged there.
+    dropped = build_run(40, cadence_spm=158.0, overrides={"cadence_spm": [(18, 26, 148.0)]})
+    f = only(Overstriding().evaluate(dropped, baseline=b), "flag")
+    assert f.evidence.basis.startswith("own baseline")
+    assert f.evidence.threshold["cadence_spm_below"] == pytest.approx(0.95 * 158, abs=0.3)
+    assert f.evidence.values["baseline_expected_spm"] == pytest.approx(158, abs=0.5)
+    assert_range(f.time_ranges[0], 18, 26)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"cadence_spm": [(0, 9, 150.0)]},  # only in the first 10 minutes
+        {"cadence_spm": [(15, 25, 150.0)], "grade_pct": [(15, 25, 6.0)]},  # uphill
+        {"cadence_spm": [(15, 25, 150.0)], "speed_m_s": [(15, 25, 1.8)]},  # too slow
+        {"cadence_spm": [(15, 19, 150.0)]},  # 4 minutes: not sustained
+    ],
+    ids=["first-10-min", "uphill", "below-2-m-s", "too-short"],
+)
+def test_low_step_rate_outside_steady_running_is_not_overstriding(overrides):
+    assert Overstriding().evaluate(build_run(40, overrides=overrides)) == []
+
+
+def test_overstriding_without_cadence_says_unknown():
+    f = only(Overstriding().evaluate(build_run(40, cadence_spm=None)), "info")
+    assert f.confidence == "unknown" and "no step rate" in f.message
+
+
+# -- heel striking ---------------------------------------------------------------
+
+
+def test_long_contact_with_low_cadence_is_inferred_heel_striking():
+    run = build_run(
+        40,
+        ground_contact_ms=240.0,
+        overrides={"cadence_spm": [(15, 25, 156.0)], "ground_contact_ms": [(15, 25, 300.0)]},
+    )
+    f = only(HeelStriking().evaluate(run), "note")
+    assert f.confidence == "inferred"
+    assert "inferred, low confidence" in f.message
+    assert_range(f.time_ranges[0], 15, 25)
+    assert f.evidence.values["ground_contact_ms"] == pytest.approx(300, abs=2)
+    assert f.evidence.threshold["ground_contact_ms_at_least"] == 278.0
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"ground_contact_ms": [(15, 25, 300.0)]},  # long contact, normal cadence
+        {"cadence_spm": [(15, 25, 156.0)]},  # low cadence, short contact
+        {},
+    ],
+    ids=["gct-only", "cadence-only", "neither"],
+)
+def test_one_signal_alone_does_not_infer_heel_striking(overrides):
+    run = build_run(40, ground_contact_ms=240.0, overrides=overrides)
+    f = only(HeelStriking().evaluate(run), "info")
+    assert f.confidence == "unknown" and f.time_ranges == []
+    assert "cannot rule it out" in f.message
+
+
+def test_without_running_dynamics_heel_striking_is_unknown_not_silent():
+    f = only(HeelStriking().evaluate(build_run(40)), "info")
+    assert f.rule == "heel_striking" and f.confidence == "unknown"
+    assert "unknown" in f.message.lower() and "not a sign that all is well" in f.message
+
+
+def test_foot_pod_measures_heel_striking_in_its_window():
+    # RunScribe 1..16: 3 (rearfoot) from minute 10 to 30, 13 (forefoot) otherwise.
+    pod = window(3.0, 10, 30, 40, base=13.0)
+    run = build_run(40, developer={"footstrike type": pod})  # name case differs
+    f = only(HeelStriking().evaluate(run), "flag")
+    assert f.confidence == "measured" and f.evidence.basis == "foot pod"
+    assert f.evidence.values["field"] == "footstrike type"
+    assert f.evidence.values["scale"] == "1..16"
+    assert f.evidence.values["rearfoot_share"] == pytest.approx(0.5, abs=0.01)
+    assert f.evidence.values["forefoot_share"] == pytest.approx(0.5, abs=0.01)
+    assert_range(f.time_ranges[0], 10, 30)
+
+
+def test_foot_pod_zero_based_scale_and_mostly_midfoot():
+    # 0..15 scale: 0 is rearfoot (1 after the shift), 7 is midfoot (8).
+    pod = window(0.0, 30, 40, 40, base=7.0)
+    f = only(HeelStriking().evaluate(build_run(40, developer={"Foot_Strike_Type": pod})), "info")
+    assert f.confidence == "measured"
+    assert f.evidence.values["scale"].startswith("0..15")
+    assert f.evidence.values["midfoot_share"] == pytest.approx(0.75, abs=0.01)
+    assert f.evidence.values["rearfoot_share"] == pytest.approx(0.25, abs=0.01)
+
+
+# -- ground-contact imbalance ------------------------------------------------------
+
+
+def test_54_46_imbalance_flagged_at_its_time():
+    run = build_run(
+        40, gct_balance_left_pct=50.3, overrides={"gct_balance_left_pct": [(12, 27, 54.0)]}
+    )
+    f = only(GroundContactImbalance().evaluate(run), "flag")
+    assert f.confidence == "measured"
+    assert f.evidence.values["gct_balance_left_pct"] == pytest.approx(54.0, abs=0.2)
+    assert f.evidence.values["gct_balance_right_pct"] == pytest.approx(46.0, abs=0.2)
+    assert_range(f.time_ranges[0], 12, 27)
+    assert "left" in f.message
+
+
+@pytest.mark.parametrize("left", [46.0, 54.0])
+def test_imbalance_either_side(left):
+    f = only(GroundContactImbalance().evaluate(build_run(30, gct_balance_left_pct=left)))
+    assert f.evidence.values["gct_balance_left_pct"] == pytest.approx(left, abs=0.2)
+
+
+@pytest.mark.parametrize("left", [50.3, 52.0, 48.0])
+def test_balance_within_52_2_either_side_gives_no_flag(left):
+    assert GroundContactImbalance().evaluate(build_run(40, gct_balance_left_pct=left)) == []
+
+
+# -- vertical motion ---------------------------------------------------------------
+
+
+def test_high_vertical_ratio_flagged_and_sensor_assumption_stated():
+    run = build_run(40, vertical_ratio_pct=8.0, overrides={"vertical_ratio_pct": [(15, 25, 11.0)]})
+    f = only(VerticalMotion().evaluate(run), "flag")
+    assert f.confidence == "inferred" and "assumed a chest strap" in f.message
+    assert_range(f.time_ranges[0], 15, 25)
+    f2 = only(VerticalMotion(sensor="chest_strap").evaluate(run), "flag")
+    assert f2.confidence == "measured"
+    f3 = only(VerticalMotion(sensor="wrist").evaluate(run), "note")
+    assert f3.confidence == 0.3 and "chest straps" in f3.message
+    assert VerticalMotion().evaluate(build_run(40, vertical_ratio_pct=8.0)) == []
+
+
+def test_high_oscillation_used_when_no_ratio():
+    run = build_run(
+        40, vertical_oscillation_mm=90.0, overrides={"vertical_oscillation_mm": [(20, 30, 125.0)]}
+    )
+    f = only(VerticalMotion().evaluate(run), "flag")
+    assert f.evidence.values["vertical_oscillation_mm"] == pytest.approx(125, abs=1)
+    assert_range(f.time_ranges[0], 20, 30)
+
+
+# -- late-run form fade ------------------------------------------------------------
+
+
+def fade_run(**kw):
+    # 45 min at 3 m/s; the last third (from minute 30) fades.
+    return build_run(
+        45,
+        ground_contact_ms=240.0,
+        vertical_oscillation_mm=80.0,
+        overrides={
+            "cadence_spm": [(30, 45, 166.0)],
+            "ground_contact_ms": [(30, 45, 256.0)],
+            "vertical_oscillation_mm": [(30, 45, 86.0)],
+        },
+        **kw,
+    )
+
+
+def test_late_run_fade_flagged_over_the_last_third():
+    f = only(FormFade().evaluate(fade_run()), "flag")
+    v = f.evidence.values
+    assert v["cadence_change_pct"] == pytest.approx(100 * (166 / 172 - 1), abs=0.5)
+    assert v["ground_contact_ms_change_pct"] == pytest.approx(100 * (256 / 240 - 1), abs=1)
+    assert v["vertical_oscillation_mm_change_pct"] == pytest.approx(100 * (86 / 80 - 1), abs=1)
+    assert_range(f.time_ranges[0], 30, 45)
+
+
+def test_no_fade_without_the_pattern():
+    run = build_run(45, ground_contact_ms=240.0, vertical_oscillation_mm=80.0)
+    assert FormFade().evaluate(run) == []
+
+
+def test_slower_finish_is_not_a_form_fade():
+    # Step rate falls because the runner slows to 2.5 m/s: no matched pace, no flag.
+    run = build_run(
+        45,
+        ground_contact_ms=240.0,
+        overrides={
+            "speed_m_s": [(30, 45, 2.5)],
+            "cadence_spm": [(30, 45, 164.0)],
+            "ground_contact_ms": [(30, 45, 256.0)],
+        },
+    )
+    assert FormFade().evaluate(run) == []
+
+
+def test_cadence_drop_alone_is_only_a_note_when_nothing_else_is_measured():
+    run = build_run(45, overrides={"cadence_spm": [(30, 45, 166.0)]})
+    f = only(FormFade().evaluate(run), "note")
+    assert "Only step rate" in f.message
+
+
+# -- warm-up -------------------------------------------------------------------------
+
+
+def test_no_warmup_flagged_over_the_first_10_minutes():
+    f = only(NoWarmup().evaluate(build_run(40)), "note")
+    assert f.evidence.values["speed_ratio"] == pytest.approx(1.0, abs=0.02)
+    start, end = (pd.Timestamp(x) for x in f.time_ranges[0])
+    assert start == at(0) and abs((end - at(10)).total_seconds()) <= 1
+
+
+def test_easy_first_10_minutes_is_a_warmup():
+    run = build_run(40, overrides={"speed_m_s": [(0, 10, 2.6)]})  # 13% slower
+    assert NoWarmup().evaluate(run) == []
+
+
+def test_short_runs_are_not_judged_for_warmup():
+    assert NoWarmup().evaluate(build_run(15)) == []
+
+
+# -- parameters ----------------------------------------------------------------------
+
+
+def test_rules_expose_their_parameters():
+    r = Overstriding(min_duration_s=600)
+    assert r.get_params()["min_duration_s"] == 600
+    assert Overstriding.defaults()["population_spm"] == 164.0
+    with pytest.raises(ValueError):
+        r.set_params(nope=1)
+    # an 8-minute stretch: flagged by default, not with a 10-minute minimum
+    run = build_run(40, overrides={"cadence_spm": [(15, 23, 156.0)]})
+    assert Overstriding().evaluate(run) and r.evaluate(run) == []
+
+
+def test_irregular_sampling_uses_time_not_rows():
+    # Smart recording: keep every 4th second; the 10-minute stretch stays 10 minutes.
+    run = build_run(40, overrides={"cadence_spm": [(15, 25, 156.0)]})
+    run.records = run.records.iloc[::4]
+    run.developer = run.developer.iloc[::4]
+    f = only(Overstriding().evaluate(run), "flag")
+    assert_range(f.time_ranges[0], 15, 25)
+    assert f.evidence.values["duration_s"] == pytest.approx(600, abs=10)
+    assert np.isfinite(f.evidence.values["step_length_m"])
