@@ -35,7 +35,7 @@ recording and pauses are handled as a watch does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -325,15 +325,20 @@ def summarize(
     a = float(t[0] if start_s is None else start_s)
     b = float(t[-1] if end_s is None else end_s)
     h = _hold_end(t, pauses)
+    # Only the samples from the one holding at a to the first after b matter (laps stay O(lap)).
+    lo = max(int(np.searchsorted(t, a, side="right")) - 1, 0)
+    hi = int(np.searchsorted(t, b, side="right")) + 1
+    is_last = t[lo:hi] == t[-1]
+    t, h = t[lo:hi], h[lo:hi]
     w = np.clip(h, a, b) - np.clip(t, a, b)
-    inside = ((t >= a) & (t < b)) | ((t == b) & (b == t[-1]))
+    inside = ((t >= a) & (t < b)) | ((t == b) & is_last)
     timer = float(w.sum())
 
     def col(name: str) -> np.ndarray | None:
         v = columns.get(name)
         if v is None:
             return None
-        v = np.asarray(v, dtype=float)
+        v = np.asarray(v, dtype=float)[lo:hi]
         return v if np.isfinite(v[inside | (w > 0)]).any() else None
 
     def avg(name: str) -> float | None:
@@ -407,7 +412,7 @@ def _lap_bounds(t: np.ndarray, distance: np.ndarray | None, lap_distance_m: floa
     cuts = sorted(e for e in ends if t[0] < e < t[-1])
     starts = [float(t[0]), *cuts]
     stops = [*cuts, float(t[-1])]
-    return [(a, b, ends.get(b, 7) if b != t[-1] else 7) for a, b in zip(starts, stops, strict=True)]
+    return [(a, b, 7 if b == t[-1] else ends[b]) for a, b in zip(starts, stops, strict=True)]
 
 
 def from_columns(
@@ -566,7 +571,7 @@ def simulate_run(
     kind : str
         One of ``RUN_KINDS``: easy, recovery (0.9 x easy pace), long (0.96 x),
         tempo (0.92 x threshold between warm-up and a 10 min cool-down),
-        intervals (3 min at 1.07 x threshold / 2 min easy, after the warm-up).
+        intervals (3 min at 1.07 x threshold / 2 min at 0.85 x easy, after the warm-up).
     speed : float, optional
         Base speed, m/s (default from ``runner`` and ``kind``).
     warmup_s : int
@@ -653,7 +658,7 @@ def simulate_run(
     altitude, grade = hills(distance)
 
     # Heart rate: effort with a 30 s lag and drift; effort 0 while paused.
-    effort = np.where(paused, 0.0, v * (1 + 3 * np.clip(grade, -0.05, 0.1)) / runner.threshold_speed)
+    effort = v * (1 + 3 * np.clip(grade, -0.05, 0.1)) / runner.threshold_speed
     reserve = runner.max_hr - runner.rest_hr
     hr_ss = runner.rest_hr + reserve * np.where(paused, 0.2, 0.15 + 0.7 * effort) + reserve * 0.04 * t / 3600
     hr0 = runner.rest_hr + (10.0 if "no_warmup" in kinds else 25.0)
@@ -747,6 +752,7 @@ def simulate_history(
     runs_per_week: tuple[int, int] = (3, 5),
     utc_offset_s: int = 7200,
     runner: Runner = DEFAULT_RUNNER,
+    per_run: Callable[[int, str, datetime, int], Mapping[str, Any]] | None = None,
     **run_kwargs: Any,
 ) -> list[SimulatedRun]:
     """Simulate several weeks of training, deterministic for a given seed.
@@ -772,8 +778,12 @@ def simulate_history(
         Local minus UTC, s.
     runner : Runner
         The runner.
+    per_run : callable, optional
+        ``per_run(index, kind, local_start, duration_s)`` returns extra
+        :func:`simulate_run` arguments for one run (e.g. ``patterns``,
+        ``foot_pod``), so chosen runs can carry injected patterns.
     **run_kwargs
-        Passed to :func:`simulate_run` (e.g. ``smart_recording=True``).
+        Passed to :func:`simulate_run` for every run (e.g. ``smart_recording=True``).
 
     Returns
     -------
@@ -808,6 +818,8 @@ def simulate_history(
                         pauses.append(Pause(at, at + int(rng.integers(20, 91))))
                 duration += int(sum(p.end_s - p.start_s for p in pauses))
             kwargs = {"pauses": pauses, **run_kwargs}
+            if per_run is not None:
+                kwargs.update(per_run(len(runs), kind, local, duration))
             runs.append(simulate_run(seed=seed * 1000 + len(runs), start=start, utc_offset_s=utc_offset_s,
                                      duration_s=duration, kind=kind, runner=runner, **kwargs))
     return runs

@@ -58,6 +58,7 @@ from runlens.synth import SimulatedRun, Summary, from_columns
 
 __all__ = [
     "BASE_TYPES",
+    "DEFAULT_DEVELOPER_FIELDS",
     "FIT_EPOCH_UNIX",
     "FOOT_STRIKE_TYPE",
     "MESSAGES",
@@ -492,6 +493,8 @@ class DeveloperField:
 FOOT_STRIKE_TYPE = DeveloperField("FootStrike Type", "uint8", None, number=0, developer_index=0)
 #: Stryd-style running power developer field.
 STRYD_POWER = DeveloperField("Power", "uint16", "Watts", number=0, developer_index=1, native_field_num=7)
+#: Synth columns encode_activity writes as developer fields unless told otherwise.
+DEFAULT_DEVELOPER_FIELDS: Mapping[str, DeveloperField] = {"foot_strike": FOOT_STRIKE_TYPE}
 _DEFAULT_APP_IDS = {
     0: bytes.fromhex("72756e6c656e732d666f6f74706f6400"),  # "runlens-footpod\0"
     1: bytes.fromhex("72756e6c656e732d706f7765722d3031"),  # "runlens-power-01"
@@ -860,17 +863,18 @@ class Device:
 
 @dataclass(frozen=True)
 class User:
-    """A user_profile message: height (m), weight (kg), gender (0 female, 1 male), resting HR (bpm)."""
+    """A user_profile message: height (m), weight (kg), gender (0 female, 1 male), HRs (bpm).
 
-    height: float | None = 1.78
-    weight: float | None = 70.0
+    Fields left None are not written.
+    """
+
+    height: float | None = None
+    weight: float | None = None
     gender: int | None = 1
-    resting_heart_rate: int | None = 50
+    resting_heart_rate: int | None = None
     age: int | None = None
     default_max_heart_rate: int | None = None
 
-
-DEFAULT_USER = User()
 
 #: Synth column -> (record field, factor from synth unit to profile unit).
 _RECORD_MAP: dict[str, tuple[str, float]] = {
@@ -944,7 +948,7 @@ def encode_activity(
     *,
     start: datetime | None = None,
     device: Device | None = None,
-    user: User | None = DEFAULT_USER,
+    user: User | bool = True,
     developer_fields: Mapping[str, DeveloperField] | None = None,
     developer_apps: Iterable[DeveloperApp] | None = None,
     speed_fields: str = "enhanced",
@@ -964,12 +968,14 @@ def encode_activity(
         Start time (aware) for a mapping; ignored for a SimulatedRun.
     device : Device, optional
         Recording device (default :class:`Device`, a Forerunner 935).
-    user : User or None
-        user_profile to write; None writes none.
+    user : User or bool
+        user_profile to write: True (default) derives it from ``run.runner``
+        (height, weight, resting and maximum HR), False writes none.
     developer_fields : mapping of column name to DeveloperField, optional
-        Columns written as developer fields instead of native ones. Default:
-        ``{"foot_strike": FOOT_STRIKE_TYPE}`` (RunScribe-like). Use
-        ``{"power": STRYD_POWER}`` for Stryd-like power.
+        Columns written as developer fields instead of native ones, added to
+        ``DEFAULT_DEVELOPER_FIELDS`` (``{"foot_strike": FOOT_STRIKE_TYPE}``,
+        RunScribe-like). Use ``{"power": STRYD_POWER}`` for Stryd-like power;
+        leave a column out with ``exclude``.
     developer_apps : iterable of DeveloperApp, optional
         Apps owning the developer indices used; default one per index with a
         fixed application id.
@@ -999,7 +1005,7 @@ def encode_activity(
         run = from_columns(run, start=start)
     device = device or Device()
     excluded = set(exclude)
-    dev_map = dict({"foot_strike": FOOT_STRIKE_TYPE} if developer_fields is None else developer_fields)
+    dev_map = {**DEFAULT_DEVELOPER_FIELDS, **(developer_fields or {})}
     if speed_fields not in ("enhanced", "legacy", "both"):
         raise FitEncodeError(f"speed_fields must be enhanced, legacy or both, not {speed_fields!r}")
     t = np.asarray(run.t, dtype=float)
@@ -1038,7 +1044,11 @@ def encode_activity(
     w.message("device_info", timestamp=t0, device_index=0, manufacturer=device.manufacturer,
               serial_number=device.serial_number, product=device.product,
               software_version=device.software_version, source_type=5)
-    if user is not None:
+    if user is True:
+        r = run.runner
+        user = User(height=r.height, weight=r.mass, resting_heart_rate=round(r.rest_hr),
+                    default_max_heart_rate=round(r.max_hr))
+    if user:
         uvals = {k: v for k, v in asdict(user).items() if v is not None}
         if uvals:
             w.message("user_profile", **uvals)

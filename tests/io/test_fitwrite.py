@@ -34,7 +34,7 @@ from runlens.io.fitwrite import (
     to_fit_time,
     write_fit,
 )
-from runlens.synth import DEFAULT_START, Pattern, Pause, from_columns, simulate_run
+from runlens.synth import DEFAULT_RUNNER, DEFAULT_START, Pattern, Pause, from_columns, simulate_run
 
 START = datetime(2026, 9, 7, 6, 30, tzinfo=timezone.utc)
 
@@ -305,6 +305,14 @@ def test_session_summary_equals_hand_computation():
     act = one(msgs, "activity")
     assert act[0].value == 5.0
     assert act[5].raw_value - act[253].raw_value == 3600  # local_timestamp - timestamp
+
+
+def test_user_profile_comes_from_the_runner():
+    up = one(read(encode_activity(tiny_run())), "user_profile")
+    r = DEFAULT_RUNNER
+    assert (up[3].value, up[4].value, up[8].value, up[11].value) == (r.height, r.mass, r.rest_hr, r.max_hr)
+    assert up[1].raw_value == 1
+    assert "user_profile" not in [n for n, _ in read(encode_activity(tiny_run(), user=False))]
 
 
 def test_pause_events_and_no_records_inside():
