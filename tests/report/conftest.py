@@ -7,14 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import CORPUS
 
-# tests/conftest.py resolves the corpus next to the checkout (ROOT/../shared); a
-# git worktree sits one level deeper, so look there too.
-_CORPUS = next(
-    (c for c in (CORPUS, ROOT.parent.parent / "shared" / "corpus") if c.is_dir()), CORPUS
-)
-CORPUS_SESSION = _CORPUS / "runpandas" / "examples" / "session"
+CORPUS_SESSION = CORPUS / "runpandas" / "examples" / "session"
 
 
 def _shared(tmp_path_factory, name: str, build) -> Path:
@@ -96,4 +91,28 @@ def corpus_data(corpus_store):
     from runlens.report.charts import chart_data
 
     with Store(corpus_store, create=False) as s:
+        return chart_data(build_history(s))
+
+
+@pytest.fixture(scope="session")
+def samples_store(tmp_path_factory):
+    """sample_activities/ (six weeks of FIT and GPX runs) scanned into a store."""
+    from runlens.history import scan
+    from tests.conftest import SAMPLES
+
+    if not SAMPLES.is_dir():
+        pytest.skip("sample_activities/ not found")
+
+    def build(target: Path) -> None:
+        scan(SAMPLES, target / "h.sqlite", jobs=2)
+
+    return _shared(tmp_path_factory, "samples", build) / "h.sqlite"
+
+
+@pytest.fixture(scope="session")
+def samples_data(samples_store):
+    from runlens.history import Store, build_history
+    from runlens.report.charts import chart_data
+
+    with Store(samples_store, create=False) as s:
         return chart_data(build_history(s))

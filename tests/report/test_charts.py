@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT
 from tests.report.helpers import pdf_pages, png_info
 from tests.report.synthetic import OVERSTRIDE_WEEK, SPIKE_WEEK
 
@@ -125,20 +125,20 @@ def test_report_pdf_pages(synth_data, tmp_path):
     assert "session_spike" in rep.week_findings[SPIKE_WEEK]
 
 
-def test_cli_chart_and_report_from_the_corpus(corpus_store, tmp_path):
+def _main(capsys, *args):
+    """The CLI in this process (a subprocess would import pandas and matplotlib again)."""
+    from runlens.cli import main
+
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_report_from_the_corpus(corpus_store, tmp_path, capsys):
     out = tmp_path / "c.pdf"
-    r = run_cli(
-        "report",
-        "--db",
-        str(corpus_store),
-        "-o",
-        str(out),
-        "--from",
-        "2021-03-01",
-        "--to",
-        "2021-04-30",
-    )
-    assert r.returncode == 0, r.stderr
+    args = ["report", "--db", str(corpus_store), "-o", str(out)]
+    code, stdout, err = _main(capsys, *args, "--from", "2021-03-01", "--to", "2021-04-30")
+    assert code == 0, err
     from runlens.history import Store, build_history
     from runlens.report.charts import chart_data
 
@@ -147,19 +147,21 @@ def test_cli_chart_and_report_from_the_corpus(corpus_store, tmp_path):
     n = int((d.weeks["runs"] > 0).sum())
     assert n >= 5
     assert pdf_pages(out) == n + 2
-    assert f"{n + 2} pages" in r.stdout
+    assert f"{n + 2} pages" in stdout
 
 
-def test_cli_chart_scans_a_folder(synth_dir, synth_store, tmp_path):
+def test_cli_chart_scans_a_folder(synth_dir, synth_store, tmp_path, capsys):
     import shutil
 
     # A copy of the scanned store: the command's scan finds every file known and reads none.
     db = tmp_path / "h.sqlite"
     shutil.copy(synth_store, db)
     out = tmp_path / "s.pdf"
-    r = run_cli("chart", str(synth_dir), "--db", str(db), "-o", str(out), "--metric", "time")
-    assert r.returncode == 0, r.stderr
-    assert "6 weeks, 1 flagged" in r.stdout
+    code, stdout, err = _main(
+        capsys, "chart", str(synth_dir), "--db", str(db), "-o", str(out), "--metric", "time"
+    )
+    assert code == 0, err
+    assert "6 weeks, 1 flagged" in stdout
     assert pdf_pages(out) == 1
 
 
@@ -171,10 +173,11 @@ def test_cli_chart_scans_a_folder(synth_dir, synth_store, tmp_path):
         (["--db", "missing.sqlite", "-o", "x.gif"], "use .png or .pdf"),
     ],
 )
-def test_cli_chart_errors_are_one_line(args, msg, tmp_path):
-    r = run_cli("chart", *args, cwd=tmp_path)
-    assert r.returncode == 1
-    assert msg in r.stderr and len(r.stderr.strip().splitlines()) == 1
+def test_cli_chart_errors_are_one_line(args, msg, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _out, err = _main(capsys, "chart", *args)
+    assert code == 1
+    assert msg in err and len(err.strip().splitlines()) == 1
 
 
 def test_run_plot_shades_flagged_stretches(synth_dir, tmp_path):
@@ -194,11 +197,13 @@ def test_run_plot_shades_flagged_stretches(synth_dir, tmp_path):
     assert res.shaded == [("overstriding", *rng)]
 
 
-def test_cli_analyze_plot_on_a_gpx_run(tmp_path):
+def test_run_plot_of_a_gpx_run_says_what_is_missing(tmp_path):
+    from runlens.io import read
+    from runlens.report.charts import draw_run
     from tests.report.conftest import CORPUS_SESSION
 
-    f = sorted(CORPUS_SESSION.glob("*.gpx"))[0]
-    out = tmp_path / "run.png"
-    r = run_cli("analyze", str(f), "--plot", str(out))
-    assert r.returncode == 0, r.stderr
-    assert png_info(out)[:2] == A4_PX
+    f = sorted(CORPUS_SESSION.glob("*.gpx"))[0]  # positions, altitude, heart rate only
+    res = draw_run(read(f), [], tmp_path / "run.png")
+    assert png_info(res.path)[:2] == A4_PX
+    assert res.panels == ["pace"]
+    assert res.missing == ["cadence", "vertical_oscillation", "ground_contact"]
