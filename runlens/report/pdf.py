@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 __all__ = ["Report", "write_report"]
 
 #: Lines of text that fit the findings area of a week page.
-MAX_FINDING_LINES = 30
+#: Font size of the findings text, pt, and its line spacing.
+FINDING_PT = 7.5
+LINE_SPACING = 1.3
 WRAP = 150
 
 
@@ -125,7 +127,7 @@ def _text(ax, lines: list[str], size: float = 8.0, top: float = 1.0) -> None:
         ha="left",
         va="top",
         fontsize=size,
-        linespacing=1.35,
+        linespacing=LINE_SPACING,
     )
 
 
@@ -142,7 +144,7 @@ def _summary_page(data: ChartData, metric: str):
     km = float(a["distance_m"].sum()) / 1000.0
     hours = float(a["moving_s"].sum()) / 3600.0
     fig.suptitle(
-        f"runlens weekly report, weeks of {first.date()} to {last.date()}: "
+        f"runlens weekly report, weeks of {first.date()} to {last.date()}\n"
         f"{len(a)} runs, {km:.1f} km, {hours:.1f} h moving; "
         f"{len(res.flagged_weeks)} flagged and {len(res.noted_weeks)} noted weeks",
         fontsize=12,
@@ -161,8 +163,11 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
     fig = new_figure(11.69, 8.27, layout=None)  # fixed boxes: quicker than a layout engine
     ax_d = fig.add_axes((0.06, 0.71, 0.46, 0.21))
     ax_s = fig.add_axes((0.58, 0.71, 0.40, 0.21))
-    ax_t = fig.add_axes((0.03, 0.42, 0.94, 0.20))
-    ax_f = fig.add_axes((0.03, 0.02, 0.94, 0.36))
+    # the table takes the rows it needs; the findings get the rest of the page
+    t_h = 0.026 * (len(acts) + 1) + 0.01
+    ax_t = fig.add_axes((0.03, 0.62 - t_h, 0.94, t_h))
+    f_top = 0.62 - t_h - 0.045
+    ax_f = fig.add_axes((0.03, 0.015, 0.94, f_top - 0.015))
     fig.suptitle(
         f"Week of {wk:%A %d %B %Y} ({len(acts)} run{'s' if len(acts) != 1 else ''})",
         fontsize=12,
@@ -268,27 +273,40 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
                 cell.set_facecolor("#e3e8ef")
                 cell.set_text_props(fontweight="bold")
 
-    # Findings with their evidence.
-    flines: list[str] = []
-    for f in findings:
-        if f.rule == "volume_history":
-            continue
-        flines += _finding_lines(f)
+    # Findings with their evidence: flags first; "info" findings in one line each.
+    rank = {"flag": 0, "note": 1, "info": 2}
+    items = [(f, "") for f in findings if f.rule != "volume_history"]
     for r in acts.itertuples(index=False):
-        for f in run_findings.get(r.path, []):
-            flines += _finding_lines(f, f" - run of {r.local_date:%a %d %b}")
+        items += [(f, f" - run of {r.local_date:%a %d %b}") for f in run_findings.get(r.path, [])]
+    items.sort(key=lambda it: rank.get(it[0].severity, 3))  # stable: week order kept
+    blocks = [
+        _finding_lines(f, who)
+        if f.severity != "info"
+        else [f"[info] {f.rule.replace('_', ' ')}{who}: " + textwrap.shorten(f.message, 110)]
+        for f, who in items
+    ]
     info = [f for f in findings if f.rule == "volume_history"]
-    if not flines:
+    tail = textwrap.wrap("Note: " + info[0].message, WRAP) if info else []
+    # lines that fit: axes height / (size x spacing x DejaVu's line height of 1.17 em)
+    fit = int((f_top - 0.015) * 8.27 * 72 / (FINDING_PT * LINE_SPACING * 1.17)) - len(tail) - 2
+    flines: list[str] = []
+    shown = 0
+    for b in blocks:  # a finding cut short only at the end of the page
+        if len(flines) >= fit:
+            break
+        room = fit - len(flines)
+        flines += b if len(b) <= room else b[: room - 1] + ["    (cut: evidence continues)"]
+        shown += 1
+    if shown < len(blocks):
+        flines.append(
+            f"... and {len(blocks) - shown} more finding(s) of lower severity or on later runs: "
+            "`runlens analyze FILE` shows each run's findings in full"
+        )
+    if not blocks:
         flines = ["No volume or form finding this week."]
-    if len(flines) > MAX_FINDING_LINES:
-        n = len(flines) - MAX_FINDING_LINES + 1
-        flines = flines[: MAX_FINDING_LINES - 1] + [
-            f"... {n} more lines: see `runlens weekly` for the full list"
-        ]
-    if info:
-        flines += textwrap.wrap("Note: " + info[0].message, WRAP)
+    flines += tail
     ax_f.set_title("Findings and their evidence (associations, not diagnoses)", loc="left")
-    _text(ax_f, flines, size=7.5, top=0.98)
+    _text(ax_f, flines, size=FINDING_PT, top=1.0)
     return fig
 
 

@@ -26,10 +26,10 @@ __all__ = ["RunChart", "draw_run", "run_figure", "RUN_PANELS"]
 
 #: Panel -> (record column, scale to display unit, axis label).
 RUN_PANELS = {
-    "pace": ("speed_m_s", 1.0, "pace (min/km)"),
-    "cadence": ("cadence_spm", 1.0, "cadence (steps/min)"),
-    "vertical_oscillation": ("vertical_oscillation_mm", 0.1, "vertical oscillation (cm)"),
-    "ground_contact": ("ground_contact_ms", 1.0, "ground contact time (ms)"),
+    "pace": ("speed_m_s", 1.0, "pace\n(min/km)"),
+    "cadence": ("cadence_spm", 1.0, "cadence\n(steps/min)"),
+    "vertical_oscillation": ("vertical_oscillation_mm", 0.1, "vertical\noscillation (cm)"),
+    "ground_contact": ("ground_contact_ms", 1.0, "ground contact\ntime (ms)"),
 }
 #: Shading per finding, in order of first appearance (hatch, face colour).
 SHADES = (
@@ -110,7 +110,6 @@ def run_figure(activity: Activity, findings=(), fig=None, title: str | None = No
     result : RunChart
     """
     import pandas as pd
-    from matplotlib.patches import Patch
     from matplotlib.ticker import FuncFormatter
 
     from ...units import index_seconds
@@ -124,7 +123,13 @@ def run_figure(activity: Activity, findings=(), fig=None, title: str | None = No
     gap = np.diff(t, prepend=t[0]) > GAP_S
     if fig is None:
         fig = new_figure(11.69, 8.27)
-    axes = fig.subplots(4, 1, sharex=True)
+    found = [f for f in (_as_finding(f) for f in findings or ()) if f.time_ranges]
+    rules = list(dict.fromkeys(f.rule for f in found))  # one strip row per rule
+    strip_h = 0.35 + 0.22 * max(1, len(rules))
+    all_axes = fig.subplots(
+        5, 1, sharex=True, gridspec_kw={"height_ratios": [strip_h, 1.6, 1.6, 1.6, 1.6]}
+    )
+    strip, axes = all_axes[0], all_axes[1:]
     result = RunChart(path=None)
     for ax, (name, (col, scale, label)) in zip(axes, RUN_PANELS.items()):
         if name == "pace":
@@ -145,7 +150,7 @@ def run_figure(activity: Activity, findings=(), fig=None, title: str | None = No
             ax.text(
                 0.5,
                 0.5,
-                f"{label.split(' (')[0]}: not recorded in this file",
+                f"{label.split('(')[0].replace(chr(10), ' ').strip()}: not recorded in this file",
                 transform=ax.transAxes,
                 ha="center",
                 va="center",
@@ -175,36 +180,53 @@ def run_figure(activity: Activity, findings=(), fig=None, title: str | None = No
                 FuncFormatter(lambda v, _p: f"{int(v)}:{int(round((v % 1) * 60)) % 60:02d}")
             )
         ax.set_ylabel(label)
-    # Flagged stretches, across all panels.
-    handles = []
-    rules: dict[str, int] = {}
-    for f in (_as_finding(f) for f in findings or ()):
-        if not f.time_ranges:
-            continue
-        k = rules.setdefault(f.rule, len(rules))
+    # Flagged stretches: one row per rule in the strip on top (hatched, so they
+    # read in greyscale), and a light band across the panels below.
+    strip.set_title("Flagged stretches", loc="left", fontsize=9)
+    strip.grid(False)
+    strip.set_ylim(-0.6, max(1, len(rules)) - 0.4)
+    strip.invert_yaxis()
+    for f in found:
+        k = rules.index(f.rule)
         hatch, colour = SHADES[k % len(SHADES)]
         for a, b in f.time_ranges:
             xa = (pd.Timestamp(a).timestamp() - t0) / 60.0
             xb = (pd.Timestamp(b).timestamp() - t0) / 60.0
-            for ax in axes:
-                ax.axvspan(
-                    xa, xb, facecolor=colour, alpha=0.22, hatch=hatch, edgecolor=colour, zorder=0
-                )
-            result.shaded.append((f.rule, str(a), str(b)))
-        if k == len(handles):
-            handles.append(
-                Patch(
-                    facecolor=colour,
-                    alpha=0.4,
-                    hatch=hatch,
-                    edgecolor=colour,
-                    label=f"{f.rule.replace('_', ' ')} ({f.severity})",
-                )
+            strip.broken_barh(
+                [(xa, xb - xa)],
+                (k - 0.35, 0.7),
+                facecolors=colour,
+                edgecolor="black",
+                hatch=hatch,
+                linewidth=0.5,
+                alpha=0.85,
             )
+            for ax in axes:
+                ax.axvspan(xa, xb, facecolor=colour, alpha=0.12, linewidth=0, zorder=0)
+            result.shaded.append((f.rule, str(a), str(b)))
+    sev = {}
+    for f in found:
+        sev.setdefault(f.rule, f.severity)
+    if rules:
+        strip.set_yticks(
+            range(len(rules)), [f"{r.replace('_', ' ')} ({sev[r]})" for r in rules], fontsize=8
+        )
+    else:
+        strip.set_yticks([])
+        strip.text(
+            0.5,
+            0.5,
+            "none",
+            transform=strip.transAxes,
+            ha="center",
+            va="center",
+            color="#444444",
+        )
+    strip.tick_params(labelbottom=False)
     first = axes[0]
-    h0, l0 = first.get_legend_handles_labels()
-    if h0 or handles:
-        first.legend(handles=h0 + handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    h0, _l0 = first.get_legend_handles_labels()
+    if h0:
+        first.legend(handles=h0, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     axes[-1].set_xlabel("elapsed time (min)")
     start = activity.local_start
     when = start.strftime("%Y-%m-%d %H:%M") if start is not None else "?"
@@ -216,7 +238,8 @@ def run_figure(activity: Activity, findings=(), fig=None, title: str | None = No
         fontweight="bold",
     )
     note = (
-        f"Shaded: stretches flagged by runlens' form rules ({len(result.shaded)}). "
+        f"Top strip: stretches flagged by runlens' form rules ({len(result.shaded)}), repeated "
+        "as light bands below. "
         "Flags are associations, not diagnoses; compare with your own speed-matched baseline."
         if result.shaded
         else "No stretch of this run was flagged."
