@@ -45,6 +45,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "window_days); without one, step rate is compared with population bands",
     )
     p.add_argument("--no-rules", action="store_true", help="summary only, no form findings")
+    p.add_argument(
+        "--plot",
+        metavar="OUT.png",
+        help="also draw pace, cadence, oscillation and ground contact over the run, flagged "
+        "stretches shaded (PNG or PDF; docs/charts.md)",
+    )
     p.set_defaults(func=run)
 
 
@@ -118,6 +124,10 @@ def run(args: argparse.Namespace) -> int:
             f.to_dict() for f in evaluate_all(activity, config, baseline=baseline, profile=profile)
         ]
     result = analyze(activity, findings)
+    if args.plot:  # charts: runlens.report.charts.run
+        from ..report.charts import draw_run
+
+        draw_run(activity, findings, args.plot)
     if args.verbose:
         print(f"runlens: {args.file}: read by {activity.source.reader}", file=sys.stderr)
     if args.json:

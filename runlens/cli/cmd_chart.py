@@ -1,0 +1,103 @@
+"""``runlens chart``: the weekly load chart as PNG or PDF (docs/charts.md).
+
+Reads the history store (``--db``), or scans a folder into its store first
+(incremental: files already read are not read again), then draws. matplotlib
+is imported only when the command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_source_arguments(p: argparse.ArgumentParser) -> None:
+    """Options shared with ``runlens report``: where the history comes from, which dates."""
+    p.add_argument(
+        "folder",
+        nargs="?",
+        metavar="DIR",
+        help="folder of activity files: scanned into its store first (only new or "
+        "changed files are read)",
+    )
+    p.add_argument("--db", metavar="PATH", help="history store file (default: the folder's store)")
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="first day shown (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="last day shown (YYYY-MM-DD)")
+    p.add_argument(
+        "--metric",
+        choices=("distance", "time", "load"),
+        default="distance",
+        help="weekly bars: distance (km), moving time (h) or load (Banister TRIMP); "
+        "default distance",
+    )
+    p.add_argument("--week-start", metavar="DAY", help="first day of the week (default monday)")
+    p.add_argument("--config", metavar="FILE", help="config file (default ~/.config/runlens)")
+    p.add_argument("-j", "--jobs", type=int, help="worker processes for a scan (default: cores)")
+
+
+def _date(s: str | None, opt: str):
+    if s is None:
+        return None
+    import pandas as pd
+
+    from ..errors import RunlensError
+
+    try:
+        return pd.Timestamp(s).floor("D")
+    except (ValueError, TypeError):
+        raise RunlensError(f"{opt} {s!r} is not a date (YYYY-MM-DD)") from None
+
+
+def load_chart_data(args: argparse.Namespace):
+    """Build the ChartData a chart or report draws, from ``args`` of either command."""
+    from ..config import load_config
+    from ..errors import RunlensError
+    from ..history import Store, build_history, scan
+    from ..report.charts import chart_data
+
+    lo, hi = _date(args.date_from, "--from"), _date(args.date_to, "--to")
+    config = load_config(args.config)
+    if args.folder:
+        report = scan(args.folder, args.db, jobs=args.jobs, config=config)
+        if report.problems:
+            print(
+                f"runlens: {len(report.problems)} file(s) could not be used (see `runlens scan`)",
+                file=sys.stderr,
+            )
+        db = report.db
+    elif args.db:
+        db = args.db
+    else:
+        raise RunlensError("give a folder to scan, or --db PATH of a history store")
+    with Store(db, create=False) as store:
+        history = build_history(store, config, week_start=args.week_start)
+    if not len(history.acts):
+        raise RunlensError("no runs in the history", path=str(db))
+    return chart_data(history, date_from=lo, date_to=hi)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "chart",
+        help="draw the weekly load chart (PNG or PDF)",
+        description="Draw weekly volume with the volume findings marked, the acute:chronic "
+        "load ratio with its (disputed) bands, and form trends at matched pace. "
+        "See docs/charts.md.",
+    )
+    add_source_arguments(p)
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="OUT.png or OUT.pdf")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..report.charts import draw_weekly
+    from ..report.charts._style import output_format
+
+    output_format(args.output)  # a wrong suffix fails before any scan
+    data = load_chart_data(args)
+    res = draw_weekly(data, args.output, metric=args.metric)
+    print(
+        f"runlens: wrote {res.path}: {len(res.weeks)} weeks, "
+        f"{len(res.flagged_weeks)} flagged, {len(res.noted_weeks)} noted"
+    )
+    return 0

@@ -1,0 +1,394 @@
+"""The weekly load chart: volume bars, acute:chronic ratio, form at matched pace.
+
+Three panels on one time axis (weeks):
+
+1. Weekly volume (distance, moving time or TRIMP). Weeks with a volume
+   finding of severity "flag" (a session spike, Frandsen et al. 2025, or a
+   weekly increase over 30 %, Nielsen et al. 2014) are dark and hatched
+   ``///``; weeks with notes only (increase over 10 %, ratio >= 1.5) are light
+   and dotted; flagged sessions get a triangle with their spike ratio.
+2. The EWMA acute:chronic ratio (Williams et al. 2017) with the bands of
+   Gabbett 2016 (0.8-1.3, >= 1.5) and a caption that they are disputed
+   (evidence.md section 4); days before 28 days of history are greyed.
+3. Form at matched pace (:mod:`.trends`): each week's median cadence, step
+   length, vertical oscillation and ground contact time, as % of the
+   period's median, one line style and marker per metric.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ...errors import RunlensError
+from ._style import PALETTE, new_figure, save_figure, style
+from .trends import FORM_METRICS, PaceBand, weekly_form
+
+if TYPE_CHECKING:
+    from .data import ChartData
+
+__all__ = ["METRICS", "WeeklyChart", "draw_weekly", "weekly_figure", "ACWR_CAPTION"]
+
+#: ``--metric`` -> (weekly column, scale to display unit, axis label).
+METRICS = {
+    "distance": ("distance_m", 1e-3, "distance (km)"),
+    "time": ("moving_s", 1 / 3600, "moving time (h)"),
+    "load": ("trimp", 1.0, "load (Banister TRIMP, AU)"),
+}
+SWEET = (0.8, 1.3)
+DANGER = 1.5
+ACWR_CAPTION = (
+    "Acute:chronic ratio = EWMA of daily load over 7 days / EWMA over 28 days, uncoupled "
+    "(Williams et al. 2017); needs 28 days of history. Bands from team sports (Gabbett 2016): "
+    "0.8-1.3 'sweet spot', >= 1.5 'danger zone'. They are disputed (Lolli et al. 2019, "
+    "Impellizzeri et al. 2020): context, not a risk estimate."
+)
+#: Legends sit right of the panels, never over the data.
+LEGEND_OUT = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0}
+#: Line style and marker per form metric (distinct without colour).
+FORM_STYLE = {
+    "cadence_spm": ("-", "o", "#1b2f52"),
+    "step_length_m": ("--", "s", "#c8552b"),
+    "vertical_oscillation_mm": (":", "^", "#4a7f3b"),
+    "ground_contact_ms": ("-.", "D", "#7a4a8c"),
+}
+FORM_FORMAT = {
+    "cadence_spm": "{:.0f} steps/min",
+    "step_length_m": "{:.2f} m",
+    "vertical_oscillation_mm": "{:.0f} mm",
+    "ground_contact_ms": "{:.0f} ms",
+}
+
+
+@dataclass
+class WeeklyChart:
+    """What a weekly chart shows, read back from the drawn artists.
+
+    Attributes
+    ----------
+    path : Path or None
+        File written.
+    metric : str
+    weeks : list of str
+        ISO first days of the weeks drawn.
+    flagged_weeks, noted_weeks : list of str
+        Weeks whose bar was drawn as flagged (``///``) or noted (dots).
+    spike_sessions : list of str
+        ISO dates of the session-spike markers.
+    form_metrics : list of str
+        Form metrics with at least one weekly value drawn.
+    pace_band : PaceBand or None
+    """
+
+    path: Path | None
+    metric: str
+    weeks: list[str] = field(default_factory=list)
+    flagged_weeks: list[str] = field(default_factory=list)
+    noted_weeks: list[str] = field(default_factory=list)
+    spike_sessions: list[str] = field(default_factory=list)
+    form_metrics: list[str] = field(default_factory=list)
+    pace_band: PaceBand | None = None
+
+
+def _num(dates):
+    """Matplotlib date numbers (days) of datetime-likes."""
+    from matplotlib.dates import date2num
+
+    return date2num(np.asarray(dates, dtype="datetime64[s]"))
+
+
+def _date_axis(ax, first, last, week_start: str = "monday") -> None:
+    """Week-start ticks ("27 Jul") for up to 16 weeks, else automatic month ticks."""
+    from matplotlib.dates import (
+        AutoDateLocator,
+        ConciseDateFormatter,
+        DateFormatter,
+        WeekdayLocator,
+    )
+
+    from ...load import WEEKDAYS
+
+    if last - first <= 16 * 7:
+        ax.xaxis.set_major_locator(WeekdayLocator(byweekday=WEEKDAYS.index(week_start)))
+        ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
+    else:
+        loc = AutoDateLocator(minticks=4, maxticks=12)
+        ax.xaxis.set_major_locator(loc)
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(loc, show_offset=False))
+    ax.set_xlim(first - 2, last + 9)
+
+
+def metric_values(weeks, metric: str) -> tuple[np.ndarray, str]:
+    """Bar heights in display units and the axis label; RunlensError if unavailable."""
+    if metric not in METRICS:
+        raise RunlensError(f"--metric must be one of {', '.join(METRICS)}, not {metric!r}")
+    col, scale, label = METRICS[metric]
+    v = weeks[col].to_numpy(float) * scale if col in weeks else np.full(len(weeks), np.nan)
+    if metric == "load" and not np.isfinite(v).any():
+        raise RunlensError(
+            "no heart rate in these runs, so no TRIMP load: use --metric distance or time"
+        )
+    return np.nan_to_num(v, nan=0.0), label
+
+
+def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: str | None = None):
+    """Draw the three weekly panels into ``fig`` (a new A4-landscape figure by default).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    result : WeeklyChart
+    """
+    import pandas as pd
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    weeks = data.weeks
+    if weeks is None or not len(weeks):
+        raise RunlensError("no weeks to draw")
+    heights, ylabel = metric_values(weeks, metric)
+    if fig is None:
+        fig = new_figure(11.69, 8.27)
+    gs = fig.add_gridspec(4, 1, height_ratios=[3.2, 2.0, 2.2, 0.35])
+    ax_v = fig.add_subplot(gs[0])
+    ax_r = fig.add_subplot(gs[1], sharex=ax_v)
+    ax_f = fig.add_subplot(gs[2], sharex=ax_v)
+    ax_c = fig.add_subplot(gs[3])
+    ax_c.axis("off")
+
+    wk = pd.DatetimeIndex(weeks["week"])
+    iso = [w.date().isoformat() for w in wk]
+    x0 = _num(wk)
+    flagged = set(data.flagged_weeks())
+    noted = set(data.noted_weeks())
+    result = WeeklyChart(path=None, metric=metric, weeks=iso)
+
+    # --- panel 1: weekly volume ------------------------------------------------
+    for xi, h, w in zip(x0, heights, iso):  # one bar per week
+        if w in flagged:
+            kw = {"color": PALETTE["bar_flag"], "hatch": "///", "edgecolor": "black"}
+        elif w in noted:
+            kw = {"color": PALETTE["bar_note"], "hatch": "...", "edgecolor": "#6b4a1e"}
+        else:
+            kw = {"color": PALETTE["bar"], "edgecolor": "#4d6382"}
+        bar = ax_v.bar(xi + 3.5, h, width=6.0, linewidth=0.6, zorder=2, **kw)[0]
+        bar.set_gid(f"week-{w}")
+    ymax = max(float(np.max(heights)) if len(heights) else 1.0, 1e-9)
+    ax_v.set_ylim(0, ymax * 1.18)
+    # weekly increase findings: the change next to the bar
+    for f in data.findings:
+        if f.rule == "weekly_increase" and f.evidence.values.get("week") in iso:
+            i = iso.index(f.evidence.values["week"])
+            ax_v.annotate(
+                f"+{f.evidence.values['change_pct']:.0f} %",
+                (x0[i] + 3.5, heights[i]),
+                xytext=(0, 2),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                fontweight="bold" if f.severity == "flag" else "normal",
+            )
+    spikes = [f for f in data.findings if f.rule == "session_spike"]
+    for f in spikes:
+        d = pd.Timestamp(f.evidence.values["date"])
+        w = f.evidence.values["week"]
+        top = heights[iso.index(w)] if w in iso else 0.0
+        ax_v.plot(
+            _num([d])[0] + 0.5,
+            top + ymax * 0.075,
+            marker="v",
+            markersize=7,
+            color="black",
+            linestyle="none",
+            zorder=4,
+            gid=f"spike-{d.date().isoformat()}",
+        )
+        result.spike_sessions.append(d.date().isoformat())
+    ax_v.set_ylabel(ylabel)
+    ax_v.set_title(title or f"Weekly {ylabel.split(' (')[0]} with volume findings")
+    handles = [
+        Patch(facecolor=PALETTE["bar"], edgecolor="#4d6382", label="week"),
+        Patch(
+            facecolor=PALETTE["bar_flag"],
+            edgecolor="black",
+            hatch="///",
+            label="flagged week:\nsession spike > 10 % or\nweekly increase > 30 %",
+        ),
+        Patch(
+            facecolor=PALETTE["bar_note"],
+            edgecolor="#6b4a1e",
+            hatch="...",
+            label="noted week (weak evidence):\nincrease > 10 % or\nratio >= 1.5",
+        ),
+        Line2D(
+            [],
+            [],
+            marker="v",
+            color="black",
+            linestyle="none",
+            label="session spike: run > 10 %\nlonger than the longest\nof the previous 30 days",
+        ),
+        Line2D([], [], linestyle="none", label="+N %: change on the\nweek before"),
+    ]
+    ax_v.legend(handles=handles, **LEGEND_OUT)
+    ax_v.tick_params(labelbottom=False)
+
+    # --- panel 2: acute:chronic ratio -----------------------------------------
+    ind = data.history.indicators
+    ax_r.axhspan(*SWEET, color=PALETTE["sweet"], zorder=0, label="0.8-1.3 'sweet spot'")
+    ax_r.axhspan(
+        DANGER,
+        10,
+        facecolor=PALETTE["danger"],
+        hatch="\\\\",
+        edgecolor="#c98080",
+        linewidth=0,
+        zorder=0,
+        label=">= 1.5 'danger zone'\n(disputed, see below)",
+    )
+    rmax = 2.0
+    if ind is not None and len(ind) and "acwr" in ind:
+        dn = _num(ind.index)
+        r = ind["acwr"].to_numpy(float)
+        judged = ind["history_days"].to_numpy(float) >= 28
+        if np.isfinite(r).any():
+            rmax = max(2.0, min(3.0, float(np.nanmax(r)) * 1.1))
+        ax_r.plot(
+            dn,
+            np.where(judged, np.nan, r),
+            color="#777777",
+            linestyle=":",
+            linewidth=1.2,
+            label="ratio in the\nfirst 28 days",
+        )
+        ax_r.plot(
+            dn,
+            np.where(judged, r, np.nan),
+            color=PALETTE["line"],
+            linewidth=1.6,
+            label="acute:chronic ratio (daily)",
+        )
+        if (~judged).any():
+            ax_r.axvspan(
+                dn[0],
+                dn[~judged][-1] + 1,
+                facecolor=PALETTE["unjudged"],
+                zorder=0.5,
+                alpha=0.75,
+                label="first 28 days:\nratio not judged",
+            )
+    ax_r.set_ylim(0, rmax)
+    ax_r.set_ylabel("ratio (acute / chronic)")
+    ax_r.set_title("Acute:chronic load ratio (EWMA 7 d / 28 d)")
+    ax_r.legend(**LEGEND_OUT)
+    ax_r.tick_params(labelbottom=False)
+
+    # --- panel 3: form at matched pace ----------------------------------------
+    trends, ref, band = weekly_form(data.form, wk)
+    result.pace_band = band
+    xc = x0 + 3.5
+    for col in FORM_METRICS:
+        if col not in ref:
+            continue
+        y = trends[f"{col}_pct"].to_numpy(float)
+        if not np.isfinite(y).any():
+            continue
+        ls, mk, colour = FORM_STYLE[col]
+        name, _unit = FORM_METRICS[col]
+        ok = np.isfinite(y)
+        ax_f.plot(
+            xc[ok],
+            y[ok],
+            linestyle=ls,
+            marker=mk,
+            markersize=4.5,
+            color=colour,
+            linewidth=1.4,
+            label=f"{name}\n(0 % = {FORM_FORMAT[col].format(ref[col])})",
+        )
+        result.form_metrics.append(col)
+    ax_f.set_ylabel("% vs period median")
+    if result.form_metrics:
+        lim = np.nanmax(np.abs(trends[[f"{c}_pct" for c in result.form_metrics]].to_numpy(float)))
+        lim = max(3.0, float(lim) * 1.3)
+        ax_f.set_ylim(-lim, lim)
+        ax_f.axhline(0, color="black", linewidth=0.8)
+        ax_f.set_title(
+            f"Form at matched pace: median of steady minutes at {band.label()} "
+            f"({band.low_m_s:.2f}-{band.high_m_s:.2f} m/s)"
+        )
+        missing = [FORM_METRICS[c][0] for c in FORM_METRICS if c not in result.form_metrics]
+        leg = ax_f.legend(**LEGEND_OUT)
+        if missing:
+            why = "not in the history store:" if data.form_source == "store" else "not recorded:"
+            leg.set_title(why + "\n" + "\n".join(missing), prop={"size": 7})
+    else:
+        ax_f.set_ylim(-5, 5)
+        ax_f.tick_params(labelleft=False)
+        ax_f.set_title("Form at matched pace")
+        ax_f.text(
+            0.5,
+            0.5,
+            "No cadence or running dynamics in these runs: no form trend to show",
+            transform=ax_f.transAxes,
+            ha="center",
+            va="center",
+            fontsize=10,
+            color="#444444",
+        )
+    ax_f.set_xlabel(f"week (starting {data.history.week_start.capitalize()})")
+    _date_axis(ax_f, x0[0], x0[-1], data.history.week_start)
+
+    import textwrap
+
+    ax_c.text(
+        0.0,
+        1.0,
+        "\n".join(textwrap.wrap(ACWR_CAPTION, 175)),
+        transform=ax_c.transAxes,
+        ha="left",
+        va="top",
+        fontsize=7.5,
+        color="#333333",
+    )
+
+    # What was actually drawn: read it back from the bars.
+    for p in ax_v.patches:
+        gid = p.get_gid() or ""
+        if gid.startswith("week-"):
+            if p.get_hatch() == "///":
+                result.flagged_weeks.append(gid[5:])
+            elif p.get_hatch() == "...":
+                result.noted_weeks.append(gid[5:])
+    return fig, result
+
+
+def draw_weekly(
+    data: ChartData, out: str | Path, metric: str = "distance", title: str | None = None
+) -> WeeklyChart:
+    """Write the weekly chart to ``out`` (.png or .pdf).
+
+    Parameters
+    ----------
+    data : ChartData
+        From :func:`runlens.report.charts.data.chart_data`.
+    out : str or Path
+        Output file; the format follows the suffix.
+    metric : {"distance", "time", "load"}
+        Bar height: km, hours, or Banister TRIMP (AU).
+
+    Returns
+    -------
+    WeeklyChart
+    """
+    from ._style import output_format
+
+    output_format(out)  # refuse a bad suffix before drawing
+    with style():
+        fig, result = weekly_figure(data, metric, title=title)
+        result.path = save_figure(fig, out)
+    return result

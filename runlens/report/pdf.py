@@ -1,0 +1,406 @@
+"""The weekly report: one multi-page PDF (matplotlib PdfPages), headless.
+
+Pages, in order:
+
+1. Summary: totals of the period and the weekly chart
+   (:func:`runlens.report.charts.weekly.weekly_figure`).
+2. One page per week with at least one run: its days, its runs (distance,
+   time, pace, heart rate, cadence, TRIMP, spike ratio), the volume findings
+   of the week and the form findings of its runs, each with its evidence
+   (values, threshold, source).
+3. What runlens must tell its user (runlens.caveats, evidence.md section 7),
+   the acute:chronic caveat, how form is matched for pace, and what was
+   assumed.
+
+Same input, same bytes: no creation date, no producer version in the file.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import RunlensError
+
+if TYPE_CHECKING:
+    from ..findings import Finding
+    from .charts.data import ChartData
+
+__all__ = ["Report", "write_report"]
+
+#: Lines of text that fit the findings area of a week page.
+#: Font size of the findings text, pt, and its line spacing.
+FINDING_PT = 7.5
+LINE_SPACING = 1.3
+WRAP = 150
+
+
+@dataclass
+class Report:
+    """What a report holds.
+
+    Attributes
+    ----------
+    path : Path
+    pages : int
+    week_pages : list of str
+        ISO first days of the weeks that got a page, in order.
+    flagged_weeks : list of str
+        Weeks drawn as flagged on the summary chart.
+    week_findings : dict
+        Week -> rules of the findings written on its page (volume and form).
+    """
+
+    path: Path
+    pages: int = 0
+    week_pages: list[str] = field(default_factory=list)
+    flagged_weeks: list[str] = field(default_factory=list)
+    week_findings: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        if not np.isfinite(v):
+            return "-"
+        return f"{v:.3g}" if abs(v) < 100 else f"{v:.0f}"
+    if isinstance(v, (list, tuple)):
+        return "-".join(_fmt(x) for x in v)
+    return str(v)
+
+
+def _evidence_line(f: Finding) -> str:
+    ev = f.evidence
+    vals = ", ".join(f"{k} {_fmt(v)}" for k, v in ev.values.items() if k not in ("week",))
+    thr = ", ".join(f"{k} {_fmt(v)}" for k, v in ev.threshold.items())
+    parts = [p for p in (f"seen: {vals}" if vals else "", f"threshold: {thr}" if thr else "") if p]
+    src = f"source: {ev.source}" if ev.source else ""
+    basis = f"basis: {ev.basis}" if ev.basis else ""
+    return "; ".join(p for p in (*parts, basis, src) if p)
+
+
+def _short(name: str, n: int) -> str:
+    """``name`` cut in the middle to ``n`` characters (the end of a file name matters)."""
+    return name if len(name) <= n else name[: n // 2 - 1] + "..." + name[-(n - n // 2 - 2) :]
+
+
+def _finding_lines(f: Finding, who: str = "") -> list[str]:
+    head = f"[{f.severity}] {f.rule.replace('_', ' ')}{who} (confidence: {f.confidence})"
+    out = [head]
+    out += ["    " + s for s in textwrap.wrap(f.message, WRAP)]
+    out += ["    " + s for s in textwrap.wrap("Evidence - " + _evidence_line(f), WRAP)]
+    if f.suggestion:
+        out += ["    " + s for s in textwrap.wrap("Try: " + f.suggestion, WRAP)]
+    return out
+
+
+def _rich(ax, items: list[tuple[str, bool]], size: float = 9.5) -> None:
+    """Lines top-down in ``ax``; ``(text, bold)`` pairs, bold ones are headings."""
+    ax.axis("off")
+    step = size * 1.45 / (ax.get_position().height * ax.figure.get_figheight() * 72)
+    y = 1.0
+    for text, bold in items:
+        if text:
+            ax.text(
+                0.0,
+                y,
+                text,
+                transform=ax.transAxes,
+                ha="left",
+                va="top",
+                fontsize=size,
+                fontweight="bold" if bold else "normal",
+            )
+        y -= step * (1.25 if bold else 1.0)
+
+
+def _text(ax, lines: list[str], size: float = 8.0, top: float = 1.0) -> None:
+    ax.axis("off")
+    ax.text(
+        0.0,
+        top,
+        "\n".join(lines),
+        transform=ax.transAxes,
+        ha="left",
+        va="top",
+        fontsize=size,
+        linespacing=LINE_SPACING,
+    )
+
+
+def _summary_page(data: ChartData, metric: str):
+    from .charts._style import new_figure
+    from .charts.weekly import weekly_figure
+
+    h = data.history
+    a = h.acts
+    weeks = data.weeks
+    first, last = weeks["week"].min(), weeks["week"].max()
+    fig = new_figure(11.69, 8.27)
+    fig, res = weekly_figure(data, metric, fig=fig)
+    km = float(a["distance_m"].sum()) / 1000.0
+    hours = float(a["moving_s"].sum()) / 3600.0
+    fig.suptitle(
+        f"runlens weekly report, weeks of {first.date()} to {last.date()}\n"
+        f"{len(a)} runs, {km:.1f} km, {hours:.1f} h moving; "
+        f"{len(res.flagged_weeks)} flagged and {len(res.noted_weeks)} noted weeks",
+        fontsize=12,
+        fontweight="bold",
+    )
+    return fig, res
+
+
+def _week_page(data: ChartData, row, acts, findings, run_findings):
+    import pandas as pd
+
+    from ..units import format_duration, format_pace
+    from .charts._style import PALETTE, new_figure
+
+    wk = pd.Timestamp(row["week"])
+    fig = new_figure(11.69, 8.27, layout=None)  # fixed boxes: quicker than a layout engine
+    ax_d = fig.add_axes((0.06, 0.71, 0.46, 0.21))
+    ax_s = fig.add_axes((0.58, 0.71, 0.40, 0.21))
+    # the table takes the rows it needs; the findings get the rest of the page
+    t_h = 0.026 * (len(acts) + 1) + 0.01
+    ax_t = fig.add_axes((0.03, 0.62 - t_h, 0.94, t_h))
+    f_top = 0.62 - t_h - 0.045
+    ax_f = fig.add_axes((0.03, 0.015, 0.94, f_top - 0.015))
+    fig.suptitle(
+        f"Week of {wk:%A %d %B %Y} ({len(acts)} run{'s' if len(acts) != 1 else ''})",
+        fontsize=12,
+        fontweight="bold",
+    )
+
+    # Days of the week: distance per day, spike runs hatched.
+    days = pd.date_range(wk, periods=7, freq="D")
+    spike_days = {f.evidence.values.get("date") for f in findings if f.rule == "session_spike"}
+    per_day = acts.groupby("local_date")["distance_m"].sum().reindex(days, fill_value=0.0)
+    for i, (d, v) in enumerate(per_day.items()):  # seven bars
+        hot = d.date().isoformat() in spike_days
+        ax_d.bar(
+            i,
+            v / 1000.0,
+            width=0.7,
+            color=PALETTE["bar_flag"] if hot else PALETTE["bar"],
+            hatch="///" if hot else None,
+            edgecolor="black" if hot else "#4d6382",
+            linewidth=0.6,
+        )
+    ax_d.set_xticks(range(7), [f"{d:%a}\n{d:%d %b}" for d in days])
+    ax_d.set_ylabel("distance (km)")
+    ax_d.set_title("Distance per day (hatched: session spike)")
+    ax_d.set_ylim(0, max(1.0, float(per_day.max()) / 1000.0 * 1.2))
+
+    # Week numbers.
+    def val(c, fmt, scale=1.0):
+        v = row.get(c, np.nan)
+        return fmt.format(v * scale) if v is not None and np.isfinite(v) else "-"
+
+    lines = [
+        f"distance      {val('distance_m', '{:.1f} km', 1e-3)}",
+        f"moving time   {format_duration(row.get('moving_s'))}",
+        f"TRIMP         {val('trimp', '{:.0f} AU')}",
+        f"change        {val('change_pct', '{:+.0f} %')} distance on the week before",
+        f"ratio         {val('acwr', '{:.2f}')} acute:chronic at the week's end, "
+        f"peak {val('acwr_max', '{:.2f}')}",
+        f"monotony      {val('monotony', '{:.2f}')} (mean / SD of daily load, Foster 1998)",
+    ]
+    if row.get("history_days", 99) < 28:
+        lines.append(
+            f"history       {row.get('history_days', 0):.0f} days before this week, "
+            "weekly change not judged"
+        )
+    ax_s.set_title("This week", loc="left")
+    _text(ax_s, lines, size=9.0, top=0.95)
+    for t in ax_s.texts:
+        t.set_family("DejaVu Sans Mono")
+
+    # Runs table.
+    ax_t.axis("off")
+    ax_t.set_title("Runs", loc="left")
+    cols = [
+        "date",
+        "start",
+        "distance",
+        "moving",
+        "pace",
+        "avg HR",
+        "cadence",
+        "TRIMP",
+        "spike r",
+        "form findings",
+        "file",
+    ]
+    cells = []
+    for r in acts.itertuples(index=False):  # one row per run of the week
+        start = pd.Timestamp(r.start_s, unit="s") + pd.Timedelta(
+            seconds=0 if pd.isna(r.utc_offset_s) else float(r.utc_offset_s)
+        )
+        mv = float(r.moving_s) if r.moving_s is not None and np.isfinite(r.moving_s) else np.nan
+        speed = r.distance_m / mv if mv and np.isfinite(mv) and mv > 0 else None
+        hr = getattr(r, "heart_rate_bpm", None)
+        cad = getattr(r, "cadence_spm", None)
+        sr = r.spike_ratio
+        cells.append(
+            [
+                f"{r.local_date:%a %d %b}",
+                f"{start:%H:%M}",
+                f"{r.distance_m / 1000:.2f} km",
+                format_duration(mv),
+                format_pace(speed),
+                f"{hr:.0f} bpm" if hr is not None and np.isfinite(hr) else "-",
+                f"{cad:.0f} spm" if cad is not None and np.isfinite(cad) else "-",
+                f"{r.trimp:.0f}" if np.isfinite(r.trimp) else "-",
+                f"{sr * 100:+.0f} %" if sr is not None and np.isfinite(sr) else "-",
+                str(len(run_findings.get(r.path, []))),
+                _short(Path(str(r.path)).name, 26),
+            ]
+        )
+    if cells:
+        widths = [0.08, 0.05, 0.08, 0.07, 0.08, 0.07, 0.07, 0.06, 0.07, 0.09, 0.28]
+        tab = ax_t.table(
+            cellText=cells, colLabels=cols, loc="upper left", cellLoc="left", colWidths=widths
+        )
+        tab.auto_set_font_size(False)
+        tab.set_fontsize(7.5)
+        tab.scale(1.0, 1.25)
+        for (i, _j), cell in tab.get_celld().items():
+            cell.set_linewidth(0.4)
+            if i == 0:
+                cell.set_facecolor("#e3e8ef")
+                cell.set_text_props(fontweight="bold")
+
+    # Findings with their evidence: flags first; "info" findings in one line each.
+    rank = {"flag": 0, "note": 1, "info": 2}
+    items = [(f, "") for f in findings if f.rule != "volume_history"]
+    for r in acts.itertuples(index=False):
+        items += [(f, f" - run of {r.local_date:%a %d %b}") for f in run_findings.get(r.path, [])]
+    items.sort(key=lambda it: rank.get(it[0].severity, 3))  # stable: week order kept
+    blocks = [
+        _finding_lines(f, who)
+        if f.severity != "info"
+        else [f"[info] {f.rule.replace('_', ' ')}{who}: " + textwrap.shorten(f.message, 110)]
+        for f, who in items
+    ]
+    info = [f for f in findings if f.rule == "volume_history"]
+    tail = textwrap.wrap("Note: " + info[0].message, WRAP) if info else []
+    # lines that fit: axes height / (size x spacing x DejaVu's line height of 1.17 em)
+    fit = int((f_top - 0.015) * 8.27 * 72 / (FINDING_PT * LINE_SPACING * 1.17)) - len(tail) - 2
+    flines: list[str] = []
+    shown = 0
+    for b in blocks:  # a finding cut short only at the end of the page
+        if len(flines) >= fit:
+            break
+        room = fit - len(flines)
+        flines += b if len(b) <= room else b[: room - 1] + ["    (cut: evidence continues)"]
+        shown += 1
+    if shown < len(blocks):
+        flines.append(
+            f"... and {len(blocks) - shown} more finding(s) of lower severity or on later runs: "
+            "`runlens analyze FILE` shows each run's findings in full"
+        )
+    if not blocks:
+        flines = ["No volume or form finding this week."]
+    flines += tail
+    ax_f.set_title("Findings and their evidence (associations, not diagnoses)", loc="left")
+    _text(ax_f, flines, size=FINDING_PT, top=1.0)
+    return fig
+
+
+def _caveats_page(data: ChartData):
+    from ..caveats import CAVEATS
+    from .charts._style import new_figure
+    from .charts.trends import MIN_BAND_MINUTES
+    from .charts.weekly import ACWR_CAPTION
+
+    fig = new_figure(11.69, 8.27, layout=None)
+    ax = fig.add_axes((0.05, 0.03, 0.9, 0.86))
+    fig.suptitle("What these pages can and cannot tell you", fontsize=13, fontweight="bold", y=0.96)
+    W = 130
+    items: list[tuple[str, bool]] = [("Read every finding with these in mind", True)]
+    for i, c in enumerate(CAVEATS, 1):
+        w = textwrap.wrap(c, W)
+        items += [(f"{i}. {w[0]}", False), *(("    " + x, False) for x in w[1:])]
+    items += [("", False), ("Acute:chronic ratio", True)]
+    items += [(x, False) for x in textwrap.wrap(ACWR_CAPTION, W)]
+    items += [("", False), ("Form at matched pace", True)]
+    form = (
+        "Cadence, step length, vertical oscillation and ground contact time change with speed, "
+        "so weeks are compared within one pace band: the middle half (25th-75th percentile) of "
+        "the speeds of all steady minutes of the period (speed >= 2 m/s, grade within 3 %, after "
+        "the first 10 minutes of a run). Each week shows the median of its in-band minutes "
+        f"(at least {MIN_BAND_MINUTES}), as % of the period's median. Values differ between "
+        "sensors (wrist, chest strap, foot pod): do not compare across devices."
+    )
+    if data.form_source == "store":
+        form += (
+            " Here the form minutes come from the history store, which keeps cadence per steady "
+            "minute: step length is speed x 60 / cadence; oscillation and contact time are "
+            "shown only when the store keeps them."
+        )
+    items += [(x, False) for x in textwrap.wrap(form, W)]
+    assumptions = list(getattr(data.history, "assumptions", []) or [])
+    if assumptions:
+        items += [("", False), ("What was assumed", True)]
+        for a in assumptions:
+            w = textwrap.wrap(a, W - 4)
+            items += [(f"- {w[0]}", False), *(("  " + x, False) for x in w[1:])]
+    _rich(ax, items, size=9.5)
+    return fig
+
+
+def write_report(data: ChartData, out: str | Path, metric: str = "distance") -> Report:
+    """Write the weekly report PDF.
+
+    Parameters
+    ----------
+    data : ChartData
+        From :func:`runlens.report.charts.data.chart_data`.
+    out : str or Path
+        ``.pdf`` file.
+    metric : {"distance", "time", "load"}
+        Bars of the summary chart.
+
+    Returns
+    -------
+    Report
+        Pages = 1 (summary) + weeks with runs + 1 (caveats).
+    """
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from .charts._style import PDF_METADATA, style
+
+    p = Path(out)
+    if p.suffix.lower() != ".pdf":
+        raise RunlensError("the report is a PDF: give a .pdf file", path=str(p))
+    if not p.parent.exists():
+        raise RunlensError(f"folder {p.parent} does not exist", path=str(p))
+    h = data.history
+    report = Report(path=p)
+    try:
+        with style(), PdfPages(p, metadata=PDF_METADATA) as pdf:
+            fig, res = _summary_page(data, metric)
+            report.flagged_weeks = res.flagged_weeks
+            pdf.savefig(fig)
+            report.pages += 1
+            for _, row in data.weeks.iterrows():  # one page per week with runs
+                if row["runs"] <= 0:
+                    continue
+                iso = row["week"].date().isoformat()
+                end = row["week"] + np.timedelta64(7, "D")
+                acts = h.acts[(h.acts["local_date"] >= row["week"]) & (h.acts["local_date"] < end)]
+                fs = [f for f in data.findings if f.evidence.values.get("week") == iso]
+                pdf.savefig(_week_page(data, row, acts, fs, data.run_findings))
+                report.week_pages.append(iso)
+                report.week_findings[iso] = [f.rule for f in fs] + [
+                    f.rule for p in acts["path"] for f in data.run_findings.get(p, [])
+                ]
+                report.pages += 1
+            pdf.savefig(_caveats_page(data))
+            report.pages += 1
+    except OSError as exc:
+        raise RunlensError(f"cannot be written ({exc.strerror or exc})", path=str(p)) from exc
+    return report

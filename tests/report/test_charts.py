@@ -1,0 +1,209 @@
+"""The weekly chart, the run chart and the PDF report, from known histories."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tests.conftest import ROOT
+from tests.report.helpers import pdf_pages, png_info
+from tests.report.synthetic import OVERSTRIDE_WEEK, SPIKE_WEEK
+
+A4_PX = (1169, 827)  # 11.69 x 8.27 in at 100 dpi
+
+
+def test_cli_import_does_not_load_matplotlib():
+    code = (
+        "import sys, runlens.cli; runlens.cli.build_parser(); "
+        "import runlens.report.charts, runlens.report.pdf; "
+        "print('matplotlib' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert out.stdout.strip() == "False"
+
+
+def test_weekly_chart_marks_exactly_the_flagged_weeks(synth_data, tmp_path):
+    from runlens.report.charts import draw_weekly
+
+    res = draw_weekly(synth_data, tmp_path / "w.png")
+    assert png_info(res.path)[:2] == A4_PX
+    # The load layer's findings: the 55 min run of 2026-08-30 is a session spike.
+    flagged = sorted(
+        {f.evidence.values["week"] for f in synth_data.findings if f.severity == "flag"}
+    )
+    assert flagged == [SPIKE_WEEK]
+    assert res.flagged_weeks == flagged  # read back from the hatched bars
+    assert res.spike_sessions == ["2026-08-30"]
+    noted = sorted(
+        {f.evidence.values["week"] for f in synth_data.findings if f.severity == "note"}
+        - set(flagged)
+    )
+    assert res.noted_weeks == noted
+    assert len(res.weeks) == 6
+    # From the store: cadence per steady minute, step length derived from it.
+    assert res.form_metrics == ["cadence_spm", "step_length_m"]
+
+
+def test_form_trend_at_matched_pace_shows_the_overstride_week(synth_dir, synth_history):
+    """Cadence x 0.91 at the same speed in the last week (synthetic.py)."""
+    import pandas as pd
+
+    from runlens.io import read
+    from runlens.report.charts import form_from_activities, weekly_form
+
+    # Four weeks are enough for a reference: the first, two middle ones and the last.
+    files = sorted(synth_dir.glob("*.fit"))
+    acts = [read(p) for p in files[:3] + files[-3:]]
+    form = form_from_activities(acts, synth_history)
+    weeks = pd.to_datetime(["2026-07-27", OVERSTRIDE_WEEK])
+    trends, ref, band = weekly_form(form, weeks)
+    assert set(ref) == {
+        "cadence_spm",
+        "step_length_m",
+        "vertical_oscillation_mm",
+        "ground_contact_ms",
+    }
+    assert 2.6 < band.low_m_s < band.high_m_s < 3.2  # the runner's easy pace, 2.9 m/s
+    cad = trends["cadence_spm"].to_numpy()
+    step = trends["step_length_m"].to_numpy()
+    assert cad[1] / cad[0] == pytest.approx(0.91, abs=0.02)
+    assert step[1] / step[0] == pytest.approx(1 / 0.91, abs=0.025)
+    # the pattern also lengthens ground contact (+3.6 %) and raises oscillation (+4.5 %)
+    assert trends["ground_contact_ms"].iloc[1] / trends["ground_contact_ms"].iloc[0] > 1.015
+    assert np.isfinite(trends["vertical_oscillation_mm_pct"]).all()
+
+
+def test_weekly_chart_from_the_corpus(corpus_data, tmp_path):
+    from runlens.report.charts import draw_weekly
+
+    res = draw_weekly(corpus_data, tmp_path / "c.png", metric="load")
+    assert png_info(res.path)[:2] == A4_PX
+    assert len(res.weeks) == len(corpus_data.weeks) > 40
+    assert res.flagged_weeks == corpus_data.flagged_weeks() != []
+    assert res.noted_weeks == corpus_data.noted_weeks()
+    spikes = sorted(
+        {f.evidence.values["date"] for f in corpus_data.findings if f.rule == "session_spike"}
+    )
+    assert sorted(set(res.spike_sessions)) == spikes
+    assert res.form_metrics == []  # GPX without cadence: said, not drawn
+
+
+def test_same_input_same_bytes(synth_data, tmp_path):
+    from runlens.report.charts import draw_weekly
+    from runlens.report.pdf import write_report
+
+    a = draw_weekly(synth_data, tmp_path / "a.png").path.read_bytes()
+    b = draw_weekly(synth_data, tmp_path / "b.png").path.read_bytes()
+    assert a == b
+    _w, _h, texts = png_info(tmp_path / "a.png")
+    assert "Software" not in texts and not any("date" in k.lower() for k in texts)
+    from runlens.report.charts import chart_data
+
+    short = chart_data(synth_data.history, date_from=OVERSTRIDE_WEEK)
+    p1 = write_report(short, tmp_path / "a.pdf").path.read_bytes()
+    p2 = write_report(short, tmp_path / "b.pdf").path.read_bytes()
+    assert p1 == p2
+    assert b"CreationDate" not in p1 and b"ModDate" not in p1
+
+
+def test_report_pdf_pages(synth_data, tmp_path):
+    from runlens.report.pdf import write_report
+
+    rep = write_report(synth_data, tmp_path / "r.pdf")
+    weeks_with_runs = int((synth_data.weeks["runs"] > 0).sum())
+    assert weeks_with_runs == 6
+    assert rep.pages == pdf_pages(rep.path) == 1 + weeks_with_runs + 1
+    assert rep.flagged_weeks == [SPIKE_WEEK]
+    # every volume finding is written on its week's page
+    for f in synth_data.findings:
+        assert f.rule in rep.week_findings[f.evidence.values["week"]]
+    assert "session_spike" in rep.week_findings[SPIKE_WEEK]
+
+
+def _main(capsys, *args):
+    """The CLI in this process (a subprocess would import pandas and matplotlib again)."""
+    from runlens.cli import main
+
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_report_from_the_corpus(corpus_store, tmp_path, capsys):
+    out = tmp_path / "c.pdf"
+    args = ["report", "--db", str(corpus_store), "-o", str(out)]
+    code, stdout, err = _main(capsys, *args, "--from", "2021-03-01", "--to", "2021-04-30")
+    assert code == 0, err
+    from runlens.history import Store, build_history
+    from runlens.report.charts import chart_data
+
+    with Store(corpus_store, create=False) as s:
+        d = chart_data(build_history(s), date_from="2021-03-01", date_to="2021-04-30")
+    n = int((d.weeks["runs"] > 0).sum())
+    assert n >= 5
+    assert pdf_pages(out) == n + 2
+    assert f"{n + 2} pages" in stdout
+
+
+def test_cli_chart_scans_a_folder(synth_dir, synth_store, tmp_path, capsys):
+    import shutil
+
+    # A copy of the scanned store: the command's scan finds every file known and reads none.
+    db = tmp_path / "h.sqlite"
+    shutil.copy(synth_store, db)
+    out = tmp_path / "s.pdf"
+    code, stdout, err = _main(
+        capsys, "chart", str(synth_dir), "--db", str(db), "-o", str(out), "--metric", "time"
+    )
+    assert code == 0, err
+    assert "6 weeks, 1 flagged" in stdout
+    assert pdf_pages(out) == 1
+
+
+@pytest.mark.parametrize(
+    "args, msg",
+    [
+        (["-o", "x.png"], "give a folder to scan, or --db"),
+        (["--db", "missing.sqlite", "-o", "x.png"], "no history store here"),
+        (["--db", "missing.sqlite", "-o", "x.gif"], "use .png or .pdf"),
+    ],
+)
+def test_cli_chart_errors_are_one_line(args, msg, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _out, err = _main(capsys, "chart", *args)
+    assert code == 1
+    assert msg in err and len(err.strip().splitlines()) == 1
+
+
+def test_run_plot_shades_flagged_stretches(synth_dir, tmp_path):
+    import pandas as pd
+
+    from runlens.findings import Finding
+    from runlens.io import read
+    from runlens.report.charts import draw_run
+
+    a = read(sorted(synth_dir.glob("*.fit"))[-1])
+    t0 = a.records.index[0]
+    rng = ((t0 + pd.Timedelta(minutes=11)).isoformat(), (t0 + pd.Timedelta(minutes=15)).isoformat())
+    f = Finding("overstriding", "flag", "measured", "low step rate", time_ranges=[rng])
+    res = draw_run(a, [f, Finding("x", "info", "unknown", "whole run")], tmp_path / "r.png")
+    assert png_info(res.path)[:2] == A4_PX
+    assert res.panels == ["pace", "cadence", "vertical_oscillation", "ground_contact"]
+    assert res.shaded == [("overstriding", *rng)]
+
+
+def test_run_plot_of_a_gpx_run_says_what_is_missing(tmp_path):
+    from runlens.io import read
+    from runlens.report.charts import draw_run
+    from tests.report.conftest import CORPUS_SESSION
+
+    f = sorted(CORPUS_SESSION.glob("*.gpx"))[0]  # positions, altitude, heart rate only
+    res = draw_run(read(f), [], tmp_path / "run.png")
+    assert png_info(res.path)[:2] == A4_PX
+    assert res.panels == ["pace"]
+    assert res.missing == ["cadence", "vertical_oscillation", "ground_contact"]
