@@ -96,7 +96,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     rp.add_argument("--days", type=int, default=7, metavar="N", help="days before (default 7)")
     rp.add_argument(
-        "--threshold", type=int, default=3, metavar="0-10", help="pain day at (default 3)"
+        "--threshold",
+        type=int,
+        default=3,
+        metavar="1-10",
+        help="severity from which a day counts as a pain day (default 3)",
     )
     rp.add_argument(
         "--gap", type=int, default=1, metavar="N", help="days merged into one episode (default 1)"

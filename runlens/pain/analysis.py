@@ -497,7 +497,7 @@ def pain_report(
             "alpha": alpha,
         },
         "diary": {
-            "entries": len(entries),
+            "entries": sum(loc is None or e.location == loc for e in entries),
             "days_logged": len(daily),
             "first": min(daily).isoformat() if daily else None,
             "last": max(daily).isoformat() if daily else None,
@@ -683,7 +683,9 @@ def _summary(doc: dict) -> list[str]:
         f"{c['control_windows']} pain-free {days}-day windows of the same history."
     ]
     if not c["meaningful"]:
-        if c["episodes_compared"] < MIN_EPISODES:
+        if c["episodes_compared"] == 0:
+            out.append("No episode to compare yet, so no comparison is meaningful yet.")
+        elif c["episodes_compared"] < MIN_EPISODES:
             out.append(
                 f"Fewer than {MIN_EPISODES} episodes can be compared: the counts are shown, but "
                 "no comparison is meaningful yet. Keep logging."
@@ -733,7 +735,7 @@ def format_text(doc: dict) -> str:
     """The report as text, for the terminal."""
     s = doc["settings"]
     lines = [
-        f"Pain diary: {doc['diary']['entries']} entries on {doc['diary']['days_logged']} days"
+        f"Pain diary: {doc['diary']['entries']} entries on {doc['diary']['days_logged']} day(s)"
         + (f" ({doc['diary']['first']} to {doc['diary']['last']})" if doc["diary"]["first"] else "")
         + (f", place: {s['location']}" if s["location"] else ""),
         f"Episode: consecutive days with pain >= {s['threshold']}/10, gaps of up to "
@@ -778,7 +780,7 @@ def format_text(doc: dict) -> str:
     else:
         lines.append("No pain episode in the diary.")
     c = doc["comparison"]
-    if c is not None:
+    if c is not None and c["episodes_compared"]:
         lines.append("")
         lines.append(
             f"Before pain vs pain-free ({c['episodes_compared']} episode windows, "
