@@ -16,7 +16,7 @@ import argparse
 import csv
 import sys
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ WEEKS = 6
 UTC_OFFSET_S = 7200  # Central European Summer Time
 
 #: Files generate.py owns in the output folder (anything else is left alone).
-GENERATED_GLOBS = ("*.fit", "*.fit.gz", "*.gpx", "manifest.csv")
+GENERATED_GLOBS = ("*.fit", "*.fit.gz", "*.gpx", "manifest.csv", "pain-diary.csv")
 
 
 def injections(index: int, kind: str, local_start: datetime, duration_s: int) -> Mapping[str, Any]:
@@ -116,8 +116,42 @@ def manifest_row(path: Path, run: SimulatedRun, developer_fields: list[str]) -> 
     }
 
 
-# A later task adds a sample pain diary CSV here: write it from `history` into
-# `out` inside generate() and add its file name to GENERATED_GLOBS.
+#: The sample pain diary (docs/pain.md), as the runner might have kept it:
+#: (days after the first run's day, severity 0-10, where, note). Three
+#: episodes at severity >= 3 (one the day after the long run of week 2, one
+#: two days after the run with the left/right imbalance, one in the week of
+#: the late-run fade), days below the threshold around them, and two
+#: pain-free 7-day stretches (days 0-6 and 24-30) for `runlens pain report`
+#: to compare with. Rows are in the order a runner writes them, not sorted.
+PAIN_DIARY = (
+    (14, 4, "upper-back", "stiff between the shoulder blades after yesterday's long run"),
+    (15, 2, "upper-back", "better"),
+    (21, 2, "upper-back", "a little stiff"),
+    (22, 5, "upper-back", "hurts when turning the head, after the weekend long run"),
+    (23, 3, "upper-back", ""),
+    (25, 1, "upper-back", ""),
+    (28, 0, "upper-back", "nothing"),
+    (30, 2, "neck", "desk day"),
+    (38, 4, "upper-back", "came back, sore after the long run and intervals"),
+    (39, 3, "upper-back", "easing"),
+    (40, 1, "upper-back", ""),
+)
+PAIN_DIARY_FILE = "pain-diary.csv"
+
+
+def write_pain_diary(history: list[SimulatedRun], out: Path) -> Path:
+    """pain-diary.csv: the sample diary, dated from the first run's local day."""
+    first = history[0].local_start.date()
+    last = history[-1].local_start.date()
+    path = out / PAIN_DIARY_FILE
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["date", "severity", "where", "note"])
+        for offset, severity, where, note in PAIN_DIARY:
+            day = first + timedelta(days=offset)
+            assert day <= last, "the sample diary stays within the simulated weeks"
+            writer.writerow([day.isoformat(), severity, where, note])
+    return path
 
 
 def generate(out: Path) -> list[Path]:
@@ -133,6 +167,7 @@ def generate(out: Path) -> list[Path]:
         written.append(path)
         rows.append(manifest_row(path, run, dev))
     written.append(write_manifest(rows, out))
+    written.append(write_pain_diary(history, out))
     return written
 
 

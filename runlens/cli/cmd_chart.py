@@ -69,11 +69,20 @@ def load_chart_data(args: argparse.Namespace):
         db = args.db
     else:
         raise RunlensError("give a folder to scan, or --db PATH of a history store")
+    from ..pain import episodes_for_chart, list_entries, pain_report
+
     with Store(db, create=False) as store:
         history = build_history(store, config, week_start=args.week_start)
-    if not len(history.acts):
-        raise RunlensError("no runs in the history", path=str(db))
-    return chart_data(history, date_from=lo, date_to=hi)
+        if not len(history.acts):
+            raise RunlensError("no runs in the history", path=str(db))
+        # Pain diary episodes (docs/pain.md), marked on the weekly chart.
+        pain = episodes_for_chart(store)
+        pain_doc = (
+            pain_report(store, config=config, history=history) if list_entries(store) else None
+        )
+    data = chart_data(history, date_from=lo, date_to=hi)
+    data.pain, data.pain_report = pain, pain_doc
+    return data
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -16,6 +16,11 @@ docs/history.md documents the schema. In short:
   is stored twice) plus the session spike ratio.
 - ``daily_load``: per local date: distance, moving time, TRIMP, runs
   (derived; rebuilt at the end of each scan).
+- ``pain_entries`` (schema 2): the runner's pain diary (:mod:`runlens.pain`),
+  entered by hand, never touched by a scan.
+
+Schema changes are migrations (:data:`MIGRATIONS`): opening a store of an
+older schema applies the missing steps in one transaction and keeps its data.
 
 Every file's result is committed in its own short ``BEGIN IMMEDIATE``
 transaction, so a scan killed at any point keeps what it stored and leaves a
@@ -48,7 +53,7 @@ __all__ = [
     "default_store_path",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: SQLite application_id of a runlens store ("RLNS"), so another program's
 #: database is recognised and refused.
 APPLICATION_ID = 0x524C4E53
@@ -121,6 +126,24 @@ CREATE TABLE IF NOT EXISTS daily_load (
     runs INTEGER NOT NULL
 );
 """
+
+
+#: Schema version -> statements that migrate a store of the previous version
+#: to it. A new store gets :data:`_SCHEMA` (version 1) and then every step.
+MIGRATIONS: dict[int, str] = {
+    2: """
+CREATE TABLE IF NOT EXISTS pain_entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    date TEXT NOT NULL,
+    severity INTEGER NOT NULL CHECK (severity BETWEEN 0 AND 10),
+    location TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL,
+    created_utc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pain_entries_date ON pain_entries(date);
+""",
+}
 
 
 class StoreError(RunlensError):
@@ -225,9 +248,12 @@ class Store:
             c.execute("PRAGMA journal_mode = WAL")  # readers do not block the writer
         c.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a crash loses no commit
         c.execute("PRAGMA foreign_keys = ON")
-        if not n_tables or c.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+        version = c.execute("PRAGMA user_version").fetchone()[0] if n_tables else 0
+        if version < SCHEMA_VERSION:
             with self.transaction():
-                for stmt in _SCHEMA.split(";"):
+                steps = [_SCHEMA] if version < 1 else []
+                steps += [MIGRATIONS[v] for v in range(max(version, 1) + 1, SCHEMA_VERSION + 1)]
+                for stmt in ";".join(steps).split(";"):
                     if stmt.strip():
                         c.execute(stmt)
                 c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -366,7 +392,7 @@ class Store:
         return [tuple(r) for r in self.conn.execute(sql + " ORDER BY path", args)]
 
     def count(self, table: str) -> int:
-        if table not in ("files", "activities", "daily_load", "roots"):
+        if table not in ("files", "activities", "daily_load", "roots", "pain_entries"):
             raise ValueError(table)
         return self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 

@@ -53,6 +53,8 @@ class Report:
         Weeks drawn as flagged on the summary chart.
     week_findings : dict
         Week -> rules of the findings written on its page (volume and form).
+    pain_page : bool
+        Whether the pain diary page (runlens.pain) was written.
     """
 
     path: Path
@@ -60,6 +62,7 @@ class Report:
     week_pages: list[str] = field(default_factory=list)
     flagged_weeks: list[str] = field(default_factory=list)
     week_findings: dict[str, list[str]] = field(default_factory=dict)
+    pain_page: bool = False
 
 
 def _fmt(v: Any) -> str:
@@ -310,6 +313,37 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
     return fig
 
 
+#: Lines of the pain report that fit its page.
+MAX_PAIN_LINES = 62
+
+
+def _pain_page(doc: dict):
+    """The pain diary page: `runlens pain report` of the whole history (docs/pain.md)."""
+    from ..pain import format_text
+    from .charts._style import new_figure
+
+    fig = new_figure(11.69, 8.27, layout=None)
+    ax = fig.add_axes((0.03, 0.02, 0.94, 0.88))
+    fig.suptitle(
+        "Pain diary: what came before each episode (whole history; association, not cause)",
+        fontsize=12,
+        fontweight="bold",
+        y=0.96,
+    )
+    lines: list[str] = []
+    for line in format_text(doc).splitlines():
+        if line.startswith("Note: "):  # the caveats have their own page
+            continue
+        lines += textwrap.wrap(line, 165, subsequent_indent="      ") or [""]
+    if len(lines) > MAX_PAIN_LINES:
+        n = len(lines) - MAX_PAIN_LINES + 1
+        lines = lines[: MAX_PAIN_LINES - 1] + [f"... {n} more lines: see `runlens pain report`"]
+    _text(ax, lines, size=7.5, top=1.0)
+    for t in ax.texts:
+        t.set_family("DejaVu Sans Mono")
+    return fig
+
+
 def _caveats_page(data: ChartData):
     from ..caveats import CAVEATS
     from .charts._style import new_figure
@@ -367,7 +401,8 @@ def write_report(data: ChartData, out: str | Path, metric: str = "distance") -> 
     Returns
     -------
     Report
-        Pages = 1 (summary) + weeks with runs + 1 (caveats).
+        Pages = 1 (summary) + weeks with runs + 1 (pain diary, when
+        ``data.pain_report`` is set) + 1 (caveats).
     """
     from matplotlib.backends.backend_pdf import PdfPages
 
@@ -398,6 +433,10 @@ def write_report(data: ChartData, out: str | Path, metric: str = "distance") -> 
                 report.week_findings[iso] = [f.rule for f in fs] + [
                     f.rule for p in acts["path"] for f in data.run_findings.get(p, [])
                 ]
+                report.pages += 1
+            if getattr(data, "pain_report", None):
+                pdf.savefig(_pain_page(data.pain_report))
+                report.pain_page = True
                 report.pages += 1
             pdf.savefig(_caveats_page(data))
             report.pages += 1

@@ -93,6 +93,12 @@ class ChartData:
         Run path -> its form findings (Finding objects).
     date_from, date_to : pandas.Timestamp or None
         The range shown (local dates, inclusive), None = open.
+    pain : list of (datetime.date, int)
+        Pain episodes from the diary: onset day and peak severity (0-10)
+        (:func:`runlens.pain.episodes_for_chart`); marked on the weekly chart.
+    pain_report : dict or None
+        :func:`runlens.pain.pain_report` of the whole history, for the report's
+        pain page; None without a diary.
     """
 
     history: Any
@@ -101,6 +107,8 @@ class ChartData:
     run_findings: dict[str, list[Finding]] = field(default_factory=dict)
     date_from: Any = None
     date_to: Any = None
+    pain: list = field(default_factory=list)
+    pain_report: dict | None = None
 
     @property
     def weeks(self) -> pd.DataFrame:

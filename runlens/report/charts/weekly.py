@@ -46,6 +46,8 @@ ACWR_CAPTION = (
     "0.8-1.3 'sweet spot', >= 1.5 'danger zone'. They are disputed (Lolli et al. 2019, "
     "Impellizzeri et al. 2020): context, not a risk estimate."
 )
+#: Pain-episode markers (runlens.pain): purple, apart from the orange flags.
+PAIN_COLOUR = "#6a1b9a"
 #: Legends sit right of the panels, never over the data.
 LEGEND_OUT = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0}
 #: Line style and marker per form metric (distinct without colour).
@@ -78,6 +80,8 @@ class WeeklyChart:
         Weeks whose bar was drawn as flagged (``///``) or noted (dots).
     spike_sessions : list of str
         ISO dates of the session-spike markers.
+    pain_episodes : list of (str, int)
+        ISO onset day and peak severity of each pain-episode marker drawn.
     form_metrics : list of str
         Form metrics with at least one weekly value drawn.
     pace_band : PaceBand or None
@@ -89,6 +93,7 @@ class WeeklyChart:
     flagged_weeks: list[str] = field(default_factory=list)
     noted_weeks: list[str] = field(default_factory=list)
     spike_sessions: list[str] = field(default_factory=list)
+    pain_episodes: list[tuple[str, int]] = field(default_factory=list)
     form_metrics: list[str] = field(default_factory=list)
     pace_band: PaceBand | None = None
 
@@ -208,6 +213,34 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
             gid=f"spike-{d.date().isoformat()}",
         )
         result.spike_sessions.append(d.date().isoformat())
+    # Pain episodes from the diary (runlens.pain): a marker on the onset day
+    # along the top of the panel, with the episode's peak severity (0-10).
+    for d, sev in getattr(data, "pain", None) or []:
+        xd = _num([pd.Timestamp(d)])[0] + 0.5
+        if not x0[0] <= xd < x0[-1] + 7:
+            continue
+        ax_v.plot(
+            xd,
+            ymax * 1.11,
+            marker="P",
+            markersize=8,
+            color=PAIN_COLOUR,
+            linestyle="none",
+            zorder=5,
+            gid=f"pain-{pd.Timestamp(d).date().isoformat()}",
+        )
+        ax_v.annotate(
+            f"{sev}",
+            (xd, ymax * 1.11),
+            xytext=(6, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontsize=7,
+            fontweight="bold",
+            color=PAIN_COLOUR,
+        )
+        result.pain_episodes.append((pd.Timestamp(d).date().isoformat(), int(sev)))
     ax_v.set_ylabel(ylabel)
     ax_v.set_title(title or f"Weekly {ylabel.split(' (')[0]} with volume findings")
     handles = [
@@ -234,6 +267,17 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
         ),
         Line2D([], [], linestyle="none", label="+N %: change on the\nweek before"),
     ]
+    if result.pain_episodes:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="P",
+                color=PAIN_COLOUR,
+                linestyle="none",
+                label="pain episode starts\n(N = peak pain 0-10,\nrunlens pain report)",
+            )
+        )
     ax_v.legend(handles=handles, **LEGEND_OUT)
     ax_v.tick_params(labelbottom=False)
 

@@ -1,0 +1,231 @@
+"""``runlens pain``: keep a pain diary in the history store and see what came before the pain.
+
+Subcommands: ``add``, ``list``, ``edit``, ``remove``, ``import``, ``report``
+(docs/pain.md). The diary lives in the same store as the scanned runs: name
+it with ``--db PATH`` or with the scanned folder (``--folder DIR``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def _store_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--db", metavar="PATH", help="history store file")
+    g.add_argument(
+        "--folder",
+        metavar="DIR",
+        help="the folder scanned with `runlens scan DIR` (its default store)",
+    )
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "pain",
+        help="keep a pain diary and see what came before the pain",
+        description="A pain diary kept with your runs in the history store, and a report of "
+        "what came before each pain episode compared with pain-free periods. Associations in "
+        "one person's data, not causes, not medical advice.",
+    )
+    p.set_defaults(func=lambda a: (p.print_help(), 2)[1])
+    ps = p.add_subparsers(dest="pain_command", metavar="ACTION")
+
+    a = ps.add_parser(
+        "add",
+        help="log one day's pain",
+        description="Log one day's pain: DATE (YYYY-MM-DD, today or yesterday) and a severity "
+        "0-10 (0 = none, 10 = worst imaginable).",
+    )
+    a.add_argument("date", metavar="DATE", help="YYYY-MM-DD, today or yesterday (local day)")
+    a.add_argument("--severity", "-s", required=True, metavar="0-10", help="pain 0-10")
+    a.add_argument("--where", metavar="PLACE", help="where it hurt (default upper-back)")
+    a.add_argument("--note", metavar="TEXT", help="a note")
+    _store_args(a)
+    a.set_defaults(func=run_add)
+
+    ls = ps.add_parser("list", help="list diary entries", description="List diary entries.")
+    ls.add_argument("--from", dest="date_from", metavar="DATE", help="first day (YYYY-MM-DD)")
+    ls.add_argument("--to", dest="date_to", metavar="DATE", help="last day (YYYY-MM-DD)")
+    ls.add_argument("--where", metavar="PLACE", help="only this place")
+    ls.add_argument("--json", action="store_true", help="print a JSON list")
+    _store_args(ls)
+    ls.set_defaults(func=run_list)
+
+    e = ps.add_parser(
+        "edit",
+        help="correct an entry",
+        description="Correct a diary entry (its id from `runlens pain list`): only the given "
+        "fields change.",
+    )
+    e.add_argument("id", type=int, metavar="ID", help="entry id (see `runlens pain list`)")
+    e.add_argument("--date", metavar="DATE", help="new day (YYYY-MM-DD)")
+    e.add_argument("--severity", "-s", metavar="0-10", help="new severity 0-10")
+    e.add_argument("--where", metavar="PLACE", help="new place")
+    e.add_argument("--note", metavar="TEXT", help="new note ('' clears it)")
+    _store_args(e)
+    e.set_defaults(func=run_edit)
+
+    r = ps.add_parser("remove", help="delete an entry", description="Delete one diary entry.")
+    r.add_argument("id", type=int, metavar="ID", help="entry id (see `runlens pain list`)")
+    _store_args(r)
+    r.set_defaults(func=run_remove)
+
+    i = ps.add_parser(
+        "import",
+        help="import a diary CSV (date,severity,where,note)",
+        description="Import a CSV diary: a header row with date and severity and optionally "
+        "where and note; dates YYYY-MM-DD, severity 0-10. All or nothing: a file with a bad "
+        "row imports nothing and every bad row is listed with its line number. Rows already "
+        "in the diary are skipped. The file is only read.",
+    )
+    i.add_argument("file", metavar="FILE.csv", help="the diary CSV")
+    _store_args(i)
+    i.set_defaults(func=run_import)
+
+    rp = ps.add_parser(
+        "report",
+        help="what came before each pain episode, vs pain-free periods",
+        description="For each pain episode (days with pain >= THRESHOLD, gaps of up to GAP "
+        "days merged), the findings and load of the DAYS days before it; then how often each "
+        "kind of finding came before pain versus before pain-free periods, with Fisher's exact "
+        "test, and the correlation of weekly load with pain. An association in one person's "
+        "data, not a cause, not medical advice.",
+    )
+    rp.add_argument("--days", type=int, default=7, metavar="N", help="days before (default 7)")
+    rp.add_argument(
+        "--threshold",
+        type=int,
+        default=3,
+        metavar="1-10",
+        help="severity from which a day counts as a pain day (default 3)",
+    )
+    rp.add_argument(
+        "--gap", type=int, default=1, metavar="N", help="days merged into one episode (default 1)"
+    )
+    rp.add_argument("--where", metavar="PLACE", help="only diary entries of this place")
+    rp.add_argument("--json", action="store_true", help="print one JSON object")
+    rp.add_argument("--config", metavar="PATH", help="config file (runner profile, rules)")
+    _store_args(rp)
+    rp.set_defaults(func=run_report)
+
+
+def _db(args: argparse.Namespace) -> str:
+    from ..errors import RunlensError
+    from ..history import default_store_path
+
+    if args.db:
+        return args.db
+    if args.folder:
+        return str(default_store_path(args.folder))
+    raise RunlensError("name the history store: --db PATH, or --folder DIR (a scanned folder)")
+
+
+def _open(args: argparse.Namespace, create: bool):
+    from ..history import Store
+
+    return Store(_db(args), create=create)
+
+
+def _line(e) -> str:
+    return (
+        f"{e.id:>5}  {e.date.isoformat()}  {e.severity:>2}/10  {e.location:<12} {e.note}".rstrip()
+    )
+
+
+def run_add(args: argparse.Namespace) -> int:
+    from ..pain import add_entry
+
+    with _open(args, create=True) as s:
+        e = add_entry(s, args.date, args.severity, args.where, args.note)
+    print(f"added {_line(e).strip()}")
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from ..errors import RunlensError
+    from ..pain import list_entries
+    from ..pain.diary import parse_date
+
+    try:
+        lo = parse_date(args.date_from) if args.date_from else None
+        hi = parse_date(args.date_to) if args.date_to else None
+    except ValueError as exc:
+        raise RunlensError(str(exc)) from None
+    with _open(args, create=False) as s:
+        try:
+            entries = list_entries(s, lo, hi, args.where)
+        except ValueError as exc:
+            raise RunlensError(str(exc)) from None
+    if args.json:
+        json.dump([e.to_dict() for e in entries], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if not entries:
+        print("The pain diary is empty" + (" for these days." if lo or hi or args.where else "."))
+        return 0
+    print(f"{'id':>5}  {'date':<10}  {'pain':>5}  {'where':<12} note")
+    for e in entries:
+        print(_line(e))
+    return 0
+
+
+def run_edit(args: argparse.Namespace) -> int:
+    from ..errors import RunlensError
+    from ..pain import edit_entry, get_entry
+
+    if all(v is None for v in (args.date, args.severity, args.where, args.note)):
+        raise RunlensError("nothing to change: give --date, --severity, --where or --note")
+    with _open(args, create=False) as s:
+        old = get_entry(s, args.id)
+        new = edit_entry(
+            s, args.id, date=args.date, severity=args.severity, location=args.where, note=args.note
+        )
+    print(f"was     {_line(old).strip()}")
+    print(f"now     {_line(new).strip()}")
+    return 0
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    from ..pain import remove_entry
+
+    with _open(args, create=False) as s:
+        old = remove_entry(s, args.id)
+    print(f"removed {_line(old).strip()}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from ..pain import import_csv
+
+    with _open(args, create=True) as s:
+        rep = import_csv(s, args.file)
+    print(
+        f"Imported {args.file}: {rep.rows} rows from {rep.first} to {rep.last}; "
+        f"{rep.added} added, {rep.already} already in the diary."
+    )
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from ..config import load_config
+    from ..pain import format_text, pain_report
+
+    config = load_config(args.config)
+    with _open(args, create=False) as s:
+        doc = pain_report(
+            s,
+            days=args.days,
+            threshold=args.threshold,
+            max_gap_days=args.gap,
+            location=args.where,
+            config=config,
+        )
+    if args.json:
+        json.dump(doc, sys.stdout, indent=2, allow_nan=False)
+        sys.stdout.write("\n")
+    else:
+        print(format_text(doc))
+    return 0
