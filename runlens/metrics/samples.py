@@ -297,10 +297,25 @@ def sample_frame(
         - ``sport``: the session's sport; ``session``: session number (-1
           outside every session); ``record_pos``: the row's position in
           ``activity.records``.
+
+        Inside :func:`runlens.memo.analysis_scope` the frame is built once per
+        activity and options; each call gets a shallow copy (copy-on-write).
     """
-    import pandas as pd
+    from ..memo import memo
 
     opt = options or MetricOptions()
+    frame = memo(
+        activity,
+        ("sample_frame", running_only, opt),
+        lambda: _sample_frame(activity, running_only, opt),
+    )
+    return frame.copy(deep=False)
+
+
+def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) -> pd.DataFrame:
+    """:func:`sample_frame` itself (not cached)."""
+    import pandas as pd
+
     rec = activity.records
     pos = np.arange(len(rec))
     if not rec.index.is_monotonic_increasing:

@@ -251,7 +251,16 @@ class Signals:
         activity : Activity
         window_s : float
             Smoothing window for speed and the dynamics channels, seconds.
+
+        Inside :func:`runlens.memo.analysis_scope` the rules share one
+        instance per activity and window (its arrays are read-only).
         """
+        from ..memo import memo
+
+        return memo(activity, ("Signals", float(window_s)), lambda: cls._of(activity, window_s))
+
+    @classmethod
+    def _of(cls, activity: Activity, window_s: float) -> Signals:
         rec = activity.records
         if activity.is_running:
             rec = rec[activity.running_mask()]
@@ -282,6 +291,8 @@ class Signals:
             g = grade_pct(t, rec["altitude_m"].to_numpy(float), rec["distance_m"].to_numpy(float))
         else:
             g = np.full(n, np.nan)
+        for a in (t, dt, active, speed, g):
+            a.flags.writeable = False  # shared between rules (see runlens.memo)
         return cls(rec, t, dt, active, speed, g, window_s)
 
     def __len__(self) -> int:
@@ -307,7 +318,9 @@ class Signals:
         """``column`` through the centred rolling median of ``window_s``."""
         key = ("smooth", column)
         if key not in self._cache:
-            self._cache[key] = rolling_median(self.raw(column), self.records.index, self.window_s)
+            v = rolling_median(self.raw(column), self.records.index, self.window_s)
+            v.flags.writeable = False  # shared between rules (see runlens.memo)
+            self._cache[key] = v
         return self._cache[key]
 
     @property
