@@ -74,17 +74,20 @@ def find_duplicates(acts: pd.DataFrame) -> dict[str, str]:
     dict
         Duplicate path -> kept path (activities that count are absent).
     """
-    order = sorted(
-        range(len(acts)),
-        key=lambda i: (acts["format"].iat[i] != "fit", acts["path"].iat[i]),
-    )
+    # Plain lists: one pandas access per column, not one per row.
+    paths = acts["path"].tolist()
+    shas = acts["content_sha256"].tolist()
+    fmts = acts["format"].tolist()
+    starts = acts["start_s"].tolist()
+    dists = acts["distance_m"].tolist()
+    order = sorted(range(len(acts)), key=lambda i: (fmts[i] != "fit", paths[i]))
     kept_by_sha: dict[str, str] = {}
     kept_starts: list[tuple[float, int]] = []  # sorted (start_s, row)
     dup: dict[str, str] = {}
     # One step per activity (not per sample): a greedy pass in preference order.
     for i in order:
-        path, sha = acts["path"].iat[i], acts["content_sha256"].iat[i]
-        t, d = float(acts["start_s"].iat[i]), acts["distance_m"].iat[i]
+        path, sha = paths[i], shas[i]
+        t, d = float(starts[i]), dists[i]
         d = None if d is None or not np.isfinite(d) else float(d)
         if sha in kept_by_sha:
             dup[path] = kept_by_sha[sha]
@@ -94,10 +97,10 @@ def find_duplicates(acts: pd.DataFrame) -> dict[str, str]:
         for tk, k in kept_starts[lo:]:
             if tk > t + DUPLICATE_WINDOW_S:
                 break
-            dk = acts["distance_m"].iat[k]
+            dk = dists[k]
             dk = None if dk is None or not np.isfinite(dk) else float(dk)
             if _same_distance(d, dk):
-                match = acts["path"].iat[k]
+                match = paths[k]
                 break
         if match is not None:
             dup[path] = match

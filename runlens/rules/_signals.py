@@ -263,8 +263,12 @@ class Signals:
     def _of(cls, activity: Activity, window_s: float) -> Signals:
         rec = activity.records
         if activity.is_running:
-            rec = rec[activity.running_mask()]
-        rec = rec[~rec.index.duplicated(keep="first")]
+            keep = np.asarray(activity.running_mask(), dtype=bool)
+            if not keep.all():  # a copy only when something is left out
+                rec = rec[keep]
+        dup = rec.index.duplicated(keep="first")
+        if dup.any():
+            rec = rec[~dup]
         if not rec.index.is_monotonic_increasing:
             rec = rec.sort_index()
         t = index_seconds(rec.index)
@@ -300,10 +304,11 @@ class Signals:
 
     def has(self, column: str) -> bool:
         """Whether the running samples carry any positive value of ``column``."""
-        if column not in self.records:
-            return False
-        v = self.records[column].to_numpy(dtype=float)
-        return bool(np.any(v > 0))
+        key = ("has", column)
+        if key not in self._cache:
+            v = self.records[column].to_numpy(dtype=float) if column in self.records else None
+            self._cache[key] = v is not None and bool(np.any(v > 0))
+        return self._cache[key]
 
     def raw(self, column: str) -> np.ndarray:
         """A record column as float, zeros made NaN where 0 means "no value"."""
