@@ -39,14 +39,27 @@ def _rules():
 
 
 def pipeline(path, evaluate_all=None, reader: str = "auto"):
-    """read + metrics (+ rules): what ``runlens analyze`` computes for a file."""
+    """read + metrics (+ rules): what ``runlens analyze`` computes for a file.
+
+    Inside ``runlens.memo.analysis_scope`` when this runlens has it, as
+    ``runlens analyze`` and the scan workers run (metrics and rules share the
+    sample frame and the rule signals).
+    """
+    from contextlib import nullcontext
+
     from runlens import read
     from runlens.metrics.summary import summarize
 
+    try:
+        from runlens.memo import analysis_scope
+    except ImportError:  # an older checkout
+        analysis_scope = nullcontext
+
     activity = read(path, reader=reader)
-    summarize(activity)
-    if evaluate_all is not None:
-        evaluate_all(activity)
+    with analysis_scope():
+        summarize(activity)
+        if evaluate_all is not None:
+            evaluate_all(activity)
     return activity
 
 

@@ -99,9 +99,9 @@ def load_baseline(path: str):
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..config import RunnerProfile, load_config
+    from ..config import load_config
     from ..io import read
-    from ..report.analysis import analyze, format_text
+    from ..memo import analysis_scope
 
     config = load_config(args.config)
     baseline = load_baseline(args.baseline) if args.baseline else None
@@ -110,6 +110,14 @@ def run(args: argparse.Namespace) -> int:
 
         raise RunlensError(f"--height {args.height}: expected metres, e.g. 1.78")
     activity = read(args.file, strict=args.strict)
+    with analysis_scope():  # metrics, laps, splits and rules share derived data
+        return _analyze(args, config, baseline, activity)
+
+
+def _analyze(args: argparse.Namespace, config, baseline, activity) -> int:
+    from ..config import RunnerProfile
+    from ..report.analysis import analyze, format_text
+
     findings = []
     if not args.no_rules:
         from ..rules import evaluate_all

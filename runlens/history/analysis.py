@@ -38,6 +38,7 @@ __all__ = [
     "History",
     "build_history",
     "refresh_derived",
+    "derived_fingerprint",
     "LOAD_UNITS",
 ]
 
@@ -73,17 +74,20 @@ def find_duplicates(acts: pd.DataFrame) -> dict[str, str]:
     dict
         Duplicate path -> kept path (activities that count are absent).
     """
-    order = sorted(
-        range(len(acts)),
-        key=lambda i: (acts["format"].iat[i] != "fit", acts["path"].iat[i]),
-    )
+    # Plain lists: one pandas access per column, not one per row.
+    paths = acts["path"].tolist()
+    shas = acts["content_sha256"].tolist()
+    fmts = acts["format"].tolist()
+    starts = acts["start_s"].tolist()
+    dists = acts["distance_m"].tolist()
+    order = sorted(range(len(acts)), key=lambda i: (fmts[i] != "fit", paths[i]))
     kept_by_sha: dict[str, str] = {}
     kept_starts: list[tuple[float, int]] = []  # sorted (start_s, row)
     dup: dict[str, str] = {}
     # One step per activity (not per sample): a greedy pass in preference order.
     for i in order:
-        path, sha = acts["path"].iat[i], acts["content_sha256"].iat[i]
-        t, d = float(acts["start_s"].iat[i]), acts["distance_m"].iat[i]
+        path, sha = paths[i], shas[i]
+        t, d = float(starts[i]), dists[i]
         d = None if d is None or not np.isfinite(d) else float(d)
         if sha in kept_by_sha:
             dup[path] = kept_by_sha[sha]
@@ -93,10 +97,10 @@ def find_duplicates(acts: pd.DataFrame) -> dict[str, str]:
         for tk, k in kept_starts[lo:]:
             if tk > t + DUPLICATE_WINDOW_S:
                 break
-            dk = acts["distance_m"].iat[k]
+            dk = dists[k]
             dk = None if dk is None or not np.isfinite(dk) else float(dk)
             if _same_distance(d, dk):
-                match = acts["path"].iat[k]
+                match = paths[k]
                 break
         if match is not None:
             dup[path] = match
@@ -239,14 +243,43 @@ def build_history(
     )
 
 
+def derived_fingerprint(config: Config | None = None) -> str:
+    """What the derived tables depend on besides the stored activities, as text.
+
+    The settings (runner, load, rules) and the runlens version: a scan that
+    changes no file skips :func:`refresh_derived` only when this is the same
+    as at the last refresh. Imports neither pandas nor anything heavy.
+    """
+    import json
+    from dataclasses import asdict
+
+    from .. import __version__
+    from ..config import Config
+    from .store import SCHEMA_VERSION
+
+    c = config or Config()
+    doc = {
+        "runlens": __version__,
+        "schema": SCHEMA_VERSION,
+        "runner": asdict(c.runner),
+        "rules": c.rules,
+        "load": c.load,
+    }
+    return json.dumps(doc, sort_keys=True, default=str)
+
+
 def refresh_derived(store: Store, config: Config | None = None) -> History:
     """Recompute what is derived from all stored activities, in one transaction.
 
     Sets ``duplicate_of``, ``spike_ratio`` and ``longest_prev30_m`` of every
     activity, rebuilds ``daily_load`` and stores the load assumptions in
-    ``meta``. Idempotent: running it twice changes nothing.
+    ``meta``, and the counts a scan reports with the settings' fingerprint
+    (:func:`derived_fingerprint`) under ``meta`` ``derived_state``.
+    Idempotent: running it twice changes nothing.
     """
     import json
+
+    from .store import DERIVED_STATE_KEY
 
     with store.transaction() as c:
         base = store.activities_frame(columns=("content_sha256", "format", "start_s", "distance_m"))
@@ -288,4 +321,19 @@ def refresh_derived(store: Store, config: Config | None = None) -> History:
             "INSERT OR REPLACE INTO meta VALUES ('load_assumptions', ?)",
             (json.dumps(hist.assumptions),),
         )
+        c.execute(
+            "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+            (DERIVED_STATE_KEY, json.dumps(derived_state(hist, config))),
+        )
     return hist
+
+
+def derived_state(hist: History, config: Config | None = None) -> dict[str, Any]:
+    """What a scan reports of the derived tables, with the settings' fingerprint."""
+    return {
+        "fingerprint": derived_fingerprint(config),
+        "runs": int(hist.counts["runs"]),
+        "duplicates": int(hist.counts["duplicates"]),
+        "weeks": len(hist.weeks),
+        "assumptions": list(hist.assumptions),
+    }

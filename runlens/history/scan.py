@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import RunlensError
 from .discover import discover
-from .store import Store, default_store_path
+from .store import DERIVED_STATE_KEY, Store, default_store_path
 from .worker import analyse_file
 
 if TYPE_CHECKING:
@@ -167,7 +167,11 @@ def scan(
         n = len(todo)
         jobs = max(1, jobs or os.cpu_count() or 1)
 
+        changed = report.removed > 0
+
         def record(res: dict) -> None:
+            nonlocal changed
+            changed = changed or res["status"] != "unchanged"
             store.put_result(res, r)
             report.read += res["sha256"] is not None
             st = res["status"]
@@ -204,16 +208,25 @@ def scan(
                         f.cancel()
                     raise
 
-        from .analysis import refresh_derived
+        from .analysis import derived_fingerprint
 
-        hist = refresh_derived(store, config)
+        # Nothing stored changed and the derived tables were refreshed with the
+        # same settings (their record is deleted by every write that changes
+        # an activity): reuse them, without importing pandas.
+        state = None if changed else store.meta(DERIVED_STATE_KEY)
+        if not (
+            isinstance(state, dict) and state.get("fingerprint") == derived_fingerprint(config)
+        ):
+            from .analysis import derived_state, refresh_derived
+
+            state = derived_state(refresh_derived(store, config), config)
         store.mark_root_scanned(r)
         report.activities = store.count("activities")
-        report.runs = hist.counts["runs"]
-        report.duplicates = hist.counts["duplicates"]
-        report.weeks = len(hist.weeks)
+        report.runs = state["runs"]
+        report.duplicates = state["duplicates"]
+        report.weeks = state["weeks"]
         report.problems = store.problem_files(r)
-        report.assumptions = hist.assumptions
+        report.assumptions = list(state["assumptions"])
         if report.analysed == 0:
             row = store.conn.execute(
                 "SELECT form_rules FROM activities ORDER BY path LIMIT 1"

@@ -2,7 +2,8 @@
 
 docs/history.md documents the schema. In short:
 
-- ``meta``: ``schema_version``, ``created_by``, ``load_assumptions`` (JSON).
+- ``meta``: ``schema_version``, ``created_by``, ``load_assumptions``,
+  ``derived_state`` (JSON; see :data:`DERIVED_STATE_KEY`).
 - ``roots``: every scanned folder and when its last scan finished.
 - ``files``: one row per discovered file: absolute ``path``, ``root``,
   ``size`` (bytes), ``mtime_ns``, ``sha256`` (of the bytes on disk),
@@ -58,6 +59,10 @@ SCHEMA_VERSION = 2
 #: database is recognised and refused.
 APPLICATION_ID = 0x524C4E53
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+#: ``meta`` key of what the last :func:`~runlens.history.refresh_derived` found
+#: (its settings' fingerprint and counts); deleted by every write that changes
+#: the stored activities, so its presence means the derived tables are current.
+DERIVED_STATE_KEY = "derived_state"
 #: Seconds a scan waits for another process holding the store's write lock.
 BUSY_TIMEOUT_S = 120
 
@@ -291,10 +296,18 @@ class Store:
         return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 
     def put_result(self, res: dict[str, Any], root: str) -> None:
-        """Store one worker result (see :func:`runlens.history.worker.analyse_file`)."""
+        """Store one worker result (see :func:`runlens.history.worker.analyse_file`).
+
+        A result that changes what is stored (anything but ``"unchanged"``)
+        also forgets the derived-state record in the same transaction, so a
+        scan interrupted before :func:`~runlens.history.refresh_derived` makes
+        the next scan refresh even when it finds nothing new.
+        """
         status = res["status"]
         with self.transaction():
             c = self.conn
+            if status != "unchanged":
+                c.execute("DELETE FROM meta WHERE key = ?", (DERIVED_STATE_KEY,))
             if res["sha256"] is None:  # the file could not even be opened
                 c.execute(
                     "INSERT INTO files VALUES (?, ?, -1, -1, '', 'bad', ?) "
@@ -353,6 +366,7 @@ class Store:
         gone = [p for p in self.known_files(root) if p not in present]
         if gone:
             with self.transaction():
+                self.conn.execute("DELETE FROM meta WHERE key = ?", (DERIVED_STATE_KEY,))
                 self.conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
         return len(gone)
 

@@ -8,6 +8,7 @@ so results cross the process boundary cheaply. It never writes anything.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import math
@@ -22,6 +23,17 @@ if TYPE_CHECKING:
     from ..model import Activity
 
 __all__ = ["analyse_file", "form_findings"]
+
+
+@functools.cache
+def _parameters(fn: Any) -> frozenset[str]:
+    """Parameter names of ``fn`` (once per process: a worker calls it per file)."""
+    import inspect
+
+    try:
+        return frozenset(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):  # pragma: no cover - builtins
+        return frozenset()
 
 
 def form_findings(activity: Activity, config: Config | None = None) -> tuple[list[dict], str]:
@@ -42,14 +54,8 @@ def form_findings(activity: Activity, config: Config | None = None) -> tuple[lis
         from ..rules import evaluate_all  # type: ignore[attr-defined]
     except ImportError:
         return [], "unavailable"
-    import inspect
-
     kwargs: dict[str, Any] = {}
-    try:
-        params = inspect.signature(evaluate_all).parameters
-    except (TypeError, ValueError):  # pragma: no cover - builtins
-        params = {}
-    if "config" in params and config is not None:
+    if "config" in _parameters(evaluate_all) and config is not None:
         kwargs["config"] = config
     try:
         found = evaluate_all(activity, **kwargs)
@@ -70,6 +76,15 @@ def _num(v: Any) -> float | None:
 
 
 def _activity_row(activity: Activity, config: Config | None) -> dict[str, Any]:
+    from ..memo import analysis_scope
+
+    # The summary and the form rules share one sample frame and one set of
+    # rule signals (runlens.memo), instead of building them again each.
+    with analysis_scope():
+        return _activity_row_in_scope(activity, config)
+
+
+def _activity_row_in_scope(activity: Activity, config: Config | None) -> dict[str, Any]:
     from ..load import hr_histogram
     from ..metrics import summarize
     from ..units import index_seconds

@@ -129,12 +129,19 @@ def heart_rate_stats(frame: pd.DataFrame, *, weights: str = "dt_s") -> dict[str,
         over first-half average of timer time, minus 1, x 100 (a rise at
         steady effort is cardiac drift). ``None`` without heart rate.
     """
+    if "heart_rate_bpm" not in frame or frame.empty:
+        return _hr_stats(None, None)
+    return _hr_stats(frame["heart_rate_bpm"].to_numpy(), frame[weights].to_numpy())
+
+
+def _hr_stats(hr: np.ndarray | None, w: np.ndarray | None) -> dict[str, float | None]:
+    """:func:`heart_rate_stats` of arrays (heart rate 1/min, weights s; None: no channel)."""
     keys = ("hr_avg_bpm", "hr_max_bpm", "hr_min_bpm", "hr_sd_bpm", "hr_p95_bpm", "hr_drift_pct")
     out: dict[str, float | None] = dict.fromkeys(keys)
-    if "heart_rate_bpm" not in frame or frame.empty:
+    if hr is None or hr.size == 0:
         return out
-    hr = frame["heart_rate_bpm"].to_numpy(dtype=float)
-    w = frame[weights].to_numpy(dtype=float)
+    hr = np.asarray(hr, dtype=float)
+    w = np.asarray(w, dtype=float)
     ok = np.isfinite(hr)
     if not ok.any():
         return out
@@ -191,17 +198,53 @@ def aggregate(
         :func:`heart_rate_stats` keys. Units as in the key names; ``None``
         where the channel is missing.
     """
+    return _aggregate(_columns(frame), activity, start=start, options=options)
+
+
+#: Sample-frame columns :func:`aggregate` reads.
+_AGGREGATE_COLUMNS = (
+    "t_s",
+    "dt_s",
+    "dist_step_m",
+    "speed_m_s",
+    "moving",
+    "running",
+    *AVERAGED,
+    "heart_rate_bpm",
+    "altitude_m",
+)
+
+
+def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The columns :func:`aggregate` reads, as arrays (each read from pandas once)."""
+    return {c: frame[c].to_numpy() for c in _AGGREGATE_COLUMNS if c in frame}
+
+
+def _take(cols: dict[str, np.ndarray], sel: np.ndarray) -> dict[str, np.ndarray]:
+    """Rows ``sel`` (mask or positions) of every column."""
+    return {c: v[sel] for c, v in cols.items()}
+
+
+def _aggregate(
+    cols: dict[str, np.ndarray],
+    activity: Activity,
+    *,
+    start: pd.Timestamp | None = None,
+    options: MetricOptions | None = None,
+) -> dict[str, Any]:
+    """:func:`aggregate` of columns as arrays (:func:`_columns`): no pandas per segment."""
     opt = options or MetricOptions()
     out: dict[str, Any] = dict.fromkeys(SUMMARY_KEYS)
-    if frame.empty:
+    if cols["t_s"].size == 0:
         return out
-    t = frame["t_s"].to_numpy()
+    frame = cols
+    t = frame["t_s"]
     t0 = start.timestamp() if start is not None else float(t[0])
     t0 = min(t0, float(t[0]))
     t_end = float(t[-1])
-    dt = frame["dt_s"].to_numpy()
+    dt = frame["dt_s"]
 
-    step_d = frame["dist_step_m"].to_numpy()
+    step_d = frame["dist_step_m"]
     if np.isfinite(step_d).any():
         # The first sample's step belongs to the previous segment.
         out["distance_m"] = (
@@ -216,8 +259,8 @@ def aggregate(
     else:
         timer = float(dt.sum())
     out["timer_s"] = max(min(timer, elapsed), 0.0)
-    speed = frame["speed_m_s"].to_numpy()
-    moving = frame["moving"].to_numpy()
+    speed = frame["speed_m_s"]
+    moving = frame["moving"]
     if np.isfinite(speed).any():
         out["moving_s"] = min(float(dt[moving].sum()), out["timer_s"])
         out["max_speed_m_s"] = float(np.nanmax(speed))
@@ -226,22 +269,22 @@ def aggregate(
         out["pace_s_per_km"] = (
             out["timer_s"] / out["distance_m"] * 1000.0 if out["distance_m"] > 0 else None
         )
-    running = frame["running"].to_numpy()
+    running = frame["running"]
     out["running_s"] = float(dt[running].sum())
     run_w = np.where(running, dt, 0.0)
     for key in AVERAGED:
         if key in frame:
-            v = frame[key].to_numpy()
+            v = frame[key]
             out[key] = time_weighted_mean(v, dt)
             out["run_" + key] = time_weighted_mean(v, run_w)
         else:
             out.setdefault(key, None)
             out["run_" + key] = None
-    hr = heart_rate_stats(frame)
+    hr = _hr_stats(frame.get("heart_rate_bpm"), dt)
     out["heart_rate_bpm"] = hr["hr_avg_bpm"]
     out.update(hr)
-    if "altitude_m" in frame and frame["altitude_m"].notna().any():
-        up, down = ascent_descent(frame["altitude_m"].to_numpy(), opt.hysteresis_m)
+    if "altitude_m" in frame and not np.isnan(frame["altitude_m"]).all():
+        up, down = ascent_descent(frame["altitude_m"], opt.hysteresis_m)
         out["ascent_m"], out["descent_m"] = up, down
     else:
         out["descent_m"] = None
@@ -259,19 +302,21 @@ def activity_metrics(
     """
     frame = sample_frame(activity, running_only=running_only, options=options)
     spans = segment_spans(activity)
+    cols = _columns(frame)
     if frame.empty:
-        return aggregate(frame, activity, options=options)
-    sessions = sorted(set(frame["session"].tolist()))
+        return _aggregate(cols, activity, options=options)
+    session = frame["session"].to_numpy()
+    sessions = sorted(set(session.tolist()))
     if len(sessions) <= 1:
         k = sessions[0] if sessions else -1
         start = spans[k][0] if k >= 0 else None
-        return aggregate(frame, activity, start=start, options=options)
+        return _aggregate(cols, activity, start=start, options=options)
     parts = [
-        aggregate(frame[frame["session"] == k], activity, start=spans[k][0], options=options)
+        _aggregate(_take(cols, session == k), activity, start=spans[k][0], options=options)
         for k in sessions
         if k >= 0
     ]
-    whole = aggregate(frame, activity, options=options)
+    whole = _aggregate(cols, activity, options=options)
     for key in (
         "distance_m",
         "elapsed_s",
@@ -315,10 +360,11 @@ def session_metrics(activity: Activity, options: MetricOptions | None = None) ->
     """Metrics of each session (all sports), in file order."""
     frame = sample_frame(activity, running_only=False, options=options)
     spans = segment_spans(activity)
+    cols = _columns(frame)
+    session = frame["session"].to_numpy()
     out = []
     for k, (s, span) in enumerate(zip(activity.sessions, spans)):
-        sub = frame[frame["session"] == k]
-        m = aggregate(sub, activity, start=span[0], options=options)
+        m = _aggregate(_take(cols, session == k), activity, start=span[0], options=options)
         m["sport"] = s.sport
         out.append(m)
     return out
@@ -345,18 +391,19 @@ def lap_metrics(
     frame = sample_frame(activity, running_only=running_only, options=options)
     laps = sorted(activity.laps, key=lambda s: s.start)
     spans = segment_spans(activity, laps)
+    cols = _columns(frame)
+    idx = frame.index
     rows = []
     for k, (lap, span) in enumerate(zip(laps, spans)):
         # A sample stands for the seconds before it: the one at a lap's start
         # closes the previous lap.
-        idx = frame.index
         inside = (idx > span[0]) & (idx <= span[1]) if k else (idx >= span[0]) & (idx <= span[1])
         if k == len(spans) - 1:
             inside |= idx > span[1]
-        sub = frame[np.asarray(inside)]
-        if sub.empty:
+        sel = np.flatnonzero(np.asarray(inside))
+        if sel.size == 0:
             continue
-        m = aggregate(sub, activity, start=span[0], options=options)
+        m = _aggregate(_take(cols, sel), activity, start=span[0], options=options)
         row = {"lap": k + 1, "start": span[0], "sport": lap.sport}
         row.update(m)
         row.update({"device_" + key: lap.device_summary.get(key) for key in SUMMARY_KEYS})
@@ -399,10 +446,14 @@ def km_splits(
     keep = np.r_[True, np.diff(dist) > 0]
     tb = np.interp(bounds, dist[keep], timer[keep])
     which = np.clip(np.ceil(dist / split_m - 1e-9).astype(int) - 1, 0, None)
+    cols = _columns(frame)
+    # Positions of each split's samples, from one stable sort of the split numbers.
+    order = np.argsort(which, kind="stable")
+    cuts = np.searchsorted(which[order], np.arange(len(bounds)))
     rows = []
     for k in range(len(bounds) - 1):
-        sub = frame[which == k]
-        m = aggregate(sub, activity, options=options) if not sub.empty else {}
+        sel = order[cuts[k] : cuts[k + 1]]
+        m = _aggregate(_take(cols, sel), activity, options=options) if sel.size else {}
         seg_d = bounds[k + 1] - bounds[k]
         seg_t = float(tb[k + 1] - tb[k])
         row = {

@@ -251,11 +251,24 @@ class Signals:
         activity : Activity
         window_s : float
             Smoothing window for speed and the dynamics channels, seconds.
+
+        Inside :func:`runlens.memo.analysis_scope` the rules share one
+        instance per activity and window (its arrays are read-only).
         """
+        from ..memo import memo
+
+        return memo(activity, ("Signals", float(window_s)), lambda: cls._of(activity, window_s))
+
+    @classmethod
+    def _of(cls, activity: Activity, window_s: float) -> Signals:
         rec = activity.records
         if activity.is_running:
-            rec = rec[activity.running_mask()]
-        rec = rec[~rec.index.duplicated(keep="first")]
+            keep = np.asarray(activity.running_mask(), dtype=bool)
+            if not keep.all():  # a copy only when something is left out
+                rec = rec[keep]
+        dup = rec.index.duplicated(keep="first")
+        if dup.any():
+            rec = rec[~dup]
         if not rec.index.is_monotonic_increasing:
             rec = rec.sort_index()
         t = index_seconds(rec.index)
@@ -282,6 +295,8 @@ class Signals:
             g = grade_pct(t, rec["altitude_m"].to_numpy(float), rec["distance_m"].to_numpy(float))
         else:
             g = np.full(n, np.nan)
+        for a in (t, dt, active, speed, g):
+            a.flags.writeable = False  # shared between rules (see runlens.memo)
         return cls(rec, t, dt, active, speed, g, window_s)
 
     def __len__(self) -> int:
@@ -289,10 +304,11 @@ class Signals:
 
     def has(self, column: str) -> bool:
         """Whether the running samples carry any positive value of ``column``."""
-        if column not in self.records:
-            return False
-        v = self.records[column].to_numpy(dtype=float)
-        return bool(np.any(v > 0))
+        key = ("has", column)
+        if key not in self._cache:
+            v = self.records[column].to_numpy(dtype=float) if column in self.records else None
+            self._cache[key] = v is not None and bool(np.any(v > 0))
+        return self._cache[key]
 
     def raw(self, column: str) -> np.ndarray:
         """A record column as float, zeros made NaN where 0 means "no value"."""
@@ -307,7 +323,9 @@ class Signals:
         """``column`` through the centred rolling median of ``window_s``."""
         key = ("smooth", column)
         if key not in self._cache:
-            self._cache[key] = rolling_median(self.raw(column), self.records.index, self.window_s)
+            v = rolling_median(self.raw(column), self.records.index, self.window_s)
+            v.flags.writeable = False  # shared between rules (see runlens.memo)
+            self._cache[key] = v
         return self._cache[key]
 
     @property

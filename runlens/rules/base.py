@@ -9,6 +9,7 @@ in :data:`REGISTRY` so that ``[rules.NAME]`` in the TOML config reaches them.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -36,6 +37,16 @@ def register(cls: type[Rule]) -> type[Rule]:
     return cls
 
 
+@functools.cache
+def _signature(init: Any) -> inspect.Signature:
+    """``inspect.signature`` of a rule's ``__init__``, computed once per class.
+
+    A scan builds every rule from the config for each file; without the cache
+    the signatures cost more than some rules' evaluation.
+    """
+    return inspect.signature(init)
+
+
 class Rule:
     """Base of every rule.
 
@@ -52,7 +63,7 @@ class Rule:
     @classmethod
     def param_names(cls) -> list[str]:
         """Names of the constructor parameters (the rule's thresholds)."""
-        sig = inspect.signature(cls.__init__)
+        sig = _signature(cls.__init__)
         return [
             p.name
             for p in sig.parameters.values()
@@ -62,7 +73,7 @@ class Rule:
     @classmethod
     def defaults(cls) -> dict[str, Any]:
         """Default value of every parameter."""
-        sig = inspect.signature(cls.__init__)
+        sig = _signature(cls.__init__)
         return {n: sig.parameters[n].default for n in cls.param_names()}
 
     def get_params(self) -> dict[str, Any]:

@@ -158,3 +158,62 @@ def test_cli_help():
     for cmd in ("scan", "weekly"):
         out = run_cli(cmd, "--help")
         assert out.returncode == 0 and "--db" in out.stdout
+
+
+def test_unchanged_rescan_reuses_derived_only_when_current(session_dir, tmp_path):
+    """A rescan that changes nothing skips the refresh, but never reports stale counts."""
+    import subprocess
+    import sys
+
+    from runlens.config import Config
+    from runlens.history import build_history
+    from runlens.history.store import DERIVED_STATE_KEY
+    from runlens.history.worker import analyse_file
+    from tests.conftest import ROOT
+
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    names = sorted(os.listdir(session_dir))[:4]
+    for n in names[:3]:
+        shutil.copy2(session_dir / n, folder / n)
+    db = tmp_path / "s.sqlite"
+    assert scan(folder, db, jobs=1).runs == 3
+
+    # A scan killed after storing a new file but before refreshing the derived
+    # tables: the next scan finds nothing new on disk, yet must count it.
+    shutil.copy2(session_dir / names[3], folder / names[3])
+    with Store(db) as s:
+        s.put_result(analyse_file(str((folder / names[3]).resolve())), str(folder.resolve()))
+        assert s.meta(DERIVED_STATE_KEY) is None
+        assert s.conn.execute("SELECT sum(runs) FROM daily_load").fetchone()[0] == 3
+    rep = scan(folder, db, jobs=1)
+    assert (rep.read, rep.runs, rep.activities) == (0, 4, 4)
+    with Store(db) as s:
+        assert s.conn.execute("SELECT sum(runs) FROM daily_load").fetchone()[0] == 4
+
+    # Other settings: the derived tables are rebuilt with them.
+    sunday = Config(load={"week_start": "sunday"})
+    rep = scan(folder, db, jobs=1, config=sunday)
+    with Store(db) as s:
+        assert rep.weeks == len(build_history(s, sunday).weeks)
+        assert s.meta(DERIVED_STATE_KEY)["weeks"] == rep.weeks
+
+    # Back to the defaults (a refresh), then nothing changed with the same
+    # settings: the stored counts, and pandas never imported.
+    rep = scan(folder, db, jobs=1)
+    with Store(db) as s:
+        weeks = len(build_history(s).weeks)
+    assert (rep.runs, rep.weeks) == (4, weeks)
+    code = (
+        "import sys; from runlens.history import scan; "
+        f"r = scan({str(folder)!r}, {str(db)!r}, jobs=1); "
+        "print(r.read, r.runs, r.weeks, 'pandas' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        check=True,
+    )
+    assert out.stdout.split() == ["0", "4", str(weeks), "False"]
