@@ -29,7 +29,8 @@ def check_scan_args(args: argparse.Namespace) -> None:
             if v
         ]
         if given:
-            raise RunlensError(f"{', '.join(given)} need --engine dask")
+            verb = "needs" if len(given) == 1 else "need"
+            raise RunlensError(f"{', '.join(given)} {verb} --engine dask")
 
 
 def run_scan(args: argparse.Namespace, config: Any, progress: Any) -> int:

@@ -119,7 +119,7 @@ def load_mapping(path: str | os.PathLike[str]) -> RunnerMap:
     ]
     if not lines:
         raise RunlensError("empty mapping file (expected a header path_glob,runner)", path=str(p))
-    header = [h.strip().lower() for h in next(csv.reader([lines[0][1]]))]
+    header = [h.strip().lower() for h in next(csv.reader([lines[0][1]], skipinitialspace=True))]
     if header != ["path_glob", "runner"]:
         raise RunlensError(
             f"line {lines[0][0]}: expected the header path_glob,runner, found {lines[0][1]!r}",
@@ -127,7 +127,7 @@ def load_mapping(path: str | os.PathLike[str]) -> RunnerMap:
         )
     rules = []
     for n, line in lines[1:]:
-        row = next(csv.reader([line]))
+        row = next(csv.reader([line], skipinitialspace=True))
         if len(row) != 2 or not row[0].strip():
             raise RunlensError(
                 f"line {n}: expected two values path_glob,runner, found {line!r}", path=str(p)
