@@ -79,6 +79,9 @@ def run_scan(args: argparse.Namespace, config: Any, progress: Any) -> int:
         )
     if len(rep.runners) > len(shown):
         print(f"  ... and {len(rep.runners) - len(shown)} more runners (`runlens weekly --cohort`)")
+    for r in rep.runners:
+        if r["error"]:
+            print(f"Runner {r['runner']}: no partition written: {r['error']}")
     if rep.unassigned:
         print(f"{len(rep.unassigned)} files belong to no runner and were not read:")
         for p in rep.unassigned[:20]:

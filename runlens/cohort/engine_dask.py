@@ -149,11 +149,24 @@ def runner_task(
     """One runner's reduction, on a worker: rows, per-runner load, its Parquet file.
 
     Returns the runner's summary (:func:`runlens.cohort.dataset.runner_partition`)
-    plus ``runner`` and ``parquet_file``; never the rows, which stay on disk.
+    plus ``runner``, ``parquet_file`` and ``error`` (None, or the one-line
+    reason the runner's rows could not be built: it then has no partition,
+    and the rest of the cohort is written); never the rows, which stay on disk.
     """
     from .dataset import runner_partition, write_partition
 
-    rows, summary = runner_partition(runner, root, results, config)
+    try:
+        rows, summary = runner_partition(runner, root, results, config)
+    except Exception as exc:  # noqa: BLE001 - one runner's bug must not lose the cohort
+        # as the local scan does for one file: keep the files' outcome, say why
+        rows, summary = runner_partition(runner, root, [], config)
+        summary["files"] = len(results)
+        summary["problems"] = sorted(
+            [r["path"], r["status"], r["error"]] for r in results if r["status"] != "ok"
+        )
+        summary["error"] = f"internal error (a bug in runlens): {type(exc).__name__}: {exc}"
+    else:
+        summary["error"] = None
     summary["runner"] = runner
     summary["parquet_file"] = write_partition(out, runner, rows)
     return summary
@@ -216,6 +229,11 @@ def run_tasks(
             )
         )
     total, done = len(file_futs), 0
+    if on_result is None and progress is None:
+        # the runner tasks depend on the file results, so the scheduler keeps
+        # each until its runner is done, then frees it: memory stays bounded
+        for f in file_futs:
+            f.release()
     try:
         if on_result is not None or progress is not None:
             for fut in as_completed(file_futs, with_results=False):

@@ -57,8 +57,9 @@ class CohortScanReport:
         Over all runners.
     runners : list of dict
         Per runner: ``runner``, ``files``, ``activities``, ``counted``,
-        ``duplicates``, ``flagged_sessions``, ``hr_profile``, ``assumptions``,
-        ``parquet_file``.
+        ``duplicates``, ``other_sports``, ``flagged_sessions``, ``spike_flagged``,
+        ``form_flagged``, ``hr_profile``, ``assumptions``, ``parquet_file``,
+        ``error`` (None, or why the runner has no partition).
     problems : list of (path, status, reason)
     unreadable : int
         Files the workers could not open (wrong paths on a remote cluster?).
@@ -338,6 +339,7 @@ _RUNNER_KEYS = (
     "hr_profile",
     "assumptions",
     "parquet_file",
+    "error",
 )
 
 
