@@ -21,7 +21,9 @@ Then, on the same files:
    :func:`runlens.cohort.scan_cohort` writes the Parquet dataset (per-runner
    load included), and once more with the store merge (``--db``).
 
-Prints a Markdown table (wall times, files/s) for docs/performance.md.
+Prints a Markdown table for docs/performance.md: wall time, files/s, and CPU
+seconds (all processes: this one, the pool's or the cluster's workers). On a
+shared machine wall time depends on the other load; CPU seconds much less.
 """
 
 from __future__ import annotations
@@ -67,13 +69,37 @@ def generate(root: Path, runners: int, activities: int, minutes: float, seed: in
         d.mkdir(parents=True)
         day = 0
         offset = int(rng.choice([-18000, 0, 3600, 7200, 32400]))
-        for a in range(activities):
+        for _ in range(activities):
             day += int(rng.integers(1, 3))
             start = base + timedelta(days=day, minutes=int(rng.integers(0, 720)))
             run = replace(pool[int(rng.integers(len(pool)))], start=start, utc_offset_s=offset)
             write_fit(d / f"{start:%Y-%m-%d-%H%M}.fit", encode_activity(run))
             n += 1
     return n
+
+
+def _cpu_self() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _cpu_children() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)  # reaped pool workers
+    return r.ru_utime + r.ru_stime
+
+
+def _cpu_workers(client) -> float:
+    def cpu() -> float:
+        import resource
+
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        return r.ru_utime + r.ru_stime
+
+    return sum(client.run(cpu).values())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,10 +131,15 @@ def main(argv: list[str] | None = None) -> int:
         size_mb = sum(p.stat().st_size for p in root.rglob("*.fit")) / 1e6
         print(f"cohort: {n} files, {size_mb:.0f} MB, generated in {gen_s:.0f} s", file=sys.stderr)
 
-        res = {}
-        t = time.perf_counter()
+        for old in ("local.sqlite", "merged.sqlite"):  # a kept work folder: start cold
+            for f in work.glob(old + "*"):
+                f.unlink()
+        shutil.rmtree(work / "out", ignore_errors=True)
+        res, cpu = {}, {}
+        t, c0 = time.perf_counter(), _cpu_self() + _cpu_children()
         rep = scan(root, work / "local.sqlite", jobs=args.workers)
         res["local"] = time.perf_counter() - t
+        cpu["local"] = _cpu_self() + _cpu_children() - c0
         assert rep.activities == n, rep.problems[:3]
 
         t = time.perf_counter()
@@ -124,13 +155,12 @@ def main(argv: list[str] | None = None) -> int:
         client = Client(cluster)
         res["cluster_start"] = time.perf_counter() - t
         try:
-            t = time.perf_counter()
-            crep = scan_cohort(root, work / "out", client=client)
-            res["dask"] = time.perf_counter() - t
-            assert crep.activities == n
-            t = time.perf_counter()
-            scan_cohort(root, work / "out", client=client, db=work / "merged.sqlite")
-            res["dask_db"] = time.perf_counter() - t
+            for name, db in (("dask", None), ("dask_db", work / "merged.sqlite")):
+                t, c0 = time.perf_counter(), _cpu_self() + _cpu_workers(client)
+                crep = scan_cohort(root, work / "out", client=client, db=db)
+                res[name] = time.perf_counter() - t
+                cpu[name] = _cpu_self() + _cpu_workers(client) - c0
+                assert crep.activities == n
         finally:
             client.close()
             cluster.close()
@@ -145,16 +175,18 @@ def main(argv: list[str] | None = None) -> int:
             f"Python {platform.python_version()}, dask {dask.__version__}, "
             f"distributed {distributed.__version__}; load average {load[0]:.1f}\n"
         )
-        print("| engine | wall s | files/s |")
-        print("|---|---:|---:|")
-        print(f"| local pool (`runlens scan`, store) | {res['local']:.1f} | {n / res['local']:.1f} |")
-        print(f"| LocalCluster start | {res['cluster_start']:.1f} | |")
-        print(
-            f"| dask (Parquet + per-runner load) | {res['dask']:.1f} | {n / res['dask']:.1f} |"
+        print("| engine | wall s | files/s | CPU s | CPU s per file |")
+        print("|---|---:|---:|---:|---:|")
+        rows = (
+            ("local pool (`runlens scan`, store)", "local"),
+            ("dask (Parquet + per-runner load)", "dask"),
+            ("dask (Parquet + store merge)", "dask_db"),
         )
-        print(
-            f"| dask (Parquet + store merge) | {res['dask_db']:.1f} | {n / res['dask_db']:.1f} |"
-        )
+        for label, k in rows:
+            print(
+                f"| {label} | {res[k]:.1f} | {n / res[k]:.2f} | {cpu[k]:.0f} | {cpu[k] / n:.2f} |"
+            )
+        print(f"| LocalCluster start (not in the rows above) | {res['cluster_start']:.1f} | | | |")
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
