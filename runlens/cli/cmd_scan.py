@@ -85,9 +85,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise RunlensError("--jobs must be at least 1")
-    from ..cohort.cli import check_scan_args
+    if args.engine != "local" or args.scheduler or args.parquet or args.runners:
+        from ..cohort.cli import check_scan_args
 
-    check_scan_args(args)
+        check_scan_args(args)  # cohort options need --engine dask
     config = load_config(args.config)
     progress = _Progress() if sys.stderr.isatty() and not args.json else None
     if args.engine == "dask":
