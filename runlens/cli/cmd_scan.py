@@ -31,6 +31,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--config", metavar="PATH", help="config file (runner profile, rules)")
     p.add_argument("--json", action="store_true", help="print the scan report as one JSON object")
+    c = p.add_argument_group(
+        "cohort (docs/cohort.md)", "scan many runners' histories on a Dask cluster into Parquet"
+    )
+    c.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local: worker processes on this machine (default); dask: a Dask cluster, one "
+        "runner per subfolder of DIR, results as a Parquet dataset (needs runlens[dask])",
+    )
+    c.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler, e.g. tcp://host:8786 (default: a local cluster, --jobs workers)",
+    )
+    c.add_argument(
+        "--parquet",
+        metavar="OUT_DIR",
+        help="Parquet dataset folder to write (default: in the user's data directory)",
+    )
+    c.add_argument(
+        "--runners",
+        metavar="CSV",
+        help="mapping file path_glob,runner (default: one runner per subfolder of DIR)",
+    )
     p.set_defaults(func=run)
 
 
@@ -60,8 +85,16 @@ def run(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise RunlensError("--jobs must be at least 1")
+    if args.engine != "local" or args.scheduler or args.parquet or args.runners:
+        from ..cohort.cli import check_scan_args
+
+        check_scan_args(args)  # cohort options need --engine dask
     config = load_config(args.config)
     progress = _Progress() if sys.stderr.isatty() and not args.json else None
+    if args.engine == "dask":
+        from ..cohort.cli import run_scan
+
+        return run_scan(args, config, progress)
     rep = scan(
         args.dir, args.db, jobs=args.jobs, rescan=args.rescan, config=config, progress=progress
     )

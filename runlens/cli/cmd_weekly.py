@@ -55,6 +55,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="load unit for ratios, monotony, strain and fitness (default: distance, km)",
     )
     p.add_argument("--config", metavar="PATH", help="config file (runner profile, rules)")
+    p.add_argument(
+        "--cohort",
+        action="store_true",
+        help="a cohort scanned with --engine dask: runners x weeks (load) and flagged "
+        "sessions per runner (docs/cohort.md)",
+    )
+    p.add_argument("--parquet", metavar="DIR", help="with --cohort: the cohort's Parquet dataset")
     p.set_defaults(func=run)
 
 
@@ -137,6 +144,12 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import RunlensError
     from ..history import Store, build_history, default_store_path
 
+    if args.cohort:
+        from ..cohort.cli import run_weekly
+
+        return run_weekly(args, load_config(args.config))
+    if args.parquet:
+        raise RunlensError("--parquet needs --cohort")
     if args.db is None and args.dir is None:
         raise RunlensError("name a scanned folder (DIR) or a store (--db PATH)")
     db = args.db or str(default_store_path(args.dir))
