@@ -32,6 +32,7 @@ from ..model import SUMMARY_KEYS, Activity
 from .elevation import ascent_descent
 from .samples import (
     DROPOUT_S,
+    DYNAMICS_COLUMNS,
     MetricOptions,
     haversine_m,
     sample_frame,
@@ -56,18 +57,9 @@ __all__ = [
     "AVERAGED",
 ]
 
-#: Channels averaged over time (watch definition and running-only definition).
-AVERAGED = (
-    "cadence_spm",
-    "step_length_m",
-    "stride_length_m",
-    "vertical_oscillation_mm",
-    "vertical_ratio_pct",
-    "ground_contact_ms",
-    "ground_contact_pct",
-    "gct_balance_left_pct",
-    "power_w",
-)
+#: Channels averaged over time (watch definition and running-only definition):
+#: the running-dynamics channels of :mod:`runlens.metrics.samples`.
+AVERAGED = DYNAMICS_COLUMNS
 
 #: Averages reported per kilometre split.
 _SPLIT_KEYS = (
