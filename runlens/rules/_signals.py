@@ -393,6 +393,13 @@ class Signals:
         idx = self.records.index
         return iso(idx[first]), iso(idx[last])
 
+    def within(self, runs: list[tuple[int, int]]) -> np.ndarray:
+        """Samples inside the stretches ``runs`` (``(first, last)``, inclusive), as a mask."""
+        m = np.zeros(len(self), dtype=bool)
+        for a, b in runs:
+            m[a : b + 1] = True
+        return m
+
     def seconds(self, mask: np.ndarray) -> float:
         """Recorded seconds covered by the samples in ``mask``."""
         return float(self.dt_s[mask].sum())
