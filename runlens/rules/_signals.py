@@ -189,7 +189,7 @@ class Signals:
     t_s : numpy.ndarray
         Unix time, seconds.
     dt_s : numpy.ndarray
-        Seconds each sample stands for (0 across pauses and dropouts > 10 s).
+        Seconds each sample stands for (0 across pauses and dropouts > 60 s, samples.DROPOUT_S).
     active_s : numpy.ndarray
         Recorded (timer) time since the start of running, seconds.
     speed_m_s : numpy.ndarray
