@@ -31,15 +31,12 @@ def smooth_altitude(altitude: pd.Series, window_s: float = 15.0) -> np.ndarray:
     numpy.ndarray
         Smoothed altitude, m; gaps in the channel are interpolated in time.
     """
-    import pandas as pd
+    from .rolling import rolling_mean
 
     a = altitude.astype(float)
     if a.notna().sum() >= 2:
         a = a.interpolate(method="time", limit_direction="both")
-    if window_s <= 0:
-        return a.to_numpy(copy=True)
-    sm = a.rolling(pd.Timedelta(seconds=window_s), center=True, min_periods=1).mean()
-    return sm.to_numpy(copy=True)
+    return rolling_mean(a.to_numpy(), a.index, window_s)
 
 
 def grade_pct(altitude_m: np.ndarray, distance_m: np.ndarray, window_m: float = 50.0) -> np.ndarray:

@@ -76,9 +76,6 @@ _SPLIT_KEYS = (
     "descent_m",
 )
 
-#: Longest gap (s) one sample stands for (kept for callers of the first API).
-MAX_SAMPLE_S = DROPOUT_S
-
 
 def sample_durations(t_s: np.ndarray, paused: np.ndarray | None = None) -> np.ndarray:
     """Seconds each sample stands for: the gap to the previous sample, s.

@@ -1,10 +1,9 @@
 """Signals the form rules share: the running samples, smoothed, with masks.
 
 Everything here is vectorised over samples (NumPy arrays, pandas time-based
-rolling windows). It is built from the existing helpers only
-(:func:`runlens.units.index_seconds`, :mod:`runlens.metrics.summary`);
-several pieces (the steady mask, time-based rolling medians, grade) are
-candidates to move into :mod:`runlens.metrics` once it offers them.
+rolling windows). It is built from the existing helpers
+(:func:`runlens.units.index_seconds`, :mod:`runlens.metrics`; the centred
+time-based rolling median and mean are :mod:`runlens.metrics.rolling`'s).
 
 Why time-based windows: "smart recording" writes samples at irregular
 intervals (evidence.md section 1), so a window of N rows is not N seconds.
@@ -17,6 +16,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..metrics.rolling import (
+    _regular_move_median,  # noqa: F401 (tests/rules import it here)
+    rolling_mean,
+    rolling_median,
+)
 from ..metrics.samples import pause_flags
 from ..metrics.summary import haversine_m, sample_durations
 from ..units import MPS_PER_MPH_30MIN, index_seconds
@@ -49,79 +53,6 @@ _ZERO_IS_MISSING = frozenset(
         "heart_rate_bpm",
     }
 )
-
-
-def rolling_median(values: np.ndarray, index: pd.DatetimeIndex, window_s: float) -> np.ndarray:
-    """Centred, time-based rolling median (NaN ignored).
-
-    Parameters
-    ----------
-    values : numpy.ndarray
-        Samples, any unit (returned in the same unit).
-    index : pandas.DatetimeIndex
-        Sample times, increasing.
-    window_s : float
-        Window width in seconds (centred on each sample).
-
-    Returns
-    -------
-    numpy.ndarray
-        The median of the samples within +-window_s/2, NaN where none is finite.
-    """
-    v = np.asarray(values, dtype=float)
-    if window_s <= 0 or v.size == 0:
-        return v.copy()
-    fast = _regular_move_median(v, index, window_s)
-    if fast is not None:
-        return fast
-    import pandas as pd
-
-    s = pd.Series(v, index=index)
-    r = s.rolling(pd.Timedelta(seconds=window_s), center=True, min_periods=1).median()
-    return r.to_numpy(dtype=float)
-
-
-def _regular_move_median(v: np.ndarray, index, window_s: float) -> np.ndarray | None:
-    """The same centred median as pandas, for evenly spaced samples, in C.
-
-    pandas' centred time window holds the samples in (t - w/2, t + w/2]. With a
-    spacing of d seconds and h = w / (2 d) whole, that is samples i-h+1 .. i+h:
-    a trailing window of 2h samples ending h samples later, which bottleneck's
-    move_median computes in O(n log w) (about 6x faster than pandas on a 2-hour
-    run). Returns None when the spacing is uneven (smart recording) or h is not
-    whole, and the caller uses pandas.
-    """
-    if v.size < 2:
-        return None
-    try:
-        import bottleneck as bn
-    except ImportError:  # pragma: no cover - bottleneck is a dependency
-        return None
-    from ..units import index_seconds
-
-    dt = np.diff(index_seconds(index))
-    d = float(dt[0])
-    if d <= 0 or not np.all(dt == d):
-        return None
-    h = window_s / (2.0 * d)
-    if h < 1 or h != int(h):
-        return None
-    h = int(h)
-    if v.size < h:  # shorter than half a window: bottleneck needs window <= length
-        return None
-    padded = np.concatenate([v, np.full(h, np.nan)])
-    return bn.move_median(padded, window=2 * h, min_count=1)[h : h + v.size]
-
-
-def rolling_mean(values: np.ndarray, index: pd.DatetimeIndex, window_s: float) -> np.ndarray:
-    """Centred, time-based rolling mean (NaN ignored); see :func:`rolling_median`."""
-    import pandas as pd
-
-    s = pd.Series(np.asarray(values, dtype=float), index=index)
-    if window_s <= 0 or s.empty:
-        return s.to_numpy(copy=True)
-    r = s.rolling(pd.Timedelta(seconds=window_s), center=True, min_periods=1).mean()
-    return r.to_numpy(dtype=float)
 
 
 def grade_pct(
@@ -258,7 +189,7 @@ class Signals:
     t_s : numpy.ndarray
         Unix time, seconds.
     dt_s : numpy.ndarray
-        Seconds each sample stands for (0 across pauses and dropouts > 10 s).
+        Seconds each sample stands for (0 across pauses and dropouts > 60 s, samples.DROPOUT_S).
     active_s : numpy.ndarray
         Recorded (timer) time since the start of running, seconds.
     speed_m_s : numpy.ndarray
@@ -392,6 +323,13 @@ class Signals:
         """ISO UTC start and end of samples ``first..last`` (inclusive)."""
         idx = self.records.index
         return iso(idx[first]), iso(idx[last])
+
+    def within(self, runs: list[tuple[int, int]]) -> np.ndarray:
+        """Samples inside the stretches ``runs`` (``(first, last)``, inclusive), as a mask."""
+        m = np.zeros(len(self), dtype=bool)
+        for a, b in runs:
+            m[a : b + 1] = True
+        return m
 
     def seconds(self, mask: np.ndarray) -> float:
         """Recorded seconds covered by the samples in ``mask``."""

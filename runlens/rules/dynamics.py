@@ -23,13 +23,6 @@ if TYPE_CHECKING:
 __all__ = ["GroundContactImbalance", "VerticalMotion"]
 
 
-def _mask(runs: list[tuple[int, int]], n: int) -> np.ndarray:
-    m = np.zeros(n, dtype=bool)
-    for a, b in runs:
-        m[a : b + 1] = True
-    return m
-
-
 @register
 class GroundContactImbalance(Rule):
     """Left/right ground-contact balance beyond the red band, sustained.
@@ -80,10 +73,10 @@ class GroundContactImbalance(Rule):
         runs = sustained(off, sig.t_s, sig.dt_s, self.min_duration_s, self.max_gap_s)
         if not runs:
             return []
-        sel = _mask(runs, len(sig)) & run
+        sel = sig.within(runs) & run
         left = float(np.nanmedian(bal[sel]))
         side = "left" if left > 50 else "right"
-        duration_s = sig.seconds(_mask(runs, len(sig)))
+        duration_s = sig.seconds(sig.within(runs))
         return [
             Finding(
                 self.name,
@@ -210,7 +203,7 @@ class VerticalMotion(Rule):
         if not runs:
             return []
         sensor, assumed = self._sensor(activity)
-        in_runs = _mask(runs, len(sig))
+        in_runs = sig.within(runs)
         seen = float(np.nanmedian(x[in_runs & steady]))
         duration_s = sig.seconds(in_runs)
         if sensor == "chest_strap":

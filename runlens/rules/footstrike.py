@@ -237,9 +237,7 @@ class HeelStriking(Rule):
                 "cannot rule it out.",
                 Evidence(values, threshold, source, basis=thr.basis),
             )
-        in_runs = np.zeros(len(sig), dtype=bool)
-        for a, b in runs:
-            in_runs[a : b + 1] = True
+        in_runs = sig.within(runs)
         sel = in_runs & steady
         gct_seen = float(np.nanmedian(gct[sel]))
         cad_seen = float(np.nanmedian(cad[sel]))

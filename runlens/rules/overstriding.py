@@ -187,9 +187,7 @@ class Overstriding(Rule):
         runs = sustained(low, sig.t_s, sig.dt_s, self.min_duration_s, self.max_gap_s)
         if not runs:
             return []
-        in_runs = np.zeros(len(sig), dtype=bool)
-        for a, b in runs:
-            in_runs[a : b + 1] = True
+        in_runs = sig.within(runs)
         sel = in_runs & steady
         rest = steady & ~in_runs
         cad_seen = float(np.nanmedian(cad[sel]))
