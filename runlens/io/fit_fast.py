@@ -45,15 +45,26 @@ from functools import cache, lru_cache
 import numpy as np
 
 from ..errors import CorruptFileError, RunlensError
+from .fit import FIT_EPOCH_S, KEPT_MESSAGES, decode_fitparse
 from .rawfit import RawFit
 
 __all__ = ["decode_fitfast", "FastPathRejected", "walk", "Walk", "crc16"]
 
-# Global message numbers the Activity needs besides records (runlens.io.fit.KEPT_MESSAGES:
-# file_id 0, user_profile 3, sport 12, session 18, lap 19, event 21, device_info 23,
-# activity 34) and those that describe developer fields (field_description 206,
+# Global message number of each message the Activity needs (KEPT_MESSAGES, numbered).
+_KEPT_NAMES = {
+    0: "file_id",
+    3: "user_profile",
+    12: "sport",
+    18: "session",
+    19: "lap",
+    21: "event",
+    23: "device_info",
+    34: "activity",
+}
+assert set(_KEPT_NAMES.values()) == KEPT_MESSAGES
+# Walked past too: those that describe developer fields (field_description 206,
 # developer_data_id 207).
-_KEPT_NUMS = frozenset({0, 3, 12, 18, 19, 21, 23, 34, 206, 207})
+_KEPT_NUMS = frozenset(_KEPT_NAMES) | {206, 207}
 _RECORD = 20
 # Record field numbers (FIT profile): altitude 2, speed 6, compressed_speed_distance 8,
 # cycles 18, compressed_accumulated_power 28, enhanced_speed 73, enhanced_altitude 78.
@@ -61,8 +72,6 @@ _ALTITUDE, _SPEED, _COMPRESSED_SPEED_DISTANCE = 2, 6, 8
 _CYCLES, _COMPRESSED_POWER = 18, 28
 _ENHANCED_SPEED, _ENHANCED_ALTITUDE = 73, 78
 
-#: Seconds from the Unix epoch to the FIT epoch (1989-12-31T00:00:00Z).
-FIT_EPOCH_S = 631065600
 # FIT date_time values below this are seconds since device power-up, not dates;
 # fitparse leaves them as plain numbers (FIT profile, type date_time).
 _MIN_DATE_TIME = 0x10000000
@@ -256,17 +265,6 @@ def walk(data: bytes, name: str = "<bytes>") -> Walk:
     return Walk(b"".join(out) if reducible else None, rec_fields, rec_dev, layouts, len(out))
 
 
-# Global message number of each message the Activity needs (runlens.io.fit.KEPT_MESSAGES).
-_KEPT_NAMES = {
-    0: "file_id",
-    3: "user_profile",
-    12: "sport",
-    18: "session",
-    19: "lap",
-    21: "event",
-    23: "device_info",
-    34: "activity",
-}
 # Base types whose multi-byte fields are one value, not an array: string (7), byte (13).
 _SCALAR_BLOBS = frozenset({0x07, 0x0D})
 
@@ -491,8 +489,6 @@ def decode_fitfast(data: bytes, name: str, *, strict: bool = False) -> RawFit:
       plain numbers, as in fitparse.
     """
     import fitfast
-
-    from .fit import decode_fitparse
 
     try:
         with _quiet_stderr():

@@ -331,14 +331,9 @@ def build_activity(raw: RawFit, name: str, sha256: str, size: int, compressed: b
         sport = sm.get("sport") if isinstance(sm.get("sport"), str) else None
         sub_sport = sm.get("sub_sport") if isinstance(sm.get("sub_sport"), str) else None
 
-    warnings = list(raw.warnings)
-    order = None
-    if (np.diff(ts[keep]) < 0).any():
-        # Some devices write a record out of order; analysis needs time order.
-        n_back = int((np.diff(ts[keep]) < 0).sum())
-        order = np.argsort(ts[keep], kind="stable")
-        warnings.append(f"{n_back} records were out of time order and were sorted")
-    keep_idx = np.flatnonzero(keep) if order is None else np.flatnonzero(keep)[order]
+    # Records stay in file order: validate() (the last step of every read) drops
+    # garbled times first, then puts the rest in time order with a warning.
+    keep_idx = np.flatnonzero(keep)
     index = pd.DatetimeIndex(pd.to_datetime(ts[keep_idx], unit="s", utc=True), name="timestamp")
 
     def col(*names: str):
@@ -408,6 +403,6 @@ def build_activity(raw: RawFit, name: str, sha256: str, size: int, compressed: b
         developer=developer,
         developer_units=dict(raw.developer_units),
         cadence_convention=convention,
-        warnings=warnings,
+        warnings=list(raw.warnings),
         extra={"fit_headers": raw.n_headers, "file_type": ftype},
     )
