@@ -340,6 +340,17 @@ def _window_load(daily: pd.DataFrame, ind: pd.DataFrame, acts: pd.DataFrame, w: 
     }
 
 
+def _rates(a: int, b: int, c: int, d: int) -> dict[str, Any]:
+    """The rates of a 2 x 2 table, its odds ratios and p left None (nothing tested)."""
+    return {
+        "rate_pain": a / (a + b) if a + b else None,
+        "rate_control": c / (c + d) if c + d else None,
+        "odds_ratio": None,
+        "odds_ratio_haldane": None,
+        "p_value": None,
+    }
+
+
 def association(a: int, b: int, c: int, d: int) -> dict[str, Any]:
     """Rates, odds ratios and Fisher's exact p of one 2 x 2 table.
 
@@ -359,13 +370,7 @@ def association(a: int, b: int, c: int, d: int) -> dict[str, Any]:
         None when a group has no judged window or the kind was seen in no
         window (nothing to test).
     """
-    out: dict[str, Any] = {
-        "rate_pain": a / (a + b) if a + b else None,
-        "rate_control": c / (c + d) if c + d else None,
-        "odds_ratio": None,
-        "odds_ratio_haldane": None,
-        "p_value": None,
-    }
+    out = _rates(a, b, c, d)
     if a + b == 0 or c + d == 0 or a + c == 0:
         return out
     out["odds_ratio_haldane"] = (a + 0.5) * (d + 0.5) / ((b + 0.5) * (c + 0.5))
@@ -580,17 +585,7 @@ def pain_report(
     kinds = []
     for k, (label, grp) in KINDS.items():
         a, b, c, d = rows[k]
-        stats = (
-            association(a, b, c, d)
-            if meaningful
-            else {
-                "rate_pain": a / (a + b) if a + b else None,
-                "rate_control": c / (c + d) if c + d else None,
-                "odds_ratio": None,
-                "odds_ratio_haldane": None,
-                "p_value": None,
-            }
-        )
+        stats = association(a, b, c, d) if meaningful else _rates(a, b, c, d)
         kinds.append(
             {
                 "kind": k,
