@@ -554,18 +554,19 @@ def pain_report(
         }
         return fs, judged
 
-    by_ep = {w.episode: w for w in pw}
+    windows = pw + cw
+    seen = [in_window(w) for w in windows]  # (findings, judged kinds) of each window
+    by_ep = {w.episode: k for k, w in enumerate(pw)}
     for i, e in enumerate(episodes):
-        w = by_ep.get(i)
-        if w is None:
+        k = by_ep.get(i)
+        if k is None:
             doc["episodes"].append(_episode_dict(e, None, why[i], [], None))
             continue
-        fs, judged = in_window(w)
+        w, (fs, judged) = pw[k], seen[k]
         load = _window_load(h.daily, h.indicators, h.acts, w)
         doc["episodes"].append(_episode_dict(e, w, None, fs, load, judged))
     rows = {k: [0, 0, 0, 0] for k in KINDS}  # a, b, c, d
-    for w in pw + cw:
-        fs, judged = in_window(w)
+    for w, (fs, judged) in zip(windows, seen):
         present = {f[1] for f in fs}
         if w.group == "control":
             doc["control_windows"].append(
