@@ -340,6 +340,17 @@ def _window_load(daily: pd.DataFrame, ind: pd.DataFrame, acts: pd.DataFrame, w: 
     }
 
 
+def _rates(a: int, b: int, c: int, d: int) -> dict[str, Any]:
+    """The rates of a 2 x 2 table, its odds ratios and p left None (nothing tested)."""
+    return {
+        "rate_pain": a / (a + b) if a + b else None,
+        "rate_control": c / (c + d) if c + d else None,
+        "odds_ratio": None,
+        "odds_ratio_haldane": None,
+        "p_value": None,
+    }
+
+
 def association(a: int, b: int, c: int, d: int) -> dict[str, Any]:
     """Rates, odds ratios and Fisher's exact p of one 2 x 2 table.
 
@@ -359,13 +370,7 @@ def association(a: int, b: int, c: int, d: int) -> dict[str, Any]:
         None when a group has no judged window or the kind was seen in no
         window (nothing to test).
     """
-    out: dict[str, Any] = {
-        "rate_pain": a / (a + b) if a + b else None,
-        "rate_control": c / (c + d) if c + d else None,
-        "odds_ratio": None,
-        "odds_ratio_haldane": None,
-        "p_value": None,
-    }
+    out = _rates(a, b, c, d)
     if a + b == 0 or c + d == 0 or a + c == 0:
         return out
     out["odds_ratio_haldane"] = (a + 0.5) * (d + 0.5) / ((b + 0.5) * (c + 0.5))
@@ -549,18 +554,19 @@ def pain_report(
         }
         return fs, judged
 
-    by_ep = {w.episode: w for w in pw}
+    windows = pw + cw
+    seen = [in_window(w) for w in windows]  # (findings, judged kinds) of each window
+    by_ep = {w.episode: k for k, w in enumerate(pw)}
     for i, e in enumerate(episodes):
-        w = by_ep.get(i)
-        if w is None:
+        k = by_ep.get(i)
+        if k is None:
             doc["episodes"].append(_episode_dict(e, None, why[i], [], None))
             continue
-        fs, judged = in_window(w)
+        w, (fs, judged) = pw[k], seen[k]
         load = _window_load(h.daily, h.indicators, h.acts, w)
         doc["episodes"].append(_episode_dict(e, w, None, fs, load, judged))
     rows = {k: [0, 0, 0, 0] for k in KINDS}  # a, b, c, d
-    for w in pw + cw:
-        fs, judged = in_window(w)
+    for w, (fs, judged) in zip(windows, seen):
         present = {f[1] for f in fs}
         if w.group == "control":
             doc["control_windows"].append(
@@ -580,17 +586,7 @@ def pain_report(
     kinds = []
     for k, (label, grp) in KINDS.items():
         a, b, c, d = rows[k]
-        stats = (
-            association(a, b, c, d)
-            if meaningful
-            else {
-                "rate_pain": a / (a + b) if a + b else None,
-                "rate_control": c / (c + d) if c + d else None,
-                "odds_ratio": None,
-                "odds_ratio_haldane": None,
-                "p_value": None,
-            }
-        )
+        stats = association(a, b, c, d) if meaningful else _rates(a, b, c, d)
         kinds.append(
             {
                 "kind": k,

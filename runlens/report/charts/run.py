@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ...errors import RunlensError
 from ._style import new_figure, output_format, save_figure, style
+from .data import finding_from_dict
 
 if TYPE_CHECKING:
-    from ...findings import Finding
     from ...model import Activity
 
 __all__ = ["RunChart", "draw_run", "run_figure", "RUN_PANELS"]
@@ -95,12 +95,6 @@ def _speed(rec, t, index) -> tuple[np.ndarray | None, np.ndarray | None]:
     return None, sm
 
 
-def _as_finding(f: Any) -> Finding:
-    from .data import finding_from_dict
-
-    return finding_from_dict(f)
-
-
 def run_figure(activity: Activity, findings=(), fig=None, title: str | None = None):
     """Draw the four run panels into ``fig`` (new figure by default).
 
@@ -123,7 +117,7 @@ def run_figure(activity: Activity, findings=(), fig=None, title: str | None = No
     gap = np.diff(t, prepend=t[0]) > GAP_S
     if fig is None:
         fig = new_figure(11.69, 8.27)
-    found = [f for f in (_as_finding(f) for f in findings or ()) if f.time_ranges]
+    found = [f for f in (finding_from_dict(f) for f in findings or ()) if f.time_ranges]
     rules = list(dict.fromkeys(f.rule for f in found))  # one strip row per rule
     strip_h = 0.35 + 0.22 * max(1, len(rules))
     all_axes = fig.subplots(

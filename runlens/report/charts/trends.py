@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ...metrics.rolling import STEADY_MAX_GRADE_PCT, STEADY_MIN_SPEED_M_S, STEADY_WARMUP_S
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -49,10 +51,8 @@ FORM_METRICS = {
     "vertical_oscillation_mm": ("vertical oscillation", "mm"),
     "ground_contact_ms": ("ground contact time", "ms"),
 }
-#: Steady running (evidence.md section 2).
-STEADY_MIN_SPEED_M_S = 2.0
-STEADY_MAX_GRADE = 0.03
-STEADY_SKIP_S = 600.0
+#: Steady running (evidence.md section 2): the thresholds of runlens.metrics.rolling.
+STEADY_MAX_GRADE = STEADY_MAX_GRADE_PCT / 100.0
 #: A minute counts when at least this many seconds of it were recorded, s.
 MIN_COVER_S = 45.0
 #: Least in-band steady minutes for a week to get a value.
@@ -101,7 +101,7 @@ def form_minutes(activity: Activity) -> pd.DataFrame:
         return empty
     step = np.where(np.isfinite(step) & (step >= 0) & (dt > 0), step, 0.0)
     elapsed = t - t[0]
-    keep = elapsed >= STEADY_SKIP_S
+    keep = elapsed >= STEADY_WARMUP_S
     if not keep.any():
         return empty
     minute = np.floor(elapsed[keep] / 60.0).astype(int)
