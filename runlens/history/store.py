@@ -226,11 +226,27 @@ class Store:
             ) from None
 
     # ------------------------------------------------------------------ setup
+    def _state(self) -> tuple[int, int, int]:
+        """(application_id, number of schema objects, user_version) as committed."""
+        c = self.conn
+        return (
+            c.execute("PRAGMA application_id").fetchone()[0],
+            c.execute("SELECT count(*) FROM sqlite_master").fetchone()[0],
+            c.execute("PRAGMA user_version").fetchone()[0],
+        )
+
     def _setup(self) -> None:
         c = self.conn
         c.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
-        app_id = c.execute("PRAGMA application_id").fetchone()[0]
-        n_tables = c.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        app_id, n_tables, version = self._state()
+        if not n_tables or app_id != APPLICATION_ID or version < SCHEMA_VERSION:
+            # Another runlens may be creating or migrating this store at this
+            # moment: decide (and create) under the write lock, on what it committed.
+            with self.transaction():
+                app_id, n_tables, version = self._state()
+                if not n_tables or (app_id == APPLICATION_ID and version < SCHEMA_VERSION):
+                    self._create_or_migrate(version if n_tables else 0)
+                    app_id, n_tables, version = self._state()
         if n_tables and app_id != APPLICATION_ID:
             raise StoreError(
                 "an SQLite database of another program, not a runlens history store; "
@@ -253,22 +269,23 @@ class Store:
             c.execute("PRAGMA journal_mode = WAL")  # readers do not block the writer
         c.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a crash loses no commit
         c.execute("PRAGMA foreign_keys = ON")
-        version = c.execute("PRAGMA user_version").fetchone()[0] if n_tables else 0
-        if version < SCHEMA_VERSION:
-            with self.transaction():
-                steps = [_SCHEMA] if version < 1 else []
-                steps += [MIGRATIONS[v] for v in range(max(version, 1) + 1, SCHEMA_VERSION + 1)]
-                for stmt in ";".join(steps).split(";"):
-                    if stmt.strip():
-                        c.execute(stmt)
-                c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                from .. import __version__
 
-                c.execute(
-                    "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?), ('created_by', ?)",
-                    (str(SCHEMA_VERSION), f"runlens {__version__}"),
-                )
+    def _create_or_migrate(self, version: int) -> None:
+        """Create the schema (``version`` 0) or migrate it; inside the caller's transaction."""
+        c = self.conn
+        steps = [_SCHEMA] if version < 1 else []
+        steps += [MIGRATIONS[v] for v in range(max(version, 1) + 1, SCHEMA_VERSION + 1)]
+        for stmt in ";".join(steps).split(";"):
+            if stmt.strip():
+                c.execute(stmt)
+        c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        from .. import __version__
+
+        c.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?), ('created_by', ?)",
+            (str(SCHEMA_VERSION), f"runlens {__version__}"),
+        )
 
     def transaction(self):
         """Context manager: ``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on error).
