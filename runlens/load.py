@@ -75,7 +75,9 @@ MIN_HISTORY_DAYS = 28
 DEFAULT_REST_HR_BPM = 60.0
 #: Seconds a heart rate must be held to count as the observed maximum.
 HRMAX_HOLD_S = 30.0
-#: Longest gap one heart-rate sample stands for, s (as runlens.metrics.summary).
+#: Longest gap one heart-rate sample stands for, s. Not runlens.metrics' 60 s
+#: dropout (DROPOUT_S): TRIMP histograms count heart rate only across gaps of 10 s
+#: or less, and do not consult timer pauses.
 MAX_SAMPLE_S = 10.0
 #: Session spike window, days (Frandsen et al. 2025).
 SPIKE_WINDOW_DAYS = 30
