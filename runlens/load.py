@@ -21,7 +21,9 @@ Definitions (docs/history.md repeats them):
   both started from the mean daily load of the first 28 days (a history starts
   when the files start, not when the running did). *Uncoupled*: the chronic
   value used on day t is the chronic EWMA of day t - 7, so the acute week is
-  not inside the chronic window.
+  not inside the chronic window. The ratio is undefined while chronic is 0, to
+  the precision of the loads (below 2.2e-16 x the largest daily load: what
+  the decay leaves after months without a run).
 - **Monotony and strain** (Foster 1998): over the 7 days ending on a day, with
   rest days as 0, monotony = mean / SD (sample SD; undefined when SD is 0),
   strain = 7-day load x monotony.
@@ -73,7 +75,9 @@ MIN_HISTORY_DAYS = 28
 DEFAULT_REST_HR_BPM = 60.0
 #: Seconds a heart rate must be held to count as the observed maximum.
 HRMAX_HOLD_S = 30.0
-#: Longest gap one heart-rate sample stands for, s (as runlens.metrics.summary).
+#: Longest gap one heart-rate sample stands for, s. Not runlens.metrics' 60 s
+#: dropout (DROPOUT_S): TRIMP histograms count heart rate only across gaps of 10 s
+#: or less, and do not consult timer pauses.
 MAX_SAMPLE_S = 10.0
 #: Session spike window, days (Frandsen et al. 2025).
 SPIKE_WINDOW_DAYS = 30
@@ -441,8 +445,14 @@ def training_load(
     chronic[acute_days:] = chronic_now[:-acute_days] if load.size > acute_days else []
     out["acute"] = acute
     out["chronic"] = chronic
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["acwr"] = np.where(chronic > 0, acute / chronic, np.nan)
+    # Undefined without chronic load. Fed rest days only, an EWMA decays towards 0
+    # without reaching it: after months without a run chronic falls below what it
+    # could add to any day's load (eps x the largest), down to subnormal values where
+    # acute / chronic overflows. That is 0 at the data's precision.
+    floor = np.finfo(float).eps * load.max() if load.size else 0.0
+    acwr = np.full(load.shape, np.nan)
+    np.divide(acute, chronic, out=acwr, where=chronic > floor)
+    out["acwr"] = acwr
     s = pd.Series(load, index=daily.index)
     roll = s.rolling(7, min_periods=7)
     mean, sd = roll.mean(), roll.std(ddof=1)

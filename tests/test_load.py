@@ -244,3 +244,15 @@ def test_weekly_table_empty_weeks_included():
     assert h.weeks["runs"].tolist() == [1, 0, 0, 1]
     assert np.isnan(h.weeks["change_pct"].iloc[3])  # after an empty week: undefined
     assert weekly_table is not None
+
+
+def test_acwr_after_years_without_a_run_is_undefined_not_an_overflow():
+    # 20 years of rest days decay the chronic EWMA to a subnormal number.
+    load = np.zeros(20 * 365)
+    load[:10] = 8000.0
+    load[-1] = 5000.0
+    daily = pd.DataFrame({"x": load}, index=pd.date_range("2000-01-03", periods=load.size))
+    with np.errstate(over="raise"):
+        ind = training_load(daily, "x")
+    assert math.isnan(ind["acwr"].iloc[-1])
+    assert np.isfinite(ind["acwr"].dropna()).all()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import math
 import sys
 
 #: Week columns of ``--json`` and ``--csv`` (docs/history.md).
@@ -65,27 +64,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _num(v):
-    if v is None:
-        return None
-    if hasattr(v, "item"):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
-
-
 def history_dict(h, db: str) -> dict:
     """The ``--json`` object (docs/history.md)."""
     from ..caveats import CAVEATS
     from ..history.analysis import LOAD_UNITS
+    from ..load import finite_or_none
 
     by_week: dict[str, list[dict]] = {}
     for f in h.findings:
         by_week.setdefault(f.evidence.values["week"], []).append(f.to_dict())
     weeks = []
     for row in h.weeks.itertuples(index=False):  # one per week
-        d = {c: _num(getattr(row, c)) for c in WEEK_COLUMNS if c != "week"}
+        d = {c: finite_or_none(getattr(row, c)) for c in WEEK_COLUMNS if c != "week"}
         d = {"week": row.week.date().isoformat(), **d}
         d["findings"] = by_week.get(d["week"], [])
         weeks.append(d)
@@ -102,7 +92,9 @@ def history_dict(h, db: str) -> dict:
 
 
 def _fmt(v, spec: str, dash: str = "-") -> str:
-    v = _num(v)
+    from ..load import finite_or_none
+
+    v = finite_or_none(v)
     return dash if v is None else format(v, spec)
 
 

@@ -108,14 +108,10 @@ def default_dataset_path(root: str | os.PathLike[str]) -> Path:
 
 
 def _check_output(out: Path, root: str) -> None:
+    from ..history.scan import check_outside
     from .dataset import MANIFEST
 
-    if out.resolve().is_relative_to(root):
-        raise RunlensError(
-            "the dataset would be written inside the scanned folder, which runlens never "
-            "writes to; choose --parquet outside it",
-            path=str(out),
-        )
+    check_outside(out, root, "dataset", "--parquet")
     if out.exists():
         if not out.is_dir():
             raise RunlensError(
@@ -194,15 +190,11 @@ def scan_cohort(
 
     require_dask()
     from ..history.discover import discover
+    from ..history.scan import check_outside, scan_root
     from .dataset import write_manifest
 
     t0 = time.perf_counter()
-    rootp = Path(root)
-    if not rootp.is_dir():
-        raise RunlensError(
-            "no such folder" if not rootp.exists() else "not a folder", path=str(root)
-        )
-    r = str(rootp.resolve())
+    r = scan_root(root)
     rmap = runners if isinstance(runners, RunnerMap) else None
     if rmap is None:
         from .runners import load_mapping
@@ -231,12 +223,7 @@ def scan_cohort(
         from ..history.store import Store
 
         dbp = Path(db)
-        if dbp.resolve().is_relative_to(r):
-            raise RunlensError(
-                "the store would be written inside the scanned folder, which runlens never "
-                "writes to; choose --db outside it",
-                path=str(dbp),
-            )
+        check_outside(dbp, r, "store", "--db")
         store = Store(dbp)
         report.db = str(dbp)
 

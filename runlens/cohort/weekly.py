@@ -253,20 +253,11 @@ def cohort_weekly(
     return out
 
 
-def _num(v: Any) -> Any:
-    if v is None:
-        return None
-    if hasattr(v, "item"):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
-
-
 def cohort_dict(cw: CohortWeekly) -> dict[str, Any]:
     """The ``runlens weekly --cohort --json`` object (docs/cohort.md)."""
     from ..caveats import CAVEATS
     from ..history.analysis import LOAD_UNITS
+    from ..load import finite_or_none
 
     weeks = [w.date().isoformat() for w in cw.table.columns]
     return {
@@ -278,7 +269,7 @@ def cohort_dict(cw: CohortWeekly) -> dict[str, Any]:
             {
                 "runner": r,
                 **{c: int(cw.counts.at[r, c]) for c in COUNT_COLUMNS},
-                "load": [_num(v) for v in cw.table.loc[r].to_numpy()],
+                "load": [finite_or_none(v) for v in cw.table.loc[r].to_numpy()],
                 "hr_profile": cw.hr_profiles[r],
                 "assumptions": cw.assumptions[r],
                 "findings": cw.findings[r],
@@ -293,10 +284,12 @@ def write_csv(cw: CohortWeekly, fh) -> None:
     """One line per runner: the counts, then one column per week (its load)."""
     import csv
 
+    from ..load import finite_or_none
+
     w = csv.writer(fh, lineterminator="\n")
     w.writerow(["runner", *COUNT_COLUMNS, *(d.date().isoformat() for d in cw.table.columns)])
     for r in cw.table.index:
-        load = [_num(v) for v in cw.table.loc[r].to_numpy()]
+        load = [finite_or_none(v) for v in cw.table.loc[r].to_numpy()]
         w.writerow(
             [r, *(int(cw.counts.at[r, c]) for c in COUNT_COLUMNS)]
             + ["" if v is None else round(v, 3) for v in load]

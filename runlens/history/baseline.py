@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..baseline import CadenceBaseline
+from ..metrics.rolling import STEADY_MAX_GRADE_PCT, STEADY_MIN_SPEED_M_S, STEADY_WARMUP_S
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,10 +22,10 @@ if TYPE_CHECKING:
 
 __all__ = ["steady_minutes", "fit_baseline", "STEADY_MIN_SPEED_M_S", "STEADY_MAX_GRADE"]
 
-#: Steady running thresholds (evidence.md section 2).
-STEADY_MIN_SPEED_M_S = 2.0
-STEADY_MAX_GRADE = 0.03
-STEADY_SKIP_S = 600.0
+#: Steady running thresholds (evidence.md section 2), named once in
+#: runlens.metrics.rolling; here applied per minute, not per sample.
+STEADY_MAX_GRADE = STEADY_MAX_GRADE_PCT / 100.0
+STEADY_SKIP_S = STEADY_WARMUP_S
 #: A minute counts when at least this many seconds of it were recorded.
 MIN_COVER_S = 45.0
 #: Least data for a baseline: runs and steady minutes in the window.

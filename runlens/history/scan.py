@@ -95,6 +95,26 @@ class ScanReport:
         return d
 
 
+def scan_root(root: str | os.PathLike[str]) -> str:
+    """``root`` resolved, as scans name it; RunlensError unless it is a folder."""
+    rootp = Path(root)
+    if not rootp.is_dir():
+        raise RunlensError(
+            "no such folder" if not rootp.exists() else "not a folder", path=str(root)
+        )
+    return str(rootp.resolve())
+
+
+def check_outside(out: Path, root: str, what: str, option: str) -> None:
+    """Refuse an output (``what``, chosen with ``option``) inside the scanned folder ``root``."""
+    if out.resolve().is_relative_to(root):
+        raise RunlensError(
+            f"the {what} would be written inside the scanned folder, which runlens never "
+            f"writes to; choose {option} outside it",
+            path=str(out),
+        )
+
+
 def _executor(jobs: int):
     from concurrent.futures import ProcessPoolExecutor
 
@@ -137,19 +157,9 @@ def scan(
         ``root`` is not a folder, or the store is unusable (StoreError).
     """
     t0 = time.perf_counter()
-    rootp = Path(root)
-    if not rootp.is_dir():
-        raise RunlensError(
-            "no such folder" if not rootp.exists() else "not a folder", path=str(root)
-        )
-    r = str(rootp.resolve())
+    r = scan_root(root)
     dbp = Path(db) if db is not None else default_store_path(r)
-    if dbp.resolve().is_relative_to(r):
-        raise RunlensError(
-            "the store would be written inside the scanned folder, which runlens never "
-            "writes to; choose --db outside it",
-            path=str(dbp),
-        )
+    check_outside(dbp, r, "store", "--db")
     store = Store(dbp)
     try:
         report = ScanReport(root=r, db=str(dbp))
