@@ -53,6 +53,10 @@ RECORD_COLUMNS: dict[str, tuple[str, str]] = {
     ),
     "power_w": ("W", "running or cycling power"),
     "temperature_c": ("degC", "temperature from the device or GPX atemp"),
+    "respiration_rate_brpm": (
+        "breaths/min",
+        "breathing rate (FIT enhanced_respiration_rate, else respiration_rate)",
+    ),
 }
 
 #: Keys of an activity summary, ours and the device's alike (docs/json.md).

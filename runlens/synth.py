@@ -24,6 +24,9 @@ The model, per 1 s of elapsed time (see docs/synthetic-data.md):
   ~50 % left;
 - injected :class:`Pattern` windows change these at matched pace (speed is
   left as it is, except in walking breaks), so tests can assert them;
+- breathing (``respiration=True``): breaths/min = cadence / steps per breath,
+  the runner's steps per breath (4.5 by default) with slow noise; a
+  "fast_breathing" pattern lowers steps per breath at matched pace;
 - samples inside pauses are dropped (timer stopped, no records); smart
   recording keeps samples 1-7 s apart.
 
@@ -78,6 +81,7 @@ COLUMNS: dict[str, str] = {
     "stance_time_balance": "% left share of ground contact",
     "power": "W",
     "temperature": "degC",
+    "respiration_rate": "breaths/min (a watch's breathing rate)",
     "foot_strike": "RunScribe foot strike type 1..16 (1-5 rearfoot); NaN without a foot pod",
 }
 
@@ -99,6 +103,11 @@ PATTERN_KINDS: dict[str, tuple[float | None, str]] = {
     "walk": (1.5, "walking break at magnitude m/s: 120 spm, GCT 0.55 s, VO 3.5 cm"),
     "rearfoot": (3.0, "foot pod foot strike type 1..5 (mean ~magnitude); 7..9 outside"),
     "no_warmup": (None, "the run starts at full pace; window = the first 10 min"),
+    "fast_breathing": (
+        3.0,
+        "steps per breath ramps to magnitude over the first third of the window, then holds "
+        "(breathing faster at the same pace and step rate)",
+    ),
 }
 
 _BASE_SPEED = {"easy": 1.0, "recovery": 0.9, "long": 0.96, "tempo": 1.0, "intervals": 1.0}
@@ -126,6 +135,8 @@ class Runner:
         Left share of ground contact, %.
     mass, height : float
         kg and m (power; user_profile).
+    steps_per_breath : float
+        Steps per breath at steady running (breathing rate = cadence / this).
     """
 
     easy_speed: float = 2.9
@@ -140,6 +151,7 @@ class Runner:
     balance: float = 50.0
     mass: float = 70.0
     height: float = 1.78
+    steps_per_breath: float = 4.5
 
 
 DEFAULT_RUNNER = Runner()
@@ -578,6 +590,7 @@ def simulate_run(
     power: bool = False,
     foot_pod: bool = False,
     temperature: bool = True,
+    respiration: bool = False,
     origin: tuple[float, float] = (47.3769, 8.5417),
     runner: Runner = DEFAULT_RUNNER,
 ) -> SimulatedRun:
@@ -624,6 +637,10 @@ def simulate_run(
         Include ``foot_strike`` (implied by a "rearfoot" pattern).
     temperature : bool
         Include temperature, degC.
+    respiration : bool
+        Include ``respiration_rate``, breaths/min (implied by a "fast_breathing"
+        pattern). Its noise is drawn after every other column's, so the other
+        columns are the same with or without it.
     origin : (float, float)
         Start latitude and longitude, degrees.
     runner : Runner
@@ -645,6 +662,7 @@ def simulate_run(
     if "no_warmup" in kinds:
         warmup_s = 0
     foot_pod = foot_pod or "rearfoot" in kinds
+    respiration = respiration or "fast_breathing" in kinds
     pauses = tuple(
         sorted((Pause(float(p.start_s), float(p.end_s)) for p in pauses), key=lambda p: p.start_s)
     )
@@ -776,6 +794,14 @@ def simulate_run(
         for p in pauses:  # segment edges, so pauses are exact
             chosen[min(int(p.start_s), n - 1)] = chosen[min(int(p.end_s), n - 1)] = True
         keep &= chosen
+    if respiration:
+        spb = runner.steps_per_breath + _smooth_noise(rng, n, 0.08, 30.0)
+        for p in pats:
+            if p.kind == "fast_breathing":
+                m = p.contains(t)
+                ramp = np.clip((t[m] - p.start_s) / ((p.end_s - p.start_s) / 3), 0, 1)
+                spb[m] = spb[m] + (p.magnitude - runner.steps_per_breath) * ramp
+        cols["respiration_rate"] = cad / spb
     cols = {k: c[keep] for k, c in cols.items() if c is not None}
     run = from_columns(
         cols,

@@ -257,3 +257,22 @@ def test_invariants(seed, duration, smart, pause_at, pause_len):
     assert sum(lap.total_timer_time for lap in run.laps) == pytest.approx(
         run.session.total_timer_time
     )
+
+
+def test_breathing_is_cadence_over_steps_per_breath_and_changes_nothing_else():
+    plain = simulate_run(seed=11, duration_s=1200, smart_recording=True)
+    run = simulate_run(seed=11, duration_s=1200, smart_recording=True, respiration=True)
+    assert all(np.array_equal(plain[k], run[k]) for k in plain.columns)
+    spb = run["cadence"] / run["respiration_rate"]
+    assert abs(float(np.mean(spb)) - R.steps_per_breath) < 0.05
+    assert float(np.std(spb)) < 0.2
+
+
+def test_fast_breathing_pattern_ramps_to_its_magnitude_at_the_same_pace():
+    run = simulate_run(seed=12, duration_s=3600, patterns=[Pattern("fast_breathing", 1500, 3600)])
+    spb = run["cadence"] / run["respiration_rate"]
+    t = run.t
+    assert abs(float(np.mean(spb[t < 1500])) - 4.5) < 0.05
+    assert abs(float(np.mean(spb[t >= 2200])) - 3.0) < 0.05
+    ramp = (t >= 1500) & (t < 2200)
+    assert 3.0 < float(np.mean(spb[ramp])) < 4.5

@@ -44,12 +44,25 @@ import numpy as np
 from ..errors import CorruptFileError
 from .rawfit import RawFit
 
-__all__ = ["decode_fitparse", "KEPT_MESSAGES", "describe_truncation", "format_duration"]
+__all__ = [
+    "decode_fitparse",
+    "KEPT_MESSAGES",
+    "UNNAMED_RECORD_FIELDS",
+    "describe_truncation",
+    "format_duration",
+]
 
 #: Messages other than records that the Activity needs.
 KEPT_MESSAGES = frozenset(
     {"file_id", "device_info", "user_profile", "event", "lap", "session", "activity", "sport"}
 )
+
+#: Record fields fitparse's profile (2020) does not name, read by number: FIT field
+#: number -> (FIT profile name, scale). evidence.md section 8 (breathing rate, breaths/min).
+UNNAMED_RECORD_FIELDS: dict[int, tuple[str, float]] = {
+    99: ("respiration_rate", 1.0),
+    108: ("enhanced_respiration_rate", 100.0),
+}
 
 _EPOCH = datetime(1970, 1, 1)
 #: Seconds from the Unix epoch to the FIT epoch (1989-12-31T00:00:00Z).
@@ -700,6 +713,10 @@ def decode_fitparse(data: bytes, name: str, *, strict: bool = False) -> RawFit:
                     dvals[f.name] = f.value
                     if f.name not in dev_units:
                         dev_units[f.name] = f.units
+                elif f.field is None and f.def_num in UNNAMED_RECORD_FIELDS:
+                    fname, scale = UNNAMED_RECORD_FIELDS[f.def_num]
+                    v = f.value
+                    vals[fname] = v / scale if isinstance(v, (int, float)) else None
                 else:
                     vals[f.name] = _plain(f.value)
             for cols, got in ((rec_cols, vals), (dev_cols, dvals)):

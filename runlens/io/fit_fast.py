@@ -28,7 +28,8 @@ What it refuses (so that :func:`runlens.io.read` falls back to fitparse)
 Everything fitfast rejects (a CRC mismatch, truncation, undecodable data),
 files fitparse would stop on (a field size that is not a multiple of its
 base type's size), record messages with ``compressed_speed_distance``
-(fitfast 0.1.0 does not expand it), and developer fields this path cannot
+(fitfast 0.1.0 does not expand it) or with both respiration rate fields
+(fitfast lets the one it expands overwrite the one written), and developer fields this path cannot
 name unambiguously. fitparse then salvages what it can and says so; with
 ``strict`` both paths refuse the same files, as this one reads only files
 without any fault.
@@ -45,7 +46,7 @@ from functools import cache, lru_cache
 import numpy as np
 
 from ..errors import CorruptFileError, RunlensError
-from .fit import FIT_EPOCH_S, KEPT_MESSAGES, decode_fitparse
+from .fit import FIT_EPOCH_S, KEPT_MESSAGES, UNNAMED_RECORD_FIELDS, decode_fitparse
 from .rawfit import RawFit
 
 __all__ = ["decode_fitfast", "FastPathRejected", "walk", "Walk", "crc16"]
@@ -71,6 +72,8 @@ _RECORD = 20
 _ALTITUDE, _SPEED, _COMPRESSED_SPEED_DISTANCE = 2, 6, 8
 _CYCLES, _COMPRESSED_POWER = 18, 28
 _ENHANCED_SPEED, _ENHANCED_ALTITUDE = 73, 78
+#: Record fields fitparse reads by number (io/fit.py): fitfast's name -> scale.
+_UNNAMED_SCALES = {name: scale for name, scale in UNNAMED_RECORD_FIELDS.values()}
 
 # FIT date_time values below this are seconds since device power-up, not dates;
 # fitparse leaves them as plain numbers (FIT profile, type date_time).
@@ -481,8 +484,9 @@ def decode_fitfast(data: bytes, name: str, *, strict: bool = False) -> RawFit:
       are copies of ``speed`` / ``altitude`` (the profile's component with the
       same scale and offset); fitfast 0.1.0 re-derives them with a rounding
       error of up to 0.001 m/s.
-    - Fields the reference profile does not know (e.g. respiration rate) are
-      dropped, as fitparse names them ``unknown_N``, and so are the
+    - Fields the reference profile does not know are dropped, as fitparse
+      names them ``unknown_N``, except those it reads by number
+      (:data:`runlens.io.fit.UNNAMED_RECORD_FIELDS`: respiration rate), and so are the
       accumulated ``total_cycles`` / ``accumulated_power`` that fitfast derives
       differently when the device wrote only their compressed form.
     - ``date_time`` values below 0x10000000 (seconds since power-up) stay
@@ -508,6 +512,9 @@ def decode_fitfast(data: bytes, name: str, *, strict: bool = False) -> RawFit:
 
     known = _reference_record_names()
     native = w.record_fields
+    if set(UNNAMED_RECORD_FIELDS) <= native:
+        # fitfast expands respiration_rate into enhanced_respiration_rate, over the written one.
+        raise FastPathRejected("records with both respiration rate fields (99 and 108)", path=name)
     records: dict[str, np.ndarray] = {}
     developer: dict[str, np.ndarray] = {}
     units: dict[str, str | None] = {}
@@ -518,6 +525,10 @@ def decode_fitfast(data: bytes, name: str, *, strict: bool = False) -> RawFit:
             units[ref_name] = unit
         elif k in known:
             records[k] = a
+        elif k in _UNNAMED_SCALES:
+            # Named by fitfast's newer profile; scaled as fitparse's path does (raw / scale).
+            scale = _UNNAMED_SCALES[k]
+            records[k] = np.round(a * scale) / scale if scale != 1 else a
     if "timestamp" in records:
         ts = records["timestamp"]
         raw = ts - FIT_EPOCH_S
@@ -531,6 +542,9 @@ def decode_fitfast(data: bytes, name: str, *, strict: bool = False) -> RawFit:
     for comp, parent_num in (("total_cycles", _CYCLES), ("accumulated_power", _COMPRESSED_POWER)):
         if parent_num in native:
             records.pop(comp, None)
+    for num, (fname, _) in UNNAMED_RECORD_FIELDS.items():
+        if num not in native:  # fitfast's component expansion (99 -> 108); fitparse has none
+            records.pop(fname, None)
     for k in ("position_lat", "position_long"):
         if k in records:
             a = records[k]

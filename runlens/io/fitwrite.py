@@ -312,6 +312,8 @@ MESSAGES: dict[str, MessageSpec] = {
             ("vertical_ratio", 83, "uint16", 100),
             ("stance_time_balance", 84, "uint16", 100),
             ("step_length", 85, "uint16", 10),
+            ("respiration_rate", 99, "uint8"),
+            ("enhanced_respiration_rate", 108, "uint16", 100),
             _TS,
         ),
         _message(
@@ -1067,6 +1069,7 @@ def encode_activity(
     developer_fields: Mapping[str, DeveloperField] | None = None,
     developer_apps: Iterable[DeveloperApp] | None = None,
     speed_fields: str = "enhanced",
+    respiration_fields: str = "enhanced",
     exclude: Iterable[str] = (),
 ) -> bytes:
     """Encode a simulated (or hand-made) run as a complete FIT activity file.
@@ -1096,6 +1099,10 @@ def encode_activity(
         fixed application id.
     speed_fields : {"enhanced", "legacy", "both"}
         Write enhanced_speed/enhanced_altitude (uint32), speed/altitude (uint16), or both.
+    respiration_fields : {"enhanced", "legacy", "both"}
+        For a ``respiration_rate`` column (breaths/min): write
+        enhanced_respiration_rate (field 108, 1/100 breath/min), respiration_rate
+        (field 99, whole breaths/min), or both.
     exclude : iterable of str
         Synth columns not to write (e.g. ``{"power", "temperature"}``); columns
         that are absent or all-NaN are never written.
@@ -1123,6 +1130,10 @@ def encode_activity(
     dev_map = {**DEFAULT_DEVELOPER_FIELDS, **(developer_fields or {})}
     if speed_fields not in ("enhanced", "legacy", "both"):
         raise FitEncodeError(f"speed_fields must be enhanced, legacy or both, not {speed_fields!r}")
+    if respiration_fields not in ("enhanced", "legacy", "both"):
+        raise FitEncodeError(
+            f"respiration_fields must be enhanced, legacy or both, not {respiration_fields!r}"
+        )
     t = np.asarray(run.t, dtype=float)
     n = t.size
     t0 = to_fit_time(run.start)
@@ -1147,6 +1158,11 @@ def encode_activity(
                 cols[legacy] = get[key]
     if "cadence" in get and "cadence" not in dev_map:
         cols["cadence"], cols["fractional_cadence"] = _strides(get["cadence"])
+    if "respiration_rate" in get and "respiration_rate" not in dev_map:
+        if respiration_fields in ("enhanced", "both"):
+            cols["enhanced_respiration_rate"] = get["respiration_rate"]
+        if respiration_fields in ("legacy", "both"):
+            cols["respiration_rate"] = np.rint(get["respiration_rate"])
     dev_cols = {f: np.asarray(get[k], dtype=float) for k, f in dev_map.items() if k in get}
 
     w = FitWriter()

@@ -351,6 +351,7 @@ def build_activity(raw: RawFit, name: str, sha256: str, size: int, compressed: b
     for dst, srcs in (
         ("speed_m_s", ("enhanced_speed", "speed")),
         ("altitude_m", ("enhanced_altitude", "altitude")),
+        ("respiration_rate_brpm", ("enhanced_respiration_rate", "respiration_rate")),
     ):
         a = col(*srcs)
         if a is not None:

@@ -57,6 +57,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "gct_balance_left_pct": (0.0, 100.0),
     "power_w": (0.0, 3000.0),
     "temperature_c": (-60.0, 70.0),
+    "respiration_rate_brpm": (0.0, 120.0),  # breaths/min; hard panting is about 60
 }
 #: Fastest human on foot: 12.4 m/s (100 m world record, 2009); 15 m/s leaves margin.
 FOOT_MAX_SPEED_M_S = 15.0

@@ -9,17 +9,20 @@ from .elevation import ascent_descent, grade_pct, smooth_altitude
 from .rolling import ROLLING_CHANNELS, rolling, steady_mask
 from .samples import MetricOptions, haversine_m, sample_frame, segment_spans
 from .summary import (
+    BREATHING_KEYS,
     activity_metrics,
     aggregate,
     heart_rate_stats,
     km_splits,
     lap_metrics,
     session_metrics,
+    steps_per_breath,
     summarize,
     time_weighted_mean,
 )
 
 __all__ = [
+    "BREATHING_KEYS",
     "MetricOptions",
     "ROLLING_CHANNELS",
     "activity_metrics",
@@ -36,6 +39,7 @@ __all__ = [
     "session_metrics",
     "smooth_altitude",
     "steady_mask",
+    "steps_per_breath",
     "summarize",
     "time_weighted_mean",
 ]

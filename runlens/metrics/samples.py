@@ -332,7 +332,8 @@ def sample_frame(
         - ``running``: moving, on foot, and (in running sessions) cadence at
           or above ``walk_cadence_spm`` when cadence is recorded;
         - ``altitude_m`` (smoothed), ``grade_pct``;
-        - :data:`DYNAMICS_COLUMNS` and ``heart_rate_bpm`` with zeros as NaN;
+        - :data:`DYNAMICS_COLUMNS`, ``heart_rate_bpm`` and
+          ``respiration_rate_brpm`` (breaths/min) with zeros as NaN;
           ``step_length_m`` is the device value, else speed x 60 / cadence;
           ``stride_length_m`` = 2 x step length; ``vertical_ratio_pct`` the
           device value, else oscillation / step length x 100;
@@ -480,6 +481,7 @@ def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) ->
         "gct_balance_left_pct": _positive(rec, "gct_balance_left_pct"),
         "power_w": _positive(rec, "power_w"),
         "heart_rate_bpm": _positive(rec, "heart_rate_bpm"),
+        "respiration_rate_brpm": _positive(rec, "respiration_rate_brpm"),
     }
     for k, v in dyn.items():
         if v is not None:

@@ -55,11 +55,20 @@ __all__ = [
     "time_weighted_mean",
     "ascent_descent",
     "AVERAGED",
+    "BREATHING_KEYS",
+    "steps_per_breath",
 ]
 
 #: Channels averaged over time (watch definition and running-only definition):
 #: the running-dynamics channels of :mod:`runlens.metrics.samples`.
 AVERAGED = DYNAMICS_COLUMNS
+
+#: Breathing metrics of :func:`aggregate` (docs/metrics.md, evidence.md section 8):
+#: time-weighted breathing rate (breaths/min) and steps per breath over steady running.
+BREATHING_KEYS = ("respiration_rate_brpm", "steps_per_breath")
+
+#: Steady running with both step rate and breathing rate needed for steps per breath, s.
+STEPS_PER_BREATH_MIN_S = 60.0
 
 #: Averages reported per kilometre split.
 _SPLIT_KEYS = (
@@ -183,7 +192,9 @@ def aggregate(
         :data:`~runlens.model.SUMMARY_KEYS` plus ``descent_m``,
         ``pace_s_per_km``, ``max_speed_m_s``, ``running_s``,
         ``stride_length_m``, ``ground_contact_pct``, ``power_w``, ``run_*``
-        (running-only averages of :data:`AVERAGED`) and
+        (running-only averages of :data:`AVERAGED`), :data:`BREATHING_KEYS`
+        (``respiration_rate_brpm`` time-weighted over timer time, breaths/min;
+        ``steps_per_breath`` over steady running, :func:`steps_per_breath`) and
         :func:`heart_rate_stats` keys. Units as in the key names; ``None``
         where the channel is missing.
     """
@@ -201,12 +212,65 @@ _AGGREGATE_COLUMNS = (
     *AVERAGED,
     "heart_rate_bpm",
     "altitude_m",
+    "respiration_rate_brpm",
+    "steady",
 )
 
 
 def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """The columns :func:`aggregate` reads, as arrays (each read from pandas once)."""
-    return {c: frame[c].to_numpy() for c in _AGGREGATE_COLUMNS if c in frame}
+    cols = {c: frame[c].to_numpy() for c in _AGGREGATE_COLUMNS if c in frame}
+    if "respiration_rate_brpm" in cols and "steady" not in cols:
+        # Steps per breath is judged on steady running (runlens.metrics.rolling.steady_mask).
+        from .rolling import STEADY_MAX_GRADE_PCT, STEADY_MIN_SPEED_M_S, STEADY_WARMUP_S, _steady
+
+        ok = _steady(frame, STEADY_MIN_SPEED_M_S, STEADY_MAX_GRADE_PCT, STEADY_WARMUP_S)
+        cols["steady"] = ok & (frame["sport"].to_numpy() == "running")
+    return cols
+
+
+def steps_per_breath(
+    cadence_spm, respiration_rate_brpm, weights_s, steady=None, min_s: float = STEPS_PER_BREATH_MIN_S
+) -> float | None:
+    """Steps per breath: time-weighted step rate over time-weighted breathing rate.
+
+    Both averages are taken over the same samples (steady running, where both
+    channels have a value), so the ratio is that of one stretch of running;
+    a ratio of averages rather than an average of per-sample ratios, because
+    the watch's breathing rate is noisy sample to sample (evidence.md section 8).
+
+    Parameters
+    ----------
+    cadence_spm : array_like
+        Step rate, steps/min.
+    respiration_rate_brpm : array_like
+        Breathing rate, breaths/min.
+    weights_s : array_like
+        Seconds each sample stands for.
+    steady : array_like of bool, optional
+        Samples to use (default all).
+    min_s : float
+        Fewest seconds of usable samples for a value, s.
+
+    Returns
+    -------
+    float or None
+        Steps per breath; None with under ``min_s`` of usable samples.
+
+    Examples
+    --------
+    >>> steps_per_breath([180, 180, 150], [40, 40, 50], [30, 30, 30], min_s=60)
+    4.0
+    """
+    c = np.asarray(cadence_spm, dtype=float)
+    b = np.asarray(respiration_rate_brpm, dtype=float)
+    w = np.asarray(weights_s, dtype=float)
+    ok = np.isfinite(c) & np.isfinite(b) & (b > 0) & (w > 0)
+    if steady is not None:
+        ok &= np.asarray(steady, dtype=bool)
+    if w[ok].sum() < min_s:
+        return None
+    return float((c[ok] * w[ok]).sum() / (b[ok] * w[ok]).sum())
 
 
 def _take(cols: dict[str, np.ndarray], sel: np.ndarray) -> dict[str, np.ndarray]:
@@ -269,6 +333,13 @@ def _aggregate(
         else:
             out.setdefault(key, None)
             out["run_" + key] = None
+    br = frame.get("respiration_rate_brpm")
+    out["respiration_rate_brpm"] = time_weighted_mean(br, dt) if br is not None else None
+    out["steps_per_breath"] = (
+        steps_per_breath(frame["cadence_spm"], br, dt, frame.get("steady"))
+        if br is not None and "cadence_spm" in frame
+        else None
+    )
     hr = _hr_stats(frame.get("heart_rate_bpm"), dt)
     out["heart_rate_bpm"] = hr["hr_avg_bpm"]
     out.update(hr)

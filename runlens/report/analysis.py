@@ -3,7 +3,7 @@
 The JSON shape is documented in docs/json.md and stable::
 
     {"file", "format", "sport", "device", "start", "utc_offset_s",
-     "summary": {...}, "device_summary": {...},
+     "summary": {...}, "device_summary": {...},  # summary adds the breathing keys
      "sessions": [{"sport", "summary", "device_summary"}], "findings": [...]}
 
 plus ``reader``, ``warnings`` and ``caveats``, and (added, docs/metrics.md):
@@ -52,8 +52,15 @@ def _records(df) -> list[dict[str, Any]]:
     return [{k: _plain(v) for k, v in row.items()} for row in df.to_dict("records")]
 
 
+def _breathing(metrics: dict[str, Any]) -> dict[str, Any]:
+    """Breathing rate and steps per breath (None when the file has no breathing rate)."""
+    from ..metrics import BREATHING_KEYS
+
+    return {k: _plain(metrics.get(k)) for k in BREATHING_KEYS}
+
+
 def _session_summary(activity: Activity, i: int) -> dict[str, Any]:
-    from ..metrics import summarize
+    from ..metrics import activity_metrics
 
     s = activity.sessions[i]
     mask = (activity.records.index >= s.start) & (activity.records.index <= s.end)
@@ -67,7 +74,8 @@ def _session_summary(activity: Activity, i: int) -> dict[str, Any]:
         sessions=[s],
         pauses=[p for p in activity.pauses if p.start >= s.start and p.end <= s.end],
     )
-    return _clean(summarize(sub, running_only=False))
+    m = activity_metrics(sub, running_only=False)
+    return {**_clean(m), **_breathing(m)}
 
 
 def analyze(activity: Activity, findings: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -84,7 +92,7 @@ def analyze(activity: Activity, findings: list[dict[str, Any]] | None = None) ->
     dict
         JSON-able, in the documented shape.
     """
-    from ..metrics import activity_metrics, km_splits, lap_metrics
+    from ..metrics import BREATHING_KEYS, activity_metrics, km_splits, lap_metrics
 
     metrics = activity_metrics(activity)
     summary = {k: metrics.get(k) for k in SUMMARY_KEYS}
@@ -107,10 +115,14 @@ def analyze(activity: Activity, findings: list[dict[str, Any]] | None = None) ->
         "device": activity.device.name,
         "start": activity.start.isoformat() if activity.start is not None else None,
         "utc_offset_s": activity.utc_offset_s,
-        "summary": _clean(summary),
+        "summary": {**_clean(summary), **_breathing(metrics)},
         "device_summary": _clean(activity.device_summary),
         "sessions": sessions,
-        "metrics": {k: _plain(v) for k, v in metrics.items() if k not in SUMMARY_KEYS},
+        "metrics": {
+            k: _plain(v)
+            for k, v in metrics.items()
+            if k not in SUMMARY_KEYS and k not in BREATHING_KEYS
+        },
         "laps": _records(lap_metrics(activity)),
         "splits_km": _records(km_splits(activity)),
         "findings": list(findings or []),
@@ -185,6 +197,17 @@ _ROWS = (
 )
 
 
+def _breathing_lines(ours: dict[str, Any], width: str) -> list[str]:
+    """The breathing rows: rate and steps per breath, or "not recorded" (one row)."""
+    rate, spb = ours.get("respiration_rate_brpm"), ours.get("steps_per_breath")
+    if rate is None:
+        return [f"  {'Breathing':22}{'not recorded':>{width}}"]
+    return [
+        f"  {'Breathing rate':22}{f'{rate:.1f} breaths/min':>{width}}",
+        f"  {'Steps per breath':22}{f'{spb:.2f}' if spb is not None else '-':>{width}}",
+    ]
+
+
 def _fmt(v: Any, spec: str) -> str:
     return "-" if v is None else format(v, spec)
 
@@ -193,11 +216,12 @@ def _lap_lines(rows: list[dict[str, Any]], title: str, key: str) -> list[str]:
     """A table of laps or kilometre splits (distance, time, pace, dynamics)."""
     if len(rows) < 2:
         return []
+    breath = any(r.get("respiration_rate_brpm") is not None for r in rows)
     out = [
         "",
         f"  {title}",
         f"  {'#':>3} {'km':>6} {'time':>8} {'pace':>10} {'spm':>5} {'step m':>6} "
-        f"{'GCT ms':>6} {'VO cm':>5} {'HR':>4}",
+        f"{'GCT ms':>6} {'VO cm':>5} {'HR':>4}" + (f" {'br/min':>6} {'st/br':>5}" if breath else ""),
     ]
     for r in rows:
         if key == "split":
@@ -213,6 +237,12 @@ def _lap_lines(rows: list[dict[str, Any]], title: str, key: str) -> list[str]:
             f"{_fmt(r.get('cadence_spm'), '.0f'):>5} {_fmt(r.get('step_length_m'), '.2f'):>6} "
             f"{_fmt(r.get('ground_contact_ms'), '.0f'):>6} "
             f"{_fmt(vo / 10 if vo else None, '.1f'):>5} {_fmt(r.get('heart_rate_bpm'), '.0f'):>4}"
+            + (
+                f" {_fmt(r.get('respiration_rate_brpm'), '.1f'):>6} "
+                f"{_fmt(r.get('steps_per_breath'), '.2f'):>5}"
+                if breath
+                else ""
+            )
         )
     return out
 
@@ -245,6 +275,7 @@ def format_text(result: dict[str, Any]) -> str:
         if has_dev:
             row += f"{fmt(d) if d is not None else '-':>16}"
         lines.append(row)
+    lines.extend(_breathing_lines(ours, "16"))
     lines.extend(_lap_lines(result.get("laps") or [], "Laps", "lap"))
     lines.extend(_lap_lines(result.get("splits_km") or [], "Kilometres", "split"))
     for w in result.get("warnings", []):

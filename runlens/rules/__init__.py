@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..findings import Evidence, Finding
 from .base import REGISTRY, Rule, register, resolve_profile
+from .breathing import BreathingBaseline, BreathingRise, BreathingVsBaseline
 from .dynamics import GroundContactImbalance, VerticalMotion
 from .fatigue import FormFade, NoWarmup
 from .footstrike import HeelStriking
@@ -44,6 +45,9 @@ __all__ = [
     "VerticalMotion",
     "FormFade",
     "NoWarmup",
+    "BreathingRise",
+    "BreathingVsBaseline",
+    "BreathingBaseline",
     "step_rate_threshold",
 ]
 
@@ -55,6 +59,8 @@ ORDER = (
     "vertical_motion",
     "form_fade",
     "no_warmup",
+    "breathing_rise",
+    "breathing_baseline",
 )
 
 

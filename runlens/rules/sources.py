@@ -14,6 +14,8 @@ __all__ = [
     "HASEGAWA_2007",
     "RUNSCRIBE_FOOTSTRIKE",
     "RUNLENS_DEFAULT",
+    "BRAMBLE_CARRIER_1983",
+    "NICOLO_2017",
 ]
 
 HEIDERSCHEIT_2011 = (
@@ -40,3 +42,11 @@ RUNSCRIBE_FOOTSTRIKE = (
     "(vs motion capture r = -0.86, 78% accuracy, J Athl Train 2020;55:1307)"
 )
 RUNLENS_DEFAULT = "runlens default: no published threshold (a convention, weak evidence)"
+BRAMBLE_CARRIER_1983 = (
+    "Bramble & Carrier 1983, Science 219:251 (runners lock breaths to strides, "
+    "2 strides = 4 steps per breath most often)"
+)
+NICOLO_2017 = (
+    "Nicolo, Massaroni & Passfield 2017, Front Physiol 8:922 "
+    "(breathing frequency tracks effort and exertion)"
+)

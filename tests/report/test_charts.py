@@ -207,3 +207,21 @@ def test_run_plot_of_a_gpx_run_says_what_is_missing(tmp_path):
     assert png_info(res.path)[:2] == A4_PX
     assert res.panels == ["pace"]
     assert res.missing == ["cadence", "vertical_oscillation", "ground_contact"]
+
+
+def test_run_plot_gains_a_breathing_panel_when_the_file_records_breathing(tmp_path):
+    import io
+
+    from runlens.io import read
+    from runlens.io.fitwrite import encode_activity
+    from runlens.report.charts import draw_run
+    from runlens.rules import evaluate_all
+    from runlens.synth import Pattern, simulate_run
+
+    run = simulate_run(seed=41, duration_s=3600, patterns=[Pattern("fast_breathing", 1500, 3600)])
+    a = read(io.BytesIO(encode_activity(run)))
+    found = [f for f in evaluate_all(a) if f.rule == "breathing_rise"]
+    res = draw_run(a, found, tmp_path / "r.png")
+    assert png_info(res.path)[:2] == A4_PX
+    assert res.panels == ["pace", "cadence", "vertical_oscillation", "ground_contact", "breathing"]
+    assert [r for r, _, _ in res.shaded] == ["breathing_rise"]

@@ -4,7 +4,8 @@ Four panels over elapsed time, each with the raw samples (thin, light) and a
 30 s rolling median (thick); the stretches the run's findings flagged
 (``Finding.time_ranges``, ISO UTC) are shaded across all panels, one hatch per
 rule, and named in the legend. A metric the file does not have is said to be
-missing, not drawn as zero.
+missing, not drawn as zero. A file that records a breathing rate gets one more
+panel (:func:`breathing_panel`): breaths/min and steps per breath.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from .data import finding_from_dict
 if TYPE_CHECKING:
     from ...model import Activity
 
-__all__ = ["RunChart", "draw_run", "run_figure", "RUN_PANELS"]
+__all__ = ["RunChart", "draw_run", "run_figure", "breathing_panel", "RUN_PANELS"]
 
 #: Panel -> (record column, scale to display unit, axis label).
 RUN_PANELS = {
@@ -95,6 +96,61 @@ def _speed(rec, t, index) -> tuple[np.ndarray | None, np.ndarray | None]:
     return None, sm
 
 
+def _has_breathing(rec) -> bool:
+    col = "respiration_rate_brpm"
+    return col in rec and bool((rec[col] > 0).sum() > 1)
+
+
+def breathing_panel(ax, rec, x: np.ndarray, gap: np.ndarray) -> None:
+    """Breathing rate (left axis) and steps per breath (right axis) of a run.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    rec : pandas.DataFrame
+        The records drawn (``respiration_rate_brpm``, breaths/min; ``cadence_spm``).
+    x : numpy.ndarray
+        Elapsed minutes of each record.
+    gap : numpy.ndarray of bool
+        Records after a gap longer than :data:`GAP_S` (not joined by a line).
+    """
+    import pandas as pd
+
+    def smooth(col: str) -> np.ndarray:
+        v = rec[col].to_numpy(float)
+        v = np.where(np.isfinite(v) & (v > 0), v, np.nan)
+        return pd.Series(v, index=rec.index).rolling("60s", min_periods=1).median().to_numpy()
+
+    raw = rec["respiration_rate_brpm"].to_numpy(float)
+    raw = np.where(np.isfinite(raw) & (raw > 0) & ~gap, raw, np.nan)
+    br = np.where(gap, np.nan, smooth("respiration_rate_brpm"))
+    ax.plot(x, raw, color="#9aa7b8", linewidth=0.6)
+    ax.plot(x, br, color="#1b2f52", linewidth=1.5)
+    lo, hi = np.nanpercentile(br, [1, 99])
+    ax.set_ylim(max(lo - (hi - lo) * 0.25 - 1, 0), hi + (hi - lo) * 0.25 + 1)
+    ax.set_ylabel("breathing\n(breaths/min)")
+    if "cadence_spm" in rec and (rec["cadence_spm"] > 0).any():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            spb = smooth("cadence_spm") / br
+        right = ax.twinx()
+        right.plot(x, spb, color="#c8552b", linewidth=1.0, linestyle="--")
+        right.set_ylabel("steps per breath\n(dashed)", color="#c8552b")
+        right.tick_params(axis="y", colors="#c8552b")
+        right.grid(False)
+        ok = spb[np.isfinite(spb)]
+        if ok.size:
+            a, b = np.percentile(ok, [1, 99])
+            right.set_ylim(max(a - 0.5, 0), b + 0.5)
+    ax.text(
+        0.01,
+        0.04,
+        "from the watch's heart-rate variability; not validated while running",
+        transform=ax.transAxes,
+        fontsize=7,
+        color="#444444",
+    )
+
+
 def run_figure(activity: Activity, findings=(), fig=None, title: str | None = None):
     """Draw the four run panels into ``fig`` (new figure by default).
 
@@ -120,8 +176,10 @@ def run_figure(activity: Activity, findings=(), fig=None, title: str | None = No
     found = [f for f in (finding_from_dict(f) for f in findings or ()) if f.time_ranges]
     rules = list(dict.fromkeys(f.rule for f in found))  # one strip row per rule
     strip_h = 0.35 + 0.22 * max(1, len(rules))
+    breathing = _has_breathing(rec)
+    ratios = [strip_h, 1.6, 1.6, 1.6, 1.6] + ([1.6] if breathing else [])
     all_axes = fig.subplots(
-        5, 1, sharex=True, gridspec_kw={"height_ratios": [strip_h, 1.6, 1.6, 1.6, 1.6]}
+        len(ratios), 1, sharex=True, gridspec_kw={"height_ratios": ratios}
     )
     strip, axes = all_axes[0], all_axes[1:]
     result = RunChart(path=None)
@@ -174,6 +232,9 @@ def run_figure(activity: Activity, findings=(), fig=None, title: str | None = No
                 FuncFormatter(lambda v, _p: f"{int(v)}:{int(round((v % 1) * 60)) % 60:02d}")
             )
         ax.set_ylabel(label)
+    if breathing:
+        breathing_panel(axes[-1], rec, x, gap)
+        result.panels.append("breathing")
     # Flagged stretches: one row per rule in the strip on top (hatched, so they
     # read in greyscale), and a light band across the panels below.
     strip.set_title("Flagged stretches", loc="left", fontsize=9)

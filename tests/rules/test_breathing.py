@@ -1,0 +1,141 @@
+"""Breathing rules on files runlens writes (runlens.synth + runlens.io.fitwrite).
+
+The answers are known by construction: synth's breathing rate is step rate /
+steps per breath, 4.5 steps per breath unless a "fast_breathing" pattern lowers
+it (to 3.0) at the same pace, or the runner's own steps_per_breath is set.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+
+from runlens import read
+from runlens.baseline import CadenceBaseline
+from runlens.config import Config
+from runlens.io.fitwrite import encode_activity
+from runlens.rules import REGISTRY, evaluate_all
+from runlens.rules.breathing import (
+    BREATHING_CAVEAT,
+    BreathingBaseline,
+    BreathingRise,
+    BreathingVsBaseline,
+)
+from runlens.synth import DEFAULT_RUNNER, DEFAULT_START, Pattern, simulate_run
+
+BREATHING = ("breathing_rise", "breathing_baseline")
+
+
+def _activity(seed=41, duration_s=3600, runner=DEFAULT_RUNNER, **kw):
+    run = simulate_run(
+        seed=seed, duration_s=duration_s, smart_recording=True, runner=runner, **kw
+    )
+    return read(io.BytesIO(encode_activity(run))), run
+
+
+def _breathing(findings):
+    return [f for f in findings if f.rule in BREATHING]
+
+
+def test_registered_with_config_thresholds():
+    assert set(BREATHING) <= set(REGISTRY)
+    cfg = Config(rules={"breathing_rise": {"drop_pct": 30.0}})
+    rise = REGISTRY["breathing_rise"].from_config(cfg)
+    assert rise.drop_pct == 30.0 and rise.min_duration_s == 300.0
+
+
+@pytest.mark.parametrize("seed", [41, 42, 43])
+def test_steady_run_at_4_5_steps_per_breath_gives_no_note(seed):
+    a, _ = _activity(seed=seed, respiration=True)
+    assert _breathing(evaluate_all(a)) == []
+
+
+def _steady_s(a):
+    from runlens.rules._signals import Signals
+
+    sig = Signals.of(a, 60.0)
+    return sig.seconds(sig.steady())
+
+
+@pytest.mark.parametrize("seed", [41, 43, 44])
+def test_breathing_climbing_to_3_steps_per_breath_after_25_min_gets_the_note(seed):
+    a, run = _activity(seed=seed, patterns=[Pattern("fast_breathing", 1500, 3600)])
+    # synth's hills leave 24-50 min of steady running (grade under 3 %) in these runs: enough
+    # for the 10 min reference and a 5 min stretch after it.
+    assert _steady_s(a) >= 1200
+    (f,) = _breathing(evaluate_all(a))
+    assert f.rule == "breathing_rise" and f.severity == "note"
+    assert f.confidence == pytest.approx(0.3)
+    assert BREATHING_CAVEAT in f.message
+    ev = f.evidence.values
+    assert ev["steps_per_breath_reference"] == pytest.approx(4.5, abs=0.1)
+    assert ev["steps_per_breath_late"] == pytest.approx(3.0, abs=0.1)
+    # The pace did not change: the late stretch is at the reference speed.
+    assert ev["late_speed_m_s"] == pytest.approx(ev["reference_speed_m_s"], rel=0.05)
+    # Steps per breath crosses 3.6 (20 % below 4.5) 60 % into the 700 s ramp that starts at
+    # 25 min, i.e. at about 32 min; the note covers the stretches from then to the end.
+    start = pd.Timestamp(f.time_ranges[0][0])
+    end = pd.Timestamp(f.time_ranges[-1][1])
+    t0 = pd.Timestamp(DEFAULT_START)
+    assert t0 + timedelta(minutes=29) <= start <= t0 + timedelta(minutes=37)
+    assert end >= t0 + timedelta(minutes=55)
+    assert all(pd.Timestamp(a_) >= t0 + timedelta(minutes=25) for a_, _ in f.time_ranges)
+
+
+def test_a_file_without_breathing_gets_no_breathing_finding():
+    a, run = _activity(seed=44, patterns=[Pattern("fade", 1800, 3600)])
+    assert "respiration_rate_brpm" not in a.records
+    hist = BreathingBaseline(0.0, 12.5, 5, 300, 1.0, (2.5, 3.5))
+    assert BreathingRise().evaluate(a) == []
+    assert BreathingVsBaseline().evaluate(a, baseline=hist) == []
+
+
+def _history(n=4):
+    """Runs of the default runner (4.5 steps per breath) at different easy speeds."""
+    return [
+        _activity(seed=50 + i, duration_s=2700, respiration=True, speed=2.6 + 0.25 * i)[0]
+        for i in range(n)
+    ]
+
+
+def test_baseline_fit_recovers_the_runners_breathing_line():
+    b = BreathingBaseline.fit(_history())
+    assert b is not None and b.n_activities == 4
+    # synth: breathing = (135 + 10 x speed) / 4.5 = 30 + 2.22 x speed breaths/min.
+    for v in (2.7, 3.0, 3.3):
+        assert b.expected_brpm(v) == pytest.approx((135 + 10 * v) / 4.5, abs=0.6)
+    assert BreathingBaseline.fit(_history(2)) is None  # too few runs
+
+
+def test_breathing_faster_than_own_baseline():
+    b = BreathingBaseline.fit(_history())
+    normal, _ = _activity(seed=60, respiration=True, speed=2.9)
+    assert BreathingVsBaseline().evaluate(normal, baseline=b) == []
+    fast_runner = replace(DEFAULT_RUNNER, steps_per_breath=3.5)  # 29 % faster breathing
+    fast, _ = _activity(seed=61, respiration=True, speed=2.9, runner=fast_runner)
+    (f,) = BreathingVsBaseline().evaluate(fast, baseline=b)
+    assert f.severity == "note" and f.confidence == pytest.approx(0.3)
+    assert f.evidence.basis.startswith("own baseline")
+    ev = f.evidence.values
+    assert ev["respiration_rate_brpm"] / ev["baseline_expected_brpm"] == pytest.approx(
+        4.5 / 3.5, rel=0.04
+    )
+    assert ev["steps_per_breath"] == pytest.approx(3.5, abs=0.1)
+    # Breathing was fast from the start, not rising: the within-run rule says nothing.
+    assert BreathingRise().evaluate(fast) == []
+    # Without a breathing baseline (none, or the cadence baseline every rule receives): silent.
+    assert BreathingVsBaseline().evaluate(fast) == []
+    cad = CadenceBaseline(135.0, 10.0, 4, 1000, 1.5, (2.5, 3.5))
+    assert BreathingVsBaseline().evaluate(fast, baseline=cad) == []
+    assert _breathing(evaluate_all(fast, baseline=cad)) == []
+
+
+def test_too_little_steady_running_is_not_judged():
+    # seed 42's hills leave 11 min of steady running: the 10 min reference and nothing after.
+    a, _ = _activity(seed=42, patterns=[Pattern("fast_breathing", 1500, 3600)])
+    assert _steady_s(a) < 900
+    assert BreathingRise().evaluate(a) == []
