@@ -277,7 +277,9 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
-        raise CorruptFileError(f"not a valid TCX file (Error parsing XML: {exc})", path=name) from None
+        raise CorruptFileError(
+            f"not a valid TCX file (Error parsing XML: {exc})", path=name
+        ) from None
 
     acts = []
     for sec in root:

@@ -207,7 +207,8 @@ def to_tcx(
     start_txt = times[0]
     if garmin:
         ver = (
-            f"{nl}{ind * 3}<Creator xsi:type=\"Device_t\">{nl}{ind * 4}<Name>{escape(creator)}</Name>"
+            f'{nl}{ind * 3}<Creator xsi:type="Device_t">'
+            f"{nl}{ind * 4}<Name>{escape(creator)}</Name>"
             f"{nl}{ind * 4}<UnitId>3999999999</UnitId>{nl}{ind * 4}<ProductID>3990</ProductID>"
             f"{nl}{ind * 4}<Version><VersionMajor>19</VersionMajor><VersionMinor>18</VersionMinor>"
             f"<BuildMajor>0</BuildMajor><BuildMinor>0</BuildMinor></Version>{nl}{ind * 3}</Creator>"
@@ -221,7 +222,9 @@ def to_tcx(
         )
     else:
         ver = ""
-        head_xml = f'<?xml version="1.0" encoding="UTF-8"?><TrainingCenterDatabase xmlns="{TCX_NS}">'
+        head_xml = (
+            f'<?xml version="1.0" encoding="UTF-8"?><TrainingCenterDatabase xmlns="{TCX_NS}">'
+        )
     return (
         head_xml
         + f"{nl}{ind}<Activities>{nl}{ind * 2}<Activity Sport=\"{escape(sport)}\">"

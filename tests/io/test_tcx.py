@@ -32,7 +32,8 @@ def _corpus_tcx() -> list[str]:
     if not path.exists():
         return []
     with open(path, newline="", encoding="utf-8") as fh:
-        return [r["path"] for r in csv.DictReader(fh) if r["format"] == "tcx" and r["xml_ok"] == "yes"]
+        rows = csv.DictReader(fh)
+        return [r["path"] for r in rows if r["format"] == "tcx" and r["xml_ok"] == "yes"]
 
 
 def _lap_totals(path) -> tuple[float, float]:
