@@ -19,20 +19,57 @@ from ..model import FOOT_SPORTS
 if TYPE_CHECKING:
     from ..model import Activity
 
-__all__ = ["apply_hints", "set_sport", "infer_sport", "RUN_CADENCE_SPM", "RUN_STRIDES_RANGE"]
+__all__ = [
+    "apply_hints",
+    "set_sport",
+    "infer_sport",
+    "RUN_CADENCE_SPM",
+    "RUN_STRIDES_RANGE",
+    "RUN_SPEED_RANGE",
+]
 
 #: A median moving step rate at or above this (steps/min) is a running cadence:
 #: walking stays below ~130, running above ~150 (docs/evidence.md section 1).
 RUN_CADENCE_SPM = 140.0
 #: A FIT file without a sport stores cadence per minute as written: strides/min
-#: in this range, at a median speed between 1.5 and 6 m/s, is taken as running.
+#: in this range is a running cadence (and a pedalling one: the speed decides).
 RUN_STRIDES_RANGE = (70.0, 105.0)
-_RUN_SPEED_RANGE = (1.5, 6.0)
+#: Median moving speed (m/s) a judged run must have: a cycling cadence looks
+#: like a running one (85 rpm reads as 170 steps/min), so faster files, where
+#: rides are (the corpus' rides without their <type>: 5.7 and 7.3 m/s), are
+#: left unjudged; 5 m/s is a 3:20 min/km pace.
+RUN_SPEED_RANGE = (1.5, 5.0)
 
 
 def _moving_median(values) -> float | None:
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v) & (v > 0)]
+    return float(np.median(v)) if v.size else None
+
+
+def _median_speed(activity: Activity) -> float | None:
+    """Median moving speed (m/s, samples above 0.5 m/s), from the speed channel,
+    else the distance channel, else positions (equirectangular, exact enough
+    at the metres between two samples)."""
+    rec = activity.records
+    if "speed_m_s" in rec and rec["speed_m_s"].notna().any():
+        v = rec["speed_m_s"].to_numpy(dtype=float)
+    else:
+        from ..units import index_seconds
+
+        dt = np.diff(index_seconds(rec.index))
+        if "distance_m" in rec and rec["distance_m"].notna().any():
+            d = np.diff(rec["distance_m"].to_numpy(dtype=float))
+        elif {"lat_deg", "lon_deg"} <= set(rec.columns):
+            lat = np.radians(rec["lat_deg"].to_numpy(dtype=float))
+            lon = np.radians(rec["lon_deg"].to_numpy(dtype=float))
+            dx = np.diff(lon) * np.cos((lat[1:] + lat[:-1]) / 2) * 6_371_000.0
+            d = np.hypot(dx, np.diff(lat) * 6_371_000.0)
+        else:
+            return None
+        ok = (dt > 0) & (dt <= 10) & np.isfinite(d)
+        v = d[ok] / dt[ok]
+    v = v[np.isfinite(v) & (v > 0.5)]
     return float(np.median(v)) if v.size else None
 
 
@@ -76,7 +113,8 @@ def infer_sport(activity: Activity) -> Activity:
     GPX and TCX (cadence already in steps/min): a median moving cadence of at
     least :data:`RUN_CADENCE_SPM`. FIT without a sport (a salvaged file whose
     session is lost): running dynamics recorded, or strides/min in
-    :data:`RUN_STRIDES_RANGE` at a running speed.
+    :data:`RUN_STRIDES_RANGE`. Either way only at a median moving speed in
+    :data:`RUN_SPEED_RANGE`.
     """
     if activity.sport is not None:
         return activity
@@ -91,17 +129,16 @@ def infer_sport(activity: Activity) -> Activity:
             why = "running dynamics recorded"
         else:
             med = _moving_median(rec["cadence_rpm"])
-            speed = _moving_median(rec["speed_m_s"]) if "speed_m_s" in rec else None
             lo, hi = RUN_STRIDES_RANGE
-            if (
-                med is not None
-                and lo <= med <= hi
-                and speed is not None
-                and _RUN_SPEED_RANGE[0] <= speed <= _RUN_SPEED_RANGE[1]
-            ):
-                why = f"median cadence {med:.0f} strides/min at {speed:.1f} m/s"
+            if med is not None and lo <= med <= hi:
+                why = f"median cadence {med:.0f} strides/min"
     if why is None:
         return activity
+    speed = _median_speed(activity)
+    lo, hi = RUN_SPEED_RANGE
+    if speed is None or not lo <= speed <= hi:
+        return activity  # a cadence that a ride has too, at no running speed
+    why += f", median speed {speed:.1f} m/s"
     return set_sport(activity, "running", f"its samples ({why}); the file names no sport")
 
 

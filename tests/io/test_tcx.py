@@ -206,3 +206,36 @@ def test_xml_attacks_in_tcx_are_refused(header):
         read(body.encode())
     with pytest.raises(UnsafeXMLError):
         read(gzip.compress(body.encode()))
+
+
+def _corpus_gpx_with_cadence() -> list[tuple[str, str]]:
+    path = CORPUS / "catalog.csv"
+    if not path.exists():
+        return []
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = csv.DictReader(fh)
+        return [
+            (r["path"], r["gpx_types"])
+            for r in rows
+            if r["format"] == "gpx" and int(r["n_points_cad"] or 0) > 0
+        ]
+
+
+def test_sportless_files_judged_runs_by_cadence_and_speed_on_the_corpus():
+    """The corpus' GPX with cadence, their <type> removed: runs judged runs, rides not."""
+    import re
+
+    from runlens.io.hints import infer_sport
+
+    rows = _corpus_gpx_with_cadence()
+    if not rows:
+        pytest.skip("corpus not present")
+    judged = {}
+    for rel, types in rows:
+        data = re.sub(rb"<type>[^<]*</type>", b"", (CORPUS / rel).read_bytes())
+        a = read(data)
+        assert a.sport is None
+        judged[rel] = (types, infer_sport(a).sport)
+    truth = {rel: t in ("running", "9") for rel, (t, _) in judged.items()}  # Strava 9 = run
+    assert {rel: s == "running" for rel, (_, s) in judged.items()} == truth
+    assert sum(truth.values()) == 2 and len(truth) == 5
