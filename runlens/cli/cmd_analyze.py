@@ -16,12 +16,23 @@ import sys
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "analyze",
-        help="summarise one activity file (FIT, GPX, or their .gz) and flag form patterns",
+        help="summarise one activity file (FIT, GPX, TCX, their .gz, or one in a .zip) and "
+        "flag form patterns",
         description="Read one activity and print its summary, with the watch's own values "
         "beside runlens', then the form findings (overstriding, heel striking, contact "
         "imbalance, vertical motion, late-run fade, warm-up) with their evidence.",
     )
-    p.add_argument("file", help="a .fit, .gpx, .fit.gz or .gpx.gz file")
+    p.add_argument(
+        "file",
+        help="a .fit, .gpx or .tcx file (or .gz of one); a .zip holding one, or one member of "
+        "a zip named ZIP!/MEMBER (e.g. export.zip!/activities/123.fit.gz)",
+    )
+    p.add_argument(
+        "--sport",
+        metavar="SPORT",
+        help="the activity's sport when the file does not say it or says it wrong "
+        "(running, walking, hiking, cycling, ...); cadence is converted to match",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object (docs/json.md)")
     p.add_argument(
         "--strict", action="store_true", help="refuse a file with any fault instead of salvaging it"
@@ -109,7 +120,22 @@ def run(args: argparse.Namespace) -> int:
         from ..errors import RunlensError
 
         raise RunlensError(f"--height {args.height}: expected metres, e.g. 1.78")
-    activity = read(args.file, strict=args.strict)
+    from ..io.archive import open_in_archive
+    from ..io.hints import apply_hints, infer_sport
+
+    inside = open_in_archive(args.file)
+    if inside is None:
+        activity = read(args.file, strict=args.strict)
+    else:
+        import io
+
+        stream = io.BytesIO(inside[1])
+        stream.name = inside[0]
+        activity = read(stream, strict=args.strict)
+    if args.sport:
+        apply_hints(activity, sport=args.sport.strip().lower(), origin="--sport",
+                    force_sport=True)
+    infer_sport(activity)
     with analysis_scope():  # metrics, laps, splits and rules share derived data
         return _analyze(args, config, baseline, activity)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -11,13 +12,24 @@ import time
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "scan",
-        help="scan a folder of activity files into the history store",
-        description="Find every .fit, .gpx, .fit.gz and .gpx.gz under DIR (a Garmin or Strava "
-        "export included), read them in parallel and remember them in a store. Files unchanged "
-        "since the last scan are not read again; an interrupted scan is completed by the next "
-        "one. Broken files are listed and skipped. DIR is never written to.",
+        help="scan a folder of activity files, or an export's .zip, into the history store",
+        description="Find every .fit, .gpx and .tcx (and .gz of them) under DIR, or inside a "
+        ".zip (a Strava or Garmin bulk export as downloaded, nested zips included; read in "
+        "place, never extracted), read them in parallel and remember them in a store. Strava's "
+        "activities.csv and Garmin's activity summaries give the sport, name and time zone of "
+        "files that lack them. Files unchanged since the last scan are not read again; an "
+        "interrupted scan is completed by the next one. Broken files are listed and skipped; "
+        "files that are not activities are counted by kind. DIR is never written to.",
     )
-    p.add_argument("dir", metavar="DIR", help="folder to scan (recursively)")
+    p.add_argument("dir", metavar="DIR|ZIP", help="folder (scanned recursively) or .zip to scan")
+    p.add_argument(
+        "--sport",
+        action="append",
+        metavar="FILE=SPORT",
+        default=[],
+        help="remember in the store that FILE (as listed by the scan, a member as ZIP!/NAME) "
+        "is of SPORT, and read it again; repeatable",
+    )
     p.add_argument(
         "--db",
         metavar="PATH",
@@ -95,8 +107,24 @@ def run(args: argparse.Namespace) -> int:
         from ..cohort.cli import run_scan
 
         return run_scan(args, config, progress)
+    sports = {}
+    for item in args.sport:
+        path, eq, sport = item.rpartition("=")
+        if not eq or not path or not sport.strip():
+            raise RunlensError(f"--sport {item!r}: expected FILE=SPORT, e.g. run.gpx=running")
+        from ..io.archive import SEP
+
+        outer, sep, rest = path.partition(SEP)
+        full = os.path.abspath(outer) + (sep + rest if sep else "")
+        sports[full] = sport.strip().lower()
     rep = scan(
-        args.dir, args.db, jobs=args.jobs, rescan=args.rescan, config=config, progress=progress
+        args.dir,
+        args.db,
+        jobs=args.jobs,
+        rescan=args.rescan,
+        config=config,
+        progress=progress,
+        sports=sports,
     )
     if args.json:
         json.dump(rep.to_dict(), sys.stdout, indent=2)
@@ -114,6 +142,20 @@ def run(args: argparse.Namespace) -> int:
         f"{rep.weeks} weeks"
         + (f", {rep.duplicates} duplicates counted once" if rep.duplicates else "")
     )
+    if rep.archives or rep.archives_unchanged:
+        print(
+            f"Archives: {rep.archives + rep.archives_unchanged} zips read in place"
+            + (f" ({rep.archives_unchanged} unchanged and not opened)"
+               if rep.archives_unchanged else "")
+        )
+    if rep.export_lists:
+        print(
+            f"Export lists: {rep.export_lists} read (Strava activities.csv, Garmin summaries); "
+            f"{rep.hinted} activities took their sport or time zone from them"
+        )
+    if rep.left_out:
+        kinds = ", ".join(f"{n} {k}" for k, n in rep.left_out.items())
+        print(f"Left out {rep.ignored} files that are not activity files: {kinds}")
     if rep.form_rules == "unavailable":
         print("Form rules are not part of this runlens: activities stored without form findings.")
     if rep.problems:

@@ -85,7 +85,7 @@ class CohortScanReport:
     runners: list[dict[str, Any]] = field(default_factory=list)
     problems: list[tuple[str, str, str]] = field(default_factory=list)
     unreadable: int = 0
-    form_rules: str = "unavailable"
+    form_rules: str = "not run"
     seconds: float = 0.0
     cluster_seconds: float = 0.0
 

@@ -80,7 +80,10 @@ def find_duplicates(acts: pd.DataFrame) -> dict[str, str]:
     fmts = acts["format"].tolist()
     starts = acts["start_s"].tolist()
     dists = acts["distance_m"].tolist()
-    order = sorted(range(len(acts)), key=lambda i: (fmts[i] != "fit", paths[i]))
+    # The richest copy counts: FIT (every channel, timer events), then TCX (laps,
+    # device distance), then GPX; then the path, never the scan order.
+    rank = {"fit": 0, "tcx": 1}
+    order = sorted(range(len(acts)), key=lambda i: (rank.get(fmts[i], 2), paths[i]))
     kept_by_sha: dict[str, str] = {}
     kept_starts: list[tuple[float, int]] = []  # sorted (start_s, row)
     dup: dict[str, str] = {}

@@ -1,21 +1,33 @@
-"""Find activity files under a folder (a Garmin or Strava bulk export included).
+"""Find activity files under a folder, or inside a zip (a Garmin or Strava bulk export).
 
 Strava's export keeps activities in ``activities/`` as ``NUMBER.fit.gz``,
-``NUMBER.gpx`` and so on; Garmin's keeps ``.fit`` files in nested folders.
-Discovery is by name (the content is sniffed when the file is read); nothing
-is opened here, only listed and ``stat``-ed.
+``NUMBER.gpx.gz``, ``NUMBER.tcx.gz`` with ``activities.csv`` beside them;
+Garmin's keeps ``.fit`` files in zips inside
+``DI_CONNECT/DI-Connect-Uploaded-Files`` and its activity summaries in
+``DI_CONNECT/DI-Connect-Fitness``. Discovery is by name (the content is
+sniffed when the file is read); files are only listed and ``stat``-ed here,
+zips only have their directory read (:mod:`runlens.io.archive`).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["SUFFIXES", "FoundFile", "discover", "is_activity_name"]
+__all__ = [
+    "SUFFIXES",
+    "FoundFile",
+    "Discovery",
+    "discover",
+    "discover_sources",
+    "is_activity_name",
+    "left_out_kind",
+]
 
 #: Names runlens reads, lower-cased.
-SUFFIXES = (".fit", ".gpx", ".fit.gz", ".gpx.gz")
+SUFFIXES = (".fit", ".gpx", ".tcx", ".fit.gz", ".gpx.gz", ".tcx.gz")
 
 
 @dataclass(frozen=True)
@@ -27,30 +39,50 @@ class FoundFile:
     mtime_ns: int
 
 
+@dataclass
+class Discovery:
+    """What a folder holds: activity files, zips, export lists, and the rest by kind."""
+
+    files: list[FoundFile] = field(default_factory=list)
+    zips: list[FoundFile] = field(default_factory=list)
+    lists: list[FoundFile] = field(default_factory=list)
+    left_out: Counter = field(default_factory=Counter)
+
+
 def is_activity_name(name: str) -> bool:
     """Whether a file name has a suffix runlens reads (case-insensitive).
 
-    >>> is_activity_name("12345.FIT.gz"), is_activity_name("a.tcx")
-    (True, False)
+    >>> is_activity_name("12345.FIT.gz"), is_activity_name("a.tcx"), is_activity_name("a.csv")
+    (True, True, False)
     """
     n = name.lower()
     return n.endswith(SUFFIXES)
 
 
-def discover(root: str | os.PathLike[str]) -> tuple[list[FoundFile], int]:
-    """List activity files under ``root``, recursively, sorted by path.
+def left_out_kind(name: str) -> str:
+    """How the scan report names a file it does not read: its suffix, or "no suffix".
+
+    >>> left_out_kind("photo.JPG"), left_out_kind("x.kml.gz"), left_out_kind("README")
+    ('.jpg', '.kml.gz', 'no suffix')
+    """
+    n = name.lower()
+    base, dot, ext = n.rpartition(".")
+    if not dot or not base:
+        return "no suffix"
+    if ext == "gz" and "." in base:
+        return "." + base.rsplit(".", 1)[-1] + ".gz"
+    return "." + ext
+
+
+def discover_sources(root: str | os.PathLike[str]) -> Discovery:
+    """List activity files, zips and export lists under ``root``, recursively, sorted.
 
     Hidden folders (``.git``, ``.Trash``) and symlinked folders are not
     entered (a link loop must not hang a scan).
-
-    Returns
-    -------
-    files : list of FoundFile
-    ignored : int
-        Other regular files seen (e.g. ``.tcx``, ``.csv``), for the report.
     """
-    found: list[FoundFile] = []
-    ignored = 0
+    from ..io.exports import is_export_list
+
+    out = Discovery()
     base = Path(root).resolve()
     for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -58,8 +90,15 @@ def discover(root: str | os.PathLike[str]) -> tuple[list[FoundFile], int]:
             if name.startswith("."):
                 continue
             p = os.path.join(dirpath, name)
-            if not is_activity_name(name):
-                ignored += 1
+            low = name.lower()
+            if is_activity_name(name):
+                bucket = out.files
+            elif low.endswith(".zip"):
+                bucket = out.zips
+            elif is_export_list(name):
+                bucket = out.lists
+            else:
+                out.left_out[left_out_kind(name)] += 1
                 continue
             try:
                 st = os.stat(p)
@@ -67,6 +106,20 @@ def discover(root: str | os.PathLike[str]) -> tuple[list[FoundFile], int]:
                 continue  # vanished or unreadable: reported when read, if it comes back
             if not os.path.isfile(p):
                 continue
-            found.append(FoundFile(p, st.st_size, st.st_mtime_ns))
-    found.sort(key=lambda f: f.path)
-    return found, ignored
+            bucket.append(FoundFile(p, st.st_size, st.st_mtime_ns))
+    for b in (out.files, out.zips, out.lists):
+        b.sort(key=lambda f: f.path)
+    return out
+
+
+def discover(root: str | os.PathLike[str]) -> tuple[list[FoundFile], int]:
+    """List activity files under ``root``, recursively, sorted by path.
+
+    Returns
+    -------
+    files : list of FoundFile
+    ignored : int
+        Other regular files seen (e.g. ``.csv``, ``.zip``), for the report.
+    """
+    d = discover_sources(root)
+    return d.files, sum(d.left_out.values()) + len(d.zips) + len(d.lists)

@@ -1,4 +1,4 @@
-"""Scan a folder of activity files into the history store.
+"""Scan a folder of activity files, or a zip (a bulk export), into the history store.
 
 Discovery and ``stat`` happen here; reading, hashing and analysis happen in
 worker processes (one per core by default), which return small dicts; this
@@ -7,6 +7,14 @@ arrives, so an interrupted scan keeps everything already stored and the next
 scan completes it. A file whose size and mtime match the store is not opened;
 one whose bytes hash the same as stored is not analysed again. The scanned
 folder is only read, never written.
+
+Zips (the scanned one, or any inside the folder) are read in place
+(:mod:`runlens.io.archive`): a zip whose size and mtime match the last scan
+is not opened; in one that changed, a member whose inflated size and CRC-32
+(from the zip's directory) match the store is not read. Members are stored
+as ``ZIP!/NAME`` with the CRC-32 in the ``mtime_ns`` column. Strava's
+``activities.csv`` and Garmin's activity summaries found in the source give
+the sport, name and time zone of files that lack them (:mod:`runlens.io.exports`).
 """
 
 from __future__ import annotations
@@ -19,14 +27,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import RunlensError
-from .discover import discover
+from .discover import discover_sources, is_activity_name, left_out_kind
 from .store import DERIVED_STATE_KEY, Store, default_store_path
-from .worker import analyse_file
+from .worker import analyse_bytes, analyse_file, set_start_table
 
 if TYPE_CHECKING:
     from ..config import Config
 
-__all__ = ["ScanReport", "scan"]
+__all__ = ["ScanReport", "scan", "ARCHIVES_KEY", "NAMES_KEY", "SPORT_OVERRIDES_KEY"]
+
+#: ``meta`` keys (JSON objects keyed by path): size and mtime of each zip at its
+#: last scan, the activity names export lists gave, and the user's sport overrides.
+ARCHIVES_KEY = "archives"
+NAMES_KEY = "activity_names"
+SPORT_OVERRIDES_KEY = "sport_overrides"
 
 
 @dataclass
@@ -36,11 +50,19 @@ class ScanReport:
     Attributes
     ----------
     root, db : str
-        The scanned folder and the store file.
+        The scanned folder (or zip) and the store file.
     found : int
-        Activity files discovered (by name).
+        Activity files discovered (by name), archive members included.
     ignored : int
-        Other files in the folder (not .fit/.gpx/.gz of them).
+        Other files left out (not activity files, nor zips or export lists).
+    left_out : dict
+        Those files by kind (their suffix) -> count.
+    archives : int
+        Zips read in place (nested ones included); ``archives_unchanged`` of
+        them not opened as nothing changed since the last scan.
+    export_lists : int
+        Strava activities.csv / Garmin summaries read; ``hinted``: activities
+        whose sport, name or time zone came from them.
     not_read : int
         Files unchanged since the last scan (size and mtime), not opened.
     read : int
@@ -61,7 +83,8 @@ class ScanReport:
     problems : list of (path, status, reason)
         Every file of the store that is not an activity, new or old.
     form_rules : str
-        ``"evaluated"`` or ``"unavailable"`` (form rules not installed).
+        ``"evaluated"``, ``"unavailable"`` (form rules not installed) or
+        ``"not run"`` (no activity analysed and none stored).
     seconds : float
         Wall time of the scan.
     assumptions : list of str
@@ -71,6 +94,11 @@ class ScanReport:
     db: str
     found: int = 0
     ignored: int = 0
+    left_out: dict = field(default_factory=dict)
+    archives: int = 0
+    archives_unchanged: int = 0
+    export_lists: int = 0
+    hinted: int = 0
     not_read: int = 0
     read: int = 0
     same_content: int = 0
@@ -83,7 +111,7 @@ class ScanReport:
     duplicates: int = 0
     weeks: int = 0
     problems: list[tuple[str, str, str]] = field(default_factory=list)
-    form_rules: str = "unavailable"
+    form_rules: str = "not run"
     seconds: float = 0.0
     assumptions: list[str] = field(default_factory=list)
 
@@ -95,14 +123,28 @@ class ScanReport:
         return d
 
 
-def scan_root(root: str | os.PathLike[str]) -> str:
-    """``root`` resolved, as scans name it; RunlensError unless it is a folder."""
+def scan_root(root: str | os.PathLike[str], *, archives: bool = False) -> str:
+    """``root`` resolved, as scans name it.
+
+    RunlensError unless it is a folder, or (with ``archives``) a zip file.
+    """
     rootp = Path(root)
-    if not rootp.is_dir():
+    if rootp.is_dir():
+        return str(rootp.resolve())
+    if not rootp.exists():
+        raise RunlensError("no such folder or zip" if archives else "no such folder",
+                           path=str(root))
+    if archives:
+        from ..io.archive import looks_like_zip
+
+        if rootp.is_file() and looks_like_zip(rootp):
+            return str(rootp.resolve())
         raise RunlensError(
-            "no such folder" if not rootp.exists() else "not a folder", path=str(root)
+            "not a folder nor a zip archive; scan a folder of activity files or an "
+            "export's .zip (`runlens analyze FILE` reads one activity file)",
+            path=str(root),
         )
-    return str(rootp.resolve())
+    raise RunlensError("not a folder", path=str(root))
 
 
 def check_outside(out: Path, root: str, what: str, option: str) -> None:
@@ -115,10 +157,12 @@ def check_outside(out: Path, root: str, what: str, option: str) -> None:
         )
 
 
-def _executor(jobs: int):
+def _executor(jobs: int, table=None):
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=jobs)
+    return ProcessPoolExecutor(
+        max_workers=jobs, initializer=set_start_table, initargs=(table,)
+    )
 
 
 def scan(
@@ -129,13 +173,15 @@ def scan(
     rescan: bool = False,
     config: Config | None = None,
     progress: Callable[[int, int], None] | None = None,
+    sports: dict[str, str] | None = None,
 ) -> ScanReport:
-    """Scan ``root`` recursively into the store ``db``.
+    """Scan ``root`` (a folder or a zip) recursively into the store ``db``.
 
     Parameters
     ----------
     root : path
-        Folder to scan (e.g. a Strava export or a Garmin folder).
+        Folder to scan (e.g. a Strava export or a Garmin folder), or a zip
+        (a bulk export as downloaded), read in place.
     db : path, optional
         Store file; default :func:`~runlens.history.store.default_store_path`.
     jobs : int, optional
@@ -146,6 +192,9 @@ def scan(
         Runner profile and rule parameters.
     progress : callable, optional
         Called as ``progress(done, total)`` after each file read.
+    sports : dict, optional
+        Path (as stored; a member's ``ZIP!/NAME``) -> sport: the user's
+        override, remembered in the store; those files are read again.
 
     Returns
     -------
@@ -154,95 +203,304 @@ def scan(
     Raises
     ------
     RunlensError
-        ``root`` is not a folder, or the store is unusable (StoreError).
+        ``root`` is not a folder or zip, or the store is unusable (StoreError).
     """
     t0 = time.perf_counter()
-    r = scan_root(root)
+    r = scan_root(root, archives=True)
     dbp = Path(db) if db is not None else default_store_path(r)
-    check_outside(dbp, r, "store", "--db")
+    if Path(r).is_dir():
+        check_outside(dbp, r, "store", "--db")
     store = Store(dbp)
     try:
-        report = ScanReport(root=r, db=str(dbp))
-        files, report.ignored = discover(r)
-        report.found = len(files)
-        known = store.known_files(r)
-        todo: list[tuple[str, str | None]] = []
-        for f in files:
-            k = known.get(f.path)
-            if not rescan and k is not None and (k[0], k[1]) == (f.size, f.mtime_ns):
-                report.not_read += 1
-                continue
-            todo.append((f.path, None if (rescan or k is None) else k[2]))
-        report.removed = store.remove_missing(r, {f.path for f in files})
-        n = len(todo)
-        jobs = max(1, jobs or os.cpu_count() or 1)
-
-        changed = report.removed > 0
-
-        def record(res: dict) -> None:
-            nonlocal changed
-            changed = changed or res["status"] != "unchanged"
-            store.put_result(res, r)
-            report.read += res["sha256"] is not None
-            st = res["status"]
-            if st == "unchanged":
-                report.same_content += 1
-            elif st == "ok":
-                report.analysed += 1
-                report.form_rules = res["activity"]["form_rules"]
-            elif st == "skipped":
-                report.skipped += 1
-            else:
-                report.bad += 1
-
-        done = 0
-        if jobs == 1 or n <= 1:
-            for path, sha in todo:
-                record(analyse_file(path, sha, config))
-                done += 1
-                if progress:
-                    progress(done, n)
-        elif n:
-            from concurrent.futures import as_completed
-
-            with _executor(min(jobs, n)) as ex:
-                futs = [ex.submit(analyse_file, p, sha, config) for p, sha in todo]
-                try:
-                    for fut in as_completed(futs):
-                        record(fut.result())
-                        done += 1
-                        if progress:
-                            progress(done, n)
-                except BaseException:
-                    for f in futs:
-                        f.cancel()
-                    raise
-
-        from .analysis import derived_fingerprint
-
-        # Nothing stored changed and the derived tables were refreshed with the
-        # same settings (their record is deleted by every write that changes
-        # an activity): reuse them, without importing pandas.
-        state = None if changed else store.meta(DERIVED_STATE_KEY)
-        if not (
-            isinstance(state, dict) and state.get("fingerprint") == derived_fingerprint(config)
-        ):
-            from .analysis import derived_state, refresh_derived
-
-            state = derived_state(refresh_derived(store, config), config)
-        store.mark_root_scanned(r)
-        report.activities = store.count("activities")
-        report.runs = state["runs"]
-        report.duplicates = state["duplicates"]
-        report.weeks = state["weeks"]
-        report.problems = store.problem_files(r)
-        report.assumptions = list(state["assumptions"])
-        if report.analysed == 0:
-            row = store.conn.execute(
-                "SELECT form_rules FROM activities ORDER BY path LIMIT 1"
-            ).fetchone()
-            report.form_rules = row[0] if row else report.form_rules
-        report.seconds = time.perf_counter() - t0
-        return report
+        return _scan(store, r, dbp, t0, jobs, rescan, config, progress, sports or {})
     finally:
         store.close()
+
+
+def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> ScanReport:
+    from ..io.archive import SEP, Archive
+    from ..io.exports import ExportIndex, is_export_list
+
+    report = ScanReport(root=r, db=str(dbp))
+    overrides = dict(store.meta(SPORT_OVERRIDES_KEY, {}) or {})
+    if new_sports:
+        overrides.update(new_sports)
+        store.set_meta(SPORT_OVERRIDES_KEY, overrides)
+    archives_seen = dict(store.meta(ARCHIVES_KEY, {}) or {})
+    archives_now: dict[str, list[int]] = {}
+    if Path(r).is_dir():
+        disc = discover_sources(r)
+    else:
+        from .discover import Discovery, FoundFile
+
+        st = os.stat(r)
+        disc = Discovery(zips=[FoundFile(r, st.st_size, st.st_mtime_ns)])
+    known = store.known_files(r)
+    present: set[str] = set()
+    index = ExportIndex()
+    left_out = disc.left_out
+
+    # Export lists in the folder first: they name the files read below.
+    for f in disc.lists:
+        if not _read_list(Path(f.path).read_bytes(), f.path, index, report):
+            left_out[left_out_kind(f.path)] += 1  # a list that is not one: left out
+
+    def unchanged_archive(path: str, sig: list[int]) -> bool:
+        """A zip as at the last scan: its known members are present and not read."""
+        archives_now[path] = sig
+        if rescan or archives_seen.get(path) != sig:
+            return False
+        pre = path + SEP
+        members = [p for p in known if p.startswith(pre)]
+        present.update(members)
+        report.found += sum(1 for p in members if is_activity_name(p.rsplit("/", 1)[-1]))
+        report.not_read += sum(1 for p in members if is_activity_name(p.rsplit("/", 1)[-1]))
+        # Nested zips inside it are unchanged too.
+        for k, v in archives_seen.items():
+            if k.startswith(pre):
+                archives_now[k] = v
+        report.archives_unchanged += 1
+        return True
+
+    # Tasks: (path, data or None, size, mtime_ns, known sha, hint, sport)
+    tasks: list[tuple] = []
+    failures: list[dict] = []
+
+    def consider(path, size, mtime, data_fn):
+        present.add(path)
+        report.found += 1
+        k = known.get(path)
+        forced = path in new_sports
+        if not rescan and not forced and k is not None and (k[0], k[1]) == (size, mtime):
+            report.not_read += 1
+            return
+        h = index.for_name(path)
+        hint = None if h is None else {
+            "sport": h.sport, "name": h.name, "utc_offset_s": h.utc_offset_s, "origin": h.origin
+        }
+        sha = None if (rescan or forced or k is None) else k[2]
+        tasks.append((path, data_fn, size, mtime, sha, hint, overrides.get(path)))
+
+    for f in disc.files:
+        consider(f.path, f.size, f.mtime_ns, None)
+
+    open_archives = []
+    for z in disc.zips:
+        if unchanged_archive(z.path, [z.size, z.mtime_ns]):
+            continue
+        report.archives += 1
+        try:
+            arc = Archive(z.path)
+        except RunlensError as exc:
+            present.add(z.path)
+            failures.append(_failed(z.path, exc.message))
+            continue
+        open_archives.append(arc)
+        problems: list[tuple[str, str]] = []
+
+        def want(base: str) -> bool:
+            if is_activity_name(base) or is_export_list(base):
+                return True
+            left_out[left_out_kind(base)] += 1
+            return False
+
+        def skip_nested(m, _arc=arc) -> bool:
+            report.archives += 1
+            if unchanged_archive(m.path, [m.size, m.crc]):
+                report.archives -= 1
+                return True
+            return False
+
+        try:
+            members = list(arc.members(want, skip_nested=skip_nested, problems=problems))
+        except RunlensError as exc:
+            present.add(z.path)
+            failures.append(_failed(z.path, exc.message))
+            continue
+        for path, reason in problems:
+            present.add(path)
+            failures.append(_failed(path, reason))
+        lists = [m for m in members if is_export_list(m.chain[-1])]
+        for m in lists:
+            try:
+                ok = _read_list(arc.read(m), m.path, index, report)
+            except RunlensError as exc:
+                index.problems.append((m.path, exc.message))
+                ok = False
+            if not ok:
+                left_out[left_out_kind(m.chain[-1])] += 1
+        for m in members:
+            if m in lists:
+                continue
+            consider(m.path, m.size, m.crc, (arc, m))
+    for path, why in index.problems:
+        report.assumptions.append(f"{path}: export list not used: {why}")
+
+    report.removed = store.remove_missing(r, present)
+    report.left_out = dict(sorted(left_out.items(), key=lambda kv: (-kv[1], kv[0])))
+    report.ignored = sum(left_out.values())
+    n = len(tasks) + len(failures)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    changed = report.removed > 0
+    names: dict[str, str] = {}
+
+    def record(res: dict) -> None:
+        nonlocal changed
+        changed = changed or res["status"] != "unchanged"
+        store.put_result(res, r)
+        report.read += res["sha256"] is not None
+        st = res["status"]
+        if st == "unchanged":
+            report.same_content += 1
+        elif st == "ok":
+            report.analysed += 1
+            report.form_rules = res["activity"]["form_rules"]
+            if res["activity"].get("name"):
+                names[res["path"]] = res["activity"]["name"]
+            if any(" from " in w and ("activities.csv" in w or "summarizedActivities" in w)
+                   for w in res["activity"]["warnings"]):
+                report.hinted += 1
+        elif st == "skipped":
+            report.skipped += 1
+        else:
+            report.bad += 1
+
+    def load(task):
+        path, src, size, mtime, sha, hint, sport = task
+        if src is None:
+            return (analyse_file, (path, sha, config, hint, sport))
+        arc, m = src
+        try:
+            data = arc.read(m)
+        except RunlensError as exc:
+            return None, _failed(path, exc.message, size, mtime)
+        return (analyse_bytes, (path, data, size, mtime, sha, config, hint, sport))
+
+    table = index.table() if index.starts else None
+    done = 0
+    try:
+        for res in failures:
+            record(res)
+            done += 1
+        if jobs == 1 or len(tasks) <= 1:
+            set_start_table(table)
+            try:
+                for task in tasks:
+                    fn, args = load(task)
+                    record(args if fn is None else fn(*args))
+                    done += 1
+                    if progress:
+                        progress(done, n)
+            finally:
+                set_start_table(None)
+        elif tasks:
+            from concurrent.futures import FIRST_COMPLETED, wait
+
+            with _executor(min(jobs, len(tasks)), table) as ex:
+                pending: set = set()
+                it = iter(tasks)
+                try:
+                    for task in it:
+                        fn, args = load(task)
+                        if fn is None:
+                            record(args)
+                            done += 1
+                            continue
+                        pending.add(ex.submit(fn, *args))
+                        # A bounded number in flight: members' bytes are not all held at once.
+                        while len(pending) >= 2 * jobs:
+                            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                            for fut in finished:
+                                record(fut.result())
+                                done += 1
+                                if progress:
+                                    progress(done, n)
+                    while pending:
+                        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                        for fut in finished:
+                            record(fut.result())
+                            done += 1
+                            if progress:
+                                progress(done, n)
+                except BaseException:
+                    for f in pending:
+                        f.cancel()
+                    raise
+    finally:
+        for arc in open_archives:
+            arc.close()
+
+    if archives_now or archives_seen:
+        # Forget zips no longer under this root; keep other roots' entries.
+        keep = {
+            k: v for k, v in archives_seen.items()
+            if not (k == r or k.startswith(r + os.sep) or k.startswith(r + SEP))
+        }
+        keep.update(archives_now)
+        if keep != archives_seen:
+            store.set_meta(ARCHIVES_KEY, keep)
+    if names:
+        stored = dict(store.meta(NAMES_KEY, {}) or {})
+        stored.update(names)
+        store.set_meta(NAMES_KEY, stored)
+
+    from .analysis import derived_fingerprint
+
+    # Nothing stored changed and the derived tables were refreshed with the
+    # same settings (their record is deleted by every write that changes
+    # an activity): reuse them, without importing pandas.
+    state = None if changed else store.meta(DERIVED_STATE_KEY)
+    if not (isinstance(state, dict) and state.get("fingerprint") == derived_fingerprint(config)):
+        from .analysis import derived_state, refresh_derived
+
+        state = derived_state(refresh_derived(store, config), config)
+    store.mark_root_scanned(r)
+    report.activities = store.count("activities")
+    report.runs = state["runs"]
+    report.duplicates = state["duplicates"]
+    report.weeks = state["weeks"]
+    report.problems = store.problem_files(r)
+    report.assumptions = report.assumptions + list(state["assumptions"])
+    if report.analysed == 0:
+        row = store.conn.execute(
+            "SELECT form_rules FROM activities ORDER BY path LIMIT 1"
+        ).fetchone()
+        report.form_rules = row[0] if row else report.form_rules
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _failed(path: str, reason: str, size: int | None = None, mtime: int | None = None) -> dict:
+    """A worker-style result for something that could not even be read."""
+    return {
+        "path": path,
+        "size": size,
+        "mtime_ns": mtime,
+        "sha256": None,
+        "status": "bad",
+        "error": reason,
+        "activity": None,
+    }
+
+
+def _read_list(data: bytes, path: str, index, report: ScanReport) -> bool:
+    """Add one export list (Strava csv, Garmin summaries) to ``index``; False if unusable."""
+    from ..io.archive import SEP
+    from ..io.exports import is_export_list, parse_garmin_summaries, parse_strava_csv
+
+    kind = is_export_list(path)
+    sep = path.rfind("/")
+    prefix = path[: sep + 1] if sep >= 0 else ""
+    if SEP not in path:
+        prefix = os.path.dirname(path) + os.sep
+    try:
+        if kind == "strava":
+            parse_strava_csv(data, "Strava's activities.csv", index, prefix=prefix)
+        else:
+            parse_garmin_summaries(data, "Garmin's summarizedActivities", index)
+        report.export_lists += 1
+        return True
+    except (ValueError, KeyError, TypeError) as exc:
+        why = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        index.problems.append((path, why))
+        return False

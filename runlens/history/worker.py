@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..config import Config
     from ..model import Activity
 
-__all__ = ["analyse_file", "form_findings"]
+__all__ = ["analyse_file", "analyse_bytes", "form_findings", "set_start_table"]
 
 
 @functools.cache
@@ -122,8 +122,23 @@ def _activity_row_in_scope(activity: Activity, config: Config | None) -> dict[st
     }
 
 
+#: Garmin activity summaries of the scan (sorted starts, hints), set in each
+#: worker process once (:func:`set_start_table`), matched by start time.
+_START_TABLE: Any = None
+
+
+def set_start_table(table: Any) -> None:
+    """Set the export's start-time hints in this process (a pool initializer)."""
+    global _START_TABLE
+    _START_TABLE = table
+
+
 def analyse_file(
-    path: str, known_sha256: str | None = None, config: Config | None = None
+    path: str,
+    known_sha256: str | None = None,
+    config: Config | None = None,
+    hint: dict[str, Any] | None = None,
+    sport: str | None = None,
 ) -> dict[str, Any]:
     """Read one file and return what the store keeps of it.
 
@@ -136,6 +151,11 @@ def analyse_file(
         analysed again (``status == "unchanged"``).
     config : Config, optional
         Passed to the form rules.
+    hint : dict, optional
+        What the export's list says of it (``sport``, ``name``,
+        ``utc_offset_s``, ``origin``), used where the file says nothing.
+    sport : str, optional
+        The user's override of the file's sport.
 
     Returns
     -------
@@ -146,36 +166,83 @@ def analyse_file(
         ``activity`` (dict or None), ``seconds`` (time spent).
     """
     t0 = time.perf_counter()
-    out: dict[str, Any] = {
-        "path": path,
-        "size": None,
-        "mtime_ns": None,
-        "sha256": None,
-        "status": "bad",
-        "error": None,
-        "activity": None,
-    }
     try:
         with open(path, "rb") as fh:
             st = os.fstat(fh.fileno())
             data = fh.read()
     except OSError as exc:
-        out["error"] = f"cannot be read ({exc.strerror or exc})"
-        out["seconds"] = time.perf_counter() - t0
-        return out
-    out["size"], out["mtime_ns"] = st.st_size, st.st_mtime_ns
-    out["sha256"] = hashlib.sha256(data).hexdigest()
+        return {
+            "path": path,
+            "size": None,
+            "mtime_ns": None,
+            "sha256": None,
+            "status": "bad",
+            "error": f"cannot be read ({exc.strerror or exc})",
+            "activity": None,
+            "seconds": time.perf_counter() - t0,
+        }
+    return analyse_bytes(
+        path, data, st.st_size, st.st_mtime_ns, known_sha256, config, hint, sport, t0=t0
+    )
+
+
+def analyse_bytes(
+    path: str,
+    data: bytes,
+    size: int,
+    mtime_ns: int,
+    known_sha256: str | None = None,
+    config: Config | None = None,
+    hint: dict[str, Any] | None = None,
+    sport: str | None = None,
+    *,
+    t0: float | None = None,
+) -> dict[str, Any]:
+    """:func:`analyse_file` of bytes already read (an archive member): same result.
+
+    ``size`` and ``mtime_ns`` are what the store keeps to notice a change (for
+    an archive member: its inflated size and its CRC-32).
+    """
+    t0 = time.perf_counter() if t0 is None else t0
+    out: dict[str, Any] = {
+        "path": path,
+        "size": size,
+        "mtime_ns": mtime_ns,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "status": "bad",
+        "error": None,
+        "activity": None,
+    }
     if known_sha256 is not None and out["sha256"] == known_sha256:
         out["status"] = "unchanged"
         out["seconds"] = time.perf_counter() - t0
         return out
     try:
         from ..io import read
+        from ..io.hints import apply_hints, infer_sport
 
         stream = io.BytesIO(data)
         stream.name = path  # errors and Source.path name the file, and .gz is checked
         activity = read(stream)
+        if sport:
+            apply_hints(activity, sport=sport, origin="the store's override", force_sport=True)
+        h = hint
+        if h is None and _START_TABLE is not None and activity.start is not None:
+            from ..io.exports import match_start
+
+            found = match_start(_START_TABLE, activity.start.timestamp())
+            h = None if found is None else found.__dict__
+        if h:
+            apply_hints(
+                activity,
+                sport=h.get("sport"),
+                name=h.get("name"),
+                utc_offset_s=h.get("utc_offset_s"),
+                origin=h.get("origin") or "the export's list",
+            )
+        infer_sport(activity)
         out["activity"] = _activity_row(activity, config)
+        out["activity"]["name"] = activity.extra.get("name")
         out["status"] = "ok"
     except NotAnActivityError as exc:
         out["status"], out["error"] = "skipped", exc.message

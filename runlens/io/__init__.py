@@ -3,7 +3,8 @@
 Each format has a fast reader and a reference reader that the fast one is
 tested against (tests/io/test_parity.py): FIT through fitfast
 (:mod:`runlens.io.fit_fast`) or fitparse (:mod:`runlens.io.fit`), GPX through
-a streaming parser (:mod:`runlens.io.gpx`) or gpxpy. :func:`read` uses the
+a streaming parser (:mod:`runlens.io.gpx`) or gpxpy; TCX has one reader
+(:mod:`runlens.io.tcx`), tested against the files' own lap totals. :func:`read` uses the
 fast one and falls back to the reference for every file the fast one refuses
 or fails on; ``Activity.source.reader`` says which one read the file and
 ``Activity.extra["reader_note"]`` why the fallback was taken.
@@ -25,7 +26,7 @@ _NEVER_SWALLOW = (KeyboardInterrupt, SystemExit, GeneratorExit)
 
 
 def read(source: SourceLike, *, strict: bool = False, reader: str = "auto") -> Activity:
-    """Read a FIT or GPX activity (plain or gzipped) into an Activity.
+    """Read a FIT, GPX or TCX activity (plain or gzipped) into an Activity.
 
     Parameters
     ----------
@@ -39,13 +40,14 @@ def read(source: SourceLike, *, strict: bool = False, reader: str = "auto") -> A
         the fast one refuses or fails on. ``"fast"``: the fast reader only (a
         file it refuses raises). ``"reference"`` (or ``"fitparse"`` /
         ``"gpxpy"``, which mean the same): the reference reader of the file's
-        format (fitparse for FIT, gpxpy for GPX) only.
+        format (fitparse for FIT, gpxpy for GPX) only. TCX has one reader,
+        used whatever ``reader`` says.
 
     Returns
     -------
     Activity
         ``source.reader`` names the decoder that read it (``"fitfast"``,
-        ``"fitparse"``, ``"runlens-gpx"``, ``"gpxpy"``).
+        ``"fitparse"``, ``"runlens-gpx"``, ``"gpxpy"``, ``"runlens-tcx"``).
 
     Raises
     ------
@@ -58,6 +60,10 @@ def read(source: SourceLike, *, strict: bool = False, reader: str = "auto") -> A
     try:
         if loaded.format == "fit":
             activity = _read_fit(loaded, strict, reader)
+        elif loaded.format == "tcx":
+            from .tcx import decode_tcx
+
+            activity = decode_tcx(loaded.data, loaded.name, loaded.sha256, loaded.compressed)
         else:
             activity = _read_gpx(loaded, reader)
         from .validate import validate

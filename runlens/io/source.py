@@ -1,8 +1,9 @@
 """Turn what the user passed (path, bytes, file object) into bytes and a format.
 
 Formats are detected from the content, not the suffix (a FIT header carries
-".FIT" at byte 8; GPX is XML whose root is ``gpx``); gzip is undone
-transparently, as Strava bulk exports are ``.fit.gz`` and ``.gpx.gz``.
+".FIT" at byte 8; GPX is XML whose root is ``gpx``, TCX XML whose root is
+``TrainingCenterDatabase``); gzip is undone transparently, as Strava bulk
+exports are ``.fit.gz``, ``.gpx.gz`` and ``.tcx.gz``.
 """
 
 from __future__ import annotations
@@ -234,18 +235,15 @@ def load(source: SourceLike) -> Loaded:
     if fmt is None:
         gz = "named .gz but not gzip data, and " if notes and "named .gz" in notes[0] else ""
         raise UnsupportedFormatError(
-            f"{gz}not a FIT or GPX file (no '.FIT' header signature and no XML)", path=name
-        )
-    if fmt == "tcx":
-        raise UnsupportedFormatError(
-            "TCX files are not supported yet; export FIT or GPX", path=name
+            f"{gz}not a FIT, GPX or TCX file (no '.FIT' header signature and no XML)", path=name
         )
     if fmt == "xml":
         root = _root_name(data)
         raise UnsupportedFormatError(
-            f"XML but not GPX (the root element is <{root}>, not <gpx>)"
+            f"XML but not GPX or TCX (the root element is <{root}>, not <gpx> or "
+            "<TrainingCenterDatabase>)"
             if root
-            else "XML but not GPX (no <gpx> root element)",
+            else "XML but not GPX or TCX (no <gpx> or <TrainingCenterDatabase> root)",
             path=name,
         )
     claimed = _suffix_format(name)

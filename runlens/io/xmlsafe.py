@@ -1,6 +1,6 @@
 """Refuse XML that could attack the parser before any parser sees it.
 
-A GPX never needs a DOCTYPE or entity declarations; files that carry them are
+A GPX or TCX never needs a DOCTYPE or entity declarations; files that carry them are
 refused (no external entities, no entity-expansion bombs such as "billion
 laughs"). This is a byte scan of the prolog, so a bomb is refused in
 microseconds without being expanded.
@@ -34,7 +34,7 @@ def _as_utf8(data: bytes) -> bytes:
     return data
 
 
-def check_xml(data: bytes, name: str) -> None:
+def check_xml(data: bytes, name: str, what: str = "GPX") -> None:
     """Raise if ``data`` declares a DOCTYPE or entities anywhere.
 
     >>> check_xml(b'<?xml version="1.0"?><gpx/>', "ok.gpx")
@@ -47,7 +47,7 @@ def check_xml(data: bytes, name: str) -> None:
     if m:
         kind = m.group(1).decode().upper()
         raise UnsafeXMLError(
-            f"XML with a {kind} declaration refused (GPX needs none; it could expand "
+            f"XML with a {kind} declaration refused ({what} needs none; it could expand "
             "entities or fetch external files)",
             path=name,
         )

@@ -59,7 +59,7 @@ def test_format_is_detected_from_content_not_suffix(tmp_path):
     "content, error, words",
     [
         (b"", EmptyFileError, "empty"),
-        (b"hello, world", UnsupportedFormatError, "not a FIT or GPX"),
+        (b"hello, world", UnsupportedFormatError, "not a FIT, GPX or TCX"),
         (b"<html><body/></html>", UnsupportedFormatError, "not GPX"),
         (b"\x1f\x8bnot really gzip", CorruptFileError, "gzip"),
     ],

@@ -125,6 +125,15 @@ def cases(tmp: Path):
             gpx(run_points(3), header='<!DOCTYPE gpx [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'),
         ),
     )
+    from runlens.io.tcxwrite import to_tcx
+    from runlens.synth import simulate_run
+
+    tcx = to_tcx(simulate_run(seed=1, duration_s=120), style="plain")
+    decl = '<?xml version="1.0" encoding="UTF-8"?>'
+    laughs = '<!DOCTYPE TrainingCenterDatabase [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>'
+    yield "TCX billion laughs", put("laughs.tcx", tcx.replace(decl, decl + laughs).encode())
+    xxe = '<!DOCTYPE TrainingCenterDatabase [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    yield "TCX with an external entity", put("xxe.tcx", tcx.replace(decl, decl + xxe).encode())
     yield "a folder", tmp
     yield "a missing file", tmp / "missing.fit"
 

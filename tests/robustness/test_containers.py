@@ -43,7 +43,7 @@ def test_empty_files_are_refused(tmp_path, content, message):
 def test_random_bytes_and_other_xml_are_refused(tmp_path):
     p = tmp_path / "run.fit"
     p.write_bytes(b"PK\x03\x04 a zip file, not an activity")
-    with pytest.raises(UnsupportedFormatError, match="not a FIT or GPX file"):
+    with pytest.raises(UnsupportedFormatError, match="not a FIT, GPX or TCX file"):
         full_read(p)
     p.write_bytes(b"<!-- saved error page --><html><body>502 Bad Gateway</body></html>")
     with pytest.raises(UnsupportedFormatError, match=r"root element is <html>, not <gpx>"):

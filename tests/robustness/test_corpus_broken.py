@@ -64,7 +64,8 @@ SALVAGED = {
 REFUSED = {
     "runpandas/runpandas/tests/io/data/tcx/malformed.tcx": (
         UnsupportedFormatError,
-        "XML but not GPX (the root element is <Activities>, not <gpx>)",
+        "XML but not GPX or TCX (the root element is <Activities>, not <gpx> or "
+        "<TrainingCenterDatabase>)",
     ),
 }
 

@@ -1,0 +1,285 @@
+"""Read activity files inside .zip archives in place: nothing is extracted to disk.
+
+Strava's bulk export is one zip (``activities/*.fit.gz``, ``*.gpx.gz``,
+``*.tcx.gz`` and ``activities.csv``); Garmin Connect's "export all data"
+keeps FIT files in zips inside the export's
+``DI_CONNECT/DI-Connect-Uploaded-Files`` folder, and its activity summaries in
+``DI_CONNECT/DI-Connect-Fitness/*summarizedActivities.json``.
+
+A member is named ``ARCHIVE!/MEMBER`` (``outer.zip!/inner.zip!/a.fit`` when
+nested). Bounds against zip bombs and hostile archives, all checked before
+or while inflating, never after:
+
+- nesting deeper than :data:`MAX_DEPTH` zips is not entered;
+- a member is read only up to :data:`~runlens.io.source.MAX_INPUT_BYTES`
+  inflated (whatever its header claims), a nested zip up to
+  :data:`MAX_NESTED_ZIP_BYTES`;
+- at most :data:`MAX_MEMBERS` members are listed per archive.
+
+What cannot be read (a corrupt member, a bad CRC, a nested zip that is not
+one) is reported per member, never for the whole archive.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..errors import RunlensError
+from .source import MAX_INPUT_BYTES
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_MEMBERS",
+    "MAX_NESTED_ZIP_BYTES",
+    "SEP",
+    "Member",
+    "Archive",
+    "is_zip_name",
+    "looks_like_zip",
+]
+
+#: Zips inside zips are entered this many levels deep (the outer zip is level 1).
+MAX_DEPTH = 3
+#: Members listed per archive (a directory of millions of entries is refused).
+MAX_MEMBERS = 200_000
+#: A nested zip is held in memory to be read; larger ones are refused (bytes).
+MAX_NESTED_ZIP_BYTES = 1024 * 1024 * 1024
+#: Between an archive's path and a member's name.
+SEP = "!/"
+_CHUNK = 1 << 20
+
+
+def is_zip_name(name: str) -> bool:
+    """Whether a name ends in .zip (case-insensitive)."""
+    return name.lower().endswith(".zip")
+
+
+def looks_like_zip(path: str | os.PathLike[str]) -> bool:
+    """Whether a file starts like a zip (local header or empty-archive signature)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True)
+class Member:
+    """One file inside an archive.
+
+    Attributes
+    ----------
+    path : str
+        ``ARCHIVE!/NAME`` (nested: ``ARCHIVE!/INNER.zip!/NAME``).
+    chain : tuple of str
+        Member names from the outer archive down to this one.
+    size : int
+        Inflated size the archive's directory declares (bytes).
+    crc : int
+        CRC-32 the directory declares: a member whose size and CRC are the
+        same as stored is unchanged and is not read again.
+    """
+
+    path: str
+    chain: tuple[str, ...]
+    size: int
+    crc: int
+
+
+class Archive:
+    """An open zip archive (read-only), and the zips nested in it.
+
+    Parameters
+    ----------
+    path : str
+        The archive file; opened read-only and never written.
+
+    Raises
+    ------
+    RunlensError
+        Not a zip, or its directory cannot be read.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path)
+        try:
+            self._zip = zipfile.ZipFile(self.path, "r")
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise RunlensError(f"not a readable zip archive ({exc})", path=self.path) from None
+        self._nested: dict[tuple[str, ...], zipfile.ZipFile] = {}
+
+    def close(self) -> None:
+        for z in self._nested.values():
+            z.close()
+        self._nested.clear()
+        self._zip.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------- listing
+    def _open(self, chain: tuple[str, ...]) -> zipfile.ZipFile:
+        """The zip at ``chain`` (() for the outer one), nested ones read into memory."""
+        if not chain:
+            return self._zip
+        z = self._nested.get(chain)
+        if z is None:
+            # Only the innermost chain is kept open: nested zips are visited in order.
+            for k in [k for k in self._nested if k != chain[: len(k)]]:
+                self._nested.pop(k).close()
+            data = self._read(chain, MAX_NESTED_ZIP_BYTES, "nested zip")
+            try:
+                z = zipfile.ZipFile(io.BytesIO(data), "r")
+            except zipfile.BadZipFile as exc:
+                raise RunlensError(
+                    f"not a readable zip archive ({exc})", path=self.name(chain)
+                ) from None
+            self._nested[chain] = z
+        return z
+
+    def name(self, chain: tuple[str, ...]) -> str:
+        """The ``ARCHIVE!/...`` path of a chain."""
+        return SEP.join((self.path, *chain))
+
+    def members(
+        self, want, *, skip_nested=None, problems: list[tuple[str, str]] | None = None
+    ) -> Iterator[Member]:
+        """Members whose name ``want(name)`` accepts, nested zips entered.
+
+        Parameters
+        ----------
+        want : callable
+            ``want(basename) -> bool``: which members to yield.
+        skip_nested : callable, optional
+            ``skip_nested(member) -> bool``: a nested zip not to enter (unchanged
+            since the last scan).
+        problems : list, optional
+            Receives ``(path, reason)`` for nested zips that cannot be entered.
+
+        Yields
+        ------
+        Member
+            Files first, then nested zips are entered (depth-first).
+        """
+        yield from self._walk((), want, skip_nested, problems, 1)
+
+    def _walk(self, chain, want, skip_nested, problems, depth) -> Iterator[Member]:
+        z = self._open(chain)
+        infos = z.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise RunlensError(
+                f"archive lists {len(infos)} members; runlens reads archives of up to "
+                f"{MAX_MEMBERS}",
+                path=self.name(chain),
+            )
+        nested = []
+        for info in infos:
+            if info.is_dir():
+                continue
+            base = info.filename.rsplit("/", 1)[-1]
+            if base.startswith(".") or info.filename.startswith("__MACOSX/"):
+                continue
+            m = Member(self.name((*chain, info.filename)), (*chain, info.filename),
+                       info.file_size, info.CRC)
+            if is_zip_name(base):
+                nested.append(m)
+            elif want(base):
+                yield m
+        for m in nested:
+            if skip_nested is not None and skip_nested(m):
+                continue
+            if depth >= MAX_DEPTH:
+                if problems is not None:
+                    problems.append((m.path, f"zip nested more than {MAX_DEPTH} deep; not opened"))
+                continue
+            try:
+                inner = list(self._walk(m.chain, want, skip_nested, problems, depth + 1))
+            except RunlensError as exc:
+                if problems is not None:
+                    problems.append((m.path, exc.message))
+                continue
+            yield from inner
+
+    # ----------------------------------------------------------------- reading
+    def _read(self, chain: tuple[str, ...], limit: int, what: str) -> bytes:
+        z = self._open(chain[:-1])
+        name = self.name(chain)
+        try:
+            info = z.getinfo(chain[-1])
+        except KeyError:
+            raise RunlensError("no such member in the archive", path=name) from None
+        if info.file_size > limit:
+            raise RunlensError(
+                f"{what} of {info.file_size / 2**20:.0f} MiB; runlens reads up to "
+                f"{limit // 2**20} MiB",
+                path=name,
+            )
+        out = []
+        total = 0
+        try:
+            with z.open(info, "r") as fh:
+                while True:
+                    piece = fh.read(_CHUNK)
+                    if not piece:
+                        break
+                    total += len(piece)
+                    if total > limit:  # the header lied about the size: a bomb stops here
+                        raise RunlensError(
+                            f"{what} inflates beyond {limit // 2**20} MiB; not read", path=name
+                        )
+                    out.append(piece)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+            raise RunlensError(f"damaged archive member ({exc})", path=name) from None
+        except NotImplementedError as exc:  # an unsupported compression method
+            raise RunlensError(f"archive member cannot be read ({exc})", path=name) from None
+        except RuntimeError as exc:  # encrypted
+            raise RunlensError(f"archive member cannot be read ({exc})", path=name) from None
+        return b"".join(out)
+
+    def read(self, member: Member) -> bytes:
+        """A member's bytes, inflated in bounded pieces (RunlensError if it cannot be read)."""
+        return self._read(member.chain, MAX_INPUT_BYTES, "member")
+
+
+def open_in_archive(spec: str) -> tuple[str, bytes] | None:
+    """The activity named by ``spec`` when it is in a zip, as (name, bytes); else None.
+
+    ``spec`` is ``ZIP!/MEMBER`` (nested: ``ZIP!/INNER.zip!/MEMBER``), or a zip
+    holding exactly one activity file. A path that is not a zip gives None
+    (it is read as an activity file).
+
+    Raises
+    ------
+    RunlensError
+        The member is missing or unreadable, or the zip holds no activity or
+        several (the message lists how to name one).
+    """
+    from ..history.discover import is_activity_name
+
+    if SEP in spec:
+        outer, *chain = spec.split(SEP)
+        if not os.path.isfile(outer):
+            raise RunlensError("no such zip archive", path=outer)
+        with Archive(outer) as arc:
+            m = Member(spec, tuple(chain), 0, 0)
+            return spec, arc.read(m)
+    if not (os.path.isfile(spec) and looks_like_zip(spec)):
+        return None
+    with Archive(spec) as arc:
+        found = list(arc.members(is_activity_name))
+        if len(found) != 1:
+            what = "no activity file" if not found else f"{len(found)} activity files"
+            example = f"; name one as {found[0].path}" if found else ""
+            raise RunlensError(
+                f"a zip archive holding {what}{example} (or scan the whole archive with "
+                "`runlens scan`)",
+                path=spec,
+            )
+        return found[0].path, arc.read(found[0])

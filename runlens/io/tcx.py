@@ -1,0 +1,573 @@
+"""TCX: Garmin TrainingCenterDatabase v2 with the ActivityExtension v2.
+
+What is read, under any namespace prefix (or none):
+
+- every ``<Activity Sport="...">`` under ``<Activities>`` (a
+  ``<MultiSportSession>``'s too), each one a session of the Activity; the
+  ``Sport`` attribute (``Running``, ``Biking``, ``Other``) is its sport;
+- every ``<Lap StartTime=...>`` with its totals (``TotalTimeSeconds``,
+  ``DistanceMeters``, ``MaximumSpeed``, average heart rate, ``Cadence``, and
+  the ``LX`` extension's ``AvgSpeed``, ``AvgRunCadence``, ``AvgWatts``) as a
+  lap with its device summary; the laps' totals are the file's own oracle;
+- every ``<Trackpoint>``: ``Time``, position, ``AltitudeMeters``,
+  ``DistanceMeters`` (cumulative), ``HeartRateBpm``, ``Cadence`` and the
+  ``TPX`` extension's ``Speed``, ``RunCadence`` and ``Watts``;
+- a break between two ``<Track>`` elements of a lap (how Garmin writes a
+  timer stop) as a pause; and, as TCX has no timer events, in a lap that lasts
+  longer than its ``TotalTimeSeconds`` (an auto-pause), its longest sample
+  gaps up to that excess (:func:`_auto_pauses`);
+- ``<Creator>`` (``Name``, ``Version``) as the device.
+
+Activities more than :data:`SESSION_GAP_S` apart are separate activities (a
+file exported with several days in it); the first group is read and a warning
+says how many were left. A file with only ``<Courses>`` or ``<Workouts>`` is a
+plan, not a recording (:class:`~runlens.errors.NotAnActivityError`).
+
+Cadence of a foot sport (``RunCadence``, or a ``Cadence`` of a run) is strides
+per minute in Garmin's writers and steps per minute in some others: as for
+GPX, a median below 120 is taken as strides and doubled (recorded as
+``"tcx-strides-doubled"``), otherwise as steps (``"tcx-steps"``); evidence.md
+section 1. For other sports cadence is ``cadence_rpm``.
+
+The same XML defences as GPX apply first (:mod:`runlens.io.xmlsafe`: no
+DOCTYPE, no entities). Points are gathered with whole-list operations as in
+the fast GPX reader; values are converted as arrays.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import CorruptFileError, NoRecordsError, NotAnActivityError
+from ..model import FOOT_SPORTS, SUMMARY_KEYS, Activity, Device, Pause, Segment, Source
+from .xmlsafe import check_xml
+
+__all__ = ["decode_tcx", "tcx_sport", "SESSION_GAP_S", "STRIDES_BELOW_SPM", "AUTO_PAUSE_MIN_S"]
+
+#: Two <Activity> elements further apart than this (s) are separate activities.
+SESSION_GAP_S = 6 * 3600.0
+#: A foot-sport cadence whose median (moving samples) is below this is strides/min.
+STRIDES_BELOW_SPM = 120.0
+#: A break between two <Track> elements of a lap shorter than this (s) is no pause.
+_MIN_PAUSE_S = 1.0
+#: A lap lasting this much (s) longer than its TotalTimeSeconds had its timer stopped.
+AUTO_PAUSE_MIN_S = 3.0
+
+# Trackpoint leaf local name -> channel.
+_POINT = {
+    "time": "time",
+    "latitudedegrees": "lat",
+    "longitudedegrees": "lon",
+    "altitudemeters": "ele",
+    "distancemeters": "dist",
+    "cadence": "cad",
+    "runcadence": "runcad",
+    "speed": "speed",
+    "watts": "power",
+}
+_NUMERIC = ("lat", "lon", "ele", "dist", "cad", "runcad", "speed", "power", "hr")
+
+
+def tcx_sport(text: str | None) -> str | None:
+    """Map a TCX ``Sport`` attribute to a FIT-style sport name.
+
+    ``Other`` stays ``"other"``: the file says it is neither a run nor a ride.
+
+    >>> tcx_sport("Running"), tcx_sport("Biking"), tcx_sport("Other"), tcx_sport(None)
+    ('running', 'cycling', 'other', None)
+    """
+    if not text or not text.strip():
+        return None
+    t = text.strip().lower()
+    return {"running": "running", "biking": "cycling", "other": "other"}.get(t, t)
+
+
+def _loc(tag: Any) -> str:
+    return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
+
+
+def _child(el: Any, name: str) -> Any:
+    for c in el:
+        if _loc(c.tag) == name:
+            return c
+    return None
+
+
+def _num(text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        v = float(text)
+    except ValueError:
+        return None
+    return v if np.isfinite(v) else None
+
+
+def _times(texts: list[str | None], name: str) -> tuple[np.ndarray, bool]:
+    """ISO 8601 texts -> Unix seconds (NaN where absent); and whether any was naive."""
+    import pandas as pd
+
+    out = np.full(len(texts), np.nan)
+    idx = [i for i, s in enumerate(texts) if s]
+    if not idx:
+        return out, False
+    strs = pd.Series([texts[i].strip() for i in idx])  # type: ignore[union-attr]
+    naive = ~strs.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
+    try:
+        parsed = pd.to_datetime(strs, format="ISO8601", utc=True, errors="coerce")
+    except (ValueError, OverflowError) as exc:
+        raise CorruptFileError(f"not a valid TCX file (bad <Time>: {exc})", path=name) from None
+    ns = parsed.to_numpy(dtype="datetime64[ns]")
+    ok = ~np.isnat(ns)
+    vals = np.full(len(idx), np.nan)
+    vals[ok] = ns[ok].astype(np.int64) / 1e9
+    out[np.asarray(idx)] = vals
+    return out, bool(naive.any())
+
+
+def _offset_s(texts: list[str | None]) -> int | None:
+    """The UTC offset the times are written in, when they carry one other than Z."""
+    import re
+
+    for s in texts:
+        if s:
+            m = re.search(r"([+-])(\d\d):?(\d\d)$", s.strip())
+            if not m:
+                return None
+            sign = 1 if m.group(1) == "+" else -1
+            return sign * (int(m.group(2)) * 3600 + int(m.group(3)) * 60)
+    return None
+
+
+def _points(act: Any) -> tuple[list[Any], np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Trackpoints of one <Activity>: (points, lap number, track number, raw channel texts).
+
+    Each point's subtree is flattened into one list; ``iter()`` yields the
+    point itself first, which marks where its group starts.
+    """
+    pts: list[Any] = []
+    lap_of: list[int] = []
+    trk_of: list[int] = []
+    k_trk = 0
+    laps = [c for c in act if _loc(c.tag) == "lap"]
+    for k_lap, lap in enumerate(laps):
+        for trk in lap:
+            if _loc(trk.tag) != "track":
+                continue
+            tps = [p for p in trk if _loc(p.tag) == "trackpoint"]
+            pts.extend(tps)
+            lap_of.extend([k_lap] * len(tps))
+            trk_of.extend([k_trk] * len(tps))
+            k_trk += 1
+    n = len(pts)
+    texts: dict[str, list[Any]] = {k: [None] * n for k in ("time", *_NUMERIC)}
+    if n:
+        flat = [x for p in pts for x in p.iter()]
+        starts = set(map(id, pts))
+        owner = np.cumsum(np.fromiter((id(x) in starts for x in flat), bool, len(flat))) - 1
+        tags = [x.tag for x in flat]
+        names = {t: _loc(t) for t in set(tags)}
+        loc = np.array([names[t] for t in tags], dtype=object)
+        # <HeartRateBpm><Value>: the only <Value> inside a trackpoint.
+        loc[loc == "value"] = "hr"
+        for leaf, key in (*_POINT.items(), ("hr", "hr")):
+            rows = np.flatnonzero(loc == leaf)
+            if not rows.size:
+                continue
+            pts_k, first = np.unique(owner[rows], return_index=True)
+            col = texts[key]
+            for i, r in zip(pts_k.tolist(), rows[first].tolist()):
+                col[i] = flat[r].text
+    arrays = {}
+    for k in _NUMERIC:
+        vals = texts[k]
+        arr = np.full(n, np.nan)
+        has = [i for i, v in enumerate(vals) if v is not None]
+        if has:
+            got = [vals[i] for i in has]
+            try:
+                conv = np.array(got, dtype=float)
+            except ValueError:  # a value that is not a number: that one is missing
+                conv = np.array([_num(v) for v in got], dtype=float)
+            arr[np.asarray(has)] = conv
+        arrays[k] = arr
+    arrays["time_text"] = np.array(texts["time"], dtype=object)
+    return pts, np.asarray(lap_of, dtype=int), np.asarray(trk_of, dtype=int), arrays
+
+
+def _lap_totals(lap: Any) -> dict[str, Any]:
+    """A <Lap>'s own totals, as the file states them."""
+    out: dict[str, Any] = {"start_text": lap.get("StartTime")}
+    for c in lap:
+        k = _loc(c.tag)
+        if k == "totaltimeseconds":
+            out["timer_s"] = _num(c.text)
+        elif k == "distancemeters":
+            out["distance_m"] = _num(c.text)
+        elif k == "maximumspeed":
+            out["max_speed_m_s"] = _num(c.text)
+        elif k == "calories":
+            out["calories"] = _num(c.text)
+        elif k in ("averageheartratebpm", "maximumheartratebpm"):
+            v = _child(c, "value")
+            out["avg_hr" if k.startswith("average") else "max_hr"] = (
+                _num(v.text) if v is not None else None
+            )
+        elif k == "cadence":
+            out["cadence"] = _num(c.text)
+        elif k == "extensions":
+            for x in c.iter():
+                lx = _loc(x.tag)
+                if lx == "avgspeed":
+                    out["lx_avg_speed"] = _num(x.text)
+                elif lx == "avgruncadence":
+                    out["lx_run_cadence"] = _num(x.text)
+                elif lx == "avgwatts":
+                    out["lx_watts"] = _num(x.text)
+    return out
+
+
+def _creator(act: Any) -> Device:
+    c = _child(act, "creator")
+    if c is None:
+        return Device()
+    name = _child(c, "name")
+    version = _child(c, "version")
+    sw = None
+    if version is not None:
+        major = _child(version, "versionmajor")
+        minor = _child(version, "versionminor")
+        ma = _num(major.text) if major is not None else None
+        mi = _num(minor.text) if minor is not None else None
+        if ma is not None:
+            sw = float(f"{int(ma)}.{int(mi or 0):02d}")
+    product = (name.text or "").strip() if name is not None else None
+    unit = _child(c, "unitid")
+    serial = _num(unit.text) if unit is not None else None
+    return Device(
+        product=product or None,
+        serial_number=int(serial) if serial is not None else None,
+        software_version=sw,
+    )
+
+
+def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activity:
+    """Decode TCX bytes into an Activity (see the module docstring).
+
+    Raises
+    ------
+    UnsafeXMLError
+        XML with a DOCTYPE or entity declaration.
+    CorruptFileError
+        Not well-formed XML.
+    NotAnActivityError
+        Courses or workouts only, no recorded activity.
+    NoRecordsError
+        Activities without any timed trackpoint.
+    """
+    import xml.etree.ElementTree as ET
+
+    import pandas as pd
+
+    from .rawfit import combine_summaries
+
+    check_xml(data, name, "TCX")
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise CorruptFileError(
+            f"not a valid TCX file (Error parsing XML: {exc})", path=name
+        ) from None
+
+    acts = []
+    for sec in root:
+        if _loc(sec.tag) != "activities":
+            continue
+        for el in sec:
+            k = _loc(el.tag)
+            if k == "activity":
+                acts.append(el)
+            elif k == "multisportsession":  # FirstSport / NextSport hold one Activity each
+                acts.extend(a for part in el for a in part if _loc(a.tag) == "activity")
+    if not acts:
+        kinds = [_loc(c.tag) for c in root if _loc(c.tag) in ("courses", "workouts")]
+        if kinds:
+            raise NotAnActivityError(
+                f"a TCX {' and '.join(sorted(set(kinds)))} file (a plan), not a recorded activity",
+                path=name,
+            )
+        raise NoRecordsError("TCX file with no <Activity>", path=name)
+
+    warnings: list[str] = []
+    # One entry per <Activity>: its sport, points and laps.
+    parsed = []
+    for act in acts:
+        pts, lap_of, trk_of, arr = _points(act)
+        t, naive = _times(list(arr["time_text"]), name)
+        if naive:
+            warnings.append("TCX times without a time zone were read as UTC")
+        laps = [_lap_totals(c) for c in act if _loc(c.tag) == "lap"]
+        lap_starts, _ = _times([lp.get("start_text") for lp in laps], name)
+        ident = _child(act, "id")
+        id_t, _ = _times([ident.text if ident is not None else None], name)
+        first = np.nanmin(t) if np.isfinite(t).any() else np.nan
+        start = first if np.isfinite(first) else (
+            np.nanmin(lap_starts) if np.isfinite(lap_starts).any() else id_t[0]
+        )
+        parsed.append(
+            {
+                "act": act,
+                "sport": tcx_sport(act.get("Sport")),
+                "t": t,
+                "lap_of": lap_of,
+                "trk_of": trk_of,
+                "arr": arr,
+                "laps": laps,
+                "lap_starts": lap_starts,
+                "start": start,
+                "times_text": arr["time_text"],
+            }
+        )
+    parsed = [p for p in parsed if np.isfinite(p["start"])]
+    parsed.sort(key=lambda p: p["start"])
+    if not parsed or not any(np.isfinite(p["t"]).any() for p in parsed):
+        n_pts = sum(len(p["t"]) for p in parsed)
+        raise NoRecordsError(
+            f"TCX activities without any timed trackpoint ({n_pts} points)", path=name
+        )
+    # Group activities that follow each other (a multisport session); keep the first group.
+    group = [parsed[0]]
+    for p in parsed[1:]:
+        prev_end = max(
+            np.nanmax(q["t"]) if np.isfinite(q["t"]).any() else q["start"] for q in group
+        )
+        if p["start"] - prev_end > SESSION_GAP_S:
+            break
+        group.append(p)
+    if len(group) < len(parsed):
+        warnings.append(
+            f"the file holds {len(parsed)} activities on different days; the first "
+            f"{'one was' if len(group) == 1 else f'{len(group)} were'} read, "
+            f"{len(parsed) - len(group)} left out"
+        )
+
+    # Whole-file arrays, sessions and laps.
+    t_all, sport_all, cols_raw, pauses = [], [], {k: [] for k in _NUMERIC}, []
+    sessions_meta = []
+    laps_meta = []
+    n_auto = 0
+    n_points = 0
+    for p in group:
+        t = p["t"]
+        n_points += len(t)
+        t_all.append(t)
+        sport_all.extend([p["sport"]] * len(t))
+        for k in _NUMERIC:
+            cols_raw[k].append(p["arr"][k])
+        # Track breaks inside one lap: a timer stop (Garmin starts a new <Track>).
+        trk, lap_of = p["trk_of"], p["lap_of"]
+        if len(t) > 1:
+            brk = np.flatnonzero((trk[1:] != trk[:-1]) & (lap_of[1:] == lap_of[:-1]))
+            for i in brk.tolist():
+                a, b = t[i], t[i + 1]
+                if np.isfinite(a) and np.isfinite(b) and b - a >= _MIN_PAUSE_S:
+                    pauses.append((a, b))
+        for k, lap in enumerate(p["laps"]):
+            in_lap = np.isfinite(t) & (lap_of == k)
+            ls = p["lap_starts"][k]
+            if not np.isfinite(ls):
+                ls = np.nanmin(t[in_lap]) if in_lap.any() else np.nan
+            if not np.isfinite(ls):
+                continue
+            le = np.nanmax(t[in_lap]) if in_lap.any() else ls
+            if lap.get("timer_s") is not None:
+                le = max(le, ls + lap["timer_s"]) if not in_lap.any() else le
+            laps_meta.append((p["sport"], ls, max(le, ls), lap))
+            if lap.get("timer_s") is not None and in_lap.sum() > 1:
+                # A lap lasts from its StartTime to the next lap's (the last: to its
+                # last point); the gap into the next lap is its own.
+                tl = np.sort(t[in_lap])
+                before = t[np.isfinite(t) & (lap_of < k)]
+                if before.size:  # a gap across the lap's StartTime is partly its own
+                    tl = np.insert(tl, 0, before.max())
+                after = t[np.isfinite(t) & (lap_of > k)]
+                span_end = tl[-1]
+                if after.size:
+                    nxt = p["lap_starts"][k + 1] if k + 1 < len(p["laps"]) else np.nan
+                    tl = np.append(tl, after.min())
+                    span_end = nxt if np.isfinite(nxt) and nxt > ls else after.min()
+                n_auto += _auto_pauses(tl, ls, span_end, lap["timer_s"], pauses)
+        timed = t[np.isfinite(t)]
+        s0 = p["start"]
+        if np.isfinite(p["lap_starts"]).any():
+            s0 = min(s0, float(np.nanmin(p["lap_starts"])))
+        sessions_meta.append((p["sport"], s0, float(timed.max()) if timed.size else s0))
+
+    if n_auto:
+        warnings.append(
+            f"{n_auto} sample gaps taken as timer pauses: their laps last longer than "
+            "their TotalTimeSeconds and TCX has no timer events"
+        )
+    t = np.concatenate(t_all)
+    timed = np.isfinite(t)
+    n_timed = int(timed.sum())
+    if n_timed < n_points:
+        warnings.append(
+            f"{n_points - n_timed} of {n_points} trackpoints have no time and were dropped"
+        )
+    sport_arr = np.array(sport_all, dtype=object)[timed]
+    raw = {k: np.concatenate(v)[timed] for k, v in cols_raw.items()}
+    t = t[timed]
+    order = np.argsort(t, kind="stable")
+    if (np.diff(t) < 0).any():
+        warnings.append("trackpoint times go backwards; points were put in time order")
+    t = t[order]
+    sport_arr = sport_arr[order]
+    raw = {k: v[order] for k, v in raw.items()}
+    us = np.round(t * 1e6).astype(np.int64)
+    index = pd.DatetimeIndex(pd.to_datetime(us, unit="us", utc=True), name="timestamp")
+
+    sports = [s for s, _, _ in sessions_meta]
+    main = next((s for s in sports if s == "running"), sports[0] if sports else None)
+    foot = np.isin(sport_arr, list(FOOT_SPORTS)) | np.array(
+        [s is None for s in sport_arr], dtype=bool
+    )
+
+    cols: dict[str, np.ndarray] = {}
+
+    def put(key: str, values: np.ndarray) -> None:
+        if np.isfinite(values).any():
+            cols[key] = values
+
+    put("lat_deg", raw["lat"])
+    put("lon_deg", raw["lon"])
+    put("altitude_m", raw["ele"])
+    put("distance_m", raw["dist"])
+    put("speed_m_s", raw["speed"])
+    put("heart_rate_bpm", raw["hr"])
+    put("power_w", raw["power"])
+    # RunCadence (the running extension) first, else the trackpoint's Cadence.
+    cad = np.where(np.isfinite(raw["runcad"]), raw["runcad"], raw["cad"])
+    convention = "none"
+    factor = 1.0
+    if np.isfinite(cad).any():
+        fc = cad[foot]
+        moving = fc[np.isfinite(fc) & (fc > 0)]
+        if foot.any() and np.isfinite(fc).any():
+            med = float(np.median(moving)) if moving.size else 0.0
+            if med < STRIDES_BELOW_SPM:
+                factor, convention = 2.0, "tcx-strides-doubled"
+            else:
+                convention = "tcx-steps"
+            cols["cadence_spm"] = np.where(foot, factor * cad, np.nan)
+        if (~foot).any() and np.isfinite(cad[~foot]).any():
+            cols["cadence_rpm"] = np.where(~foot, cad, np.nan)
+
+    def ts(x: float) -> pd.Timestamp:
+        return pd.Timestamp(int(round(x * 1e6)), unit="us", tz="UTC")
+
+    laps: list[Segment] = []
+    for sport, ls, le, lap in sorted(laps_meta, key=lambda x: x[1]):
+        laps.append(Segment(sport, None, ts(ls), ts(le), _lap_summary(lap, ls, le, sport, factor)))
+    sessions: list[Segment] = []
+    for sport, s0, s1 in sessions_meta:
+        mine = [
+            lp.device_summary
+            for lp in laps
+            if lp.sport == sport and s0 <= lp.start.timestamp() <= s1 + 1
+        ]
+        summ = combine_summaries(mine)
+        if mine:
+            summ["elapsed_s"] = s1 - s0
+        sessions.append(Segment(sport, None, ts(s0), ts(s1), summ))
+
+    running = [s for s in sessions if s.sport == "running"]
+    device_summary = combine_summaries([s.device_summary for s in (running or sessions)])
+
+    records = pd.DataFrame(cols, index=index)
+    first_act = group[0]
+    return Activity(
+        records=records,
+        source=Source(name, "tcx", sha256, len(data), compressed, "runlens-tcx"),
+        sport=main,
+        sub_sport=None,
+        start=sessions[0].start if sessions else index[0],
+        utc_offset_s=_offset_s(list(first_act["times_text"])),
+        device=_creator(first_act["act"]),
+        sessions=sessions,
+        laps=laps,
+        pauses=[Pause(ts(a), ts(b)) for a, b in sorted(pauses)],
+        device_summary=device_summary,
+        developer=pd.DataFrame(index=index),
+        cadence_convention=convention,
+        warnings=warnings,
+        extra={"tcx_sports": [s for s in sports], "tcx_activities": len(parsed)},
+    )
+
+
+def _auto_pauses(
+    t: np.ndarray,
+    lap_start: float,
+    lap_end: float,
+    timer_s: float,
+    pauses: list[tuple[float, float]],
+) -> int:
+    """Add to ``pauses`` the gaps of one lap that its timer did not count; return how many.
+
+    ``t``: the lap's point times, ascending, between the previous lap's last
+    point and the next lap's first; gaps count only within the lap's span.
+    A lap whose span (its StartTime to the next lap's) exceeds its
+    ``TotalTimeSeconds`` by more than :data:`AUTO_PAUSE_MIN_S` had its timer
+    stopped (auto-pause) without a new <Track>: its longest sample gaps are
+    the pauses, longest first, until the excess is explained (the last one
+    taken only for what is left of it, up to its end).
+    """
+    known = sum(
+        max(0.0, min(b, lap_end) - max(a, lap_start)) for a, b in pauses if a < lap_end
+    )
+    excess = (lap_end - lap_start) - timer_s - known
+    if excess <= AUTO_PAUSE_MIN_S:
+        return 0
+    # Each gap clipped to the lap's span: the part of it that is the lap's.
+    lo = np.maximum(t[:-1], lap_start)
+    hi = np.minimum(t[1:], lap_end)
+    gap = hi - lo
+    inside = np.zeros(gap.size, dtype=bool)
+    for a, b in pauses:  # gaps already paused (a track break)
+        inside |= (t[:-1] >= a) & (t[1:] <= b)
+    cand = np.flatnonzero((gap >= AUTO_PAUSE_MIN_S) & ~inside)
+    if not cand.size:
+        return 0
+    cand = cand[np.argsort(-gap[cand], kind="stable")]
+    g = gap[cand]
+    left = excess - (np.cumsum(g) - g)  # excess not yet explained before each gap
+    take = left > AUTO_PAUSE_MIN_S
+    # A gap longer than what is left is paused only for that long (up to its end):
+    # the timer ran for the rest of it.
+    length = np.minimum(g[take], left[take])
+    ends = hi[cand[take]]
+    pauses.extend(zip((ends - length).tolist(), ends.tolist()))
+    return int(take.sum())
+
+
+def _lap_summary(
+    lap: dict[str, Any], start_s: float, end_s: float, sport: str | None, factor: float
+) -> dict[str, float | None]:
+    """A lap's device summary in :data:`SUMMARY_KEYS`, canonical units."""
+    out: dict[str, float | None] = {k: None for k in SUMMARY_KEYS}
+    out["distance_m"] = lap.get("distance_m")
+    out["timer_s"] = lap.get("timer_s")
+    out["elapsed_s"] = end_s - start_s if end_s > start_s else lap.get("timer_s")
+    speed = lap.get("lx_avg_speed")
+    if speed is None and out["distance_m"] and out["timer_s"]:
+        speed = out["distance_m"] / out["timer_s"]
+    out["avg_speed_m_s"] = speed
+    out["heart_rate_bpm"] = lap.get("avg_hr")
+    cad = lap.get("lx_run_cadence")
+    if cad is None:
+        cad = lap.get("cadence")
+    if cad is not None and (sport is None or sport in FOOT_SPORTS):
+        out["cadence_spm"] = cad * factor
+    return out
