@@ -1,6 +1,6 @@
 """Unit conversions, done once, at the edge (style.md habit 1).
 
-Every constant cites ../shared/evidence.md section 1 (FIT profile scales) or a
+Every constant cites docs/evidence.md section 1 (FIT profile scales) or a
 definition. Readers in :mod:`runlens.io` call these; nothing downstream
 converts units again.
 """
