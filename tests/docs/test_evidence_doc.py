@@ -60,7 +60,7 @@ def test_every_source_year_in_the_rules_has_a_full_citation():
     consts += [volume.FRANDSEN, volume.NIELSEN, volume.BUIST, volume.GABBETT]
     names = set()
     for c in consts:
-        names |= set(re.findall(r"([A-Z][a-z]+)(?: et al\.| & [A-Z][a-z]+)? (\d{4})", c))
+        names |= set(re.findall(r"([A-Z][A-Za-z]+)(?: et al\.| & [A-Z][a-z]+)? (\d{4})", c))
     entries = [" ".join(e.split()) for e in refs.split("\n- ")[1:]]
     missing = [(a, y) for a, y in names
                if not any(e.startswith(a) or f" {a} " in e for e in entries if y in e)]
