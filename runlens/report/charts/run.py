@@ -242,7 +242,9 @@ def run_figure(activity: Activity, findings=(), fig=None, title: str | None = No
     return fig, result
 
 
-def draw_run(activity: Activity, findings=(), out: str | Path = "run.png") -> RunChart:
+def draw_run(
+    activity: Activity, findings=(), out: str | Path = "run.png", units: str = "metric"
+) -> RunChart:
     """Write one run's chart to ``out`` (.png or .pdf).
 
     Parameters
