@@ -207,7 +207,7 @@ def test_run_plot_of_a_gpx_run_draws_what_it_has(tmp_path):
     f = sorted(CORPUS_SESSION.glob("*.gpx"))[0]  # positions, altitude, heart rate only
     res = draw_run(read(f), [], tmp_path / "run.png")
     assert png_info(res.path)[:2] == A4_PX
-    assert res.panels == ["pace", "heart_rate", "elevation"]
+    assert res.panels == ["pace", "heart_rate"]  # its altitude is 0 throughout: not drawn
     assert res.missing == []
 
 

@@ -233,7 +233,11 @@ def run_figure(activity: Activity, findings=(), fig=None, title: str | None = No
             if not sig.has(col):
                 return None
             v = np.asarray(sig.smooth(col), dtype=float)
-        return v if np.isfinite(v).any() else None
+        if not np.isfinite(v).any():
+            return None
+        if panel == "elevation" and np.nanmax(np.abs(v)) < 1.0:
+            return None  # altitude written as 0 throughout: no elevation recorded
+        return v
 
     # Which panels: pace, each judged rule's metric, then what else the file has.
     order: list[str] = ["pace"] if series("pace") is not None else []
@@ -347,10 +351,11 @@ def run_figure(activity: Activity, findings=(), fig=None, title: str | None = No
     axes[-1].set_xlabel("elapsed time (min)")
     start = activity.local_start
     when = start.strftime("%Y-%m-%d %H:%M") if start is not None else "?"
-    name = Path(activity.source.path).name if activity.source.path else sport_word(activity.sport)
+    what = sport_word("running" if activity.is_running and not activity.sport else activity.sport)
+    name = Path(activity.source.path).name if activity.source.path else what
     fig.suptitle(
         title
-        or f"{name}: {sport_word(activity.sport)} of {when}"
+        or f"{name}: {what} of {when}"
         + (" (local time)" if activity.utc_offset_s is not None else " (UTC)"),
         fontweight="bold",
     )
