@@ -83,11 +83,14 @@ def load_chart_data(args: argparse.Namespace):
             raise RunlensError("no runs in the history", path=str(db))
         # Pain diary episodes (docs/pain.md), marked on the weekly chart.
         pain = episodes_for_chart(store)
-        pain_doc = (
-            pain_report(store, config=config, history=history) if list_entries(store) else None
-        )
+        entries = list_entries(store)
+        pain_doc = pain_report(store, config=config, history=history) if entries else None
+    days: dict = {}
+    for e in entries:  # the worst of each diary day
+        days[e.date] = max(days.get(e.date, 0), int(e.severity))
     data = chart_data(history, date_from=lo, date_to=hi)
     data.pain, data.pain_report = pain, pain_doc
+    data.pain_days = sorted(days.items())
     return data
 
 

@@ -117,7 +117,8 @@ def test_report_pdf_pages(synth_data, tmp_path):
     rep = write_report(synth_data, tmp_path / "r.pdf")
     weeks_with_runs = int((synth_data.weeks["runs"] > 0).sum())
     assert weeks_with_runs == 6
-    assert rep.pages == pdf_pages(rep.path) == 1 + weeks_with_runs + 1
+    # summary + one page per week (+ continuation pages: nothing is cut) + caveats
+    assert rep.pages == pdf_pages(rep.path) == 1 + weeks_with_runs + sum(rep.continued.values()) + 1
     assert rep.flagged_weeks == [SPIKE_WEEK]
     # every volume finding is written on its week's page
     for f in synth_data.findings:

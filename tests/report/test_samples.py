@@ -25,7 +25,8 @@ def test_chart_and_report_from_sample_activities(samples_data, tmp_path):
     # FIT runs with running dynamics, read from the store: cadence and step length
     assert res.form_metrics == ["cadence_spm", "step_length_m"]
     rep = write_report(samples_data, tmp_path / "s.pdf")
-    assert rep.pages == pdf_pages(rep.path) == 6 + 2
+    assert rep.pages == pdf_pages(rep.path) == 6 + 2 + sum(rep.continued.values())
+    assert rep.continued  # the first weeks' findings continue on a second page, not cut
     # the form findings of the runs are written on their week's page
     assert "overstriding" in rep.week_findings["2026-08-17"]
 
