@@ -27,7 +27,14 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["RunnerProfile", "Config", "load_config", "default_config_path", "LOAD_KEYS", "DISPLAY_KEYS"]
+__all__ = [
+    "RunnerProfile",
+    "Config",
+    "load_config",
+    "default_config_path",
+    "LOAD_KEYS",
+    "DISPLAY_KEYS",
+]
 
 #: Top-level tables of the config file.
 SECTIONS = ("runner", "rules", "load", "display")

@@ -35,7 +35,11 @@ def add_source_arguments(p: argparse.ArgumentParser) -> None:
     )
     add_config_argument(p)
     p.add_argument(
-        "--jobs", "-j", type=int, metavar="N", help="worker processes for a scan (default: all cores)"
+        "--jobs",
+        "-j",
+        type=int,
+        metavar="N",
+        help="worker processes for a scan (default: all cores)",
     )
 
 

@@ -121,7 +121,8 @@ def run(args: argparse.Namespace) -> int:
         print("Form rules are not part of this runlens: activities stored without form findings.")
     if rep.problems:
         n = len(rep.problems)
-        print(f"{plural(n, 'file')} {'is not an activity and was' if n == 1 else 'are not activities and were'} skipped:")
+        verb = "is not an activity and was" if n == 1 else "are not activities and were"
+        print(f"{plural(n, 'file')} {verb} skipped:")
         for path, status, reason in rep.problems:
             print(f"  {path}: {'no activity' if status == 'skipped' else 'bad'}: {reason}")
     for a in rep.assumptions:

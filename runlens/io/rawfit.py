@@ -385,7 +385,8 @@ def build_activity(raw: RawFit, name: str, sha256: str, size: int, compressed: b
         for k, v in raw.developer.items():
             unit = (raw.developer_units.get(k) or "w").strip().lower()
             a = np.asarray(v, dtype=float)[keep_idx]
-            if k.strip().lower() == "power" and unit in ("w", "watt", "watts") and np.isfinite(a).any():
+            named = k.strip().lower() == "power" and unit in ("w", "watt", "watts")
+            if named and np.isfinite(a).any():
                 cols["power_w"], power_from = a, k
                 break
 

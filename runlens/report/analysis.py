@@ -334,7 +334,8 @@ def format_finding(
     w = _width(width)
     sev = f.get("severity", "note")
     if sev == "info" and not verbose:
-        return _wrap(f"[{sev}] {_name(f)} ({f.get('confidence')}): {_headline(f)}.", "  ", w, "    ")
+        head = f"[{sev}] {_name(f)} ({f.get('confidence')}): {_headline(f)}."
+        return _wrap(head, "  ", w, "    ")
     ev = f.get("evidence") or {}
     conf = f.get("confidence")
     sure = f"{conf:.0%} sure" if isinstance(conf, (int, float)) else str(conf)
@@ -398,7 +399,9 @@ def _fmt(v: Any, spec: str) -> str:
     return "-" if v is None else format(v, spec)
 
 
-def _lap_lines(rows: list[dict[str, Any]], title: str, key: str, units: str, foot: bool) -> list[str]:
+def _lap_lines(
+    rows: list[dict[str, Any]], title: str, key: str, units: str, foot: bool
+) -> list[str]:
     """A table of laps or kilometre splits (distance, time, pace, dynamics)."""
     if len(rows) < 2:
         return []

@@ -313,7 +313,8 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
     for (name, why), whos in unjudged.items():
         runs = [w for w in whos if w]
         where = f" (runs of {', '.join(runs)})" if runs else ""
-        blocks.append(textwrap.wrap(f"Not judged: {name}{where}: {why}.", WRAP, subsequent_indent="    "))
+        line = f"Not judged: {name}{where}: {why}."
+        blocks.append(textwrap.wrap(line, WRAP, subsequent_indent="    "))
     info = [f for f in findings if f.rule == "volume_history"]
     tail = textwrap.wrap("Note: " + info[0].message, WRAP) if info else []
     if not blocks:

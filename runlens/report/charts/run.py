@@ -144,7 +144,8 @@ def _thresholds(f, panel: str) -> list[tuple[float, str]]:
             if "baseline_ratio" in thr
             else "population band edge"
         )
-        out.append((float(thr["cadence_spm_below"]), f"flag below {thr['cadence_spm_below']:g}: {what}"))
+        v = float(thr["cadence_spm_below"])
+        out.append((v, f"flag below {v:g}: {what}"))
     elif f.rule == "heel_striking" and thr.get("ground_contact_ms_at_least") is not None:
         v = float(thr["ground_contact_ms_at_least"])
         out.append((v, f"long contact from {v:g} ms (orange/red band)"))
@@ -184,7 +185,9 @@ def _display(panel: str, v: np.ndarray, units: str, foot: bool) -> np.ndarray:
 def _label(panel: str, units: str, foot: bool) -> str:
     imp = units == "imperial"
     if panel == "pace":
-        return f"pace\n(min/{'mi' if imp else 'km'})" if foot else f"speed\n({'mph' if imp else 'km/h'})"
+        if foot:
+            return f"pace\n(min/{'mi' if imp else 'km'})"
+        return f"speed\n({'mph' if imp else 'km/h'})"
     if panel == "vertical_oscillation":
         return f"vertical\noscillation ({'in' if imp else 'cm'})"
     if panel == "elevation":
@@ -258,7 +261,9 @@ def run_figure(activity: Activity, findings=(), fig=None, title: str | None = No
         if pn not in order and series(pn) is not None:
             order.append(pn)
     if not order:
-        raise RunlensError("no channel to draw (no speed, heart rate or dynamics)", path=activity.source.path)
+        raise RunlensError(
+            "no channel to draw (no speed, heart rate or dynamics)", path=activity.source.path
+        )
 
     strip_h = 0.35 + 0.22 * max(1, len(rules))
     all_axes = fig.subplots(
@@ -341,13 +346,19 @@ def run_figure(activity: Activity, findings=(), fig=None, title: str | None = No
             color="#444444",
         )  # fmt: skip
     strip.tick_params(labelbottom=False)
-    handles = [Line2D([], [], color="#1b2f52", linewidth=1.3, label=f"{RULE_WINDOW_S:.0f} s median, as the rules judge it")]
+    median = f"{RULE_WINDOW_S:.0f} s median, as the rules judge it"
+    handles = [Line2D([], [], color="#1b2f52", linewidth=1.3, label=median)]
     if result.lines:
-        handles.append(Line2D([], [], color="#555555", linestyle="--", label="what it was compared with"))
+        compared = "what it was compared with"
+        handles.append(Line2D([], [], color="#555555", linestyle="--", label=compared))
     for r in rules:
         hatch, colour = colour_of[r]
-        handles.append(Patch(facecolor=colour, alpha=0.5, hatch=hatch, label=f"judged: {RULE_NAMES.get(r, r)}"))
-    strip.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.25), ncol=len(handles), frameon=False, fontsize=7.5)
+        judged_label = f"judged: {RULE_NAMES.get(r, r)}"
+        handles.append(Patch(facecolor=colour, alpha=0.5, hatch=hatch, label=judged_label))
+    strip.legend(
+        handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.25), ncol=len(handles),
+        frameon=False, fontsize=7.5,
+    )  # fmt: skip
     axes[-1].set_xlabel("elapsed time (min)")
     start = activity.local_start
     when = start.strftime("%Y-%m-%d %H:%M") if start is not None else "?"
