@@ -1,6 +1,6 @@
 """What runlens must tell its user with every set of findings.
 
-The text of ../shared/evidence.md section 7, worded for the runner.
+The text of docs/evidence.md section 7, worded for the runner.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ means all defaults. The file's sections::
 
     [runner]          # height_m, sex ("male"/"female"), resting_hr_bpm, max_hr_bpm
     [rules.NAME]      # a rule's parameters, e.g. [rules.overstriding] min_duration_s = 300
-    [load]            # training-load settings, e.g. week_start = "monday"
+    [load]            # training-load settings: week_start, unit
+    [display]         # how numbers are shown: units = "metric" | "imperial"
 
 docs/config.md documents every key and its default.
 """
@@ -26,7 +27,28 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["RunnerProfile", "Config", "load_config", "default_config_path"]
+__all__ = [
+    "RunnerProfile",
+    "Config",
+    "load_config",
+    "default_config_path",
+    "LOAD_KEYS",
+    "DISPLAY_KEYS",
+]
+
+#: Top-level tables of the config file.
+SECTIONS = ("runner", "rules", "load", "display")
+
+#: ``[load]`` keys and the values each accepts (docs/config.md).
+LOAD_KEYS: dict[str, tuple[str, ...]] = {
+    "week_start": (
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    ),
+    "unit": ("distance", "moving_time", "trimp"),
+}
+
+#: ``[display]`` keys and the values each accepts.
+DISPLAY_KEYS: dict[str, tuple[str, ...]] = {"units": ("metric", "imperial")}
 
 
 @dataclass
@@ -55,6 +77,7 @@ class Config:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     load: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
+    display: dict[str, Any] = field(default_factory=dict)
 
     def rule_params(self, name: str) -> dict[str, Any]:
         """Parameters the config sets for rule ``name`` (empty if none)."""
@@ -76,7 +99,8 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     Raises
     ------
     RunlensError
-        The named file is missing, not TOML, or has unknown runner keys.
+        The named file is missing, not TOML, has an unknown table or key, or a
+        value of the wrong kind (naming the file and the key).
     """
     explicit = path is not None
     p = Path(path) if explicit else default_config_path()
@@ -88,6 +112,16 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RunlensError(f"not valid TOML ({exc})", path=str(p)) from None
+    unknown_sections = [k for k in data if k not in SECTIONS]
+    if unknown_sections:
+        raise RunlensError(
+            f"unknown table or key {unknown_sections[0]!r}; known tables: "
+            f"{', '.join(f'[{t}]' for t in SECTIONS)}",
+            path=str(p),
+        )
+    for table in SECTIONS:
+        if not isinstance(data.get(table, {}), dict):
+            raise RunlensError(f"{table} must be a table ([{table}])", path=str(p))
     runner = data.get("runner", {})
     known = {f.name for f in fields(RunnerProfile)}
     unknown = set(runner) - known
@@ -100,9 +134,27 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     rules = data.get("rules", {})
     if not isinstance(rules, dict) or any(not isinstance(v, dict) for v in rules.values()):
         raise RunlensError("[rules] must hold tables such as [rules.overstriding]", path=str(p))
+    for k, v in runner.items():
+        if k != "sex" and not (isinstance(v, (int, float)) and not isinstance(v, bool)):
+            raise RunlensError(f"[runner] {k} = {v!r}: expected a number", path=str(p))
+    _check_choices("load", data.get("load", {}), LOAD_KEYS, p)
+    _check_choices("display", data.get("display", {}), DISPLAY_KEYS, p)
     return Config(
         runner=RunnerProfile(**runner),
         rules={k: dict(v) for k, v in rules.items()},
         load=dict(data.get("load", {})),
         path=str(p),
+        display=dict(data.get("display", {})),
     )
+
+
+def _check_choices(table: str, values: dict, known: dict[str, tuple[str, ...]], p: Path) -> None:
+    for k, v in values.items():
+        if k not in known:
+            raise RunlensError(
+                f"unknown [{table}] key {k!r}; known: {', '.join(sorted(known))}", path=str(p)
+            )
+        if not isinstance(v, str) or v.lower() not in known[k]:
+            raise RunlensError(
+                f"[{table}] {k} = {v!r}: expected one of {', '.join(known[k])}", path=str(p)
+            )

@@ -2,7 +2,7 @@
 
 Flags are not diagnoses: every finding carries its evidence (the values seen,
 the threshold, the source), its confidence and, where there is one, a
-suggestion (../shared/evidence.md sections 2-5 and 7).
+suggestion (docs/evidence.md sections 2-5 and 7).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Training load over a history of runs (../shared/evidence.md section 4).
+"""Training load over a history of runs (docs/evidence.md section 4).
 
 Everything here works on small tables, one row per activity or per day, never
 on samples; :mod:`runlens.history` builds the activity table from its store.

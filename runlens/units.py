@@ -1,6 +1,6 @@
 """Unit conversions, done once, at the edge (style.md habit 1).
 
-Every constant cites ../shared/evidence.md section 1 (FIT profile scales) or a
+Every constant cites docs/evidence.md section 1 (FIT profile scales) or a
 definition. Readers in :mod:`runlens.io` call these; nothing downstream
 converts units again.
 """
@@ -17,6 +17,12 @@ __all__ = [
     "pace_s_per_km",
     "format_duration",
     "format_pace",
+    "format_speed",
+    "format_distance",
+    "format_elevation",
+    "format_step",
+    "format_oscillation",
+    "METRES_PER_MILE",
     "index_seconds",
 ]
 
@@ -81,16 +87,84 @@ def format_duration(seconds: float | None) -> str:
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
-def format_pace(speed_m_s: float | None) -> str:
-    """``m:ss /km`` for a speed in m/s ("-" when missing or not moving).
+#: International mile and foot, m; inch, mm.
+METRES_PER_MILE = 1609.344
+METRES_PER_FOOT = 0.3048
+MM_PER_INCH = 25.4
 
-    >>> format_pace(1000 / 300)
-    '5:00 /km'
+
+def format_pace(speed_m_s: float | None, units: str = "metric") -> str:
+    """``m:ss /km`` (or ``/mi`` in imperial units) for a speed in m/s ("-" when not moving).
+
+    >>> format_pace(1000 / 300), format_pace(1609.344 / 480, "imperial")
+    ('5:00 /km', '8:00 /mi')
     """
     if speed_m_s is None or not np.isfinite(speed_m_s) or speed_m_s <= 0:
         return "-"
-    s = int(round(1000.0 / speed_m_s))
-    return f"{s // 60}:{s % 60:02d} /km"
+    per, unit = (METRES_PER_MILE, "/mi") if units == "imperial" else (1000.0, "/km")
+    s = int(round(per / speed_m_s))
+    return f"{s // 60}:{s % 60:02d} {unit}"
+
+
+def format_speed(speed_m_s: float | None, units: str = "metric") -> str:
+    """``km/h`` (or ``mph``) for a speed in m/s, as rides are shown.
+
+    >>> format_speed(10.0), format_speed(10.0, "imperial")
+    ('36.0 km/h', '22.4 mph')
+    """
+    if speed_m_s is None or not np.isfinite(speed_m_s):
+        return "-"
+    if units == "imperial":
+        return f"{speed_m_s * 3600 / METRES_PER_MILE:.1f} mph"
+    return f"{speed_m_s * 3.6:.1f} km/h"
+
+
+def format_distance(metres: float | None, units: str = "metric") -> str:
+    """``km`` or ``mi`` with two decimals.
+
+    >>> format_distance(14410.0), format_distance(14410.0, "imperial")
+    ('14.41 km', '8.95 mi')
+    """
+    if metres is None or not np.isfinite(metres):
+        return "-"
+    if units == "imperial":
+        return f"{metres / METRES_PER_MILE:.2f} mi"
+    return f"{metres / 1000:.2f} km"
+
+
+def format_elevation(metres: float | None, units: str = "metric") -> str:
+    """``m`` or ``ft``, whole numbers (ascent, altitude).
+
+    >>> format_elevation(135.0), format_elevation(135.0, "imperial")
+    ('135 m', '443 ft')
+    """
+    if metres is None or not np.isfinite(metres):
+        return "-"
+    return f"{metres / METRES_PER_FOOT:.0f} ft" if units == "imperial" else f"{metres:.0f} m"
+
+
+def format_step(metres: float | None, units: str = "metric") -> str:
+    """Step length: ``m`` with two decimals, or ``in``.
+
+    >>> format_step(1.02), format_step(1.02, "imperial")
+    ('1.02 m', '40.2 in')
+    """
+    if metres is None or not np.isfinite(metres):
+        return "-"
+    if units == "imperial":
+        return f"{metres * 1000 / MM_PER_INCH:.1f} in"
+    return f"{metres:.2f} m"
+
+
+def format_oscillation(mm: float | None, units: str = "metric") -> str:
+    """Vertical oscillation: ``cm`` or ``in``, one decimal.
+
+    >>> format_oscillation(84.0), format_oscillation(84.0, "imperial")
+    ('8.4 cm', '3.3 in')
+    """
+    if mm is None or not np.isfinite(mm):
+        return "-"
+    return f"{mm / MM_PER_INCH:.1f} in" if units == "imperial" else f"{mm / 10:.1f} cm"
 
 
 def index_seconds(index) -> np.ndarray:

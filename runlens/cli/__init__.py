@@ -3,7 +3,8 @@
 Subcommands live in ``runlens/cli/cmd_*.py``; each module defines
 ``register(subparsers)``, which adds its parser and sets ``func``. A library
 error becomes one line on stderr and exit status 1; a traceback is shown only
-with ``--debug``.
+with ``--debug``. ``runlens`` alone prints the help on stdout and exits 0; a
+mistyped command gets a "did you mean" and exit status 2.
 """
 
 from __future__ import annotations
@@ -21,16 +22,32 @@ __all__ = ["main", "build_parser"]
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with a "did you mean" for a mistyped command (``runlens analyz``)."""
+
+    def _check_value(self, action: argparse.Action, value) -> None:
+        if isinstance(action, argparse._SubParsersAction) and value not in action.choices:
+            import difflib
+
+            names = sorted(action.choices)
+            close = difflib.get_close_matches(value, names, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise argparse.ArgumentError(
+                action, f"unknown command {value!r}{hint} (commands: {', '.join(names)})"
+            )
+        super()._check_value(action, value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="runlens",
         description="What your watch data says about your running form and training load.",
     )
     parser.add_argument("--version", action="version", version=f"runlens {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     names = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("cmd_"))
     for name in names:
         importlib.import_module(f"{__name__}.{name}").register(sub)
@@ -41,9 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
+    if not getattr(args, "func", None):  # `runlens` alone: help on stdout, as asked for
         parser.print_help()
-        return EXIT_USAGE
+        return EXIT_OK
     try:
         return int(args.func(args) or 0)
     except RunlensError as exc:

@@ -14,8 +14,11 @@ import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from ._common import add_config_argument, add_units_argument
+
     p = sub.add_parser(
         "analyze",
+        aliases=["analyse"],
         help="summarise one activity file (FIT, GPX, TCX, their .gz, or one in a .zip) and "
         "flag form patterns",
         description="Read one activity and print its summary, with the watch's own values "
@@ -37,13 +40,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--strict", action="store_true", help="refuse a file with any fault instead of salvaging it"
     )
-    p.add_argument("-v", "--verbose", action="store_true", help="say which decoder read the file")
     p.add_argument(
-        "--config",
-        metavar="PATH",
-        help="TOML config (docs/config.md); default $RUNLENS_CONFIG or "
-        "~/.config/runlens/config.toml",
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also the evidence behind each finding (values seen, what they were compared "
+        "with, source) and which decoder read the file",
     )
+    p.add_argument(
+        "--laps", action="store_true", help="also the lap and kilometre-split tables"
+    )
+    add_units_argument(p)
+    add_config_argument(p)
     p.add_argument("--height", type=float, metavar="M", help="your height in metres (e.g. 1.78)")
     p.add_argument("--sex", choices=("male", "female"), help="for heart-rate load weighting")
     p.add_argument("--resting-hr", type=float, metavar="BPM", help="resting heart rate, 1/min")
@@ -59,8 +67,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--plot",
         metavar="OUT.png",
-        help="also draw pace, cadence, oscillation and ground contact over the run, flagged "
-        "stretches shaded (PNG or PDF; docs/charts.md)",
+        help="also draw the run: each flagged metric with its threshold or baseline and the "
+        "judged stretches shaded, and the channels the file records (PNG or PDF; "
+        "docs/charts.md)",
     )
     p.set_defaults(func=run)
 
@@ -110,7 +119,7 @@ def load_baseline(path: str):
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..config import load_config
+    from ._common import load_checked_config as load_config
     from ..io import read
     from ..memo import analysis_scope
 
@@ -158,15 +167,22 @@ def _analyze(args: argparse.Namespace, config, baseline, activity) -> int:
             f.to_dict() for f in evaluate_all(activity, config, baseline=baseline, profile=profile)
         ]
     result = analyze(activity, findings)
-    if args.plot:  # charts: runlens.report.charts.run
-        from ..report.charts import draw_run
-
-        draw_run(activity, findings, args.plot)
     if args.verbose:
         print(f"runlens: {args.file}: read by {activity.source.reader}", file=sys.stderr)
+    for w in result.get("warnings", []):  # reader warnings: stderr, stdout stays the report
+        print(f"runlens: {args.file}: warning: {w}", file=sys.stderr)
+    units = args.units or str(config.display.get("units", "metric")).lower()
     if args.json:
         json.dump(result, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     else:
-        print(format_text(result))
+        if args.no_rules:
+            result["rules_run"] = False
+        print(format_text(result, verbose=args.verbose, laps=args.laps, units=units))
+        result.pop("rules_run", None)
+    if args.plot:  # charts: runlens.report.charts.run
+        from ..report.charts import draw_run
+
+        draw_run(activity, findings, args.plot, units=units)
+        print(f"runlens: wrote {args.plot}", file=sys.stderr if args.json else sys.stdout)
     return 0

@@ -23,16 +23,24 @@ def add_source_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", metavar="PATH", help="history store file (default: the folder's store)")
     p.add_argument("--from", dest="date_from", metavar="DATE", help="first day shown (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", metavar="DATE", help="last day shown (YYYY-MM-DD)")
+    from ..load import WEEKDAYS
+    from ._common import add_config_argument, add_load_unit_argument
+
+    add_load_unit_argument(p)
     p.add_argument(
-        "--metric",
-        choices=("distance", "time", "load"),
-        default="distance",
-        help="weekly bars: distance (km), moving time (h) or load (Banister TRIMP); "
-        "default distance",
+        "--week-start",
+        choices=WEEKDAYS,
+        metavar="DAY",
+        help="first day of the week (default: [load] week_start, else monday)",
     )
-    p.add_argument("--week-start", metavar="DAY", help="first day of the week (default monday)")
-    p.add_argument("--config", metavar="FILE", help="config file (default ~/.config/runlens)")
-    p.add_argument("-j", "--jobs", type=int, help="worker processes for a scan (default: cores)")
+    add_config_argument(p)
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        metavar="N",
+        help="worker processes for a scan (default: all cores)",
+    )
 
 
 def _date(s: str | None, opt: str):
@@ -50,7 +58,7 @@ def _date(s: str | None, opt: str):
 
 def load_chart_data(args: argparse.Namespace):
     """Build the ChartData a chart or report draws, from ``args`` of either command."""
-    from ..config import load_config
+    from ._common import load_checked_config as load_config
     from ..errors import RunlensError
     from ..history import Store, build_history, scan
     from ..report.charts import chart_data
@@ -72,16 +80,21 @@ def load_chart_data(args: argparse.Namespace):
     from ..pain import episodes_for_chart, list_entries, pain_report
 
     with Store(db, create=False) as store:
-        history = build_history(store, config, week_start=args.week_start)
+        history = build_history(
+            store, config, week_start=args.week_start, load_unit=args.load_unit
+        )
         if not len(history.acts):
             raise RunlensError("no runs in the history", path=str(db))
         # Pain diary episodes (docs/pain.md), marked on the weekly chart.
         pain = episodes_for_chart(store)
-        pain_doc = (
-            pain_report(store, config=config, history=history) if list_entries(store) else None
-        )
+        entries = list_entries(store)
+        pain_doc = pain_report(store, config=config, history=history) if entries else None
+    days: dict = {}
+    for e in entries:  # the worst of each diary day
+        days[e.date] = max(days.get(e.date, 0), int(e.severity))
     data = chart_data(history, date_from=lo, date_to=hi)
     data.pain, data.pain_report = pain, pain_doc
+    data.pain_days = sorted(days.items())
     return data
 
 
@@ -101,12 +114,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..report.charts import draw_weekly
     from ..report.charts._style import output_format
+    from ._common import chart_metric, plural
 
     output_format(args.output)  # a wrong suffix fails before any scan
     data = load_chart_data(args)
-    res = draw_weekly(data, args.output, metric=args.metric)
+    res = draw_weekly(data, args.output, metric=chart_metric(data.history.load_unit))
     print(
-        f"runlens: wrote {res.path}: {len(res.weeks)} weeks, "
+        f"runlens: wrote {res.path}: {plural(len(res.weeks), 'week')}, "
         f"{len(res.flagged_weeks)} flagged, {len(res.noted_weeks)} noted"
     )
     return 0

@@ -14,7 +14,7 @@ import sys
 
 def _store_args(p: argparse.ArgumentParser) -> None:
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--db", metavar="PATH", help="history store file")
+    g.add_argument("--db", metavar="PATH", help="history store file (default: the folder's store)")
     g.add_argument(
         "--folder",
         metavar="DIR",
@@ -23,6 +23,8 @@ def _store_args(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from ._common import add_config_argument
+
     p = sub.add_parser(
         "pain",
         help="keep a pain diary and see what came before the pain",
@@ -30,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "what came before each pain episode compared with pain-free periods. Associations in "
         "one person's data, not causes, not medical advice.",
     )
-    p.set_defaults(func=lambda a: (p.print_help(), 2)[1])
+    p.set_defaults(func=lambda a: (p.print_help(), 0)[1])  # `runlens pain` alone: its help
     ps = p.add_subparsers(dest="pain_command", metavar="ACTION")
 
     a = ps.add_parser(
@@ -107,7 +109,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     rp.add_argument("--where", metavar="PLACE", help="only diary entries of this place")
     rp.add_argument("--json", action="store_true", help="print one JSON object")
-    rp.add_argument("--config", metavar="PATH", help="config file (runner profile, rules)")
+    add_config_argument(rp)
     _store_args(rp)
     rp.set_defaults(func=run_report)
 
@@ -210,7 +212,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from ..config import load_config
+    from ._common import load_checked_config as load_config
     from ..pain import format_text, pain_report
 
     config = load_config(args.config)

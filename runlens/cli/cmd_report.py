@@ -25,11 +25,15 @@ def run(args: argparse.Namespace) -> int:
 
     from ..errors import RunlensError
     from ..report.pdf import write_report
+    from ._common import chart_metric, plural
     from .cmd_chart import load_chart_data
 
     if Path(args.output).suffix.lower() != ".pdf":
         raise RunlensError("the report is a PDF: give a .pdf file", path=args.output)
     data = load_chart_data(args)
-    rep = write_report(data, args.output, metric=args.metric)
-    print(f"runlens: wrote {rep.path}: {rep.pages} pages ({len(rep.week_pages)} weeks)")
+    rep = write_report(data, args.output, metric=chart_metric(data.history.load_unit))
+    print(
+        f"runlens: wrote {rep.path}: {plural(rep.pages, 'page')} "
+        f"({plural(len(rep.week_pages), 'week')})"
+    )
     return 0

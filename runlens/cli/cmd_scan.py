@@ -10,6 +10,8 @@ import time
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from ._common import add_config_argument
+
     p = sub.add_parser(
         "scan",
         help="scan a folder of activity files, or an export's .zip, into the history store",
@@ -33,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--db",
         metavar="PATH",
-        help="store file (default: one per folder in the user's data directory)",
+        help="history store file (default: the folder's store, in the user's data directory)",
     )
     p.add_argument(
         "--jobs", "-j", type=int, metavar="N", help="worker processes (default: all cores)"
@@ -41,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--rescan", action="store_true", help="read and analyse every file again, changed or not"
     )
-    p.add_argument("--config", metavar="PATH", help="config file (runner profile, rules)")
+    add_config_argument(p)
     p.add_argument("--json", action="store_true", help="print the scan report as one JSON object")
     c = p.add_argument_group(
         "cohort (docs/cohort.md)", "scan many runners' histories on a Dask cluster into Parquet"
@@ -91,9 +93,10 @@ class _Progress:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..config import load_config
+    from ._common import load_checked_config as load_config
     from ..errors import RunlensError
     from ..history import scan
+    from ._common import plural
 
     if args.jobs is not None and args.jobs < 1:
         raise RunlensError("--jobs must be at least 1")
@@ -131,16 +134,16 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     print(
-        f"Scanned {rep.root}: {rep.found} activity files in {rep.seconds:.1f} s "
+        f"Scanned {rep.root}: {plural(rep.found, 'activity file')} in {rep.seconds:.1f} s "
         f"({rep.read} read, {rep.not_read} unchanged and not read"
         + (f", {rep.same_content} touched but identical" if rep.same_content else "")
         + (f", {rep.removed} gone and forgotten" if rep.removed else "")
         + ")"
     )
     print(
-        f"Store {rep.db}: {rep.activities} activities, {rep.runs} runs counted over "
-        f"{rep.weeks} weeks"
-        + (f", {rep.duplicates} duplicates counted once" if rep.duplicates else "")
+        f"Store {rep.db}: {plural(rep.activities, 'activity', 'activities')}, "
+        f"{plural(rep.runs, 'run')} counted over {plural(rep.weeks, 'week')}"
+        + (f", {plural(rep.duplicates, 'duplicate')} counted once" if rep.duplicates else "")
     )
     if rep.archives or rep.archives_unchanged:
         print(
@@ -159,7 +162,9 @@ def run(args: argparse.Namespace) -> int:
     if rep.form_rules == "unavailable":
         print("Form rules are not part of this runlens: activities stored without form findings.")
     if rep.problems:
-        print(f"{len(rep.problems)} files are not activities and were skipped:")
+        n = len(rep.problems)
+        verb = "is not an activity and was" if n == 1 else "are not activities and were"
+        print(f"{plural(n, 'file')} {verb} skipped:")
         for path, status, reason in rep.problems:
             print(f"  {path}: {'no activity' if status == 'skipped' else 'bad'}: {reason}")
     for a in rep.assumptions:

@@ -29,6 +29,7 @@ WEEK_COLUMNS = (
 
 def register(sub: argparse._SubParsersAction) -> None:
     from ..load import WEEKDAYS
+    from ._common import add_config_argument, add_load_unit_argument
 
     p = sub.add_parser(
         "weekly",
@@ -38,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "increases). Name the scanned folder DIR or the store with --db.",
     )
     p.add_argument("dir", nargs="?", metavar="DIR", help="a folder scanned with `runlens scan`")
-    p.add_argument("--db", metavar="PATH", help="store file (instead of DIR)")
+    p.add_argument("--db", metavar="PATH", help="history store file (default: the folder's store)")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print one JSON object")
     fmt.add_argument("--csv", action="store_true", help="print the weeks as CSV")
@@ -48,12 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="DAY",
         help="first day of the week (default: [load] week_start, else monday)",
     )
-    p.add_argument(
-        "--unit",
-        choices=("distance", "moving_time", "trimp"),
-        help="load unit for ratios, monotony, strain and fitness (default: distance, km)",
-    )
-    p.add_argument("--config", metavar="PATH", help="config file (runner profile, rules)")
+    add_load_unit_argument(p)
+    add_config_argument(p)
     p.add_argument(
         "--cohort",
         action="store_true",
@@ -132,7 +129,7 @@ def format_text(doc: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..config import load_config
+    from ._common import load_checked_config as load_config
     from ..errors import RunlensError
     from ..history import Store, build_history, default_store_path
 
@@ -147,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
     db = args.db or str(default_store_path(args.dir))
     config = load_config(args.config)
     with Store(db, create=False) as store:
-        h = build_history(store, config, week_start=args.week_start, load_unit=args.unit)
+        h = build_history(store, config, week_start=args.week_start, load_unit=args.load_unit)
     if h.weeks is None or len(h.weeks) == 0:
         raise RunlensError("no runs stored yet; run `runlens scan DIR` first", path=db)
     doc = history_dict(h, db)

@@ -128,7 +128,7 @@ def run_weekly(args: argparse.Namespace, config: Any) -> int:
             )
         frame = frame_from_dataset(source)
     cw = cohort_weekly(
-        frame, config, week_start=args.week_start, load_unit=args.unit, source=source
+        frame, config, week_start=args.week_start, load_unit=args.load_unit, source=source
     )
     if args.json:
         json.dump(cohort_dict(cw), sys.stdout, indent=2, allow_nan=False)

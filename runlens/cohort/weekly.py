@@ -8,7 +8,7 @@ across runners. A week before a runner's first run or after the last is
 empty (not 0): it is outside that runner's history.
 
 Definitions and sources are the single-runner ones (docs/history.md,
-../shared/evidence.md section 4); flags are associations from observational
+docs/evidence.md section 4); flags are associations from observational
 studies, not diagnoses.
 """
 

@@ -379,6 +379,18 @@ def build_activity(raw: RawFit, name: str, sha256: str, size: int, compressed: b
             rpm = cad if frac is None else cad + np.nan_to_num(frac)
             cols["cadence_rpm"] = np.where(~foot, rpm, np.nan)
 
+    # Running power from a foot pod's developer field (Stryd writes "Power", W) when the
+    # record has none: matched by name, ignoring case (docs/evidence.md section 1).
+    power_from = None
+    if "power_w" not in cols:
+        for k, v in raw.developer.items():
+            unit = (raw.developer_units.get(k) or "w").strip().lower()
+            a = np.asarray(v, dtype=float)[keep_idx]
+            named = k.strip().lower() == "power" and unit in ("w", "watt", "watts")
+            if named and np.isfinite(a).any():
+                cols["power_w"], power_from = a, k
+                break
+
     records = pd.DataFrame(cols, index=index)
     developer = pd.DataFrame(
         {k: np.asarray(v, dtype=float)[keep_idx] for k, v in raw.developer.items()}, index=index
@@ -405,5 +417,6 @@ def build_activity(raw: RawFit, name: str, sha256: str, size: int, compressed: b
         developer_units=dict(raw.developer_units),
         cadence_convention=convention,
         warnings=list(raw.warnings),
-        extra={"fit_headers": raw.n_headers, "file_type": ftype},
+        extra={"fit_headers": raw.n_headers, "file_type": ftype}
+        | ({"power_from_developer_field": power_from} if power_from else {}),
     )

@@ -9,7 +9,7 @@ dropouts set to missing. Aggregations (:mod:`runlens.metrics.summary`),
 splits and rolling windows (:mod:`runlens.metrics.rolling`) all read it, so
 every number runlens shows follows the same definitions (docs/metrics.md).
 
-Sources: ../shared/evidence.md section 1 (FIT fields, smart recording, timer
+Sources: docs/evidence.md section 1 (FIT fields, smart recording, timer
 events) and section 6 (distance, elevation, moving threshold).
 """
 

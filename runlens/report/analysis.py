@@ -3,7 +3,7 @@
 The JSON shape is documented in docs/json.md and stable::
 
     {"file", "format", "sport", "device", "start", "utc_offset_s",
-     "summary": {...}, "device_summary": {...},  # summary adds the breathing keys
+     "summary": {...}, "device_summary": {...},
      "sessions": [{"sport", "summary", "device_summary"}], "findings": [...]}
 
 plus ``reader``, ``warnings`` and ``caveats``, and (added, docs/metrics.md):
@@ -20,9 +20,17 @@ from typing import Any
 
 from ..caveats import CAVEATS
 from ..model import SUMMARY_KEYS, Activity
-from ..units import format_duration, format_pace
+from ..units import (
+    format_distance,
+    format_duration,
+    format_elevation,
+    format_oscillation,
+    format_pace,
+    format_speed,
+    format_step,
+)
 
-__all__ = ["analyze", "format_text", "format_finding"]
+__all__ = ["analyze", "format_text", "format_finding", "verdict_lines", "RULE_NAMES"]
 
 
 def _clean(d: dict[str, Any]) -> dict[str, Any]:
@@ -131,80 +139,282 @@ def analyze(activity: Activity, findings: list[dict[str, Any]] | None = None) ->
     }
 
 
-def _wrap(text: str, indent: str, width: int = 100) -> list[str]:
+# ---------------------------------------------------------------------------
+# Text: the verdict first, then the summary table, then the details.
+# ---------------------------------------------------------------------------
+
+#: How each rule is named for the runner.
+RULE_NAMES = {
+    "overstriding": "overstriding",
+    "heel_striking": "heel striking",
+    "gct_imbalance": "uneven ground contact",
+    "vertical_motion": "vertical motion",
+    "form_fade": "late-run form fade",
+    "no_warmup": "no warm-up",
+    "session_spike": "session spike",
+    "weekly_increase": "weekly increase",
+    "acute_chronic": "acute:chronic load",
+}
+
+#: Verdict length, lines (the header line above it not counted).
+VERDICT_LINES = 5
+
+
+def _width(width: int | None) -> int:
+    if width is None:
+        import shutil
+
+        width = shutil.get_terminal_size((100, 24)).columns
+    return max(60, min(int(width), 120))
+
+
+def _wrap(text: str, indent: str, width: int = 100, hang: str = "  ") -> list[str]:
     import textwrap
 
     return textwrap.wrap(
-        text, width=width, initial_indent=indent, subsequent_indent=indent + "  "
+        text,
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=indent + hang,
+        break_on_hyphens=False,
+        break_long_words=False,
     ) or [indent]
 
 
-def _value(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:g}"
-    return str(v)
+def _name(f: dict[str, Any]) -> str:
+    r = f.get("rule", "?")
+    return RULE_NAMES.get(r, r.replace("_", " "))
 
 
-def _when(iso: str) -> str:
-    """``HH:MM:SS`` of an ISO time (UTC), for the time ranges."""
-    return iso[11:19] if len(iso) >= 19 else iso
-
-
-def format_finding(f: dict[str, Any]) -> list[str]:
-    """Text lines of one finding dict: message, confidence, when, evidence, suggestion."""
+def _how_sure(f: dict[str, Any]) -> str:
     conf = f.get("confidence")
-    conf_s = f"{conf:.0%}" if isinstance(conf, (int, float)) else str(conf)
-    head = f"[{f.get('severity', 'note')}] {f.get('rule', '?')} ({conf_s}): {f.get('message', '')}"
-    out = _wrap(head, "  ")
-    ranges = f.get("time_ranges") or []
-    if ranges:
-        out += _wrap(
-            "when (UTC): " + ", ".join(f"{_when(a)}-{_when(b)}" for a, b in ranges), "      "
-        )
-    ev = f.get("evidence") or {}
-    if ev.get("values"):
-        out += _wrap(
-            "seen: " + ", ".join(f"{k} {_value(v)}" for k, v in ev["values"].items()), "      "
-        )
-    if ev.get("threshold"):
-        out += _wrap(
-            "threshold: " + ", ".join(f"{k} {_value(v)}" for k, v in ev["threshold"].items()),
-            "      ",
-        )
-    if ev.get("basis"):
-        out += _wrap(f"basis: {ev['basis']}", "      ")
-    if ev.get("source"):
-        out += _wrap(f"source: {ev['source']}", "      ")
-    if f.get("suggestion"):
-        out += _wrap(f"suggestion: {f['suggestion']}", "      ")
-    return out
+    s = f"{conf:.0%} sure" if isinstance(conf, (int, float)) else str(conf)
+    basis = ((f.get("evidence") or {}).get("basis") or "").lower()
+    if "population" in basis:
+        s += ", vs other runners"
+    elif "own" in basis or "baseline" in basis:
+        s += ", vs your own runs"
+    return s
 
 
-_ROWS = (
-    ("Distance", "distance_m", lambda v: f"{v / 1000:.2f} km"),
-    ("Elapsed time", "elapsed_s", format_duration),
-    ("Timer time", "timer_s", format_duration),
-    ("Moving time", "moving_s", format_duration),
-    ("Pace", "avg_speed_m_s", format_pace),
-    ("Cadence", "cadence_spm", lambda v: f"{v:.0f} steps/min"),
-    ("Step length", "step_length_m", lambda v: f"{v:.2f} m"),
-    ("Vertical oscillation", "vertical_oscillation_mm", lambda v: f"{v / 10:.1f} cm"),
-    ("Vertical ratio", "vertical_ratio_pct", lambda v: f"{v:.1f} %"),
-    ("Ground contact", "ground_contact_ms", lambda v: f"{v:.0f} ms"),
-    ("GCT balance (left)", "gct_balance_left_pct", lambda v: f"{v:.1f} %"),
-    ("Heart rate", "heart_rate_bpm", lambda v: f"{v:.0f} bpm"),
-    ("Ascent", "ascent_m", lambda v: f"{v:.0f} m"),
+def _sentences(text: str) -> list[str]:
+    import re
+
+    return [t for t in re.split(r"(?<=[.!?])\s+(?=[A-Z])", text.strip()) if t]
+
+
+def _headline(f: dict[str, Any]) -> str:
+    """The message's first clause: what was seen, without the numbers' detail."""
+    msg = (f.get("message") or "").strip()
+    first = _sentences(msg)[0] if msg else ""
+    head = first.split(": ", 1)[0].rstrip(".")
+    return head
+
+
+def _try(f: dict[str, Any]) -> str | None:
+    """The one sentence of the suggestion that says what to do."""
+    import re
+
+    sug = f.get("suggestion")
+    if not sug:
+        return None
+    sents = _sentences(sug)
+    verbs = ("try", "run", "watch", "keep", "start", "add", "build", "ease", "see")
+    pick = next((x for x in sents if x.split(" ", 1)[0].lower() in verbs), sents[-1])
+    pick = re.sub(r" \([^()]*(?:et al\.|\d{4})[^()]*\)", "", pick)  # citations: under -v
+    pick = pick.split(": ", 1)[0].split("; ", 1)[0].rstrip(".")
+    return pick[0].upper() + pick[1:] + "."
+
+
+def verdict_lines(result: dict[str, Any], width: int | None = None) -> list[str]:
+    """2-5 lines: what was flagged (every flag named in the first line), how sure, what to try.
+
+    Returns
+    -------
+    list of str
+        The first line names every flag and how sure each is; the next ones say
+        what to try for each flag and note, as far as :data:`VERDICT_LINES` allows.
+    """
+    return _verdict(result, width)[0]
+
+
+def _verdict(result: dict[str, Any], width: int | None = None) -> tuple[list[str], set[str]]:
+    w = _width(width)
+    fs = result.get("findings") or []
+    flags = [f for f in fs if f.get("severity") == "flag"]
+    notes = [f for f in fs if f.get("severity") == "note"]
+    if result.get("rules_run") is False:
+        return _wrap("Verdict: form rules not run (--no-rules): the summary only.", "", w), set()
+    n_notes = f"{len(notes)} note{'s' if len(notes) != 1 else ''}"
+    if flags:
+        named = ", ".join(f"{_name(f)} ({_how_sure(f)})" for f in flags)
+        head = f"Verdict: {len(flags)} flag{'s' if len(flags) != 1 else ''} on this run: {named}"
+        if notes:
+            head += f"; {n_notes}: " + ", ".join(_name(f) for f in notes)
+        head += ". Cues to look at, not diagnoses."
+    elif notes:
+        named = ", ".join(f"{_name(f)} ({_how_sure(f)})" for f in notes)
+        head = f"Verdict: nothing flagged on this run; {n_notes}: {named}."
+    else:
+        judged = [f for f in fs if f.get("severity") == "info"]
+        head = "Verdict: nothing flagged on this run" + (
+            " (" + ", ".join(f"{_name(f)}: {f.get('confidence')}" for f in judged) + ")."
+            if judged
+            else "."
+        )
+    out = _wrap(head, "", w)
+    shown: set[str] = set()
+    items = [f for f in flags + notes if _try(f)]
+    for i, f in enumerate(items):
+        t = _try(f)
+        more = _wrap(f"{_name(f).capitalize()}: {t[0].lower() + t[1:]}", "  ", w, hang="    ")
+        room = VERDICT_LINES - len(out) - (1 if i < len(items) - 1 else 0)
+        if len(more) > room:
+            if len(out) < VERDICT_LINES:
+                out.append("  What to try for the others: under Findings below.")
+            break
+        out += more
+        shown.add(f.get("rule"))
+    return out, shown
+
+
+_UNIT_WORDS = (
+    ("spm", "steps/min"),
+    ("bpm", "1/min"),
+    ("pct", "%"),
+    ("ms", "ms"),
+    ("mm", "mm"),
+    ("km", "km"),
+    ("w", "W"),
 )
 
 
-def _breathing_lines(ours: dict[str, Any], width: str) -> list[str]:
+def _readable(key: str, v: Any, units: str = "metric") -> tuple[str, str]:
+    """``("cadence below", "164 steps/min")`` from ``("cadence_spm_below", 164)``."""
+    parts = key.split("_")
+    unit, name = None, parts
+    for i in range(len(parts)):
+        if parts[i : i + 2] == ["m", "s"]:
+            unit, name = "m/s", parts[:i] + parts[i + 2 :]
+            break
+        hit = dict(_UNIT_WORDS).get(parts[i]) if i > 0 else None
+        if hit is None and i > 0 and parts[i] in ("s", "m"):
+            hit = parts[i]
+        if hit is not None:
+            unit, name = hit, parts[:i] + parts[i + 1 :]
+            break
+    label = " ".join(name).replace("gct", "ground contact")
+    if isinstance(v, bool):
+        return label, "yes" if v else "no"
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        if unit == "s":
+            return label, format_duration(v) if v >= 60 else f"{v:g} s"
+        if unit == "m/s":
+            return label, f"{v:.2f} m/s ({format_pace(v, units)})"
+        if unit == "m":
+            return label, f"{v:.3g} m"
+        return label, f"{v:g} {unit}" if unit else f"{v:g}"
+    if isinstance(v, (list, tuple)):
+        return label, ", ".join(str(x) for x in v)
+    return label, str(v)
+
+
+def _local(iso: str, offset: int | None) -> str:
+    """``HH:MM:SS`` of an ISO time, in the activity's local time when its offset is known."""
+    import datetime as dt
+
+    try:
+        t = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if offset is not None:
+        t = t.astimezone(dt.timezone(dt.timedelta(seconds=offset)))
+    return t.strftime("%H:%M:%S")
+
+
+def format_finding(
+    f: dict[str, Any],
+    *,
+    verbose: bool = True,
+    offset: int | None = None,
+    width: int | None = None,
+    units: str = "metric",
+    show_try: bool = True,
+) -> list[str]:
+    """Text lines of one finding: what was seen, when, what to try; with ``verbose`` its
+    evidence as aligned lines (values seen, what they were compared with, the source)."""
+    w = _width(width)
+    sev = f.get("severity", "note")
+    if sev == "info" and not verbose:
+        head = f"[{sev}] {_name(f)} ({f.get('confidence')}): {_headline(f)}."
+        return _wrap(head, "  ", w, "    ")
+    ev = f.get("evidence") or {}
+    conf = f.get("confidence")
+    sure = f"{conf:.0%} sure" if isinstance(conf, (int, float)) else str(conf)
+    if ev.get("basis"):
+        sure += f"; compared with {ev['basis']}"
+    out = _wrap(f"[{sev}] {_name(f)} ({sure}): {f.get('message', '')}", "  ", w, hang="    ")
+    ranges = f.get("time_ranges") or []
+    if ranges:
+        out += _wrap(
+            "When: " + ", ".join(f"{_local(a, offset)}-{_local(b, offset)}" for a, b in ranges),
+            "    ",
+            w,
+        )
+    if f.get("suggestion") and (show_try or verbose):
+        out += _wrap(
+            f"Suggestion: {f['suggestion'] if verbose else _try(f)}", "    ", w, hang="  "
+        )
+    if verbose:
+        rows = []
+        for title, d in (("seen", ev.get("values") or {}), ("against", ev.get("threshold") or {})):
+            for i, (k, v) in enumerate(d.items()):
+                label, val = _readable(str(k), v, units)
+                rows.append((title if i == 0 else "", label, val))
+        if rows:
+            lw = max(len(r[1]) for r in rows)
+            out.append("    Evidence:")
+            out += [f"      {t:<8}{lab:<{lw}}  {val}" for t, lab, val in rows]
+        if ev.get("source"):
+            out += _wrap(f"Source: {ev['source']}", "    ", w)
+    return out
+
+
+def _rows(sport: str | None, units: str):
+    from ..model import FOOT_SPORTS
+
+    if sport in FOOT_SPORTS or sport is None:
+        speed = ("Pace", "avg_speed_m_s", lambda v: format_pace(v, units))
+    elif sport == "swimming":
+        speed = ("Pace", "avg_speed_m_s", lambda v: format_duration(100 / v)[2:] + " /100 m")
+    else:
+        speed = ("Speed", "avg_speed_m_s", lambda v: format_speed(v, units))
+    return (
+        ("Distance", "distance_m", lambda v: format_distance(v, units)),
+        ("Moving time", "moving_s", format_duration),
+        ("Timer time", "timer_s", format_duration),
+        ("Elapsed time", "elapsed_s", format_duration),
+        speed,
+        ("Cadence", "cadence_spm", lambda v: f"{v:.0f} steps/min"),
+        ("Step length", "step_length_m", lambda v: format_step(v, units)),
+        ("Vertical oscillation", "vertical_oscillation_mm", lambda v: format_oscillation(v, units)),
+        ("Vertical ratio", "vertical_ratio_pct", lambda v: f"{v:.1f} %"),
+        ("Ground contact", "ground_contact_ms", lambda v: f"{v:.0f} ms"),
+        ("Contact balance (left)", "gct_balance_left_pct", lambda v: f"{v:.1f} %"),
+        ("Heart rate", "heart_rate_bpm", lambda v: f"{v:.0f} bpm"),
+        ("Power", "power_w", lambda v: f"{v:.0f} W"),
+        ("Ascent", "ascent_m", lambda v: format_elevation(v, units)),
+    )
+
+
+def _breathing_lines(ours: dict[str, Any], width: int) -> list[str]:
     """The breathing rows: rate and steps per breath, or "not recorded" (one row)."""
     rate, spb = ours.get("respiration_rate_brpm"), ours.get("steps_per_breath")
     if rate is None:
-        return [f"  {'Breathing':22}{'not recorded':>{width}}"]
+        return [f"  {'Breathing':24}{'not recorded':>16}"]
     return [
-        f"  {'Breathing rate':22}{f'{rate:.1f} breaths/min':>{width}}",
-        f"  {'Steps per breath':22}{f'{spb:.2f}' if spb is not None else '-':>{width}}",
+        f"  {'Breathing rate':24}{f'{rate:.1f} breaths/min':>16}",
+        f"  {'Steps per breath':24}{f'{spb:.2f}' if spb is not None else '-':>16}",
     ]
 
 
@@ -212,17 +422,22 @@ def _fmt(v: Any, spec: str) -> str:
     return "-" if v is None else format(v, spec)
 
 
-def _lap_lines(rows: list[dict[str, Any]], title: str, key: str) -> list[str]:
+def _lap_lines(
+    rows: list[dict[str, Any]], title: str, key: str, units: str, foot: bool
+) -> list[str]:
     """A table of laps or kilometre splits (distance, time, pace, dynamics)."""
     if len(rows) < 2:
         return []
+    dist_h = "mi" if units == "imperial" else "km"
     breath = any(r.get("respiration_rate_brpm") is not None for r in rows)
     out = [
         "",
         f"  {title}",
-        f"  {'#':>3} {'km':>6} {'time':>8} {'pace':>10} {'spm':>5} {'step m':>6} "
-        f"{'GCT ms':>6} {'VO cm':>5} {'HR':>4}" + (f" {'br/min':>6} {'st/br':>5}" if breath else ""),
+        f"  {'#':>3} {dist_h:>6} {'time':>8} {'pace' if foot else 'speed':>10} {'spm':>5} "
+        f"{'step':>7} {'GCT ms':>6} {'VO':>6} {'HR':>4}"
+        + (f" {'br/min':>6} {'st/br':>5}" if breath else ""),
     ]
+    per = 1609.344 if units == "imperial" else 1000.0
     for r in rows:
         if key == "split":
             dist = (r.get("end_m") or 0) - (r.get("start_m") or 0)
@@ -231,12 +446,16 @@ def _lap_lines(rows: list[dict[str, Any]], title: str, key: str) -> list[str]:
             dist, secs = r.get("distance_m"), r.get("timer_s")
         speed = dist / secs if dist and secs else None
         vo = r.get("vertical_oscillation_mm")
+        step = r.get("step_length_m")
         out.append(
-            f"  {int(r.get(key) or 0):>3} {_fmt(dist / 1000 if dist else None, '.2f'):>6} "
-            f"{format_duration(secs):>8} {format_pace(speed):>10} "
-            f"{_fmt(r.get('cadence_spm'), '.0f'):>5} {_fmt(r.get('step_length_m'), '.2f'):>6} "
+            f"  {int(r.get(key) or 0):>3} {_fmt(dist / per if dist else None, '.2f'):>6} "
+            f"{format_duration(secs):>8} "
+            f"{(format_pace(speed, units) if foot else format_speed(speed, units)):>10} "
+            f"{_fmt(r.get('cadence_spm'), '.0f'):>5} "
+            f"{(format_step(step, units) if step else '-'):>7} "
             f"{_fmt(r.get('ground_contact_ms'), '.0f'):>6} "
-            f"{_fmt(vo / 10 if vo else None, '.1f'):>5} {_fmt(r.get('heart_rate_bpm'), '.0f'):>4}"
+            f"{(format_oscillation(vo, units) if vo else '-'):>6} "
+            f"{_fmt(r.get('heart_rate_bpm'), '.0f'):>4}"
             + (
                 f" {_fmt(r.get('respiration_rate_brpm'), '.1f'):>6} "
                 f"{_fmt(r.get('steps_per_breath'), '.2f'):>5}"
@@ -247,47 +466,118 @@ def _lap_lines(rows: list[dict[str, Any]], title: str, key: str) -> list[str]:
     return out
 
 
-def format_text(result: dict[str, Any]) -> str:
-    """Readable summary of an ``analyze`` result: ours beside the watch's."""
-    lines = []
+_SPORT_WORDS = {
+    "running": "run",
+    "cycling": "ride",
+    "swimming": "swim",
+    "walking": "walk",
+    "hiking": "hike",
+}
+
+
+def sport_word(sport: str | None) -> str:
+    """``"run"``, ``"ride"``...: what the activity is called for the runner."""
+    return _SPORT_WORDS.get(sport or "", sport or "activity")
+
+
+def _header(result: dict[str, Any], units: str) -> str:
+    """The first line (file, sport, when, in local time with the zone named once)."""
+    import datetime as dt
+
     offset = result.get("utc_offset_s")
-    tz = (
-        ""
-        if offset is None
-        else f" (UTC{'+' if offset >= 0 else '-'}{abs(offset) // 3600:02d}:{abs(offset) % 3600 // 60:02d})"
-    )
-    lines.append(f"{result['file']}")
-    lines.append(
-        f"  {result.get('sport') or 'unknown sport'}, {result.get('device') or 'unknown device'}, "
-        f"started {result.get('start') or '?'}{tz}"
-    )
+    start = result.get("start")
+    when = "start unknown"
+    if start:
+        t = dt.datetime.fromisoformat(start)
+        if offset is not None:
+            t = t.astimezone(dt.timezone(dt.timedelta(seconds=offset)))
+            sign = "+" if offset >= 0 else "-"
+            zone = f"local time (UTC{sign}{abs(offset) // 3600:02d}:{abs(offset) % 3600 // 60:02d})"
+        else:
+            t = t.astimezone(dt.timezone.utc)
+            zone = "UTC (the file does not say its time zone)"
+        when = f"{t:%Y-%m-%d %H:%M} {zone}"
+    s = result["summary"]
+    dist = format_distance(s.get("distance_m"), units)
+    return f"{result['file']}: {dist} {sport_word(result.get('sport'))}, {when}"
+
+
+def format_text(
+    result: dict[str, Any],
+    *,
+    verbose: bool = False,
+    laps: bool = False,
+    units: str = "metric",
+    width: int | None = None,
+) -> str:
+    """The ``analyze`` text: header, verdict, summary (ours beside the watch's), findings.
+
+    Parameters
+    ----------
+    result : dict
+        From :func:`analyze`.
+    verbose : bool
+        Also each finding's evidence (values seen, what they were compared with,
+        source) and every suggestion in full.
+    laps : bool
+        Also the lap and kilometre (or mile) tables.
+    units : {"metric", "imperial"}
+    width : int, optional
+        Wrap width, characters (default: the terminal's, 60-120).
+
+    Reader warnings are not part of the text: the CLI prints them on stderr.
+    """
+    from ..model import FOOT_SPORTS
+
+    w = _width(width)
+    head = _header(result, units)
+    lines = _wrap(head, "", w)
+    verdict, shown_try = _verdict(result, w)
+    lines += verdict
     if len(result["sessions"]) > 1:
         lines.append("  sessions: " + ", ".join(s["sport"] or "?" for s in result["sessions"]))
     lines.append("")
-    ours, dev = result["summary"], result["device_summary"]
+    ours, dev = dict(result["summary"]), dict(result["device_summary"])
+    ours.setdefault("power_w", (result.get("metrics") or {}).get("power_w"))
     has_dev = any(v is not None for v in dev.values())
-    lines.append(f"  {'':22}{'runlens':>16}" + (f"{'watch':>16}" if has_dev else ""))
-    for label, key, fmt in _ROWS:
+    watch = f"watch ({result['device']})" if result.get("device") else "watch"
+    ww = max(16, len(watch) + 2)
+    lines.append(f"  {'':24}{'runlens':>16}" + (f"{watch:>{ww}}" if has_dev else ""))
+    moving = ours.get("moving_s")
+
+    def same_as_moving(k: str) -> bool:
+        vals = [x for x in (ours.get(k), dev.get(k)) if x is not None]
+        return moving is not None and all(abs(x - moving) < 1 for x in vals)
+
+    for label, key, fmt in _rows(result.get("sport"), units):
         o, d = ours.get(key), dev.get(key)
         if o is None and d is None:
             continue
-        row = f"  {label:22}{fmt(o) if o is not None else '-':>16}"
+        if key in ("timer_s", "elapsed_s") and same_as_moving(key):
+            continue  # no pauses: one time row says it
+        row = f"  {label:24}{fmt(o) if o is not None else '-':>16}"
         if has_dev:
-            row += f"{fmt(d) if d is not None else '-':>16}"
+            row += f"{fmt(d) if d is not None else '-':>{ww}}"
         lines.append(row)
-    lines.extend(_breathing_lines(ours, "16"))
-    lines.extend(_lap_lines(result.get("laps") or [], "Laps", "lap"))
-    lines.extend(_lap_lines(result.get("splits_km") or [], "Kilometres", "split"))
-    for w in result.get("warnings", []):
-        lines.append(f"  warning: {w}")
+    lines += _breathing_lines(ours, 16)
+    if laps:
+        foot = result.get("sport") in FOOT_SPORTS or result.get("sport") is None
+        lines += _lap_lines(result.get("laps") or [], "Laps", "lap", units, foot)
+        lines += _lap_lines(result.get("splits_km") or [], "Kilometre splits", "split", units, foot)
     findings = result.get("findings") or []
     if findings:
-        lines.append("")
-        lines.append("Findings")
-        for f in findings:
-            lines.extend(format_finding(f))
-    lines.append("")
-    lines.append("Keep in mind")
-    for c in result.get("caveats", []):
-        lines.append(f"  - {c}")
+        lines.append("Findings" + ("" if verbose else " (-v: the evidence behind each)"))
+        order = {"flag": 0, "note": 1, "info": 2}
+        for f in sorted(findings, key=lambda f: order.get(f.get("severity"), 3)):
+            lines += format_finding(
+                f,
+                verbose=verbose,
+                offset=result.get("utc_offset_s"),
+                width=w,
+                units=units,
+                show_try=f.get("rule") not in shown_try,
+            )
+    caveats = result.get("caveats") or []
+    if caveats:
+        lines += _wrap("Keep in mind: " + " ".join(caveats), "", w)
     return "\n".join(lines)

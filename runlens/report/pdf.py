@@ -5,10 +5,14 @@ Pages, in order:
 1. Summary: totals of the period and the weekly chart
    (:func:`runlens.report.charts.weekly.weekly_figure`).
 2. One page per week with at least one run: its days, its runs (distance,
-   time, pace, heart rate, cadence, TRIMP, spike ratio), the volume findings
-   of the week and the form findings of its runs, each with its evidence
-   (values, threshold, source).
-3. What runlens must tell its user (runlens.caveats, evidence.md section 7),
+   time, pace, heart rate, step rate, load, distance against the longest run
+   of 30 days, flags / notes), the volume findings of the week and the form
+   findings of its runs as sentences (what was seen with its numbers, what it
+   was compared with, what to try); what does not fit continues on the next
+   page, nothing is cut.
+3. With a pain diary: a timeline of pain against daily load and flagged runs,
+   then the pain report (docs/pain.md).
+4. What runlens must tell its user (runlens.caveats, evidence.md section 7),
    the acute:chronic caveat, how form is matched for pace, and what was
    assumed.
 
@@ -34,7 +38,7 @@ __all__ = ["Report", "write_report"]
 
 #: Lines of text that fit the findings area of a week page.
 #: Font size of the findings text, pt, and its line spacing.
-FINDING_PT = 7.5
+FINDING_PT = 9.0
 LINE_SPACING = 1.3
 WRAP = 150
 
@@ -54,7 +58,9 @@ class Report:
     week_findings : dict
         Week -> rules of the findings written on its page (volume and form).
     pain_page : bool
-        Whether the pain diary page (runlens.pain) was written.
+        Whether the pain diary pages (timeline and runlens.pain report) were written.
+    continued : dict
+        Week -> continuation pages its findings needed (nothing is cut).
     """
 
     path: Path
@@ -63,6 +69,7 @@ class Report:
     flagged_weeks: list[str] = field(default_factory=list)
     week_findings: dict[str, list[str]] = field(default_factory=dict)
     pain_page: bool = False
+    continued: dict[str, int] = field(default_factory=dict)
 
 
 def _fmt(v: Any) -> str:
@@ -91,12 +98,20 @@ def _short(name: str, n: int) -> str:
 
 
 def _finding_lines(f: Finding, who: str = "") -> list[str]:
-    head = f"[{f.severity}] {f.rule.replace('_', ' ')}{who} (confidence: {f.confidence})"
-    out = [head]
-    out += ["    " + s for s in textwrap.wrap(f.message, WRAP)]
-    out += ["    " + s for s in textwrap.wrap("Evidence - " + _evidence_line(f), WRAP)]
-    if f.suggestion:
-        out += ["    " + s for s in textwrap.wrap("Try: " + f.suggestion, WRAP)]
+    """A finding as sentences: what it is and how sure, what was seen (its numbers are in
+    the message), what it was compared with, what to try. The raw evidence is in --json."""
+    from .analysis import _name, _try
+
+    conf = f.confidence if isinstance(f.confidence, str) else f"{f.confidence:.0%} sure"
+    label = {"flag": "Flag", "note": "Note", "info": "Not judged"}.get(f.severity, f.severity)
+    out = [f"{label}: {_name(f.to_dict())}{who} ({conf})"]
+    body = f.message
+    if f.evidence.basis:
+        body += f" Compared with {f.evidence.basis}."
+    out += ["    " + s for s in textwrap.wrap(body, WRAP)]
+    t = _try(f.to_dict())
+    if t:
+        out += ["    " + s for s in textwrap.wrap("What to try: " + t[0].lower() + t[1:], WRAP)]
     return out
 
 
@@ -167,7 +182,7 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
     ax_d = fig.add_axes((0.06, 0.71, 0.46, 0.21))
     ax_s = fig.add_axes((0.58, 0.71, 0.40, 0.21))
     # the table takes the rows it needs; the findings get the rest of the page
-    t_h = 0.026 * (len(acts) + 1) + 0.01
+    t_h = 0.028 * (len(acts) + 2) + 0.01
     ax_t = fig.add_axes((0.03, 0.62 - t_h, 0.94, t_h))
     f_top = 0.62 - t_h - 0.045
     ax_f = fig.add_axes((0.03, 0.015, 0.94, f_top - 0.015))
@@ -225,16 +240,16 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
     ax_t.axis("off")
     ax_t.set_title("Runs", loc="left")
     cols = [
-        "date",
+        "day",
         "start",
         "distance",
-        "moving",
+        "moving time",
         "pace",
-        "avg HR",
-        "cadence",
-        "TRIMP",
-        "spike r",
-        "form findings",
+        "heart rate",
+        "step rate",
+        "load (TRIMP)",
+        "vs 30-d longest",
+        "flags / notes",
         "file",
     ]
     cells = []
@@ -258,90 +273,177 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
                 f"{cad:.0f} spm" if cad is not None and np.isfinite(cad) else "-",
                 f"{r.trimp:.0f}" if np.isfinite(r.trimp) else "-",
                 f"{sr * 100:+.0f} %" if sr is not None and np.isfinite(sr) else "-",
-                str(len(run_findings.get(r.path, []))),
-                _short(Path(str(r.path)).name, 26),
+                "{} / {}".format(
+                    *(sum(f.severity == k for f in run_findings.get(r.path, []))
+                      for k in ("flag", "note"))
+                ),  # fmt: skip
+                _short(Path(str(r.path)).name, 30),
             ]
         )
     if cells:
-        widths = [0.08, 0.05, 0.08, 0.07, 0.08, 0.07, 0.07, 0.06, 0.07, 0.09, 0.28]
+        widths = [0.08, 0.05, 0.08, 0.08, 0.08, 0.07, 0.07, 0.09, 0.10, 0.08, 0.22]
         tab = ax_t.table(
             cellText=cells, colLabels=cols, loc="upper left", cellLoc="left", colWidths=widths
         )
         tab.auto_set_font_size(False)
-        tab.set_fontsize(7.5)
-        tab.scale(1.0, 1.25)
+        tab.set_fontsize(8.5)
+        tab.scale(1.0, 1.3)
         for (i, _j), cell in tab.get_celld().items():
             cell.set_linewidth(0.4)
             if i == 0:
                 cell.set_facecolor("#e3e8ef")
                 cell.set_text_props(fontweight="bold")
 
-    # Findings with their evidence: flags first; "info" findings in one line each.
+    # Findings as sentences: flags first, then notes, then what could not be judged.
+    # Nothing is cut: what does not fit goes on a continuation page of the week.
     rank = {"flag": 0, "note": 1, "info": 2}
     items = [(f, "") for f in findings if f.rule != "volume_history"]
     for r in acts.itertuples(index=False):
-        items += [(f, f" - run of {r.local_date:%a %d %b}") for f in run_findings.get(r.path, [])]
+        items += [(f, f", run of {r.local_date:%a %d %b}") for f in run_findings.get(r.path, [])]
     items.sort(key=lambda it: rank.get(it[0].severity, 3))  # stable: week order kept
-    blocks = [
-        _finding_lines(f, who)
-        if f.severity != "info"
-        else [f"[info] {f.rule.replace('_', ' ')}{who}: " + textwrap.shorten(f.message, 110)]
-        for f, who in items
-    ]
+    from .analysis import _headline, _name
+
+    blocks, unjudged = [], {}
+    for f, who in items:
+        if f.severity == "info":  # one line per rule and reason, its runs listed
+            key = (_name(f.to_dict()), _headline(f.to_dict()))
+            unjudged.setdefault(key, []).append(who.replace(", run of ", ""))
+        else:
+            blocks.append(_finding_lines(f, who) + [""])
+    for (name, why), whos in unjudged.items():
+        runs = [w for w in whos if w]
+        where = f" (runs of {', '.join(runs)})" if runs else ""
+        line = f"Not judged: {name}{where}: {why}."
+        blocks.append(textwrap.wrap(line, WRAP, subsequent_indent="    "))
     info = [f for f in findings if f.rule == "volume_history"]
     tail = textwrap.wrap("Note: " + info[0].message, WRAP) if info else []
-    # lines that fit: axes height / (size x spacing x DejaVu's line height of 1.17 em)
-    fit = int((f_top - 0.015) * 8.27 * 72 / (FINDING_PT * LINE_SPACING * 1.17)) - len(tail) - 2
-    flines: list[str] = []
-    shown = 0
-    for b in blocks:  # a finding cut short only at the end of the page
-        if len(flines) >= fit:
-            break
-        room = fit - len(flines)
-        flines += b if len(b) <= room else b[: room - 1] + ["    (cut: evidence continues)"]
-        shown += 1
-    if shown < len(blocks):
-        flines.append(
-            f"... and {len(blocks) - shown} more finding(s) of lower severity or on later runs: "
-            "`runlens analyze FILE` shows each run's findings in full"
-        )
     if not blocks:
-        flines = ["No volume or form finding this week."]
-    flines += tail
-    ax_f.set_title("Findings and their evidence (associations, not diagnoses)", loc="left")
-    _text(ax_f, flines, size=FINDING_PT, top=1.0)
+        blocks = [["No volume or form finding this week."]]
+    blocks.append(tail)
+
+    def fit(height: float) -> int:  # lines: axes height / (size x spacing x 1.17 em)
+        return int(height * 8.27 * 72 / (FINDING_PT * LINE_SPACING * 1.17)) - 1
+
+    pages, cur, room = [], [], fit(f_top - 0.015)
+    for b in blocks:
+        if cur and len(b) > room:
+            pages.append(cur)
+            cur, room = [], fit(0.86)
+        cur += b
+        room -= len(b)
+    pages.append(cur)
+    title = "Findings (associations, not diagnoses; `runlens analyze FILE -v` shows the evidence)"
+    ax_f.set_title(title, loc="left")
+    _text(ax_f, pages[0], size=FINDING_PT, top=1.0)
+    figs = [fig]
+    for k, lines in enumerate(pages[1:], 2):
+        more = new_figure(11.69, 8.27, layout=None)
+        more.suptitle(
+            f"Week of {wk:%A %d %B %Y}, continued ({k} of {len(pages)})",
+            fontsize=12, fontweight="bold",
+        )  # fmt: skip
+        ax = more.add_axes((0.03, 0.03, 0.94, 0.86))
+        ax.set_title(title, loc="left")
+        _text(ax, lines, size=FINDING_PT, top=1.0)
+        figs.append(more)
+    return figs
+
+
+def _timeline_page(data: ChartData):
+    """Pain against load and flags, day by day: diary severity, daily load, flagged runs."""
+    import pandas as pd
+
+    from .charts._style import PALETTE, new_figure
+    from .charts.weekly import PAIN_COLOUR
+
+    h = data.history
+    daily = h.daily
+    fig = new_figure(11.69, 8.27)
+    ax_l, ax_p = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2.2, 1.4]})
+    fig.suptitle(
+        "Pain against load and flags, day by day (association in one person's data, not cause)",
+        fontsize=12, fontweight="bold",
+    )  # fmt: skip
+    x = pd.DatetimeIndex(daily.index)
+    load = daily["load"].to_numpy(float)
+    unit = {"distance": "km", "moving_time": "min", "trimp": "TRIMP"}.get(h.load_unit, "")
+    ax_l.bar(x, load, width=0.8, color=PALETTE["bar"], edgecolor="#4d6382", linewidth=0.4,
+             label=f"daily load ({unit})")  # fmt: skip
+    ind = h.indicators
+    if ind is not None and "acute" in ind:
+        ax_l.plot(pd.DatetimeIndex(ind.index), ind["acute"].to_numpy(float), color=PALETTE["line"],
+                  linewidth=1.4, label="7-day load (EWMA)")  # fmt: skip
+    top = float(np.nanmax(load)) if np.isfinite(load).any() else 1.0
+    day_of = dict(zip(h.acts["path"], pd.DatetimeIndex(h.acts["local_date"])))
+    marks = {"flag": ([], "v", PALETTE["bar_flag"]), "note": ([], "o", "#f2a64d")}
+    for path, fs in data.run_findings.items():
+        d = day_of.get(path)
+        for sev in ("flag", "note"):
+            if d is not None and any(f.severity == sev for f in fs):
+                marks[sev][0].append(d)
+    for f in data.findings:
+        if f.severity in marks and f.evidence.values.get("date"):
+            marks[f.severity][0].append(pd.Timestamp(f.evidence.values["date"]))
+    for sev, (days, m, colour) in marks.items():
+        if days:
+            ax_l.plot(days, [top * (1.12 if sev == "flag" else 1.05)] * len(days), marker=m,
+                      linestyle="none", color=colour, markeredgecolor="black", markersize=7,
+                      label=f"run with a {sev} (form or volume)")  # fmt: skip
+    ax_l.set_ylim(0, top * 1.38)  # room for the markers and the legend above the bars
+    ax_l.set_ylabel(f"load ({unit})")
+    ax_l.set_title("Training load and flagged runs", loc="left")
+    ax_l.legend(loc="upper left", fontsize=8, ncol=4)
+    pd_days = data.pain_days or []
+    if pd_days:
+        px = pd.DatetimeIndex([pd.Timestamp(d) for d, _ in pd_days])
+        py = [v for _, v in pd_days]
+        ax_p.vlines(px, 0, py, color=PAIN_COLOUR, linewidth=2.0)
+        ax_p.plot(px, py, marker="P", linestyle="none", color=PAIN_COLOUR, markersize=7,
+                  label="pain that day (0-10, diary)")  # fmt: skip
+        ax_p.legend(loc="upper left", fontsize=8)
+    for d, sev in data.pain or []:
+        ax_l.axvline(pd.Timestamp(d), color=PAIN_COLOUR, linestyle=":", linewidth=1.0)
+    ax_p.set_ylim(0, 10.5)
+    ax_p.set_ylabel("pain (0-10)")
+    ax_p.set_title("Pain diary (dotted lines above: an episode starts)", loc="left")
     return fig
 
 
-#: Lines of the pain report that fit its page.
-MAX_PAIN_LINES = 62
+#: Lines of the pain report on one page (at 8.5 pt); more go on a continuation page.
+MAX_PAIN_LINES = 44
 
 
-def _pain_page(doc: dict):
-    """The pain diary page: `runlens pain report` of the whole history (docs/pain.md)."""
+def _pain_pages(doc: dict) -> list:
+    """The pain diary pages: `runlens pain report` of the whole history (docs/pain.md).
+
+    Monospaced, since its comparison table is aligned by columns; nothing is cut.
+    """
     from ..pain import format_text
     from .charts._style import new_figure
 
-    fig = new_figure(11.69, 8.27, layout=None)
-    ax = fig.add_axes((0.03, 0.02, 0.94, 0.88))
-    fig.suptitle(
-        "Pain diary: what came before each episode (whole history; association, not cause)",
-        fontsize=12,
-        fontweight="bold",
-        y=0.96,
-    )
     lines: list[str] = []
     for line in format_text(doc).splitlines():
         if line.startswith("Note: "):  # the caveats have their own page
             continue
-        lines += textwrap.wrap(line, 165, subsequent_indent="      ") or [""]
-    if len(lines) > MAX_PAIN_LINES:
-        n = len(lines) - MAX_PAIN_LINES + 1
-        lines = lines[: MAX_PAIN_LINES - 1] + [f"... {n} more lines: see `runlens pain report`"]
-    _text(ax, lines, size=7.5, top=1.0)
-    for t in ax.texts:
-        t.set_family("DejaVu Sans Mono")
-    return fig
+        lines += textwrap.wrap(line, 140, subsequent_indent="      ") or [""]
+    chunks = [lines[k : k + MAX_PAIN_LINES] for k in range(0, len(lines), MAX_PAIN_LINES)] or [[]]
+    figs = []
+    for n, chunk in enumerate(chunks, 1):
+        fig = new_figure(11.69, 8.27, layout=None)
+        ax = fig.add_axes((0.03, 0.02, 0.94, 0.88))
+        more = f" ({n} of {len(chunks)})" if len(chunks) > 1 else ""
+        fig.suptitle(
+            "Pain diary: what came before each episode (whole history; association, not cause)"
+            + more,
+            fontsize=12,
+            fontweight="bold",
+            y=0.96,
+        )
+        _text(ax, chunk, size=8.5, top=1.0)
+        for t in ax.texts:
+            t.set_family("DejaVu Sans Mono")
+        figs.append(fig)
+    return figs
 
 
 def _caveats_page(data: ChartData):
@@ -428,16 +530,23 @@ def write_report(data: ChartData, out: str | Path, metric: str = "distance") -> 
                 end = row["week"] + np.timedelta64(7, "D")
                 acts = h.acts[(h.acts["local_date"] >= row["week"]) & (h.acts["local_date"] < end)]
                 fs = [f for f in data.findings if f.evidence.values.get("week") == iso]
-                pdf.savefig(_week_page(data, row, acts, fs, data.run_findings))
+                pages = _week_page(data, row, acts, fs, data.run_findings)
+                for page in pages:
+                    pdf.savefig(page)
+                    report.pages += 1
+                if len(pages) > 1:
+                    report.continued[iso] = len(pages) - 1
                 report.week_pages.append(iso)
                 report.week_findings[iso] = [f.rule for f in fs] + [
                     f.rule for p in acts["path"] for f in data.run_findings.get(p, [])
                 ]
-                report.pages += 1
             if getattr(data, "pain_report", None):
-                pdf.savefig(_pain_page(data.pain_report))
-                report.pain_page = True
+                pdf.savefig(_timeline_page(data))
                 report.pages += 1
+                for page in _pain_pages(data.pain_report):
+                    pdf.savefig(page)
+                    report.pages += 1
+                report.pain_page = True
             pdf.savefig(_caveats_page(data))
             report.pages += 1
     except OSError as exc:

@@ -39,6 +39,7 @@ __all__ = [
     "resolve_profile",
     "evaluate_all",
     "enabled_rules",
+    "check_config",
     "Overstriding",
     "HeelStriking",
     "GroundContactImbalance",
@@ -93,6 +94,23 @@ def enabled_rules(config: Config | None = None) -> list[Rule]:
             continue
         out.append(REGISTRY[n].from_config(config))
     return out
+
+
+def check_config(config: Config) -> None:
+    """Check every ``[rules.NAME]`` table of ``config`` now, before any file is read.
+
+    Raises
+    ------
+    RunlensError
+        A table names no rule, sets an unknown key or a value of the wrong type
+        (naming the config file and the key), as docs/config.md promises.
+    """
+    from . import volume  # noqa: F401  (registers the history-scope rules)
+
+    enabled_rules(config)  # unknown sections, per-activity rules
+    for name, cls in REGISTRY.items():
+        if name in config.rules:
+            cls.from_config(config)
 
 
 def evaluate_all(

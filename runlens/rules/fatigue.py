@@ -169,7 +169,7 @@ class FormFade(Rule):
                         "pace_tolerance_pct": self.pace_tolerance_pct,
                         "min_run_s": self.min_run_s,
                     },
-                    sources.RUNLENS_DEFAULT + "; fatigue changes step rate (evidence.md section 2)",
+                    sources.RUNLENS_DEFAULT + "; fatigue changes step rate (docs/evidence.md section 2)",
                     basis="first vs last third of this run, matched pace",
                 ),
                 [sig.span(int(idx[0]), int(idx[-1]))],

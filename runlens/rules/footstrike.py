@@ -123,7 +123,7 @@ class HeelStriking(Rule):
                         "ground_contact": sig.has("ground_contact_ms"),
                         "cadence": sig.has("cadence_spm"),
                     },
-                    source=f"evidence.md section 3; {sources.HAYES_CAPLAN_2012}",
+                    source=f"docs/evidence.md section 3; {sources.HAYES_CAPLAN_2012}",
                     basis="no data",
                 ),
             )

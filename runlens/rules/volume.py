@@ -3,7 +3,7 @@
 Each rule is a configured object (thresholds are constructor parameters with
 cited defaults, ``[rules.NAME]`` in the config overrides them) whose
 ``evaluate`` returns :class:`~runlens.findings.Finding` objects, like the form
-rules. Sources and bands: ../shared/evidence.md section 4.
+rules. Sources and bands: docs/evidence.md section 4.
 
 - ``session_spike`` (flag): a run longer than the longest run of the previous
   30 days by more than 10 %, in the bands of Frandsen et al. 2025 with their
@@ -50,10 +50,13 @@ FRANDSEN_BANDS: tuple[tuple[float, float, float, tuple[float, float]], ...] = (
     (0.30, 1.00, 1.52, (1.16, 2.00)),
     (1.00, math.inf, 2.28, (1.50, 3.48)),
 )
-FRANDSEN = "Frandsen et al. 2025, Br J Sports Med 59:1203"
-NIELSEN = "Nielsen et al. 2014, J Orthop Sports Phys Ther"
-BUIST = "Buist et al. 2008, Am J Sports Med 36:33"
-GABBETT = "Gabbett 2016, Br J Sports Med 50:273; Williams et al. 2017, Br J Sports Med 51:209"
+FRANDSEN = "Frandsen et al. 2025, Br J Sports Med 59:1203 (docs/evidence.md section 4)"
+NIELSEN = "Nielsen et al. 2014, J Orthop Sports Phys Ther 44:739 (docs/evidence.md section 4)"
+BUIST = "Buist et al. 2008, Am J Sports Med 36:33 (docs/evidence.md section 4)"
+GABBETT = (
+    "Gabbett 2016, Br J Sports Med 50:273; Williams et al. 2017, Br J Sports Med 51:209 "
+    "(docs/evidence.md section 4)"
+)
 
 
 def _week_of(date: pd.Timestamp, week_start: str) -> str:
@@ -352,7 +355,7 @@ def evaluate_volume(
                     "first_day": first_day.date().isoformat(),
                 },
                 threshold={"min_history_days": need},
-                source="evidence.md section 4: ratios need >= 28 days of history",
+                source="docs/evidence.md section 4: ratios need >= 28 days of history",
             ),
         )
     )

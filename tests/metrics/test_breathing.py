@@ -74,7 +74,7 @@ def test_without_the_field_it_says_not_recorded_and_nothing_else():
     assert result["summary"]["steps_per_breath"] is None
     text = format_text(result)
     lines = [ln for ln in text.splitlines() if "reath" in ln]
-    assert lines == [f"  {'Breathing':22}{'not recorded':>16}"]
+    assert lines == [f"  {'Breathing':24}{'not recorded':>16}"]
     assert "br/min" not in text
 
 
@@ -89,7 +89,7 @@ def test_analyze_shows_breathing_when_recorded():
     )
     text = format_text(result)
     assert f"{s['respiration_rate_brpm']:.1f} breaths/min" in text
-    assert f"Steps per breath{s['steps_per_breath']:>22.2f}" in text
+    assert f"Steps per breath{s['steps_per_breath']:>24.2f}" in text
 
 
 def _watch_averages(path, message):

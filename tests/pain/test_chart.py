@@ -23,7 +23,7 @@ def _args(db, **kw):
         db=str(db),
         date_from=None,
         date_to=None,
-        metric="distance",
+        load_unit=None,
         week_start=None,
         config=None,
         jobs=None,
@@ -53,7 +53,7 @@ def test_report_has_a_pain_page_only_with_a_diary(tmp_path, capsys):
     db = _store(tmp_path)
     assert main(["report", "--db", str(db), "-o", str(tmp_path / "r.pdf")]) == 0
     out = capsys.readouterr().out
-    assert "9 pages (6 weeks)" in out  # summary + 6 weeks + pain + caveats
+    assert "10 pages (6 weeks)" in out  # summary + 6 weeks + timeline + pain + caveats
     plain = tmp_path / "plain.sqlite"
     write_store(plain, {d: 8000.0 for d in range(42)})
     assert main(["report", "--db", str(plain), "-o", str(tmp_path / "p.pdf")]) == 0

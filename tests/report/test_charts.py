@@ -117,7 +117,8 @@ def test_report_pdf_pages(synth_data, tmp_path):
     rep = write_report(synth_data, tmp_path / "r.pdf")
     weeks_with_runs = int((synth_data.weeks["runs"] > 0).sum())
     assert weeks_with_runs == 6
-    assert rep.pages == pdf_pages(rep.path) == 1 + weeks_with_runs + 1
+    # summary + one page per week (+ continuation pages: nothing is cut) + caveats
+    assert rep.pages == pdf_pages(rep.path) == 1 + weeks_with_runs + sum(rep.continued.values()) + 1
     assert rep.flagged_weeks == [SPIKE_WEEK]
     # every volume finding is written on its week's page
     for f in synth_data.findings:
@@ -193,11 +194,13 @@ def test_run_plot_shades_flagged_stretches(synth_dir, tmp_path):
     f = Finding("overstriding", "flag", "measured", "low step rate", time_ranges=[rng])
     res = draw_run(a, [f, Finding("x", "info", "unknown", "whole run")], tmp_path / "r.png")
     assert png_info(res.path)[:2] == A4_PX
-    assert res.panels == ["pace", "cadence", "vertical_oscillation", "ground_contact"]
+    # pace, then the flagged metric, then the channels the file has (no "not recorded")
+    assert res.panels[:2] == ["pace", "cadence"] and len(res.panels) == 5
+    assert "(judged)" in res.ylabels["cadence"] and res.missing == []
     assert res.shaded == [("overstriding", *rng)]
 
 
-def test_run_plot_of_a_gpx_run_says_what_is_missing(tmp_path):
+def test_run_plot_of_a_gpx_run_draws_what_it_has(tmp_path):
     from runlens.io import read
     from runlens.report.charts import draw_run
     from tests.report.conftest import CORPUS_SESSION
@@ -205,11 +208,61 @@ def test_run_plot_of_a_gpx_run_says_what_is_missing(tmp_path):
     f = sorted(CORPUS_SESSION.glob("*.gpx"))[0]  # positions, altitude, heart rate only
     res = draw_run(read(f), [], tmp_path / "run.png")
     assert png_info(res.path)[:2] == A4_PX
-    assert res.panels == ["pace"]
-    assert res.missing == ["cadence", "vertical_oscillation", "ground_contact"]
+    assert res.panels == ["pace", "heart_rate"]  # its altitude is 0 throughout: not drawn
+    assert res.missing == []
 
 
-def test_run_plot_gains_a_breathing_panel_when_the_file_records_breathing(tmp_path):
+def _legend_entries_are_drawn(fig):
+    """Every legend entry of every panel is an artist drawn in that panel, with data."""
+    import numpy as np
+    from matplotlib.lines import Line2D
+
+    n = 0
+    for ax in fig.axes:
+        leg = ax.get_legend()
+        if leg is None:
+            continue
+        children = set(map(id, ax.get_children()))
+        children |= {id(c) for c in ax.containers if all(id(b) in children for b in c)}
+        handles, labels = ax.get_legend_handles_labels()
+        assert len(handles) == len(leg.get_texts()), [t.get_text() for t in leg.get_texts()]
+        for h, lab in zip(handles, labels):
+            n += 1
+            assert id(h) in children, lab
+            if isinstance(h, Line2D):
+                x, y = (np.asarray(v, dtype=float) for v in h.get_data())
+                assert (np.isfinite(x) & np.isfinite(y)).any(), f"{lab!r} has no drawn point"
+    return n
+
+
+def test_weekly_legend_lists_only_what_is_drawn(samples_data):
+    from runlens.report.charts.weekly import weekly_figure
+    from runlens.report.charts._style import style
+
+    with style():
+        fig, res = weekly_figure(samples_data, "distance")
+    assert _legend_entries_are_drawn(fig) >= 5
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    # every bar carries its value
+    from runlens.report.charts.weekly import metric_values
+
+    heights, _ = metric_values(samples_data.weeks, "distance")
+    assert [f"{h:.0f}" for h in heights] == [t for t in texts if t.isdigit()][: len(heights)]
+    words = " ".join(t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts())
+    assert "store" not in words and "flagged week" not in words  # nothing flagged, none listed
+
+
+def test_weekly_legend_of_a_flagged_history(synth_data):
+    from runlens.report.charts.weekly import weekly_figure
+    from runlens.report.charts._style import style
+
+    with style():
+        fig, res = weekly_figure(synth_data, "distance")
+    assert res.flagged_weeks
+    assert _legend_entries_are_drawn(fig) >= 6
+
+
+def test_run_plot_draws_breathing_when_the_file_records_it(tmp_path):
     import io
 
     from runlens.io import read
@@ -220,8 +273,10 @@ def test_run_plot_gains_a_breathing_panel_when_the_file_records_breathing(tmp_pa
 
     run = simulate_run(seed=41, duration_s=3600, patterns=[Pattern("fast_breathing", 1500, 3600)])
     a = read(io.BytesIO(encode_activity(run)))
-    found = [f for f in evaluate_all(a) if f.rule == "breathing_rise"]
+    found = [f.to_dict() for f in evaluate_all(a) if f.rule == "breathing_rise"]
+    assert found, "the planted breathing rise is noted"
     res = draw_run(a, found, tmp_path / "r.png")
     assert png_info(res.path)[:2] == A4_PX
-    assert res.panels == ["pace", "cadence", "vertical_oscillation", "ground_contact", "breathing"]
+    assert res.panels[:2] == ["pace", "breathing"]  # the judged metric comes right after pace
+    assert "judged" in res.ylabels["breathing"]
     assert [r for r, _, _ in res.shaded] == ["breathing_rise"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import SAMPLES, run_cli
 from tests.report.helpers import pdf_pages, png_info
 
@@ -23,7 +25,8 @@ def test_chart_and_report_from_sample_activities(samples_data, tmp_path):
     # FIT runs with running dynamics, read from the store: cadence and step length
     assert res.form_metrics == ["cadence_spm", "step_length_m"]
     rep = write_report(samples_data, tmp_path / "s.pdf")
-    assert rep.pages == pdf_pages(rep.path) == 6 + 2
+    assert rep.pages == pdf_pages(rep.path) == 6 + 2 + sum(rep.continued.values())
+    assert rep.continued  # the first weeks' findings continue on a second page, not cut
     # the form findings of the runs are written on their week's page
     assert "overstriding" in rep.week_findings["2026-08-17"]
 
@@ -45,3 +48,28 @@ def test_analyze_plot_shades_what_the_rules_flagged(tmp_path):
     r = run_cli("analyze", str(f), "--plot", str(out))
     assert r.returncode == 0, r.stderr
     assert png_info(out)[:2] == A4_PX
+
+
+@pytest.mark.parametrize("name", ["2026-08-23-run-long.fit", "2026-09-06-run-long.fit"])
+def test_run_picture_draws_each_judged_metric_with_its_line(tmp_path, name):
+    """Every flagged or noted rule's metric has a panel (by its axis label) and its line."""
+    from runlens.config import Config
+    from runlens.io import read
+    from runlens.report.charts import draw_run
+    from runlens.report.charts.run import RULE_PANEL
+    from runlens.rules import evaluate_all
+
+    a = read(SAMPLES / name)
+    findings = [f for f in evaluate_all(a, Config()) if f.severity in ("flag", "note")]
+    assert findings
+    res = draw_run(a, findings, tmp_path / "r.png")
+    want = {"cadence": "cadence", "balance": "balance", "ground_contact": "ground contact"}
+    for f in findings:
+        panel = RULE_PANEL[f.rule]
+        assert panel in res.panels and "(judged)" in res.ylabels[panel]
+        assert want.get(panel, panel) in res.ylabels[panel]
+        if f.rule == "overstriding":  # the line is the finding's own threshold
+            assert ("overstriding", "cadence", f.evidence.threshold["cadence_spm_below"]) in res.lines
+        if f.rule == "gct_imbalance":
+            assert {v for r, _, v in res.lines if r == "gct_imbalance"} == {52.2, 47.8}
+    assert sorted(res.shaded) == sorted((f.rule, *r) for f in findings for r in f.time_ranges)

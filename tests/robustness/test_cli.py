@@ -66,7 +66,7 @@ def test_salvaged_corpus_files_analyse_with_warnings_and_strict_refuses(rel, war
     before = sha256(path)
     r = run_cli("analyze", str(path))
     assert r.returncode == 0, r.stderr
-    assert warning in r.stdout
+    assert warning in r.stderr and warning not in r.stdout  # warnings: stderr
     s = run_cli("analyze", "--strict", str(path))
     assert s.returncode == 1 and len(s.stderr.splitlines()) == 1
     assert s.stderr.startswith(f"runlens: error: {path}: ") and warning in s.stderr

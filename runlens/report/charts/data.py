@@ -96,6 +96,8 @@ class ChartData:
     pain : list of (datetime.date, int)
         Pain episodes from the diary: onset day and peak severity (0-10)
         (:func:`runlens.pain.episodes_for_chart`); marked on the weekly chart.
+    pain_days : list of (datetime.date, int)
+        Every diary day and its highest severity (0-10), for the report's timeline.
     pain_report : dict or None
         :func:`runlens.pain.pain_report` of the whole history, for the report's
         pain page; None without a diary.
@@ -109,6 +111,7 @@ class ChartData:
     date_to: Any = None
     pain: list = field(default_factory=list)
     pain_report: dict | None = None
+    pain_days: list = field(default_factory=list)
 
     @property
     def weeks(self) -> pd.DataFrame:

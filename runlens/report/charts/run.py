@@ -1,11 +1,13 @@
-"""One run as a picture: pace, cadence, vertical oscillation and ground contact.
+"""One run as a picture: what was flagged, drawn as it was judged, and what the file records.
 
-Four panels over elapsed time, each with the raw samples (thin, light) and a
-30 s rolling median (thick); the stretches the run's findings flagged
-(``Finding.time_ranges``, ISO UTC) are shaded across all panels, one hatch per
-rule, and named in the legend. A metric the file does not have is said to be
-missing, not drawn as zero. A file that records a breathing rate gets one more
-panel (:func:`breathing_panel`): breaths/min and steps per breath.
+Panels over elapsed time: pace (speed for a ride) first; then, for each rule
+that flagged or noted something, the metric it judged with its threshold (or
+the runner's baseline, or the band it must stay within) and the judged
+stretches (``Finding.time_ranges``) shaded exactly; then the other channels the
+file records (heart rate, elevation, power, contact balance...), up to
+:data:`MAX_PANELS`. Every curve is the centred 60 s rolling median the rules
+judge (runlens.rules._signals), so a shaded stretch sits where the drawn curve
+crosses its line. A channel the file does not record is simply not drawn.
 """
 
 from __future__ import annotations
@@ -23,15 +25,42 @@ from .data import finding_from_dict
 if TYPE_CHECKING:
     from ...model import Activity
 
-__all__ = ["RunChart", "draw_run", "run_figure", "breathing_panel", "RUN_PANELS"]
+__all__ = ["RunChart", "draw_run", "run_figure", "RUN_PANELS", "RULE_PANEL", "MAX_PANELS"]
 
-#: Panel -> (record column, scale to display unit, axis label).
+#: Channel panel -> (record column, axis label, smallest y span shown, in display units).
+#: The span keeps a few steps/min of noise from filling the axis.
 RUN_PANELS = {
-    "pace": ("speed_m_s", 1.0, "pace\n(min/km)"),
-    "cadence": ("cadence_spm", 1.0, "cadence\n(steps/min)"),
-    "vertical_oscillation": ("vertical_oscillation_mm", 0.1, "vertical\noscillation (cm)"),
-    "ground_contact": ("ground_contact_ms", 1.0, "ground contact\ntime (ms)"),
+    "pace": ("speed_m_s", "pace", 2.0),
+    "cadence": ("cadence_spm", "cadence\n(steps/min)", 30.0),
+    "ground_contact": ("ground_contact_ms", "ground contact\ntime (ms)", 80.0),
+    "balance": ("gct_balance_left_pct", "contact balance\nleft (%)", 8.0),
+    "vertical_oscillation": ("vertical_oscillation_mm", "vertical\noscillation", 4.0),
+    "vertical_ratio": ("vertical_ratio_pct", "vertical\nratio (%)", 4.0),
+    "heart_rate": ("heart_rate_bpm", "heart rate\n(bpm)", 40.0),
+    "elevation": ("altitude_m", "elevation", 30.0),
+    "power": ("power_w", "power\n(W)", 100.0),
+    "breathing": ("respiration_rate_brpm", "breathing\n(breaths/min)", 12.0),
 }
+#: The panel that shows what each rule judged.
+RULE_PANEL = {
+    "overstriding": "cadence",
+    "heel_striking": "ground_contact",
+    "gct_imbalance": "balance",
+    "vertical_motion": "vertical_oscillation",  # or vertical_ratio, from the finding
+    "form_fade": "cadence",
+    "no_warmup": "pace",
+    "breathing_rise": "breathing",
+    "breathing_baseline": "breathing",
+}
+#: Channels drawn after the flagged ones, in this order, while there is room.
+FILL_ORDER = (
+    "heart_rate", "elevation", "cadence", "ground_contact", "power", "balance",
+    "breathing", "vertical_oscillation", "vertical_ratio",
+)  # fmt: skip
+#: Most panels on one page (the strip of flagged stretches not counted).
+MAX_PANELS = 5
+#: Smoothing of every curve, s: the rules' own window (centred rolling median).
+RULE_WINDOW_S = 60.0
 #: Shading per finding, in order of first appearance (hatch, face colour).
 SHADES = (
     ("///", "#c8552b"),
@@ -53,17 +82,23 @@ class RunChart:
     ----------
     path : Path or None
     panels : list of str
-        Panels with data (keys of :data:`RUN_PANELS`).
+        Panels drawn, top to bottom (keys of :data:`RUN_PANELS`).
     missing : list of str
-        Panels the file had no data for.
+        Panels a finding asked for that the file has no data for (not drawn).
     shaded : list of (str, str, str)
         ``(rule, start ISO, end ISO)`` of each shaded stretch.
+    ylabels : dict
+        Panel -> its axis label, as drawn.
+    lines : list of (str, str, float)
+        ``(rule, panel, value)`` of each threshold or band edge drawn.
     """
 
     path: Path | None
     panels: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     shaded: list[tuple[str, str, str]] = field(default_factory=list)
+    ylabels: dict[str, str] = field(default_factory=dict)
+    lines: list[tuple[str, str, float]] = field(default_factory=list)
 
 
 def _speed(rec, t, index) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -96,63 +131,75 @@ def _speed(rec, t, index) -> tuple[np.ndarray | None, np.ndarray | None]:
     return None, sm
 
 
-def _has_breathing(rec) -> bool:
-    col = "respiration_rate_brpm"
-    return col in rec and bool((rec[col] > 0).sum() > 1)
+def _rule_panel(f) -> str:
+    if f.rule == "vertical_motion" and "vertical_ratio_pct" in f.evidence.values:
+        return "vertical_ratio"
+    return RULE_PANEL.get(f.rule, "")
 
 
-def breathing_panel(ax, rec, x: np.ndarray, gap: np.ndarray) -> None:
-    """Breathing rate (left axis) and steps per breath (right axis) of a run.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-    rec : pandas.DataFrame
-        The records drawn (``respiration_rate_brpm``, breaths/min; ``cadence_spm``).
-    x : numpy.ndarray
-        Elapsed minutes of each record.
-    gap : numpy.ndarray of bool
-        Records after a gap longer than :data:`GAP_S` (not joined by a line).
-    """
-    import pandas as pd
-
-    def smooth(col: str) -> np.ndarray:
-        v = rec[col].to_numpy(float)
-        v = np.where(np.isfinite(v) & (v > 0), v, np.nan)
-        return pd.Series(v, index=rec.index).rolling("60s", min_periods=1).median().to_numpy()
-
-    raw = rec["respiration_rate_brpm"].to_numpy(float)
-    raw = np.where(np.isfinite(raw) & (raw > 0) & ~gap, raw, np.nan)
-    br = np.where(gap, np.nan, smooth("respiration_rate_brpm"))
-    ax.plot(x, raw, color="#9aa7b8", linewidth=0.6)
-    ax.plot(x, br, color="#1b2f52", linewidth=1.5)
-    lo, hi = np.nanpercentile(br, [1, 99])
-    ax.set_ylim(max(lo - (hi - lo) * 0.25 - 1, 0), hi + (hi - lo) * 0.25 + 1)
-    ax.set_ylabel("breathing\n(breaths/min)")
-    if "cadence_spm" in rec and (rec["cadence_spm"] > 0).any():
-        with np.errstate(divide="ignore", invalid="ignore"):
-            spb = smooth("cadence_spm") / br
-        right = ax.twinx()
-        right.plot(x, spb, color="#c8552b", linewidth=1.0, linestyle="--")
-        right.set_ylabel("steps per breath\n(dashed)", color="#c8552b")
-        right.tick_params(axis="y", colors="#c8552b")
-        right.grid(False)
-        ok = spb[np.isfinite(spb)]
-        if ok.size:
-            a, b = np.percentile(ok, [1, 99])
-            right.set_ylim(max(a - 0.5, 0), b + 0.5)
-    ax.text(
-        0.01,
-        0.04,
-        "from the watch's heart-rate variability; not validated while running",
-        transform=ax.transAxes,
-        fontsize=7,
-        color="#444444",
-    )
+def _thresholds(f, panel: str) -> list[tuple[float, str]]:
+    """The lines a finding was judged against, in the panel's record unit, with labels."""
+    thr, val, basis = f.evidence.threshold, f.evidence.values, f.evidence.basis or ""
+    out: list[tuple[float, str]] = []
+    if f.rule == "overstriding" and thr.get("cadence_spm_below") is not None:
+        what = (
+            f"{thr['baseline_ratio']:.0%} of your baseline at this speed"
+            if "baseline_ratio" in thr
+            else "population band edge"
+        )
+        v = float(thr["cadence_spm_below"])
+        out.append((v, f"flag below {v:g}: {what}"))
+    elif f.rule == "heel_striking" and thr.get("ground_contact_ms_at_least") is not None:
+        v = float(thr["ground_contact_ms_at_least"])
+        out.append((v, f"long contact from {v:g} ms (orange/red band)"))
+    elif f.rule == "gct_imbalance":
+        for k in ("left_pct_above", "left_pct_below"):
+            if thr.get(k) is not None:
+                out.append((float(thr[k]), f"uneven beyond {thr[k]:g} %"))
+    elif f.rule == "vertical_motion":
+        for k, v in thr.items():
+            if k.endswith("_above"):
+                out.append((float(v), f"high above {v:g} ({basis})"))
+    elif f.rule == "form_fade" and panel == "cadence":
+        for part in ("first", "last"):
+            v = val.get(f"cadence_spm_{part}_third")
+            if v is not None:
+                out.append((float(v), f"{part} third at matched pace: {v:g}"))
+    return out
 
 
-def run_figure(activity: Activity, findings=(), fig=None, title: str | None = None):
-    """Draw the four run panels into ``fig`` (new figure by default).
+def _display(panel: str, v: np.ndarray, units: str, foot: bool) -> np.ndarray:
+    """Record unit -> shown unit."""
+    from ...units import METRES_PER_FOOT, METRES_PER_MILE, MM_PER_INCH
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if panel == "pace":
+            if foot:  # min per km or mile; standing (< 0.5 m/s) left out
+                per = METRES_PER_MILE if units == "imperial" else 1000.0
+                return np.where(v > 0.5, per / v / 60.0, np.nan)
+            return v * (3600 / METRES_PER_MILE if units == "imperial" else 3.6)
+        if panel == "vertical_oscillation":
+            return v / MM_PER_INCH if units == "imperial" else v / 10.0
+        if panel == "elevation" and units == "imperial":
+            return v / METRES_PER_FOOT
+    return v
+
+
+def _label(panel: str, units: str, foot: bool) -> str:
+    imp = units == "imperial"
+    if panel == "pace":
+        if foot:
+            return f"pace\n(min/{'mi' if imp else 'km'})"
+        return f"speed\n({'mph' if imp else 'km/h'})"
+    if panel == "vertical_oscillation":
+        return f"vertical\noscillation ({'in' if imp else 'cm'})"
+    if panel == "elevation":
+        return f"elevation\n({'ft' if imp else 'm'})"
+    return RUN_PANELS[panel][1]
+
+
+def run_figure(activity: Activity, findings=(), fig=None, title: str | None = None, units="metric"):
+    """Draw the run's panels into ``fig`` (new figure by default).
 
     Returns
     -------
@@ -160,150 +207,186 @@ def run_figure(activity: Activity, findings=(), fig=None, title: str | None = No
     result : RunChart
     """
     import pandas as pd
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
     from matplotlib.ticker import FuncFormatter
 
-    from ...units import index_seconds
+    from ...model import FOOT_SPORTS
+    from ...rules._signals import Signals
+    from ..analysis import RULE_NAMES, sport_word
 
-    rec = activity.running_records() if activity.is_running else activity.records
-    if len(rec) < 2:
+    sig = Signals.of(activity, RULE_WINDOW_S)
+    if len(sig) < 2:
         raise RunlensError("too few samples to draw", path=activity.source.path)
-    t = index_seconds(rec.index)
+    foot = activity.sport in FOOT_SPORTS or activity.sport is None
+    t = np.asarray(sig.t_s, dtype=float)
     t0 = t[0]
     x = (t - t0) / 60.0
     gap = np.diff(t, prepend=t[0]) > GAP_S
     if fig is None:
         fig = new_figure(11.69, 8.27)
-    found = [f for f in (finding_from_dict(f) for f in findings or ()) if f.time_ranges]
+    all_found = [finding_from_dict(f) for f in findings or ()]
+    judged = [f for f in all_found if f.severity in ("flag", "note")]
+    found = [f for f in all_found if f.time_ranges]
     rules = list(dict.fromkeys(f.rule for f in found))  # one strip row per rule
-    strip_h = 0.35 + 0.22 * max(1, len(rules))
-    breathing = _has_breathing(rec)
-    ratios = [strip_h, 1.6, 1.6, 1.6, 1.6] + ([1.6] if breathing else [])
-    all_axes = fig.subplots(
-        len(ratios), 1, sharex=True, gridspec_kw={"height_ratios": ratios}
-    )
-    strip, axes = all_axes[0], all_axes[1:]
     result = RunChart(path=None)
-    for ax, (name, (col, scale, label)) in zip(axes, RUN_PANELS.items()):
-        if name == "pace":
-            y, smooth = _speed(rec, t, rec.index)
+
+    def series(panel: str) -> np.ndarray | None:
+        if panel == "pace":
+            v = np.asarray(sig.speed_m_s, dtype=float)
         else:
-            y = rec[col].to_numpy(float) if col in rec else None
-            smooth = None
-            if y is not None:
-                y = np.where(np.isfinite(y) & (y > 0), y * scale, np.nan)
-                smooth = (
-                    pd.Series(y, index=rec.index)
-                    .rolling(f"{SMOOTH_S}s", min_periods=1)
-                    .median()
-                    .to_numpy(float)
-                )
-        if smooth is None or not np.isfinite(smooth).any():
-            result.missing.append(name)
-            ax.text(
-                0.5,
-                0.5,
-                f"{label.split('(')[0].replace(chr(10), ' ').strip()}: not recorded in this file",
-                transform=ax.transAxes,
-                ha="center",
-                va="center",
-                color="#444444",
-            )
-            ax.set_ylabel(label)
-            ax.set_yticks([])
-            ax.grid(False)
+            col = RUN_PANELS[panel][0]
+            if not sig.has(col):
+                return None
+            v = np.asarray(sig.smooth(col), dtype=float)
+        if not np.isfinite(v).any():
+            return None
+        if panel == "elevation" and np.nanmax(np.abs(v)) < 1.0:
+            return None  # altitude written as 0 throughout: no elevation recorded
+        return v
+
+    # Which panels: pace, each judged rule's metric, then what else the file has.
+    order: list[str] = ["pace"] if series("pace") is not None else []
+    owner: dict[str, list] = {}
+    for f in judged:
+        pn = _rule_panel(f)
+        if not pn:
             continue
-        result.panels.append(name)
-        if name == "pace":  # draw pace, min/km; below 0.5 m/s (standing) left out
-            with np.errstate(divide="ignore", invalid="ignore"):
-                if y is not None:
-                    y = np.where(y > 0.5, 1000.0 / y / 60.0, np.nan)
-                smooth = np.where(smooth > 0.5, 1000.0 / smooth / 60.0, np.nan)
-        smooth = np.where(gap, np.nan, smooth)
-        if y is not None:
-            y = np.where(gap, np.nan, y)
-            ax.plot(x, y, color="#9aa7b8", linewidth=0.6, label="samples")
-        ax.plot(x, smooth, color="#1b2f52", linewidth=1.5, label=f"{SMOOTH_S} s smoothed")
-        lo, hi = np.nanpercentile(smooth, [1, 99])
-        pad = max((hi - lo) * 0.25, 0.02 * abs(hi) + 1e-6)
-        ax.set_ylim(lo - pad, hi + pad)
-        if name == "pace":
+        if series(pn) is None:
+            result.missing.append(pn)
+            continue
+        owner.setdefault(pn, []).append(f)
+        if pn not in order:
+            order.append(pn)
+    for pn in FILL_ORDER:
+        if len(order) >= MAX_PANELS:
+            break
+        if pn not in order and series(pn) is not None:
+            order.append(pn)
+    if not order:
+        raise RunlensError(
+            "no channel to draw (no speed, heart rate or dynamics)", path=activity.source.path
+        )
+
+    strip_h = 0.35 + 0.22 * max(1, len(rules))
+    all_axes = fig.subplots(
+        len(order) + 1, 1, sharex=True,
+        gridspec_kw={"height_ratios": [strip_h] + [1.6] * len(order)},
+    )  # fmt: skip
+    strip, axes = all_axes[0], list(all_axes[1:])
+    colour_of = {r: SHADES[k % len(SHADES)] for k, r in enumerate(rules)}
+    for ax, pn in zip(axes, order):
+        y = _display(pn, series(pn), units, foot)
+        y = np.where(gap, np.nan, y)
+        ax.plot(x, y, color="#1b2f52", linewidth=1.3)
+        lines = []
+        for f in owner.get(pn, []):
+            hatch, colour = colour_of.get(f.rule, SHADES[0])
+            thr = _thresholds(f, pn)
+            if f.rule == "gct_imbalance" and len(thr) == 2:
+                lo_, hi_ = sorted(v for v, _ in thr)
+                ax.axhspan(lo_, hi_, facecolor="#cfe8c9", alpha=0.6, zorder=0, linewidth=0)
+            for v, lab in thr:
+                v_show = float(_display(pn, np.array([v]), units, foot)[0])
+                style = ":" if f.rule == "form_fade" and lab.startswith("last") else "--"
+                ax.axhline(v_show, color=colour, linestyle=style, linewidth=1.2, label=lab)
+                lines.append(v_show)
+                result.lines.append((f.rule, pn, v_show))
+        finite = y[np.isfinite(y)]
+        lo, hi = np.nanpercentile(finite, [0, 100]) if len(finite) else (0.0, 1.0)
+        lo, hi = min([lo, *lines]), max([hi, *lines])
+        span = max(hi - lo, RUN_PANELS[pn][2] * (0.5 if pn == "pace" and not foot else 1.0))
+        mid = (hi + lo) / 2
+        ax.set_ylim(mid - span * 0.6, mid + span * 0.6)
+        if pn == "pace" and foot:
             ax.invert_yaxis()  # faster is up
             ax.yaxis.set_major_formatter(
                 FuncFormatter(lambda v, _p: f"{int(v)}:{int(round((v % 1) * 60)) % 60:02d}")
             )
+        if lines:
+            ax.legend(loc="lower left", fontsize=7, framealpha=0.85, ncol=min(2, len(lines)))
+        label = _label(pn, units, foot)
+        if owner.get(pn):
+            label += "\n(judged)"
         ax.set_ylabel(label)
-    if breathing:
-        breathing_panel(axes[-1], rec, x, gap)
-        result.panels.append("breathing")
-    # Flagged stretches: one row per rule in the strip on top (hatched, so they
-    # read in greyscale), and a light band across the panels below.
-    strip.set_title("Flagged stretches", loc="left", fontsize=9)
+        result.panels.append(pn)
+        result.ylabels[pn] = label
+    # Judged stretches: one row per rule in the strip on top (hatched, so they
+    # read in greyscale), strong on the rule's own panel, light on the others.
+    strip.set_title("Flagged and noted stretches", loc="left", fontsize=9)
     strip.grid(False)
     strip.set_ylim(-0.6, max(1, len(rules)) - 0.4)
     strip.invert_yaxis()
     for f in found:
         k = rules.index(f.rule)
-        hatch, colour = SHADES[k % len(SHADES)]
+        hatch, colour = colour_of[f.rule]
+        own = _rule_panel(f)
         for a, b in f.time_ranges:
             xa = (pd.Timestamp(a).timestamp() - t0) / 60.0
             xb = (pd.Timestamp(b).timestamp() - t0) / 60.0
             strip.broken_barh(
-                [(xa, xb - xa)],
-                (k - 0.35, 0.7),
-                facecolors=colour,
-                edgecolor="black",
-                hatch=hatch,
-                linewidth=0.5,
-                alpha=0.85,
-            )
-            for ax in axes:
-                ax.axvspan(xa, xb, facecolor=colour, alpha=0.12, linewidth=0, zorder=0)
+                [(xa, xb - xa)], (k - 0.35, 0.7), facecolors=colour, edgecolor="black",
+                hatch=hatch, linewidth=0.5, alpha=0.85,
+            )  # fmt: skip
+            for ax, pn in zip(axes, order):
+                strong = pn == own
+                ax.axvspan(
+                    xa, xb, facecolor=colour, alpha=0.28 if strong else 0.08, linewidth=0,
+                    zorder=0, hatch=hatch if strong else None, edgecolor=colour if strong else None,
+                )  # fmt: skip
             result.shaded.append((f.rule, str(a), str(b)))
     sev = {}
     for f in found:
         sev.setdefault(f.rule, f.severity)
     if rules:
         strip.set_yticks(
-            range(len(rules)), [f"{r.replace('_', ' ')} ({sev[r]})" for r in rules], fontsize=8
+            range(len(rules)), [f"{RULE_NAMES.get(r, r)} ({sev[r]})" for r in rules], fontsize=8
         )
     else:
         strip.set_yticks([])
         strip.text(
-            0.5,
-            0.5,
-            "none",
-            transform=strip.transAxes,
-            ha="center",
-            va="center",
+            0.5, 0.5, "nothing flagged", transform=strip.transAxes, ha="center", va="center",
             color="#444444",
-        )
+        )  # fmt: skip
     strip.tick_params(labelbottom=False)
-    first = axes[0]
-    h0, _l0 = first.get_legend_handles_labels()
-    if h0:
-        first.legend(handles=h0, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    median = f"{RULE_WINDOW_S:.0f} s median, as the rules judge it"
+    handles = [Line2D([], [], color="#1b2f52", linewidth=1.3, label=median)]
+    if result.lines:
+        compared = "what it was compared with"
+        handles.append(Line2D([], [], color="#555555", linestyle="--", label=compared))
+    for r in rules:
+        hatch, colour = colour_of[r]
+        judged_label = f"judged: {RULE_NAMES.get(r, r)}"
+        handles.append(Patch(facecolor=colour, alpha=0.5, hatch=hatch, label=judged_label))
+    strip.legend(
+        handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.25), ncol=len(handles),
+        frameon=False, fontsize=7.5,
+    )  # fmt: skip
     axes[-1].set_xlabel("elapsed time (min)")
     start = activity.local_start
     when = start.strftime("%Y-%m-%d %H:%M") if start is not None else "?"
-    name = Path(activity.source.path).name if activity.source.path else "run"
+    what = sport_word("running" if activity.is_running and not activity.sport else activity.sport)
+    name = Path(activity.source.path).name if activity.source.path else what
     fig.suptitle(
         title
-        or f"{name}: run of {when}"
+        or f"{name}: {what} of {when}"
         + (" (local time)" if activity.utc_offset_s is not None else " (UTC)"),
         fontweight="bold",
     )
     note = (
-        f"Top strip: stretches flagged by runlens' form rules ({len(result.shaded)}), repeated "
-        "as light bands below. "
-        "Flags are associations, not diagnoses; compare with your own speed-matched baseline."
+        "Each judged metric is drawn with the line it was compared with; its judged stretches "
+        "are hatched on its panel and shown lightly on the others. Flags are associations, "
+        "not diagnoses."
         if result.shaded
-        else "No stretch of this run was flagged."
+        else "Nothing in this run was flagged."
     )
     fig.supxlabel(note, fontsize=7.5, color="#333333", x=0.01, ha="left")
     return fig, result
 
 
-def draw_run(activity: Activity, findings=(), out: str | Path = "run.png") -> RunChart:
+def draw_run(
+    activity: Activity, findings=(), out: str | Path = "run.png", units: str = "metric"
+) -> RunChart:
     """Write one run's chart to ``out`` (.png or .pdf).
 
     Parameters
@@ -312,6 +395,7 @@ def draw_run(activity: Activity, findings=(), out: str | Path = "run.png") -> Ru
     findings : iterable of Finding or dict
         The run's findings; those with ``time_ranges`` are shaded.
     out : str or Path
+    units : {"metric", "imperial"}
 
     Returns
     -------
@@ -319,6 +403,6 @@ def draw_run(activity: Activity, findings=(), out: str | Path = "run.png") -> Ru
     """
     output_format(out)
     with style():
-        fig, result = run_figure(activity, findings)
+        fig, result = run_figure(activity, findings, units=units)
         result.path = save_figure(fig, out)
     return result

@@ -92,6 +92,7 @@ class WeeklyChart:
     weeks: list[str] = field(default_factory=list)
     flagged_weeks: list[str] = field(default_factory=list)
     noted_weeks: list[str] = field(default_factory=list)
+    change_labels: int = 0
     spike_sessions: list[str] = field(default_factory=list)
     pain_episodes: list[tuple[str, int]] = field(default_factory=list)
     form_metrics: list[str] = field(default_factory=list)
@@ -148,8 +149,6 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
     result : WeeklyChart
     """
     import pandas as pd
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
 
     weeks = data.weeks
     if weeks is None or not len(weeks):
@@ -172,21 +171,42 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
     result = WeeklyChart(path=None, metric=metric, weeks=iso)
 
     # --- panel 1: weekly volume ------------------------------------------------
-    for xi, h, w in zip(x0, heights, iso):  # one bar per week
-        if w in flagged:
-            kw = {"color": PALETTE["bar_flag"], "hatch": "///", "edgecolor": "black"}
-        elif w in noted:
-            kw = {"color": PALETTE["bar_note"], "hatch": "...", "edgecolor": "#6b4a1e"}
-        else:
-            kw = {"color": PALETTE["bar"], "edgecolor": "#4d6382"}
-        bar = ax_v.bar(xi + 3.5, h, width=6.0, linewidth=0.6, zorder=2, **kw)[0]
-        bar.set_gid(f"week-{w}")
+    # Legend entries come from the drawn artists themselves (the first of each
+    # kind carries the label), so the legend never lists a mark that is not drawn.
+    kinds = {
+        "flag": ({"color": PALETTE["bar_flag"], "hatch": "///", "edgecolor": "black"},
+                 "flagged week:\nsession spike > 10 % or\nweekly increase > 30 %"),
+        "note": ({"color": PALETTE["bar_note"], "hatch": "...", "edgecolor": "#6b4a1e"},
+                 "noted week (weak evidence):\nincrease > 10 % or\nratio >= 1.5"),
+        "week": ({"color": PALETTE["bar"], "edgecolor": "#4d6382"}, "week"),
+    }  # fmt: skip
+    labelled: set[str] = set()
     ymax = max(float(np.max(heights)) if len(heights) else 1.0, 1e-9)
     ax_v.set_ylim(0, ymax * 1.18)
+    value_fmt = "{:.1f}" if metric == "time" else "{:.0f}"
+    for xi, h, w in zip(x0, heights, iso):  # one bar per week, its value written on it
+        kind = "flag" if w in flagged else "note" if w in noted else "week"
+        kw, lab = kinds[kind]
+        bar = ax_v.bar(
+            xi + 3.5, h, width=6.0, linewidth=0.6, zorder=2,
+            label=lab if kind not in labelled else "_nolegend_", **kw,
+        )[0]  # fmt: skip
+        labelled.add(kind)
+        bar.set_gid(f"week-{w}")
+        if np.isfinite(h) and h > 0:
+            inside = h > ymax * 0.12
+            ax_v.text(
+                xi + 3.5, h - ymax * 0.015 if inside else h + ymax * 0.01, value_fmt.format(h),
+                ha="center", va="top" if inside else "bottom", fontsize=6.5, zorder=3,
+                color="black",
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "alpha": 0.7,
+                      "linewidth": 0} if inside else None,
+            )  # fmt: skip
     # weekly increase findings: the change next to the bar
     for f in data.findings:
         if f.rule == "weekly_increase" and f.evidence.values.get("week") in iso:
             i = iso.index(f.evidence.values["week"])
+            result.change_labels += 1
             ax_v.annotate(
                 f"+{f.evidence.values['change_pct']:.0f} %",
                 (x0[i] + 3.5, heights[i]),
@@ -211,6 +231,9 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
             linestyle="none",
             zorder=4,
             gid=f"spike-{d.date().isoformat()}",
+            label="session spike: run > 10 %\nlonger than the longest\nof the previous 30 days"
+            if not result.spike_sessions
+            else "_nolegend_",
         )
         result.spike_sessions.append(d.date().isoformat())
     # Pain episodes from the diary (runlens.pain): a marker on the onset day
@@ -228,6 +251,9 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
             linestyle="none",
             zorder=5,
             gid=f"pain-{pd.Timestamp(d).date().isoformat()}",
+            label="pain episode starts\n(N = peak pain 0-10,\nrunlens pain report)"
+            if not result.pain_episodes
+            else "_nolegend_",
         )
         ax_v.annotate(
             f"{sev}",
@@ -243,42 +269,12 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
         result.pain_episodes.append((pd.Timestamp(d).date().isoformat(), int(sev)))
     ax_v.set_ylabel(ylabel)
     ax_v.set_title(title or f"Weekly {ylabel.split(' (')[0]} with volume findings")
-    handles = [
-        Patch(facecolor=PALETTE["bar"], edgecolor="#4d6382", label="week"),
-        Patch(
-            facecolor=PALETTE["bar_flag"],
-            edgecolor="black",
-            hatch="///",
-            label="flagged week:\nsession spike > 10 % or\nweekly increase > 30 %",
-        ),
-        Patch(
-            facecolor=PALETTE["bar_note"],
-            edgecolor="#6b4a1e",
-            hatch="...",
-            label="noted week (weak evidence):\nincrease > 10 % or\nratio >= 1.5",
-        ),
-        Line2D(
-            [],
-            [],
-            marker="v",
-            color="black",
-            linestyle="none",
-            label="session spike: run > 10 %\nlonger than the longest\nof the previous 30 days",
-        ),
-        Line2D([], [], linestyle="none", label="+N %: change on the\nweek before"),
-    ]
-    if result.pain_episodes:
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="P",
-                color=PAIN_COLOUR,
-                linestyle="none",
-                label="pain episode starts\n(N = peak pain 0-10,\nrunlens pain report)",
-            )
+    if result.change_labels:
+        ax_v.set_title(
+            (title or f"Weekly {ylabel.split(' (')[0]} with volume findings")
+            + " (+N %: change on the week before)"
         )
-    ax_v.legend(handles=handles, **LEGEND_OUT)
+    ax_v.legend(**LEGEND_OUT)
     ax_v.tick_params(labelbottom=False)
 
     # --- panel 2: acute:chronic ratio -----------------------------------------
@@ -301,21 +297,17 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
         judged = ind["history_days"].to_numpy(float) >= 28
         if np.isfinite(r).any():
             rmax = max(2.0, min(3.0, float(np.nanmax(r)) * 1.1))
-        ax_r.plot(
-            dn,
-            np.where(judged, np.nan, r),
-            color="#777777",
-            linestyle=":",
-            linewidth=1.2,
-            label="ratio in the\nfirst 28 days",
-        )
-        ax_r.plot(
-            dn,
-            np.where(judged, r, np.nan),
-            color=PALETTE["line"],
-            linewidth=1.6,
-            label="acute:chronic ratio (daily)",
-        )
+        early, late = np.where(judged, np.nan, r), np.where(judged, r, np.nan)
+        if np.isfinite(early).any():
+            ax_r.plot(
+                dn, early, color="#777777", linestyle=":", linewidth=1.2,
+                label="ratio in the\nfirst 28 days",
+            )  # fmt: skip
+        if np.isfinite(late).any():
+            ax_r.plot(
+                dn, late, color=PALETTE["line"], linewidth=1.6,
+                label="acute:chronic ratio (daily)",
+            )  # fmt: skip
         if (~judged).any():
             ax_r.axvspan(
                 dn[0],
@@ -368,7 +360,11 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
         missing = [FORM_METRICS[c][0] for c in FORM_METRICS if c not in result.form_metrics]
         leg = ax_f.legend(**LEGEND_OUT)
         if missing:
-            why = "not in the history store:" if data.form_source == "store" else "not recorded:"
+            why = (
+                "not kept minute by minute\nin the history:"
+                if data.form_source == "store"
+                else "not recorded in these runs:"
+            )
             leg.set_title(why + "\n" + "\n".join(missing), prop={"size": 7})
     else:
         ax_f.set_ylim(-5, 5)
