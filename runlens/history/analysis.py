@@ -17,6 +17,7 @@ import numpy as np
 
 from ..findings import Finding
 from ..load import (
+    CHRONIC_FLOOR_PER_WEEK,
     WEEKDAYS,
     HRProfile,
     activity_loads,
@@ -216,13 +217,15 @@ def build_history(
     col, scale, _ = LOAD_UNITS[unit]
     daily["load"] = daily[col] * scale
     indicators = (
-        training_load(daily, "load")
+        training_load(daily, "load", min_chronic=CHRONIC_FLOOR_PER_WEEK[unit] / 7.0)
         if len(daily)
         else daily.assign(acwr=np.nan, history_days=np.nan)
     )
     weeks = weekly_table(acts, daily, indicators, ws) if len(daily) else pd.DataFrame()
     findings = (
-        evaluate_volume(acts, weeks, indicators, week_start=ws, config=config) if len(acts) else []
+        evaluate_volume(acts, weeks, indicators, week_start=ws, config=config, load_unit=unit)
+        if len(acts)
+        else []
     )
     return History(
         acts=acts,

@@ -98,6 +98,12 @@ class WeeklyChart:
     pace_band: PaceBand | None = None
 
 
+def _rise_pct(values: dict) -> float:
+    """A weekly increase's change on the week before, or on the recent weeks after an empty one."""
+    ch = values.get("change_pct")
+    return float(ch if ch is not None else values.get("above_recent_max_pct") or 0.0)
+
+
 def _num(dates):
     """Matplotlib date numbers (days) of datetime-likes."""
     from matplotlib.dates import date2num
@@ -188,7 +194,7 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
         if f.rule == "weekly_increase" and f.evidence.values.get("week") in iso:
             i = iso.index(f.evidence.values["week"])
             ax_v.annotate(
-                f"+{f.evidence.values['change_pct']:.0f} %",
+                f"+{_rise_pct(f.evidence.values):.0f} %",
                 (x0[i] + 3.5, heights[i]),
                 xytext=(0, 2),
                 textcoords="offset points",
