@@ -12,8 +12,9 @@ Definitions (docs/history.md repeats them):
   (HRmax - HRrest)`` clipped to [0, 1], ``k, c = 0.64, 1.92`` (men) or ``0.86,
   1.67`` (women) (Banister; evidence.md section 4).
 - **Days and weeks** are the runner's local calendar: UTC start plus the file's
-  UTC offset (``Activity.utc_offset_s``); UTC when the file does not say, and
-  the result says so. Weeks start on Monday unless configured.
+  UTC offset (``Activity.utc_offset_s``); when the file does not say, the
+  offset of the runner's nearest run (in time) that does, else UTC, and the
+  result says which. Weeks start on Monday unless configured.
 - **Daily series**: every calendar day from the first to the last run, rest
   days as zero load.
 - **EWMA acute:chronic ratio** (Williams et al. 2017): ``EWMA_t = l x load_t +
@@ -299,7 +300,9 @@ def activity_loads(acts: pd.DataFrame, hr: HRProfile | None = None) -> pd.DataFr
     -------
     pandas.DataFrame
         A copy sorted by start, with ``local_date`` (datetime64, midnight),
-        ``offset_known`` (bool), ``trimp`` and ``spike_ratio`` /
+        ``offset_known`` (bool: the file says its zone), ``offset_source``
+        (``"file"``, ``"other runs"``: the zone of the runner's nearest run in
+        time that says it, or ``"utc"`` when none does), ``trimp`` and ``spike_ratio`` /
         ``longest_prev30_m`` (:func:`spike_ratios`).
     """
     import pandas as pd
@@ -309,6 +312,21 @@ def activity_loads(acts: pd.DataFrame, hr: HRProfile | None = None) -> pd.DataFr
     if off is None:
         off = pd.Series(np.nan, index=out.index)
     out["offset_known"] = off.notna().to_numpy()
+    off = off.reset_index(drop=True)
+    # A run that does not say its zone takes the zone of the runner's nearest run
+    # (in time) that does; UTC only when none does.
+    source = np.where(out["offset_known"], "file", "utc").astype(object)
+    if off.notna().any() and off.isna().any():
+        known = np.flatnonzero(off.notna().to_numpy())
+        t = out["start_s"].to_numpy(float)
+        pos = np.searchsorted(t[known], t)
+        left = known[np.clip(pos - 1, 0, known.size - 1)]
+        right = known[np.clip(pos, 0, known.size - 1)]
+        nearest = np.where(np.abs(t[left] - t) <= np.abs(t[right] - t), left, right)
+        miss = off.isna().to_numpy()
+        off = off.where(~miss, off.to_numpy(float)[nearest])
+        source[miss] = "other runs"
+    out["offset_source"] = source
     local_s = out["start_s"].to_numpy(float) + off.fillna(0).to_numpy(float)
     out["local_date"] = pd.to_datetime(np.floor(local_s / 86400.0) * 86400.0, unit="s").floor("D")
     if hr is not None and hr.max_bpm is not None and "hr_hist" in out:

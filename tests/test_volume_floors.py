@@ -140,3 +140,28 @@ def test_ratio_floor_small_chronic_is_undefined():
     h = build_history(frame(days), Config())
     assert h.indicators["acwr"].isna().all()
     assert math.isnan(h.weeks["acwr"].iloc[-1])
+
+
+def test_run_without_a_zone_takes_the_zone_of_the_nearest_run_that_says_it():
+    # Runs at 23:30 UTC; the runner's files say UTC+2, one GPX says nothing.
+    df = frame([(0, 8.0), (2, 8.0), (4, 8.0)])
+    df["start_s"] += 16.5 * 3600  # 23:30 UTC = 01:30 the next day at UTC+2
+    df["utc_offset_s"] = [7200, None, 7200]
+    h = build_history(df, Config())
+    a = h.acts
+    assert a["offset_source"].tolist() == ["file", "other runs", "file"]
+    # Day 2 at 23:30 UTC is day 3 locally: the GPX run moves with the others.
+    assert a["local_date"].dt.day.tolist() == [2, 4, 6]
+    assert any("nearest run" in s for s in h.assumptions)
+
+
+def test_a_1970_dated_run_is_left_out_of_load_with_a_warning():
+    df = frame([(d, 8.0) for d in range(0, 30, 2)])
+    df.loc[len(df)] = ["antfs-dump.63.fit", 16_700_000.0, None, 9000.0, 3000.0, "running"]
+    h = build_history(df, Config())
+    assert len(h.acts) == 15 and h.acts["start_s"].min() == T0
+    assert len(h.weeks) == 5  # not the 2,800 weeks since 1970
+    (line,) = [s for s in h.assumptions if "left out of load" in s]
+    assert "antfs-dump.63.fit (1970-07-13)" in line
+    kept = build_history(df, Config(), include_undated=True)
+    assert len(kept.acts) == 16

@@ -56,6 +56,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--config", metavar="PATH", help="config file (runner profile, rules)")
     p.add_argument(
+        "--from", dest="date_from", metavar="DATE", help="first week shown: the week of DATE"
+    )
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="last week shown: the week of DATE")
+    p.add_argument(
+        "--last", type=int, metavar="N", help="only the last N weeks (after --from/--to)"
+    )
+    p.add_argument(
+        "--include-undated",
+        action="store_true",
+        help="keep runs dated before 1991 (unset clock) or in the future in the load",
+    )
+    p.add_argument(
         "--cohort",
         action="store_true",
         help="a cohort scanned with --engine dask: runners x weeks (load) and flagged "
@@ -195,6 +207,25 @@ def format_text(doc: dict, width: int | None = None) -> str:
     return "\n".join(lines)
 
 
+def select_weeks(weeks: list[dict], lo=None, hi=None, last: int | None = None) -> list[dict]:
+    """The weeks shown: those holding a day from ``lo`` to ``hi``, then the last ``last``.
+
+    Loads and ratios are computed over the whole history first, so a week's
+    numbers do not depend on which weeks are shown.
+    """
+    import pandas as pd
+
+    out = []
+    for w in weeks:
+        start = pd.Timestamp(w["week"])
+        if lo is not None and start + pd.Timedelta(days=6) < lo:
+            continue
+        if hi is not None and start > hi:
+            continue
+        out.append(w)
+    return out[-last:] if last else out
+
+
 def run(args: argparse.Namespace) -> int:
     from ..config import load_config
     from ..errors import RunlensError
@@ -210,11 +241,23 @@ def run(args: argparse.Namespace) -> int:
         raise RunlensError("name a scanned folder (DIR) or a store (--db PATH)")
     db = args.db or str(default_store_path(args.dir))
     config = load_config(args.config)
+    from .cmd_chart import _date
+
+    lo, hi = _date(args.date_from, "--from"), _date(args.date_to, "--to")
+    if args.last is not None and args.last < 1:
+        raise RunlensError(f"--last needs a number of weeks of 1 or more, not {args.last}")
     with Store(db, create=False) as store:
-        h = build_history(store, config, week_start=args.week_start, load_unit=args.unit)
+        h = build_history(
+            store,
+            config,
+            week_start=args.week_start,
+            load_unit=args.unit,
+            include_undated=args.include_undated,
+        )
     if h.weeks is None or len(h.weeks) == 0:
         raise RunlensError("no runs stored yet; run `runlens scan DIR` first", path=db)
     doc = history_dict(h, db)
+    doc["weeks"] = select_weeks(doc["weeks"], lo, hi, args.last)
     if args.json:
         json.dump(doc, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
