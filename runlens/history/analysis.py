@@ -232,6 +232,19 @@ def build_history(
     hr = resolve_hr_profile(config.runner, profiles, hists)
     assumptions += hr.assumptions
     acts = activity_loads(runs, hr) if len(runs) else runs.assign(local_date=pd.NaT)
+    if len(acts) and "warnings" in acts:
+        from ..tz import TZ_FROM_COORDINATES
+
+        coords = np.array(
+            [any(str(w).startswith(TZ_FROM_COORDINATES) for w in (ws or [])) for ws in acts["warnings"]],
+            dtype=bool,
+        )  # one check per run, not per sample
+        if coords.any():
+            acts.loc[coords, "offset_source"] = "coordinates"
+            assumptions.append(
+                f"{int(coords.sum())} of {len(acts)} runs do not say their time zone: their day "
+                "and week use the zone at their first GPS fix"
+            )
     if len(acts) and not acts["offset_known"].all():
         src = acts["offset_source"]
         n_other, n_utc = int((src == "other runs").sum()), int((src == "utc").sum())

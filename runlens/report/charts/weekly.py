@@ -261,7 +261,7 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
             facecolor=PALETTE["bar_note"],
             edgecolor="#6b4a1e",
             hatch="...",
-            label="noted week (weak evidence):\nincrease > 10 % or\nratio >= 1.5",
+            label="noted week: increase > 10 %,\nratio >= 1.5 or a return\nafter a break",
         ),
         Line2D(
             [],
