@@ -75,6 +75,8 @@ MAX_SPAN_DAYS = 7.0
 _EARLIEST = np.datetime64("1990-01-01T00:00:00")
 #: A gap between consecutive records longer than this (s) may be a clock jump.
 CLOCK_JUMP_MIN_S = 3600.0
+#: Records each side of a clock jump must hold (fewer are garbled timestamps).
+_JUMP_MIN_RECORDS = 10
 #: How much longer than the device's elapsed time the records may span: 1 % + 2 min.
 _SPAN_TOLERANCE = (1.01, 120.0)
 #: FIT date_time values below 0x10000000 are seconds since power-up (FIT profile);
@@ -131,6 +133,16 @@ def _clock_jumps(activity: Activity, t: np.ndarray) -> tuple[np.ndarray, list[st
     d = np.diff(t)
     big = np.flatnonzero(np.abs(d) > CLOCK_JUMP_MIN_S)
     if big.size == 0 or float(t.max() - t.min()) <= limit:
+        return None
+    # A clock that jumped keeps counting from its new time: each stretch between
+    # the gaps holds many records at plausible dates. A few garbled timestamps
+    # (a 2085 record between two of 2021) are not a jump: the date checks drop them.
+    bounds = np.r_[0, big + 1, t.size]
+    if np.diff(bounds).min() < _JUMP_MIN_RECORDS:
+        return None
+    lo = float(_EARLIEST.astype("datetime64[s]").astype(np.int64))
+    hi = float(np.datetime64("now", "s").astype(np.int64)) + 2 * 86400.0
+    if t.min() < lo or t.max() > hi:
         return None
     steady = d[(d > 0) & (d <= 60)]
     step = float(np.median(steady)) if steady.size else 1.0
