@@ -12,8 +12,9 @@ Definitions (docs/history.md repeats them):
   (HRmax - HRrest)`` clipped to [0, 1], ``k, c = 0.64, 1.92`` (men) or ``0.86,
   1.67`` (women) (Banister; evidence.md section 4).
 - **Days and weeks** are the runner's local calendar: UTC start plus the file's
-  UTC offset (``Activity.utc_offset_s``); UTC when the file does not say, and
-  the result says so. Weeks start on Monday unless configured.
+  UTC offset (``Activity.utc_offset_s``); when the file does not say, the
+  offset of the runner's nearest run (in time) that does, else UTC, and the
+  result says which. Weeks start on Monday unless configured.
 - **Daily series**: every calendar day from the first to the last run, rest
   days as zero load.
 - **EWMA acute:chronic ratio** (Williams et al. 2017): ``EWMA_t = l x load_t +
@@ -29,6 +30,13 @@ Definitions (docs/history.md repeats them):
   strain = 7-day load x monotony.
 - **Fitness, fatigue, form**: ``CTL += (load - CTL) / 42``, ``ATL += (load -
   ATL) / 7``, form on day t = CTL - ATL of day t - 1 (yesterday's values).
+- **Floors and breaks** (runlens' own choices, docs/rules.md): the ratio is
+  also undefined while the chronic load is below ``min_chronic`` per day (the
+  caller passes a floor in its load unit: 5 km, 30 min or 30 TRIMP a week),
+  and for 28 days after a break of at least 14 days without a run, when the
+  chronic load is what is left of the load before the break. Those days carry
+  ``break_days`` (the length of the break); the rules say "returning after a
+  break" instead of a ratio.
 - **Session spike ratio** (Frandsen et al. 2025): ``r = distance / longest run
   in the previous 30 days - 1``; undefined when no run in those 30 days.
 
@@ -53,6 +61,10 @@ __all__ = [
     "TRIMP_WEIGHTS",
     "WEEKDAYS",
     "MIN_HISTORY_DAYS",
+    "BREAK_DAYS",
+    "RETURN_DAYS",
+    "CHRONIC_FLOOR_PER_WEEK",
+    "breaks",
     "HRProfile",
     "hr_histogram",
     "banister_trimp",
@@ -81,6 +93,16 @@ HRMAX_HOLD_S = 30.0
 MAX_SAMPLE_S = 10.0
 #: Session spike window, days (Frandsen et al. 2025).
 SPIKE_WINDOW_DAYS = 30
+#: Days without a run that make a break (runlens' own choice: coaching practice
+#: treats up to a week off as no break and two weeks or more as one to build back
+#: from; docs/rules.md).
+BREAK_DAYS = 14
+#: Days after the first run back during which ratios are not judged: the chronic
+#: window (28 d) has to fill again before it describes the runner.
+RETURN_DAYS = 28
+#: Chronic load below which ratios are undefined, per week, by load unit
+#: (runlens' own choice: below about one short run a week a ratio divides by noise).
+CHRONIC_FLOOR_PER_WEEK = {"distance": 5.0, "moving_time": 30.0, "trimp": 30.0}
 
 
 # --------------------------------------------------------------------------- #
@@ -278,7 +300,9 @@ def activity_loads(acts: pd.DataFrame, hr: HRProfile | None = None) -> pd.DataFr
     -------
     pandas.DataFrame
         A copy sorted by start, with ``local_date`` (datetime64, midnight),
-        ``offset_known`` (bool), ``trimp`` and ``spike_ratio`` /
+        ``offset_known`` (bool: the file says its zone), ``offset_source``
+        (``"file"``, ``"other runs"``: the zone of the runner's nearest run in
+        time that says it, or ``"utc"`` when none does), ``trimp`` and ``spike_ratio`` /
         ``longest_prev30_m`` (:func:`spike_ratios`).
     """
     import pandas as pd
@@ -288,6 +312,21 @@ def activity_loads(acts: pd.DataFrame, hr: HRProfile | None = None) -> pd.DataFr
     if off is None:
         off = pd.Series(np.nan, index=out.index)
     out["offset_known"] = off.notna().to_numpy()
+    off = off.reset_index(drop=True)
+    # A run that does not say its zone takes the zone of the runner's nearest run
+    # (in time) that does; UTC only when none does.
+    source = np.where(out["offset_known"], "file", "utc").astype(object)
+    if off.notna().any() and off.isna().any():
+        known = np.flatnonzero(off.notna().to_numpy())
+        t = out["start_s"].to_numpy(float)
+        pos = np.searchsorted(t[known], t)
+        left = known[np.clip(pos - 1, 0, known.size - 1)]
+        right = known[np.clip(pos, 0, known.size - 1)]
+        nearest = np.where(np.abs(t[left] - t) <= np.abs(t[right] - t), left, right)
+        miss = off.isna().to_numpy()
+        off = off.where(~miss, off.to_numpy(float)[nearest])
+        source[miss] = "other runs"
+    out["offset_source"] = source
     local_s = out["start_s"].to_numpy(float) + off.fillna(0).to_numpy(float)
     out["local_date"] = pd.to_datetime(np.floor(local_s / 86400.0) * 86400.0, unit="s").floor("D")
     if hr is not None and hr.max_bpm is not None and "hr_hist" in out:
@@ -407,8 +446,50 @@ def ewma(load, n: int, seed: float = 0.0):
     return pd.Series(x).ewm(alpha=2.0 / (n + 1), adjust=False).mean().to_numpy()[1:]
 
 
+def breaks(run_day, break_days: int = BREAK_DAYS, return_days: int = RETURN_DAYS):
+    """Days inside the return window after a break, and the break's length.
+
+    Parameters
+    ----------
+    run_day : array_like of bool
+        One value per consecutive calendar day: was there a run.
+    break_days : int
+        Days without a run that make a break (14).
+    return_days : int
+        Length of the window that starts on the first run back, days (28).
+
+    Returns
+    -------
+    numpy.ndarray
+        Per day: the days without a run before the first run back (float), on
+        each day of the return window; NaN elsewhere.
+
+    Examples
+    --------
+    >>> d = [True] + [False] * 20 + [True, True]
+    >>> breaks(d, 14, 2).tolist()[-3:]
+    [nan, 20.0, 20.0]
+    """
+    ran = np.asarray(run_day, dtype=bool)
+    out = np.full(ran.size, np.nan)
+    idx = np.flatnonzero(ran)
+    if idx.size < 2:
+        return out
+    gap = np.diff(idx) - 1  # rest days between consecutive run days
+    for k in np.flatnonzero(gap >= break_days):  # one step per break, few
+        start = idx[k + 1]
+        out[start : start + return_days] = float(gap[k])
+    return out
+
+
 def training_load(
-    daily: pd.DataFrame, load_col: str = "distance_m", acute_days: int = 7, chronic_days: int = 28
+    daily: pd.DataFrame,
+    load_col: str = "distance_m",
+    acute_days: int = 7,
+    chronic_days: int = 28,
+    min_chronic: float = 0.0,
+    break_days: int = BREAK_DAYS,
+    return_days: int = RETURN_DAYS,
 ) -> pd.DataFrame:
     """Acute:chronic ratio, monotony, strain, CTL/ATL/form for a daily series.
 
@@ -422,13 +503,19 @@ def training_load(
         distance in km).
     acute_days, chronic_days : int
         EWMA windows, days (Williams et al. 2017: 7 and 28).
+    min_chronic : float
+        Chronic load per day below which the ratio is undefined (load unit;
+        default 0: only the precision floor).
+    break_days, return_days : int
+        :func:`breaks`: the ratio is undefined on the days of a return window.
 
     Returns
     -------
     pandas.DataFrame
         Same index: ``load``, ``acute``, ``chronic`` (uncoupled: the chronic
         EWMA of ``acute_days`` earlier), ``acwr``, ``monotony``, ``strain``,
-        ``ctl``, ``atl``, ``form``, ``history_days`` (days since the first day).
+        ``ctl``, ``atl``, ``form``, ``history_days`` (days since the first day),
+        ``break_days`` (:func:`breaks`).
     """
     import pandas as pd
 
@@ -450,9 +537,13 @@ def training_load(
     # could add to any day's load (eps x the largest), down to subnormal values where
     # acute / chronic overflows. That is 0 at the data's precision.
     floor = np.finfo(float).eps * load.max() if load.size else 0.0
+    floor = max(floor, float(min_chronic))
+    run_day = daily["runs"].to_numpy(float) > 0 if "runs" in daily else load > 0
+    brk = breaks(run_day, break_days, return_days)
     acwr = np.full(load.shape, np.nan)
-    np.divide(acute, chronic, out=acwr, where=chronic > floor)
+    np.divide(acute, chronic, out=acwr, where=(chronic > floor) & np.isnan(brk))
     out["acwr"] = acwr
+    out["break_days"] = brk
     s = pd.Series(load, index=daily.index)
     roll = s.rolling(7, min_periods=7)
     mean, sd = roll.mean(), roll.std(ddof=1)
@@ -497,7 +588,9 @@ def weekly_table(
         ``change_pct`` (distance vs the previous week, NaN after an empty week),
         ``acwr``, ``acwr_max``, ``monotony``, ``strain``, ``ctl``, ``atl``,
         ``form`` (at the week's last recorded day), ``history_days`` (days
-        from the first run to the week's first day).
+        from the first run to the week's first day), ``break_days`` (length of
+        the break the week returns from, NaN if none), ``recent_max_m``
+        (distance of the biggest of the four weeks before, m).
     """
     import pandas as pd
 
@@ -520,6 +613,14 @@ def weekly_table(
     for c in ("acwr", "monotony", "strain", "ctl", "atl", "form"):
         w[c] = last[c]
     w["acwr_max"] = ind.groupby("week")["acwr"].max()
+    if "break_days" in ind:
+        w["break_days"] = ind.groupby("week")["break_days"].max()
+    else:
+        w["break_days"] = np.nan
+    # The runner's recent level: the biggest of the four weeks before (runlens'
+    # reference for a week that is a real jump, docs/rules.md): a week back at a
+    # level run a fortnight ago is no jump, however light the week before was.
+    w["recent_max_m"] = w["distance_m"].shift(1).rolling(4, min_periods=1).max()
     first = daily.index.min()
     w["history_days"] = (w.index - first).days.astype(float)
     w.index.name = "week"

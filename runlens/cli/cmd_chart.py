@@ -11,6 +11,11 @@ import argparse
 import sys
 
 
+#: Weeks a chart or report opens on when no dates are given: the recent history,
+#: not every week since the first file (an old file can be years older).
+RECENT_WEEKS = 52
+
+
 def add_source_arguments(p: argparse.ArgumentParser) -> None:
     """Options shared with ``runlens report``: where the history comes from, which dates."""
     p.add_argument(
@@ -27,6 +32,13 @@ def add_source_arguments(p: argparse.ArgumentParser) -> None:
     from ._common import add_config_argument, add_load_unit_argument
 
     add_load_unit_argument(p)
+    p.add_argument(
+        "--last",
+        type=int,
+        metavar="N",
+        help=f"the last N weeks up to --to or the last run (default without --from: "
+        f"{RECENT_WEEKS}; 0 for the whole history)",
+    )
     p.add_argument(
         "--week-start",
         choices=WEEKDAYS,
@@ -92,6 +104,24 @@ def load_chart_data(args: argparse.Namespace):
     days: dict = {}
     for e in entries:  # the worst of each diary day
         days[e.date] = max(days.get(e.date, 0), int(e.severity))
+    last = getattr(args, "last", None)
+    if last is not None and last < 0:
+        raise RunlensError(f"--last needs 0 or more weeks, not {last}")
+    if lo is None and last != 0:
+        n = RECENT_WEEKS if last is None else last
+        import pandas as pd
+
+        end = hi if hi is not None else history.acts["local_date"].max()
+        first = history.acts["local_date"].min()
+        start = pd.Timestamp(end) - pd.Timedelta(weeks=n) + pd.Timedelta(days=1)
+        if start > first:
+            lo = start
+            if last is None:
+                print(
+                    f"runlens: showing the last {n} weeks (from {lo.date().isoformat()}); "
+                    "--from, --to or --last 0 show others",
+                    file=sys.stderr,
+                )
     data = chart_data(history, date_from=lo, date_to=hi)
     data.pain, data.pain_report = pain, pain_doc
     data.pain_days = sorted(days.items())

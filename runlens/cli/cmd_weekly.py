@@ -24,6 +24,7 @@ WEEK_COLUMNS = (
     "atl",
     "form",
     "history_days",
+    "break_days",
 )
 
 
@@ -52,6 +53,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_load_unit_argument(p)
     add_config_argument(p)
     p.add_argument(
+        "--from", dest="date_from", metavar="DATE", help="first week shown: the week of DATE"
+    )
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="last week shown: the week of DATE")
+    p.add_argument(
+        "--last", type=int, metavar="N", help="only the last N weeks (after --from/--to)"
+    )
+    p.add_argument(
+        "--include-undated",
+        action="store_true",
+        help="keep runs dated before 1991 (unset clock) or in the future in the load",
+    )
+    p.add_argument(
         "--cohort",
         action="store_true",
         help="a cohort scanned with --engine dask: runners x weeks (load) and flagged "
@@ -76,6 +89,10 @@ def history_dict(h, db: str) -> dict:
         d = {"week": row.week.date().isoformat(), **d}
         d["findings"] = by_week.get(d["week"], [])
         weeks.append(d)
+    from ..rules.volume import ACWR_CAVEAT
+
+    rules_seen = {f.rule for f in h.findings}
+    history_caveats = [ACWR_CAVEAT] if "acute_chronic" in rules_seen else []
     return {
         "store": db,
         "week_start": h.week_start,
@@ -85,47 +102,125 @@ def history_dict(h, db: str) -> dict:
         "assumptions": h.assumptions,
         "weeks": weeks,
         "caveats": list(CAVEATS),
+        "history_caveats": history_caveats,
     }
 
 
-def _fmt(v, spec: str, dash: str = "-") -> str:
+#: Order of findings in the text: what matters most first.
+_SEVERITY_ORDER = {"flag": 0, "note": 1, "info": 2}
+
+
+def _sentences(msg: str) -> list[str]:
+    """Split a message into sentences ("et al. 2014" and "3.5 km" stay whole)."""
+    import re
+
+    return [x for x in re.split(r"(?<=[.!?])\s+(?=[A-Z])", msg.strip()) if x]
+
+
+def _marks(findings: list[dict]) -> str:
+    """The table's findings column: each rule once, with a count when repeated."""
+    from collections import Counter
+
+    c = Counter(f"{f['rule']}({f['severity']})" for f in findings if f["severity"] != "info")
+    return ", ".join(k if n == 1 else f"{k} x{n}" for k, n in c.items())
+
+
+def _clip(v, spec: str, width: int, big: float) -> str:
+    """A number for a fixed-width column; beyond ``big`` it shows as ``>big``."""
     from ..load import finite_or_none
 
     v = finite_or_none(v)
-    return dash if v is None else format(v, spec)
+    if v is None:
+        return "-"
+    if abs(v) >= big:
+        return (">" if v > 0 else "<-") + format(big, ".0f")
+    return format(v, spec)[:width]
 
 
-def format_text(doc: dict) -> str:
+def format_text(doc: dict, width: int | None = None) -> str:
+    """The weekly table and its findings as text, wrapped to ``width`` columns.
+
+    Findings come most important first (flags, then notes, then what was not
+    judged); a sentence that several findings share (the study behind a rule,
+    its caveat) is printed with the first of them only, so each caveat appears
+    once per output, not once per week.
+    """
+    import shutil
+    import textwrap
+
     from ..units import format_duration
 
-    lines = [
+    if width is None:
+        width = shutil.get_terminal_size((100, 24)).columns
+    width = max(60, width)
+    head = (
         f"{'week':<10} {'km':>6} {'time':>8} {'runs':>4} {'load':>6} {'change':>7} "
-        f"{'ACWR':>5}  findings"
-    ]
+        f"{'ACWR':>5}  "
+    )
+    lines = [head + "findings"]
+    wrap_marks = textwrap.TextWrapper(
+        width=width, initial_indent="", subsequent_indent=" " * len(head), break_long_words=False
+    )
     for w in doc["weeks"]:
-        marks = ", ".join(
-            f"{f['rule']}({f['severity']})" for f in w["findings"] if f["severity"] != "info"
-        )
-        lines.append(
+        marks = _marks(w["findings"])
+        if w.get("break_days") is not None and "returning" not in marks:
+            marks = ", ".join(x for x in (marks, "(returning)") if x)
+        change = _clip(w["change_pct"], "+.0f", 6, 1000)
+        row = (
             f"{w['week']:<10} {w['distance_m'] / 1000:>6.1f} {format_duration(w['moving_s']):>8} "
-            f"{w['runs']:>4} {_fmt(w['load'], '.1f'):>6} "
-            f"{_fmt(w['change_pct'], '+.0f') + ('%' if w['change_pct'] is not None else ''):>7} "
-            f"{_fmt(w['acwr'], '.2f'):>5}  {marks}"
+            f"{w['runs']:>4} {_clip(w['load'], '.1f', 6, 10000):>6} "
+            f"{change + ('%' if w['change_pct'] is not None else ''):>7} "
+            f"{_clip(w['acwr'], '.2f', 5, 100):>5}  "
         )
+        lines.append(wrap_marks.fill(row + marks) if marks else row.rstrip())
     lines.append("")
-    lines.append(f"load = {doc['load_unit']} per week; ACWR at the week's last day (EWMA 7/28 d).")
+    wrap = textwrap.TextWrapper(width=width, subsequent_indent="    ", break_long_words=False)
+    lines.append(
+        wrap.fill(
+            f"load = {doc['load_unit']} per week; ACWR at the week's last day (EWMA 7/28 d), "
+            "'-' where it is undefined (too little chronic load, or a return after a break)."
+        )
+    )
     found = [f for w in doc["weeks"] for f in w["findings"]]
+    found.sort(key=lambda f: _SEVERITY_ORDER.get(f["severity"], 3))  # stable: weeks in order
     if found:
         lines.append("")
-        lines.append("Findings:")
+        lines.append("Findings (flags first):")
+        said: set[str] = set()
         for f in found:
-            lines.append(f"  [{f['severity']}] {f['message']}")
+            kept = []
+            for sentence in _sentences(f["message"]):
+                if sentence in said:
+                    continue
+                said.add(sentence)
+                kept.append(sentence)
+            lines.append(wrap.fill(f"  [{f['severity']}] " + " ".join(kept)))
+    notes = list(doc.get("history_caveats", [])) + list(doc["caveats"])
     if doc["assumptions"]:
         lines.append("")
-        lines.extend(f"Assumed: {a}" for a in doc["assumptions"])
+        lines.extend(wrap.fill(f"Assumed: {a}") for a in doc["assumptions"])
     lines.append("")
-    lines.extend(f"Note: {c}" for c in doc["caveats"])
+    lines.extend(wrap.fill(f"Note: {c}") for c in notes)
     return "\n".join(lines)
+
+
+def select_weeks(weeks: list[dict], lo=None, hi=None, last: int | None = None) -> list[dict]:
+    """The weeks shown: those holding a day from ``lo`` to ``hi``, then the last ``last``.
+
+    Loads and ratios are computed over the whole history first, so a week's
+    numbers do not depend on which weeks are shown.
+    """
+    import pandas as pd
+
+    out = []
+    for w in weeks:
+        start = pd.Timestamp(w["week"])
+        if lo is not None and start + pd.Timedelta(days=6) < lo:
+            continue
+        if hi is not None and start > hi:
+            continue
+        out.append(w)
+    return out[-last:] if last else out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -143,11 +238,23 @@ def run(args: argparse.Namespace) -> int:
         raise RunlensError("name a scanned folder (DIR) or a store (--db PATH)")
     db = args.db or str(default_store_path(args.dir))
     config = load_config(args.config)
+    from .cmd_chart import _date
+
+    lo, hi = _date(args.date_from, "--from"), _date(args.date_to, "--to")
+    if args.last is not None and args.last < 1:
+        raise RunlensError(f"--last needs a number of weeks of 1 or more, not {args.last}")
     with Store(db, create=False) as store:
-        h = build_history(store, config, week_start=args.week_start, load_unit=args.load_unit)
+        h = build_history(
+            store,
+            config,
+            week_start=args.week_start,
+            load_unit=args.load_unit,
+            include_undated=args.include_undated,
+        )
     if h.weeks is None or len(h.weeks) == 0:
         raise RunlensError("no runs stored yet; run `runlens scan DIR` first", path=db)
     doc = history_dict(h, db)
+    doc["weeks"] = select_weeks(doc["weeks"], lo, hi, args.last)
     if args.json:
         json.dump(doc, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..findings import Finding
 from ..load import (
+    CHRONIC_FLOOR_PER_WEEK,
     WEEKDAYS,
     HRProfile,
     activity_loads,
@@ -42,6 +43,11 @@ __all__ = [
     "LOAD_UNITS",
 ]
 
+#: Runs dated before this (the FIT epoch, 1989-12-31, plus a year) have a clock
+#: that was never set: FIT "system time" decodes to 1970 dates.
+EARLIEST_PLAUSIBLE = "1991-01-01"
+#: Runs dated more than this many days after now have a clock set wrong.
+FUTURE_MARGIN_DAYS = 2.0
 #: Two activities starting this close (s) with similar distance are one.
 DUPLICATE_WINDOW_S = 60.0
 DUPLICATE_DISTANCE_REL = 0.10
@@ -154,6 +160,7 @@ def build_history(
     *,
     week_start: str | None = None,
     load_unit: str | None = None,
+    include_undated: bool = False,
 ) -> History:
     """Build the history of a store (or of an activity frame).
 
@@ -167,6 +174,9 @@ def build_history(
         ``[runner]`` for TRIMP, ``[load] week_start`` / ``unit``, ``[rules.*]``.
     week_start, load_unit : str, optional
         Override the config.
+    include_undated : bool
+        Keep runs dated before 1991 (an unset clock) or in the future in the
+        load; by default they are left out and one assumption line names them.
     """
     import pandas as pd
 
@@ -195,6 +205,26 @@ def build_history(
     running = sport.isna().to_numpy() | (sport == "running").to_numpy()
     runs = df[~dup_mask & running].copy()
     assumptions: list[str] = []
+    if len(runs) and not include_undated:
+        lo = pd.Timestamp(EARLIEST_PLAUSIBLE, tz="UTC").timestamp()
+        hi = pd.Timestamp.now(tz="UTC").timestamp() + FUTURE_MARGIN_DAYS * 86400.0
+        st = runs["start_s"].to_numpy(float)
+        bad = (st < lo) | (st > hi)
+        if bad.any():
+            import os
+
+            names = [
+                f"{os.path.basename(str(p))} ({pd.Timestamp(t, unit='s').date().isoformat()})"
+                for p, t in zip(runs["path"][bad], st[bad])
+            ]
+            more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+            assumptions.append(
+                f"{int(bad.sum())} run(s) left out of load, their date is not plausible (the "
+                "watch's clock unset, before the FIT epoch, or in the future): "
+                + ", ".join(names[:5])
+                + more
+            )
+            runs = runs[~bad]
     n_nosport = int((sport.isna().to_numpy() & ~dup_mask).sum())
     if n_nosport:
         assumptions.append(
@@ -205,12 +235,32 @@ def build_history(
     hr = resolve_hr_profile(config.runner, profiles, hists)
     assumptions += hr.assumptions
     acts = activity_loads(runs, hr) if len(runs) else runs.assign(local_date=pd.NaT)
+    if len(acts) and "warnings" in acts:
+        from ..tz import TZ_FROM_COORDINATES
+
+        coords = np.array(
+            [any(str(w).startswith(TZ_FROM_COORDINATES) for w in (ws or [])) for ws in acts["warnings"]],
+            dtype=bool,
+        )  # one check per run, not per sample
+        if coords.any():
+            acts.loc[coords, "offset_source"] = "coordinates"
+            assumptions.append(
+                f"{int(coords.sum())} of {len(acts)} runs do not say their time zone: their day "
+                "and week use the zone at their first GPS fix"
+            )
     if len(acts) and not acts["offset_known"].all():
-        n = int((~acts["offset_known"]).sum())
-        assumptions.append(
-            f"{n} of {len(acts)} runs do not say their time zone: their day and week are "
-            "taken in UTC"
-        )
+        src = acts["offset_source"]
+        n_other, n_utc = int((src == "other runs").sum()), int((src == "utc").sum())
+        if n_other:
+            assumptions.append(
+                f"{n_other} of {len(acts)} runs do not say their time zone: their day and week "
+                "use the UTC offset of your nearest run (in time) that says it"
+            )
+        if n_utc:
+            assumptions.append(
+                f"{n_utc} of {len(acts)} runs do not say their time zone: their day and week are "
+                "taken in UTC"
+            )
     if unit == "trimp" and len(acts) and acts["trimp"].isna().any():
         assumptions.append(
             "load unit is TRIMP: runs without heart rate add 0 load (choose distance instead)"
@@ -219,13 +269,15 @@ def build_history(
     col, scale, _ = LOAD_UNITS[unit]
     daily["load"] = daily[col] * scale
     indicators = (
-        training_load(daily, "load")
+        training_load(daily, "load", min_chronic=CHRONIC_FLOOR_PER_WEEK[unit] / 7.0)
         if len(daily)
         else daily.assign(acwr=np.nan, history_days=np.nan)
     )
     weeks = weekly_table(acts, daily, indicators, ws) if len(daily) else pd.DataFrame()
     findings = (
-        evaluate_volume(acts, weeks, indicators, week_start=ws, config=config) if len(acts) else []
+        evaluate_volume(acts, weeks, indicators, week_start=ws, config=config, load_unit=unit)
+        if len(acts)
+        else []
     )
     return History(
         acts=acts,

@@ -98,6 +98,14 @@ def _activity_row_in_scope(activity: Activity, config: Config | None) -> dict[st
     findings, form_status = form_findings(activity, config)
     p = activity.profile
     start = activity.start if activity.start is not None else activity.records.index[0]
+    from ..tz import infer_utc_offset
+
+    utc_offset = activity.utc_offset_s
+    warnings = list(activity.warnings)
+    zone = infer_utc_offset(activity)
+    if zone is not None:
+        utc_offset, said = zone
+        warnings.append(said)
     return {
         "content_sha256": activity.source.sha256,
         "format": activity.source.format,
@@ -105,7 +113,7 @@ def _activity_row_in_scope(activity: Activity, config: Config | None) -> dict[st
         "sport": activity.sport,
         "start_s": float(start.timestamp()),
         "start_utc": start.isoformat(),
-        "utc_offset_s": None if activity.utc_offset_s is None else int(activity.utc_offset_s),
+        "utc_offset_s": None if utc_offset is None else int(utc_offset),
         "summary": {k: _num(v) for k, v in summary.items()},
         "device_summary": {k: _num(v) for k, v in activity.device_summary.items()},
         "hr_hist": hist,
@@ -118,7 +126,7 @@ def _activity_row_in_scope(activity: Activity, config: Config | None) -> dict[st
         "findings": findings,
         "form_rules": form_status,
         "steady_points": steady_minutes(activity),
-        "warnings": list(activity.warnings),
+        "warnings": warnings,
     }
 
 

@@ -1071,6 +1071,7 @@ def encode_activity(
     speed_fields: str = "enhanced",
     respiration_fields: str = "enhanced",
     exclude: Iterable[str] = (),
+    clock_jump: tuple[float, float] | None = None,
 ) -> bytes:
     """Encode a simulated (or hand-made) run as a complete FIT activity file.
 
@@ -1106,6 +1107,10 @@ def encode_activity(
     exclude : iterable of str
         Synth columns not to write (e.g. ``{"power", "temperature"}``); columns
         that are absent or all-NaN are never written.
+    clock_jump : (at_s, jump_s), optional
+        A watch whose clock jumped mid-run: records from ``at_s`` (s since the
+        start) on are stamped ``jump_s`` seconds later; laps, events and the
+        session keep the true times (what a device's own timers measured).
 
     Returns
     -------
@@ -1138,6 +1143,8 @@ def encode_activity(
     n = t.size
     t0 = to_fit_time(run.start)
     ts = t0 + np.rint(t)
+    if clock_jump is not None:
+        ts = ts + np.where(t >= clock_jump[0], np.rint(clock_jump[1]), 0.0)
     cols: dict[str, Any] = {"timestamp": ts}
     c = run.columns
     get = {k: v for k, v in c.items() if k not in excluded and _present(v)}

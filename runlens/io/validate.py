@@ -3,6 +3,13 @@
 Both readers (FIT and GPX, any decoder) end here. :func:`validate` works on
 whole arrays (no loop over samples) and never changes what it need not:
 
+0. Clock jumps inside a recording (a watch whose clock jumps days ahead
+   mid-run): a gap between records of more than :data:`CLOCK_JUMP_MIN_S` that
+   makes the records span more than the device's own elapsed time (the
+   sessions' start and end, else the session's total_elapsed_time) allows is
+   taken out, the records after it moved back to follow on, with a warning
+   naming the jump. A long gap that the elapsed time covers (a real stop) is
+   kept. Without that evidence (GPX) nothing is moved.
 1. Records timed at impossible dates (before 1990, more than two days in the
    future) or more than :data:`MAX_SPAN_DAYS` days from the median record time
    (what a garbled record decodes to) are dropped. FIT files whose times are
@@ -67,6 +74,12 @@ _GPS_SPIKE_MIN_M = 100.0
 #: Records more than this many days from the median record time are garbled.
 MAX_SPAN_DAYS = 7.0
 _EARLIEST = np.datetime64("1990-01-01T00:00:00")
+#: A gap between consecutive records longer than this (s) may be a clock jump.
+CLOCK_JUMP_MIN_S = 3600.0
+#: Records each side of a clock jump must hold (fewer are garbled timestamps).
+_JUMP_MIN_RECORDS = 10
+#: How much longer than the device's elapsed time the records may span: 1 % + 2 min.
+_SPAN_TOLERANCE = (1.01, 120.0)
 #: FIT date_time values below 0x10000000 are seconds since power-up (FIT profile);
 #: decoders pass them through as small Unix times (before 1978-07).
 _FIT_SYSTEM_TIME = 0x10000000
@@ -91,6 +104,63 @@ def _example(values: np.ndarray) -> str:
         return ""
     worst = v[np.argmax(np.abs(v))]
     return f", e.g. {worst:.6g}"
+
+
+def _fmt_span(seconds: float) -> str:
+    s = abs(float(seconds))
+    if s >= 86400:
+        return f"{s / 86400:.1f} days"
+    if s >= 3600:
+        return f"{s / 3600:.1f} h"
+    return f"{s:.0f} s"
+
+
+def _clock_jumps(activity: Activity, t: np.ndarray) -> tuple[np.ndarray, list[str]] | None:
+    """Seconds to take off each record's time to undo clock jumps, and what was done.
+
+    ``t`` are the record times (s, file order). ``None`` when nothing is to be
+    repaired or there is no evidence to repair against.
+    """
+    if t.size < 3:
+        return None
+    ses = [x for x in activity.sessions if x.start is not None and x.end is not None]
+    if ses:
+        allowed = (max(x.end for x in ses) - min(x.start for x in ses)).total_seconds()
+    else:
+        allowed = (activity.device_summary or {}).get("elapsed_s") or 0.0
+    if not (allowed and np.isfinite(allowed) and allowed > 0):
+        return None
+    limit = allowed * _SPAN_TOLERANCE[0] + _SPAN_TOLERANCE[1]
+    d = np.diff(t)
+    big = np.flatnonzero(np.abs(d) > CLOCK_JUMP_MIN_S)
+    if big.size == 0 or float(t.max() - t.min()) <= limit:
+        return None
+    # A clock that jumped keeps counting from its new time: each stretch between
+    # the gaps holds many records at plausible dates. A few garbled timestamps
+    # (a 2085 record between two of 2021) are not a jump: the date checks drop them.
+    bounds = np.r_[0, big + 1, t.size]
+    if np.diff(bounds).min() < _JUMP_MIN_RECORDS:
+        return None
+    lo = float(_EARLIEST.astype("datetime64[s]").astype(np.int64))
+    hi = float(np.datetime64("now", "s").astype(np.int64)) + 2 * 86400.0
+    if t.min() < lo or t.max() > hi:
+        return None
+    steady = d[(d > 0) & (d <= 60)]
+    step = float(np.median(steady)) if steady.size else 1.0
+    shift = np.zeros(t.size)
+    done: list[str] = []
+    for k in big[np.argsort(-np.abs(d[big]))]:  # largest first; a jump or two, not per sample
+        excess = float(d[k]) - step
+        shift[k + 1 :] += excess
+        done.append(
+            f"the record clock jumps {_fmt_span(excess)} "
+            f"{'forward' if excess > 0 else 'back'} after "
+            f"{str(np.datetime64(int(t[k]), 's')).replace('T', ' ')} UTC"
+        )
+        u = t - shift
+        if float(u.max() - u.min()) <= limit:
+            return shift, done
+    return None  # the gaps do not explain the span: leave it to the date checks
 
 
 def _gps_spikes(lat: np.ndarray, lon: np.ndarray, seconds: np.ndarray) -> np.ndarray:
@@ -160,8 +230,26 @@ def validate(
     idx = rec.index
     if not isinstance(idx, pd.DatetimeIndex):
         raise NoRecordsError("records are not indexed by time", path=name)
-    keep = np.ones(len(idx), dtype=bool)
     bad_example = "none"
+
+    # 0. Clock jumps, repaired against the device's own elapsed time.
+    if len(idx) > 2:
+        t_ms = _utc_naive(idx).astype("datetime64[ms]").astype(np.int64)
+        fix = _clock_jumps(activity, t_ms / 1000.0)
+        if fix is not None:
+            shift, done = fix
+            new = pd.to_datetime(t_ms - np.rint(shift * 1000).astype(np.int64), unit="ms", utc=True)
+            moved = int((shift != 0).sum())
+            rec = rec.set_axis(pd.DatetimeIndex(new, name=idx.name), axis=0)
+            if dev is not None:
+                dev = dev.set_axis(rec.index, axis=0)
+            idx = rec.index
+            warnings.append(
+                "; ".join(done)
+                + f" (the device's own elapsed time does not allow the gap): {moved} record(s) "
+                "after it moved back to follow on"
+            )
+    keep = np.ones(len(idx), dtype=bool)
 
     # 1. Impossible dates and garbled times far from the rest.
     if len(idx):

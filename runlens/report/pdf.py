@@ -228,7 +228,7 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
     ]
     if row.get("history_days", 99) < 28:
         lines.append(
-            f"history       {row.get('history_days', 0):.0f} days before this week, "
+            f"history       {max(0.0, row.get('history_days', 0) or 0):.0f} days before this week, "
             "weekly change not judged"
         )
     ax_s.set_title("This week", loc="left")

@@ -180,30 +180,70 @@ class FormFade(Rule):
         ]
 
 
+def _follows_other_sport(activity: Activity) -> bool:
+    """Whether the run starts after another sport in the same file (a triathlon's run leg)."""
+    runs = activity.running_sessions()
+    if not runs or len(activity.sessions) < 2:
+        return False
+    first_run = min(s.start for s in runs if s.start is not None)
+    return any(
+        s.sport != "running" and s.start is not None and s.start < first_run
+        for s in activity.sessions
+    )
+
+
 @register
 class NoWarmup(Rule):
-    """The first minutes of a run no easier than the main part.
+    """The first minutes of a run no easier than its main effort.
+
+    The main effort is an upper pace quantile of the rest of the run (the pace
+    held or beaten for a quarter of it), not its median: in an interval session
+    the recovery jogs would pull a median down to the warm-up's pace. A session
+    whose main part alternates fast and slow running (tenth and ninetieth
+    percentile speeds at least ``interval_spread`` apart) is recognised as
+    intervals and said so in the evidence. A run leg that follows another sport
+    in the same file (swim, ride, transition) is not judged: the runner is warm.
 
     Parameters
     ----------
     warmup_s : float
-        Length of the warm-up part, s of recorded running (600: 10 min).
+        Length of the start that is compared, s of recorded running (300: the
+        first 5 min, where an easy start shows most).
     easier_pct : float
         A warm-up counts when its median speed is at least this much slower
-        than the main part's, % (5).
+        than the main effort, % (5).
     min_run_s : float
-        Runs shorter than this are not judged, s (1200: the main part must be
-        at least as long as the warm-up).
+        Runs shorter than this are not judged, s (1200).
+    main_quantile : float
+        Quantile of the main part's speed that stands for its effort (0.75).
+    interval_spread : float
+        Ratio of the 90th to the 10th percentile speed of the main part from
+        which a session counts as intervals (1.4; tempo runs with a cool-down
+        reach about 1.3).
+    grade_factor : float
+        Speeds are compared grade-adjusted, ``v / (1 - grade_factor x grade %)``
+        with grade clipped to +-8 % (0.02: 2 % slower per % uphill), so a start
+        that happens to climb is not taken for an easy one. Where grade is
+        unknown the raw speed is used.
     """
 
     name = "no_warmup"
 
     def __init__(
-        self, warmup_s: float = 600.0, easier_pct: float = 5.0, min_run_s: float = 1200.0
+        self,
+        warmup_s: float = 300.0,
+        easier_pct: float = 5.0,
+        min_run_s: float = 1200.0,
+        main_quantile: float = 0.75,
+        interval_spread: float = 1.4,
+        grade_factor: float = 0.02,
     ) -> None:
         self.warmup_s = warmup_s
         self.easier_pct = easier_pct
         self.min_run_s = min_run_s
+        self.main_quantile = main_quantile
+        self.interval_spread = interval_spread
+        self.grade_factor = grade_factor
 
     def evaluate(
         self,
@@ -211,24 +251,34 @@ class NoWarmup(Rule):
         baseline: CadenceBaseline | None = None,
         profile: RunnerProfile | None = None,
     ) -> list[Finding]:
-        sig = Signals.of(activity, 60.0)
+        if _follows_other_sport(activity):
+            return []
+        sig = Signals.of(activity, 30.0)
         if len(sig) == 0 or float(sig.active_s[-1]) < self.min_run_s:
             return []
-        moving = sig.moving & (sig.dt_s > 0)
+        g = np.clip(np.nan_to_num(sig.grade_pct), -8.0, 8.0)
+        speed = sig.speed_m_s / (1.0 - self.grade_factor * g)  # grade-adjusted, m/s
+        moving = sig.moving & (sig.dt_s > 0) & np.isfinite(speed)
         early = sig.active_s <= self.warmup_s
         w, main = moving & early, moving & ~early
-        if sig.seconds(w) < self.warmup_s / 2 or sig.seconds(main) < self.warmup_s:
+        if sig.seconds(w) < self.warmup_s / 2 or sig.seconds(main) < 2 * self.warmup_s:
             return []
-        v_w, v_main = _median(sig.speed_m_s, w), _median(sig.speed_m_s, main)
+        v_w = _median(speed, w)
+        v = speed[main]
+        q10, v_main, q90 = np.quantile(v, [0.10, self.main_quantile, 0.90])
+        intervals = bool(q10 > 0 and q90 / q10 >= self.interval_spread)
         limit = v_main * (1 - self.easier_pct / 100.0)
         if not v_w > limit:
             return []
+        kind = "interval session" if intervals else "continuous run"
         values: dict[str, object] = {
             "speed_m_s_first": round(v_w, 2),
-            "speed_m_s_main": round(v_main, 2),
+            "speed_m_s_main": round(float(v_main), 2),
             "pace_first": format_pace(v_w),
-            "pace_main": format_pace(v_main),
-            "speed_ratio": round(v_w / v_main, 3),
+            "pace_main": format_pace(float(v_main)),
+            "speed_ratio": round(v_w / float(v_main), 3),
+            "session": kind,
+            "main_speed_spread": round(float(q90 / q10), 2) if q10 > 0 else None,
         }
         if sig.has("heart_rate_bpm"):
             hr = sig.raw("heart_rate_bpm")
@@ -242,18 +292,23 @@ class NoWarmup(Rule):
                 "note",
                 "measured",
                 f"No easy start: your first {self.warmup_s / 60:g} min ran at "
-                f"{format_pace(v_w)}, no easier than the rest of the run ({format_pace(v_main)}); "
-                f"a warm-up here means at least {self.easier_pct:g}% slower. Muscles and joints "
-                "take a few minutes to get ready for load.",
+                f"{format_pace(v_w)} (grade-adjusted), no easier than the main effort of this {kind} "
+                f"({format_pace(float(v_main))}, the pace held or beaten for "
+                f"{(1 - self.main_quantile) * 100:.0f}% of the rest); a warm-up here means at "
+                f"least {self.easier_pct:g}% slower. Muscles and joints take a few minutes "
+                "to get ready for load.",
                 Evidence(
                     values,
                     {
                         "warmup_s": self.warmup_s,
-                        "speed_m_s_at_most": round(limit, 2),
+                        "speed_m_s_at_most": round(float(limit), 2),
                         "easier_pct": self.easier_pct,
+                        "main_quantile": self.main_quantile,
+                        "interval_spread": self.interval_spread,
                     },
                     sources.RUNLENS_DEFAULT + "; evidence for warm-ups in runners is mixed",
-                    basis="this run's own main part",
+                    basis=f"this run's own main effort ({self.main_quantile:g} quantile of "
+                    "grade-adjusted speed after the start)",
                 ),
                 [span],
                 f"Run the first {self.warmup_s / 60:g} minutes easily (a pace you could chat at) "

@@ -14,6 +14,18 @@ rules. Sources and bands: docs/evidence.md section 4.
 - ``acute_chronic``: EWMA acute:chronic ratio >= 1.5 (note; Gabbett 2016's
   "danger zone" from team sports, disputed by Lolli 2019 and Impellizzeri 2020).
 
+- ``returning`` (note): the first week back after a break of two weeks or
+  more. For the 28 days that follow, the weekly change and the ratio are not
+  judged: the load before the break no longer describes the runner.
+
+Floors (runlens' own choices, docs/rules.md; each finding's threshold carries
+them): a run is a spike only when it is also at least 1 km longer than the
+reference run (about the GPS error of a 20 km run); a week is an increase only
+when it is at least 5 km more than the week before *and* above the biggest of
+the four weeks before by the same margin, with 5 km as the smallest reference
+week; a ratio is judged only on at least 5 km (30 min, 30 TRIMP) of chronic
+load a week and an acute excess of as much.
+
 No rule judges anything before 28 days of history (evidence.md section 4);
 :func:`evaluate_volume` says so with an ``info`` finding instead.
 
@@ -27,7 +39,13 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from ..findings import Evidence, Finding
-from ..load import MIN_HISTORY_DAYS, WEEKDAYS
+from ..load import (
+    BREAK_DAYS,
+    CHRONIC_FLOOR_PER_WEEK,
+    MIN_HISTORY_DAYS,
+    RETURN_DAYS,
+    WEEKDAYS,
+)
 from .base import Rule, register
 
 if TYPE_CHECKING:
@@ -40,6 +58,7 @@ __all__ = [
     "SessionSpikeRule",
     "WeeklyIncreaseRule",
     "AcuteChronicRule",
+    "ReturningRule",
     "evaluate_volume",
 ]
 
@@ -57,6 +76,8 @@ GABBETT = (
     "Gabbett 2016, Br J Sports Med 50:273; Williams et al. 2017, Br J Sports Med 51:209 "
     "(docs/evidence.md section 4)"
 )
+#: Where a floor or the return guidance is runlens' own choice, findings say so.
+OWN = "runlens' own choice (docs/rules.md)"
 
 
 def _week_of(date: pd.Timestamp, week_start: str) -> str:
@@ -81,14 +102,24 @@ class SessionSpikeRule(Rule):
         default :data:`FRANDSEN_BANDS`.
     min_history_days : int
         Days of history a session needs before it is judged (default 28).
+    min_extra_m : float
+        A spike must also be at least this much longer than the reference run,
+        m (1000; runlens' own floor: below it the difference is within the GPS
+        error of a long run, evidence.md section 7).
     """
 
     name = "session_spike"
     scope = "history"
 
-    def __init__(self, bands=FRANDSEN_BANDS, min_history_days: int = MIN_HISTORY_DAYS) -> None:
+    def __init__(
+        self,
+        bands=FRANDSEN_BANDS,
+        min_history_days: int = MIN_HISTORY_DAYS,
+        min_extra_m: float = 1000.0,
+    ) -> None:
         self.bands = tuple(bands)
         self.min_history_days = min_history_days
+        self.min_extra_m = min_extra_m
 
     def evaluate(
         self, acts: pd.DataFrame, first_day: pd.Timestamp, week_start: str = "monday"
@@ -105,7 +136,10 @@ class SessionSpikeRule(Rule):
         """
         out = []
         old_enough = (acts["local_date"] - first_day).dt.days >= self.min_history_days
-        cand = acts[old_enough & (acts["spike_ratio"] > self.bands[0][0])]
+        extra = acts["distance_m"] - acts["longest_prev30_m"]
+        cand = acts[
+            old_enough & (acts["spike_ratio"] > self.bands[0][0]) & (extra >= self.min_extra_m)
+        ]
         for row in cand.itertuples(index=False):  # one per flagged session, few
             r = float(row.spike_ratio)
             band = next(b for b in self.bands if b[0] < r <= b[1])
@@ -138,8 +172,9 @@ class SessionSpikeRule(Rule):
                             "band_ratio_upto": hi if math.isfinite(hi) else None,
                             "hazard_rate_ratio": hrr,
                             "hazard_rate_ratio_ci95": [cl, ch],
+                            "extra_m_at_least": self.min_extra_m,
                         },
-                        source=FRANDSEN,
+                        source=f"{FRANDSEN}; 1 km floor: {OWN}",
                         basis="longest run of the previous 30 days",
                     ),
                     suggestion="keep single runs within about 10 % of your recent longest run",
@@ -153,6 +188,13 @@ class SessionSpikeRule(Rule):
 class WeeklyIncreaseRule(Rule):
     """Week-over-week distance increase: flag above 30 %, note above 10 %.
 
+    A week is judged only when the increase is real at the runner's level
+    (runlens' own floors, docs/rules.md): above the week before and above the
+    biggest of the four weeks before (never less than ``min_reference_km``) by
+    the percentage, and at least ``min_increase_km`` above that reference. A light
+    week followed by a usual one is no jump. Weeks of a return after a break
+    are left to :class:`ReturningRule`.
+
     Parameters
     ----------
     flag_above_pct : float
@@ -162,6 +204,10 @@ class WeeklyIncreaseRule(Rule):
         trial, Buist et al. 2008: weak evidence).
     min_history_days : int
         Days from the first run to the week's first day before a week is judged.
+    min_increase_km : float
+        Smallest increase over the reference week that is judged, km (5).
+    min_reference_km : float
+        Smallest reference week, km (5): below it percentages divide by noise.
     """
 
     name = "weekly_increase"
@@ -172,38 +218,75 @@ class WeeklyIncreaseRule(Rule):
         flag_above_pct: float = 30.0,
         note_above_pct: float = 10.0,
         min_history_days: int = MIN_HISTORY_DAYS,
+        min_increase_km: float = 5.0,
+        min_reference_km: float = 5.0,
     ) -> None:
         self.flag_above_pct = flag_above_pct
         self.note_above_pct = note_above_pct
         self.min_history_days = min_history_days
+        self.min_increase_km = min_increase_km
+        self.min_reference_km = min_reference_km
 
     def evaluate(self, weeks: pd.DataFrame) -> list[Finding]:
-        """Findings for judged weeks whose ``change_pct`` exceeds a threshold."""
+        """Findings for judged weeks whose increase passes the thresholds and floors."""
+        import numpy as np
+
         out = []
-        prev_km = weeks["distance_m"].shift(1) / 1000.0
-        judged = (weeks["history_days"] >= self.min_history_days) & (
-            weeks["change_pct"] > self.note_above_pct
+        dist = weeks["distance_m"].to_numpy(float)
+        prev = weeks["distance_m"].shift(1).to_numpy(float)
+        recent = (
+            weeks["recent_max_m"].to_numpy(float)
+            if "recent_max_m" in weeks
+            else prev.copy()
         )
-        for i in weeks.index[judged]:
-            w = weeks.loc[i]
-            ch = float(w["change_pct"])
-            flag = ch > self.flag_above_pct
+        ref = np.fmax(recent, self.min_reference_km * 1000.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            over_recent = (dist / ref - 1.0) * 100.0
+        returning = (
+            weeks["break_days"].notna().to_numpy()
+            if "break_days" in weeks
+            else np.zeros(len(weeks), bool)
+        )
+        # After an empty week the change on it is undefined: the reference alone judges.
+        change = weeks["change_pct"].to_numpy(float)
+        rise = np.where(np.isnan(change), over_recent, np.fmin(change, over_recent))
+        judged = (
+            (weeks["history_days"].to_numpy(float) >= self.min_history_days)
+            & (rise > self.note_above_pct)
+            & (dist - ref >= self.min_increase_km * 1000.0)
+            & ~returning
+        )
+        for i in np.flatnonzero(judged):  # one per judged week, few
+            w = weeks.iloc[i]
+            ch = float(change[i])
+            flag = rise[i] > self.flag_above_pct
             week = w["week"].date().isoformat()
+            before = (
+                f"{ch:.0f} % more than the week before ({prev[i] / 1000:.1f} km)"
+                if np.isfinite(ch)
+                else "after a week without a run"
+            )
+            head = (
+                f"Week of {week}: {dist[i] / 1000:.1f} km, {before}, {over_recent[i]:.0f} % "
+                f"above the biggest of the four weeks before ({recent[i] / 1000:.1f} km). "
+            )
             if flag:
-                msg = (
-                    f"Week of {week}: {w['distance_m'] / 1000:.1f} km, {ch:.0f} % more than the "
-                    f"week before ({prev_km[i]:.1f} km). Increases over 30 % were linked to "
-                    "injury in novice runners (Nielsen et al. 2014): an association, not a cause."
+                msg = head + (
+                    "Increases over 30 % were linked to injury in novice runners "
+                    "(Nielsen et al. 2014): an association, not a cause."
                 )
                 src, thr = NIELSEN, {"change_pct_above": self.flag_above_pct}
             else:
-                msg = (
-                    f"Week of {week}: {w['distance_m'] / 1000:.1f} km, {ch:.0f} % more than the "
-                    f"week before ({prev_km[i]:.1f} km). This is above the common 10 % "
-                    "guideline, which is weak evidence: a randomised trial found no effect "
-                    "(Buist et al. 2008)."
+                msg = head + (
+                    "This is above the common 10 % guideline, which is weak evidence: a "
+                    "randomised trial found no effect (Buist et al. 2008)."
                 )
                 src, thr = BUIST, {"change_pct_above": self.note_above_pct}
+            thr = {
+                **thr,
+                "increase_km_at_least": self.min_increase_km,
+                "reference_km_at_least": self.min_reference_km,
+            }
             out.append(
                 Finding(
                     rule=self.name,
@@ -213,13 +296,15 @@ class WeeklyIncreaseRule(Rule):
                     evidence=Evidence(
                         values={
                             "week": week,
-                            "distance_m": float(w["distance_m"]),
-                            "previous_distance_m": float(prev_km[i] * 1000.0),
-                            "change_pct": ch,
+                            "distance_m": float(dist[i]),
+                            "previous_distance_m": float(prev[i]),
+                            "change_pct": ch if np.isfinite(ch) else None,
+                            "recent_max_m": float(recent[i]),
+                            "above_recent_max_pct": float(over_recent[i]),
                         },
                         threshold=thr,
-                        source=src,
-                        basis="previous week's distance",
+                        source=f"{src}; floors: {OWN}",
+                        basis="previous week's distance and the biggest of the four weeks before",
                     ),
                     suggestion="raise weekly distance gradually" if flag else None,
                 )
@@ -231,31 +316,63 @@ class WeeklyIncreaseRule(Rule):
 class AcuteChronicRule(Rule):
     """Note weeks whose EWMA acute:chronic ratio reached 1.5 (disputed).
 
+    The ratio is undefined (NaN from :func:`runlens.load.training_load`) below
+    the chronic floor and during a return after a break; this rule also needs
+    the acute load to exceed the chronic by ``min_excess_per_week`` a week
+    (runlens' own floor), so that a ratio of small numbers is not a finding.
+
     Parameters
     ----------
     note_at : float
         Ratio at or above which to note (Gabbett 2016 "danger zone").
     min_history_days : int
         Days of history a day needs before its ratio is judged.
+    min_excess_per_week : float
+        Acute minus chronic load, per week, in the load unit (default 5: km).
     """
 
     name = "acute_chronic"
     scope = "history"
 
-    def __init__(self, note_at: float = 1.5, min_history_days: int = MIN_HISTORY_DAYS) -> None:
+    def __init__(
+        self,
+        note_at: float = 1.5,
+        min_history_days: int = MIN_HISTORY_DAYS,
+        min_excess_per_week: float = CHRONIC_FLOOR_PER_WEEK["distance"],
+    ) -> None:
         self.note_at = note_at
         self.min_history_days = min_history_days
+        self.min_excess_per_week = min_excess_per_week
 
-    def evaluate(self, indicators: pd.DataFrame, week_start: str = "monday") -> list[Finding]:
-        """One note per week at most, on the day the ratio peaked."""
+    def evaluate(
+        self, indicators: pd.DataFrame, week_start: str = "monday", weeks: pd.DataFrame | None = None
+    ) -> list[Finding]:
+        """One note per week at most, on the day the ratio peaked.
+
+        With ``weeks`` (:func:`runlens.load.weekly_table`), only weeks whose load
+        is at least ``min_excess_per_week`` above the biggest of the four weeks
+        before (never less than that floor) are noted: with one to three runs a
+        week the daily ratio peaks on every run day, and a coach reads weeks.
+        """
+        excess = (indicators["acute"] - indicators["chronic"]) * 7.0
         ind = indicators[
             (indicators["history_days"] >= self.min_history_days)
             & (indicators["acwr"] >= self.note_at)
+            & (excess >= self.min_excess_per_week)
         ]
         if ind.empty:
             return []
-        weeks = [_week_of(d, week_start) for d in ind.index]
-        peak = ind.assign(week=weeks).groupby("week")["acwr"].idxmax()
+        wk = [_week_of(d, week_start) for d in ind.index]
+        ind = ind.assign(week=wk)
+        if weeks is not None and len(weeks):
+            floor = self.min_excess_per_week
+            ref = weeks["load"].shift(1).rolling(4, min_periods=1).max().fillna(0.0)
+            grew = weeks["load"] - ref.clip(lower=floor) >= floor
+            keep = {d.date().isoformat() for d in weeks["week"][grew.to_numpy()]}
+            ind = ind[ind["week"].isin(keep)]
+            if ind.empty:
+                return []
+        peak = ind.groupby("week")["acwr"].idxmax()
         out = []
         for week, day in peak.items():
             row = indicators.loc[day]
@@ -266,9 +383,9 @@ class AcuteChronicRule(Rule):
                     confidence="measured",
                     message=(
                         f"Week of {week}: acute:chronic load ratio reached {row['acwr']:.2f} on "
-                        f"{day.date().isoformat()} (>= {self.note_at}). The 'danger zone' comes "
-                        "from team sports (Gabbett 2016) and is disputed (Lolli et al. 2019, "
-                        "Impellizzeri et al. 2020): shown for context, not as a risk estimate."
+                        f"{day.date().isoformat()} (>= {self.note_at}; acute "
+                        f"{row['acute'] * 7:.1f} vs chronic {row['chronic'] * 7:.1f} a week). "
+                        "The 'danger zone' is disputed as a risk measure: context, not risk."
                     ),
                     evidence=Evidence(
                         values={
@@ -278,10 +395,103 @@ class AcuteChronicRule(Rule):
                             "acute": float(row["acute"]),
                             "chronic": float(row["chronic"]),
                         },
-                        threshold={"acwr_at_or_above": self.note_at},
-                        source=GABBETT,
+                        threshold={
+                            "acwr_at_or_above": self.note_at,
+                            "excess_per_week_at_least": self.min_excess_per_week,
+                        },
+                        source=f"{GABBETT}; disputed: Lolli et al. 2019, Impellizzeri et al. "
+                        f"2020; floor: {OWN}",
                         basis="EWMA 7 d acute vs 28 d chronic, uncoupled",
                     ),
+                )
+            )
+        return out
+
+
+#: Said once per output when any acute:chronic note is shown (not once a week).
+ACWR_CAVEAT = (
+    "The acute:chronic 'danger zone' (ratio >= 1.5) comes from team sports (Gabbett 2016) "
+    "and is disputed (Lolli et al. 2019, Impellizzeri et al. 2020): shown for context, "
+    "not as a risk estimate."
+)
+
+
+@register
+class ReturningRule(Rule):
+    """Say "returning after a break of N weeks" instead of a ratio.
+
+    The load layer marks the days of a return window (:func:`runlens.load.breaks`:
+    a break of ``BREAK_DAYS`` or more without a run, then ``RETURN_DAYS`` from
+    the first run back) and leaves the ratio undefined there; this rule writes
+    one note on the week of the first run back.
+    """
+
+    name = "returning"
+    scope = "history"
+
+    def __init__(self, unit_label: str = "km") -> None:
+        self.unit_label = unit_label
+
+    def evaluate(
+        self, indicators: pd.DataFrame, weeks: pd.DataFrame, week_start: str = "monday"
+    ) -> list[Finding]:
+        """One note per break, in the week of the first run back."""
+        import numpy as np
+        import pandas as pd
+
+        if "break_days" not in indicators or indicators["break_days"].isna().all():
+            return []
+        brk = indicators["break_days"]
+        inside = brk.notna().to_numpy()
+        first = inside & ~np.r_[False, inside[:-1]]
+        out = []
+        by_week = weeks.set_index("week") if len(weeks) else None
+        for day in indicators.index[first]:  # one per break, few
+            gap = int(brk.loc[day])
+            n_weeks = gap / 7.0
+            last_run = (day - pd.Timedelta(days=gap + 1)).date().isoformat()
+            week = _week_of(day, week_start)
+            until = (day + pd.Timedelta(days=RETURN_DAYS - 1)).date().isoformat()
+            # The runner's level before the break: the mean of the 28 days before it.
+            before = indicators.loc[: day - pd.Timedelta(days=gap + 1)].tail(28)
+            per_week = float(before["load"].sum()) / max(len(before), 1) * 7.0
+            this_km = None
+            if by_week is not None and pd.Timestamp(week) in by_week.index:
+                this_km = float(by_week.loc[pd.Timestamp(week), "distance_m"]) / 1000.0
+            msg = (
+                f"Week of {week}: returning after a break of {n_weeks:.0f} week"
+                f"{'s' if round(n_weeks) != 1 else ''} ({gap} days without a run: last run "
+                f"{last_run}, back on {day.date().isoformat()}). The load before the break no longer "
+                f"describes you, so no acute:chronic ratio or weekly change is judged until "
+                f"{until}. In the four weeks before the break you ran about {per_week:.1f} "
+                f"{self.unit_label} a week"
+                + (f"; this week {this_km:.1f} km" if this_km is not None else "")
+                + ". No study runlens relies on measures how fast to build back; coaching "
+                "practice is to start below the level before the break and add runs before "
+                "adding distance. Single runs are still compared with your longest run of "
+                "the previous 30 days (Frandsen et al. 2025)."
+            )
+            out.append(
+                Finding(
+                    rule=self.name,
+                    severity="note",
+                    confidence="measured",
+                    message=msg,
+                    evidence=Evidence(
+                        values={
+                            "week": week,
+                            "date": day.date().isoformat(),
+                            "last_run_before": last_run,
+                            "break_days": gap,
+                            "break_weeks": round(n_weeks, 1),
+                            "load_per_week_before": round(per_week, 2),
+                            "not_judged_until": until,
+                        },
+                        threshold={"break_days_at_least": BREAK_DAYS, "return_days": RETURN_DAYS},
+                        source=OWN,
+                        basis="days without a run; the 28-day chronic window",
+                    ),
+                    suggestion="build back gradually: more runs first, then longer ones",
                 )
             )
         return out
@@ -294,6 +504,7 @@ def evaluate_volume(
     *,
     week_start: str = "monday",
     config: Config | None = None,
+    load_unit: str = "distance",
 ) -> list[Finding]:
     """All volume findings of a history, plus an ``info`` on what was not judged.
 
@@ -306,6 +517,9 @@ def evaluate_volume(
     config : Config, optional
         ``[rules.session_spike]``, ``[rules.weekly_increase]`` and
         ``[rules.acute_chronic]`` override the defaults.
+    load_unit : str
+        ``distance``, ``moving_time`` or ``trimp``: the unit of ``indicators``
+        (the acute:chronic floor is in it).
 
     Returns
     -------
@@ -322,10 +536,13 @@ def evaluate_volume(
     findings: list[Finding] = []
     spike = SessionSpikeRule(**params("session_spike"))
     weekly = WeeklyIncreaseRule(**params("weekly_increase"))
-    acwr = AcuteChronicRule(**params("acute_chronic"))
+    acwr_params = {"min_excess_per_week": CHRONIC_FLOOR_PER_WEEK.get(load_unit, 0.0)}
+    acwr = AcuteChronicRule(**{**acwr_params, **params("acute_chronic")})
+    label = {"distance": "km", "moving_time": "min", "trimp": "TRIMP"}.get(load_unit, "")
     findings += spike.evaluate(acts, first_day, week_start)
     findings += weekly.evaluate(weeks)
-    findings += acwr.evaluate(indicators, week_start)
+    findings += acwr.evaluate(indicators, week_start, weeks)
+    findings += ReturningRule(label).evaluate(indicators, weeks, week_start)
 
     span = int((acts["local_date"].max() - first_day).days)
     need = max(spike.min_history_days, weekly.min_history_days, acwr.min_history_days)

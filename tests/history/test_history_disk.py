@@ -36,7 +36,8 @@ def test_known_spikes_on_disk_flagged_in_their_weeks(tmp_path):
     assert wk["2024-02-19"]["distance_m"] == pytest.approx(56000.0, abs=0.01)
     assert [w["runs"] for w in doc["weeks"]] == [5] * 7 + [7, 5, 5]
     text = run_cli("weekly", "--db", str(tmp_path / "s.sqlite"))
-    assert "session_spike(flag)" in text.stdout and "not medical advice" in text.stdout
+    flat = " ".join(text.stdout.split())  # the text is wrapped to the terminal's width
+    assert "session_spike(flag)" in flat and "not medical advice" in flat
     with Store(tmp_path / "s.sqlite") as s:
         (r,) = s.conn.execute("SELECT max(spike_ratio) FROM activities").fetchone()
     assert r == pytest.approx(0.5, abs=1e-6)

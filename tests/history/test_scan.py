@@ -30,7 +30,9 @@ def first_times(folder) -> list[dt.datetime]:
 def test_corpus_session_counts_and_incremental(session_dir, session_store, tmp_path):
     before = tree_hashes(session_dir)
     starts = first_times(session_dir)
-    days = sorted({t.date() for t in starts})  # the files carry no time zone: UTC days
+    # The files carry no time zone; their GPS fixes are in Recife, Brazil (America/Recife,
+    # UTC-3 all year): the runner's days are UTC-3 days.
+    days = sorted({(t - dt.timedelta(hours=3)).date() for t in starts})
     mondays = {d - dt.timedelta(days=d.weekday()) for d in days}
     n_weeks = (max(mondays) - min(mondays)).days // 7 + 1
     assert len(starts) == 68 and len(set(starts)) == 68  # no duplicates among them
@@ -63,7 +65,7 @@ def test_corpus_session_counts_and_incremental(session_dir, session_store, tmp_p
     assert sum(w["runs"] > 0 for w in doc["weeks"]) == len(mondays)
     assert sum(w["runs"] for w in doc["weeks"]) == 68
     assert doc["weeks"][0]["week"] == min(mondays).isoformat()
-    assert any("UTC" in a for a in doc["assumptions"])
+    assert any("zone at their first GPS fix" in a for a in doc["assumptions"])
 
 
 def test_touch_and_edit_reread_only_that_file(session_dir, tmp_path):

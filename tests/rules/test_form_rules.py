@@ -276,11 +276,11 @@ def test_cadence_drop_alone_is_only_a_note_when_nothing_else_is_measured():
 # -- warm-up -------------------------------------------------------------------------
 
 
-def test_no_warmup_flagged_over_the_first_10_minutes():
+def test_no_warmup_flagged_over_the_first_5_minutes():
     f = only(NoWarmup().evaluate(build_run(40)), "note")
     assert f.evidence.values["speed_ratio"] == pytest.approx(1.0, abs=0.02)
     start, end = (pd.Timestamp(x) for x in f.time_ranges[0])
-    assert start == at(0) and abs((end - at(10)).total_seconds()) <= 1
+    assert start == at(0) and abs((end - at(5)).total_seconds()) <= 1
 
 
 def test_easy_first_10_minutes_is_a_warmup():

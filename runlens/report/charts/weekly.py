@@ -99,6 +99,12 @@ class WeeklyChart:
     pace_band: PaceBand | None = None
 
 
+def _rise_pct(values: dict) -> float:
+    """A weekly increase's change on the week before, or on the recent weeks after an empty one."""
+    ch = values.get("change_pct")
+    return float(ch if ch is not None else values.get("above_recent_max_pct") or 0.0)
+
+
 def _num(dates):
     """Matplotlib date numbers (days) of datetime-likes."""
     from matplotlib.dates import date2num
@@ -177,7 +183,7 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
         "flag": ({"color": PALETTE["bar_flag"], "hatch": "///", "edgecolor": "black"},
                  "flagged week:\nsession spike > 10 % or\nweekly increase > 30 %"),
         "note": ({"color": PALETTE["bar_note"], "hatch": "...", "edgecolor": "#6b4a1e"},
-                 "noted week (weak evidence):\nincrease > 10 % or\nratio >= 1.5"),
+                 "noted week (weak evidence):\nincrease > 10 %, ratio\n>= 1.5 or a return after a break"),
         "week": ({"color": PALETTE["bar"], "edgecolor": "#4d6382"}, "week"),
     }  # fmt: skip
     labelled: set[str] = set()
@@ -208,7 +214,7 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
             i = iso.index(f.evidence.values["week"])
             result.change_labels += 1
             ax_v.annotate(
-                f"+{f.evidence.values['change_pct']:.0f} %",
+                f"+{_rise_pct(f.evidence.values):.0f} %",
                 (x0[i] + 3.5, heights[i]),
                 xytext=(0, 2),
                 textcoords="offset points",

@@ -1,0 +1,46 @@
+"""A watch clock that jumps mid-run, and runs whose date cannot be right.
+
+Known answers: the planted file's own session says how long the run took
+(runlens.synth wrote it before the jump was planted in the records), so the
+repaired records must agree with it; a real two-hour stop that the session's
+elapsed time covers must be left alone.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from runlens.io import read
+from runlens.io.fitwrite import encode_activity
+from runlens.metrics import summarize
+from runlens.synth import Pause, simulate_run
+
+DAYS_20 = 20 * 86400
+
+
+def test_20_day_clock_jump_repaired_to_agree_with_the_session_timer(tmp_path):
+    run = simulate_run(seed=4, duration_s=3389)  # 0:56:29, like the watch in the report
+    p = tmp_path / "jump.fit"
+    p.write_bytes(encode_activity(run, clock_jump=(1800, DAYS_20)))
+    act = read(p)
+    timer = act.device_summary["timer_s"]
+    assert timer == pytest.approx(3389, abs=1)
+    s = summarize(act)
+    assert s["timer_s"] == pytest.approx(timer, rel=0.01)
+    assert s["elapsed_s"] == pytest.approx(act.device_summary["elapsed_s"], rel=0.01)
+    assert s["avg_speed_m_s"] == pytest.approx(act.device_summary["avg_speed_m_s"], rel=0.02)
+    assert len(act.records) == len(run.t)  # nothing dropped
+    (w,) = [w for w in act.warnings if "clock jumps" in w]
+    assert "20.0 days forward" in w and "moved back" in w
+    # The repaired file is stable: reading it again repairs the same way.
+    assert read(p).records.index.equals(act.records.index)
+
+
+def test_a_long_stop_inside_the_elapsed_time_is_not_a_clock_jump(tmp_path):
+    run = simulate_run(seed=4, duration_s=3000 + 7200, pauses=[Pause(1500, 1500 + 7200)])
+    p = tmp_path / "stop.fit"
+    p.write_bytes(encode_activity(run))
+    act = read(p)
+    assert not [w for w in act.warnings if "clock jumps" in w]
+    span = (act.records.index[-1] - act.records.index[0]).total_seconds()
+    assert span == pytest.approx(act.device_summary["elapsed_s"], abs=5)
