@@ -500,6 +500,9 @@ def decode_fitfast(data: bytes, name: str, *, strict: bool = False) -> RawFit:
 
     warnings: list[str] = []
     try:
+        if not _sound(data):
+            # Cut short or changed: repair first rather than let fitfast decode up to the fault.
+            raise fitfast.FitDecodeError("the file's size or CRC does not match its header")
         with _quiet_stderr():
             cols = fitfast.records(data, "record")
     except fitfast.FitDecodeError as exc:
@@ -563,6 +566,26 @@ def decode_fitfast(data: bytes, name: str, *, strict: bool = False) -> RawFit:
         warnings=warnings,
         reader="fitfast",
     )
+
+
+def _sound(data: bytes) -> bool:
+    """True if every FIT sequence has its declared size and a matching CRC (a cheap
+    check, NumPy CRC, before the native decoder spends a full decode on a damaged file).
+
+    The FIT CRC of a sequence followed by its own CRC (little-endian) is 0.
+    """
+    from .fitrepair import crc16_fast
+
+    view = memoryview(data)
+    pos, n = 0, len(data)
+    while pos < n:
+        if n - pos < 12 or data[pos + 8 : pos + 12] != b".FIT":
+            return pos > 0 and not data[pos:].strip(b"\x00")
+        end = pos + data[pos] + struct.unpack_from("<I", data, pos + 4)[0] + 2
+        if end > n or end == pos + data[pos] + 2 or crc16_fast(view[pos:end]) != 0:
+            return False
+        pos = end
+    return True
 
 
 def _repaired(data: bytes, name: str, why: str) -> tuple[bytes, list[str]]:

@@ -202,12 +202,19 @@ class _Def:
         return out
 
 
-def _parse_def(data: bytes, p: int, end: int, nf: int | None = None, arch: int | None = None):
+def _parse_def(
+    data: bytes,
+    p: int,
+    end: int,
+    nf: int | None = None,
+    arch: int | None = None,
+    head: int | None = None,
+):
     """The definition at ``p``: a :class:`_Def`, ``"eof"`` if it runs past ``end``, or
     None if it cannot be one (an architecture byte other than 0/1, a reserved bit)."""
     if p + 6 > end:
         return "eof"
-    h = data[p]
+    h = data[p] if head is None else head
     a = data[p + 2] if arch is None else arch
     if a > 1 or h & 0x10:
         return None
@@ -547,21 +554,15 @@ class _Sequence:
         start = f.at
         lo = max(self.data_start, start - _BACK)
         hi = min(self.end - 1, start + _AHEAD)
-        saved = (list(self.items), dict(self.defs), list(self.log), list(self.history))
-        stops = [it.stop for it in self.items]
-        counts = (self.n_data, self.n_records, len(self.field_faults))
-        found = self._scan(lo, hi, start)
-        note = None
+        snap = self._snapshot()
+        # A damaged definition first: resuming right after it keeps the messages that a
+        # resume point further on would skip.
+        found, note = self._repair_definition(start) or (None, None)
         if found is None:
-            alt = self._repair_definition(start)
-            if alt is not None:
-                found, note = alt
+            self._restore(snap)
+            found = self._scan(lo, hi, start)
         if found is None:
-            self.items, self.defs, self.log, self.history = saved
-            for it, stop in zip(self.items, stops):
-                it.stop = stop
-            self.n_data, self.n_records = counts[:2]
-            del self.field_faults[counts[2] :]
+            self._restore(snap)
             return None
         self.resyncs += 1
         if note is not None:
@@ -577,6 +578,25 @@ class _Sequence:
         else:
             self.notes.append(f"undecodable bytes {start}-{found} ({f.what}) skipped, decoding resumed")
         return found
+
+    def _snapshot(self):
+        return (
+            list(self.items),
+            [it.stop for it in self.items],
+            dict(self.defs),
+            list(self.log),
+            list(self.history),
+            (self.n_data, self.n_records),
+            list(self.field_faults),
+        )
+
+    def _restore(self, snap) -> None:
+        items, stops, defs, log, history, counts, faults = snap
+        self.items, self.defs, self.log, self.history = list(items), dict(defs), list(log), list(history)
+        for it, stop in zip(self.items, stops):
+            it.stop = stop
+        self.n_data, self.n_records = counts
+        self.field_faults = list(faults)
 
     def _state_at(self, c: int) -> dict[int, _Def]:
         """The definitions in force at offset ``c`` (undoing those accepted after it)."""
@@ -618,7 +638,16 @@ class _Sequence:
         cand = cand[ok]
         last_ts = self._last_ts()
         known = _known_globals() | {d.gnum for d in self.history}
+        # The stream resumes with a definition or a message of a type in recent use: a
+        # file_id-sized stretch of garbage that happens to walk back into step is not one.
+        tail = self.items[-16:]
+        recent = {it.d.local for it in tail if it.d is not None}
+        since = tail[0].start if tail else self.data_start
+        recent |= {local for at, local, _ in self.log if at >= since}
         for c in cand.tolist():
+            h = int(arr[c])
+            if h & 0xC0 != 0x40 and ((h >> 5) & 3 if h & 0x80 else h & 0x0F) not in recent:
+                continue
             st = defs if defs is not None else self._state_at(c)
             if self._walk_ok(c, st, known, last_ts, fault):
                 return c
@@ -675,85 +704,83 @@ class _Sequence:
 
     def _repair_definition(self, fault: int) -> tuple[int, str] | None:
         """Resume after the latest definition before ``fault``, with that definition
-        replaced by an earlier one of the same message or repaired to fit its records."""
-        if not self.history:
+        replaced by an earlier one of the same message or repaired to fit the messages
+        after it; or read a definition at ``fault`` whose header byte is damaged."""
+        known = _known_globals() | {d.gnum for d in self.history}
+        last_ts = self._last_ts()
+        tries: list[tuple[_Def, str, int]] = []  # (definition, how, where it was)
+        bad = self.history[-1] if self.history else None
+        if bad is not None and fault - bad.end <= _AHEAD:
+            same_local = [d for d in self.history[:-1] if d.gnum == bad.gnum and d.local == bad.local]
+            others = [d for d in self.history[:-1] if d.gnum == bad.gnum and d.local != bad.local]
+            for d in reversed(same_local + others):
+                fixed = _Def(bad.local, d.gnum, d.endian, list(d.fields), list(d.dev), bad.at,
+                             bad.end)
+                tries.append(
+                    (fixed, f"the earlier definition of local message {bad.local} was used instead",
+                     bad.at)
+                )
+            tries += [(d, "it was repaired to fit the messages after it", bad.at)
+                      for d in self._guesses(bad)]
+        # A definition whose own header byte was hit: its records name the local number.
+        h0 = self.data[fault]
+        heads = ([h0 & 0xEF] if h0 & 0xC0 == 0x40 else []) + [0x40, 0x60]
+        for head in heads:
+            for arch in (None, 0, 1):
+                d = _parse_def(self.data, fault, self.end, head=head, arch=arch)
+                if not isinstance(d, _Def) or d.end >= self.end or self.data[fault + 1] != 0:
+                    continue
+                nxt = self.data[d.end]
+                if nxt & 0xF0 == 0:
+                    d.local = nxt
+                    tries.append((d, "its header was repaired", fault))
+        if not tries:
             return None
-        bad = self.history[-1]
-        if fault - bad.end > _AHEAD:
-            return None
-        known = _known_globals() | {d.gnum for d in self.history[:-1]}
-        alts: list[tuple[_Def, str]] = []
-        same_local = [d for d in self.history[:-1] if d.gnum == bad.gnum and d.local == bad.local]
-        others = [d for d in self.history[:-1] if d.gnum == bad.gnum and d.local != bad.local]
-        for d in reversed(same_local + others):
-            alts.append((d, f"the earlier definition of local message {bad.local} was used instead"))
-        alts += [(d, "it was repaired to fit the records after it") for d in self._guesses(bad)]
-        self._trim(bad.at)
-        base = self._state_at(bad.at)
-        for d, how in alts:
+        snap = self._snapshot()
+        tried = set()
+        for d, how, at in tries:
             if d.gnum not in known and d.gnum < 0xFF00:
                 continue
-            fixed = _Def(bad.local, d.gnum, d.endian, list(d.fields), list(d.dev), bad.at, d.end
-                         if d.at == bad.at else bad.end)
-            st = {**base, bad.local: fixed}
-            found = self._scan(fixed.end, min(self.end - 1, fixed.end + _AHEAD), fault, st)
-            if found is None:
+            key = (d.end, d.gnum, d.local, tuple(d.fields), tuple(d.dev), d.endian)
+            if key in tried:
+                continue
+            tried.add(key)
+            self._restore(snap)
+            self._trim(at)
+            base = self._state_at(at)
+            st = {**base, d.local: d}
+            if not self._walk_ok(d.end, st, known, last_ts, fault):
                 continue
             self.field_faults = [
-                m for m in self.field_faults if not m.startswith(f"definition at byte {bad.at}:")
+                m for m in self.field_faults if not m.startswith(f"definition at byte {at}:")
             ]
-            self._define(fixed, fixed.encode(), at=fixed.end)
-            return found, (
-                f"the definition at byte {bad.at} looks damaged; {how}"
-                + (f" (bytes {fixed.end}-{found} skipped)" if found > fixed.end else "")
-            )
+            self.defs = dict(base)
+            self._define(d, d.encode(), at=d.end)
+            return d.end, f"the definition at byte {at} looks damaged; {how}"
         return None
 
     def _guesses(self, bad: _Def) -> list[_Def]:
-        """Repairs of one damaged byte of ``bad`` that fit the records after it."""
-        data, end = self.data, self.end
+        """Repairs of one damaged byte of ``bad``: its architecture, its field count, or
+        one field size set back to one value of its type."""
+        data, end, at = self.data, self.end, bad.at
         out: list[_Def] = []
-        at = bad.at
-        arch = data[at + 2]
-        if arch > 1:  # only 0 and 1 exist
+        if data[at + 2] > 1:  # only 0 and 1 exist
             for a in (0, 1):
                 d = _parse_def(data, at, end, arch=a)
                 if isinstance(d, _Def):
                     out.append(d)
-        # The record spacing after the definition: the stride at which its header repeats.
-        for start in {bad.end}:
-            stride = self._stride(start, bad.local)
-            if stride is None:
-                continue
-            want = stride - 1
-            for nf in range(1, 100):  # a damaged field count
+        for i, (num, size, base) in enumerate(bad.fields):
+            one = _BASE_SIZE.get(base, 1)
+            if size != one:
+                fields = list(bad.fields)
+                fields[i] = (num, one, base)
+                out.append(_Def(bad.local, bad.gnum, bad.endian, fields, list(bad.dev), at, bad.end))
+        for nf in range(1, 64):
+            if nf != len(bad.fields):
                 d = _parse_def(data, at, end, nf=nf)
-                if isinstance(d, _Def) and d.size == want and nf != len(bad.fields):
+                if isinstance(d, _Def) and d.gnum == bad.gnum:
                     out.append(d)
-        if bad.end < end:
-            stride = self._stride(bad.end, data[bad.end] & 0x0F)
-            if stride is not None:
-                delta = stride - 1 - bad.size
-                for i, (num, size, base) in enumerate(bad.fields):  # one damaged field size
-                    s = size + delta
-                    if 0 < s < 256 and s % _BASE_SIZE.get(base, 1) == 0:
-                        fields = list(bad.fields)
-                        fields[i] = (num, s, base)
-                        out.append(_Def(bad.local, bad.gnum, bad.endian, fields, bad.dev, at, bad.end))
         return out
-
-    def _stride(self, start: int, local: int) -> int | None:
-        """The spacing at which header byte ``local`` repeats from ``start`` (8 times)."""
-        arr, end = self.arr, self.end
-        if start >= end or arr[start] != local:
-            return None
-        for s in range(2, 256):
-            idx = start + s * np.arange(1, 9)
-            if idx[-1] >= end:
-                return None
-            if (arr[idx] == local).all():
-                return s
-        return None
 
     # -- output -----------------------------------------------------------------------
 
