@@ -177,7 +177,9 @@ print(json.dumps(out))
 def baseline(ref: str, folder: Path, names: list[str], repeat: int) -> dict:
     """Time ``read()`` of runlens at git ``ref`` on the files, in a subprocess."""
     tree = Path(tempfile.mkdtemp(prefix="runlens-baseline-"))
-    tar = subprocess.run(["git", "archive", ref, "runlens"], cwd=ROOT, capture_output=True, check=True)
+    tar = subprocess.run(
+        ["git", "archive", ref, "runlens"], cwd=ROOT, capture_output=True, check=True
+    )
     with tarfile.open(fileobj=__import__("io").BytesIO(tar.stdout)) as tf:
         tf.extractall(tree, filter="data")
     env = dict(os.environ, PYTHONPATH=str(tree))
@@ -203,8 +205,12 @@ def _records(res) -> str | int:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("files", nargs="*", default=list(DEFAULT_FILES),
-                    help="corpus:REL or bench:run2h.fit (default: the three below)")
+    ap.add_argument(
+        "files",
+        nargs="*",
+        default=list(DEFAULT_FILES),
+        help="corpus:REL or bench:run2h.fit (default: the three below)",
+    )
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--baseline", default="main", help="git ref of today's path ('' to skip)")
     ap.add_argument("--no-fitparse", action="store_true", help="skip fitparse alone")
@@ -246,7 +252,7 @@ def main() -> int:
         rows = []
         all_cases = cases(data)
         names = []
-        for i, (label, damaged) in enumerate(all_cases):
+        for i, (_label, damaged) in enumerate(all_cases):
             n = f"{fname}.{i:02d}.fit"
             (work / n).write_bytes(damaged)
             names.append(n)
@@ -256,7 +262,9 @@ def main() -> int:
             row = {
                 "case": label,
                 "runlens_s": t,
-                "runlens_records": _records(res if isinstance(res, Exception) else len(res.records)),
+                "runlens_records": _records(
+                    res if isinstance(res, Exception) else len(res.records)
+                ),
                 "reader": None if isinstance(res, Exception) else res.source.reader,
                 "within_target": t <= limit,
             }
@@ -299,7 +307,9 @@ def _print(e: dict) -> None:
         f"\n{e['file']} ({e['bytes']} bytes, {e['intact_records']} records): intact read "
         f"{e['intact_s']:.3f} s by {e['intact_reader']}; limit {e['limit_s']:.3f} s"
     )
-    print(f"  {'case':28} {'runlens':>17} {'reader':>8} {'baseline':>17} {'fitparse':>17} {'chiptime':>17}")
+    print(
+        f"  {'case':28} {'runlens':>17} {'reader':>8} {'baseline':>17} {'fitparse':>17} {'chiptime':>17}"
+    )
     for r in e["cases"]:
         ok = "" if r["within_target"] else "  OVER"
         print(

@@ -155,12 +155,18 @@ def analyse_file(
         "error": None,
         "activity": None,
     }
+    from ..io.source import open_regular
+
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             st = os.fstat(fh.fileno())
             data = fh.read()
     except OSError as exc:
         out["error"] = f"cannot be read ({exc.strerror or exc})"
+        out["seconds"] = time.perf_counter() - t0
+        return out
+    except RunlensError as exc:  # a FIFO, a device: refused, never waited on
+        out["error"] = exc.message
         out["seconds"] = time.perf_counter() - t0
         return out
     out["size"], out["mtime_ns"] = st.st_size, st.st_mtime_ns

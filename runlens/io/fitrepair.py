@@ -374,7 +374,9 @@ class _Sequence:
             if d == "eof":
                 raise _Fault("a definition runs past the end of the data", p, eof=True)
             if d is None:
-                raise _Fault(f"damaged definition (header 0x{h:02X}, architecture {data[p + 2]})", p)
+                raise _Fault(
+                    f"damaged definition (header 0x{h:02X}, architecture {data[p + 2]})", p
+                )
             self._define(d, data[p : d.end])
             return d.end
         if h & 0x80:
@@ -576,7 +578,9 @@ class _Sequence:
                 f"decoding resumed at byte {found}"
             )
         else:
-            self.notes.append(f"undecodable bytes {start}-{found} ({f.what}) skipped, decoding resumed")
+            self.notes.append(
+                f"undecodable bytes {start}-{found} ({f.what}) skipped, decoding resumed"
+            )
         return found
 
     def _snapshot(self):
@@ -592,7 +596,12 @@ class _Sequence:
 
     def _restore(self, snap) -> None:
         items, stops, defs, log, history, counts, faults = snap
-        self.items, self.defs, self.log, self.history = list(items), dict(defs), list(log), list(history)
+        self.items, self.defs, self.log, self.history = (
+            list(items),
+            dict(defs),
+            list(log),
+            list(history),
+        )
         for it, stop in zip(self.items, stops):
             it.stop = stop
         self.n_data, self.n_records = counts
@@ -615,9 +624,11 @@ class _Sequence:
         if hi <= lo:
             return None
         arr = self.arr
-        states = [defs] if defs is not None else [self.defs] + [
-            self._state_at(at) for at, _, _ in self.log if at >= lo
-        ]
+        states = (
+            [defs]
+            if defs is not None
+            else [self.defs] + [self._state_at(at) for at, _, _ in self.log if at >= lo]
+        )
         valid = np.zeros(256, dtype=bool)
         valid[0x40:0x50] = valid[0x60:0x70] = True  # definition headers
         for st in states:
@@ -631,7 +642,7 @@ class _Sequence:
         isdef = (arr[cand] & 0xC0) == 0x40
         ok = ~isdef
         dc = cand[isdef]
-        dc_ok = (dc + 2 < len(arr))
+        dc_ok = dc + 2 < len(arr)
         dc = dc[dc_ok]
         good = (arr[dc + 1] == 0) & (arr[dc + 2] <= 1)
         ok[np.flatnonzero(isdef)[dc_ok][good]] = True
@@ -711,17 +722,25 @@ class _Sequence:
         tries: list[tuple[_Def, str, int]] = []  # (definition, how, where it was)
         bad = self.history[-1] if self.history else None
         if bad is not None and fault - bad.end <= _AHEAD:
-            same_local = [d for d in self.history[:-1] if d.gnum == bad.gnum and d.local == bad.local]
+            same_local = [
+                d for d in self.history[:-1] if d.gnum == bad.gnum and d.local == bad.local
+            ]
             others = [d for d in self.history[:-1] if d.gnum == bad.gnum and d.local != bad.local]
             for d in reversed(same_local + others):
-                fixed = _Def(bad.local, d.gnum, d.endian, list(d.fields), list(d.dev), bad.at,
-                             bad.end)
-                tries.append(
-                    (fixed, f"the earlier definition of local message {bad.local} was used instead",
-                     bad.at)
+                fixed = _Def(
+                    bad.local, d.gnum, d.endian, list(d.fields), list(d.dev), bad.at, bad.end
                 )
-            tries += [(d, "it was repaired to fit the messages after it", bad.at)
-                      for d in self._guesses(bad)]
+                tries.append(
+                    (
+                        fixed,
+                        f"the earlier definition of local message {bad.local} was used instead",
+                        bad.at,
+                    )
+                )
+            tries += [
+                (d, "it was repaired to fit the messages after it", bad.at)
+                for d in self._guesses(bad)
+            ]
         # A definition whose own header byte was hit: its records name the local number.
         h0 = self.data[fault]
         heads = ([h0 & 0xEF] if h0 & 0xC0 == 0x40 else []) + [0x40, 0x60]
@@ -774,7 +793,9 @@ class _Sequence:
             if size != one:
                 fields = list(bad.fields)
                 fields[i] = (num, one, base)
-                out.append(_Def(bad.local, bad.gnum, bad.endian, fields, list(bad.dev), at, bad.end))
+                out.append(
+                    _Def(bad.local, bad.gnum, bad.endian, fields, list(bad.dev), at, bad.end)
+                )
         for nf in range(1, 64):
             if nf != len(bad.fields):
                 d = _parse_def(data, at, end, nf=nf)
@@ -863,7 +884,9 @@ def repair(data: bytes, name: str = "<bytes>", *, strict: bool = False) -> Repai
 
     n = len(data)
     if n < 12:
-        raise CorruptFileError(f"FIT file too short for its header ({n} bytes)", path=name, offset=0)
+        raise CorruptFileError(
+            f"FIT file too short for its header ({n} bytes)", path=name, offset=0
+        )
     why = _header_fault(data, 0)
     if why is not None:
         raise CorruptFileError(f"invalid FIT header ({why})", path=name, offset=0)
@@ -948,8 +971,9 @@ def repair(data: bytes, name: str = "<bytes>", *, strict: bool = False) -> Repai
         if strict and seq.terminal is not None:
             first_ts, last_ts = seq.times()
             raise refuse(
-                describe_truncation(n, seq.last_good(), _expected(seq), seq.data_start, first_ts,
-                                    last_ts),
+                describe_truncation(
+                    n, seq.last_good(), _expected(seq), seq.data_start, first_ts, last_ts
+                ),
                 n,
             )
         if full and not crc_ok and not seq.notes and seq.terminal is None:
@@ -977,10 +1001,16 @@ def repair(data: bytes, name: str = "<bytes>", *, strict: bool = False) -> Repai
                 _, at_s, what = seq.terminal.split(":", 2)
                 at = int(at_s)
                 if n_records == 0:
-                    raise refuse(f"undecodable data at byte {at} ({what}); no records before it", at)
+                    raise refuse(
+                        f"undecodable data at byte {at} ({what}); no records before it", at
+                    )
                 end = seq.end
                 msg = describe_truncation(
-                    at, seq.last_good(), end if end > at else None, seq.data_start, first_ts,
+                    at,
+                    seq.last_good(),
+                    end if end > at else None,
+                    seq.data_start,
+                    first_ts,
                     last_ts,
                     head=f"undecodable data at byte {at} ({what}), nothing decodable after it",
                 )
