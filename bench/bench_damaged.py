@@ -197,6 +197,32 @@ def baseline(ref: str, folder: Path, names: list[str], repeat: int) -> dict:
     return json.loads(proc.stdout)
 
 
+def bench_scan(n: int = 40, repeat: int = 2) -> dict:
+    """``runlens scan`` of n one-hour runs, intact and each damaged one way (cycling
+    through the 27 kinds), as whole processes (best of ``repeat``, cold store each time)."""
+    from _inputs import _history_file
+    from _util import run_process
+
+    root = Path(tempfile.mkdtemp(prefix="runlens-scan-damaged-"))
+    intact, damaged = root / "intact", root / "damaged"
+    intact.mkdir()
+    damaged.mkdir()
+    for i in range(n):
+        name, data = _history_file(i)
+        (intact / name).write_bytes(data)
+        label, bad = cases(data, seed=i)[i % 27]
+        (damaged / name).write_bytes(bad)
+    out = {"files": n}
+    for key, folder in (("intact_s", intact), ("damaged_s", damaged)):
+        best = float("inf")
+        for k in range(repeat):
+            db = root / f"{key}{k}.sqlite"
+            best = min(best, run_process(["scan", str(folder), "--db", str(db)], 1))
+        out[key] = best
+    out["ratio"] = out["damaged_s"] / out["intact_s"]
+    return out
+
+
 def _records(res) -> str | int:
     if isinstance(res, Exception):
         return "refused: " + str(res)[:120]
@@ -215,6 +241,13 @@ def main() -> int:
     ap.add_argument("--baseline", default="main", help="git ref of today's path ('' to skip)")
     ap.add_argument("--no-fitparse", action="store_true", help="skip fitparse alone")
     ap.add_argument("--json", help="write all results to this file")
+    ap.add_argument(
+        "--scan",
+        type=int,
+        default=40,
+        metavar="N",
+        help="also time `runlens scan` of N one-hour runs intact and damaged (0: skip)",
+    )
     args = ap.parse_args()
 
     from runlens import read
@@ -289,6 +322,12 @@ def main() -> int:
         }
         results["files"].append(entry)
         _print(entry)
+    if args.scan:
+        sc = results["scan"] = bench_scan(args.scan)
+        print(
+            f"\nscan of {sc['files']} one-hour runs: intact {sc['intact_s']:.2f} s, each damaged "
+            f"{sc['damaged_s']:.2f} s ({sc['ratio']:.2f}x)"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
     return 0

@@ -346,19 +346,21 @@ class _Sequence:
 
     def walk(self, check_ts: bool) -> None:
         self.check_ts = check_ts
+        # In a sequence whose CRC matches, every header is as written.
+        self.compressed_ok = not check_ts
         p = self.data_start
         while p < self.end:
             try:
                 p = self._step(p)
             except _Fault as f:
+                if f.eof:  # strict refuses it with the truncation message (repair())
+                    self.terminal = "eof"
+                    self.lost_at = f.at
+                    return
                 if self.strict:
                     raise CorruptFileError(
                         f"undecodable data at byte {f.at} ({f.what})", path=self.name, offset=f.at
                     ) from None
-                if f.eof:
-                    self.terminal = "eof"
-                    self.lost_at = f.at
-                    return
                 found = self._resync(f)
                 if found is None:
                     self.terminal = f"undecodable:{f.at}:{f.what}"
@@ -382,7 +384,11 @@ class _Sequence:
         if h & 0x80:
             local = (h >> 5) & 0x3
             if not self.compressed_ok:
-                if self.n_data < 16 and local in self.defs:
+                # A damaged file's first compressed header: real if the messages from it walk
+                # exactly (a flipped record header lands out of step within a few).
+                if local in self.defs and self._walk_ok(
+                    p, self.defs, None, None, p, compressed=True, min_ts=0
+                ):
                     self.compressed_ok = True
                 else:
                     raise _Fault(f"unexpected compressed timestamp header 0x{h:02X}", p)
@@ -664,18 +670,29 @@ class _Sequence:
                 return c
         return None
 
-    def _walk_ok(self, pos: int, defs: dict, known, ref: float | None, fault: int) -> bool:
+    def _walk_ok(
+        self,
+        pos: int,
+        defs: dict,
+        known,
+        ref: float | None,
+        fault: int,
+        compressed: bool | None = None,
+        min_ts: int = _MIN_TS,
+    ) -> bool:
         """True if messages from ``pos`` fit the definitions exactly, with known message
         types and plausible explicit timestamps, for :data:`_MESSAGES` messages and past
         the fault (or to the end of the data)."""
         data, end = self.data, self.end
         layouts = {k: (d.size, d.ts_off, d.endian, d.gnum) for k, d in defs.items()}
         stamps, last = 0, None
-        floor = (ref - 3600) if ref is not None else _FLOOR_FIT
+        floor = (ref - 3600) if ref is not None else (_FLOOR_FIT if min_ts else 0)
+        if compressed is None:
+            compressed = self.compressed_ok
         n = 0
         while n < _MESSAGES or pos <= fault:
             if pos == end:
-                return stamps >= 1 or n >= _MESSAGES
+                return stamps >= min(1, min_ts) or n >= _MESSAGES
             if n > 2000:
                 return False
             n += 1
@@ -684,13 +701,13 @@ class _Sequence:
                 d = _parse_def(data, pos, end)
                 if not isinstance(d, _Def) or data[pos + 1] != 0:
                     return False
-                if d.gnum not in known and d.gnum < 0xFF00:
+                if known is not None and d.gnum not in known and d.gnum < 0xFF00:
                     return False
                 layouts[d.local] = (d.size, d.ts_off, d.endian, d.gnum)
                 pos = d.end
                 continue
             if h & 0x80:
-                if not self.compressed_ok:
+                if not compressed:
                     return False
                 local = (h >> 5) & 0x3
             elif h & 0x30:
@@ -706,12 +723,13 @@ class _Sequence:
             if ts is not None:
                 t = struct.unpack_from(endian + "I", data, pos + 1 + ts)[0]
                 top = (ref if ref is not None else (last if last is not None else t)) + _WINDOW_S
-                if t < floor or (last is not None and t < last) or t > top:
+                # Messages of one second may be written a little out of order.
+                if t < floor or (last is not None and t < last - 60) or t > top:
                     return False
-                last = t
+                last = t if last is None else max(last, t)
                 stamps += 1
             pos += 1 + size
-        return stamps >= _MIN_TS
+        return stamps >= min_ts
 
     def _repair_definition(self, fault: int) -> tuple[int, str] | None:
         """Resume after the latest definition before ``fault``, with that definition
