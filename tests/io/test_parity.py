@@ -61,6 +61,8 @@ FAST_FIT = {
 
 #: Files left to fitparse, and the words the reason must contain.
 FALLBACK_FIT = {
+    # fitfast reports a checksum mismatch that neither fitparse nor the repair pass sees.
+    "python-fitparse/tests/files/Edge810-Vector-2013-08-16-15-35-10.fit": "checksum mismatch",
     "python-fitparse/tests/files/compressed-speed-distance.fit": "compressed speed/distance",
     "python-fitparse/tests/files/null_compressed_speed_dist.fit": "compressed speed/distance",
     "python-fitparse/tests/files/coros-pace-2-cycling-misaligned-fields.fit": "not a multiple",
