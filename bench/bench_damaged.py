@@ -20,6 +20,11 @@ same run:
 - **chiptime**: ``chiptime.parse()`` (a pure-Python peer, measured here only when
   installed; it is not a runlens dependency).
 
+``--references-for NAME`` measures the three references on that file only (fitparse
+and today's path take tens of seconds per damaged copy of a 1 MB file on a busy
+machine); ``--scan N`` also times ``runlens scan`` of N one-hour runs intact and
+each damaged one way.
+
 The record count is what each returns (for runlens, rows of ``Activity.records``
 after validation). Target: every damaged read <= 2x the intact file's native
 read, with a floor of 50 ms.
@@ -240,6 +245,12 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--baseline", default="main", help="git ref of today's path ('' to skip)")
     ap.add_argument("--no-fitparse", action="store_true", help="skip fitparse alone")
+    ap.add_argument("--no-chiptime", action="store_true", help="skip chiptime")
+    ap.add_argument(
+        "--references-for",
+        metavar="NAME",
+        help="measure the references (baseline, fitparse, chiptime) only for this file name",
+    )
     ap.add_argument("--json", help="write all results to this file")
     ap.add_argument(
         "--scan",
@@ -255,6 +266,8 @@ def main() -> int:
     try:
         import chiptime
     except ImportError:
+        chiptime = None
+    if args.no_chiptime:
         chiptime = None
     import fitparse
 
@@ -279,6 +292,7 @@ def main() -> int:
     results = {"machine": info, "files": []}
     work = Path(tempfile.mkdtemp(prefix="runlens-damaged-"))
     for fname, data in _inputs(args.files):
+        refs = args.references_for in (None, fname)
         read(data)  # warm imports
         t_intact, a = _timed(lambda d=data: read(d), max(5, args.repeat))
         limit = max(2 * t_intact, FLOOR_S)
@@ -289,7 +303,7 @@ def main() -> int:
             n = f"{fname}.{i:02d}.fit"
             (work / n).write_bytes(damaged)
             names.append(n)
-        base = baseline(args.baseline, work, names, args.repeat) if args.baseline else {}
+        base = baseline(args.baseline, work, names, args.repeat) if args.baseline and refs else {}
         for (label, damaged), n in zip(all_cases, names):
             t, res = _timed(lambda d=damaged: read(d), args.repeat)
             row = {
@@ -303,11 +317,11 @@ def main() -> int:
             }
             if n in base:
                 row["baseline_s"], row["baseline_records"] = base[n]
-            if not args.no_fitparse:
+            if not args.no_fitparse and refs:
                 row["fitparse_s"], row["fitparse_records"] = _timed(
                     lambda d=damaged: fitparse_alone(d), 1
                 )
-            if chiptime is not None:
+            if chiptime is not None and refs:
                 tc, rc = _timed(lambda d=damaged: chip(d), 1)
                 row["chiptime_s"], row["chiptime_records"] = tc, _records(rc)
             rows.append(row)

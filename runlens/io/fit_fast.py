@@ -572,19 +572,20 @@ def _sound(data: bytes) -> bool:
     """True if every FIT sequence has its declared size and a matching CRC (a cheap
     check, NumPy CRC, before the native decoder spends a full decode on a damaged file).
 
-    The FIT CRC of a sequence followed by its own CRC (little-endian) is 0.
+    The CRC is remembered, so that a repair of the same bytes does not compute it again.
     """
-    from .fitrepair import crc16_fast
+    from .fitrepair import sequence_crc
 
-    view = memoryview(data)
     pos, n = 0, len(data)
     while pos < n:
         if n - pos < 12 or data[pos + 8 : pos + 12] != b".FIT":
             return pos > 0 and not data[pos:].strip(b"\x00")
-        end = pos + data[pos] + struct.unpack_from("<I", data, pos + 4)[0] + 2
-        if end > n or end == pos + data[pos] + 2 or crc16_fast(view[pos:end]) != 0:
+        end = pos + data[pos] + struct.unpack_from("<I", data, pos + 4)[0]
+        if end + 2 > n or end == pos + data[pos]:
             return False
-        pos = end
+        if sequence_crc(data, pos, end) != struct.unpack_from("<H", data, end)[0]:
+            return False
+        pos = end + 2
     return True
 
 

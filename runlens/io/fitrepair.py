@@ -149,6 +149,19 @@ def crc16_fast(data: bytes, crc: int = 0) -> int:
     return int(c[0])
 
 
+_MEMO: list = [None, None, None]  # (data, (start, end), crc): the last sequence CRC
+
+
+def sequence_crc(data: bytes, start: int, end: int) -> int:
+    """The FIT CRC of ``data[start:end]``, remembered for the last ``data`` asked about
+    (the soundness check before fitfast and the repair both need it)."""
+    if _MEMO[0] is data and _MEMO[1] == (start, end):
+        return _MEMO[2]
+    crc = crc16_fast(memoryview(data)[start:end])
+    _MEMO[:] = [data, (start, end), crc]
+    return crc
+
+
 def _slow(data: bytes, crc: int, t1) -> int:
     for b in data:
         crc = (crc >> 8) ^ int(t1[(crc ^ b) & 0xFF])
@@ -447,12 +460,10 @@ class _Sequence:
         return count if ok.all() else int(np.argmin(ok))
 
     def _times(self, p: int, step: int, count: int, d: _Def) -> np.ndarray:
+        """The timestamps (FIT seconds) of ``count`` messages of ``step`` bytes from ``p``."""
         off = p + 1 + d.ts_off
-        idx = off + step * np.arange(count)[:, None] + np.arange(4)
-        b = self.arr[idx].astype(np.uint32)
-        if d.endian == "<":
-            return (b[:, 0] | b[:, 1] << 8 | b[:, 2] << 16 | b[:, 3] << 24).astype(np.float64)
-        return (b[:, 3] | b[:, 2] << 8 | b[:, 1] << 16 | b[:, 0] << 24).astype(np.float64)
+        b = np.lib.stride_tricks.as_strided(self.arr[off:], shape=(count, 4), strides=(step, 1))
+        return np.ascontiguousarray(b).view(d.endian + "u4").ravel().astype(np.float64)
 
     def _last_ts(self) -> float | None:
         for it in reversed(self.items):
@@ -970,7 +981,7 @@ def repair(data: bytes, name: str = "<bytes>", *, strict: bool = False) -> Repai
         crc_ok = False
         if full:
             read = struct.unpack_from("<H", data, seq.declared_end)[0]
-            computed = crc16_fast(data[pos : seq.declared_end])
+            computed = sequence_crc(data, pos, seq.declared_end)
             crc_ok = read == computed
             if not crc_ok:
                 msg = (
@@ -1007,7 +1018,14 @@ def repair(data: bytes, name: str = "<bytes>", *, strict: bool = False) -> Repai
         struct.pack_into("<I", header, 4, len(body))
         header += struct.pack("<H", crc16_fast(bytes(header)))
         whole = bytes(header) + body
-        pieces.append(whole + struct.pack("<H", crc16_fast(whole)))
+        same = (
+            full
+            and bytes(header) == data[pos : pos + 14]
+            and body == data[pos + 14 : seq.declared_end]
+        )
+        # Only the CRC was wrong: the stream is the input's, whose CRC is known already.
+        crc = computed if same else crc16_fast(whole)
+        pieces.append(whole + struct.pack("<H", crc))
         if seq.terminal is not None:
             first_ts, last_ts = seq.times()
             if seq.terminal == "eof":
