@@ -6,7 +6,7 @@ Run from the project root::
     python bench/bench_damaged.py --baseline REF   # "today's path" from another git ref
     python bench/bench_damaged.py --json out.json  # also write every case as JSON
 
-Each input is damaged in 27 ways, deterministically (seeded): cut at 10 %, 20 %,
+Each input is damaged in 18 ways, deterministically (seeded): cut at 10 %, 20 %,
 ... 90 % of its size, and 1, 4 and 16 bytes flipped (XOR 0xFF) in record data,
 in record headers (the first byte of record messages) and in definition
 messages (the 1-byte case hits the record definition). For each case, in the
@@ -91,7 +91,7 @@ def _messages(data: bytes) -> list[tuple[int, int, str, int]]:
 
 
 def cases(data: bytes, seed: int = 15) -> list[tuple[str, bytes]]:
-    """The 27 damaged copies of ``data``: (label, bytes)."""
+    """The 18 damaged copies of ``data``: (label, bytes)."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
@@ -204,7 +204,7 @@ def baseline(ref: str, folder: Path, names: list[str], repeat: int) -> dict:
 
 def bench_scan(n: int = 40, repeat: int = 2) -> dict:
     """``runlens scan`` of n one-hour runs, intact and each damaged one way (cycling
-    through the 27 kinds), as whole processes (best of ``repeat``, cold store each time)."""
+    through the 18 kinds), as whole processes (best of ``repeat``, cold store each time)."""
     from _inputs import _history_file
     from _util import run_process
 
@@ -215,7 +215,7 @@ def bench_scan(n: int = 40, repeat: int = 2) -> dict:
     for i in range(n):
         name, data = _history_file(i)
         (intact / name).write_bytes(data)
-        label, bad = cases(data, seed=i)[i % 27]
+        label, bad = cases(data, seed=i)[i % 18]
         (damaged / name).write_bytes(bad)
     out = {"files": n}
     for key, folder in (("intact_s", intact), ("damaged_s", damaged)):
