@@ -196,12 +196,13 @@ class _Def:
         self.size = off + sum(s for _, s, _ in self.dev)
 
     def encode(self) -> bytes:
-        """The definition message, without the fields in ``drop``."""
+        """The definition message, without the fields in ``drop``; a base type that does
+        not exist is written as byte (0x0D), which is how fitparse reads it."""
         gone = {o for o, _ in self.drop}
         fields, devs, off = [], [], 0
         for num, size, base in self.fields:
             if off not in gone:
-                fields.append(bytes((num, size, base)))
+                fields.append(bytes((num, size, base if base in _BASE_SIZE else 0x0D)))
             off += size
         for num, size, idx in self.dev:
             if off not in gone:
@@ -495,7 +496,8 @@ class _Sequence:
                 )
                 d.drop.append((off, size))
             off += size
-        d.raw = d.encode() if d.drop else raw
+        odd_base = any(b not in _BASE_SIZE for _, _, b in d.fields)
+        d.raw = d.encode() if d.drop or odd_base else raw
         self.log.append((d.at if at is None else at, d.local, self.defs.get(d.local)))
         self.defs[d.local] = d
         self.history.append(d)
@@ -749,12 +751,15 @@ class _Sequence:
         known = _known_globals() | {d.gnum for d in self.history}
         last_ts = self._last_ts()
         tries: list[tuple[_Def, str, int]] = []  # (definition, how, where it was)
-        bad = self.history[-1] if self.history else None
-        if bad is not None and fault - bad.end <= _AHEAD:
-            same_local = [
-                d for d in self.history[:-1] if d.gnum == bad.gnum and d.local == bad.local
-            ]
-            others = [d for d in self.history[:-1] if d.gnum == bad.gnum and d.local != bad.local]
+        # The damaged definition is one of the last few before the fault (latest first).
+        first = max(0, len(self.history) - 8)
+        near = [
+            (i, d) for i, d in enumerate(self.history[first:], first) if fault - d.end <= _AHEAD
+        ]
+        for i, bad in reversed(near):
+            earlier = self.history[:i]
+            same_local = [d for d in earlier if d.gnum == bad.gnum and d.local == bad.local]
+            others = [d for d in earlier if d.gnum == bad.gnum and d.local != bad.local]
             for d in reversed(same_local + others):
                 fixed = _Def(
                     bad.local, d.gnum, d.endian, list(d.fields), list(d.dev), bad.at, bad.end
