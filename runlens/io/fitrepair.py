@@ -360,8 +360,9 @@ class _Sequence:
 
     def walk(self, check_ts: bool) -> None:
         self.check_ts = check_ts
-        # In a sequence whose CRC matches, every header is as written.
-        self.compressed_ok = not check_ts
+        # Even a sequence whose CRC matches may have been written damaged: compressed
+        # timestamp headers are accepted once the stream from the first one walks exactly.
+        self.compressed_ok = False
         p = self.data_start
         while p < self.end:
             try:
