@@ -354,6 +354,7 @@ class _Sequence:
         self.compressed_ok = False
         self.check_ts = False  # only once the file is known to be damaged
         self.resyncs = 0
+        self.repaired: set[int] = set()  # offsets of definitions repaired
         self.lost_at: int | None = None
 
     # -- walking --------------------------------------------------------------------
@@ -752,10 +753,15 @@ class _Sequence:
         known = _known_globals() | {d.gnum for d in self.history}
         last_ts = self._last_ts()
         tries: list[tuple[_Def, str, int]] = []  # (definition, how, where it was)
-        # The damaged definition is one of the last few before the fault (latest first).
+        # The damaged definition: the latest before the fault, or a record definition among
+        # the last few (other definitions often follow it before the first record).
         first = max(0, len(self.history) - 8)
         near = [
-            (i, d) for i, d in enumerate(self.history[first:], first) if fault - d.end <= _AHEAD
+            (i, d)
+            for i, d in enumerate(self.history[first:], first)
+            if fault - d.end <= _AHEAD
+            and (i == len(self.history) - 1 or d.gnum == _RECORD)
+            and d.at not in self.repaired
         ]
         for i, bad in reversed(near):
             earlier = self.history[:i]
@@ -809,6 +815,7 @@ class _Sequence:
                 m for m in self.field_faults if not m.startswith(f"definition at byte {at}:")
             ]
             self.defs = dict(base)
+            self.repaired.add(at)  # once: a second fault there is not this definition's
             self._define(d, d.encode(), at=d.end)
             return d.end, f"the definition at byte {at} looks damaged; {how}"
         return None
