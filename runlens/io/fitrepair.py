@@ -402,8 +402,10 @@ class _Sequence:
             if not self.compressed_ok:
                 # A damaged file's first compressed header: real if the messages from it walk
                 # exactly (a flipped record header lands out of step within a few).
-                if local in self.defs and self._walk_ok(
-                    p, self.defs, None, None, p, compressed=True, min_ts=0
+                if (
+                    local in self.defs
+                    and self.defs[local].ts_off is None  # it carries its time in the header
+                    and self._walk_ok(p, self.defs, None, None, p, compressed=True, min_ts=0)
                 ):
                     self.compressed_ok = True
                 else:
@@ -415,6 +417,9 @@ class _Sequence:
         d = self.defs.get(local)
         if d is None:
             raise _Fault(f"data message of undefined local type {local}", p)
+        if h & 0x80 and d.ts_off is not None and self.check_ts:
+            # A compressed timestamp header never heads a message with its own timestamp.
+            raise _Fault(f"compressed timestamp header 0x{h:02X} on a timed message", p)
         step = d.size + 1
         if p + step > self.end:
             raise _Fault("a message runs past the end of the data", p, eof=True)
@@ -730,7 +735,7 @@ class _Sequence:
             else:
                 local = h & 0x0F
             lay = layouts.get(local)
-            if lay is None:
+            if lay is None or (h & 0x80 and lay[1] is not None):
                 return False
             size, ts, endian, _ = lay
             if pos + 1 + size > end:
