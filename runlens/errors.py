@@ -16,6 +16,7 @@ __all__ = [
     "NoRecordsError",
     "FileTooLargeError",
     "UnsafeXMLError",
+    "DiskFullError",
 ]
 
 
@@ -111,3 +112,18 @@ class FileTooLargeError(RunlensError):
 
 class UnsafeXMLError(UnsupportedFormatError):
     """XML that declares a DOCTYPE or entities (external entities, expansion bombs)."""
+
+
+class DiskFullError(RunlensError):
+    """A write failed because the disk (or the user's quota) is full.
+
+    Nothing is damaged: the write that failed was rolled back, and the
+    message says which file could not be written. Free some space and run the
+    command again.
+    """
+
+    def __init__(self, path: str, what: str = "cannot be written") -> None:
+        super().__init__(
+            f"disk full: {what}; nothing was changed (free some space and run it again)",
+            path=path,
+        )

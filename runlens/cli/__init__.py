@@ -10,6 +10,7 @@ mistyped command gets a "did you mean" and exit status 2.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import pkgutil
 import sys
@@ -71,12 +72,29 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            if args.debug:
+                raise
+            return _internal(exc)
+        print(
+            f"runlens: error: {exc.filename or 'output'}: disk full ({exc.strerror})",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     except Exception as exc:
         if args.debug:
             raise
-        print(
-            f"runlens: internal error: {type(exc).__name__}: {exc} "
-            "(this is a bug in runlens; run with --debug for details)",
-            file=sys.stderr,
-        )
-        return EXIT_INTERNAL
+        if "database or disk is full" in str(exc):  # an SQLite write outside the store's map
+            print(f"runlens: error: disk full ({exc})", file=sys.stderr)
+            return EXIT_FAILED
+        return _internal(exc)
+
+
+def _internal(exc: BaseException) -> int:
+    print(
+        f"runlens: internal error: {type(exc).__name__}: {exc} "
+        "(this is a bug in runlens; run with --debug for details)",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL

@@ -36,12 +36,13 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sqlite3
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RunlensError
+from ..errors import DiskFullError, RunlensError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -65,6 +66,9 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 DERIVED_STATE_KEY = "derived_state"
 #: Seconds a scan waits for another process holding the store's write lock.
 BUSY_TIMEOUT_S = 120
+#: Below this many free bytes on the store's file system, an SQLite I/O error is taken
+#: to be a full disk (SQLite reports a failed write of its WAL index as an I/O error).
+_MIN_FREE_BYTES = 1 << 20
 
 #: Summary metrics kept as columns (the rest are in ``summary_json``).
 SUMMARY_COLUMNS = (
@@ -219,11 +223,7 @@ class Store:
             self._setup()
         except sqlite3.DatabaseError as exc:
             self.conn.close()
-            raise StoreError(
-                f"the store is corrupt ({exc}); left untouched. Move it aside and scan again, "
-                "or choose another file with --db",
-                path=name,
-            ) from None
+            raise store_error(exc, name) from None
 
     # ------------------------------------------------------------------ setup
     def _state(self) -> tuple[int, int, int]:
@@ -293,7 +293,7 @@ class Store:
         IMMEDIATE takes the write lock at the start, so two writers wait for
         each other (busy timeout) instead of failing on a lock upgrade.
         """
-        return _Tx(self.conn)
+        return _Tx(self.conn, self.path)
 
     def close(self) -> None:
         self.conn.close()
@@ -467,16 +467,74 @@ class Store:
         return out
 
 
+def _disk_full(exc: BaseException, folder: Path) -> bool:
+    """True if an SQLite error means the disk is full (SQLITE_FULL, or an I/O error
+    while the store's file system has no room left)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code == getattr(sqlite3, "SQLITE_FULL", 13) or "database or disk is full" in str(exc):
+        return True
+    if "disk I/O error" in str(exc) or code == getattr(sqlite3, "SQLITE_IOERR", 10):
+        try:
+            return shutil.disk_usage(folder).free < _MIN_FREE_BYTES
+        except OSError:
+            return False
+    return False
+
+
+def store_error(exc: sqlite3.Error, path: str | os.PathLike[str]) -> RunlensError:
+    """The one-line error for an SQLite failure on the store at ``path``.
+
+    A full disk is :class:`~runlens.errors.DiskFullError` (the store is kept:
+    the failed write was rolled back); only SQLite's own verdict of damage
+    (corrupt, not a database, integrity check failed) says "corrupt" and
+    advises moving the file aside; any other failure (an I/O error, a lock)
+    leaves the store as it is and says so.
+    """
+    name = str(path)
+    if _disk_full(exc, Path(name).parent):
+        return DiskFullError(name, "the history store could not be written")
+    text = str(exc)
+    code = getattr(exc, "sqlite_errorcode", None)
+    corrupt = code in (
+        getattr(sqlite3, "SQLITE_CORRUPT", 11),
+        getattr(sqlite3, "SQLITE_NOTADB", 26),
+    )
+    if corrupt or "malformed" in text or "not a database" in text or "integrity check" in text:
+        return StoreError(
+            f"the store is corrupt ({exc}); left untouched. Move it aside and scan again, "
+            "or choose another file with --db",
+            path=name,
+        )
+    return StoreError(f"cannot use the store ({exc}); it was left as it was", path=name)
+
+
 class _Tx:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
         self.conn = conn
+        self.path = path
 
     def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if self.path is not None and _disk_full(exc, self.path.parent):
+                raise store_error(exc, self.path) from None
+            raise
         return self.conn
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
-            self.conn.execute("COMMIT")
-        else:
+            try:
+                self.conn.execute("COMMIT")
+                return
+            except sqlite3.Error as err:
+                exc = err
+        try:
             self.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # SQLite rolled back itself (e.g. after SQLITE_FULL)
+        if isinstance(exc, sqlite3.Error) and self.path is not None:
+            if _disk_full(exc, self.path.parent):
+                raise store_error(exc, self.path) from None
+        if exc_type is None:
+            raise exc

@@ -174,24 +174,33 @@ def analyse_file(
         ``activity`` (dict or None), ``seconds`` (time spent).
     """
     t0 = time.perf_counter()
+    from ..io.source import open_regular
+
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             st = os.fstat(fh.fileno())
             data = fh.read()
     except OSError as exc:
-        return {
-            "path": path,
-            "size": None,
-            "mtime_ns": None,
-            "sha256": None,
-            "status": "bad",
-            "error": f"cannot be read ({exc.strerror or exc})",
-            "activity": None,
-            "seconds": time.perf_counter() - t0,
-        }
+        return _unread(path, f"cannot be read ({exc.strerror or exc})", t0)
+    except RunlensError as exc:  # a FIFO, a device: refused, never waited on
+        return _unread(path, exc.message, t0)
     return analyse_bytes(
         path, data, st.st_size, st.st_mtime_ns, known_sha256, config, hint, sport, t0=t0
     )
+
+
+def _unread(path: str, error: str, t0: float) -> dict[str, Any]:
+    """The result for a file that could not be read at all."""
+    return {
+        "path": path,
+        "size": None,
+        "mtime_ns": None,
+        "sha256": None,
+        "status": "bad",
+        "error": error,
+        "activity": None,
+        "seconds": time.perf_counter() - t0,
+    }
 
 
 def analyse_bytes(

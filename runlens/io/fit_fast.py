@@ -23,16 +23,23 @@ How it stays fast and equal to the reference
   fitparse applies it, the value is taken from the record's own field (see
   :func:`decode_fitfast`).
 
+Damaged files
+-------------
+A file fitfast rejects (a CRC mismatch, truncation, undecodable data) is first
+repaired by :func:`runlens.io.fitrepair.repair`, which writes the good message
+stream out as a valid FIT file with the salvage warnings; fitfast decodes
+that, so a damaged file costs about what an intact one does. With ``strict``
+nothing is repaired: the file is refused here and fitparse's path gives the
+strict verdict.
+
 What it refuses (so that :func:`runlens.io.read` falls back to fitparse)
 -------------------------------------------------------------------------
-Everything fitfast rejects (a CRC mismatch, truncation, undecodable data),
-files fitparse would stop on (a field size that is not a multiple of its
-base type's size), record messages with ``compressed_speed_distance``
+Files fitparse would read differently (a field size that is not a multiple
+of its base type's size), record messages with ``compressed_speed_distance``
 (fitfast 0.1.0 does not expand it) or with both respiration rate fields
-(fitfast lets the one it expands overwrite the one written), and developer fields this path cannot
-name unambiguously. fitparse then salvages what it can and says so; with
-``strict`` both paths refuse the same files, as this one reads only files
-without any fault.
+(fitfast lets the one it expands overwrite the one written), developer fields
+this path cannot name unambiguously, and anything fitfast still rejects after
+repair. fitparse then reads the same repaired bytes and gives the same warnings.
 """
 
 from __future__ import annotations
@@ -46,7 +53,13 @@ from functools import cache, lru_cache
 import numpy as np
 
 from ..errors import CorruptFileError, RunlensError
-from .fit import FIT_EPOCH_S, KEPT_MESSAGES, UNNAMED_RECORD_FIELDS, decode_fitparse
+from .fit import (
+    FIT_EPOCH_S,
+    KEPT_MESSAGES,
+    UNNAMED_RECORD_FIELDS,
+    check_salvage,
+    decode_fitparse,
+)
 from .rawfit import RawFit
 
 __all__ = ["decode_fitfast", "FastPathRejected", "walk", "Walk", "crc16"]
@@ -460,14 +473,15 @@ def decode_fitfast(data: bytes, name: str, *, strict: bool = False) -> RawFit:
     name : str
         The file's name, for messages.
     strict : bool
-        Accepted for the common decoder signature. This path reads only files
-        without any fault, so it is always strict; faulty files raise
-        :class:`FastPathRejected` and are left to fitparse.
+        If True, a file fitfast refuses raises :class:`FastPathRejected`
+        (fitparse's path then gives the strict verdict). If False, such a file
+        is first repaired (:func:`runlens.io.fitrepair.repair`) and the
+        repaired bytes decoded.
 
     Returns
     -------
     RawFit
-        ``reader="fitfast"``, no warnings.
+        ``reader="fitfast"``; ``warnings`` say what the repair lost.
 
     Raises
     ------
@@ -494,11 +508,22 @@ def decode_fitfast(data: bytes, name: str, *, strict: bool = False) -> RawFit:
     """
     import fitfast
 
+    warnings: list[str] = []
     try:
+        if not _sound(data):
+            # Cut short or changed: repair first rather than let fitfast decode up to the fault.
+            raise fitfast.FitDecodeError("the file's size or CRC does not match its header")
         with _quiet_stderr():
             cols = fitfast.records(data, "record")
     except fitfast.FitDecodeError as exc:
-        raise FastPathRejected(f"fitfast: {exc}", path=name) from None
+        if strict:
+            raise FastPathRejected(f"fitfast: {exc}", path=name) from None
+        data, warnings = _repaired(data, name, f"fitfast: {exc}")
+        try:
+            with _quiet_stderr():
+                cols = fitfast.records(data, "record")
+        except fitfast.FitDecodeError as exc2:
+            raise FastPathRejected(f"fitfast, after repair: {exc2}", path=name) from None
     w = walk(data, name)
     if w.summary is None:
         raise FastPathRejected("a summary message with a compressed timestamp", path=name)
@@ -550,12 +575,54 @@ def decode_fitfast(data: bytes, name: str, *, strict: bool = False) -> RawFit:
             a = records[k]
             records[k] = np.where(np.abs(a) > 180, np.nan, a)
 
+    if warnings:
+        check_salvage(records, messages, warnings, name)
     return RawFit(
         records=records,
         messages=messages,
         developer=developer,
         developer_units=units,
         n_headers=w.sequences,
-        warnings=[],
+        warnings=warnings,
         reader="fitfast",
     )
+
+
+def _sound(data: bytes) -> bool:
+    """True if every FIT sequence has its declared size and a matching CRC (a cheap
+    check, NumPy CRC, before the native decoder spends a full decode on a damaged file).
+
+    The CRC is remembered, so that a repair of the same bytes does not compute it again.
+    """
+    from .fitrepair import sequence_crc
+
+    pos, n = 0, len(data)
+    while pos < n:
+        if n - pos < 12 or data[pos + 8 : pos + 12] != b".FIT":
+            return pos > 0 and not data[pos:].strip(b"\x00")
+        end = pos + data[pos] + struct.unpack_from("<I", data, pos + 4)[0]
+        if end + 2 > n or end == pos + data[pos]:
+            return False
+        if sequence_crc(data, pos, end) != struct.unpack_from("<H", data, end)[0]:
+            return False
+        pos = end + 2
+    return True
+
+
+def _repaired(data: bytes, name: str, why: str) -> tuple[bytes, list[str]]:
+    """The repaired bytes of a file fitfast refused, and the salvage warnings.
+
+    Raises
+    ------
+    CorruptFileError
+        Nothing could be salvaged (the same verdict fitparse's path gives).
+    FastPathRejected
+        The repair found nothing to repair: fitfast refused the file for
+        another reason, which fitparse may not share.
+    """
+    from .fitrepair import repair
+
+    rep = repair(data, name)
+    if not rep.changed:
+        raise FastPathRejected(why, path=name)
+    return rep.data, rep.warnings

@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import os
 import re
+import stat
 import zlib
 from dataclasses import dataclass, field
 from typing import IO, Union
@@ -75,6 +76,43 @@ def _too_large(name: str, size: int, what: str = "file is") -> FileTooLargeError
     )
 
 
+def open_regular(name: str):
+    """Open ``name`` read-only, refusing anything that is not a regular file.
+
+    Opened non-blocking, so a FIFO without a writer (or a device) is refused at
+    once instead of hanging the read; the check is on the opened descriptor.
+
+    Raises
+    ------
+    RunlensError
+        A folder, a FIFO, a device or a socket.
+    OSError
+        The file cannot be opened (missing, no permission).
+    """
+    fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise RunlensError("is a folder, not an activity file", path=name)
+        if not stat.S_ISREG(mode):
+            kind = (
+                "a FIFO"
+                if stat.S_ISFIFO(mode)
+                else "a socket"
+                if stat.S_ISSOCK(mode)
+                else ("a device")
+            )
+            raise RunlensError(
+                f"is {kind}, not a regular file; runlens reads files only", path=name
+            )
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def _read_source(source: SourceLike) -> tuple[bytes, str]:
     if isinstance(source, (bytes, bytearray, memoryview)):
         if len(source) > MAX_INPUT_BYTES:
@@ -84,7 +122,7 @@ def _read_source(source: SourceLike) -> tuple[bytes, str]:
         name = os.fspath(source)
         try:
             # Opened read-only, never written: the user's files are never modified.
-            with open(name, "rb") as fh:
+            with open_regular(name) as fh:
                 size = os.fstat(fh.fileno()).st_size
                 if size > MAX_INPUT_BYTES:
                     raise _too_large(name, size)

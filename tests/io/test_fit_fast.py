@@ -142,17 +142,18 @@ def test_summary_message_with_compressed_timestamp_is_left_to_fitparse():
     assert len(a.records) == 10
 
 
-def test_crc_mismatch_falls_back_to_fitparse_salvage_and_strict_refuses():
+def test_crc_mismatch_is_repaired_for_fitfast_and_strict_refuses():
     data = bytearray(encode_activity(_run()))
     data[-1] ^= 0xFF  # break the file CRC
     data = bytes(data)
     a = read(data)
-    assert a.source.reader == "fitparse"
-    assert "checksum mismatch" in a.extra["reader_note"]
-    assert any("CRC" in w for w in a.warnings)  # fitparse's salvage says so
-    with pytest.raises(FastPathRejected, match="checksum mismatch"):
-        read(data, reader="fast")
-    with pytest.raises(CorruptFileError):
+    assert a.source.reader == "fitfast"  # the repaired bytes, decoded natively
+    assert "reader_note" not in a.extra
+    (w,) = a.warnings
+    assert w.startswith(f"file CRC mismatch at byte {len(data) - 2}")
+    assert read(data, reader="fitparse").warnings == a.warnings
+    assert len(read(data, reader="fast").records) == len(a.records)
+    with pytest.raises(CorruptFileError, match="CRC mismatch"):
         read(data, strict=True)
 
 
@@ -191,16 +192,19 @@ def test_interrupts_are_never_swallowed(monkeypatch, exc):
 
 def test_a_real_rust_panic_falls_back(capfd):
     # garmin-fenix-5-run.fit with one field size changed (byte 1395: 1 -> 116) and the CRC
-    # fixed: fitfast 0.1.0 panics ("remainder with a divisor of zero"); fitparse reports it.
+    # fixed: fitfast 0.1.0 panics ("remainder with a divisor of zero"); the repair walks
+    # past the damaged message and fitparse reads the rest.
     src = corpus("python-fitparse/tests/files/garmin-fenix-5-run.fit").read_bytes()
     body = bytearray(src[:-2])
     body[1395] = 0x74
     data = _with_crc(bytes(body))
     with pytest.raises(FastPathRejected, match="PanicException"):
         read(data, reader="fast")
-    with pytest.raises(CorruptFileError) as err:
-        read(data)
-    assert "Panic" not in str(err.value)  # fitparse's own verdict, not the panic
+    a = read(data)  # fitparse reads the repaired stream: the 21 records of the intact file
+    assert a.source.reader == "fitparse" and len(a.records) == 21
+    assert a.extra["reader_note"].startswith("fitfast failed (PanicException")
+    assert a.warnings and not any("Panic" in w for w in a.warnings)
+    assert a.warnings == read(data, reader="fitparse").warnings
     assert "panicked" not in capfd.readouterr().err  # the Rust panic message is silenced
 
 

@@ -134,7 +134,9 @@ def test_strava_records_written_one_byte_short_are_resynchronised():
     act = read_once(rel)
     idx = act.records.index
     (session,) = act.sessions
-    assert act.warnings[0].startswith("16 damaged stretch(es) skipped: malformed message")
+    # Each short record breaks the walk (its successor's header is out of step, or its
+    # time is impossible); the stream resumes at the next whole record.
+    assert act.warnings[0].startswith("16 damaged stretch(es) skipped: ")
     assert len(idx) >= 2600  # 2667: one merged record per second the app wrote
     assert idx[0] >= session.start and idx[-1] <= session.end
     assert (session.end - idx[-1]).total_seconds() <= 2

@@ -185,3 +185,48 @@ def test_non_activity_fit_is_refused_naming_its_type(name, ftype):
     with pytest.raises(NotAnActivityError) as exc:
         full_read(corpus_bytes(FILES + name))
     assert str(exc.value) == f"<bytes>: a FIT '{ftype}' file, not an activity"
+
+
+# garmin-fenix-5-run.fit has one record definition (bytes 1969-2032, 19 fields); every
+# record after it depends on it. Flipped: its header byte, its architecture byte, its
+# field count, and field sizes (bytes 1969 + 6 + 3k + 1).
+@pytest.mark.parametrize("pos", [1969, 1971, 1974, 1979, 1982, 2000, 2030])
+def test_flip_in_the_only_record_definition_keeps_the_records_after_it(pos):
+    data = bytearray(corpus_bytes(SMALL_RUN))
+    data[pos] ^= 0xFF
+    act = full_read(bytes(data))
+    whole = clean(SMALL_RUN).records
+    # The definition is repaired, so every record decodes as in the intact file.
+    assert len(act.records) == len(whole) == 21
+    pd.testing.assert_frame_equal(act.records, whole, check_freq=False)
+    assert any("the definition at byte 1969 looks damaged" in w for w in act.warnings), act.warnings
+    with pytest.raises(CorruptFileError):
+        full_read(bytes(data), strict=True)
+
+
+def test_flip_in_a_record_header_loses_that_record_only():
+    """A record's header byte flipped (0x0D -> 0xF2, byte 2489): the stream resumes at the
+    next message; the other 20 records are kept, value for value."""
+    data = bytearray(corpus_bytes(SMALL_RUN))
+    assert data[2489] == 0x0D
+    data[2489] ^= 0xFF
+    act = full_read(bytes(data))
+    whole = clean(SMALL_RUN).records
+    assert len(act.records) == 20
+    assert act.records.index.isin(whole.index).all()
+    kept = whole.loc[act.records.index]
+    pd.testing.assert_frame_equal(act.records, kept, check_freq=False)
+    (w,) = [w for w in act.warnings if "damaged stretch" in w]
+    assert w.startswith("1 damaged stretch(es) skipped: undecodable bytes 2489-2531"), w
+
+
+def test_a_header_declaring_4_gb_prints_no_loss_estimate():
+    """A truncated file whose header claims a data size of about 4 GB: the cut is
+    reported, but no 'bytes lost' or 'recording lost' that cannot be true."""
+    data = bytearray(corpus_bytes(LONG_RUN)[:60000])
+    struct.pack_into("<I", data, 4, 0xFFFFFF00)
+    act = full_read(bytes(data))
+    (w,) = [w for w in act.warnings if w.startswith("truncated at byte 60000")]
+    assert "more than any activity file holds" in w
+    assert "recording lost" not in w and "bytes are unreadable" not in w
+    assert len(act.records) > 1000
