@@ -7,6 +7,7 @@ means all defaults. The file's sections::
     [runner]          # height_m, sex ("male"/"female"), resting_hr_bpm, max_hr_bpm
     [rules.NAME]      # a rule's parameters, e.g. [rules.overstriding] min_duration_s = 300
     [load]            # training-load settings, e.g. week_start = "monday"
+    [baseline]        # personal baselines: window_days = 60, min_runs = 3, min_minutes = 30
 
 docs/config.md documents every key and its default.
 """
@@ -54,6 +55,7 @@ class Config:
     runner: RunnerProfile = field(default_factory=RunnerProfile)
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     load: dict[str, Any] = field(default_factory=dict)
+    baseline: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
 
     def rule_params(self, name: str) -> dict[str, Any]:
@@ -100,9 +102,20 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     rules = data.get("rules", {})
     if not isinstance(rules, dict) or any(not isinstance(v, dict) for v in rules.values()):
         raise RunlensError("[rules] must hold tables such as [rules.overstriding]", path=str(p))
+    base = data.get("baseline", {})
+    known_base = {"window_days", "min_runs", "min_minutes"}
+    if not isinstance(base, dict) or set(base) - known_base:
+        raise RunlensError(
+            f"unknown [baseline] keys {sorted(set(base) - known_base)}; known: "
+            f"{sorted(known_base)}",
+            path=str(p),
+        )
+    if any(not isinstance(v, int) or isinstance(v, bool) or v < 1 for v in base.values()):
+        raise RunlensError("[baseline] values must be whole numbers of at least 1", path=str(p))
     return Config(
         runner=RunnerProfile(**runner),
         rules={k: dict(v) for k, v in rules.items()},
         load=dict(data.get("load", {})),
+        baseline=dict(base),
         path=str(p),
     )

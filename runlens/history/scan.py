@@ -62,6 +62,10 @@ class ScanReport:
         Every file of the store that is not an activity, new or old.
     form_rules : str
         ``"evaluated"`` or ``"unavailable"`` (form rules not installed).
+    judged : int
+        Runs whose form findings were judged anew against their baseline.
+    form_flags : int
+        Counted runs with at least one form flag, after the scan.
     seconds : float
         Wall time of the scan.
     assumptions : list of str
@@ -84,6 +88,8 @@ class ScanReport:
     weeks: int = 0
     problems: list[tuple[str, str, str]] = field(default_factory=list)
     form_rules: str = "unavailable"
+    judged: int = 0
+    form_flags: int = 0
     seconds: float = 0.0
     assumptions: list[str] = field(default_factory=list)
 
@@ -228,8 +234,12 @@ def scan(
             isinstance(state, dict) and state.get("fingerprint") == derived_fingerprint(config)
         ):
             from .analysis import derived_state, refresh_derived
+            from .judge import judge_history
 
             state = derived_state(refresh_derived(store, config), config)
+            # Duplicates are known now: judge each counted run against the
+            # runs before it (reads again only runs whose baseline changed).
+            report.judged = judge_history(store, config, jobs)
         store.mark_root_scanned(r)
         report.activities = store.count("activities")
         report.runs = state["runs"]
