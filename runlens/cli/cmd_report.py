@@ -30,6 +30,12 @@ def run(args: argparse.Namespace) -> int:
     if Path(args.output).suffix.lower() != ".pdf":
         raise RunlensError("the report is a PDF: give a .pdf file", path=args.output)
     data = load_chart_data(args)
+    from ..history.analysis import form_flag_count
+
     rep = write_report(data, args.output, metric=args.metric)
-    print(f"runlens: wrote {rep.path}: {rep.pages} pages ({len(rep.week_pages)} weeks)")
+    runs, _ = form_flag_count(data.history.acts)
+    print(
+        f"runlens: wrote {rep.path}: {rep.pages} pages ({len(rep.week_pages)} weeks); "
+        f"{runs} runs with form flags"
+    )
     return 0

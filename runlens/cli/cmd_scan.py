@@ -114,6 +114,13 @@ def run(args: argparse.Namespace) -> int:
         f"{rep.weeks} weeks"
         + (f", {rep.duplicates} duplicates counted once" if rep.duplicates else "")
     )
+    if rep.form_rules != "unavailable":
+        print(
+            f"Form: {rep.form_flags} of {rep.runs} runs with form flags, each judged against "
+            "your own history before it (`runlens runs` lists them"
+            + (f"; {rep.judged} judged in this scan" if rep.judged else "")
+            + ")"
+        )
     if rep.form_rules == "unavailable":
         print("Form rules are not part of this runlens: activities stored without form findings.")
     if rep.problems:

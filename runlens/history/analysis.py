@@ -391,3 +391,11 @@ def run_form_flags(history: History, severities: tuple[str, ...] = ("flag",)) ->
             }
         )
     return out
+
+
+def form_flag_count(acts) -> tuple[int, int]:
+    """(runs with at least one form flag, form flags) of a frame of counted runs."""
+    if acts is None or not len(acts) or "findings" not in acts:
+        return 0, 0
+    per_run = [sum(f.get("severity") == "flag" for f in fs or []) for fs in acts["findings"]]
+    return sum(n > 0 for n in per_run), sum(per_run)

@@ -246,6 +246,12 @@ def scan(
         report.duplicates = state["duplicates"]
         report.weeks = state["weeks"]
         report.problems = store.problem_files(r)
+        report.form_flags = store.conn.execute(
+            "SELECT count(*) FROM activities WHERE duplicate_of IS NULL "
+            "AND (sport IS NULL OR sport = 'running') "
+            "AND EXISTS (SELECT 1 FROM json_each(findings_json) "
+            "WHERE json_extract(value, '$.severity') = 'flag')"
+        ).fetchone()[0]
         report.assumptions = list(state["assumptions"])
         if report.analysed == 0:
             row = store.conn.execute(

@@ -139,25 +139,18 @@ def steady_mask(
     warmup_s: float = STEADY_WARMUP_S,
     options: MetricOptions | None = None,
 ) -> np.ndarray:
-    """Which records are steady running (evidence.md section 2).
+    """Which records are steady running (evidence.md section 2), per record.
 
-    A record is steady when it is running (moving above 0.894 m/s, on foot, in
-    a running session not below the walking step rate, timer running), its
-    speed is at least ``min_speed_m_s``, the grade around it is known and
-    within ``max_abs_grade_pct`` either way (an activity without altitude
-    has no grade: then grade does not exclude), and at least ``warmup_s`` of
-    timer time have passed since its session started.
+    The ``steady`` column of :func:`~.samples.sample_frame` (with other
+    thresholds: :func:`~.samples.steady_flags`), in running sessions, put back
+    in the order of ``activity.records``.
 
     Parameters
     ----------
     activity : Activity
         Not modified.
-    min_speed_m_s : float
-        m/s, default 2.0.
-    max_abs_grade_pct : float
-        %, default 3.0.
-    warmup_s : float
-        s of timer time, default 600.
+    min_speed_m_s, max_abs_grade_pct, warmup_s : float
+        m/s (2.0), % (3.0), s of timer time (600): see ``steady_flags``.
     options : MetricOptions, optional
 
     Returns

@@ -156,6 +156,13 @@ class VerticalMotion(Rule):
         Sustained for at least this long, s (300).
     window_s, max_gap_s : float
         Smoothing window and bridged interruptions, s (60, 30).
+    personal_pct : float
+        With a personal band (the runner's own value at this speed from the
+        runs before this one, same sensor): flag above the expected value by
+        more than this share, % (8), ...
+    personal_sd : float
+        ... and by more than this many of the band's residual standard
+        deviations (3). The population red band is then not used.
     """
 
     name = "vertical_motion"
@@ -171,7 +178,11 @@ class VerticalMotion(Rule):
         min_duration_s: float = 300.0,
         window_s: float = 60.0,
         max_gap_s: float = 30.0,
+        personal_pct: float = 8.0,
+        personal_sd: float = 3.0,
     ) -> None:
+        self.personal_pct = personal_pct
+        self.personal_sd = personal_sd
         self.sensor = sensor
         self.vertical_ratio_pct_max = vertical_ratio_pct_max
         self.vertical_oscillation_mm_max = vertical_oscillation_mm_max
@@ -223,6 +234,14 @@ class VerticalMotion(Rule):
             return []
         x = sig.smooth(col)
         steady = sig.steady(self.min_speed_m_s, self.max_grade_pct, self.skip_start_s)
+        fit, basis = personal_fit(baseline, col)
+        if fit is not None:
+            expected = np.asarray(fit.expected(sig.speed_m_s), dtype=float)
+            margin = np.maximum(
+                self.personal_pct / 100.0 * expected, self.personal_sd * fit.residual_sd
+            )
+            high = steady & (x > expected + margin)
+            return self._personal(sig, col, label, unit, x, steady, high, expected, basis)
         high = steady & (x > limit)
         runs = sig.sustained_steady(high, steady, self.min_duration_s, self.max_gap_s)
         if not runs:
@@ -265,7 +284,48 @@ class VerticalMotion(Rule):
                         "skip_start_s": self.skip_start_s,
                     },
                     sources.GARMIN_ZONES,
-                    basis=f"population bands ({'assumed ' if assumed else ''}{sensor})",
+                    basis=f"{basis} ({'assumed ' if assumed else ''}{sensor})",
+                ),
+                [sig.span(a, b) for a, b in runs],
+                "A slightly higher step rate (+5%) with the same pace usually means shorter, "
+                "flatter steps (Heiderscheit et al. 2011).",
+            )
+        ]
+
+    def _personal(self, sig, col, label, unit, x, steady, high, expected, basis) -> list[Finding]:
+        """The finding against the runner's own band (same sensor, runs before this one)."""
+        runs = sig.sustained_steady(high, steady, self.min_duration_s, self.max_gap_s)
+        if not runs:
+            return []
+        in_runs = sig.within(runs) & steady
+        seen = float(np.nanmedian(x[in_runs]))
+        usual = float(np.nanmedian(expected[in_runs]))
+        duration_s = sig.seconds(in_runs)
+        shown = (lambda v: f"{v / 10:.1f} cm") if unit == "mm" else (lambda v: f"{v:.1f} %")
+        return [
+            Finding(
+                self.name,
+                "flag",
+                "measured",
+                f"High {label} for {duration_s / 60:.0f} min of steady running: {shown(seen)}, "
+                f"{(seen / usual - 1) * 100:.0f} % above your own usual {shown(usual)} at this "
+                f"speed ({basis}). More bounce per step means more vertical impact to absorb.",
+                Evidence(
+                    {
+                        col: round(seen, 1),
+                        "baseline_expected": round(usual, 2),
+                        "duration_s": round(duration_s),
+                    },
+                    {
+                        "above_expected_pct": self.personal_pct,
+                        "above_expected_sd": self.personal_sd,
+                        "min_duration_s": self.min_duration_s,
+                        "min_speed_m_s": self.min_speed_m_s,
+                        "max_grade_pct": self.max_grade_pct,
+                        "skip_start_s": self.skip_start_s,
+                    },
+                    f"{sources.GARMIN_ZONES} (what the field means); the runner's own history",
+                    basis=basis,
                 ),
                 [sig.span(a, b) for a, b in runs],
                 "A slightly higher step rate (+5%) with the same pace usually means shorter, "

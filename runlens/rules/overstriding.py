@@ -251,7 +251,8 @@ class Overstriding(Rule):
         )
         msg = (
             f"{opening} for {where} of steady running: {cad_seen:.0f} "
-            f"steps/min at {format_pace(speed_seen)}, {versus}. A low step rate for the speed is "
+            f"steps/min at {format_pace(speed_seen)}, {versus}. A low step rate"
+            f"{' for the speed' if thr.expected_spm is not None else ''} is "
             "a proxy for overstriding (landing far ahead of the body), which raises braking "
             "forces; the watch cannot see where your foot lands."
         )

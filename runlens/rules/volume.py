@@ -27,7 +27,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from ..findings import Evidence, Finding
-from ..load import MIN_HISTORY_DAYS, WEEKDAYS
+from ..load import MIN_HISTORY_DAYS
 from .base import Rule, register
 
 if TYPE_CHECKING:
@@ -57,10 +57,9 @@ GABBETT = "Gabbett 2016, Br J Sports Med 50:273; Williams et al. 2017, Br J Spor
 
 
 def _week_of(date: pd.Timestamp, week_start: str) -> str:
-    import pandas as pd
+    from ..load import week_of
 
-    shift = (date.day_of_week - WEEKDAYS.index(week_start)) % 7
-    return (date - pd.Timedelta(days=shift)).date().isoformat()
+    return week_of([date], week_start)[0].date().isoformat()
 
 
 def _pct(x: float) -> str:

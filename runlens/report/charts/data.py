@@ -22,9 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from ...findings import Evidence, Finding
+from ...load import week_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,17 +39,6 @@ __all__ = [
     "form_from_points",
     "week_of",
 ]
-
-
-def week_of(dates, week_start: str = "monday"):
-    """First day (datetime64, midnight) of the local week of each date."""
-    import pandas as pd
-
-    from ...load import WEEKDAYS
-
-    d = pd.DatetimeIndex(pd.to_datetime(np.asarray(dates))).floor("D")
-    shift = (d.day_of_week.to_numpy() - WEEKDAYS.index(week_start)) % 7
-    return d - pd.to_timedelta(shift, unit="D")
 
 
 def finding_from_dict(d: dict[str, Any] | Finding) -> Finding:
@@ -88,7 +76,7 @@ class ChartData:
         and ``path`` columns.
     form_source : str
         Where the form minutes came from: ``"files"`` (all four metrics) or
-        ``"store"`` (the store's steady minutes: cadence and step length).
+        ``"store"`` (the steady rows of the store's per-minute form table).
     run_findings : dict
         Run path -> its form findings (Finding objects).
     date_from, date_to : pandas.Timestamp or None
