@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     rows = run_form_flags(h)
     if not rows:
         raise RunlensError("no runs stored yet; run `runlens scan DIR` first", path=db)
+    total = len(rows)
     if args.flagged:
         rows = [r for r in rows if r["flags"]]
     if args.json:
@@ -85,11 +86,11 @@ def run(args: argparse.Namespace) -> int:
                 ]
             )
         return 0
-    print(format_text(rows))
+    print(format_text(rows, total))
     return 0
 
 
-def format_text(rows: list[dict]) -> str:
+def format_text(rows: list[dict], total: int | None = None) -> str:
     """One line per run, then each flag with its basis."""
     import os
 
@@ -104,5 +105,5 @@ def format_text(rows: list[dict]) -> str:
                 lines.append(f"{'':<19}   {f['rule']}: judged on {basis}")
     n = sum(bool(r["flags"]) for r in rows)
     lines.append("")
-    lines.append(f"{n} of {len(rows)} runs with form flags.")
+    lines.append(f"{n} of {total if total is not None else len(rows)} runs with form flags.")
     return "\n".join(lines)

@@ -50,15 +50,27 @@ def _write(folder, planted: bool):
 
 @pytest.fixture(scope="module")
 def histories(tmp_path_factory):
-    from runlens.history import scan
+    """Both histories scanned once; the planted one into its folder's default store."""
+    import os
+
+    from runlens.history import default_store_path, scan
 
     base = tmp_path_factory.mktemp("personal")
-    out = {}
-    for name, planted in (("planted", True), ("clean", False)):
-        names = _write(base / name, planted)
-        db = base / f"{name}.sqlite"
-        scan(base / name, db, jobs=2)
-        out[name] = (base / name, db, names)
+    old = os.environ.get("XDG_DATA_HOME")
+    os.environ["XDG_DATA_HOME"] = str(base / "data")
+    try:
+        out = {}
+        for name, planted in (("planted", True), ("clean", False)):
+            names = _write(base / name, planted)
+            db = default_store_path(base / name) if planted else base / f"{name}.sqlite"
+            scan(base / name, None if planted else db, jobs=2)
+            out[name] = (base / name, db, names)
+    finally:
+        if old is None:
+            del os.environ["XDG_DATA_HOME"]
+        else:
+            os.environ["XDG_DATA_HOME"] = old
+    out["data_home"] = base / "data"
     return out
 
 
@@ -118,19 +130,16 @@ def test_analyze_each_file_with_the_store_agrees_with_the_scan(histories, capsys
     assert [f for f in doc["findings"] if f["severity"] == "flag"] == []
 
 
-def test_analyze_finds_the_store_of_the_scanned_folder(tmp_path, monkeypatch, capsys):
-    from runlens.history import scan
+def test_analyze_finds_the_store_of_the_scanned_folder(histories, monkeypatch, capsys):
+    from runlens.history import Store
 
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    names = _write(tmp_path / "runs", planted=True)
-    scan(tmp_path / "runs", jobs=2)  # the default store of the folder
-    target = tmp_path / "runs" / names[OVERSTRIDE[1]]
-    assert main(["analyze", str(target), "--json"]) == 0
+    folder, db, names = histories["planted"]
+    monkeypatch.setenv("XDG_DATA_HOME", str(histories["data_home"]))
+    target = folder / names[OVERSTRIDE[1]]
+    assert main(["analyze", str(target), "--json"]) == 0  # no --db: the folder's store
     doc = json.loads(capsys.readouterr().out)
     (f,) = [f for f in doc["findings"] if f["severity"] == "flag"]
-    from runlens.history import Store, default_store_path
-
-    with Store(default_store_path(tmp_path / "runs"), create=False) as st:
+    with Store(db, create=False) as st:
         m = st.form_minutes_frame(steady_only=True)
     start = m.loc[m["path"] == str(target), "run_start_s"].iloc[0]
     earlier = m.loc[(m["run_start_s"] < start) & m["cadence_spm"].notna(), "path"].nunique()
@@ -192,3 +201,29 @@ def test_scan_result_does_not_depend_on_file_order(histories, tmp_path, monkeypa
     assert judged(other) == judged(db)
     with Store(other, create=False) as a, Store(db, create=False) as b:
         assert a.dump()["form_minutes"] == b.dump()["form_minutes"]
+
+
+def test_baseline_command_shows_and_draws_the_runners_line(histories, tmp_path, capsys):
+    from tests.report.helpers import png_info
+
+    _, db, _ = histories["clean"]
+    out = tmp_path / "baseline.png"
+    assert main(["baseline", "--db", str(db), "--json", "-o", str(out)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    cad = doc["cadence"]
+    # the simulated runner: 127 + 10 x speed steps/min
+    assert abs(cad["slope_spm_per_m_s"] - 10.0) < 0.6 and abs(cad["intercept_spm"] - 127) < 2
+    assert doc["basis"]["cadence_spm"].startswith("your own baseline from")
+    assert set(doc["bands"]) == {
+        "ground_contact_ms",
+        "vertical_oscillation_mm",
+        "vertical_ratio_pct",
+        "gct_balance_left_pct",
+    }
+    assert abs(doc["bands"]["gct_balance_left_pct"]["intercept"] - 50.0) < 0.5
+    assert png_info(out)[0] > 0
+    # before the third run there is too little history: said, not fitted
+    assert main(["baseline", "--db", str(db), "--json", "--as-of", "2026-07-29"]) == 0
+    early = json.loads(capsys.readouterr().out)
+    assert early["cadence"] is None
+    assert early["basis"]["cadence_spm"].startswith("population band: only 1 run in your history")
