@@ -51,11 +51,13 @@ def baseline_as_of(minutes, start_s: float, config: Config | None) -> PersonalBa
 def _key(baseline: PersonalBaseline, config: Config | None) -> str:
     """What a stored judgement depends on, hashed (baseline, rule settings, version)."""
     from .. import __version__
+    from ..config import Config
 
+    c = config or Config()  # no config and an empty one judge alike
     doc = {
         "baseline": baseline.to_dict(),
-        "runner": asdict(config.runner) if config is not None else None,
-        "rules": config.rules if config is not None else {},
+        "runner": asdict(c.runner),
+        "rules": c.rules,
         "runlens": __version__,
     }
     text = json.dumps(doc, sort_keys=True, default=str)
