@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["CadenceBaseline"]
+__all__ = ["CadenceBaseline", "PersonalBaseline", "SpeedBand"]
 
 
 @dataclass(frozen=True)
@@ -53,3 +53,102 @@ class CadenceBaseline:
         v = np.asarray(speed_m_s, dtype=float)
         out = self.intercept_spm + self.slope_spm_per_m_s * v
         return float(out) if out.ndim == 0 else out
+
+
+@dataclass(frozen=True)
+class SpeedBand:
+    """One form metric's personal band at matched speed: value = a + b x speed.
+
+    Attributes
+    ----------
+    metric : str
+        A column of the per-minute form table (e.g. ``"ground_contact_ms"``).
+    intercept : float
+        ``a``, in the metric's unit.
+    slope_per_m_s : float
+        ``b``, the metric's unit per m/s.
+    residual_sd : float
+        Standard deviation of the steady minutes around the line (metric's unit).
+    n_activities, n_minutes : int
+        Runs and steady minutes fitted on.
+    speed_range_m_s : tuple of float
+        Speeds covered by the fit.
+    """
+
+    metric: str
+    intercept: float
+    slope_per_m_s: float
+    residual_sd: float
+    n_activities: int
+    n_minutes: int
+    speed_range_m_s: tuple[float, float]
+
+    def expected(self, speed_m_s):
+        """Expected value at ``speed_m_s`` (m/s), in the metric's unit.
+
+        >>> SpeedBand("ground_contact_ms", 330.0, -25.0, 4.0, 5, 100, (2.5, 3.5)).expected(3.0)
+        255.0
+        """
+        v = np.asarray(speed_m_s, dtype=float)
+        out = self.intercept + self.slope_per_m_s * v
+        return float(out) if out.ndim == 0 else out
+
+
+@dataclass(frozen=True)
+class PersonalBaseline:
+    """What the runner's own history says, as of one run (runs before it only).
+
+    Attributes
+    ----------
+    cadence : CadenceBaseline or None
+        The speed-cadence line; None with too little history.
+    bands : dict of str to SpeedBand
+        Personal bands of contact time, oscillation, vertical ratio and
+        balance (only those with enough history).
+    n_runs : int
+        Runs with steady minutes in the window before the judged run.
+    window_days : int
+        History window, days.
+    min_runs : int
+        Least runs for a personal baseline.
+    """
+
+    cadence: CadenceBaseline | None
+    bands: dict
+    n_runs: int
+    window_days: int = 60
+    min_runs: int = 3
+
+    def band(self, metric: str) -> SpeedBand | None:
+        """The personal band of ``metric``, or None."""
+        return self.bands.get(metric)
+
+    def basis(self, metric: str = "cadence_spm") -> str:
+        """How a finding on ``metric`` is judged, in words for the runner.
+
+        >>> PersonalBaseline(None, {}, 2).basis()
+        'population band: only 2 runs in your history'
+        """
+        fitted = self.cadence if metric == "cadence_spm" else self.bands.get(metric)
+        if fitted is None:
+            n = self.n_runs
+            if n < self.min_runs:
+                return f"population band: only {n} run{'s' if n != 1 else ''} in your history"
+            return (
+                "population band: too little steady running with this channel in your "
+                f"{n} runs over {self.window_days} days"
+            )
+        n = fitted.n_activities
+        return f"your own baseline from {n} runs over {self.window_days} days"
+
+    def to_dict(self) -> dict:
+        """Plain JSON form (also the key a stored judgement is compared on)."""
+        from dataclasses import asdict
+
+        return {
+            "cadence": None if self.cadence is None else asdict(self.cadence),
+            "bands": {k: asdict(v) for k, v in sorted(self.bands.items())},
+            "n_runs": self.n_runs,
+            "window_days": self.window_days,
+            "min_runs": self.min_runs,
+        }

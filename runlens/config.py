@@ -7,6 +7,7 @@ means all defaults. The file's sections::
     [runner]          # height_m, sex ("male"/"female"), resting_hr_bpm, max_hr_bpm
     [rules.NAME]      # a rule's parameters, e.g. [rules.overstriding] min_duration_s = 300
     [load]            # training-load settings: week_start, unit
+    [baseline]        # personal baselines: window_days = 60, min_runs = 3, min_minutes = 30
     [display]         # how numbers are shown: units = "metric" | "imperial"
 
 docs/config.md documents every key and its default.
@@ -37,7 +38,7 @@ __all__ = [
 ]
 
 #: Top-level tables of the config file.
-SECTIONS = ("runner", "rules", "load", "display")
+SECTIONS = ("runner", "rules", "load", "baseline", "display")
 
 #: ``[load]`` keys and the values each accepts (docs/config.md).
 LOAD_KEYS: dict[str, tuple[str, ...]] = {
@@ -76,6 +77,7 @@ class Config:
     runner: RunnerProfile = field(default_factory=RunnerProfile)
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     load: dict[str, Any] = field(default_factory=dict)
+    baseline: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
     display: dict[str, Any] = field(default_factory=dict)
 
@@ -139,10 +141,21 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
             raise RunlensError(f"[runner] {k} = {v!r}: expected a number", path=str(p))
     _check_choices("load", data.get("load", {}), LOAD_KEYS, p)
     _check_choices("display", data.get("display", {}), DISPLAY_KEYS, p)
+    base = data.get("baseline", {})
+    known_base = {"window_days", "min_runs", "min_minutes"}
+    if not isinstance(base, dict) or set(base) - known_base:
+        raise RunlensError(
+            f"unknown [baseline] keys {sorted(set(base) - known_base)}; known: "
+            f"{sorted(known_base)}",
+            path=str(p),
+        )
+    if any(not isinstance(v, int) or isinstance(v, bool) or v < 1 for v in base.values()):
+        raise RunlensError("[baseline] values must be whole numbers of at least 1", path=str(p))
     return Config(
         runner=RunnerProfile(**runner),
         rules={k: dict(v) for k, v in rules.items()},
         load=dict(data.get("load", {})),
+        baseline=dict(base),
         path=str(p),
         display=dict(data.get("display", {})),
     )

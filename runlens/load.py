@@ -74,6 +74,7 @@ __all__ = [
     "daily_series",
     "ewma",
     "training_load",
+    "week_of",
     "weekly_table",
 ]
 
@@ -561,6 +562,33 @@ def training_load(
     return out
 
 
+def week_of(dates, week_start: str = "monday"):
+    """First day (datetime64, midnight) of the local week of each date.
+
+    The one week-start rule of runlens: the weekly table, the volume rules,
+    the charts and the history commands all use it.
+
+    Parameters
+    ----------
+    dates : array_like of datetime-like
+        Local dates (or timestamps; the time of day is dropped).
+    week_start : str
+        One of :data:`WEEKDAYS`.
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+
+    >>> week_of(["2026-08-20"])[0].date().isoformat()  # a Thursday
+    '2026-08-17'
+    """
+    import pandas as pd
+
+    d = pd.DatetimeIndex(pd.to_datetime(np.asarray(dates))).floor("D")
+    shift = (d.day_of_week.to_numpy() - WEEKDAYS.index(week_start)) % 7
+    return d - pd.to_timedelta(shift, unit="D")
+
+
 def weekly_table(
     acts: pd.DataFrame,
     daily: pd.DataFrame,
@@ -599,8 +627,7 @@ def weekly_table(
         raise ValueError(f"week start must be one of {WEEKDAYS}, not {week_start!r}")
     if daily.empty:
         return pd.DataFrame()
-    shift = (daily.index.day_of_week.to_numpy() - WEEKDAYS.index(ws)) % 7
-    week = daily.index - pd.to_timedelta(shift, unit="D")
+    week = week_of(daily.index, ws)
     d = daily.assign(week=week)
     ind = indicators.assign(week=week)
     w = d.groupby("week")[["distance_m", "moving_s", "runs", "trimp", "trimp_runs"]].sum()

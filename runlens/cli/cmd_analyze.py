@@ -63,6 +63,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         "slope_spm_per_m_s, n_activities, n_samples, residual_sd_spm, speed_range_m_s, "
         "window_days); without one, step rate is compared with population bands",
     )
+    p.add_argument(
+        "--db",
+        metavar="STORE",
+        help="history store to judge the run against (default: the store of a scanned folder "
+        "that holds FILE, if any)",
+    )
+    p.add_argument(
+        "--no-history",
+        action="store_true",
+        help="judge against population bands only, not against your own history",
+    )
     p.add_argument("--no-rules", action="store_true", help="summary only, no form findings")
     p.add_argument(
         "--plot",
@@ -118,6 +129,22 @@ def load_baseline(path: str):
     return CadenceBaseline(**kw)
 
 
+def history_baseline(args: argparse.Namespace, config, activity):
+    """The runner's baseline as of this run, from ``--db`` or the store holding the file.
+
+    None when there is no store (the rules then use population bands and say so).
+    """
+    from ..history.judge import baseline_for, store_holding
+    from ..history.store import Store
+
+    db = args.db or store_holding(args.file)
+    if db is None:
+        return None
+    start = activity.start if activity.start is not None else activity.records.index[0]
+    with Store(db, create=False) as store:
+        return baseline_for(store, args.file, start.timestamp(), config)
+
+
 def run(args: argparse.Namespace) -> int:
     from ._common import load_checked_config as load_config
     from ..io import read
@@ -125,6 +152,10 @@ def run(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     baseline = load_baseline(args.baseline) if args.baseline else None
+    if args.baseline and (args.db or args.no_history):
+        from ..errors import RunlensError
+
+        raise RunlensError("--baseline cannot be combined with --db or --no-history")
     if args.height is not None and not 0.5 <= args.height <= 2.8:
         from ..errors import RunlensError
 
@@ -145,6 +176,8 @@ def run(args: argparse.Namespace) -> int:
         apply_hints(activity, sport=args.sport.strip().lower(), origin="--sport",
                     force_sport=True)
     infer_sport(activity)
+    if baseline is None and not args.no_history and not args.no_rules:
+        baseline = history_baseline(args, config, activity)
     with analysis_scope():  # metrics, laps, splits and rules share derived data
         return _analyze(args, config, baseline, activity)
 

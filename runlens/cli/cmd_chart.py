@@ -148,9 +148,13 @@ def run(args: argparse.Namespace) -> int:
 
     output_format(args.output)  # a wrong suffix fails before any scan
     data = load_chart_data(args)
+    from ..history.analysis import form_flag_count
+
     res = draw_weekly(data, args.output, metric=chart_metric(data.history.load_unit))
+    runs, _ = form_flag_count(data.history.acts)
     print(
         f"runlens: wrote {res.path}: {plural(len(res.weeks), 'week')}, "
-        f"{len(res.flagged_weeks)} flagged, {len(res.noted_weeks)} noted"
+        f"{len(res.flagged_weeks)} flagged, {len(res.noted_weeks)} noted; "
+        f"{plural(runs, 'run')} with form flags"
     )
     return 0

@@ -31,9 +31,12 @@ def run(args: argparse.Namespace) -> int:
     if Path(args.output).suffix.lower() != ".pdf":
         raise RunlensError("the report is a PDF: give a .pdf file", path=args.output)
     data = load_chart_data(args)
+    from ..history.analysis import form_flag_count
+
     rep = write_report(data, args.output, metric=chart_metric(data.history.load_unit))
+    runs, _ = form_flag_count(data.history.acts)
     print(
         f"runlens: wrote {rep.path}: {plural(rep.pages, 'page')} "
-        f"({plural(len(rep.week_pages), 'week')})"
+        f"({plural(len(rep.week_pages), 'week')}); {plural(runs, 'run')} with form flags"
     )
     return 0

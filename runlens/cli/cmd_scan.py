@@ -159,6 +159,13 @@ def run(args: argparse.Namespace) -> int:
     if rep.left_out:
         kinds = ", ".join(f"{n} {k}" for k, n in rep.left_out.items())
         print(f"Left out {rep.ignored} files that are not activity files: {kinds}")
+    if rep.form_rules == "evaluated" or rep.runs:
+        print(
+            f"Form: {rep.form_flags} of {plural(rep.runs, 'run')} with form flags, each judged "
+            "against your own history before it (`runlens runs` lists them"
+            + (f"; {rep.judged} judged in this scan" if rep.judged else "")
+            + ")"
+        )
     if rep.form_rules == "unavailable":
         print("Form rules are not part of this runlens: activities stored without form findings.")
     if rep.problems:

@@ -1,10 +1,16 @@
-"""``runlens weekly``: the stored history, week by week, with volume findings."""
+"""``runlens weekly``: the stored history, week by week, with volume and form findings.
+
+Each week lists its volume findings and the form flags of its runs (each with
+``activity``: the run's path), judged when scanned against the runner's own
+history as of that run (docs/history.md).
+"""
 
 from __future__ import annotations
 
 import argparse
 import csv
 import json
+import os
 import sys
 
 #: Week columns of ``--json`` and ``--csv`` (docs/history.md).
@@ -77,16 +83,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 def history_dict(h, db: str) -> dict:
     """The ``--json`` object (docs/history.md)."""
     from ..caveats import CAVEATS
-    from ..history.analysis import LOAD_UNITS
+    from ..history.analysis import LOAD_UNITS, run_form_flags
     from ..load import finite_or_none
 
     by_week: dict[str, list[dict]] = {}
     for f in h.findings:
         by_week.setdefault(f.evidence.values["week"], []).append(f.to_dict())
+    flagged_runs: dict[str, int] = {}
+    for r in run_form_flags(h):  # form flags of each run, in its week
+        by_week.setdefault(r["week"], []).extend(r["findings"])
+        flagged_runs[r["week"]] = flagged_runs.get(r["week"], 0) + bool(r["flags"])
     weeks = []
     for row in h.weeks.itertuples(index=False):  # one per week
         d = {c: finite_or_none(getattr(row, c)) for c in WEEK_COLUMNS if c != "week"}
         d = {"week": row.week.date().isoformat(), **d}
+        d["form_flag_runs"] = flagged_runs.get(d["week"], 0)
         d["findings"] = by_week.get(d["week"], [])
         weeks.append(d)
     from ..rules.volume import ACWR_CAVEAT
@@ -194,7 +205,8 @@ def format_text(doc: dict, width: int | None = None) -> str:
                     continue
                 said.add(sentence)
                 kept.append(sentence)
-            lines.append(wrap.fill(f"  [{f['severity']}] " + " ".join(kept)))
+            run = f" {os.path.basename(f['activity'])}:" if f.get("activity") else ""
+            lines.append(wrap.fill(f"  [{f['severity']}]{run} " + " ".join(kept)))
     notes = list(doc.get("history_caveats", [])) + list(doc["caveats"])
     if doc["assumptions"]:
         lines.append("")
@@ -260,11 +272,16 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     elif args.csv:
         w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow([*WEEK_COLUMNS, "findings"])
+        w.writerow([*WEEK_COLUMNS, "form_flag_runs", "findings"])
         for wk in doc["weeks"]:
+            counts: dict[str, int] = {}
+            for f in wk["findings"]:
+                key = f"{f['rule']}:{f['severity']}"
+                counts[key] = counts.get(key, 0) + 1
             w.writerow(
                 [*("" if wk[c] is None else wk[c] for c in WEEK_COLUMNS)]
-                + ["; ".join(f"{f['rule']}:{f['severity']}" for f in wk["findings"])]
+                + [wk["form_flag_runs"]]
+                + ["; ".join(k + (f" x{n}" if n > 1 else "") for k, n in counts.items())]
             )
     else:
         print(format_text(doc))

@@ -299,8 +299,10 @@ def scan_cohort(
                 s["parquet_file"] = s["parquet_file"].replace(str(staging), str(out), 1)
         if store is not None:
             from ..history.analysis import refresh_derived
+            from ..history.judge import judge_history
 
             refresh_derived(store, config)
+            judge_history(store, config)  # as a local scan of the same store does
             store.mark_root_scanned(r)
             store.set_meta("cohort", {"root": r, "runners_map": rmap.to_dict()})
     except BaseException:

@@ -10,7 +10,7 @@ docs/history.md documents the store schema, the load definitions and the CLI.
 from __future__ import annotations
 
 from .analysis import History, build_history, find_duplicates, refresh_derived
-from .baseline import fit_baseline, steady_minutes
+from .baseline import fit_baseline, history_minutes, personal_baseline
 from .discover import discover
 from .scan import ScanReport, scan
 from .store import SCHEMA_VERSION, Store, StoreError, default_store_path
@@ -28,5 +28,6 @@ __all__ = [
     "find_duplicates",
     "refresh_derived",
     "fit_baseline",
-    "steady_minutes",
+    "history_minutes",
+    "personal_baseline",
 ]

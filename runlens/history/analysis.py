@@ -140,6 +140,9 @@ class History:
         ``stored``, ``runs``, ``duplicates``, ``other_sports``.
     week_start : str
     load_unit : str
+    form : pandas.DataFrame or None
+        The store's steady form minutes (:meth:`Store.form_minutes_frame`) of
+        the counted runs; None when built from a frame.
     """
 
     acts: Any
@@ -152,6 +155,7 @@ class History:
     counts: dict[str, int] = field(default_factory=dict)
     week_start: str = "monday"
     load_unit: str = "distance"
+    form: Any = None
 
 
 def build_history(
@@ -295,6 +299,9 @@ def build_history(
         },
         week_start=ws,
         load_unit=unit,
+        form=None
+        if isinstance(source, pd.DataFrame)
+        else source.form_minutes_frame(steady_only=True),
     )
 
 
@@ -392,3 +399,58 @@ def derived_state(hist: History, config: Config | None = None) -> dict[str, Any]
         "weeks": len(hist.weeks),
         "assumptions": list(hist.assumptions),
     }
+
+
+def run_form_flags(history: History, severities: tuple[str, ...] = ("flag",)) -> list[dict]:
+    """Each counted run with its stored form findings, in time order.
+
+    Parameters
+    ----------
+    history : History
+    severities : tuple of str
+        Which findings count as the run's flags (default: flags only).
+
+    Returns
+    -------
+    list of dict
+        ``path``, ``start_utc``, ``local_date`` (ISO date), ``week`` (ISO date
+        of the week's first day), ``distance_m``, ``flags`` (rule names, in
+        the order found), ``findings`` (the stored finding dicts of those
+        severities, each with ``activity`` set to the path).
+    """
+    import math
+
+    from ..report.charts.data import week_of
+
+    acts = history.acts
+    if acts is None or not len(acts) or "findings" not in acts:
+        return []
+    weeks = week_of(acts["local_date"], history.week_start)
+    out = []
+    for row, wk in zip(acts.itertuples(index=False), weeks):  # one per run
+        found = [
+            {**f, "activity": row.path}
+            for f in (row.findings or [])
+            if f.get("severity") in severities
+        ]
+        dist = getattr(row, "distance_m", None)
+        out.append(
+            {
+                "path": row.path,
+                "start_utc": getattr(row, "start_utc", None),
+                "local_date": row.local_date.date().isoformat(),
+                "week": wk.date().isoformat(),
+                "distance_m": None if dist is None or not math.isfinite(dist) else float(dist),
+                "flags": [f["rule"] for f in found],
+                "findings": found,
+            }
+        )
+    return out
+
+
+def form_flag_count(acts) -> tuple[int, int]:
+    """(runs with at least one form flag, form flags) of a frame of counted runs."""
+    if acts is None or not len(acts) or "findings" not in acts:
+        return 0, 0
+    per_run = [sum(f.get("severity") == "flag" for f in fs or []) for fs in acts["findings"]]
+    return sum(n > 0 for n in per_run), sum(per_run)

@@ -1,9 +1,13 @@
-"""The runner's speed-cadence baseline, fitted from the stored history.
+"""The runner's own baselines, fitted from the stored history.
 
-evidence.md section 2: steady running only (speed >= 2 m/s, |grade| < 3 %,
-after the first 10 minutes), the last 60 days, spm = a + b x speed. A scan
-keeps one point per steady minute of each run (:func:`steady_minutes`), so
-the baseline is refitted from the store without reading any file again.
+evidence.md section 2: steady running only (the steady minutes of the
+per-minute form table, :func:`runlens.metrics.form_minutes`), the 60 days
+before the judged run, spm = a + b x speed; and in the same way a personal
+band (value = a + b x speed, with the spread around it) for ground contact
+time, vertical oscillation, vertical ratio and contact balance. A scan keeps
+each run's form table, so the baselines are refitted from the store without
+reading any file again, and a run is only ever judged against runs that
+started before it: what is stored never depends on scan order.
 """
 
 from __future__ import annotations
@@ -12,115 +16,110 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..baseline import CadenceBaseline
-from ..metrics.rolling import STEADY_MAX_GRADE_PCT, STEADY_MIN_SPEED_M_S, STEADY_WARMUP_S
+from ..baseline import CadenceBaseline, PersonalBaseline, SpeedBand
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..model import Activity
+__all__ = [
+    "BAND_METRICS",
+    "fit_baseline",
+    "history_minutes",
+    "personal_baseline",
+]
 
-__all__ = ["steady_minutes", "fit_baseline", "STEADY_MIN_SPEED_M_S", "STEADY_MAX_GRADE"]
-
-#: Steady running thresholds (evidence.md section 2), named once in
-#: runlens.metrics.rolling; here applied per minute, not per sample.
-STEADY_MAX_GRADE = STEADY_MAX_GRADE_PCT / 100.0
-STEADY_SKIP_S = STEADY_WARMUP_S
-#: A minute counts when at least this many seconds of it were recorded.
-MIN_COVER_S = 45.0
 #: Least data for a baseline: runs and steady minutes in the window.
 MIN_ACTIVITIES = 3
 MIN_MINUTES = 30
 
 
-def steady_minutes(activity: Activity) -> list[list[float]]:
-    """One ``[speed_m_s, cadence_spm, seconds]`` point per steady running minute.
+#: Form metrics that get a personal band at matched speed (besides the step rate).
+BAND_METRICS = (
+    "ground_contact_ms",
+    "vertical_oscillation_mm",
+    "vertical_ratio_pct",
+    "gct_balance_left_pct",
+)
 
-    Minutes are counted from the first running sample; the first 10 are
-    skipped. A minute is steady when its mean speed is >= 2 m/s and its grade
-    (altitude change / distance) is within 3 %; without altitude the grade is
-    taken as flat. Speed and cadence are time-weighted means over the minute.
+
+def history_minutes(store: Any) -> pd.DataFrame:
+    """Steady form minutes of every counted run of a store, with ``run_start_s``.
+
+    Duplicates and other sports are left out. Columns: ``path``,
+    ``run_start_s`` (the run's start, Unix s) and the form table's columns.
+    """
+    return store.form_minutes_frame(steady_only=True)
+
+
+def _line(v: np.ndarray, y: np.ndarray, w: np.ndarray, allow_flat: bool):
+    """Weighted y = a + b x v with the residual sd; None when it cannot be fitted."""
+    if np.ptp(v) < 0.1:
+        if not allow_flat:
+            return None
+        a, b = float(np.average(y, weights=w)), 0.0
+    else:
+        b, a = np.polyfit(v, y, 1, w=np.sqrt(w))  # weights: seconds behind each minute
+    resid = y - (a + b * v)
+    return float(a), float(b), float(np.sqrt(np.average(resid**2, weights=w)))
+
+
+def personal_baseline(
+    minutes: pd.DataFrame,
+    as_of_s: float | None = None,
+    *,
+    window_days: int = 60,
+    min_activities: int = MIN_ACTIVITIES,
+    min_minutes: int = MIN_MINUTES,
+) -> PersonalBaseline:
+    """The runner's baselines from the steady minutes of the runs before ``as_of_s``.
+
+    Parameters
+    ----------
+    minutes : pandas.DataFrame
+        From :func:`history_minutes` (``path``, ``run_start_s``, ``steady_s``,
+        ``speed_m_s`` and the form channels).
+    as_of_s : float, optional
+        Start of the judged run, Unix s: only runs that started before it, and
+        at most ``window_days`` before it, count. Default: after the last run.
+    window_days : int
+        Days of history (evidence.md section 2: 60).
+    min_activities, min_minutes : int
+        Least runs and steady minutes for each fit.
 
     Returns
     -------
-    list of [float, float, float]
-        Empty when the run has no cadence (speed m/s, steps/min, seconds covered).
+    PersonalBaseline
+        ``cadence`` None and ``bands`` without a metric where the window holds
+        too little; ``n_runs`` counts the runs in the window.
     """
-    from ..metrics.summary import haversine_m, sample_durations
-    from ..units import index_seconds
-
-    if activity.sport not in (None, "running"):
-        return []
-    rec = activity.running_records()
-    if rec.empty or "cadence_spm" not in rec:
-        return []
-    t = index_seconds(rec.index)
-    dt = sample_durations(t)
-    if "distance_m" in rec and rec["distance_m"].notna().any():
-        dist = rec["distance_m"].to_numpy(float)
-        step = np.zeros(t.size)
-        step[1:] = np.diff(dist)
-    elif {"lat_deg", "lon_deg"} <= set(rec.columns):
-        step = haversine_m(rec["lat_deg"].to_numpy(float), rec["lon_deg"].to_numpy(float))
-    else:
-        return []
-    step = np.where(np.isfinite(step) & (step >= 0) & (dt > 0), step, 0.0)
-    cad = rec["cadence_spm"].to_numpy(float)
-    alt = rec["altitude_m"].to_numpy(float) if "altitude_m" in rec else np.full(t.size, np.nan)
-    minute = np.floor((t - t[0]) / 60.0).astype(int)
-    keep = (t - t[0]) >= STEADY_SKIP_S
-    if not keep.any():
-        return []
-    m = minute[keep] - minute[keep].min()
-    n = int(m.max()) + 1
-    w = dt[keep]
-    cover = np.bincount(m, weights=w, minlength=n)
-    dist_m = np.bincount(m, weights=step[keep], minlength=n)
-    c_ok = np.isfinite(cad[keep]) & (cad[keep] > 0)
-    cw = np.where(c_ok, w, 0.0)
-    c_sum = np.bincount(m, weights=np.where(c_ok, cad[keep], 0.0) * cw, minlength=n)
-    c_w = np.bincount(m, weights=cw, minlength=n)
-    a = alt[keep]
-    a_ok = np.isfinite(a)
-    # Altitude change within each minute: last minus first finite altitude.
-    grade = np.zeros(n)
-    if a_ok.any():
-        mm, aa = m[a_ok], a[a_ok]
-        pos = np.arange(mm.size)
-        i_first = np.full(n, mm.size)
-        i_last = np.full(n, -1)
-        np.minimum.at(i_first, mm, pos)
-        np.maximum.at(i_last, mm, pos)
-        has = i_last >= 0
-        first = np.full(n, np.nan)
-        last = np.full(n, np.nan)
-        first[has] = aa[i_first[has]]
-        last[has] = aa[i_last[has]]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            grade = np.where(dist_m > 0, (last - first) / dist_m, np.nan)
-        grade = np.where(np.isfinite(first), grade, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        speed = np.where(cover > 0, dist_m / cover, 0.0)
-        spm = np.where(c_w > 0, c_sum / c_w, np.nan)
-    ok = (
-        (cover >= MIN_COVER_S)
-        & (c_w >= MIN_COVER_S)
-        & (speed >= STEADY_MIN_SPEED_M_S)
-        & (np.abs(np.nan_to_num(grade, nan=1.0)) < STEADY_MAX_GRADE)
-        & np.isfinite(spm)
-    )
-    return [
-        [round(float(s), 4), round(float(c), 3), round(float(x), 1)]
-        for s, c, x in zip(speed[ok], spm[ok], cover[ok])  # one per steady minute
-    ]
-
-
-def _points_frame(source: Any) -> pd.DataFrame:
-    import pandas as pd
-
-    if isinstance(source, pd.DataFrame):
-        return source
-    return source.activities_frame(columns=("start_s", "steady_points", "duplicate_of"))
+    if as_of_s is None:
+        as_of_s = float(minutes["run_start_s"].max()) + 1.0 if len(minutes) else 0.0
+    rs = minutes["run_start_s"].to_numpy(float) if len(minutes) else np.zeros(0)
+    win = minutes[(rs < as_of_s) & (rs >= as_of_s - window_days * 86400.0)]
+    n_runs = int(win["path"].nunique()) if len(win) else 0
+    cadence = None
+    bands: dict[str, SpeedBand] = {}
+    v_all = win["speed_m_s"].to_numpy(float) if len(win) else np.zeros(0)
+    w_all = win["steady_s"].to_numpy(float) if len(win) else np.zeros(0)
+    for metric in ("cadence_spm", *BAND_METRICS):
+        if metric not in win or not len(win):
+            continue
+        y = win[metric].to_numpy(float)
+        ok = np.isfinite(y) & np.isfinite(v_all) & (w_all > 0)
+        runs = int(win["path"][ok].nunique())
+        if runs < min_activities or ok.sum() < min_minutes:
+            continue
+        v, yy, w = v_all[ok], y[ok], w_all[ok]
+        fit = _line(v, yy, w, allow_flat=metric != "cadence_spm")
+        if fit is None:
+            continue
+        a, b, sd = fit
+        rng = (float(v.min()), float(v.max()))
+        if metric == "cadence_spm":
+            cadence = CadenceBaseline(a, b, runs, int(ok.sum()), sd, rng, window_days)
+        else:
+            bands[metric] = SpeedBand(metric, a, b, sd, runs, int(ok.sum()), rng)
+    return PersonalBaseline(cadence, bands, n_runs, window_days, min_activities)
 
 
 def fit_baseline(
@@ -136,8 +135,7 @@ def fit_baseline(
     Parameters
     ----------
     source : Store or pandas.DataFrame
-        A :class:`runlens.history.Store`, or a frame with ``start_s`` (Unix s)
-        and ``steady_points`` (lists from :func:`steady_minutes`).
+        A :class:`runlens.history.Store`, or a frame as :func:`history_minutes`.
     as_of : datetime-like, optional
         End of the window (exclusive); default: after the last stored run.
     window_days : int
@@ -153,35 +151,12 @@ def fit_baseline(
     """
     import pandas as pd
 
-    df = _points_frame(source)
-    if df.empty:
-        return None
-    if "duplicate_of" in df:
-        df = df[df["duplicate_of"].isna()]
-    end = (
-        float(df["start_s"].max()) + 1.0
-        if as_of is None
-        else pd.Timestamp(as_of).tz_localize("UTC").timestamp()
-        if pd.Timestamp(as_of).tzinfo is None
-        else pd.Timestamp(as_of).timestamp()
-    )
-    win = df[(df["start_s"] < end) & (df["start_s"] >= end - window_days * 86400.0)]
-    pts = [np.asarray(p, dtype=float).reshape(-1, 3) for p in win["steady_points"] if p]
-    if len(pts) < min_activities:
-        return None
-    x = np.concatenate(pts)
-    if x.shape[0] < min_minutes or np.ptp(x[:, 0]) < 0.1:
-        return None
-    v, spm, w = x[:, 0], x[:, 1], x[:, 2]
-    b, a = np.polyfit(v, spm, 1, w=np.sqrt(w))  # weights: seconds behind each minute
-    resid = spm - (a + b * v)
-    sd = float(np.sqrt(np.average(resid**2, weights=w)))
-    return CadenceBaseline(
-        intercept_spm=float(a),
-        slope_spm_per_m_s=float(b),
-        n_activities=len(pts),
-        n_samples=int(x.shape[0]),
-        residual_sd_spm=sd,
-        speed_range_m_s=(float(v.min()), float(v.max())),
-        window_days=window_days,
-    )
+    df = source if isinstance(source, pd.DataFrame) else history_minutes(source)
+    if as_of is None:
+        end = None
+    else:
+        ts = pd.Timestamp(as_of)
+        end = (ts.tz_localize("UTC") if ts.tzinfo is None else ts).timestamp()
+    return personal_baseline(
+        df, end, window_days=window_days, min_activities=min_activities, min_minutes=min_minutes
+    ).cadence

@@ -85,6 +85,10 @@ class ScanReport:
     form_rules : str
         ``"evaluated"``, ``"unavailable"`` (form rules not installed) or
         ``"not run"`` (no activity analysed and none stored).
+    judged : int
+        Runs whose form findings were judged anew against their baseline.
+    form_flags : int
+        Counted runs with at least one form flag, after the scan.
     seconds : float
         Wall time of the scan.
     assumptions : list of str
@@ -112,6 +116,8 @@ class ScanReport:
     weeks: int = 0
     problems: list[tuple[str, str, str]] = field(default_factory=list)
     form_rules: str = "not run"
+    judged: int = 0
+    form_flags: int = 0
     seconds: float = 0.0
     assumptions: list[str] = field(default_factory=list)
 
@@ -452,14 +458,24 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
     state = None if changed else store.meta(DERIVED_STATE_KEY)
     if not (isinstance(state, dict) and state.get("fingerprint") == derived_fingerprint(config)):
         from .analysis import derived_state, refresh_derived
+        from .judge import judge_history
 
         state = derived_state(refresh_derived(store, config), config)
+        # Duplicates are known now: judge each counted run against the runs
+        # before it (reads again only runs whose baseline changed).
+        report.judged = judge_history(store, config, jobs)
     store.mark_root_scanned(r)
     report.activities = store.count("activities")
     report.runs = state["runs"]
     report.duplicates = state["duplicates"]
     report.weeks = state["weeks"]
     report.problems = store.problem_files(r)
+    report.form_flags = store.conn.execute(
+        "SELECT count(*) FROM activities WHERE duplicate_of IS NULL "
+        "AND (sport IS NULL OR sport = 'running') "
+        "AND EXISTS (SELECT 1 FROM json_each(findings_json) "
+        "WHERE json_extract(value, '$.severity') = 'flag')"
+    ).fetchone()[0]
     report.assumptions = report.assumptions + list(state["assumptions"])
     if report.analysed == 0:
         row = store.conn.execute(

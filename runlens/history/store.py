@@ -11,10 +11,13 @@ docs/history.md documents the schema. In short:
 - ``activities``: one row per readable activity file (``path`` references
   ``files``): content hash, format, sport, UTC start, UTC offset, summary
   metrics as columns and as JSON, the device's summary, a heart-rate
-  histogram, the file's runner profile, form findings, steady-minute
-  speed/cadence points (for the baseline), reader warnings, and
+  histogram, the file's runner profile, form findings and ``judged_as``
+  (the baseline they were judged against), reader warnings, and
   ``duplicate_of`` (the path of the copy that counts, when the same activity
   is stored twice) plus the session spike ratio.
+- ``form_minutes`` (schema 3): the per-minute form table of each run
+  (:func:`runlens.metrics.form_minutes`), which the personal baselines and
+  the weekly form charts read.
 - ``daily_load``: per local date: distance, moving time, TRIMP, runs
   (derived; rebuilt at the end of each scan).
 - ``pain_entries`` (schema 2): the runner's pain diary (:mod:`runlens.pain`),
@@ -43,6 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DiskFullError, RunlensError
+from ..metrics.form import FORM_CHANNELS, FORM_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,7 +59,7 @@ __all__ = [
     "default_store_path",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: SQLite application_id of a runlens store ("RLNS"), so another program's
 #: database is recognised and refused.
 APPLICATION_ID = 0x524C4E53
@@ -87,7 +91,6 @@ JSON_COLUMNS = (
     "hr_hist",
     "profile",
     "findings",
-    "steady_points",
     "warnings",
 )
 
@@ -137,6 +140,20 @@ CREATE TABLE IF NOT EXISTS daily_load (
 """
 
 
+#: The per-minute form table of each run (docs/history.md, docs/data-model.md).
+_FORM_MINUTES_TABLE = f"""
+CREATE TABLE IF NOT EXISTS form_minutes (
+    path TEXT NOT NULL REFERENCES activities(path) ON DELETE CASCADE,
+    minute INTEGER NOT NULL,
+    start_s REAL NOT NULL,
+    seconds REAL NOT NULL,
+    steady_s REAL NOT NULL,
+    steady INTEGER NOT NULL,
+    {", ".join(f"{c} REAL" for c in FORM_CHANNELS)},
+    PRIMARY KEY (path, minute)
+);
+"""
+
 #: Schema version -> statements that migrate a store of the previous version
 #: to it. A new store gets :data:`_SCHEMA` (version 1) and then every step.
 MIGRATIONS: dict[int, str] = {
@@ -152,6 +169,35 @@ CREATE TABLE IF NOT EXISTS pain_entries (
 );
 CREATE INDEX IF NOT EXISTS pain_entries_date ON pain_entries(date);
 """,
+    # Schema 3: the per-minute form table replaces the steady_points JSON; a
+    # run's form findings record the baseline they were judged against. The
+    # old points become steady minutes (speed, step rate, seconds), and every
+    # stored file is marked for reading again by the next scan (its hash is
+    # forgotten), which fills in the other channels and judges it anew.
+    3: _FORM_MINUTES_TABLE
+    + """
+ALTER TABLE activities ADD COLUMN judged_as TEXT;
+UPDATE files SET sha256 = '', mtime_ns = -1 WHERE path IN (SELECT path FROM activities);
+""",
+}
+
+#: Steps that only an existing store holding the named ``activities`` column
+#: needs (before the version's statements): older stores keep their steady
+#: points as JSON.
+_MIGRATE_DATA: dict[int, tuple[str, str]] = {
+    3: (
+        "steady_points_json",
+        _FORM_MINUTES_TABLE
+        + """
+INSERT OR IGNORE INTO form_minutes (path, minute, start_s, seconds, steady_s, steady,
+    speed_m_s, cadence_spm)
+    SELECT a.path, CAST(j.key AS INTEGER), a.start_s, json_extract(j.value, '$[2]'),
+        json_extract(j.value, '$[2]'), 1, json_extract(j.value, '$[0]'),
+        json_extract(j.value, '$[1]')
+    FROM activities AS a, json_each(a.steady_points_json) AS j;
+ALTER TABLE activities DROP COLUMN steady_points_json;
+""",
+    ),
 }
 
 
@@ -274,7 +320,11 @@ class Store:
         """Create the schema (``version`` 0) or migrate it; inside the caller's transaction."""
         c = self.conn
         steps = [_SCHEMA] if version < 1 else []
-        steps += [MIGRATIONS[v] for v in range(max(version, 1) + 1, SCHEMA_VERSION + 1)]
+        cols = {r[1] for r in c.execute("PRAGMA table_info(activities)")} if version else set()
+        for v in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
+            if v in _MIGRATE_DATA and _MIGRATE_DATA[v][0] in cols:
+                steps.append(_MIGRATE_DATA[v][1])
+            steps.append(MIGRATIONS[v])
         for stmt in ";".join(steps).split(";"):
             if stmt.strip():
                 c.execute(stmt)
@@ -372,10 +422,30 @@ class Store:
                 + [json.dumps(a[k], allow_nan=False, sort_keys=True) for k in JSON_COLUMNS]
                 + [a["form_rules"]]
             )
+            c.execute("DELETE FROM form_minutes WHERE path = ?", (res["path"],))
             c.execute(
                 f"INSERT OR REPLACE INTO activities ({', '.join(cols)}) "
                 f"VALUES ({', '.join('?' * len(cols))})",
                 vals,
+            )
+            c.executemany(
+                f"INSERT INTO form_minutes (path, {', '.join(FORM_COLUMNS)}) "
+                f"VALUES (?, {', '.join('?' * len(FORM_COLUMNS))})",
+                [(res["path"], *row) for row in a["form_minutes"]],
+            )
+
+    def set_judgement(self, path: str, findings: list, form_rules: str, judged_as: str) -> None:
+        """Store the form findings of one run and the baseline key they were judged on."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE activities SET findings_json = ?, form_rules = ?, judged_as = ? "
+                "WHERE path = ?",
+                (
+                    json.dumps(findings, allow_nan=False, sort_keys=True),
+                    form_rules,
+                    judged_as,
+                    path,
+                ),
             )
 
     def remove_missing(self, root: str, present: set[str]) -> int:
@@ -423,7 +493,14 @@ class Store:
         return [tuple(r) for r in self.conn.execute(sql + " ORDER BY path", args)]
 
     def count(self, table: str) -> int:
-        if table not in ("files", "activities", "daily_load", "roots", "pain_entries"):
+        if table not in (
+            "files",
+            "activities",
+            "form_minutes",
+            "daily_load",
+            "roots",
+            "pain_entries",
+        ):
             raise ValueError(table)
         return self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
@@ -459,10 +536,52 @@ class Store:
                 df[c[:-5]] = [json.loads(v) for v in df.pop(c)]
         return df
 
+    def form_minutes_frame(
+        self, paths: list[str] | None = None, *, steady_only: bool = False
+    ) -> pd.DataFrame:
+        """The stored per-minute form table of counted runs (docs/data-model.md).
+
+        Parameters
+        ----------
+        paths : list of str, optional
+            Only these activities.
+        steady_only : bool
+            Only steady minutes.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``path``, ``run_start_s`` (the run's start, Unix s) and
+            :data:`~runlens.metrics.form.FORM_COLUMNS`, ordered by run start
+            and minute. Duplicates and other sports are left out.
+        """
+        import pandas as pd
+
+        cols = ", ".join(f"m.{c}" for c in FORM_COLUMNS)
+        sql = (
+            f"SELECT m.path, a.start_s, {cols} FROM form_minutes AS m "
+            "JOIN activities AS a ON a.path = m.path "
+            "WHERE a.duplicate_of IS NULL AND (a.sport IS NULL OR a.sport = 'running')"
+        )
+        args: list = []
+        if steady_only:
+            sql += " AND m.steady = 1"
+        if paths is not None:
+            sql += f" AND m.path IN ({', '.join('?' * len(paths))})"
+            args += list(paths)
+        sql += " ORDER BY a.start_s, m.path, m.minute"
+        df = pd.DataFrame(
+            self.conn.execute(sql, args).fetchall(), columns=["path", "run_start_s", *FORM_COLUMNS]
+        )
+        df["steady"] = df["steady"].astype(bool)
+        for c in ("run_start_s", "start_s", "seconds", "steady_s", *FORM_CHANNELS):
+            df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
+        return df
+
     def dump(self) -> dict[str, list[tuple]]:
         """Every table's rows, sorted, for comparing two stores (tests, debugging)."""
         out = {}
-        for t in ("files", "activities", "daily_load"):
+        for t in ("files", "activities", "form_minutes", "daily_load"):
             out[t] = sorted(self.conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
         return out
 

@@ -36,13 +36,17 @@ def _parameters(fn: Any) -> frozenset[str]:
         return frozenset()
 
 
-def form_findings(activity: Activity, config: Config | None = None) -> tuple[list[dict], str]:
+def form_findings(
+    activity: Activity, config: Config | None = None, baseline: Any = None
+) -> tuple[list[dict], str]:
     """Form findings of one activity, if the form rules are installed.
 
     The form rules (``runlens.rules.evaluate_all``) are imported lazily: a scan
-    works without them and records ``"unavailable"``. They run without a
-    history baseline (their population fallback), so that what is stored for a
-    file never depends on which other files were scanned first.
+    works without them and records ``"unavailable"``. ``baseline`` is the
+    runner's :class:`~runlens.baseline.PersonalBaseline` as of this run (from
+    the runs before it only, so that what is stored for a file never depends
+    on the order files were scanned in); without one the rules use their
+    population fallback.
 
     Returns
     -------
@@ -57,6 +61,8 @@ def form_findings(activity: Activity, config: Config | None = None) -> tuple[lis
     kwargs: dict[str, Any] = {}
     if "config" in _parameters(evaluate_all) and config is not None:
         kwargs["config"] = config
+    if baseline is not None:
+        kwargs["baseline"] = baseline
     try:
         found = evaluate_all(activity, **kwargs)
     except Exception as exc:  # noqa: BLE001 - one rule's bug must not lose the file
@@ -75,6 +81,47 @@ def _num(v: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
+def _rows(frame) -> list[list]:
+    """A form table as plain rows (NaN as None), columns as ``FORM_COLUMNS``."""
+    cols = [frame[c].to_numpy() for c in frame.columns]
+    return [  # one row per minute, not per sample
+        [int(r[0]), _num(r[1]), _num(r[2]), _num(r[3]), bool(r[4]), *(_num(x) for x in r[5:])]
+        for r in zip(*cols)
+    ]
+
+
+def judge_file(path: str, config: Config | None, baseline: Any) -> dict[str, Any]:
+    """Read ``path`` again and evaluate its form rules against ``baseline``.
+
+    Returns
+    -------
+    dict
+        ``path``, ``findings`` (list of dict), ``form_rules`` (status) and
+        ``error`` (one line, when the file can no longer be read).
+    """
+    from ..memo import analysis_scope
+
+    out: dict[str, Any] = {"path": path, "findings": [], "form_rules": "unavailable"}
+    try:
+        from ..io import read
+        from ..io.archive import SEP, open_in_archive
+
+        if SEP in path:  # an archive member, read in place as the scan did
+            _, data = open_in_archive(path)
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        stream = io.BytesIO(data)
+        stream.name = path
+        activity = read(stream)
+        with analysis_scope():
+            out["findings"], out["form_rules"] = form_findings(activity, config, baseline)
+        out["error"] = None
+    except (OSError, RunlensError) as exc:
+        out["error"] = str(exc)
+    return out
+
+
 def _activity_row(activity: Activity, config: Config | None) -> dict[str, Any]:
     from ..memo import analysis_scope
 
@@ -87,8 +134,8 @@ def _activity_row(activity: Activity, config: Config | None) -> dict[str, Any]:
 def _activity_row_in_scope(activity: Activity, config: Config | None) -> dict[str, Any]:
     from ..load import hr_histogram
     from ..metrics import summarize
+    from ..metrics.form import form_minutes
     from ..units import index_seconds
-    from .baseline import steady_minutes
 
     summary = summarize(activity)
     rec = activity.running_records() if activity.is_running else activity.records
@@ -125,7 +172,7 @@ def _activity_row_in_scope(activity: Activity, config: Config | None) -> dict[st
         },
         "findings": findings,
         "form_rules": form_status,
-        "steady_points": steady_minutes(activity),
+        "form_minutes": _rows(form_minutes(activity)),
         "warnings": warnings,
     }
 

@@ -6,8 +6,9 @@ docs/metrics.md defines every metric with its unit and source.
 from __future__ import annotations
 
 from .elevation import ascent_descent, grade_pct, smooth_altitude
+from .form import FORM_CHANNELS, FORM_COLUMNS, form_minutes
 from .rolling import ROLLING_CHANNELS, rolling, steady_mask
-from .samples import MetricOptions, haversine_m, sample_frame, segment_spans
+from .samples import MetricOptions, haversine_m, sample_frame, segment_spans, steady_flags
 from .summary import (
     BREATHING_KEYS,
     activity_metrics,
@@ -23,12 +24,15 @@ from .summary import (
 
 __all__ = [
     "BREATHING_KEYS",
+    "FORM_CHANNELS",
+    "FORM_COLUMNS",
     "MetricOptions",
     "ROLLING_CHANNELS",
     "activity_metrics",
     "aggregate",
     "ascent_descent",
     "grade_pct",
+    "form_minutes",
     "haversine_m",
     "heart_rate_stats",
     "km_splits",
@@ -38,6 +42,7 @@ __all__ = [
     "segment_spans",
     "session_metrics",
     "smooth_altitude",
+    "steady_flags",
     "steady_mask",
     "steps_per_breath",
     "summarize",

@@ -1,5 +1,8 @@
 """Rolling-window series and the steady-running mask, for the rules layer.
 
+Steady running has one definition, the ``steady`` column of
+:func:`runlens.metrics.samples.sample_frame` (:func:`~.samples.steady_flags`).
+
 :func:`rolling` puts an activity on a regular 1 s grid (each record stands for
 the seconds since the previous one, as in every runlens average) and takes
 trailing time windows, e.g. 30 s or 5 min. :func:`steady_mask` says which
@@ -17,7 +20,14 @@ import numpy as np
 
 from ..model import Activity
 from ..units import index_seconds
-from .samples import MetricOptions, sample_frame
+from .samples import (
+    STEADY_MAX_GRADE_PCT,
+    STEADY_MIN_SPEED_M_S,
+    STEADY_WARMUP_S,
+    MetricOptions,
+    sample_frame,
+    steady_flags,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,12 +43,6 @@ __all__ = [
     "ROLLING_CHANNELS",
 ]
 
-#: evidence.md section 2: steady running is at least 2 m/s ...
-STEADY_MIN_SPEED_M_S = 2.0
-#: ... on grades below 3 % either way ...
-STEADY_MAX_GRADE_PCT = 3.0
-#: ... after the first 10 minutes (warm-up).
-STEADY_WARMUP_S = 600.0
 
 #: Channels of :func:`rolling`; dynamics are averaged over running seconds only.
 ROLLING_CHANNELS = (
@@ -127,26 +131,6 @@ def rolling_mean(values: np.ndarray, index: pd.DatetimeIndex, window_s: float) -
     return r.to_numpy(dtype=float)
 
 
-def _steady(frame: pd.DataFrame, min_speed: float, max_grade: float, warmup_s: float):
-    """Steady flags of a sample frame (see :func:`steady_mask`)."""
-    speed = frame["speed_m_s"].to_numpy()
-    ok = frame["running"].to_numpy() & (np.nan_to_num(speed, nan=0.0) >= min_speed)
-    if "grade_pct" in frame:
-        g = frame["grade_pct"].to_numpy()
-        # Grade unknown at the ends (the window does not fit): not steady.
-        ok &= np.isfinite(g) & (np.abs(g) < max_grade)
-    # Warm-up: timer seconds since the start of each session.
-    timer = frame["timer_s"].to_numpy()
-    sess = frame["session"].to_numpy()
-    start = np.zeros(len(frame))
-    if len(frame):
-        first = np.r_[True, sess[1:] != sess[:-1]]
-        start = np.maximum.accumulate(np.where(first, np.arange(len(frame)), 0))
-        start = timer[start]
-    ok &= (timer - start) >= warmup_s
-    return ok
-
-
 def steady_mask(
     activity: Activity,
     *,
@@ -155,25 +139,18 @@ def steady_mask(
     warmup_s: float = STEADY_WARMUP_S,
     options: MetricOptions | None = None,
 ) -> np.ndarray:
-    """Which records are steady running (evidence.md section 2).
+    """Which records are steady running (evidence.md section 2), per record.
 
-    A record is steady when it is running (moving above 0.894 m/s, on foot, in
-    a running session not below the walking step rate, timer running), its
-    speed is at least ``min_speed_m_s``, the grade around it is known and
-    within ``max_abs_grade_pct`` either way (an activity without altitude
-    has no grade: then grade does not exclude), and at least ``warmup_s`` of
-    timer time have passed since its session started.
+    The ``steady`` column of :func:`~.samples.sample_frame` (with other
+    thresholds: :func:`~.samples.steady_flags`), in running sessions, put back
+    in the order of ``activity.records``.
 
     Parameters
     ----------
     activity : Activity
         Not modified.
-    min_speed_m_s : float
-        m/s, default 2.0.
-    max_abs_grade_pct : float
-        %, default 3.0.
-    warmup_s : float
-        s of timer time, default 600.
+    min_speed_m_s, max_abs_grade_pct, warmup_s : float
+        m/s (2.0), % (3.0), s of timer time (600): see ``steady_flags``.
     options : MetricOptions, optional
 
     Returns
@@ -183,7 +160,11 @@ def steady_mask(
     """
     frame = sample_frame(activity, running_only=False, options=options)
     out = np.zeros(len(activity.records), dtype=bool)
-    ok = _steady(frame, min_speed_m_s, max_abs_grade_pct, warmup_s)
+    defaults = (STEADY_MIN_SPEED_M_S, STEADY_MAX_GRADE_PCT, STEADY_WARMUP_S)
+    if (min_speed_m_s, max_abs_grade_pct, warmup_s) == defaults:
+        ok = frame["steady"].to_numpy().copy()
+    else:
+        ok = steady_flags(frame, min_speed_m_s, max_abs_grade_pct, warmup_s)
     ok &= frame["sport"].to_numpy() == "running"
     out[frame["record_pos"].to_numpy()] = ok
     return out
@@ -254,9 +235,7 @@ def rolling(
     i = np.clip(i, 0, len(t) - 1)
     covered = (dt[i] > 0) & (grid > t[i] - dt[i]) & (grid <= t[i])
     running = covered & frame["running"].to_numpy()[i]
-    steady = (
-        covered & _steady(frame, STEADY_MIN_SPEED_M_S, STEADY_MAX_GRADE_PCT, STEADY_WARMUP_S)[i]
-    )
+    steady = covered & frame["steady"].to_numpy()[i]
     n = max(int(round(w)), 1)
     need = max(int(np.ceil(min_coverage * n)), 1)
     cols: dict[str, np.ndarray] = {}

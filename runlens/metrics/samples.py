@@ -32,11 +32,16 @@ __all__ = [
     "WALK_CADENCE_SPM",
     "DROPOUT_S",
     "DYNAMICS_COLUMNS",
+    "STEADY_MIN_SPEED_M_S",
+    "STEADY_MAX_GRADE_PCT",
+    "STEADY_WARMUP_S",
     "MetricOptions",
+    "steady_flags",
     "haversine_m",
     "segment_spans",
     "segment_mask",
     "pause_flags",
+    "sample_durations",
     "sample_frame",
 ]
 
@@ -56,6 +61,13 @@ WALK_CADENCE_SPM = 140.0
 #: gaps of up to 52 s while the timer ran (python-fitparse 2013-02-06 file), so
 #: the limit sits above that.
 DROPOUT_S = 60.0
+
+#: evidence.md section 2: steady running is at least 2 m/s ...
+STEADY_MIN_SPEED_M_S = 2.0
+#: ... on grades below 3 % either way ...
+STEADY_MAX_GRADE_PCT = 3.0
+#: ... after the first 10 minutes (warm-up) of each session's timer time.
+STEADY_WARMUP_S = 600.0
 
 #: Running-dynamics channels: averaged over running samples, zeros missing.
 DYNAMICS_COLUMNS = (
@@ -222,6 +234,28 @@ def pause_flags(t_s: np.ndarray, activity: Activity) -> np.ndarray:
     return flag | inside
 
 
+def sample_durations(
+    t_s: np.ndarray, paused: np.ndarray | None = None, dropout_s: float = DROPOUT_S
+) -> np.ndarray:
+    """Seconds each sample stands for: the gap to the previous sample, s.
+
+    The one gap rule of runlens: gaps longer than ``dropout_s`` (dropouts,
+    :data:`DROPOUT_S` = 60 s), gaps that go back in time and gaps that end a
+    pause count 0.
+
+    >>> sample_durations(np.array([0.0, 1.0, 3.0, 100.0])).tolist()
+    [0.0, 1.0, 2.0, 0.0]
+    """
+    t = np.asarray(t_s, dtype=float)
+    dt = np.zeros(t.shape)
+    if t.size > 1:
+        dt[1:] = np.diff(t)
+    dt[(dt < 0) | (dt > dropout_s)] = 0.0
+    if paused is not None:
+        dt[np.asarray(paused, dtype=bool)] = 0.0
+    return dt
+
+
 def centred_median(values: np.ndarray, window: int, min_periods: int = 1) -> np.ndarray:
     """Centred rolling median over ``window`` samples, NaN ignored.
 
@@ -337,6 +371,11 @@ def sample_frame(
           ``step_length_m`` is the device value, else speed x 60 / cadence;
           ``stride_length_m`` = 2 x step length; ``vertical_ratio_pct`` the
           device value, else oscillation / step length x 100;
+        - ``steady``: steady running (:func:`steady_flags` with the default
+          thresholds: running, at least 2 m/s, grade known and under 3 %
+          either way, past the first 10 min of timer time of its session,
+          and standing for some time, ``dt_s > 0``); the one definition of
+          steady running every rule, baseline and chart uses;
         - ``sport``: the session's sport; ``session``: session number (-1
           outside every session); ``record_pos``: the row's position in
           ``activity.records``.
@@ -387,7 +426,9 @@ def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) ->
     # Across a session boundary (multisport, running_only) the gap is not ours.
     if n > 1:
         gap[1:][session[1:] != session[:-1]] = 0.0
-    dt = np.where((gap > 0) & (gap <= opt.dropout_s) & ~paused, gap, 0.0)
+    dt = sample_durations(t, paused, opt.dropout_s)
+    if n > 1:
+        dt[1:][session[1:] != session[:-1]] = 0.0
     if activity.pauses or activity.source.format == "fit":
         # FIT devices write timer events: the timer ran between them, samples
         # or not (smart recording), so timer seconds are wall seconds.
@@ -503,4 +544,58 @@ def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) ->
     cols["sport"] = sport
     cols["session"] = session
     cols["record_pos"] = pos
-    return pd.DataFrame(cols, index=rec.index.copy())
+    frame = pd.DataFrame(cols, index=rec.index.copy())
+    frame["steady"] = steady_flags(frame)
+    return frame
+
+
+def steady_flags(
+    frame: pd.DataFrame,
+    min_speed_m_s: float = STEADY_MIN_SPEED_M_S,
+    max_abs_grade_pct: float = STEADY_MAX_GRADE_PCT,
+    warmup_s: float = STEADY_WARMUP_S,
+    speed_m_s: np.ndarray | None = None,
+) -> np.ndarray:
+    """Steady-running flags of a sample frame (evidence.md section 2).
+
+    A sample is steady when it is ``running``, stands for some time
+    (``dt_s > 0``), its speed is at least ``min_speed_m_s``, the grade around it
+    is known and within ``max_abs_grade_pct`` either way (a frame without
+    altitude has no grade: then grade does not exclude), and at least
+    ``warmup_s`` of timer time have passed since its session started.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        From :func:`sample_frame` (``running``, ``dt_s``, ``speed_m_s``,
+        ``timer_s``, ``session``, optionally ``grade_pct``).
+    min_speed_m_s : float
+        m/s, default 2.0.
+    max_abs_grade_pct : float
+        %, default 3.0.
+    warmup_s : float
+        s of timer time, default 600.
+    speed_m_s : numpy.ndarray, optional
+        Speed to test instead of the frame's (e.g. a smoothed copy), m/s.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    speed = frame["speed_m_s"].to_numpy() if speed_m_s is None else np.asarray(speed_m_s)
+    ok = frame["running"].to_numpy() & (np.nan_to_num(speed, nan=0.0) >= min_speed_m_s)
+    ok &= frame["dt_s"].to_numpy() > 0
+    if "grade_pct" in frame:
+        g = frame["grade_pct"].to_numpy()
+        # Grade unknown at the ends (the window does not fit): not steady.
+        ok &= np.isfinite(g) & (np.abs(g) < max_abs_grade_pct)
+    # Warm-up: timer seconds since the start of each session.
+    timer = frame["timer_s"].to_numpy()
+    sess = frame["session"].to_numpy()
+    start = np.zeros(len(frame))
+    if len(frame):
+        first = np.r_[True, sess[1:] != sess[:-1]]
+        start = np.maximum.accumulate(np.where(first, np.arange(len(frame)), 0))
+        start = timer[start]
+    ok &= (timer - start) >= warmup_s
+    return ok

@@ -31,10 +31,10 @@ import numpy as np
 from ..model import SUMMARY_KEYS, Activity
 from .elevation import ascent_descent
 from .samples import (
-    DROPOUT_S,
     DYNAMICS_COLUMNS,
     MetricOptions,
     haversine_m,
+    sample_durations,
     sample_frame,
     segment_spans,
 )
@@ -84,22 +84,6 @@ _SPLIT_KEYS = (
     "ascent_m",
     "descent_m",
 )
-
-
-def sample_durations(t_s: np.ndarray, paused: np.ndarray | None = None) -> np.ndarray:
-    """Seconds each sample stands for: the gap to the previous sample, s.
-
-    Gaps longer than :data:`~runlens.metrics.samples.DROPOUT_S` (dropouts)
-    and gaps that end a pause count 0.
-    """
-    t = np.asarray(t_s, dtype=float)
-    dt = np.zeros(t.shape)
-    if t.size > 1:
-        dt[1:] = np.diff(t)
-    dt[(dt < 0) | (dt > DROPOUT_S)] = 0.0
-    if paused is not None:
-        dt[np.asarray(paused, dtype=bool)] = 0.0
-    return dt
 
 
 def time_weighted_mean(values, weights) -> float | None:

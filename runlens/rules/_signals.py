@@ -1,9 +1,11 @@
 """Signals the form rules share: the running samples, smoothed, with masks.
 
 Everything here is vectorised over samples (NumPy arrays, pandas time-based
-rolling windows). It is built from the existing helpers
-(:func:`runlens.units.index_seconds`, :mod:`runlens.metrics`; the centred
-time-based rolling median and mean are :mod:`runlens.metrics.rolling`'s).
+rolling windows). It is a view of :func:`runlens.metrics.sample_frame`: the
+sample durations (gap rule), grade (from distance or positions, so GPX hills
+count) and the ``steady`` flag are the metrics layer's, defined once there;
+the centred time-based rolling median and mean are
+:mod:`runlens.metrics.rolling`'s.
 
 Why time-based windows: "smart recording" writes samples at irregular
 intervals (evidence.md section 1), so a window of N rows is not N seconds.
@@ -21,9 +23,14 @@ from ..metrics.rolling import (
     rolling_mean,
     rolling_median,
 )
-from ..metrics.samples import pause_flags
-from ..metrics.summary import haversine_m, sample_durations
-from ..units import MPS_PER_MPH_30MIN, index_seconds
+from ..metrics.samples import (
+    STEADY_MAX_GRADE_PCT,
+    STEADY_MIN_SPEED_M_S,
+    STEADY_WARMUP_S,
+    sample_frame,
+    steady_flags,
+)
+from ..units import MPS_PER_MPH_30MIN
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,10 +42,43 @@ __all__ = [
     "sustained",
     "rolling_median",
     "rolling_mean",
-    "grade_pct",
     "iso",
     "dev_column",
+    "personal_fit",
 ]
+
+
+def personal_fit(baseline, metric: str):
+    """The runner's own fit of ``metric`` and the words for the basis of a finding.
+
+    Parameters
+    ----------
+    baseline : PersonalBaseline, CadenceBaseline or None
+        From the runner's history (:mod:`runlens.history.baseline`), a
+        hand-written speed-cadence line, or nothing.
+    metric : str
+        ``"cadence_spm"`` or a band metric (``"gct_balance_left_pct"``, ...).
+
+    Returns
+    -------
+    fit : CadenceBaseline, SpeedBand or None
+        None: judge against the population band.
+    basis : str
+        E.g. ``"your own baseline from 24 runs over 60 days"`` or
+        ``"population band: only 3 runs in your history"``.
+    """
+    from ..baseline import CadenceBaseline, PersonalBaseline
+
+    if isinstance(baseline, PersonalBaseline):
+        fit = baseline.cadence if metric == "cadence_spm" else baseline.band(metric)
+        return fit, baseline.basis(metric)
+    if isinstance(baseline, CadenceBaseline) and metric == "cadence_spm":
+        return baseline, (
+            f"your own baseline (given: {baseline.n_activities} runs over "
+            f"{baseline.window_days} days)"
+        )
+    return None, "population band: no history given"
+
 
 #: Columns where 0 means "no value" (a device writes 0 while it has no reading).
 _ZERO_IS_MISSING = frozenset(
@@ -53,42 +93,6 @@ _ZERO_IS_MISSING = frozenset(
         "heart_rate_bpm",
     }
 )
-
-
-def grade_pct(
-    t_s: np.ndarray, altitude_m: np.ndarray, distance_m: np.ndarray, half_window_s: float = 15.0
-) -> np.ndarray:
-    """Grade in percent from altitude and distance over a centred window.
-
-    ``100 x (alt(t + h) - alt(t - h)) / (dist(t + h) - dist(t - h))`` with both
-    channels interpolated in time; NaN where the window covers under 10 m of
-    distance (standing still: grade is meaningless) or a channel is missing.
-
-    Parameters
-    ----------
-    t_s : numpy.ndarray
-        Sample times, seconds.
-    altitude_m, distance_m : numpy.ndarray
-        Altitude and cumulative distance, metres.
-    half_window_s : float
-        Half the window, seconds.
-
-    Returns
-    -------
-    numpy.ndarray
-        Grade, % (positive uphill).
-    """
-    out = np.full(t_s.shape, np.nan)
-    ok_a = np.isfinite(altitude_m)
-    ok_d = np.isfinite(distance_m)
-    if ok_a.sum() < 2 or ok_d.sum() < 2:
-        return out
-    lo, hi = t_s - half_window_s, t_s + half_window_s
-    da = np.interp(hi, t_s[ok_a], altitude_m[ok_a]) - np.interp(lo, t_s[ok_a], altitude_m[ok_a])
-    dd = np.interp(hi, t_s[ok_d], distance_m[ok_d]) - np.interp(lo, t_s[ok_d], distance_m[ok_d])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g = np.where(dd >= 10.0, 100.0 * da / dd, np.nan)
-    return g
 
 
 def sustained(
@@ -198,6 +202,8 @@ class Signals:
         Grade, % (NaN where unknown).
     window_s : float
         Smoothing window, seconds.
+    frame : pandas.DataFrame
+        The running part of :func:`runlens.metrics.sample_frame`, row for row.
     """
 
     records: pd.DataFrame
@@ -207,6 +213,7 @@ class Signals:
     speed_m_s: np.ndarray
     grade_pct: np.ndarray
     window_s: float
+    frame: pd.DataFrame | None = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -228,43 +235,22 @@ class Signals:
 
     @classmethod
     def _of(cls, activity: Activity, window_s: float) -> Signals:
-        rec = activity.records
-        if activity.is_running:
-            keep = np.asarray(activity.running_mask(), dtype=bool)
-            if not keep.all():  # a copy only when something is left out
-                rec = rec[keep]
-        dup = rec.index.duplicated(keep="first")
-        if dup.any():
-            rec = rec[~dup]
-        if not rec.index.is_monotonic_increasing:
-            rec = rec.sort_index()
-        t = index_seconds(rec.index)
-        paused = pause_flags(t, activity)
-        dt = sample_durations(t, paused)
+        frame = sample_frame(activity, running_only=True)
+        pos = frame["record_pos"].to_numpy()
+        rec = activity.records.iloc[pos]
+        t = frame["t_s"].to_numpy(copy=True)
+        dt = frame["dt_s"].to_numpy(copy=True)
         active = np.cumsum(dt)
-        n = len(rec)
-        if "speed_m_s" in rec and rec["speed_m_s"].notna().any():
-            raw_speed = rec["speed_m_s"].to_numpy(dtype=float)
-        elif n > 1 and (
-            ("distance_m" in rec and rec["distance_m"].notna().any())
-            or {"lat_deg", "lon_deg"} <= set(rec.columns)
-        ):
-            if "distance_m" in rec and rec["distance_m"].notna().any():
-                step = np.diff(rec["distance_m"].to_numpy(dtype=float))
-            else:
-                step = haversine_m(rec["lat_deg"].to_numpy(), rec["lon_deg"].to_numpy())[1:]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                raw_speed = np.r_[np.nan, np.where(np.diff(t) > 0, step / np.diff(t), np.nan)]
-        else:
-            raw_speed = np.full(n, np.nan)
-        speed = rolling_median(raw_speed, rec.index, window_s) if n else raw_speed
-        if {"altitude_m", "distance_m"} <= set(rec.columns):
-            g = grade_pct(t, rec["altitude_m"].to_numpy(float), rec["distance_m"].to_numpy(float))
+        n = len(frame)
+        raw_speed = frame["speed_m_s"].to_numpy(dtype=float)
+        speed = rolling_median(raw_speed, frame.index, window_s) if n else raw_speed.copy()
+        if "grade_pct" in frame:
+            g = frame["grade_pct"].to_numpy(dtype=float, copy=True)
         else:
             g = np.full(n, np.nan)
         for a in (t, dt, active, speed, g):
             a.flags.writeable = False  # shared between rules (see runlens.memo)
-        return cls(rec, t, dt, active, speed, g, window_s)
+        return cls(rec, t, dt, active, speed, g, window_s, frame)
 
     def __len__(self) -> int:
         return len(self.t_s)
@@ -273,12 +259,17 @@ class Signals:
         """Whether the running samples carry any positive value of ``column``."""
         key = ("has", column)
         if key not in self._cache:
-            v = self.records[column].to_numpy(dtype=float) if column in self.records else None
-            self._cache[key] = v is not None and bool(np.any(v > 0))
+            self._cache[key] = bool(np.any(self.raw(column) > 0))
         return self._cache[key]
 
     def raw(self, column: str) -> np.ndarray:
-        """A record column as float, zeros made NaN where 0 means "no value"."""
+        """A channel as float, zeros made NaN where 0 means "no value".
+
+        The sample frame's channel where it has one (step length derived
+        from speed and cadence when not recorded, ...), else the record column.
+        """
+        if self.frame is not None and column in self.frame and column != "speed_m_s":
+            return self.frame[column].to_numpy(dtype=float, copy=True)
         if column not in self.records:
             return np.full(len(self), np.nan)
         v = self.records[column].to_numpy(dtype=float, copy=True)
@@ -301,18 +292,22 @@ class Signals:
         return np.nan_to_num(self.speed_m_s) > MPS_PER_MPH_30MIN
 
     def steady(
-        self, min_speed_m_s: float = 2.0, max_grade_pct: float = 3.0, skip_start_s: float = 600.0
+        self,
+        min_speed_m_s: float = STEADY_MIN_SPEED_M_S,
+        max_grade_pct: float = STEADY_MAX_GRADE_PCT,
+        skip_start_s: float = STEADY_WARMUP_S,
     ) -> np.ndarray:
-        """Steady running: fast enough, flat enough, past the start.
+        """Steady running: :func:`runlens.metrics.samples.steady_flags` on these samples.
 
-        evidence.md section 2: speed >= 2 m/s, |grade| < 3 %, after the first
-        10 minutes. Where grade is unknown (no altitude) the sample counts as
-        flat; :attr:`grade_known` says whether that happened.
+        evidence.md section 2: speed >= 2 m/s (the smoothed speed), |grade| <
+        3 % where grade is known, after the first 10 minutes of timer time.
         """
-        speed_ok = np.nan_to_num(self.speed_m_s) >= min_speed_m_s
-        g = self.grade_pct
-        grade_ok = ~(np.abs(g) >= max_grade_pct)  # NaN -> True
-        return speed_ok & grade_ok & (self.active_s >= skip_start_s) & (self.dt_s > 0)
+        key = ("steady", min_speed_m_s, max_grade_pct, skip_start_s)
+        if key not in self._cache:
+            v = steady_flags(self.frame, min_speed_m_s, max_grade_pct, skip_start_s, self.speed_m_s)
+            v.flags.writeable = False
+            self._cache[key] = v
+        return self._cache[key].copy()  # callers narrow it with &=
 
     @property
     def grade_known(self) -> bool:
@@ -323,6 +318,29 @@ class Signals:
         """ISO UTC start and end of samples ``first..last`` (inclusive)."""
         idx = self.records.index
         return iso(idx[first]), iso(idx[last])
+
+    def sustained_steady(
+        self, condition: np.ndarray, steady: np.ndarray, min_duration_s: float, max_gap_s: float
+    ) -> list[tuple[int, int]]:
+        """Stretches where ``condition`` holds for ``min_duration_s`` of steady running.
+
+        Measured on the steady samples alone, on their own clock (steady
+        seconds): a hill or a pause inside a stretch is skipped over, neither
+        ending it nor counting towards it; a steady stretch without the
+        condition of more than ``max_gap_s`` ends it.
+
+        Returns
+        -------
+        list of (int, int)
+            ``(first, last)`` positions among all samples, inclusive.
+        """
+        idx = np.flatnonzero(steady)
+        if idx.size == 0:
+            return []
+        dt = self.dt_s[idx]
+        clock = np.cumsum(dt)
+        runs = sustained(np.asarray(condition)[idx], clock, dt, min_duration_s, max_gap_s)
+        return [(int(idx[a]), int(idx[b])) for a, b in runs]
 
     def within(self, runs: list[tuple[int, int]]) -> np.ndarray:
         """Samples inside the stretches ``runs`` (``(first, last)``, inclusive), as a mask."""

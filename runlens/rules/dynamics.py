@@ -12,7 +12,7 @@ import numpy as np
 
 from ..findings import Evidence, Finding
 from . import sources
-from ._signals import Signals, dev_column, sustained
+from ._signals import Signals, dev_column, personal_fit, sustained
 from .base import Rule, register
 
 if TYPE_CHECKING:
@@ -40,6 +40,13 @@ class GroundContactImbalance(Rule):
         Smoothing window, s (60).
     max_gap_s : float
         Interruptions bridged, s (30).
+    personal_shift_pct : float
+        With a personal band (the runner's own balance at this speed, from the
+        runs before this one): flag a left share further than this from it,
+        percentage points (1.5), ...
+    personal_sd : float
+        ... and further than this many of the band's residual standard
+        deviations (3), sustained as above.
     """
 
     name = "gct_imbalance"
@@ -51,7 +58,11 @@ class GroundContactImbalance(Rule):
         min_speed_m_s: float = 2.0,
         window_s: float = 60.0,
         max_gap_s: float = 30.0,
+        personal_shift_pct: float = 1.5,
+        personal_sd: float = 3.0,
     ) -> None:
+        self.personal_shift_pct = personal_shift_pct
+        self.personal_sd = personal_sd
         self.limit_pct = limit_pct
         self.min_duration_s = min_duration_s
         self.min_speed_m_s = min_speed_m_s
@@ -69,7 +80,13 @@ class GroundContactImbalance(Rule):
             return []  # most sensors do not report balance: nothing to say
         bal = sig.smooth("gct_balance_left_pct")
         run = (np.nan_to_num(sig.speed_m_s) >= self.min_speed_m_s) & (sig.dt_s > 0)
-        off = run & (np.abs(bal - 50.0) > self.limit_pct - 50.0)
+        band, basis = personal_fit(baseline, "gct_balance_left_pct")
+        if band is not None:
+            expected = np.asarray(band.expected(sig.speed_m_s), dtype=float)
+            margin = max(self.personal_shift_pct, self.personal_sd * band.residual_sd)
+            off = run & (np.abs(bal - expected) > margin)
+        else:
+            off = run & (np.abs(bal - 50.0) > self.limit_pct - 50.0)
         runs = sustained(off, sig.t_s, sig.dt_s, self.min_duration_s, self.max_gap_s)
         if not runs:
             return []
@@ -77,30 +94,38 @@ class GroundContactImbalance(Rule):
         left = float(np.nanmedian(bal[sel]))
         side = "left" if left > 50 else "right"
         duration_s = sig.seconds(sig.within(runs))
+        values: dict[str, object] = {
+            "gct_balance_left_pct": round(left, 1),
+            "gct_balance_right_pct": round(100 - left, 1),
+            "duration_s": round(duration_s),
+        }
+        threshold: dict[str, object] = {
+            "min_duration_s": self.min_duration_s,
+            "min_speed_m_s": self.min_speed_m_s,
+        }
+        if band is not None:
+            usual = float(np.nanmedian(expected[sel]))
+            values["baseline_expected_left_pct"] = round(usual, 1)
+            threshold["shift_pct_beyond"] = round(margin, 2)
+            versus = (
+                f"{abs(left - usual):.1f} points away from your own usual {usual:.1f}% left at "
+                f"this speed ({basis})"
+            )
+            source = f"{sources.GARMIN_ZONES} (what the field means); the runner's own history"
+        else:
+            threshold["left_pct_above"] = self.limit_pct
+            threshold["left_pct_below"] = round(100 - self.limit_pct, 1)
+            versus = f"beyond {self.limit_pct:g}% either side (Garmin's red band; {basis})"
+            source = sources.GARMIN_ZONES
         return [
             Finding(
                 self.name,
                 "flag",
                 "measured",
                 f"Ground contact was uneven for {duration_s / 60:.0f} min: left {left:.1f}% / "
-                f"right {100 - left:.1f}%, more time on the {side} foot, beyond "
-                f"{self.limit_pct:g}% either side (Garmin's red band). The FIT field is taken "
-                "as the left share (assumed, not documented).",
-                Evidence(
-                    {
-                        "gct_balance_left_pct": round(left, 1),
-                        "gct_balance_right_pct": round(100 - left, 1),
-                        "duration_s": round(duration_s),
-                    },
-                    {
-                        "left_pct_above": self.limit_pct,
-                        "left_pct_below": round(100 - self.limit_pct, 1),
-                        "min_duration_s": self.min_duration_s,
-                        "min_speed_m_s": self.min_speed_m_s,
-                    },
-                    sources.GARMIN_ZONES,
-                    basis="population bands",
-                ),
+                f"right {100 - left:.1f}%, more time on the {side} foot, {versus}. The FIT "
+                "field is taken as the left share (assumed, not documented).",
+                Evidence(values, threshold, source, basis=basis),
                 [sig.span(a, b) for a, b in runs],
                 "An imbalance can come from an old injury, fatigue, a cambered road or how the "
                 "sensor sits. If it shows on most runs, a physiotherapist or coach can look at it.",
@@ -131,6 +156,13 @@ class VerticalMotion(Rule):
         Sustained for at least this long, s (300).
     window_s, max_gap_s : float
         Smoothing window and bridged interruptions, s (60, 30).
+    personal_pct : float
+        With a personal band (the runner's own value at this speed from the
+        runs before this one, same sensor): flag above the expected value by
+        more than this share, % (8), ...
+    personal_sd : float
+        ... and by more than this many of the band's residual standard
+        deviations (3). The population red band is then not used.
     """
 
     name = "vertical_motion"
@@ -146,7 +178,11 @@ class VerticalMotion(Rule):
         min_duration_s: float = 300.0,
         window_s: float = 60.0,
         max_gap_s: float = 30.0,
+        personal_pct: float = 8.0,
+        personal_sd: float = 3.0,
     ) -> None:
+        self.personal_pct = personal_pct
+        self.personal_sd = personal_sd
         self.sensor = sensor
         self.vertical_ratio_pct_max = vertical_ratio_pct_max
         self.vertical_oscillation_mm_max = vertical_oscillation_mm_max
@@ -180,7 +216,7 @@ class VerticalMotion(Rule):
         profile: RunnerProfile | None = None,
     ) -> list[Finding]:
         sig = Signals.of(activity, self.window_s)
-        if sig.has("vertical_ratio_pct"):
+        if sig.has("vertical_ratio_pct") and "vertical_ratio_pct" in sig.records:
             col, limit, label, unit = (
                 "vertical_ratio_pct",
                 self.vertical_ratio_pct_max,
@@ -198,13 +234,21 @@ class VerticalMotion(Rule):
             return []
         x = sig.smooth(col)
         steady = sig.steady(self.min_speed_m_s, self.max_grade_pct, self.skip_start_s)
+        fit, basis = personal_fit(baseline, col)
+        if fit is not None:
+            expected = np.asarray(fit.expected(sig.speed_m_s), dtype=float)
+            margin = np.maximum(
+                self.personal_pct / 100.0 * expected, self.personal_sd * fit.residual_sd
+            )
+            high = steady & (x > expected + margin)
+            return self._personal(sig, col, label, unit, x, steady, high, expected, basis)
         high = steady & (x > limit)
-        runs = sustained(high, sig.t_s, sig.dt_s, self.min_duration_s, self.max_gap_s)
+        runs = sig.sustained_steady(high, steady, self.min_duration_s, self.max_gap_s)
         if not runs:
             return []
         sensor, assumed = self._sensor(activity)
-        in_runs = sig.within(runs)
-        seen = float(np.nanmedian(x[in_runs & steady]))
+        in_runs = sig.within(runs) & steady
+        seen = float(np.nanmedian(x[in_runs]))
         duration_s = sig.seconds(in_runs)
         if sensor == "chest_strap":
             severity = "flag"
@@ -240,7 +284,48 @@ class VerticalMotion(Rule):
                         "skip_start_s": self.skip_start_s,
                     },
                     sources.GARMIN_ZONES,
-                    basis=f"population bands ({'assumed ' if assumed else ''}{sensor})",
+                    basis=f"{basis} ({'assumed ' if assumed else ''}{sensor})",
+                ),
+                [sig.span(a, b) for a, b in runs],
+                "A slightly higher step rate (+5%) with the same pace usually means shorter, "
+                "flatter steps (Heiderscheit et al. 2011).",
+            )
+        ]
+
+    def _personal(self, sig, col, label, unit, x, steady, high, expected, basis) -> list[Finding]:
+        """The finding against the runner's own band (same sensor, runs before this one)."""
+        runs = sig.sustained_steady(high, steady, self.min_duration_s, self.max_gap_s)
+        if not runs:
+            return []
+        in_runs = sig.within(runs) & steady
+        seen = float(np.nanmedian(x[in_runs]))
+        usual = float(np.nanmedian(expected[in_runs]))
+        duration_s = sig.seconds(in_runs)
+        shown = (lambda v: f"{v / 10:.1f} cm") if unit == "mm" else (lambda v: f"{v:.1f} %")
+        return [
+            Finding(
+                self.name,
+                "flag",
+                "measured",
+                f"High {label} for {duration_s / 60:.0f} min of steady running: {shown(seen)}, "
+                f"{(seen / usual - 1) * 100:.0f} % above your own usual {shown(usual)} at this "
+                f"speed ({basis}). More bounce per step means more vertical impact to absorb.",
+                Evidence(
+                    {
+                        col: round(seen, 1),
+                        "baseline_expected": round(usual, 2),
+                        "duration_s": round(duration_s),
+                    },
+                    {
+                        "above_expected_pct": self.personal_pct,
+                        "above_expected_sd": self.personal_sd,
+                        "min_duration_s": self.min_duration_s,
+                        "min_speed_m_s": self.min_speed_m_s,
+                        "max_grade_pct": self.max_grade_pct,
+                        "skip_start_s": self.skip_start_s,
+                    },
+                    f"{sources.GARMIN_ZONES} (what the field means); the runner's own history",
+                    basis=basis,
                 ),
                 [sig.span(a, b) for a, b in runs],
                 "A slightly higher step rate (+5%) with the same pace usually means shorter, "

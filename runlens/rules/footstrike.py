@@ -58,7 +58,7 @@ class HeelStriking(Rule):
     min_duration_s : float
         Stretches must last this long, s (300).
     baseline_ratio, population_spm : float
-        "Low step rate for the speed", as for overstriding (0.95, 164 spm).
+        "Low step rate for the speed", as for overstriding (0.95, 153 spm).
     window_s : float
         Smoothing window, s (60).
     max_gap_s : float
@@ -79,7 +79,7 @@ class HeelStriking(Rule):
         skip_start_s: float = 600.0,
         min_duration_s: float = 300.0,
         baseline_ratio: float = 0.95,
-        population_spm: float = 164.0,
+        population_spm: float = 153.0,
         window_s: float = 60.0,
         max_gap_s: float = 30.0,
     ) -> None:
@@ -210,7 +210,7 @@ class HeelStriking(Rule):
         steady &= np.isfinite(cad) & np.isfinite(gct)
         thr = step_rate_threshold(sig.speed_m_s, baseline, self.baseline_ratio, self.population_spm)
         both = steady & (gct >= self.gct_ms_min) & (cad < thr.spm)
-        runs = sustained(both, sig.t_s, sig.dt_s, self.min_duration_s, self.max_gap_s)
+        runs = sig.sustained_steady(both, steady, self.min_duration_s, self.max_gap_s)
         threshold = {
             "ground_contact_ms_at_least": self.gct_ms_min,
             "cadence_spm_below": round(float(np.nanmedian(thr.spm)), 1) if len(sig) else None,
@@ -237,8 +237,8 @@ class HeelStriking(Rule):
                 "cannot rule it out.",
                 Evidence(values, threshold, source, basis=thr.basis),
             )
-        in_runs = sig.within(runs)
-        sel = in_runs & steady
+        in_runs = sig.within(runs) & steady
+        sel = in_runs
         gct_seen = float(np.nanmedian(gct[sel]))
         cad_seen = float(np.nanmedian(cad[sel]))
         speed_seen = float(np.nanmedian(sig.speed_m_s[sel]))

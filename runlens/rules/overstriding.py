@@ -16,7 +16,7 @@ import numpy as np
 from ..findings import Evidence, Finding
 from ..units import format_pace
 from . import sources
-from ._signals import Signals, sustained
+from ._signals import Signals, personal_fit
 from .base import Rule, register
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ class StepRateThreshold:
     spm : numpy.ndarray
         Threshold per sample, steps/min (below it = low).
     basis : str
-        "own baseline" or "population bands".
+        The basis in words (:func:`._signals.personal_fit`).
     source : str
         Citation of the threshold.
     expected_spm : numpy.ndarray or None
@@ -51,36 +51,38 @@ class StepRateThreshold:
 
 def step_rate_threshold(
     speed_m_s: np.ndarray,
-    baseline: CadenceBaseline | None,
+    baseline,
     baseline_ratio: float,
     population_spm: float,
 ) -> StepRateThreshold:
     """Per-sample step-rate threshold (steps/min) at ``speed_m_s`` (m/s).
 
-    With a baseline: ``baseline_ratio x (a + b x speed)``; without one: the flat
-    population value ``population_spm`` (weaker: cadence depends on height,
-    speed and grade, evidence.md section 2).
+    With the runner's own speed-cadence line (a
+    :class:`~runlens.baseline.PersonalBaseline` that has one, or a
+    :class:`~runlens.baseline.CadenceBaseline`): ``baseline_ratio x (a + b x
+    speed)``. Without one: the flat population value ``population_spm``, which
+    does not depend on speed (weaker: cadence depends on height, speed and
+    grade, evidence.md section 2).
 
     >>> from runlens.baseline import CadenceBaseline
     >>> b = CadenceBaseline(120.0, 17.0, 12, 5000, 3.0, (2.5, 3.8))
-    >>> float(step_rate_threshold(np.array([3.0]), b, 0.95, 164.0).spm[0])
+    >>> float(step_rate_threshold(np.array([3.0]), b, 0.95, 153.0).spm[0])
     162.45
     """
     speed = np.asarray(speed_m_s, dtype=float)
-    if baseline is not None:
-        expected = np.asarray(baseline.expected_spm(speed), dtype=float)
+    fit, basis = personal_fit(baseline, "cadence_spm")
+    if fit is not None:
+        expected = np.asarray(fit.expected_spm(speed), dtype=float)
         return StepRateThreshold(
             baseline_ratio * expected,
-            f"own baseline (spm = {baseline.intercept_spm:.1f} + "
-            f"{baseline.slope_spm_per_m_s:.1f} x speed, {baseline.n_activities} runs, "
-            f"{baseline.window_days} days)",
+            f"{basis} (spm = {fit.intercept_spm:.1f} + {fit.slope_spm_per_m_s:.1f} x speed)",
             f"{sources.HEIDERSCHEIT_2011}; {sources.LIEBERMAN_2015}",
             expected,
         )
     return StepRateThreshold(
         np.full(speed.shape, float(population_spm)),
-        "population bands (no history baseline given)",
-        f"{sources.GARMIN_ZONES}: below {population_spm:g} spm is the orange/red band; "
+        basis,
+        f"{sources.GARMIN_ZONES}: below {population_spm:g} spm is the red band; "
         f"{sources.LUEDKE_2016}",
     )
 
@@ -102,8 +104,10 @@ class Overstriding(Rule):
     baseline_ratio : float
         Low means below this fraction of the runner's own baseline (0.95).
     population_spm : float
-        Without a baseline, low means below this, steps/min (164: the lower edge
-        of Garmin's green band; Luedke et al. 2016 saw <= 166 linked to injury).
+        Without a personal baseline, low means below this, steps/min (153: the
+        upper edge of Garmin's red band, evidence.md section 5). A flat number
+        cannot allow for speed or height, so only a clear gap below the
+        population counts; Luedke et al. 2016 saw <= 166 linked to injury.
     window_s : float
         Smoothing window (centred rolling median), s.
     max_gap_s : float
@@ -121,7 +125,7 @@ class Overstriding(Rule):
         skip_start_s: float = 600.0,
         min_duration_s: float = 300.0,
         baseline_ratio: float = 0.95,
-        population_spm: float = 164.0,
+        population_spm: float = 153.0,
         window_s: float = 60.0,
         max_gap_s: float = 30.0,
         suggestion_pct: float = 5.0,
@@ -184,11 +188,11 @@ class Overstriding(Rule):
             ]
         thr = step_rate_threshold(sig.speed_m_s, baseline, self.baseline_ratio, self.population_spm)
         low = steady & (cad < thr.spm)
-        runs = sustained(low, sig.t_s, sig.dt_s, self.min_duration_s, self.max_gap_s)
+        runs = sig.sustained_steady(low, steady, self.min_duration_s, self.max_gap_s)
         if not runs:
             return []
-        in_runs = sig.within(runs)
-        sel = in_runs & steady
+        in_runs = sig.within(runs) & steady
+        sel = in_runs
         rest = steady & ~in_runs
         cad_seen = float(np.nanmedian(cad[sel]))
         speed_seen = float(np.nanmedian(sig.speed_m_s[sel]))
@@ -217,7 +221,7 @@ class Overstriding(Rule):
         if thr.expected_spm is not None:
             values["baseline_expected_spm"] = round(float(np.nanmedian(thr.expected_spm[sel])), 1)
             threshold["baseline_ratio"] = self.baseline_ratio
-            lo, hi = baseline.speed_range_m_s
+            lo, hi = personal_fit(baseline, "cadence_spm")[0].speed_range_m_s
             if not (lo - 0.25 <= speed_seen <= hi + 0.25):
                 values["baseline_extrapolated"] = True
         else:
@@ -229,7 +233,8 @@ class Overstriding(Rule):
         if thr.expected_spm is not None:
             versus = (
                 f"below {thr_seen:.0f} steps/min, {self.baseline_ratio:.0%} of what your own "
-                f"history predicts at this speed ({values['baseline_expected_spm']:.0f})"
+                f"history predicts at this speed ({values['baseline_expected_spm']:.0f}; "
+                f"{thr.basis})"
             )
             if values.get("baseline_extrapolated"):
                 versus += (
@@ -237,13 +242,17 @@ class Overstriding(Rule):
                 )
         else:
             versus = (
-                f"below {thr_seen:.0f} steps/min, the lower edge of the middle population band. "
-                "No history baseline was given, so this compares you with other runners, which "
-                "is weaker: step rate depends on height, speed, grade and fatigue"
+                f"below {thr_seen:.0f} steps/min, Garmin's lowest (red) population band. "
+                f"Judged on the {thr.basis}, so this compares you with other runners at any "
+                "speed, which is weaker: step rate depends on height, speed, grade and fatigue"
             )
+        opening = (
+            "Step rate low for your speed" if thr.expected_spm is not None else "Low step rate"
+        )
         msg = (
-            f"Step rate low for your speed for {where} of steady running: {cad_seen:.0f} "
-            f"steps/min at {format_pace(speed_seen)}, {versus}. A low step rate for the speed is "
+            f"{opening} for {where} of steady running: {cad_seen:.0f} "
+            f"steps/min at {format_pace(speed_seen)}, {versus}. A low step rate"
+            f"{' for the speed' if thr.expected_spm is not None else ''} is "
             "a proxy for overstriding (landing far ahead of the body), which raises braking "
             "forces; the watch cannot see where your foot lands."
         )

@@ -81,10 +81,9 @@ OWN = "runlens' own choice (docs/rules.md)"
 
 
 def _week_of(date: pd.Timestamp, week_start: str) -> str:
-    import pandas as pd
+    from ..load import week_of
 
-    shift = (date.day_of_week - WEEKDAYS.index(week_start)) % 7
-    return (date - pd.Timedelta(days=shift)).date().isoformat()
+    return week_of([date], week_start)[0].date().isoformat()
 
 
 def _pct(x: float) -> str:

@@ -34,7 +34,10 @@ SHARED = (
     "start_s",
     "utc_offset_s",
     *SUMMARY_COLUMNS,
-    *(f"{k}_json" for k in JSON_COLUMNS),
+    # findings_json differs by design: a local scan judges each run against the
+    # runs before it in its store (docs/history.md), the cohort engine per file
+    # against the population bands.
+    *(f"{k}_json" for k in JSON_COLUMNS if k != "findings"),
     "form_rules",
 )
 

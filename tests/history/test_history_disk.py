@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from runlens.history import Store, fit_baseline, scan, steady_minutes
+from runlens.history import Store, fit_baseline, scan
 from tests.conftest import run_cli
 from tests.history.gpxgen import spike_history, steady_weeks, write_history
 
@@ -54,29 +54,41 @@ def test_steady_history_on_disk_flags_nothing(tmp_path):
 
 
 # ----------------------------------------------------------------- baseline
-def _points(rng, n_min, a=120.0, b=15.0, lo=2.4, hi=4.0):
+def _points(rng, n_min, start_s, path, a=120.0, b=15.0, lo=2.4, hi=4.0):
+    """Steady form minutes of one run, as the store keeps them (spm = a + b v + noise)."""
     v = rng.uniform(lo, hi, n_min)
-    return np.c_[v, a + b * v + rng.normal(0, 1.5, n_min), np.full(n_min, 60.0)].tolist()
+    return pd.DataFrame(
+        {
+            "path": path,
+            "run_start_s": start_s,
+            "speed_m_s": v,
+            "cadence_spm": a + b * v + rng.normal(0, 1.5, n_min),
+            "steady_s": 60.0,
+        }
+    )
 
 
 def test_fit_baseline_recovers_the_runner_relation_and_uses_60_days():
     rng = np.random.default_rng(3)
     t0 = pd.Timestamp("2024-03-01", tz="UTC").timestamp()
     rows = [  # recent: spm = 120 + 15 v; 100 days ago: another relation, must be ignored
-        {"start_s": t0 - d * 86400, "steady_points": _points(rng, 30)} for d in (2, 10, 20, 40)
-    ] + [{"start_s": t0 - 100 * 86400, "steady_points": _points(rng, 30, a=150, b=0)}]
-    bl = fit_baseline(pd.DataFrame(rows), as_of="2024-03-01")
+        _points(rng, 30, t0 - d * 86400, f"r{d}") for d in (2, 10, 20, 40)
+    ] + [_points(rng, 30, t0 - 100 * 86400, "old", a=150, b=0)]
+    bl = fit_baseline(pd.concat(rows), as_of="2024-03-01")
     assert bl.n_activities == 4 and bl.n_samples == 120
     assert bl.intercept_spm == pytest.approx(120, abs=2)
     assert bl.slope_spm_per_m_s == pytest.approx(15, abs=0.7)
     assert bl.residual_sd_spm == pytest.approx(1.5, abs=0.4)
     assert 2.4 <= bl.speed_range_m_s[0] < bl.speed_range_m_s[1] <= 4.0
     # too little in the window -> None
-    assert fit_baseline(pd.DataFrame(rows[:2]), as_of="2024-03-01") is None
-    assert fit_baseline(pd.DataFrame(rows), as_of="2025-01-01") is None
+    assert fit_baseline(pd.concat(rows[:2]), as_of="2024-03-01") is None
+    assert fit_baseline(pd.concat(rows), as_of="2025-01-01") is None
+    # a run is never part of its own baseline: the window ends before its start
+    assert fit_baseline(pd.concat(rows[:4]), as_of=pd.Timestamp(t0 - 10 * 86400, unit="s")) is None
 
 
-def test_steady_minutes_skip_warmup_slow_and_hilly_minutes():
+def test_form_minutes_steady_flags_skip_warmup_slow_and_hilly_minutes():
+    from runlens.metrics import form_minutes
     from runlens.model import Activity, Source
 
     t = pd.date_range("2024-01-01", periods=40 * 60, freq="s", tz="UTC", name="timestamp")
@@ -95,7 +107,8 @@ def test_steady_minutes_skip_warmup_slow_and_hilly_minutes():
         index=t,
     )
     act = Activity(records=rec, source=Source("x", "fit", "0", 0), sport="running", start=t[0])
-    pts = np.array(steady_minutes(act))
+    fm = form_minutes(act)
+    steady = fm[fm["steady"]]
     # minutes 10..39 = 30, minus the 3 slow ones (25-27) and the 2 climbing (30, 31)
-    assert len(pts) == 30 - 3 - 2
-    assert np.allclose(pts[:, 0], 3.0) and np.allclose(pts[:, 1], 174.0)
+    assert steady["minute"].tolist() == [m for m in range(10, 40) if m not in (25, 26, 27, 30, 31)]
+    assert np.allclose(steady["speed_m_s"], 3.0) and np.allclose(steady["cadence_spm"], 174.0)

@@ -75,7 +75,7 @@ def write_store(
                         "profile": {},
                         "findings": [_finding(r, sev, day(off)) for r, sev in form.get(off, [])],
                         "form_rules": "evaluated",
-                        "steady_points": [],
+                        "form_minutes": [],
                         "warnings": [],
                     },
                 },

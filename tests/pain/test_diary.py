@@ -184,10 +184,9 @@ def test_a_schema_1_store_is_migrated_in_place_keeping_its_rows(tmp_path):
     c.execute("INSERT INTO daily_load VALUES ('2026-01-01', 5000, 1800, 0, 1)")
     c.commit()
     c.close()
-    assert SCHEMA_VERSION == 2
     with Store(db, create=False) as s:
-        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == 2
-        assert s.meta("schema_version") == 2
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert s.meta("schema_version") == SCHEMA_VERSION
         assert s.problem_files() == [("/a.fit", "bad", "broken")]
         assert s.count("daily_load") == 1
         add_entry(s, "2026-01-02", 4)

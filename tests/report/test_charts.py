@@ -45,8 +45,13 @@ def test_weekly_chart_marks_exactly_the_flagged_weeks(synth_data, tmp_path):
     )
     assert res.noted_weeks == noted
     assert len(res.weeks) == 6
-    # From the store: cadence per steady minute, step length derived from it.
-    assert res.form_metrics == ["cadence_spm", "step_length_m"]
+    # From the store's per-minute form table: every form metric the runs carry.
+    assert res.form_metrics == [
+        "cadence_spm",
+        "step_length_m",
+        "vertical_oscillation_mm",
+        "ground_contact_ms",
+    ]
 
 
 def test_form_trend_at_matched_pace_shows_the_overstride_week(synth_dir, synth_history):

@@ -22,8 +22,13 @@ def test_chart_and_report_from_sample_activities(samples_data, tmp_path):
         {f.evidence.values["week"] for f in samples_data.findings if f.severity == "flag"}
     )
     assert res.flagged_weeks == flagged
-    # FIT runs with running dynamics, read from the store: cadence and step length
-    assert res.form_metrics == ["cadence_spm", "step_length_m"]
+    # FIT runs with running dynamics, read from the store's per-minute form table
+    assert res.form_metrics == [
+        "cadence_spm",
+        "step_length_m",
+        "vertical_oscillation_mm",
+        "ground_contact_ms",
+    ]
     rep = write_report(samples_data, tmp_path / "s.pdf")
     assert rep.pages == pdf_pages(rep.path) == 6 + 2 + sum(rep.continued.values())
     assert rep.continued  # the first weeks' findings continue on a second page, not cut

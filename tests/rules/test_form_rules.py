@@ -47,25 +47,34 @@ def only(findings, severity=None):
 
 
 def test_overstriding_stretch_flagged_against_population_bands():
-    run = build_run(40, overrides={"cadence_spm": [(15, 25, 156.0)]})
+    run = build_run(40, overrides={"cadence_spm": [(15, 25, 146.0)]})
     f = only(Overstriding().evaluate(run), "flag")
     assert f.rule == "overstriding" and f.confidence == "inferred"
     assert len(f.time_ranges) == 1
     assert_range(f.time_ranges[0], 15, 25)
-    assert f.evidence.basis.startswith("population bands")
-    assert f.evidence.threshold["cadence_spm_below"] == 164.0
-    assert f.evidence.values["cadence_spm"] == pytest.approx(156, abs=1)
-    # step length = speed x 60 / spm = 3.0 x 60 / 156
-    assert f.evidence.values["step_length_m"] == pytest.approx(3.0 * 60 / 156, abs=0.01)
+    assert f.evidence.basis == "population band: no history given"
+    assert f.evidence.threshold["cadence_spm_below"] == 153.0
+    assert f.evidence.values["cadence_spm"] == pytest.approx(146, abs=1)
+    # step length = speed x 60 / spm = 3.0 x 60 / 146
+    assert f.evidence.values["step_length_m"] == pytest.approx(3.0 * 60 / 146, abs=0.01)
     assert "+5%" in f.suggestion and "Heiderscheit" in f.suggestion
     assert "population" in f.message
+    # a flat population number does not depend on speed: never "low for your speed"
+    assert f.message.startswith("Low step rate for") and "for your speed" not in f.message
+
+
+def test_a_small_shortfall_against_the_population_band_is_not_a_finding():
+    # 160 and 156 steps/min are 4-8 below the old 164 edge: no finding without a baseline.
+    for spm in (160.0, 156.0):
+        run = build_run(40, overrides={"cadence_spm": [(15, 25, spm)]})
+        assert Overstriding().evaluate(run) == []
 
 
 def test_overstriding_step_length_relative_to_height():
-    run = build_run(40, overrides={"cadence_spm": [(15, 25, 156.0)]})
+    run = build_run(40, overrides={"cadence_spm": [(15, 25, 146.0)]})
     f = only(Overstriding().evaluate(run, profile=RunnerProfile(height_m=1.80)))
     assert f.evidence.values["step_length_height_ratio"] == pytest.approx(
-        3.0 * 60 / 156 / 1.80, abs=0.01
+        3.0 * 60 / 146 / 1.80, abs=0.01
     )
     assert "x your height" in f.message
 
@@ -75,16 +84,18 @@ def test_same_run_without_the_pattern_gives_no_flag():
 
 
 def test_own_baseline_changes_the_verdict_and_says_so():
-    # A runner whose normal step rate at 3 m/s is 158: population bands flag the
-    # whole steady run, the runner's own baseline (158 at 3 m/s) flags nothing...
-    b = CadenceBaseline(110.0, 16.0, 20, 20000, 3.0, (2.5, 3.5))
-    normal = build_run(40, cadence_spm=158.0)
+    # A runner whose normal step rate at 3 m/s is 150: the population band (153)
+    # flags the whole steady run, the runner's own baseline (150) flags nothing...
+    b = CadenceBaseline(102.0, 16.0, 20, 20000, 3.0, (2.5, 3.5))
+    normal = build_run(40, cadence_spm=150.0)
     assert only(Overstriding().evaluate(normal)).severity == "flag"
     assert Overstriding().evaluate(normal, baseline=b) == []
+    b = CadenceBaseline(110.0, 16.0, 20, 20000, 3.0, (2.5, 3.5))
     # ...and a drop to 148 (< 0.95 x 158 = 150.1) for minutes 18-26 is flagged there.
     dropped = build_run(40, cadence_spm=158.0, overrides={"cadence_spm": [(18, 26, 148.0)]})
     f = only(Overstriding().evaluate(dropped, baseline=b), "flag")
-    assert f.evidence.basis.startswith("own baseline")
+    assert f.evidence.basis.startswith("your own baseline (given: 20 runs over 60 days)")
+    assert "for your speed" in f.message
     assert f.evidence.threshold["cadence_spm_below"] == pytest.approx(0.95 * 158, abs=0.3)
     assert f.evidence.values["baseline_expected_spm"] == pytest.approx(158, abs=0.5)
     assert_range(f.time_ranges[0], 18, 26)
@@ -116,7 +127,7 @@ def test_long_contact_with_low_cadence_is_inferred_heel_striking():
     run = build_run(
         40,
         ground_contact_ms=240.0,
-        overrides={"cadence_spm": [(15, 25, 156.0)], "ground_contact_ms": [(15, 25, 300.0)]},
+        overrides={"cadence_spm": [(15, 25, 148.0)], "ground_contact_ms": [(15, 25, 300.0)]},
     )
     f = only(HeelStriking().evaluate(run), "note")
     assert f.confidence == "inferred"
@@ -130,7 +141,7 @@ def test_long_contact_with_low_cadence_is_inferred_heel_striking():
     "overrides",
     [
         {"ground_contact_ms": [(15, 25, 300.0)]},  # long contact, normal cadence
-        {"cadence_spm": [(15, 25, 156.0)]},  # low cadence, short contact
+        {"cadence_spm": [(15, 25, 148.0)]},  # low cadence, short contact
         {},
     ],
     ids=["gct-only", "cadence-only", "neither"],
@@ -298,17 +309,17 @@ def test_short_runs_are_not_judged_for_warmup():
 def test_rules_expose_their_parameters():
     r = Overstriding(min_duration_s=600)
     assert r.get_params()["min_duration_s"] == 600
-    assert Overstriding.defaults()["population_spm"] == 164.0
+    assert Overstriding.defaults()["population_spm"] == 153.0
     with pytest.raises(ValueError):
         r.set_params(nope=1)
     # an 8-minute stretch: flagged by default, not with a 10-minute minimum
-    run = build_run(40, overrides={"cadence_spm": [(15, 23, 156.0)]})
+    run = build_run(40, overrides={"cadence_spm": [(15, 23, 146.0)]})
     assert Overstriding().evaluate(run) and r.evaluate(run) == []
 
 
 def test_irregular_sampling_uses_time_not_rows():
     # Smart recording: keep every 4th second; the 10-minute stretch stays 10 minutes.
-    run = build_run(40, overrides={"cadence_spm": [(15, 25, 156.0)]})
+    run = build_run(40, overrides={"cadence_spm": [(15, 25, 146.0)]})
     run.records = run.records.iloc[::4]
     run.developer = run.developer.iloc[::4]
     f = only(Overstriding().evaluate(run), "flag")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .data import ChartData, chart_data, form_from_activities, form_from_points, history_frame
 from .run import RunChart, draw_run
-from .trends import FORM_METRICS, PaceBand, form_minutes, matched_pace_band, weekly_form
+from .trends import FORM_METRICS, PaceBand, matched_pace_band, weekly_form
 from .weekly import METRICS, WeeklyChart, draw_weekly
 
 __all__ = [
@@ -27,7 +27,6 @@ __all__ = [
     "draw_run",
     "FORM_METRICS",
     "PaceBand",
-    "form_minutes",
     "matched_pace_band",
     "weekly_form",
     "METRICS",

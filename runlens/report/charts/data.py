@@ -22,9 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from ...findings import Evidence, Finding
+from ...load import week_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,17 +39,6 @@ __all__ = [
     "form_from_points",
     "week_of",
 ]
-
-
-def week_of(dates, week_start: str = "monday"):
-    """First day (datetime64, midnight) of the local week of each date."""
-    import pandas as pd
-
-    from ...load import WEEKDAYS
-
-    d = pd.DatetimeIndex(pd.to_datetime(np.asarray(dates))).floor("D")
-    shift = (d.day_of_week.to_numpy() - WEEKDAYS.index(week_start)) % 7
-    return d - pd.to_timedelta(shift, unit="D")
 
 
 def finding_from_dict(d: dict[str, Any] | Finding) -> Finding:
@@ -84,11 +72,11 @@ class ChartData:
     history : History
         From :func:`runlens.history.build_history`, already cut to the range.
     form : pandas.DataFrame
-        Steady minutes (:func:`.trends.form_minutes` columns) with ``week``
+        Steady minutes (:func:`runlens.metrics.form_minutes` columns) with ``week``
         and ``path`` columns.
     form_source : str
         Where the form minutes came from: ``"files"`` (all four metrics) or
-        ``"store"`` (the store's steady minutes: cadence and step length).
+        ``"store"`` (the steady rows of the store's per-minute form table).
     run_findings : dict
         Run path -> its form findings (Finding objects).
     date_from, date_to : pandas.Timestamp or None
@@ -138,46 +126,33 @@ class ChartData:
         )
 
 
-def form_from_points(acts: pd.DataFrame, week_start: str = "monday") -> pd.DataFrame:
-    """Form minutes from what a history store keeps of each run.
+def form_from_points(
+    acts: pd.DataFrame, week_start: str = "monday", form: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Steady form minutes of the counted runs from what a history store keeps.
 
-    Uses ``form_points`` (``[speed_m_s, cadence_spm, seconds, step_length_m,
-    vertical_oscillation_mm, ground_contact_ms]`` per steady minute) when the
-    store has them, else ``steady_points`` (``[speed_m_s, cadence_spm,
-    seconds]``), from which step length = speed x 60 / cadence
-    (evidence.md section 2); oscillation and contact time are then absent.
+    Parameters
+    ----------
+    acts : pandas.DataFrame
+        The counted runs (``path``, ``local_date``).
+    week_start : str
+    form : pandas.DataFrame, optional
+        The store's steady form minutes (``History.form``,
+        :meth:`runlens.history.Store.form_minutes_frame`); without it there
+        are none.
     """
     import pandas as pd
 
     from .trends import FORM_METRICS
 
     cols = ["start_s", "seconds", "speed_m_s", *FORM_METRICS, "week", "path"]
-    use = "form_points" if "form_points" in acts else "steady_points"
-    if acts.empty or use not in acts:
+    if form is None or acts.empty or form.empty:
         return pd.DataFrame({c: pd.Series(dtype=float) for c in cols})
-    frames = []
-    weeks = week_of(acts["local_date"], week_start) if len(acts) else []
-    for pts, wk, path, t0 in zip(acts[use], weeks, acts["path"], acts["start_s"]):
-        if not pts:
-            continue
-        a = np.asarray([[np.nan if v is None else v for v in p] for p in pts], dtype=float)
-        f = pd.DataFrame({"speed_m_s": a[:, 0], "cadence_spm": a[:, 1], "seconds": a[:, 2]})
-        if a.shape[1] >= 6:
-            f["step_length_m"] = a[:, 3]
-            f["vertical_oscillation_mm"] = a[:, 4]
-            f["ground_contact_ms"] = a[:, 5]
-        else:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                f["step_length_m"] = np.where(a[:, 1] > 0, a[:, 0] * 60.0 / a[:, 1], np.nan)
-            f["vertical_oscillation_mm"] = np.nan
-            f["ground_contact_ms"] = np.nan
-        f["start_s"] = float(t0)
-        f["week"] = wk
-        f["path"] = path
-        frames.append(f)
-    if not frames:
-        return pd.DataFrame({c: pd.Series(dtype=float) for c in cols})
-    return pd.concat(frames, ignore_index=True)[cols]
+    weeks = dict(zip(acts["path"], week_of(acts["local_date"], week_start)))
+    f = form[form["path"].isin(weeks) & form["steady"].to_numpy()].copy()
+    f["week"] = f["path"].map(weeks)
+    f["seconds"] = f["steady_s"]
+    return f[cols].reset_index(drop=True)
 
 
 def form_from_activities(activities: list[Activity], history: History) -> pd.DataFrame:
@@ -191,7 +166,8 @@ def form_from_activities(activities: list[Activity], history: History) -> pd.Dat
     """
     import pandas as pd
 
-    from .trends import FORM_METRICS, form_minutes
+    from ...metrics.form import form_minutes
+    from .trends import FORM_METRICS
 
     counted = set(history.acts["path"]) if len(history.acts) else set()
     lookup = (
@@ -203,6 +179,7 @@ def form_from_activities(activities: list[Activity], history: History) -> pd.Dat
         if p not in counted:
             continue  # a duplicate or another sport
         f = form_minutes(a)
+        f = f[f["steady"].to_numpy()].reset_index(drop=True)
         if f.empty:
             continue
         f["week"] = week_of([lookup[p]], history.week_start)[0]
@@ -298,7 +275,7 @@ def chart_data(
 
     source = form_source or ("files" if form is not None else "store")
     if form is None:
-        form = form_from_points(history.acts, history.week_start)
+        form = form_from_points(history.acts, history.week_start, history.form)
     lo = pd.Timestamp(date_from).floor("D") if date_from is not None else None
     hi = pd.Timestamp(date_to).floor("D") if date_to is not None else None
     if lo is not None and hi is not None and lo > hi:

@@ -5,10 +5,10 @@ with speed (evidence.md sections 2 and 5), so a week of easy runs and a week
 of tempo runs cannot be compared on their averages. runlens compares them at
 matched pace:
 
-1. Each run is cut into whole minutes of *steady* running (evidence.md
-   section 2: speed >= 2 m/s, |grade| < 3 %, after the first 10 minutes), each
-   minute with time-weighted means of speed and the form metrics
-   (:func:`form_minutes`).
+1. Each run is cut into whole minutes (the per-minute form table of
+   :func:`runlens.metrics.form_minutes`, which the history store keeps), and
+   only its *steady* minutes are used (evidence.md section 2: speed >= 2 m/s,
+   |grade| < 3 %, after the first 10 minutes).
 2. The pace band is common to all weeks shown: the middle half (25th to 75th
    percentile) of the speeds of all steady minutes of the period
    (:func:`matched_pace_band`).
@@ -27,19 +27,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ...metrics.rolling import STEADY_MAX_GRADE_PCT, STEADY_MIN_SPEED_M_S, STEADY_WARMUP_S
+from ...metrics.samples import STEADY_MIN_SPEED_M_S
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from ...model import Activity
 
 __all__ = [
     "FORM_METRICS",
     "MIN_BAND_MINUTES",
     "STEADY_MIN_SPEED_M_S",
     "PaceBand",
-    "form_minutes",
     "matched_pace_band",
     "weekly_form",
 ]
@@ -51,111 +48,8 @@ FORM_METRICS = {
     "vertical_oscillation_mm": ("vertical oscillation", "mm"),
     "ground_contact_ms": ("ground contact time", "ms"),
 }
-#: Steady running (evidence.md section 2): the thresholds of runlens.metrics.rolling.
-STEADY_MAX_GRADE = STEADY_MAX_GRADE_PCT / 100.0
-#: A minute counts when at least this many seconds of it were recorded, s.
-MIN_COVER_S = 45.0
 #: Least in-band steady minutes for a week to get a value.
 MIN_BAND_MINUTES = 5
-#: Longest gap one sample stands for, s (longer gaps are dropouts or pauses).
-MAX_SAMPLE_S = 10.0
-
-
-def form_minutes(activity: Activity) -> pd.DataFrame:
-    """One row per steady running minute of an activity, with its form metrics.
-
-    Parameters
-    ----------
-    activity : Activity
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``start_s`` (Unix s, UTC, start of the minute), ``seconds``
-        (s recorded in it), ``speed_m_s`` and the :data:`FORM_METRICS`
-        columns (time-weighted means; NaN where the file has no such field).
-        Empty when the run has no usable speed.
-    """
-    import pandas as pd
-
-    from ...metrics.summary import haversine_m
-    from ...units import index_seconds
-
-    cols = ["start_s", "seconds", "speed_m_s", *FORM_METRICS]
-    empty = pd.DataFrame({c: pd.Series(dtype=float) for c in cols})
-    if activity.sport not in (None, "running"):
-        return empty
-    rec = activity.running_records()
-    if len(rec) < 2:
-        return empty
-    t = index_seconds(rec.index)
-    dt = np.zeros(t.size)
-    dt[1:] = np.diff(t)
-    dt[(dt < 0) | (dt > MAX_SAMPLE_S)] = 0.0  # a gap stands for nothing
-    if "distance_m" in rec and rec["distance_m"].notna().sum() > 1:
-        step = np.zeros(t.size)
-        step[1:] = np.diff(rec["distance_m"].ffill().to_numpy(float))
-    elif {"lat_deg", "lon_deg"} <= set(rec.columns):
-        step = haversine_m(rec["lat_deg"].to_numpy(float), rec["lon_deg"].to_numpy(float))
-    else:
-        return empty
-    step = np.where(np.isfinite(step) & (step >= 0) & (dt > 0), step, 0.0)
-    elapsed = t - t[0]
-    keep = elapsed >= STEADY_WARMUP_S
-    if not keep.any():
-        return empty
-    minute = np.floor(elapsed[keep] / 60.0).astype(int)
-    m = minute - minute.min()
-    n = int(m.max()) + 1
-    w = dt[keep]
-    cover = np.bincount(m, weights=w, minlength=n)
-    dist = np.bincount(m, weights=step[keep], minlength=n)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        speed = np.where(cover > 0, dist / cover, np.nan)
-    if "altitude_m" in rec and rec["altitude_m"].notna().any():
-        alt = rec["altitude_m"].to_numpy(float)[keep]
-        ok = np.isfinite(alt)
-        first = np.full(n, np.nan)
-        last = np.full(n, np.nan)
-        # first/last altitude of each minute: samples are in time order
-        idx = np.flatnonzero(ok)
-        first[m[idx][::-1]] = alt[idx][::-1]
-        last[m[idx]] = alt[idx]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            grade = np.where(dist > 0, (last - first) / dist, np.nan)
-        grade = np.where(np.isfinite(grade), grade, 0.0)
-    else:
-        grade = np.zeros(n)  # no altitude: taken as flat
-    out = {
-        "start_s": t[0] + (minute.min() + np.arange(n)) * 60.0,
-        "seconds": cover,
-        "speed_m_s": speed,
-    }
-    for col in FORM_METRICS:
-        if col == "step_length_m" and "step_length_m" not in rec and "cadence_spm" in rec:
-            # without a recorded step length: speed x 60 / cadence (evidence.md section 2)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                v = rec["speed_m_s"].to_numpy(float) if "speed_m_s" in rec else None
-                vals = v * 60.0 / rec["cadence_spm"].to_numpy(float) if v is not None else None
-        else:
-            vals = rec[col].to_numpy(float) if col in rec else None
-        if vals is None:
-            out[col] = np.full(n, np.nan)
-            continue
-        x = vals[keep]
-        ok = np.isfinite(x) & (x > 0)
-        ww = np.where(ok, w, 0.0)
-        s = np.bincount(m, weights=np.where(ok, x, 0.0) * ww, minlength=n)
-        c = np.bincount(m, weights=ww, minlength=n)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out[col] = np.where(c >= MIN_COVER_S / 2, s / c, np.nan)
-    df = pd.DataFrame(out)
-    steady = (
-        (df["seconds"] >= MIN_COVER_S)
-        & (df["speed_m_s"] >= STEADY_MIN_SPEED_M_S)
-        & (np.abs(grade) < STEADY_MAX_GRADE)
-    )
-    return df[steady.to_numpy()].reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -188,7 +82,7 @@ def matched_pace_band(minutes: pd.DataFrame) -> PaceBand | None:
     Parameters
     ----------
     minutes : pandas.DataFrame
-        Rows from :func:`form_minutes` of every run in the period, with at
+        Steady rows of :func:`runlens.metrics.form_minutes` of every run in the period, with at
         least one form metric present.
     """
     if minutes is None or minutes.empty:
@@ -211,7 +105,7 @@ def weekly_form(
     Parameters
     ----------
     minutes : pandas.DataFrame
-        From :func:`form_minutes`, with a ``week`` column (datetime64, the
+        Steady rows of :func:`runlens.metrics.form_minutes`, with a ``week`` column (datetime64, the
         week's first day) added by the caller.
     weeks : array_like of datetime64
         The weeks to report (one output row each, in this order).

@@ -1,0 +1,109 @@
+"""``runlens runs``: every stored run with its form flags.
+
+Lists the counted runs of a scanned history (duplicates and other sports left
+out) in time order, each with the form flags the scan stored for it, judged
+against the runner's own history as of that run, and the basis each flag
+used (docs/history.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "runs",
+        help="list each stored run with its form flags",
+        description="List the runs of a scanned history, oldest first, each with the form "
+        "flags the scan found and what they were judged against. Name the scanned folder DIR "
+        "or the store with --db.",
+    )
+    p.add_argument("dir", nargs="?", metavar="DIR", help="a folder scanned with `runlens scan`")
+    p.add_argument("--db", metavar="PATH", help="store file (instead of DIR)")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print one JSON object")
+    fmt.add_argument("--csv", action="store_true", help="print one CSV row per run")
+    p.add_argument(
+        "--flagged", action="store_true", help="only the runs with at least one form flag"
+    )
+    p.add_argument("--config", metavar="PATH", help="config file (runner profile, rules)")
+    p.set_defaults(func=run)
+
+
+def store_path(args: argparse.Namespace) -> str:
+    """The store named by ``--db`` or by the scanned folder ``DIR``."""
+    from ..errors import RunlensError
+    from ..history import default_store_path
+
+    if args.db is None and args.dir is None:
+        raise RunlensError("name a scanned folder (DIR) or a store (--db PATH)")
+    if args.db is not None and args.dir is not None:
+        raise RunlensError("name either a scanned folder (DIR) or a store (--db PATH), not both")
+    return args.db or str(default_store_path(args.dir))
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..config import load_config
+    from ..errors import RunlensError
+    from ..history import Store, build_history
+    from ..history.analysis import run_form_flags
+
+    db = store_path(args)
+    config = load_config(args.config)
+    with Store(db, create=False) as store:
+        h = build_history(store, config)
+    rows = run_form_flags(h)
+    if not rows:
+        raise RunlensError("no runs stored yet; run `runlens scan DIR` first", path=db)
+    total = len(rows)
+    if args.flagged:
+        rows = [r for r in rows if r["flags"]]
+    if args.json:
+        doc = {
+            "store": db,
+            "runs": rows,
+            "flagged_runs": sum(bool(r["flags"]) for r in rows),
+        }
+        json.dump(doc, sys.stdout, indent=2, allow_nan=False)
+        sys.stdout.write("\n")
+        return 0
+    if args.csv:
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(["local_date", "week", "path", "distance_m", "flags", "basis"])
+        for r in rows:
+            w.writerow(
+                [
+                    r["local_date"],
+                    r["week"],
+                    r["path"],
+                    "" if r["distance_m"] is None else round(r["distance_m"], 1),
+                    ";".join(r["flags"]),
+                    "; ".join(f["evidence"].get("basis") or "" for f in r["findings"]),
+                ]
+            )
+        return 0
+    print(format_text(rows, total))
+    return 0
+
+
+def format_text(rows: list[dict], total: int | None = None) -> str:
+    """One line per run, then each flag with its basis."""
+    import os
+
+    lines = [f"{'date':<10} {'km':>6}  {'file':<32} form flags"]
+    for r in rows:
+        km = "-" if r["distance_m"] is None else f"{r['distance_m'] / 1000:.1f}"
+        name = os.path.basename(r["path"])
+        lines.append(f"{r['local_date']:<10} {km:>6}  {name:<32} {', '.join(r['flags']) or '-'}")
+        for f in r["findings"]:
+            basis = (f.get("evidence") or {}).get("basis")
+            if basis:
+                lines.append(f"{'':<19}   {f['rule']}: judged on {basis}")
+    n = sum(bool(r["flags"]) for r in rows)
+    lines.append("")
+    lines.append(f"{n} of {total if total is not None else len(rows)} runs with form flags.")
+    return "\n".join(lines)

@@ -1,0 +1,170 @@
+"""Judge every stored run against the runner's own history as of that run.
+
+After a scan has stored each file's per-minute form table, each counted run
+gets its :class:`~runlens.baseline.PersonalBaseline` from the runs that
+started before it (:func:`~runlens.history.baseline.personal_baseline`), and
+its form rules are evaluated against that baseline. The key of the baseline
+(and of the rule settings) is stored with the findings (``judged_as``), so a
+run is read again only when what it is judged against changed; the result
+never depends on the order in which files were found or scanned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from .baseline import MIN_ACTIVITIES, MIN_MINUTES, history_minutes, personal_baseline
+
+if TYPE_CHECKING:
+    from ..baseline import PersonalBaseline
+    from ..config import Config
+    from .store import Store
+
+__all__ = ["baseline_settings", "baseline_as_of", "judgement_plan", "judge_history"]
+
+
+def baseline_settings(config: Config | None) -> dict[str, int]:
+    """``[baseline]`` settings with defaults: window_days, min_runs, min_minutes."""
+    b = dict(getattr(config, "baseline", None) or {})
+    return {
+        "window_days": int(b.get("window_days", 60)),
+        "min_runs": int(b.get("min_runs", MIN_ACTIVITIES)),
+        "min_minutes": int(b.get("min_minutes", MIN_MINUTES)),
+    }
+
+
+def baseline_as_of(minutes, start_s: float, config: Config | None) -> PersonalBaseline:
+    """The personal baseline for a run starting at ``start_s`` (Unix s)."""
+    s = baseline_settings(config)
+    return personal_baseline(
+        minutes,
+        start_s,
+        window_days=s["window_days"],
+        min_activities=s["min_runs"],
+        min_minutes=s["min_minutes"],
+    )
+
+
+def _key(baseline: PersonalBaseline, config: Config | None) -> str:
+    """What a stored judgement depends on, hashed (baseline, rule settings, version)."""
+    from .. import __version__
+    from ..config import Config
+
+    c = config or Config()  # no config and an empty one judge alike
+    doc = {
+        "baseline": baseline.to_dict(),
+        "runner": asdict(c.runner),
+        "rules": c.rules,
+        "runlens": __version__,
+    }
+    text = json.dumps(doc, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def judgement_plan(store: Store, config: Config | None = None) -> list[tuple[str, Any, str]]:
+    """Counted runs whose stored findings are not judged on their current baseline.
+
+    Returns
+    -------
+    list of (path, PersonalBaseline, key)
+    """
+    minutes = history_minutes(store)
+    rows = store.conn.execute(
+        "SELECT path, start_s, judged_as FROM activities "
+        "WHERE duplicate_of IS NULL AND (sport IS NULL OR sport = 'running') "
+        "ORDER BY start_s, path"
+    ).fetchall()
+    plan = []
+    for path, start_s, judged in rows:  # one baseline per run
+        pb = baseline_as_of(minutes, float(start_s), config)
+        key = _key(pb, config)
+        if key != judged:
+            plan.append((path, pb, key))
+    return plan
+
+
+def judge_history(store: Store, config: Config | None = None, jobs: int = 1) -> int:
+    """Evaluate the form rules of every run whose baseline changed; returns how many.
+
+    Files are read again (in ``jobs`` worker processes); a file that can no
+    longer be read keeps its previous findings.
+    """
+    done = 0
+    # Another scan of the same store may write runs meanwhile: plan again until
+    # nothing is left, so the last scan to finish leaves every run judged on
+    # the baseline the whole store gives it.
+    for _ in range(5):
+        plan = judgement_plan(store, config)
+        if not plan:
+            break
+        done += _judge(store, config, jobs, plan)
+    return done
+
+
+def _judge(store: Store, config: Config | None, jobs: int, plan: list) -> int:
+    from .worker import judge_file
+
+    keys = {p: k for p, _, k in plan}
+    done = 0
+
+    def record(res: dict) -> None:
+        nonlocal done
+        if res["error"] is None:
+            store.set_judgement(res["path"], res["findings"], res["form_rules"], keys[res["path"]])
+            done += 1
+
+    if jobs <= 1 or len(plan) == 1:
+        for path, pb, _ in plan:
+            record(judge_file(path, config, pb))
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=min(jobs, len(plan))) as ex:
+            futs = [ex.submit(judge_file, p, config, pb) for p, pb, _ in plan]
+            for fut in futs:  # in plan order: same store whatever finishes first
+                record(fut.result())
+    return done
+
+
+def store_holding(path: str) -> str | None:
+    """The history store of a scanned folder that holds ``path`` (None if none).
+
+    Looks at the default store of each folder above the file
+    (:func:`~runlens.history.store.default_store_path`), nearest first.
+    """
+    from pathlib import Path
+
+    from .store import Store, StoreError, default_store_path
+
+    p = Path(path).resolve()
+    for folder in p.parents:
+        db = default_store_path(folder)
+        if not db.is_file():
+            continue
+        try:
+            with Store(db, create=False) as s:
+                row = s.conn.execute("SELECT 1 FROM files WHERE path = ?", (str(p),)).fetchone()
+        except StoreError:
+            continue
+        if row:
+            return str(db)
+    return None
+
+
+def baseline_for(store: Store, path: str, start_s: float, config: Config | None = None):
+    """The personal baseline a run at ``start_s`` (Unix s) is judged against.
+
+    A run the store holds is judged as the scan judged it: on its stored start
+    and the runs before it. ``path`` itself never counts in its own baseline.
+    """
+    from pathlib import Path
+
+    p = str(Path(path).resolve())
+    row = store.conn.execute("SELECT start_s FROM activities WHERE path = ?", (p,)).fetchone()
+    minutes = history_minutes(store)
+    if len(minutes):
+        minutes = minutes[minutes["path"] != p]
+    return baseline_as_of(minutes, float(row[0]) if row else float(start_s), config)

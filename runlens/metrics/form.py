@@ -1,0 +1,139 @@
+"""The per-minute form table: one row per minute of running, with a steady flag.
+
+:func:`form_minutes` cuts the running samples of an activity
+(:func:`runlens.metrics.samples.sample_frame`, running sessions only) into
+minutes of timer time and gives each minute the time-weighted means of speed,
+grade and every form channel the record carries. A minute is *steady* when at
+least :data:`MIN_STEADY_S` of it are steady running (the frame's ``steady``
+column: evidence.md section 2). This table is what the history store keeps of
+each run (docs/history.md), what the personal baselines are fitted from
+(:mod:`runlens.history.baseline`) and what the weekly form charts read
+(:mod:`runlens.report.charts.trends`); docs/data-model.md lists its columns.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .samples import MetricOptions, sample_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..model import Activity
+
+__all__ = ["FORM_CHANNELS", "FORM_COLUMNS", "MIN_STEADY_S", "form_minutes", "empty_form_minutes"]
+
+#: Per-minute channels: time-weighted means over the minute's running samples,
+#: in the sample frame's units; NaN where the record has no such field. New
+#: channels (e.g. ``respiration_rate_brpm``) are added here, once, and the
+#: store, the baselines and the charts carry them.
+FORM_CHANNELS = (
+    "speed_m_s",
+    "grade_pct",
+    "cadence_spm",
+    "step_length_m",
+    "ground_contact_ms",
+    "ground_contact_pct",
+    "vertical_oscillation_mm",
+    "vertical_ratio_pct",
+    "gct_balance_left_pct",
+    "heart_rate_bpm",
+    "power_w",
+)
+#: Every column of :func:`form_minutes`, in order.
+FORM_COLUMNS = ("minute", "start_s", "seconds", "steady_s", "steady", *FORM_CHANNELS)
+#: A minute is steady when at least this many of its seconds are steady running, s.
+MIN_STEADY_S = 45.0
+
+
+def empty_form_minutes() -> pd.DataFrame:
+    """A form table with no rows (the columns and dtypes of :func:`form_minutes`)."""
+    import pandas as pd
+
+    out = {c: pd.Series(dtype=float) for c in FORM_COLUMNS}
+    out["minute"] = pd.Series(dtype="int64")
+    out["steady"] = pd.Series(dtype=bool)
+    return pd.DataFrame(out)
+
+
+def form_minutes(activity: Activity, options: MetricOptions | None = None) -> pd.DataFrame:
+    """One row per minute of running, with its form metrics and a steady flag.
+
+    Minutes are whole minutes of timer time from the start of the activity
+    (pauses and dropouts add none), so the table does not depend on how
+    often the device recorded.
+
+    Parameters
+    ----------
+    activity : Activity
+        Not modified.
+    options : MetricOptions, optional
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`FORM_COLUMNS`: ``minute`` (0-based minute of timer
+        time), ``start_s`` (Unix s, UTC, of the minute's first running
+        sample), ``seconds`` (running seconds in it, s), ``steady_s`` (steady
+        seconds, s), ``steady`` (``steady_s >= 45``) and the
+        :data:`FORM_CHANNELS` means (speed m/s, grade %, steps/min, m, ms,
+        %, mm, %, % left, 1/min, W). Only minutes with running seconds; empty
+        for a file that is not a run or has no running samples.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from runlens.model import Activity, Source
+    >>> idx = pd.date_range("2024-05-01", periods=1200, freq="s", tz="UTC")
+    >>> rec = pd.DataFrame({"speed_m_s": 3.0, "cadence_spm": 170.0,
+    ...                     "distance_m": 3.0 * pd.RangeIndex(1200)}, index=idx)
+    >>> act = Activity(rec, source=Source("<bytes>", "fit", "", 0), sport="running")
+    >>> fm = form_minutes(act)
+    >>> len(fm), int(fm["steady"].sum()), float(fm["cadence_spm"].iloc[-1])
+    (20, 10, 170.0)
+    """
+    import pandas as pd
+
+    if not activity.is_running:
+        return empty_form_minutes()
+    frame = sample_frame(activity, running_only=True, options=options)
+    dt = frame["dt_s"].to_numpy()
+    use = frame["running"].to_numpy() & (dt > 0)
+    if not use.any():
+        return empty_form_minutes()
+    timer = frame["timer_s"].to_numpy()
+    minute_all = np.floor((timer - timer[0]) / 60.0).astype(np.int64)
+    m_used = minute_all[use]
+    minutes, slot = np.unique(m_used, return_inverse=True)
+    k = minutes.size
+    w = dt[use]
+    seconds = np.bincount(slot, weights=w, minlength=k)
+    steady_s = np.bincount(
+        slot, weights=np.where(frame["steady"].to_numpy()[use], w, 0.0), minlength=k
+    )
+    t = frame["t_s"].to_numpy()[use]
+    start = np.full(k, np.inf)
+    np.minimum.at(start, slot, t)
+    out: dict[str, np.ndarray] = {
+        "minute": minutes,
+        "start_s": start,
+        "seconds": seconds,
+        "steady_s": steady_s,
+        "steady": steady_s >= MIN_STEADY_S,
+    }
+    for col in FORM_CHANNELS:
+        if col not in frame:
+            out[col] = np.full(k, np.nan)
+            continue
+        x = frame[col].to_numpy(dtype=float)[use]
+        ok = np.isfinite(x)
+        ww = np.where(ok, w, 0.0)
+        s = np.bincount(slot, weights=np.where(ok, x, 0.0) * ww, minlength=k)
+        c = np.bincount(slot, weights=ww, minlength=k)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # Half of a minute's running seconds with a value, or none.
+            out[col] = np.where((c > 0) & (c >= seconds / 2), s / c, np.nan)
+    return pd.DataFrame(out, columns=list(FORM_COLUMNS))
