@@ -51,6 +51,8 @@ _FIT_EPOCH_S = 631065600
 #: Resynchronisation: bytes looked at before and after the fault, messages a resume
 #: point must walk, explicit timestamps it must show, how many resyncs a file may need.
 _BACK, _AHEAD, _MESSAGES, _MIN_TS, _MAX_RESYNCS = 256, 4096, 12, 2, 200
+#: A definition is repaired only if at most this many messages read it before the fault.
+_DEF_USES = 2
 #: Timestamps of a resumed stream must lie within this of the last good one (s).
 _WINDOW_S = 12 * 3600
 #: FIT date_time values below this count seconds since power-up, not dates.
@@ -767,6 +769,7 @@ class _Sequence:
             if fault - d.end <= _AHEAD
             and (i == len(self.history) - 1 or d.gnum == _RECORD)
             and d.at not in self.repaired
+            and self._used_after(d, fault) <= _DEF_USES
         ]
         for i, bad in reversed(near):
             earlier = self.history[:i]
@@ -824,6 +827,20 @@ class _Sequence:
             self._define(d, d.encode(), at=d.end)
             return d.end, f"the definition at byte {at} looks damaged; {how}"
         return None
+
+    def _used_after(self, d: _Def, fault: int) -> int:
+        """Messages kept that read ``d`` between its end and ``fault``: a damaged size
+        or field count puts the first of them out of step, so a definition that many
+        messages read cleanly is not the one the fault comes from."""
+        n = 0
+        for it in reversed(self.items):
+            if it.start < d.end:
+                break
+            if it.d is not None and it.d.at == d.at and it.start < fault:
+                n += (it.stop - it.start) // it.step
+                if n > _DEF_USES:
+                    break
+        return n
 
     def _guesses(self, bad: _Def) -> list[_Def]:
         """Repairs of one damaged byte of ``bad``: its architecture, its field count, or
