@@ -8,6 +8,7 @@ falls back to population bands when there is none.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -111,6 +112,9 @@ class PersonalBaseline:
         History window, days.
     min_runs : int
         Least runs for a personal baseline.
+    breathing : runlens.rules.breathing.BreathingBaseline or None
+        The speed-matched breathing rate line; None with too little steady
+        running with a breathing rate in the window.
     """
 
     cadence: CadenceBaseline | None
@@ -118,6 +122,7 @@ class PersonalBaseline:
     n_runs: int
     window_days: int = 60
     min_runs: int = 3
+    breathing: Any = None
 
     def band(self, metric: str) -> SpeedBand | None:
         """The personal band of ``metric``, or None."""
@@ -145,10 +150,13 @@ class PersonalBaseline:
         """Plain JSON form (also the key a stored judgement is compared on)."""
         from dataclasses import asdict
 
-        return {
+        out = {
             "cadence": None if self.cadence is None else asdict(self.cadence),
             "bands": {k: asdict(v) for k, v in sorted(self.bands.items())},
             "n_runs": self.n_runs,
             "window_days": self.window_days,
             "min_runs": self.min_runs,
         }
+        if self.breathing is not None:  # absent, not null: runs without it keep their key
+            out["breathing"] = asdict(self.breathing)
+        return out

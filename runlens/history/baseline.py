@@ -2,7 +2,8 @@
 
 evidence.md section 2: steady running only (the steady minutes of the
 per-minute form table, :func:`runlens.metrics.form_minutes`), the 60 days
-before the judged run, spm = a + b x speed; and in the same way a personal
+before the judged run, spm = a + b x speed; the breathing rate at matched
+speed, brpm = a + b x speed (evidence.md section 8); and in the same way a personal
 band (value = a + b x speed, with the spread around it) for ground contact
 time, vertical oscillation, vertical ratio and contact balance. A scan keeps
 each run's form table, so the baselines are refitted from the store without
@@ -119,7 +120,33 @@ def personal_baseline(
             cadence = CadenceBaseline(a, b, runs, int(ok.sum()), sd, rng, window_days)
         else:
             bands[metric] = SpeedBand(metric, a, b, sd, runs, int(ok.sum()), rng)
-    return PersonalBaseline(cadence, bands, n_runs, window_days, min_activities)
+    breathing = _breathing_baseline(win, v_all, w_all, window_days, min_activities, min_minutes)
+    return PersonalBaseline(cadence, bands, n_runs, window_days, min_activities, breathing)
+
+
+def _breathing_baseline(win, v_all, w_all, window_days, min_activities, min_minutes):
+    """brpm = a + b x speed from the window's steady minutes with a breathing rate.
+
+    Like the cadence line (weighted by steady seconds); a flat line when the
+    minutes span under 0.1 m/s. Speed range: 5th-95th percentile of the minutes
+    (as :meth:`runlens.rules.breathing.BreathingBaseline.fit`). None with fewer
+    than ``min_activities`` runs or ``min_minutes`` minutes.
+    """
+    if "respiration_rate_brpm" not in win or not len(win):
+        return None
+    y = win["respiration_rate_brpm"].to_numpy(float)
+    ok = np.isfinite(y) & (y > 0) & np.isfinite(v_all) & (w_all > 0)
+    runs = int(win["path"][ok].nunique())
+    if runs < min_activities or ok.sum() < min_minutes:
+        return None
+    fit = _line(v_all[ok], y[ok], w_all[ok], allow_flat=True)
+    if fit is None:
+        return None
+    from ..rules.breathing import BreathingBaseline
+
+    a, b, sd = fit
+    lo, hi = np.percentile(v_all[ok], [5, 95])
+    return BreathingBaseline(a, b, runs, int(ok.sum()), sd, (float(lo), float(hi)), window_days)
 
 
 def fit_baseline(

@@ -15,9 +15,9 @@ docs/history.md documents the schema. In short:
   (the baseline they were judged against), reader warnings, and
   ``duplicate_of`` (the path of the copy that counts, when the same activity
   is stored twice) plus the session spike ratio.
-- ``form_minutes`` (schema 3): the per-minute form table of each run
-  (:func:`runlens.metrics.form_minutes`), which the personal baselines and
-  the weekly form charts read.
+- ``form_minutes`` (schema 3; breathing columns schema 4): the per-minute
+  form table of each run (:func:`runlens.metrics.form_minutes`), which the
+  personal baselines and the weekly form charts read.
 - ``daily_load``: per local date: distance, moving time, TRIMP, runs
   (derived; rebuilt at the end of each scan).
 - ``pain_entries`` (schema 2): the runner's pain diary (:mod:`runlens.pain`),
@@ -59,7 +59,7 @@ __all__ = [
     "default_store_path",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: SQLite application_id of a runlens store ("RLNS"), so another program's
 #: database is recognised and refused.
 APPLICATION_ID = 0x524C4E53
@@ -140,7 +140,27 @@ CREATE TABLE IF NOT EXISTS daily_load (
 """
 
 
-#: The per-minute form table of each run (docs/history.md, docs/data-model.md).
+#: The form channels of schema 3 (later schemas add columns by migration, so
+#: that a store of any version reaches the same table).
+_FORM_CHANNELS_V3 = (
+    "speed_m_s",
+    "grade_pct",
+    "cadence_spm",
+    "step_length_m",
+    "ground_contact_ms",
+    "ground_contact_pct",
+    "vertical_oscillation_mm",
+    "vertical_ratio_pct",
+    "gct_balance_left_pct",
+    "heart_rate_bpm",
+    "power_w",
+)
+#: Channels schema 4 added: breathing rate and steps per breath.
+_FORM_CHANNELS_V4 = ("respiration_rate_brpm", "steps_per_breath")
+assert (*_FORM_CHANNELS_V3, *_FORM_CHANNELS_V4) == FORM_CHANNELS, "form_minutes needs a migration"
+
+#: The per-minute form table of each run as schema 3 created it (docs/history.md,
+#: docs/data-model.md).
 _FORM_MINUTES_TABLE = f"""
 CREATE TABLE IF NOT EXISTS form_minutes (
     path TEXT NOT NULL REFERENCES activities(path) ON DELETE CASCADE,
@@ -149,7 +169,7 @@ CREATE TABLE IF NOT EXISTS form_minutes (
     seconds REAL NOT NULL,
     steady_s REAL NOT NULL,
     steady INTEGER NOT NULL,
-    {", ".join(f"{c} REAL" for c in FORM_CHANNELS)},
+    {", ".join(f"{c} REAL" for c in _FORM_CHANNELS_V3)},
     PRIMARY KEY (path, minute)
 );
 """
@@ -178,6 +198,17 @@ CREATE INDEX IF NOT EXISTS pain_entries_date ON pain_entries(date);
     + """
 ALTER TABLE activities ADD COLUMN judged_as TEXT;
 UPDATE files SET sha256 = '', mtime_ns = -1 WHERE path IN (SELECT path FROM activities);
+""",
+    # Schema 4: breathing rate and steps per breath in the form table. Every
+    # row stays; the runs whose summary has a breathing rate are marked for
+    # reading again by the next scan (their hash is forgotten), which fills
+    # in the new columns; the other runs' new columns stay empty, as a fresh
+    # read would leave them.
+    4: "".join(f"ALTER TABLE form_minutes ADD COLUMN {c} REAL;\n" for c in _FORM_CHANNELS_V4)
+    + """
+UPDATE files SET sha256 = '', mtime_ns = -1 WHERE path IN (
+    SELECT path FROM activities
+    WHERE json_extract(summary_json, '$.respiration_rate_brpm') IS NOT NULL);
 """,
 }
 

@@ -42,7 +42,13 @@ FORM_CHANNELS = (
     "gct_balance_left_pct",
     "heart_rate_bpm",
     "power_w",
+    "respiration_rate_brpm",
+    "steps_per_breath",
 )
+#: Channels computed from others rather than averaged: steps per breath is the
+#: minute's mean step rate over its mean breathing rate, both over the samples
+#: that carry both (as :func:`runlens.metrics.summary.steps_per_breath`).
+_RATIO_CHANNELS = ("steps_per_breath",)
 #: Every column of :func:`form_minutes`, in order.
 FORM_COLUMNS = ("minute", "start_s", "seconds", "steady_s", "steady", *FORM_CHANNELS)
 #: A minute is steady when at least this many of its seconds are steady running, s.
@@ -80,7 +86,8 @@ def form_minutes(activity: Activity, options: MetricOptions | None = None) -> pd
         sample), ``seconds`` (running seconds in it, s), ``steady_s`` (steady
         seconds, s), ``steady`` (``steady_s >= 45``) and the
         :data:`FORM_CHANNELS` means (speed m/s, grade %, steps/min, m, ms,
-        %, mm, %, % left, 1/min, W). Only minutes with running seconds; empty
+        %, mm, %, % left, 1/min, W, breaths/min) and steps per breath (the
+        minute's step rate over its breathing rate). Only minutes with running seconds; empty
         for a file that is not a run or has no running samples.
 
     Examples
@@ -125,6 +132,8 @@ def form_minutes(activity: Activity, options: MetricOptions | None = None) -> pd
         "steady": steady_s >= MIN_STEADY_S,
     }
     for col in FORM_CHANNELS:
+        if col in _RATIO_CHANNELS:
+            continue
         if col not in frame:
             out[col] = np.full(k, np.nan)
             continue
@@ -136,4 +145,19 @@ def form_minutes(activity: Activity, options: MetricOptions | None = None) -> pd
         with np.errstate(divide="ignore", invalid="ignore"):
             # Half of a minute's running seconds with a value, or none.
             out[col] = np.where((c > 0) & (c >= seconds / 2), s / c, np.nan)
+    out["steps_per_breath"] = _steps_per_breath(frame, use, slot, w, seconds, k)
     return pd.DataFrame(out, columns=list(FORM_COLUMNS))
+
+
+def _steps_per_breath(frame, use, slot, w, seconds, k) -> np.ndarray:
+    """Per minute: mean step rate / mean breathing rate over the samples with both."""
+    if "cadence_spm" not in frame or "respiration_rate_brpm" not in frame:
+        return np.full(k, np.nan)
+    cad = frame["cadence_spm"].to_numpy(dtype=float)[use]
+    br = frame["respiration_rate_brpm"].to_numpy(dtype=float)[use]
+    ww = np.where(np.isfinite(cad) & np.isfinite(br) & (br > 0), w, 0.0)
+    c = np.bincount(slot, weights=ww, minlength=k)
+    sc = np.bincount(slot, weights=np.where(ww > 0, cad, 0.0) * ww, minlength=k)
+    sb = np.bincount(slot, weights=np.where(ww > 0, br, 0.0) * ww, minlength=k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where((c > 0) & (c >= seconds / 2), sc / sb, np.nan)

@@ -203,14 +203,9 @@ _AGGREGATE_COLUMNS = (
 
 def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """The columns :func:`aggregate` reads, as arrays (each read from pandas once)."""
-    cols = {c: frame[c].to_numpy() for c in _AGGREGATE_COLUMNS if c in frame}
-    if "respiration_rate_brpm" in cols and "steady" not in cols:
-        # Steps per breath is judged on steady running (runlens.metrics.rolling.steady_mask).
-        from .rolling import STEADY_MAX_GRADE_PCT, STEADY_MIN_SPEED_M_S, STEADY_WARMUP_S, _steady
-
-        ok = _steady(frame, STEADY_MIN_SPEED_M_S, STEADY_MAX_GRADE_PCT, STEADY_WARMUP_S)
-        cols["steady"] = ok & (frame["sport"].to_numpy() == "running")
-    return cols
+    # Steps per breath is judged on the frame's one ``steady`` column
+    # (runlens.metrics.samples.steady_flags); no second definition here.
+    return {c: frame[c].to_numpy() for c in _AGGREGATE_COLUMNS if c in frame}
 
 
 def steps_per_breath(

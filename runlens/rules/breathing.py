@@ -67,7 +67,9 @@ class BreathingBaseline:
     """A runner's breathing rate at each speed: ``brpm = a + b x speed``.
 
     Fitted from the steady running of earlier runs (:meth:`fit`); the history
-    store will supply it as it supplies the cadence baseline.
+    store supplies it as it supplies the cadence baseline (fitted from the
+    stored steady minutes of the runs before the judged one,
+    :func:`runlens.history.personal_baseline`).
 
     Attributes
     ----------
@@ -373,7 +375,13 @@ class BreathingVsBaseline(Rule):
         baseline: Any = None,
         profile: RunnerProfile | None = None,
     ) -> list[Finding]:
-        """Findings against ``baseline`` (a :class:`BreathingBaseline`; others are ignored)."""
+        """Findings against ``baseline``: a :class:`BreathingBaseline`, or the
+        :class:`~runlens.baseline.PersonalBaseline` the history store supplies
+        (its ``breathing`` line); anything else is ignored."""
+        from ..baseline import PersonalBaseline
+
+        if isinstance(baseline, PersonalBaseline):
+            baseline = baseline.breathing
         if not isinstance(baseline, BreathingBaseline):
             return []
         sig = Signals.of(activity, 60.0)

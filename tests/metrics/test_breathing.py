@@ -122,3 +122,32 @@ def test_lap_averages_agree_with_the_watch():
     assert len(ours) == len(watch) == 15
     # Records at lap boundaries are assigned differently: measured gap 0.33 breaths/min.
     assert np.max(np.abs(ours - watch)) < 0.35
+
+
+def test_form_minutes_carry_breathing_rate_and_steps_per_breath():
+    from runlens.metrics import form_minutes
+    from runlens.synth import Pattern
+
+    # Steps per breath 4.5, then ramping to 3 over 25-30 min and held to the end.
+    plant = [Pattern("fast_breathing", 1500, 3000)]
+    run = simulate_run(seed=22, duration_s=3000, smart_recording=True, patterns=plant)
+    fm = form_minutes(_read(run))
+    st = fm[fm["steady"]]
+    early, late = st[st["minute"].between(10, 23)], st[st["minute"] >= 33]
+    assert len(early) >= 10 and len(late) >= 10
+    # the simulated breathing is noisy minute to minute (a watch's is more so)
+    assert early["steps_per_breath"].mean() == pytest.approx(4.5, abs=0.05)
+    assert late["steps_per_breath"].mean() == pytest.approx(3.0, abs=0.05)
+    assert np.allclose(early["steps_per_breath"], 4.5, atol=0.25)
+    assert np.allclose(late["steps_per_breath"], 3.0, atol=0.2)
+    # the ratio of the minute's own means
+    ratio = fm["cadence_spm"] / fm["respiration_rate_brpm"]
+    assert np.allclose(fm["steps_per_breath"], ratio, rtol=0.01, equal_nan=True)
+
+
+def test_form_minutes_without_the_field_have_empty_breathing_columns():
+    from runlens.metrics import form_minutes
+
+    fm = form_minutes(_read(simulate_run(seed=23, duration_s=1800, smart_recording=True)))
+    assert len(fm) >= 30  # 30 min of timer time (plus the last record's second)
+    assert fm["respiration_rate_brpm"].isna().all() and fm["steps_per_breath"].isna().all()
