@@ -296,11 +296,25 @@ class Store:
             self.conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the store ({exc})", path=name) from None
-        try:
-            self._setup()
-        except sqlite3.DatabaseError as exc:
-            self.conn.close()
-            raise store_error(exc, name) from None
+        import time
+
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                self._setup()
+                break
+            except sqlite3.OperationalError as exc:
+                # SQLite answers "locked" at once, without waiting, where waiting could
+                # deadlock (two openers upgrading a read lock while another creates
+                # the store or switches it to WAL): open again until the timeout.
+                if "locked" in str(exc) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                self.conn.close()
+                raise store_error(exc, name) from None
+            except sqlite3.DatabaseError as exc:
+                self.conn.close()
+                raise store_error(exc, name) from None
 
     # ------------------------------------------------------------------ setup
     def _state(self) -> tuple[int, int, int]:
