@@ -45,6 +45,12 @@ def load_checked_config(path: str | None):
     return config
 
 
+def add_history_arguments(p: argparse.ArgumentParser) -> None:
+    """``DIR`` or ``--db PATH``: which history a command reads (weekly, runs, baseline)."""
+    p.add_argument("dir", nargs="?", metavar="DIR", help="a folder scanned with `runlens scan`")
+    p.add_argument("--db", metavar="PATH", help="history store file (default: the folder's store)")
+
+
 def add_config_argument(p: argparse.ArgumentParser) -> None:
     """``--config PATH`` with the default path runlens really uses (docs/config.md)."""
     from ..config import default_config_path

@@ -22,6 +22,8 @@ _LABELS = {
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from ._common import add_history_arguments
+
     p = sub.add_parser(
         "baseline",
         help="show your own baselines (step rate vs speed, contact time, balance, ...)",
@@ -30,8 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "vertical oscillation, vertical ratio and contact balance. Name the scanned folder DIR "
         "or the store with --db.",
     )
-    p.add_argument("dir", nargs="?", metavar="DIR", help="a folder scanned with `runlens scan`")
-    p.add_argument("--db", metavar="PATH", help="store file (instead of DIR)")
+    add_history_arguments(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument(
         "--as-of",

@@ -15,6 +15,8 @@ import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from ._common import add_history_arguments
+
     p = sub.add_parser(
         "runs",
         help="list each stored run with its form flags",
@@ -22,8 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "flags the scan found and what they were judged against. Name the scanned folder DIR "
         "or the store with --db.",
     )
-    p.add_argument("dir", nargs="?", metavar="DIR", help="a folder scanned with `runlens scan`")
-    p.add_argument("--db", metavar="PATH", help="store file (instead of DIR)")
+    add_history_arguments(p)
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print one JSON object")
     fmt.add_argument("--csv", action="store_true", help="print one CSV row per run")

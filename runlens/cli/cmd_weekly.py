@@ -36,7 +36,7 @@ WEEK_COLUMNS = (
 
 def register(sub: argparse._SubParsersAction) -> None:
     from ..load import WEEKDAYS
-    from ._common import add_config_argument, add_load_unit_argument
+    from ._common import add_config_argument, add_history_arguments, add_load_unit_argument
 
     p = sub.add_parser(
         "weekly",
@@ -45,8 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "on the previous week, acute:chronic ratio and volume findings (session spikes, weekly "
         "increases). Name the scanned folder DIR or the store with --db.",
     )
-    p.add_argument("dir", nargs="?", metavar="DIR", help="a folder scanned with `runlens scan`")
-    p.add_argument("--db", metavar="PATH", help="history store file (default: the folder's store)")
+    add_history_arguments(p)
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print one JSON object")
     fmt.add_argument("--csv", action="store_true", help="print the weeks as CSV")

@@ -35,22 +35,13 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
+from runlens.io.gpxwrite import _fmt  # the same NaN-as-empty number formatting
 from runlens.synth import SimulatedRun, from_columns
 
 __all__ = ["TCX_NS", "AX_NS", "to_tcx", "write_tcx"]
 
 TCX_NS = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
 AX_NS = "http://www.garmin.com/xmlschemas/ActivityExtension/v2"
-
-
-def _fmt(values: np.ndarray | None, spec: str) -> np.ndarray | None:
-    if values is None:
-        return None
-    v = np.asarray(values, dtype=float)
-    ok = np.isfinite(v)
-    out = np.full(v.shape, "", dtype=object)
-    out[ok] = np.char.mod(spec, v[ok])
-    return out
 
 
 def to_tcx(
