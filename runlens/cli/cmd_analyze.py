@@ -66,8 +66,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--db",
         metavar="STORE",
-        help="history store to judge the run against (default: the store of a scanned folder "
-        "that holds FILE, if any)",
+        help="history store to judge the run against (default: yours, $RUNLENS_DB if set, "
+        "else history.sqlite in the user's data directory, if you have scanned any runs)",
     )
     p.add_argument(
         "--no-history",
@@ -130,18 +130,29 @@ def load_baseline(path: str):
 
 
 def history_baseline(args: argparse.Namespace, config, activity):
-    """The runner's baseline as of this run, from ``--db`` or the store holding the file.
+    """The runner's baseline as of this run, from ``--db`` or the runner's store.
 
     None when there is no store (the rules then use population bands and say so).
     """
-    from ..history.judge import baseline_for, store_holding
+    from ..errors import RunlensError
+    from ..history.judge import baseline_for
+    from ..history.runner import open_history, store_path
     from ..history.store import Store
 
-    db = args.db or store_holding(args.file)
-    if db is None:
-        return None
     start = activity.start if activity.start is not None else activity.records.index[0]
-    with Store(db, create=False) as store:
+    if args.db:
+        store = Store(args.db, create=False)
+    else:
+        try:
+            store = open_history(None, create=False)
+        except RunlensError:
+            if store_path(None).exists():
+                raise  # a store that is there but unusable is said, not skipped
+            return None
+        from ._common import say_merged
+
+        say_merged(store.merged, store.path)
+    with store:
         return baseline_for(store, args.file, start.timestamp(), config)
 
 

@@ -108,6 +108,13 @@ def _judge(store: Store, config: Config | None, jobs: int, plan: list) -> int:
     from .worker import judge_file
 
     keys = {p: k for p, _, k in plan}
+    # What the scan applied on top of the file (the export list's sport and time
+    # zone, the user's --sport): the stored row has it; the file alone may not.
+    stored = {
+        p: {"sport": sp, "utc_offset_s": tz}
+        for p, sp, tz in store.conn.execute("SELECT path, sport, utc_offset_s FROM activities")
+        if p in keys
+    }
     done = 0
 
     def record(res: dict) -> None:
@@ -118,40 +125,36 @@ def _judge(store: Store, config: Config | None, jobs: int, plan: list) -> int:
 
     if jobs <= 1 or len(plan) == 1:
         for path, pb, _ in plan:
-            record(judge_file(path, config, pb))
+            record(judge_file(path, config, pb, stored.get(path)))
     else:
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=min(jobs, len(plan))) as ex:
-            futs = [ex.submit(judge_file, p, config, pb) for p, pb, _ in plan]
+            futs = [ex.submit(judge_file, p, config, pb, stored.get(p)) for p, pb, _ in plan]
             for fut in futs:  # in plan order: same store whatever finishes first
                 record(fut.result())
     return done
 
 
 def store_holding(path: str) -> str | None:
-    """The history store of a scanned folder that holds ``path`` (None if none).
+    """The runner's history store if it holds ``path`` (None if not, or no store).
 
-    Looks at the default store of each folder above the file
-    (:func:`~runlens.history.store.default_store_path`), nearest first.
+    The runner's store is :func:`~runlens.history.store.default_store_path`.
     """
     from pathlib import Path
 
     from .store import Store, StoreError, default_store_path
 
     p = Path(path).resolve()
-    for folder in p.parents:
-        db = default_store_path(folder)
-        if not db.is_file():
-            continue
-        try:
-            with Store(db, create=False) as s:
-                row = s.conn.execute("SELECT 1 FROM files WHERE path = ?", (str(p),)).fetchone()
-        except StoreError:
-            continue
-        if row:
-            return str(db)
-    return None
+    db = default_store_path()
+    if not db.is_file():
+        return None
+    try:
+        with Store(db, create=False) as s:
+            row = s.conn.execute("SELECT 1 FROM files WHERE path = ?", (str(p),)).fetchone()
+    except StoreError:
+        return None
+    return str(db) if row else None
 
 
 def baseline_for(store: Store, path: str, start_s: float, config: Config | None = None):
