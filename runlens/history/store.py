@@ -571,7 +571,11 @@ class Store:
             "SELECT r.path, r.kind, r.first_scan_utc, r.last_scan_utc, r.files, "
             "(SELECT count(*) FROM files f WHERE f.root = r.path), "
             "(SELECT count(*) FROM activities a JOIN files f ON f.path = a.path "
-            " WHERE f.root = r.path) FROM roots r ORDER BY r.path"
+            " WHERE f.root = r.path) FROM roots r "
+            # files of a source that an old store did not record
+            "UNION ALL SELECT f.root, NULL, NULL, NULL, NULL, count(*), count(a.path) "
+            "FROM files f LEFT JOIN activities a ON a.path = f.path "
+            "WHERE f.root NOT IN (SELECT path FROM roots) GROUP BY f.root ORDER BY 1"
         ).fetchall()
         return [
             {
