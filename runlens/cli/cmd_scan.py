@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
         f"Scanned {rep.root}: {plural(rep.found, 'activity file')} in {rep.seconds:.1f} s "
         f"({rep.read} read, {rep.not_read} unchanged and not read"
         + (f", {rep.same_content} touched but identical" if rep.same_content else "")
-        + (f" ({rep.moved} of them moved here: re-linked)" if rep.moved else "")
+        + (f", {rep.moved} of them moved here and re-linked" if rep.moved else "")
         + (f", {rep.removed} gone and forgotten" if rep.removed else "")
         + ")"
     )

@@ -376,6 +376,7 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
     jobs = max(1, jobs or os.cpu_count() or 1)
     changed = report.removed > 0
     names: dict[str, str] = {}
+    new_paths: set[str] = set()
 
     def record(res: dict) -> None:
         nonlocal changed
@@ -387,6 +388,7 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
             report.same_content += 1
         elif st == "ok":
             report.analysed += 1
+            new_paths.add(res["path"])
             report.form_rules = res["activity"]["form_rules"]
             if res["activity"].get("name"):
                 names[res["path"]] = res["activity"]["name"]
@@ -480,7 +482,7 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
     # A file of a gone source that was read again here anyway (no size, mtime
     # or hash to know it by, e.g. after a schema migration) is the same run:
     # its old copy is forgotten, not kept as a duplicate.
-    n_relinked = _forget_moved_copies(store, r)
+    n_relinked = _forget_moved_copies(store, new_paths)
     report.moved += n_relinked
     changed = changed or n_relinked > 0 or report.moved > 0
 
@@ -504,7 +506,7 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
         {"path": g["path"], "runs": g["runs"]} for g in store.gone_sources()
     ]
     report.activities = store.count("activities")
-    report.sources = store.count("roots")
+    report.sources = len(store.sources())
     report.runs = state["runs"]
     report.duplicates = state["duplicates"]
     report.weeks = state["weeks"]
@@ -595,18 +597,20 @@ class _MovedFiles:
         return True
 
 
-def _forget_moved_copies(store, root: str) -> int:
-    """Forget activities of gone sources whose content is stored again under ``root``."""
+def _forget_moved_copies(store, new_paths: set[str]) -> int:
+    """Forget activities no longer on disk whose content this scan stored anew (at
+    ``new_paths``): the same file, moved, that could not be known before reading it."""
     from ..io.archive import SEP
 
+    if not new_paths:
+        return 0
     rows = store.conn.execute(
-        "SELECT f.path, a.content_sha256, f.root FROM activities AS a "
-        "JOIN files AS f ON f.path = a.path"
+        "SELECT a.path, a.content_sha256 FROM activities AS a"
     ).fetchall()
-    here = {sha for p, sha, rt in rows if rt == root}
+    here = {sha for p, sha in rows if p in new_paths}
     gone = [
-        p for p, sha, rt in rows
-        if rt != root and sha in here and not os.path.exists(p.partition(SEP)[0])
+        p for p, sha in rows
+        if p not in new_paths and sha in here and not os.path.exists(p.partition(SEP)[0])
     ]
     if gone:
         with store.transaction():

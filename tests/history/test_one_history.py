@@ -231,3 +231,26 @@ def test_db_never_merges_old_stores(tmp_path):
     assert out.returncode == 0 and "merged" not in out.stderr
     with Store(tmp_path / "b.sqlite", create=False) as s:
         assert s.count("pain_entries") == 1 and s.count("files") == 0
+
+
+def test_a_moved_file_known_only_after_reading_it_replaces_its_old_copy(tmp_path):
+    """A store migrated from an old schema forgets hashes (its files are read again):
+    a renamed folder's files are then read, and their old copies forgotten, not doubled."""
+    first = tmp_path / "runs"
+    _write_fits(first, [0, 1, 2])
+    db = scan(first, jobs=1).db
+    with Store(db, create=False) as s, s.transaction() as c:
+        c.execute("UPDATE files SET sha256 = '', mtime_ns = -1")
+    renamed = tmp_path / "runs-2026"
+    first.rename(renamed)
+    rep = scan(renamed, jobs=1)
+    assert (rep.analysed, rep.moved, rep.activities, rep.runs, rep.duplicates) == (3, 3, 3, 3, 0)
+    assert rep.gone_sources == []
+    # a copy whose original is still there is another source of the same runs: kept, once
+    shutil.copytree(renamed, tmp_path / "copy")
+    rep = scan(tmp_path / "copy", jobs=1)
+    assert (rep.moved, rep.activities, rep.runs, rep.duplicates) == (0, 6, 3, 3)
+    shutil.rmtree(tmp_path / "copy")  # gone: its runs stay until its new place is scanned
+    rep = scan(renamed, jobs=1)
+    assert rep.activities == 6 and rep.gone_sources == [{"path": str(tmp_path / "copy"),
+                                                          "runs": 3}]
