@@ -736,6 +736,12 @@ class Store:
             df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
         return df
 
+    def channel_counts(self) -> dict[str, int]:
+        """Path -> how many form channels (docs/data-model.md) the run recorded in
+        any minute: what makes one copy of a run richer than another."""
+        expr = " + ".join(f"max({c} IS NOT NULL)" for c in FORM_CHANNELS)
+        return dict(self.conn.execute(f"SELECT path, {expr} FROM form_minutes GROUP BY path"))
+
     def dump(self) -> dict[str, list[tuple]]:
         """Every table's rows, sorted, for comparing two stores (tests, debugging)."""
         out = {}

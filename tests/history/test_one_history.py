@@ -220,8 +220,10 @@ def test_old_per_folder_stores_are_merged_on_first_use(tmp_path):
     # weekly reads the merged runs too (the old folder is gone: its runs are kept)
     out = run_cli("runs")
     assert out.returncode == 0, out.stderr
-    # (the old test stores give a.fit and c.fit one content hash: one run, counted once)
-    assert "a.fit" in out.stdout and "1 more stored as another file" in out.stdout
+    # (the old test stores give a.fit and c.fit one content hash: one run, counted once;
+    # c.fit counts: its minutes hold 11 channels, a.fit's old points speed and step rate)
+    assert "c.fit" in out.stdout and "a.fit" not in out.stdout
+    assert "1 more stored as another file" in out.stdout
     assert "no longer on disk (/r)" in out.stdout
 
 
@@ -254,3 +256,22 @@ def test_a_moved_file_known_only_after_reading_it_replaces_its_old_copy(tmp_path
     rep = scan(renamed, jobs=1)
     assert rep.activities == 6 and rep.gone_sources == [{"path": str(tmp_path / "copy"),
                                                           "runs": 3}]
+
+
+def test_the_copy_with_most_channels_counts_then_the_format():
+    import pandas as pd
+
+    from runlens.history import find_duplicates
+
+    acts = pd.DataFrame({
+        "path": ["/a/x.fit", "/b/x.gpx", "/c/x.tcx"],
+        "content_sha256": ["1", "2", "3"],
+        "format": ["fit", "gpx", "tcx"],
+        "start_s": [1000.0, 1010.0, 1020.0],
+        "distance_m": [5000.0, 5100.0, 5050.0],
+    })
+    # without channel counts: FIT, then TCX, then GPX
+    assert find_duplicates(acts) == {"/b/x.gpx": "/a/x.fit", "/c/x.tcx": "/a/x.fit"}
+    # a phone app's FIT with speed only against a GPX with heart rate and cadence
+    acts["channels"] = [1, 4, 4]
+    assert find_duplicates(acts) == {"/a/x.fit": "/c/x.tcx", "/b/x.gpx": "/c/x.tcx"}
