@@ -275,3 +275,35 @@ def test_the_copy_with_most_channels_counts_then_the_format():
     # a phone app's FIT with speed only against a GPX with heart rate and cadence
     acts["channels"] = [1, 4, 4]
     assert find_duplicates(acts) == {"/a/x.fit": "/c/x.tcx", "/b/x.gpx": "/c/x.tcx"}
+
+
+def test_a_schema_4_folder_store_with_real_runs_is_merged_and_weekly_shows_them(tmp_path):
+    """A per-folder store as the last per-folder runlens wrote it (schema 4: roots
+    without kind/first scan/files), with scanned runs and a diary entry."""
+    folder = tmp_path / "Watch"
+    _write_fits(folder, [0, 1, 2])
+    old = tmp_path / "built.sqlite"
+    scan(folder, old, jobs=1)
+    c = sqlite3.connect(old)
+    for col in ("kind", "first_scan_utc", "files"):
+        c.execute(f"ALTER TABLE roots DROP COLUMN {col}")
+    c.execute("PRAGMA user_version = 4")
+    c.execute(
+        "INSERT INTO pain_entries (date, severity, location, note, source, created_utc) "
+        "VALUES ('2026-09-08', 3, 'upper-back', 'stiff', 'cli', '2026-09-08T20:00Z')"
+    )
+    c.commit()
+    c.close()
+    legacy = Path(os.environ["XDG_DATA_HOME"]) / "runlens" / "stores"
+    legacy.mkdir(parents=True)
+    shutil.copyfile(old, legacy / "Watch-0123456789ab.sqlite")
+    sha = _sha(legacy / "Watch-0123456789ab.sqlite")
+    out = run_cli("weekly", "--csv")
+    assert out.returncode == 0, out.stderr
+    assert "merged 1 per-folder store" in out.stderr and "3 activities, 1 diary entry" in out.stderr
+    assert sum(int(r.split(",")[3]) for r in out.stdout.splitlines()[1:]) == 3
+    out = run_cli("pain", "list")
+    assert "stiff" in out.stdout and "merged" not in out.stderr
+    assert _sha(legacy / "Watch-0123456789ab.sqlite") == sha
+    rep = scan(folder, jobs=1)  # the folder is still there: nothing to read again
+    assert (rep.read, rep.analysed, rep.activities, rep.sources) == (0, 0, 3, 1)
