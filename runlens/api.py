@@ -444,6 +444,7 @@ class History:
         ``flags`` (the form flags, as ``runlens runs``) and ``basis`` (what
         each flag was judged against).
         """
+        import numpy as np
         import pandas as pd
 
         from .history.analysis import run_form_flags
@@ -456,8 +457,9 @@ class History:
         out["start"] = pd.to_datetime(a["start_s"].to_numpy(float), unit="s", utc=True)
         out["local_date"] = pd.to_datetime(a["local_date"].to_numpy())
         out["week"] = pd.to_datetime([rows[p]["week"] for p in out["path"]])
-        for c in ("sport", "utc_offset_s", *SUMMARY_KEYS, "trimp"):
-            out[c] = a[c].to_numpy() if c in a else None
+        out["sport"] = a["sport"].to_numpy() if "sport" in a else None
+        for c in ("utc_offset_s", *SUMMARY_KEYS, "trimp"):  # None (no such channel) -> NaN
+            out[c] = pd.to_numeric(a[c], errors="coerce").to_numpy(float) if c in a else np.nan
         out["flags"] = [rows[p]["flags"] for p in out["path"]]
         out["basis"] = [
             [(f.get("evidence") or {}).get("basis") for f in rows[p]["findings"]]
@@ -592,7 +594,8 @@ class History:
                 }
             )
         df = pd.DataFrame(rows).set_index("metric")
-        df = df.astype({c: float for c in df.columns if c != "basis"})
+        counts = ("n_activities", "n_minutes")
+        df = df.astype({c: "Int64" if c in counts else float for c in df.columns if c != "basis"})
         df.attrs["as_of_utc"] = datetime.fromtimestamp(as_of_s, timezone.utc).isoformat()
         df.attrs["window_days"] = pb.window_days
         return df
