@@ -375,7 +375,8 @@ class History:
         A store file (created by the first :meth:`scan`), a folder scanned
         with ``runlens scan DIR`` (its store), an open
         :class:`~runlens.history.store.Store`, or None: the runner's default
-        store.
+        store (:func:`~runlens.history.store.default_store_path` without a
+        folder; RunlensError while runlens keeps one store per scanned folder).
     config : Config or path, optional
         Runner profile, ``[load]``, ``[baseline]`` and rule settings; default:
         the user's config file, as the commands.
