@@ -59,7 +59,10 @@ def test_module_examples(name, isolated):
     assert results.failed == 0, report
 
 
-def test_api_doc(isolated):
+def test_api_doc(isolated, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(isolated))  # its mkdtemp() under tmp_path
     text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
     test = doctest.DocTestParser().get_doctest(text, {}, "docs/api.md", "docs/api.md", 0)
     results, report = _run([test])
