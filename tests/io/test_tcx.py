@@ -17,11 +17,11 @@ import pytest
 
 from runlens.errors import NotAnActivityError, UnsafeXMLError
 from runlens.io import read, sniff_format
-from runlens.io.fitwrite import encode_activity
-from runlens.io.gpxwrite import to_gpx
-from runlens.io.tcxwrite import to_tcx
 from runlens.metrics import summarize
-from runlens.synth import Pause, simulate_run
+from runlens.sim.fitwrite import encode_activity
+from runlens.sim.gpxwrite import to_gpx
+from runlens.sim.synth import Pause, simulate_run
+from runlens.sim.tcxwrite import to_tcx
 from tests.conftest import CORPUS
 
 NS = "{http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2}"

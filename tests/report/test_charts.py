@@ -241,8 +241,8 @@ def _legend_entries_are_drawn(fig):
 
 
 def test_weekly_legend_lists_only_what_is_drawn(samples_data):
-    from runlens.report.charts.weekly import weekly_figure
     from runlens.report.charts._style import style
+    from runlens.report.charts.weekly import weekly_figure
 
     with style():
         fig, res = weekly_figure(samples_data, "distance")
@@ -258,8 +258,8 @@ def test_weekly_legend_lists_only_what_is_drawn(samples_data):
 
 
 def test_weekly_legend_of_a_flagged_history(synth_data):
-    from runlens.report.charts.weekly import weekly_figure
     from runlens.report.charts._style import style
+    from runlens.report.charts.weekly import weekly_figure
 
     with style():
         fig, res = weekly_figure(synth_data, "distance")
@@ -271,10 +271,10 @@ def test_run_plot_draws_breathing_when_the_file_records_it(tmp_path):
     import io
 
     from runlens.io import read
-    from runlens.io.fitwrite import encode_activity
     from runlens.report.charts import draw_run
     from runlens.rules import evaluate_all
-    from runlens.synth import Pattern, simulate_run
+    from runlens.sim.fitwrite import encode_activity
+    from runlens.sim.synth import Pattern, simulate_run
 
     run = simulate_run(seed=41, duration_s=3600, patterns=[Pattern("fast_breathing", 1500, 3600)])
     a = read(io.BytesIO(encode_activity(run)))

@@ -1,4 +1,4 @@
-"""runlens.io.gpxwrite read back with gpxpy."""
+"""runlens.sim.gpxwrite read back with gpxpy."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import gpxpy
 import numpy as np
 import pytest
 
-from runlens.io.gpxwrite import TPX_NAMESPACES, to_gpx, write_gpx
-from runlens.synth import DEFAULT_START, Pause, from_columns, simulate_run
+from runlens.sim.gpxwrite import TPX_NAMESPACES, to_gpx, write_gpx
+from runlens.sim.synth import DEFAULT_START, Pause, from_columns, simulate_run
 
 START = datetime(2026, 9, 7, 6, 30, tzinfo=timezone.utc)
 

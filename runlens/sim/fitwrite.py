@@ -11,11 +11,11 @@ Field numbers, base types, scales and offsets follow the Garmin FIT profile
 Two levels of API
 -----------------
 ``encode_activity(run, ...) -> bytes``
-    A whole activity file from a :class:`runlens.synth.SimulatedRun` or from a
+    A whole activity file from a :class:`runlens.sim.synth.SimulatedRun` or from a
     mapping of per-sample arrays in the synth schema (see
-    ``runlens.synth.COLUMNS``): record messages with running dynamics, timer
+    ``runlens.sim.synth.COLUMNS``): record messages with running dynamics, timer
     events around pauses, laps, session and activity, with the device summary
-    taken from the run (time-weighted averages, see ``runlens.synth.summarize``).
+    taken from the run (time-weighted averages, see ``runlens.sim.synth.summarize``).
 
 :class:`FitWriter`
     Message-level writer for tests that need odd files::
@@ -55,7 +55,7 @@ from typing import Any
 import numpy as np
 
 from runlens.errors import RunlensError
-from runlens.synth import SimulatedRun, Summary, from_columns
+from runlens.sim.synth import SimulatedRun, Summary, from_columns
 
 __all__ = [
     "BASE_TYPES",
@@ -1078,11 +1078,11 @@ def encode_activity(
     Parameters
     ----------
     run : SimulatedRun or mapping of str to array_like
-        The samples in the synth schema (``runlens.synth.COLUMNS``: ``t`` in s
+        The samples in the synth schema (``runlens.sim.synth.COLUMNS``: ``t`` in s
         since start, lat/lon in degrees, distance m, speed m/s, altitude m,
         heart_rate bpm, cadence steps/min, step_length m, vertical_oscillation m,
         stance_time s, ... ). A mapping is turned into a run with
-        ``runlens.synth.from_columns`` (one lap, no pauses, ``start`` required).
+        ``runlens.sim.synth.from_columns`` (one lap, no pauses, ``start`` required).
     start : datetime, optional
         Start time (aware) for a mapping; ignored for a SimulatedRun.
     device : Device, optional
@@ -1124,7 +1124,7 @@ def encode_activity(
     timer stop_all/start events at pauses and a lap message at each lap end),
     session, activity. The record cadence is ``floor(spm / 2)`` strides/min with
     the rest in fractional_cadence (1/128 stride/min). Lap and session values
-    come from ``run.laps`` and ``run.session`` (see ``runlens.synth.summarize``).
+    come from ``run.laps`` and ``run.session`` (see ``runlens.sim.synth.summarize``).
     """
     if not isinstance(run, SimulatedRun):
         if start is None:

@@ -1,4 +1,4 @@
-"""runlens.synth: determinism, physical ranges, pauses, summaries, injected patterns."""
+"""runlens.sim.synth: determinism, physical ranges, pauses, summaries, injected patterns."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runlens.synth import (
+from runlens.sim.synth import (
     DEFAULT_RUNNER,
     DEFAULT_START,
     PATTERN_KINDS,

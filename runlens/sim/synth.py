@@ -2,8 +2,8 @@
 
 :func:`simulate_run` builds one run as NumPy arrays (a :class:`SimulatedRun`),
 :func:`simulate_history` several weeks of them. Every run is fully determined
-by its arguments and ``seed``. The encoders in ``runlens.io.fitwrite`` and
-``runlens.io.gpxwrite`` turn a run into FIT or GPX bytes.
+by its arguments and ``seed``. The encoders in ``runlens.sim.fitwrite`` and
+``runlens.sim.gpxwrite`` turn a run into FIT or GPX bytes.
 
 Columns (``SimulatedRun.columns``; see ``COLUMNS`` for units) are SI except
 cadence, which is in steps/min (both feet) as runners quote it; the FIT

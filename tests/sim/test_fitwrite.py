@@ -1,4 +1,4 @@
-"""Round-trip tests of runlens.io.fitwrite through fitparse (the reference reader)."""
+"""Round-trip tests of runlens.sim.fitwrite through fitparse (the reference reader)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from fitparse.utils import FitCRCError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runlens.io.fitwrite import (
+from runlens.sim.fitwrite import (
     BASE_TYPES,
     FIT_EPOCH_UNIX,
     FOOT_STRIKE_TYPE,
@@ -34,7 +34,14 @@ from runlens.io.fitwrite import (
     to_fit_time,
     write_fit,
 )
-from runlens.synth import DEFAULT_RUNNER, DEFAULT_START, Pattern, Pause, from_columns, simulate_run
+from runlens.sim.synth import (
+    DEFAULT_RUNNER,
+    DEFAULT_START,
+    Pattern,
+    Pause,
+    from_columns,
+    simulate_run,
+)
 
 START = datetime(2026, 9, 7, 6, 30, tzinfo=timezone.utc)
 
