@@ -38,13 +38,12 @@ Two levels of API
 Files
 -----
 :func:`chain` concatenates complete FIT files into one byte string (as some
-devices do); :func:`gzip_bytes` and :func:`write_fit` (``.fit.gz`` when the
-path ends in ``.gz``) write deterministic gzip (mtime 0).
+devices do); :func:`write_fit` (``.fit.gz`` when the path ends in ``.gz``, with
+:func:`runlens.io.source.gzip_bytes`) writes deterministic gzip (mtime 0).
 """
 
 from __future__ import annotations
 
-import gzip
 import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -55,12 +54,14 @@ from typing import Any
 import numpy as np
 
 from runlens.errors import RunlensError
+from runlens.io.fit import FIT_EPOCH_S
+from runlens.io.fitrepair import crc16
+from runlens.io.source import gzip_bytes
 from runlens.sim.synth import SimulatedRun, Summary, from_columns
 
 __all__ = [
     "BASE_TYPES",
     "DEFAULT_DEVELOPER_FIELDS",
-    "FIT_EPOCH_UNIX",
     "FOOT_STRIKE_TYPE",
     "MESSAGES",
     "STRYD_POWER",
@@ -72,16 +73,12 @@ __all__ = [
     "FitWriter",
     "User",
     "chain",
-    "crc16",
     "degrees_to_semicircles",
     "encode_activity",
-    "gzip_bytes",
     "to_fit_time",
     "write_fit",
 ]
 
-#: Unix time of the FIT epoch, 1989-12-31T00:00:00Z, in s.
-FIT_EPOCH_UNIX = 631065600
 
 
 class FitEncodeError(RunlensError, ValueError):
@@ -390,83 +387,6 @@ _DATE_TIME_FIELDS = frozenset({"timestamp", "time_created", "start_time", "local
 # --------------------------------------------------------------------------- helpers
 
 
-def _crc_table() -> list[int]:
-    """Byte table of the FIT CRC: CRC-16/ARC (reflected poly 0xA001, init 0, no final xor)."""
-    crc = np.arange(256, dtype=np.int64)
-    for _ in range(8):
-        crc = np.where(crc & 1, (crc >> 1) ^ 0xA001, crc >> 1)
-    return crc.tolist()
-
-
-_CRC8 = _crc_table()
-_CRC8_NP = np.array(_CRC8, dtype=np.int64)
-_CRC_BLOCK = 256
-
-
-def _zero_shift_tables(nbytes: int) -> tuple[list[int], list[int]]:
-    """Tables for the CRC state after ``nbytes`` zero bytes: shift(c) = lo[c & 0xFF] ^ hi[c >> 8]."""
-    basis = []
-    for k in range(16):  # the update is linear over GF(2): shift each bit separately
-        c = 1 << k
-        for _ in range(nbytes):
-            c = (c >> 8) ^ _CRC8[c & 0xFF]
-        basis.append(c)
-    x = np.arange(256)
-    lo = np.zeros(256, dtype=np.int64)
-    hi = np.zeros(256, dtype=np.int64)
-    for k in range(8):
-        lo ^= np.where((x >> k) & 1, basis[k], 0)
-        hi ^= np.where((x >> k) & 1, basis[k + 8], 0)
-    return lo.tolist(), hi.tolist()
-
-
-_SHIFT_LO, _SHIFT_HI = _zero_shift_tables(_CRC_BLOCK)
-
-
-def crc16(data: bytes, crc: int = 0) -> int:
-    """FIT CRC-16 of ``data`` (same result as the FIT SDK's nibble algorithm).
-
-    Blocks of 256 bytes are checksummed side by side with NumPy and combined
-    with the CRC's linearity: crc(a + b) = shift(crc(a), len(b)) ^ crc(b).
-
-    Parameters
-    ----------
-    data : bytes
-        Bytes to checksum.
-    crc : int, optional
-        CRC of the preceding bytes, to continue a running checksum.
-
-    Returns
-    -------
-    int
-        The 16-bit CRC.
-
-    Examples
-    --------
-    >>> hex(crc16(b"123456789"))
-    '0xbb3d'
-    """
-    nb = len(data) // _CRC_BLOCK
-    done = 0
-    if nb >= 4:
-        cols = (
-            np.frombuffer(data, dtype=np.uint8, count=nb * _CRC_BLOCK)
-            .reshape(nb, _CRC_BLOCK)
-            .T.copy()
-        )
-        c = np.zeros(nb, dtype=np.int64)
-        for col in cols:
-            c = (c >> 8) ^ _CRC8_NP[(c ^ col) & 0xFF]
-        lo, hi = _SHIFT_LO, _SHIFT_HI
-        for ck in c.tolist():
-            crc = lo[crc & 0xFF] ^ hi[crc >> 8] ^ ck
-        done = nb * _CRC_BLOCK
-    table = _CRC8
-    for b in data[done:]:
-        crc = (crc >> 8) ^ table[(crc ^ b) & 0xFF]
-    return crc
-
-
 def to_fit_time(value: datetime | float | int) -> int:
     """Convert an aware datetime (or Unix seconds) to FIT seconds since 1989-12-31T00:00Z.
 
@@ -484,7 +404,7 @@ def to_fit_time(value: datetime | float | int) -> int:
         if value.tzinfo is None:
             raise FitEncodeError("naive datetime: give a timezone (FIT times are UTC)")
         value = value.timestamp()
-    return int(round(value)) - FIT_EPOCH_UNIX
+    return int(round(value)) - FIT_EPOCH_S
 
 
 def degrees_to_semicircles(deg: np.ndarray | float) -> np.ndarray:
@@ -506,11 +426,6 @@ def degrees_to_semicircles(deg: np.ndarray | float) -> np.ndarray:
 def chain(*files: bytes) -> bytes:
     """Concatenate complete FIT files into one byte string, as chained FIT files are stored."""
     return b"".join(files)
-
-
-def gzip_bytes(data: bytes) -> bytes:
-    """Gzip ``data`` deterministically (mtime 0, no file name), for ``.fit.gz`` files."""
-    return gzip.compress(data, compresslevel=9, mtime=0)
 
 
 def write_fit(path: str | PathLike[str], data: bytes) -> None:

@@ -15,7 +15,8 @@ import pytest
 from runlens import read
 from runlens.errors import CorruptFileError
 from runlens.io.fit import decode_fitparse
-from runlens.io.fit_fast import FastPathRejected, crc16, decode_fitfast, walk
+from runlens.io.fit_fast import FastPathRejected, decode_fitfast, walk
+from runlens.io.fitrepair import crc16
 from runlens.sim.fitwrite import STRYD_POWER, FitWriter, chain, encode_activity
 from runlens.sim.synth import simulate_run
 from tests.conftest import corpus
