@@ -15,7 +15,7 @@ Two levels of API
     mapping of per-sample arrays in the synth schema (see
     ``runlens.sim.synth.COLUMNS``): record messages with running dynamics, timer
     events around pauses, laps, session and activity, with the device summary
-    taken from the run (time-weighted averages, see ``runlens.sim.synth.summarize``).
+    taken from the run (time-weighted averages, see ``runlens.sim.synth.watch_summary``).
 
 :class:`FitWriter`
     Message-level writer for tests that need odd files::
@@ -68,7 +68,7 @@ __all__ = [
     "Definition",
     "DeveloperApp",
     "DeveloperField",
-    "Device",
+    "FitDevice",
     "FitEncodeError",
     "FitWriter",
     "User",
@@ -881,7 +881,7 @@ class FitWriter:
 
 
 @dataclass(frozen=True)
-class Device:
+class FitDevice:
     """The recording device, written to file_id and device_info.
 
     Defaults describe a Garmin Forerunner 935 (manufacturer 1, product 2691).
@@ -979,7 +979,7 @@ def encode_activity(
     run: SimulatedRun | Mapping[str, Any],
     *,
     start: datetime | None = None,
-    device: Device | None = None,
+    device: FitDevice | None = None,
     user: User | bool = True,
     developer_fields: Mapping[str, DeveloperField] | None = None,
     developer_apps: Iterable[DeveloperApp] | None = None,
@@ -1000,8 +1000,8 @@ def encode_activity(
         ``runlens.sim.synth.from_columns`` (one lap, no pauses, ``start`` required).
     start : datetime, optional
         Start time (aware) for a mapping; ignored for a SimulatedRun.
-    device : Device, optional
-        Recording device (default :class:`Device`, a Forerunner 935).
+    device : FitDevice, optional
+        Recording device (default :class:`FitDevice`, a Forerunner 935).
     user : User or bool
         user_profile to write: True (default) derives it from ``run.runner``
         (height, weight, resting and maximum HR), False writes none.
@@ -1039,13 +1039,13 @@ def encode_activity(
     timer stop_all/start events at pauses and a lap message at each lap end),
     session, activity. The record cadence is ``floor(spm / 2)`` strides/min with
     the rest in fractional_cadence (1/128 stride/min). Lap and session values
-    come from ``run.laps`` and ``run.session`` (see ``runlens.sim.synth.summarize``).
+    come from ``run.laps`` and ``run.session`` (see ``runlens.sim.synth.watch_summary``).
     """
     if not isinstance(run, SimulatedRun):
         if start is None:
             raise FitEncodeError("start (an aware datetime) is required for a mapping of columns")
         run = from_columns(run, start=start)
-    device = device or Device()
+    device = device or FitDevice()
     excluded = set(exclude)
     dev_map = {**DEFAULT_DEVELOPER_FIELDS, **(developer_fields or {})}
     if speed_fields not in ("enhanced", "legacy", "both"):

@@ -13,7 +13,7 @@ import pytest
 from runlens.io import read
 from runlens.metrics import summarize
 from runlens.sim.fitwrite import encode_activity
-from runlens.sim.synth import Pause, simulate_run
+from runlens.sim.synth import SimPause, simulate_run
 
 DAYS_20 = 20 * 86400
 
@@ -37,7 +37,7 @@ def test_20_day_clock_jump_repaired_to_agree_with_the_session_timer(tmp_path):
 
 
 def test_a_long_stop_inside_the_elapsed_time_is_not_a_clock_jump(tmp_path):
-    run = simulate_run(seed=4, duration_s=3000 + 7200, pauses=[Pause(1500, 1500 + 7200)])
+    run = simulate_run(seed=4, duration_s=3000 + 7200, pauses=[SimPause(1500, 1500 + 7200)])
     p = tmp_path / "stop.fit"
     p.write_bytes(encode_activity(run))
     act = read(p)

@@ -37,7 +37,7 @@ from runlens.sim.synth import (
     DEFAULT_RUNNER,
     DEFAULT_START,
     Pattern,
-    Pause,
+    SimPause,
     from_columns,
     simulate_run,
 )
@@ -306,7 +306,7 @@ def tiny_run():
         "stance_time": [0.250, 0.252, 0.254, 0.256, 0.258, 0.260],
         "stance_time_balance": [50.0, 50.2, 50.4, 50.6, 50.8, 51.0],
     }
-    return from_columns(cols, start=START, utc_offset_s=3600, pauses=[Pause(4, 10)])
+    return from_columns(cols, start=START, utc_offset_s=3600, pauses=[SimPause(4, 10)])
 
 
 def test_session_summary_equals_hand_computation():
@@ -457,7 +457,7 @@ def test_fitdecode_reads_with_crc_checks():
 
 
 def test_same_seed_same_bytes():
-    kw = dict(seed=11, duration_s=600, smart_recording=True, pauses=[Pause(200, 230)])
+    kw = dict(seed=11, duration_s=600, smart_recording=True, pauses=[SimPause(200, 230)])
     assert encode_activity(simulate_run(**kw)) == encode_activity(simulate_run(**kw))
     assert encode_activity(simulate_run(**kw)) != encode_activity(
         simulate_run(**{**kw, "seed": 12})
