@@ -86,7 +86,7 @@ def test_form_trend_at_matched_pace_shows_the_overstride_week(synth_dir, synth_h
 def test_weekly_chart_from_the_corpus(corpus_data, tmp_path):
     from runlens.report.charts import draw_weekly
 
-    res = draw_weekly(corpus_data, tmp_path / "c.png", metric="load")
+    res = draw_weekly(corpus_data, tmp_path / "c.png", metric="trimp")
     assert png_info(res.path)[:2] == A4_PX
     assert len(res.weeks) == len(corpus_data.weeks) > 40
     assert res.flagged_weeks == corpus_data.flagged_weeks() != []
