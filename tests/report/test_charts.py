@@ -241,8 +241,8 @@ def _legend_entries_are_drawn(fig):
 
 
 def test_weekly_legend_lists_only_what_is_drawn(samples_data):
-    from runlens.report.charts._style import style
     from runlens.report.charts.weekly import weekly_figure
+    from runlens.report.charts._style import style
 
     with style():
         fig, res = weekly_figure(samples_data, "distance")
@@ -258,8 +258,8 @@ def test_weekly_legend_lists_only_what_is_drawn(samples_data):
 
 
 def test_weekly_legend_of_a_flagged_history(synth_data):
-    from runlens.report.charts._style import style
     from runlens.report.charts.weekly import weekly_figure
+    from runlens.report.charts._style import style
 
     with style():
         fig, res = weekly_figure(synth_data, "distance")
