@@ -146,7 +146,7 @@ def describe_truncation(
     Examples
     --------
     >>> describe_truncation(768, 724, 771, 12, 1000.0, 1060.0)
-    'truncated at byte 768 (the header declares 771): the last 47 bytes are unreadable, records end at 1970-01-01 00:17:40 UTC, about 4 s of recording lost (estimated from 11.9 bytes/s written before the cut)'
+    'truncated at byte 768 (the header declares 771): the last 47 bytes are unreadable, records end at 1970-01-01 00:17:40 UTC, about 0:04 of recording lost (estimated from 11.9 bytes/s written before the cut)'
     """
     if head is None:
         whole = expected_end is not None and expected_end <= size
