@@ -30,7 +30,7 @@ WEEK_COLUMNS = (
     "strain",
     "ctl",
     "atl",
-    "form",
+    "tsb",
     "history_days",
     "break_days",
 )

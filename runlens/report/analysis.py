@@ -391,7 +391,7 @@ def _rows(sport: str | None, units: str):
     if sport in FOOT_SPORTS or sport is None:
         speed = ("Pace", "avg_speed_m_s", lambda v: format_pace(v, units))
     elif sport == "swimming":
-        speed = ("Pace", "avg_speed_m_s", lambda v: format_duration(100 / v)[2:] + " /100 m")
+        speed = ("Pace", "avg_speed_m_s", lambda v: format_duration(100 / v) + " /100 m")
     else:
         speed = ("Speed", "avg_speed_m_s", lambda v: format_speed(v, units))
     return (

@@ -247,7 +247,7 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
         "pace",
         "heart rate",
         "step rate",
-        "load (TRIMP)",
+        "TRIMP",
         "vs 30-d longest",
         "flags / notes",
         "file",
@@ -497,7 +497,7 @@ def write_report(data: ChartData, out: str | Path, metric: str = "distance") -> 
         From :func:`runlens.report.charts.data.chart_data`.
     out : str or Path
         ``.pdf`` file.
-    metric : {"distance", "time", "load"}
+    metric : {"distance", "time", "trimp"}
         Bars of the summary chart.
 
     Returns

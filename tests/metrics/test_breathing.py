@@ -1,6 +1,6 @@
 """Breathing rate and steps per breath (docs/metrics.md, Breathing).
 
-Known answers: files written by runlens.io.fitwrite from runs whose steps per
+Known answers: files written by runlens.sim.fitwrite from runs whose steps per
 breath is set (synth: breathing = cadence / steps per breath), hand-built
 samples, and the watch's own session and lap averages in the corpus.
 """
@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from runlens import read
-from runlens.io.fitwrite import encode_activity
 from runlens.metrics import activity_metrics, lap_metrics, steps_per_breath
 from runlens.report.analysis import analyze, format_text
-from runlens.synth import simulate_run
+from runlens.sim.fitwrite import encode_activity
+from runlens.sim.synth import simulate_run
 from tests.conftest import corpus
 from tests.metrics.helpers import make_activity
 
@@ -126,7 +126,7 @@ def test_lap_averages_agree_with_the_watch():
 
 def test_form_minutes_carry_breathing_rate_and_steps_per_breath():
     from runlens.metrics import form_minutes
-    from runlens.synth import Pattern
+    from runlens.sim.synth import Pattern
 
     # Steps per breath 4.5, then ramping to 3 over 25-30 min and held to the end.
     plant = [Pattern("fast_breathing", 1500, 3000)]

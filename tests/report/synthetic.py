@@ -26,7 +26,7 @@ UTC_OFFSET_S = 7200
 
 def plan():
     """(local start, duration s, patterns) of each run, in order."""
-    from runlens.synth import Pattern
+    from runlens.sim.synth import Pattern
 
     runs = []
     for w in range(WEEKS):
@@ -50,8 +50,8 @@ def plan():
 
 def write_history(folder: Path) -> list[Path]:
     """Write the runs as FIT files into ``folder``; returns their paths."""
-    from runlens.io.fitwrite import encode_activity
-    from runlens.synth import simulate_run
+    from runlens.sim.fitwrite import encode_activity
+    from runlens.sim.synth import simulate_run
 
     folder.mkdir(parents=True, exist_ok=True)
     paths = []

@@ -86,7 +86,7 @@ def test_form_trend_at_matched_pace_shows_the_overstride_week(synth_dir, synth_h
 def test_weekly_chart_from_the_corpus(corpus_data, tmp_path):
     from runlens.report.charts import draw_weekly
 
-    res = draw_weekly(corpus_data, tmp_path / "c.png", metric="load")
+    res = draw_weekly(corpus_data, tmp_path / "c.png", metric="trimp")
     assert png_info(res.path)[:2] == A4_PX
     assert len(res.weeks) == len(corpus_data.weeks) > 40
     assert res.flagged_weeks == corpus_data.flagged_weeks() != []
@@ -271,10 +271,10 @@ def test_run_plot_draws_breathing_when_the_file_records_it(tmp_path):
     import io
 
     from runlens.io import read
-    from runlens.io.fitwrite import encode_activity
     from runlens.report.charts import draw_run
     from runlens.rules import evaluate_all
-    from runlens.synth import Pattern, simulate_run
+    from runlens.sim.fitwrite import encode_activity
+    from runlens.sim.synth import Pattern, simulate_run
 
     run = simulate_run(seed=41, duration_s=3600, patterns=[Pattern("fast_breathing", 1500, 3600)])
     a = read(io.BytesIO(encode_activity(run)))

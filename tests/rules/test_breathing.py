@@ -1,4 +1,4 @@
-"""Breathing rules on files runlens writes (runlens.synth + runlens.io.fitwrite).
+"""Breathing rules on files runlens writes (runlens.sim.synth + runlens.sim.fitwrite).
 
 The answers are known by construction: synth's breathing rate is step rate /
 steps per breath, 4.5 steps per breath unless a "fast_breathing" pattern lowers
@@ -17,7 +17,6 @@ import pytest
 from runlens import read
 from runlens.baseline import CadenceBaseline
 from runlens.config import Config
-from runlens.io.fitwrite import encode_activity
 from runlens.rules import REGISTRY, evaluate_all
 from runlens.rules.breathing import (
     BREATHING_CAVEAT,
@@ -25,7 +24,8 @@ from runlens.rules.breathing import (
     BreathingRise,
     BreathingVsBaseline,
 )
-from runlens.synth import DEFAULT_RUNNER, DEFAULT_START, Pattern, simulate_run
+from runlens.sim.fitwrite import encode_activity
+from runlens.sim.synth import DEFAULT_RUNNER, DEFAULT_START, Pattern, simulate_run
 
 BREATHING = ("breathing_rise", "breathing_baseline")
 

@@ -32,11 +32,12 @@ if TYPE_CHECKING:
 
 __all__ = ["METRICS", "WeeklyChart", "draw_weekly", "weekly_figure", "ACWR_CAPTION"]
 
-#: ``--metric`` -> (weekly column, scale to display unit, axis label).
+#: Bar metric (:func:`runlens.cli._common.chart_metric` of the load unit) -> (weekly
+#: column, scale to display unit, axis label).
 METRICS = {
     "distance": ("distance_m", 1e-3, "distance (km)"),
     "time": ("moving_s", 1 / 3600, "moving time (h)"),
-    "load": ("trimp", 1.0, "load (Banister TRIMP, AU)"),
+    "trimp": ("trimp", 1.0, "TRIMP (Banister, AU)"),
 }
 SWEET = (0.8, 1.3)
 DANGER = 1.5
@@ -136,12 +137,12 @@ def _date_axis(ax, first, last, week_start: str = "monday") -> None:
 def metric_values(weeks, metric: str) -> tuple[np.ndarray, str]:
     """Bar heights in display units and the axis label; RunlensError if unavailable."""
     if metric not in METRICS:
-        raise RunlensError(f"--metric must be one of {', '.join(METRICS)}, not {metric!r}")
+        raise RunlensError(f"metric must be one of {', '.join(METRICS)}, not {metric!r}")
     col, scale, label = METRICS[metric]
     v = weeks[col].to_numpy(float) * scale if col in weeks else np.full(len(weeks), np.nan)
-    if metric == "load" and not np.isfinite(v).any():
+    if metric == "trimp" and not np.isfinite(v).any():
         raise RunlensError(
-            "no heart rate in these runs, so no TRIMP load: use --metric distance or time"
+            "no heart rate in these runs, so no TRIMP: use --load-unit distance or moving_time"
         )
     return np.nan_to_num(v, nan=0.0), label
 
@@ -424,7 +425,7 @@ def draw_weekly(
         From :func:`runlens.report.charts.data.chart_data`.
     out : str or Path
         Output file; the format follows the suffix.
-    metric : {"distance", "time", "load"}
+    metric : {"distance", "time", "trimp"}
         Bar height: km, hours, or Banister TRIMP (AU).
 
     Returns
