@@ -213,7 +213,7 @@ def test_reprs_are_short_and_say_what_when_how_long(env, store):
     r = repr(act)
     assert len(r) < 120, r
     assert r == (
-        "<Activity running 2026-08-18 07:03+02:00, 0:49:00, 8.39 km, "
+        "<Activity running 2026-08-18 07:03+02:00, 49:00, 8.39 km, "
         f"{m['samples']} records, garmin fr935>"
     )
     assert m["local_start"] == "2026-08-18T07:03:00" and m["elapsed_s"] == "2940"  # 0:49:00
