@@ -274,7 +274,10 @@ class BreathingRise(Rule):
         if not runs:
             return []
         sel = sig.within(runs) & low
+        # Judged on the matched-pace steady running inside the stretches (hills and changes of
+        # pace neither count nor break them), which can be well under the stretches' own span.
         duration_s = sig.seconds(sig.within(runs) & eligible)
+        span_s = sig.seconds(sig.within(runs))
         values: dict[str, object] = {
             "steps_per_breath_reference": round(spb_ref, 2),
             "steps_per_breath_late": round(_median(spb, sel), 2),
@@ -286,17 +289,21 @@ class BreathingRise(Rule):
             "reference_pace": format_pace(v_ref),
             "late_speed_m_s": round(_median(sig.speed_m_s, sel), 2),
             "duration_s": round(duration_s),
+            "span_s": round(span_s),
             "reference_s": round(sig.seconds(ref)),
         }
         if sig.has("heart_rate_bpm"):
             hr = sig.smooth("heart_rate_bpm")
             values["heart_rate_bpm_reference"] = round(_median(hr, ref), 1)
             values["heart_rate_bpm_late"] = round(_median(hr, sel), 1)
+        # Timer minutes at the stretches' first and last samples.
         start_min = float(sig.active_s[runs[0][0]]) / 60.0
+        end_min = float(sig.active_s[runs[-1][1]]) / 60.0
         msg = (
             f"Breathing faster late in the run at the same pace (low confidence): from about "
-            f"{start_min:.0f} min on, for {duration_s / 60:.0f} min at {format_pace(v_ref)} "
-            f"+-{self.pace_tolerance_pct:g}%, steps per breath fell from "
+            f"{start_min:.0f} to {end_min:.0f} min (judged on the {duration_s / 60:.0f} min of "
+            f"it on the flat at {format_pace(v_ref)} +-{self.pace_tolerance_pct:g}%), "
+            f"steps per breath fell from "
             f"{values['steps_per_breath_reference']:.1f} to {values['steps_per_breath_late']:.1f} "
             f"(breathing {values['respiration_rate_brpm_reference']:.0f} -> "
             f"{values['respiration_rate_brpm_late']:.0f} breaths/min, step rate "
