@@ -35,7 +35,13 @@ if TYPE_CHECKING:
     from ..config import RunnerProfile
     from ..model import Activity
 
-__all__ = ["BreathingRise", "BreathingVsBaseline", "BreathingBaseline", "BREATHING_CAVEAT"]
+__all__ = [
+    "BreathingRise",
+    "BreathingVsBaseline",
+    "BreathingBaseline",
+    "BREATHING_CAVEAT",
+    "steps_per_breath_series",
+]
 
 #: Said by every breathing finding (evidence.md section 8).
 BREATHING_CAVEAT = (
@@ -60,6 +66,28 @@ def _breathing(sig: Signals) -> np.ndarray:
     v = sig.raw(_COLUMN)
     v[~(v > 0)] = np.nan
     return rolling_median(v, sig.records.index, sig.window_s)
+
+
+def steps_per_breath_series(sig: Signals) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Step rate, breathing rate and steps per breath of each sample, as judged here.
+
+    Parameters
+    ----------
+    sig : Signals
+        The run's signals (its ``window_s`` is the medians' window, s).
+
+    Returns
+    -------
+    cadence_spm, respiration_rate_brpm, steps_per_breath : numpy.ndarray
+        Centred rolling medians of step rate (steps/min) and breathing rate
+        (breaths/min), and their ratio (steps per breath; NaN where either is
+        missing).
+    """
+    br = _breathing(sig)
+    cad = sig.smooth("cadence_spm")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spb = cad / br
+    return cad, br, spb
 
 
 @dataclass(frozen=True)
@@ -252,10 +280,7 @@ class BreathingRise(Rule):
         sig = Signals.of(activity, 60.0)
         if len(sig) == 0 or not (sig.has(_COLUMN) and sig.has("cadence_spm")):
             return []
-        br = _breathing(sig)
-        cad = sig.smooth("cadence_spm")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            spb = cad / br
+        cad, br, spb = steps_per_breath_series(sig)
         steady = sig.steady(self.min_speed_m_s, self.max_grade_pct, self.skip_start_s)
         steady &= np.isfinite(spb)
         # The reference: the first reference_s of steady running (hills and stops skipped).

@@ -285,3 +285,47 @@ def test_run_plot_draws_breathing_when_the_file_records_it(tmp_path):
     assert res.panels[:2] == ["pace", "breathing"]  # the judged metric comes right after pace
     assert "judged" in res.ylabels["breathing"]
     assert [r for r, _, _ in res.shaded] == ["breathing_rise"]
+
+
+def test_breathing_panel_has_steps_per_breath_on_its_right_axis():
+    import io
+
+    import numpy as np
+
+    from runlens.io import read
+    from runlens.io.fitwrite import encode_activity
+    from runlens.report.charts._style import style
+    from runlens.report.charts.run import run_figure
+    from runlens.rules import evaluate_all
+    from runlens.synth import Pattern, simulate_run
+
+    # Steps per breath 4.5, from 25 min ramping to 3.0 (reached at 25 + 35 / 3 = 36.7 min).
+    run = simulate_run(seed=41, duration_s=3600, patterns=[Pattern("fast_breathing", 1500, 3600)])
+    a = read(io.BytesIO(encode_activity(run)))
+    (rise,) = [f for f in evaluate_all(a) if f.rule == "breathing_rise"]
+    with style():
+        fig, res = run_figure(a, [rise.to_dict()])
+    assert res.right_ylabels == {"breathing": "steps per\nbreath"}
+    (right,) = [ax for ax in fig.axes if ax.get_ylabel() == "steps per\nbreath"]
+    curve, limit = right.get_lines()
+    x, y = (np.asarray(v, dtype=float) for v in curve.get_data())
+    assert np.nanmedian(y[(x > 12) & (x < 24)]) == pytest.approx(4.5, abs=0.1)
+    assert np.nanmedian(y[x > 40]) == pytest.approx(3.0, abs=0.1)
+    # The line it was noted below: the rule's own limit, 20 % under the reference.
+    v = rise.evidence.threshold["steps_per_breath_below"]
+    assert limit.get_ydata()[0] == pytest.approx(v)
+    assert ("breathing_rise", "breathing", pytest.approx(v)) in res.lines
+    lo, hi = right.get_ylim()
+    assert lo < 3.0 and hi > 4.5  # both levels in view
+    # The panel's own legend: the noted-below line, drawn there.
+    leg = right.get_legend()
+    assert [t.get_text() for t in leg.get_texts()] == [limit.get_label()]
+    assert f"below {v:.1f} steps per breath" in limit.get_label()
+    # The figure's legend names the curve (drawn in the curve's own colour and style).
+    (top,) = [ax.get_legend() for ax in fig.axes if ax.get_legend() and ax is not right]
+    names = {t.get_text(): h for t, h in zip(top.get_texts(), top.legend_handles)}
+    assert names["steps per breath (right axis)"].get_color() == curve.get_color()
+    without, _ = run_figure(
+        read(io.BytesIO(encode_activity(simulate_run(seed=41, duration_s=1800)))), []
+    )
+    assert not [ax for ax in without.axes if ax.get_ylabel() == "steps per\nbreath"]
