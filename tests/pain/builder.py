@@ -39,8 +39,13 @@ def write_store(
     db: Path,
     distances_m: dict[int, float],
     form: dict[int, list[tuple[str, str]]] | None = None,
+    breathing: set[int] | frozenset[int] = frozenset(),
 ) -> None:
-    """One run per day offset in ``distances_m``; ``form[offset]`` = [(rule, severity)]."""
+    """One run per day offset in ``distances_m``; ``form[offset]`` = [(rule, severity)].
+
+    Runs on the day offsets in ``breathing`` record a breathing rate (36 breaths/min in
+    their summary, as a scan stores it).
+    """
     form = form or {}
     with Store(db) as s:
         for off, dist in sorted(distances_m.items()):
@@ -69,6 +74,7 @@ def write_store(
                             "timer_s": moving,
                             "moving_s": moving,
                             "avg_speed_m_s": SPEED_M_S,
+                            **({"respiration_rate_brpm": 36.0} if off in breathing else {}),
                         },
                         "device_summary": {},
                         "hr_hist": {"bpm": [], "s": []},
