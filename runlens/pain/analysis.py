@@ -253,17 +253,15 @@ def finding_days(history: History) -> list[tuple[dt.date, str, str, str | None, 
     return out
 
 
-def _summaries(acts) -> list:
-    """Each run's stored summary (a dict; empty where the history has none)."""
-    if "summary" not in acts:
-        return [{}] * len(acts)
-    return [sm if isinstance(sm, dict) else {} for sm in acts["summary"]]
+def _breathing_runs(history: History) -> set:
+    """Paths of the runs whose stored steady minutes carry a breathing rate.
 
-
-def _breathes(summary: dict) -> bool:
-    """Whether a run's summary has a breathing rate (its file records one)."""
-    v = summary.get("respiration_rate_brpm")
-    return v is not None and v == v and v > 0
+    (What ``breathing_rise`` needs: a breathing rate over steady running.)
+    """
+    form = getattr(history, "form", None)
+    if form is None or not len(form) or "respiration_rate_brpm" not in form:
+        return set()
+    return set(form.loc[form["respiration_rate_brpm"].notna(), "path"])
 
 
 def _judge_start(history: History) -> dt.date:
@@ -564,8 +562,9 @@ def pain_report(
         h.acts[h.acts["form_rules"] == "evaluated"] if "form_rules" in h.acts else h.acts[:0]
     )
     eval_days = {_date(d) for d in evaluated["local_date"]}
+    breathing = _breathing_runs(h)
     breathing_days = {
-        _date(d) for d, sm in zip(evaluated["local_date"], _summaries(evaluated)) if _breathes(sm)
+        _date(d) for d, p in zip(evaluated["local_date"], evaluated["path"]) if p in breathing
     }
     kinds_here = {k: v for k, v in KINDS.items() if k not in BREATHING_KINDS or breathing_days}
 

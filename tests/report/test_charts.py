@@ -329,3 +329,44 @@ def test_breathing_panel_has_steps_per_breath_on_its_right_axis():
         read(io.BytesIO(encode_activity(simulate_run(seed=41, duration_s=1800)))), []
     )
     assert not [ax for ax in without.axes if ax.get_ylabel() == "steps per\nbreath"]
+
+
+def test_weekly_form_trend_has_steps_per_breath_when_runs_record_breathing(breathing_data, tmp_path):
+    import pandas as pd
+
+    from runlens.report.charts import draw_weekly, weekly_form
+    from tests.report.synthetic import BREATHING_WEEK, OVERSTRIDE_WEEK
+
+    res = draw_weekly(breathing_data, tmp_path / "w.png")
+    assert res.form_metrics == [
+        "cadence_spm",
+        "step_length_m",
+        "vertical_oscillation_mm",
+        "ground_contact_ms",
+        "steps_per_breath",
+    ]
+    weeks = pd.DatetimeIndex(breathing_data.weeks["week"])
+    trends, ref, _band = weekly_form(breathing_data.form, weeks)
+    # The runner's 4.5 steps per breath in five weeks of six: the period's median.
+    assert ref["steps_per_breath"] == pytest.approx(4.5, abs=0.05)
+    pct = trends["steps_per_breath_pct"]
+    # 3.5 steps per breath at the same pace: 22 % fewer, and the reference stays 4.5.
+    assert pct[pd.Timestamp(BREATHING_WEEK)] == pytest.approx((3.5 / 4.5 - 1) * 100, abs=2.0)
+    # Weeks with a value (5 in-band minutes) are the other weeks at 4.5.
+    others = pct.drop(pd.Timestamp(BREATHING_WEEK)).dropna()
+    assert len(others) >= 2 and (others.abs() < 2.0).all()
+    assert pct.notna().tolist() == trends["cadence_spm_pct"].notna().tolist()
+    # The overstride week's breathing follows its cadence: steps per breath unchanged there.
+    assert abs(pct[pd.Timestamp(OVERSTRIDE_WEEK)]) < 2.0
+
+
+def test_weekly_form_trend_without_breathing_neither_draws_nor_names_it(synth_data):
+    from runlens.report.charts._style import style
+    from runlens.report.charts.weekly import weekly_figure
+
+    with style():
+        fig, res = weekly_figure(synth_data, "distance")
+    assert "steps_per_breath" not in res.form_metrics
+    words = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+    words += [ax.get_legend().get_title().get_text() for ax in fig.axes if ax.get_legend()]
+    assert not any("breath" in w for w in words)
