@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..baseline import SpeedLine
 from ..findings import Evidence, Finding
 from ..units import format_pace
 from . import sources
@@ -91,7 +92,7 @@ def steps_per_breath_series(sig: Signals) -> tuple[np.ndarray, np.ndarray, np.nd
 
 
 @dataclass(frozen=True)
-class BreathingBaseline:
+class BreathingBaseline(SpeedLine):
     """A runner's breathing rate at each speed: ``brpm = a + b x speed``.
 
     Fitted from the steady running of earlier runs (:meth:`fit`); the history
@@ -124,6 +125,7 @@ class BreathingBaseline:
     residual_sd_brpm: float
     speed_range_m_s: tuple[float, float]
     window_days: int = 60
+    _coef = ("intercept_brpm", "slope_brpm_per_m_s")
 
     def expected_brpm(self, speed_m_s):
         """Expected breathing rate (breaths/min) at ``speed_m_s`` (m/s).
@@ -131,9 +133,7 @@ class BreathingBaseline:
         >>> BreathingBaseline(10.0, 8.0, 5, 200, 1.5, (2.5, 3.5)).expected_brpm(3.0)
         34.0
         """
-        v = np.asarray(speed_m_s, dtype=float)
-        out = self.intercept_brpm + self.slope_brpm_per_m_s * v
-        return float(out) if out.ndim == 0 else out
+        return self.at(speed_m_s)
 
     @classmethod
     def fit(
@@ -442,8 +442,7 @@ class BreathingVsBaseline(Rule):
         if sig.has("cadence_spm"):
             cad = _median(sig.smooth("cadence_spm"), sel)
             values["steps_per_breath"] = round(cad / seen, 2)
-        lo, hi = baseline.speed_range_m_s
-        if not (lo - 0.25 <= speed <= hi + 0.25):
+        if baseline.extrapolated(speed):
             values["baseline_extrapolated"] = True
         basis = (
             f"own baseline (brpm = {baseline.intercept_brpm:.1f} + "
