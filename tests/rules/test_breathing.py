@@ -164,3 +164,30 @@ def test_too_little_steady_running_is_not_judged():
     a, _ = _activity(seed=42, patterns=[Pattern("fast_breathing", 1500, 3600)])
     assert _steady_s(a) < 900
     assert BreathingRise().evaluate(a) == []
+
+
+def test_a_speed_outside_the_baselines_fitted_speeds_is_said_to_be_less_sure():
+    # The default runner breathes (135 + 10 x v) / 4.5 = 30 + 2.22 x v breaths/min; this one
+    # at 3.5 steps per breath, at about 2.9 m/s.
+    fast, _ = _activity(
+        seed=61, respiration=True, speed=2.9, runner=replace(DEFAULT_RUNNER, steps_per_breath=3.5)
+    )
+    line = dict(intercept_brpm=30.0, slope_brpm_per_m_s=2.22, n_activities=4, n_samples=200,
+                residual_sd_brpm=1.0)  # fmt: skip
+    (inside,) = BreathingVsBaseline().evaluate(
+        fast, BreathingBaseline(**line, speed_range_m_s=(2.7, 3.1))
+    )
+    assert "baseline_extrapolated" not in inside.evidence.values
+    assert "outside the speeds" not in inside.message
+    # Fitted on 2.0-2.3 m/s only: 2.9 m/s is more than 0.25 m/s beyond it.
+    (outside,) = BreathingVsBaseline().evaluate(
+        fast, BreathingBaseline(**line, speed_range_m_s=(2.0, 2.3))
+    )
+    assert outside.evidence.values["baseline_extrapolated"] is True
+    assert "outside the speeds your baseline was fitted on" in outside.message
+    b = BreathingBaseline(**line, speed_range_m_s=(2.0, 2.3))
+    assert not b.extrapolated(2.54) and b.extrapolated(2.56) and b.extrapolated(1.74)
+    assert b.at(3.0) == b.expected_brpm(3.0) == pytest.approx(36.66)
+    cad = CadenceBaseline(135.0, 10.0, 4, 1000, 1.5, (2.5, 3.5))
+    assert not cad.extrapolated(3.74) and cad.extrapolated(3.76)
+    assert cad.expected_spm([2.0, 3.0]).tolist() == [155.0, 165.0]
