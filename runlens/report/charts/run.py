@@ -206,8 +206,7 @@ def _steps_per_breath_axis(ax, x, gap, sig, judged, result: RunChart):
             levels.append(float(v))
             marks.append(line)
             result.lines.append((f.rule, "breathing", float(v)))
-    lo, hi = np.percentile(ok, [1, 99])
-    lo, hi = min([lo, *levels]), max([hi, *levels])
+    lo, hi = min([float(ok.min()), *levels]), max([float(ok.max()), *levels])  # as the others
     span = max(hi - lo, 1.5)
     mid = (hi + lo) / 2
     right.set_ylim(mid - span * 0.6, mid + span * 0.6)
@@ -361,7 +360,7 @@ def run_figure(activity: Activity, findings=(), fig=None, title: str | None = No
         if owner.get(pn):
             label += "\n(judged)"
         ax.set_ylabel(label)
-        if pn == "breathing":
+        if pn == "breathing" and foot:  # a ride's cadence is pedal strokes, not steps
             curve = _steps_per_breath_axis(ax, x, gap, sig, owner.get(pn, []), result)
             if curve is not None:
                 drawn_extra.append((curve, "steps per breath (right axis)"))
