@@ -1,7 +1,7 @@
 """Build the benchmark inputs (deterministic, cached on disk).
 
-Inputs are simulated with runlens.synth and encoded with runlens.io.fitwrite /
-runlens.io.gpxwrite, so anyone can rebuild exactly the same files:
+Inputs are simulated with runlens.sim.synth and encoded with runlens.sim.fitwrite /
+runlens.sim.gpxwrite, so anyone can rebuild exactly the same files:
 
 - ``run2h.fit`` / ``run2h.gpx``: a two-hour run at 1 Hz (7,201 records) with
   GPS, heart rate, cadence, running dynamics, power and temperature.
@@ -28,7 +28,7 @@ HISTORY_START = datetime(2023, 12, 1, 6, 30, tzinfo=timezone.utc)
 
 
 def _run(seed: int, duration_s: int, start: datetime):
-    from runlens.synth import simulate_run
+    from runlens.sim.synth import simulate_run
 
     return simulate_run(seed=seed, duration_s=duration_s, start=start, power=True)
 
@@ -37,7 +37,7 @@ def run2h_fit() -> Path:
     """A two-hour run as FIT (built once)."""
     path = INPUTS / "run2h.fit"
     if not path.exists():
-        from runlens.io.fitwrite import encode_activity
+        from runlens.sim.fitwrite import encode_activity
 
         INPUTS.mkdir(parents=True, exist_ok=True)
         path.write_bytes(encode_activity(_run(1, 7200, START)))
@@ -48,7 +48,7 @@ def run2h_gpx() -> Path:
     """The same two-hour run as GPX 1.1 with TrackPointExtension v2 (built once)."""
     path = INPUTS / "run2h.gpx"
     if not path.exists():
-        from runlens.io.gpxwrite import to_gpx
+        from runlens.sim.gpxwrite import to_gpx
 
         INPUTS.mkdir(parents=True, exist_ok=True)
         path.write_text(to_gpx(_run(1, 7200, START), version=2), encoding="utf-8")
@@ -56,7 +56,7 @@ def run2h_gpx() -> Path:
 
 
 def _history_file(i: int) -> tuple[str, bytes]:
-    from runlens.io.fitwrite import encode_activity
+    from runlens.sim.fitwrite import encode_activity
 
     start = HISTORY_START + timedelta(days=i)
     return f"{start:%Y-%m-%d}-run{i:04d}.fit", encode_activity(_run(1000 + i, 3600, start))

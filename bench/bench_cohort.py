@@ -6,8 +6,8 @@ Usage::
     PYTHONPATH=. python bench/bench_cohort.py --small          # 4 x 12, a quick check
     PYTHONPATH=. python bench/bench_cohort.py --runners 10 --activities 40 --workers 2
 
-The cohort is generated once into a work folder (runlens.synth +
-runlens.io.fitwrite): a pool of simulated runs of ``--minutes`` average length
+The cohort is generated once into a work folder (runlens.sim.synth +
+runlens.sim.fitwrite): a pool of simulated runs of ``--minutes`` average length
 is re-encoded with a new start for every file, so files are distinct (own
 hashes, own days) while generation stays fast. Each runner's activities are
 one or two days apart.
@@ -44,8 +44,8 @@ def generate(root: Path, runners: int, activities: int, minutes: float, seed: in
     """Write the cohort; returns the number of files."""
     import numpy as np
 
-    from runlens.io.fitwrite import encode_activity, write_fit
-    from runlens.synth import Runner, simulate_run
+    from runlens.sim.fitwrite import encode_activity, write_fit
+    from runlens.sim.synth import Runner, simulate_run
 
     rng = np.random.default_rng(seed)
     kinds = ("easy", "easy", "recovery", "long", "tempo", "intervals")

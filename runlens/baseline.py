@@ -8,15 +8,52 @@ falls back to population bands when there is none.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-__all__ = ["CadenceBaseline", "PersonalBaseline", "SpeedBand"]
+__all__ = ["CadenceBaseline", "PersonalBaseline", "SpeedBand", "SpeedLine"]
+
+#: Speeds this far outside a line's fitted range are extrapolated, m/s.
+EXTRAPOLATION_MARGIN_M_S = 0.25
+
+
+class SpeedLine:
+    """What every speed-matched baseline shares: value = a + b x speed, fitted over speeds.
+
+    The baselines (:class:`CadenceBaseline`, :class:`SpeedBand`,
+    :class:`runlens.rules.breathing.BreathingBaseline`) are frozen dataclasses
+    whose intercept and slope are named in their own unit (``intercept_spm``,
+    ``intercept_brpm``, ...: those names are their JSON form); each names them
+    in ``_coef`` and gets :meth:`at` and :meth:`extrapolated` from here.
+    """
+
+    _coef: ClassVar[tuple[str, str]]
+    speed_range_m_s: tuple[float, float]
+
+    def at(self, speed_m_s):
+        """The line's value at ``speed_m_s`` (m/s): a float, or an array for an array.
+
+        >>> SpeedBand("ground_contact_ms", 330.0, -25.0, 4.0, 5, 100, (2.5, 3.5)).at([2.0, 3.0])
+        array([280., 255.])
+        """
+        a, b = (getattr(self, name) for name in self._coef)
+        out = a + b * np.asarray(speed_m_s, dtype=float)
+        return float(out) if out.ndim == 0 else out
+
+    def extrapolated(self, speed_m_s: float) -> bool:
+        """Whether ``speed_m_s`` (m/s) lies more than 0.25 m/s outside the fitted speeds.
+
+        >>> CadenceBaseline(120.0, 15.0, 10, 1000, 3.0, (2.5, 4.0)).extrapolated(4.3)
+        True
+        """
+        lo, hi = self.speed_range_m_s
+        m = EXTRAPOLATION_MARGIN_M_S
+        return not (lo - m <= speed_m_s <= hi + m)
 
 
 @dataclass(frozen=True)
-class CadenceBaseline:
+class CadenceBaseline(SpeedLine):
     """Linear step rate baseline of one runner.
 
     Attributes
@@ -44,6 +81,7 @@ class CadenceBaseline:
     residual_sd_spm: float
     speed_range_m_s: tuple[float, float]
     window_days: int = 60
+    _coef = ("intercept_spm", "slope_spm_per_m_s")
 
     def expected_spm(self, speed_m_s):
         """Expected step rate (steps/min) at ``speed_m_s`` (m/s).
@@ -51,13 +89,11 @@ class CadenceBaseline:
         >>> CadenceBaseline(120.0, 15.0, 10, 1000, 3.0, (2.5, 4.0)).expected_spm(3.0)
         165.0
         """
-        v = np.asarray(speed_m_s, dtype=float)
-        out = self.intercept_spm + self.slope_spm_per_m_s * v
-        return float(out) if out.ndim == 0 else out
+        return self.at(speed_m_s)
 
 
 @dataclass(frozen=True)
-class SpeedBand:
+class SpeedBand(SpeedLine):
     """One form metric's personal band at matched speed: value = a + b x speed.
 
     Attributes
@@ -83,6 +119,7 @@ class SpeedBand:
     n_activities: int
     n_minutes: int
     speed_range_m_s: tuple[float, float]
+    _coef = ("intercept", "slope_per_m_s")
 
     def expected(self, speed_m_s):
         """Expected value at ``speed_m_s`` (m/s), in the metric's unit.
@@ -90,9 +127,7 @@ class SpeedBand:
         >>> SpeedBand("ground_contact_ms", 330.0, -25.0, 4.0, 5, 100, (2.5, 3.5)).expected(3.0)
         255.0
         """
-        v = np.asarray(speed_m_s, dtype=float)
-        out = self.intercept + self.slope_per_m_s * v
-        return float(out) if out.ndim == 0 else out
+        return self.at(speed_m_s)
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,10 @@ Definitions (docs/history.md repeats them):
 - **Monotony and strain** (Foster 1998): over the 7 days ending on a day, with
   rest days as 0, monotony = mean / SD (sample SD; undefined when SD is 0),
   strain = 7-day load x monotony.
-- **Fitness, fatigue, form**: ``CTL += (load - CTL) / 42``, ``ATL += (load -
-  ATL) / 7``, form on day t = CTL - ATL of day t - 1 (yesterday's values).
+- **Fitness, fatigue, freshness** (the performance model): ``CTL += (load - CTL)
+  / 42``, ``ATL += (load - ATL) / 7``, and the training stress balance (TSB,
+  "freshness" to a runner) on day t = CTL - ATL of day t - 1 (yesterday's
+  values). "Form" in runlens means running form only, never TSB.
 - **Floors and breaks** (runlens' own choices, docs/rules.md): the ratio is
   also undefined while the chronic load is below ``min_chronic`` per day (the
   caller passes a floor in its load unit: 5 km, 30 min or 30 TRIMP a week),
@@ -492,7 +494,7 @@ def training_load(
     break_days: int = BREAK_DAYS,
     return_days: int = RETURN_DAYS,
 ) -> pd.DataFrame:
-    """Acute:chronic ratio, monotony, strain, CTL/ATL/form for a daily series.
+    """Acute:chronic ratio, monotony, strain, CTL/ATL/TSB for a daily series.
 
     Parameters
     ----------
@@ -515,7 +517,7 @@ def training_load(
     pandas.DataFrame
         Same index: ``load``, ``acute``, ``chronic`` (uncoupled: the chronic
         EWMA of ``acute_days`` earlier), ``acwr``, ``monotony``, ``strain``,
-        ``ctl``, ``atl``, ``form``, ``history_days`` (days since the first day),
+        ``ctl``, ``atl``, ``tsb``, ``history_days`` (days since the first day),
         ``break_days`` (:func:`breaks`).
     """
     import pandas as pd
@@ -557,7 +559,7 @@ def training_load(
     atl = pd.Series(x).ewm(alpha=1 / 7, adjust=False).mean().to_numpy()
     out["ctl"] = ctl[1:]
     out["atl"] = atl[1:]
-    out["form"] = (ctl - atl)[:-1]  # yesterday's fitness minus yesterday's fatigue
+    out["tsb"] = (ctl - atl)[:-1]  # yesterday's fitness minus yesterday's fatigue
     out["history_days"] = np.arange(load.size, dtype=float)
     return out
 
@@ -615,7 +617,7 @@ def weekly_table(
         ``trimp`` (NaN if no run of the week had heart rate), ``load``,
         ``change_pct`` (distance vs the previous week, NaN after an empty week),
         ``acwr``, ``acwr_max``, ``monotony``, ``strain``, ``ctl``, ``atl``,
-        ``form`` (at the week's last recorded day), ``history_days`` (days
+        ``tsb`` (at the week's last recorded day), ``history_days`` (days
         from the first run to the week's first day), ``break_days`` (length of
         the break the week returns from, NaN if none), ``recent_max_m``
         (distance of the biggest of the four weeks before, m).
@@ -637,7 +639,7 @@ def weekly_table(
     with np.errstate(divide="ignore", invalid="ignore"):
         w["change_pct"] = np.where(prev > 0, (w["distance_m"] / prev - 1.0) * 100.0, np.nan)
     last = ind.groupby("week").tail(1).set_index("week")
-    for c in ("acwr", "monotony", "strain", "ctl", "atl", "form"):
+    for c in ("acwr", "monotony", "strain", "ctl", "atl", "tsb"):
         w[c] = last[c]
     w["acwr_max"] = ind.groupby("week")["acwr"].max()
     if "break_days" in ind:

@@ -219,6 +219,34 @@ class Activity:
     warnings: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """One line: sport, local start, elapsed time, distance, records, device.
+
+        The dataclass repr would print every sample (thousands of lines).
+        """
+        from .units import format_duration
+
+        rec = self.records
+        when = "start unknown"
+        if self.local_start is not None:
+            when = f"{self.local_start:%Y-%m-%d %H:%M}"
+            off = self.utc_offset_s
+            sign = "-" if off is not None and off < 0 else "+"
+            when += " UTC" if off is None else f"{sign}{abs(off) // 3600:02d}:{abs(off) % 3600 // 60:02d}"
+        n = len(rec)
+        dur = (rec.index[-1] - rec.index[0]).total_seconds() if n else None
+        dist = None
+        if "distance_m" in rec and rec["distance_m"].notna().any():
+            dist = float(rec["distance_m"].max())
+        elif self.device_summary.get("distance_m") is not None:
+            dist = float(self.device_summary["distance_m"])
+        km = f"{dist / 1000:.2f} km" if dist is not None else "distance unknown"
+        device = f", {self.device.name}" if self.device.name else ""
+        return (
+            f"<Activity {self.sport or 'sport unknown'} {when}, {format_duration(dur)}, {km}, "
+            f"{n} records{device}>"
+        )
+
     @property
     def is_running(self) -> bool:
         """Whether any session (or the activity itself) is a run."""

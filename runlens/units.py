@@ -76,15 +76,21 @@ def pace_s_per_km(speed_m_s):
 
 
 def format_duration(seconds: float | None) -> str:
-    """``h:mm:ss`` for a duration in seconds ("-" when missing).
+    """A duration as a watch shows a run's time: ``m:ss``, from an hour ``h:mm:ss``.
 
-    >>> format_duration(3725.4)
-    '1:02:05'
+    The one duration format of runlens (tables, summaries, warnings); rounded to
+    the second, "-" when missing.
+
+    >>> format_duration(44.6), format_duration(185), format_duration(3725.4)
+    ('0:45', '3:05', '1:02:05')
     """
     if seconds is None or not np.isfinite(seconds):
         return "-"
-    s = int(round(seconds))
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+    s = int(round(abs(seconds)))
+    sign = "-" if seconds < 0 and s else ""
+    if s < 3600:
+        return f"{sign}{s // 60}:{s % 60:02d}"
+    return f"{sign}{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
 #: International mile and foot, m; inch, mm.

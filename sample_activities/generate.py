@@ -24,14 +24,14 @@ HERE = Path(__file__).resolve().parent
 if __package__ in (None, ""):  # run as a script: make the checkout's runlens importable
     sys.path.insert(0, str(HERE.parent))
 
-from runlens.io.fitwrite import (  # noqa: E402
+from runlens.sim.fitwrite import (  # noqa: E402
     DEFAULT_DEVELOPER_FIELDS,
     STRYD_POWER,
     encode_activity,
     write_fit,
 )
-from runlens.io.gpxwrite import write_gpx  # noqa: E402
-from runlens.synth import Pattern, SimulatedRun, simulate_history  # noqa: E402
+from runlens.sim.gpxwrite import write_gpx  # noqa: E402
+from runlens.sim.synth import Pattern, SimulatedRun, simulate_history  # noqa: E402
 
 SEED = 2026
 FIRST_DAY = date(2026, 8, 3)  # a Monday

@@ -40,6 +40,14 @@ def test_import_runlens_imports_no_heavy_module():
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
 
 
+def test_api_names_import_no_heavy_module():
+    """runlens.analyze, Analysis and History come from runlens.api on first use, lightly."""
+    loaded = _modules_after(
+        "import runlens\nrunlens.analyze, runlens.Analysis, runlens.History, runlens.read"
+    )
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
 def test_help_imports_no_heavy_module():
     code = (
         "import contextlib, io\nfrom runlens.cli import main\n"

@@ -140,13 +140,13 @@ def test_ewma_uncoupled_monotony_strain_ctl_against_plain_loops():
     assert ind["monotony"].iloc[day] == pytest.approx(mono)
     assert ind["strain"].iloc[day] == pytest.approx(sum(week) * mono)
     ctl = atl = 0.0
-    form = []
+    tsb = []
     for x in load:
-        form.append(ctl - atl)  # yesterday's values
+        tsb.append(ctl - atl)  # yesterday's values
         ctl += (x - ctl) / 42
         atl += (x - atl) / 7
     assert ind["ctl"].iloc[-1] == pytest.approx(ctl) and ind["atl"].iloc[-1] == pytest.approx(atl)
-    assert np.allclose(ind["form"], form)
+    assert np.allclose(ind["tsb"], tsb)
     assert ewma([7.0, 0.0], 7).tolist() == pytest.approx([1.75, 1.3125])
 
 

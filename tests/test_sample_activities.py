@@ -14,7 +14,7 @@ import fitparse
 import gpxpy
 import pytest
 
-from runlens.io.fitwrite import crc16
+from runlens.io.fitrepair import crc16
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_activities"
 

@@ -169,8 +169,8 @@ def add_load_unit_argument(p: argparse.ArgumentParser) -> None:
 
 
 def chart_metric(load_unit: str | None) -> str:
-    """The weekly chart's name for a load unit (distance, time, load)."""
-    return {"distance": "distance", "moving_time": "time", "trimp": "load"}[load_unit or "distance"]
+    """The weekly chart's name for a load unit (distance, time, trimp)."""
+    return {"distance": "distance", "moving_time": "time", "trimp": "trimp"}[load_unit or "distance"]
 
 
 def add_units_argument(p: argparse.ArgumentParser) -> None:

@@ -129,36 +129,10 @@ def load_baseline(path: str):
     return CadenceBaseline(**kw)
 
 
-def history_baseline(args: argparse.Namespace, config, activity):
-    """The runner's baseline as of this run, from ``--db`` or the runner's store.
-
-    None when there is no store (the rules then use population bands and say so).
-    """
-    from ..errors import RunlensError
-    from ..history.judge import baseline_for
-    from ..history.runner import open_history, store_path
-    from ..history.store import Store
-
-    start = activity.start if activity.start is not None else activity.records.index[0]
-    if args.db:
-        store = Store(args.db, create=False)
-    else:
-        try:
-            store = open_history(None, create=False)
-        except RunlensError:
-            if store_path(None).exists():
-                raise  # a store that is there but unusable is said, not skipped
-            return None
-        from ._common import say_merged
-
-        say_merged(store.merged, store.path)
-    with store:
-        return baseline_for(store, args.file, start.timestamp(), config)
-
-
 def run(args: argparse.Namespace) -> int:
+    """``runlens analyze``: a thin call of :func:`runlens.analyze` (runlens/api.py)."""
     from ._common import load_checked_config as load_config
-    from ..io import read
+    from ..api import analyze
     from ..memo import analysis_scope
 
     config = load_config(args.config)
@@ -171,62 +145,56 @@ def run(args: argparse.Namespace) -> int:
         from ..errors import RunlensError
 
         raise RunlensError(f"--height {args.height}: expected metres, e.g. 1.78")
-    from ..io.archive import open_in_archive
-    from ..io.hints import apply_hints, infer_sport
-
-    inside = open_in_archive(args.file)
-    if inside is None:
-        activity = read(args.file, strict=args.strict)
-    else:
-        import io
-
-        stream = io.BytesIO(inside[1])
-        stream.name = inside[0]
-        activity = read(stream, strict=args.strict)
-    if args.sport:
-        apply_hints(activity, sport=args.sport.strip().lower(), origin="--sport",
-                    force_sport=True)
-    infer_sport(activity)
+    history = None
     if baseline is None and not args.no_history and not args.no_rules:
-        baseline = history_baseline(args, config, activity)
-    with analysis_scope():  # metrics, laps, splits and rules share derived data
-        return _analyze(args, config, baseline, activity)
-
-
-def _analyze(args: argparse.Namespace, config, baseline, activity) -> int:
-    from ..config import RunnerProfile
-    from ..report.analysis import analyze, format_text
-
-    findings = []
-    if not args.no_rules:
-        from ..rules import evaluate_all
-
-        profile = RunnerProfile(
+        history = args.db or _runner_store()
+    with analysis_scope():  # the plot shares the analysis' derived data
+        a = analyze(
+            args.file,
+            history,
+            sport=args.sport,
+            strict=args.strict,
+            config=config,
+            baseline=baseline,
             height_m=args.height,
             sex=args.sex,
             resting_hr_bpm=args.resting_hr,
             max_hr_bpm=args.max_hr,
+            rules=not args.no_rules,
         )
-        findings = [
-            f.to_dict() for f in evaluate_all(activity, config, baseline=baseline, profile=profile)
-        ]
-    result = analyze(activity, findings)
+        return _print(args, config, a)
+
+
+def _runner_store() -> str | None:
+    """The runner's store (old per-folder stores merged in first), or None when there is none."""
+    from ..errors import RunlensError
+    from ..history.runner import open_history, store_path
+
+    try:
+        store = open_history(None, create=False)
+    except RunlensError:
+        if store_path(None).exists():
+            raise  # a store that is there but unusable is said, not skipped
+        return None
+    from ._common import say_merged
+
+    with store:
+        say_merged(store.merged, store.path)
+        return str(store.path)
+
+
+def _print(args: argparse.Namespace, config, a) -> int:
     if args.verbose:
-        print(f"runlens: {args.file}: read by {activity.source.reader}", file=sys.stderr)
-    for w in result.get("warnings", []):  # reader warnings: stderr, stdout stays the report
+        print(f"runlens: {args.file}: read by {a.activity.source.reader}", file=sys.stderr)
+    for w in a.activity.warnings:  # reader warnings: stderr, stdout stays the report
         print(f"runlens: {args.file}: warning: {w}", file=sys.stderr)
     units = args.units or str(config.display.get("units", "metric")).lower()
     if args.json:
-        json.dump(result, sys.stdout, indent=2, allow_nan=False)
+        json.dump(a.to_dict(), sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     else:
-        if args.no_rules:
-            result["rules_run"] = False
-        print(format_text(result, verbose=args.verbose, laps=args.laps, units=units))
-        result.pop("rules_run", None)
+        print(a.to_text(verbose=args.verbose, laps=args.laps, units=units))
     if args.plot:  # charts: runlens.report.charts.run
-        from ..report.charts import draw_run
-
-        draw_run(activity, findings, args.plot, units=units)
+        a.plot(args.plot, units=units)
         print(f"runlens: wrote {args.plot}", file=sys.stderr if args.json else sys.stdout)
     return 0

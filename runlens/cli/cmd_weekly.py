@@ -13,25 +13,12 @@ import json
 import os
 import sys
 
-#: Week columns of ``--json`` and ``--csv`` (docs/history.md).
-WEEK_COLUMNS = (
-    "week",
-    "distance_m",
-    "moving_s",
-    "runs",
-    "trimp",
-    "load",
-    "change_pct",
-    "acwr",
-    "acwr_max",
-    "monotony",
-    "strain",
-    "ctl",
-    "atl",
-    "form",
-    "history_days",
-    "break_days",
-)
+
+def history_dict(h, db: str) -> dict:
+    """The ``--json`` object (docs/history.md), as :func:`runlens.history.weekly.history_dict`."""
+    from ..history.weekly import history_dict
+
+    return history_dict(h, db)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -81,43 +68,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--parquet", metavar="DIR", help="with --cohort: the cohort's Parquet dataset")
     p.set_defaults(func=run)
-
-
-def history_dict(h, db: str) -> dict:
-    """The ``--json`` object (docs/history.md)."""
-    from ..caveats import CAVEATS
-    from ..history.analysis import LOAD_UNITS, run_form_flags
-    from ..load import finite_or_none
-
-    by_week: dict[str, list[dict]] = {}
-    for f in h.findings:
-        by_week.setdefault(f.evidence.values["week"], []).append(f.to_dict())
-    flagged_runs: dict[str, int] = {}
-    for r in run_form_flags(h):  # form flags of each run, in its week
-        by_week.setdefault(r["week"], []).extend(r["findings"])
-        flagged_runs[r["week"]] = flagged_runs.get(r["week"], 0) + bool(r["flags"])
-    weeks = []
-    for row in h.weeks.itertuples(index=False):  # one per week
-        d = {c: finite_or_none(getattr(row, c)) for c in WEEK_COLUMNS if c != "week"}
-        d = {"week": row.week.date().isoformat(), **d}
-        d["form_flag_runs"] = flagged_runs.get(d["week"], 0)
-        d["findings"] = by_week.get(d["week"], [])
-        weeks.append(d)
-    from ..rules.volume import ACWR_CAVEAT
-
-    rules_seen = {f.rule for f in h.findings}
-    history_caveats = [ACWR_CAVEAT] if "acute_chronic" in rules_seen else []
-    return {
-        "store": db,
-        "week_start": h.week_start,
-        "load_unit": LOAD_UNITS[h.load_unit][2],
-        "counts": h.counts,
-        "hr_profile": {"rest_bpm": h.hr.rest_bpm, "max_bpm": h.hr.max_bpm, "sex": h.hr.sex},
-        "assumptions": h.assumptions,
-        "weeks": weeks,
-        "caveats": list(CAVEATS),
-        "history_caveats": history_caveats,
-    }
 
 
 #: Order of findings in the text: what matters most first.
@@ -241,7 +191,7 @@ def select_weeks(weeks: list[dict], lo=None, hi=None, last: int | None = None) -
 def run(args: argparse.Namespace) -> int:
     from ._common import load_checked_config as load_config
     from ..errors import RunlensError
-    from ..history import Store, build_history
+    from ..history.weekly import WEEK_COLUMNS, weekly_doc
     from ._common import history_db
 
     if args.cohort:
@@ -259,17 +209,13 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise RunlensError("--jobs must be at least 1")
     db = history_db(args, config, args.dir)
-    with Store(db, create=False) as store:
-        h = build_history(
-            store,
-            config,
-            week_start=args.week_start,
-            load_unit=args.load_unit,
-            include_undated=args.include_undated,
-        )
-    if h.weeks is None or len(h.weeks) == 0:
-        raise RunlensError("no runs stored yet; run `runlens scan DIR` first", path=db)
-    doc = history_dict(h, db)
+    doc = weekly_doc(  # the same as runlens.History(db).weekly()
+        db,
+        config,
+        week_start=args.week_start,
+        load_unit=args.load_unit,
+        include_undated=args.include_undated,
+    )
     doc["weeks"] = select_weeks(doc["weeks"], lo, hi, args.last)
     if args.json:
         json.dump(doc, sys.stdout, indent=2, allow_nan=False)

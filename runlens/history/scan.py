@@ -400,7 +400,7 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
         else:
             report.bad += 1
 
-    def load(task):
+    def prepare(task):
         path, src, size, mtime, sha, hint, sport = task
         if src is None:
             return (analyse_file, (path, sha, config, hint, sport))
@@ -421,7 +421,7 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
             set_start_table(table)
             try:
                 for task in tasks:
-                    fn, args = load(task)
+                    fn, args = prepare(task)
                     record(args if fn is None else fn(*args))
                     done += 1
                     if progress:
@@ -436,7 +436,7 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
                 it = iter(tasks)
                 try:
                     for task in it:
-                        fn, args = load(task)
+                        fn, args = prepare(task)
                         if fn is None:
                             record(args)
                             done += 1

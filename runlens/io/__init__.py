@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ..errors import CorruptFileError, RunlensError
 from ..model import Activity
-from .source import SourceLike, load, sniff_format
+from .source import SourceLike, read_source, sniff_format
 
 __all__ = ["read", "sniff_format", "READERS"]
 
@@ -56,21 +56,21 @@ def read(source: SourceLike, *, strict: bool = False, reader: str = "auto") -> A
     """
     if reader not in READERS:
         raise ValueError(f"reader must be one of {', '.join(READERS)}, not {reader!r}")
-    loaded = load(source)
+    src = read_source(source)
     try:
-        if loaded.format == "fit":
-            activity = _read_fit(loaded, strict, reader)
-        elif loaded.format == "tcx":
+        if src.format == "fit":
+            activity = _read_fit(src, strict, reader)
+        elif src.format == "tcx":
             from .tcx import decode_tcx
 
-            activity = decode_tcx(loaded.data, loaded.name, loaded.sha256, loaded.compressed)
+            activity = decode_tcx(src.data, src.name, src.sha256, src.compressed)
         else:
-            activity = _read_gpx(loaded, reader)
+            activity = _read_gpx(src, reader)
         from .validate import validate
 
-        return validate(activity, strict=strict, notes=loaded.notes)
+        return validate(activity, strict=strict, notes=src.notes)
     except RunlensError as exc:
-        raise exc.with_path(loaded.name) from None
+        raise exc.with_path(src.name) from None
 
 
 def _why(exc: BaseException) -> str:
@@ -78,11 +78,11 @@ def _why(exc: BaseException) -> str:
     return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
-def _read_fit(loaded, strict: bool, reader: str) -> Activity:
+def _read_fit(src, strict: bool, reader: str) -> Activity:
     from .rawfit import build_activity
 
     def build(raw):
-        return build_activity(raw, loaded.name, loaded.sha256, len(loaded.data), loaded.compressed)
+        return build_activity(raw, src.name, src.sha256, len(src.data), src.compressed)
 
     note = None
     if reader in ("auto", "fast"):
@@ -91,7 +91,7 @@ def _read_fit(loaded, strict: bool, reader: str) -> Activity:
         try:
             from .fit_fast import decode_fitfast
 
-            activity = build(decode_fitfast(loaded.data, loaded.name, strict=strict))
+            activity = build(decode_fitfast(src.data, src.name, strict=strict))
             return activity
         except _NEVER_SWALLOW:
             raise
@@ -106,23 +106,23 @@ def _read_fit(loaded, strict: bool, reader: str) -> Activity:
             # fitfast reports a Rust panic as pyo3_runtime.PanicException, which derives
             # from BaseException; any failure of the fast path leaves the file to fitparse.
             if reader == "fast":
-                raise FastPathRejected(f"fitfast failed ({_why(exc)})", path=loaded.name) from None
+                raise FastPathRejected(f"fitfast failed ({_why(exc)})", path=src.name) from None
             note = f"fitfast failed ({_why(exc)}); read by fitparse"
     from .fit import decode_fitparse
 
-    activity = build(decode_fitparse(loaded.data, loaded.name, strict=strict))
+    activity = build(decode_fitparse(src.data, src.name, strict=strict))
     if note:
         activity.extra["reader_note"] = note
     return activity
 
 
-def _read_gpx(loaded, reader: str) -> Activity:
+def _read_gpx(src, reader: str) -> Activity:
     from .gpx import FastGpxRefused, decode_gpx, decode_gpx_fast
 
     note = None
     if reader in ("auto", "fast"):
         try:
-            return decode_gpx_fast(loaded.data, loaded.name, loaded.sha256, loaded.compressed)
+            return decode_gpx_fast(src.data, src.name, src.sha256, src.compressed)
         except _NEVER_SWALLOW:
             raise
         except (FastGpxRefused, CorruptFileError) as exc:
@@ -136,7 +136,7 @@ def _read_gpx(loaded, reader: str) -> Activity:
             if reader == "fast":
                 raise
             note = f"the fast GPX reader failed ({_why(exc)}); read by gpxpy"
-    activity = decode_gpx(loaded.data, loaded.name, loaded.sha256, loaded.compressed)
+    activity = decode_gpx(src.data, src.name, src.sha256, src.compressed)
     if note:
         activity.extra["reader_note"] = note
     return activity

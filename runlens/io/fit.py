@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import CorruptFileError
+from ..units import format_duration
 from .rawfit import RawFit
 
 __all__ = [
@@ -51,7 +52,6 @@ __all__ = [
     "KEPT_MESSAGES",
     "UNNAMED_RECORD_FIELDS",
     "describe_truncation",
-    "format_duration",
 ]
 
 #: Messages other than records that the Activity needs.
@@ -104,19 +104,6 @@ def _to_float(values: list) -> np.ndarray | None:
     return out if seen else None
 
 
-def format_duration(seconds: float) -> str:
-    """A duration for a warning: ``"45 s"``, ``"3 min"``, ``"1 h 05 min"``.
-
-    >>> format_duration(44.6), format_duration(185), format_duration(3900)
-    ('45 s', '3 min', '1 h 05 min')
-    """
-    s = max(0.0, float(seconds))
-    if s < 90:
-        return f"{s:.0f} s"
-    m = int(round(s / 60.0))
-    return f"{m} min" if m < 60 else f"{m // 60} h {m % 60:02d} min"
-
-
 def _clock(unix_s: float) -> str:
     return datetime.fromtimestamp(unix_s, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
@@ -159,7 +146,7 @@ def describe_truncation(
     Examples
     --------
     >>> describe_truncation(768, 724, 771, 12, 1000.0, 1060.0)
-    'truncated at byte 768 (the header declares 771): the last 47 bytes are unreadable, records end at 1970-01-01 00:17:40 UTC, about 4 s of recording lost (estimated from 11.9 bytes/s written before the cut)'
+    'truncated at byte 768 (the header declares 771): the last 47 bytes are unreadable, records end at 1970-01-01 00:17:40 UTC, about 0:04 of recording lost (estimated from 11.9 bytes/s written before the cut)'
     """
     if head is None:
         whole = expected_end is not None and expected_end <= size

@@ -62,7 +62,7 @@ from .fit import (
 )
 from .rawfit import RawFit
 
-__all__ = ["decode_fitfast", "FastPathRejected", "walk", "Walk", "crc16"]
+__all__ = ["decode_fitfast", "FastPathRejected", "walk", "Walk"]
 
 # Global message number of each message the Activity needs (KEPT_MESSAGES, numbered).
 _KEPT_NAMES = {
@@ -102,29 +102,6 @@ _BASE_SIZE = {
 
 class FastPathRejected(CorruptFileError):
     """The fast path does not read this file (fitparse may still)."""
-
-
-_CRC_TABLE = (
-    0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401,
-    0xA001, 0x6C00, 0x7800, 0xB401, 0x5000, 0x9C01, 0x8801, 0x4400,
-)  # fmt: skip
-
-
-def crc16(data: bytes, crc: int = 0) -> int:
-    """The FIT CRC-16 of ``data`` (FIT protocol, "CRC"; CRC-16/ARC).
-
-    >>> hex(crc16(b"123456789"))
-    '0xbb3d'
-    """
-    t = _CRC_TABLE
-    for byte in data:
-        tmp = t[crc & 0xF]
-        crc = (crc >> 4) & 0x0FFF
-        crc = crc ^ tmp ^ t[byte & 0xF]
-        tmp = t[crc & 0xF]
-        crc = (crc >> 4) & 0x0FFF
-        crc = crc ^ tmp ^ t[(byte >> 4) & 0xF]
-    return crc
 
 
 @dataclass
@@ -184,6 +161,8 @@ def walk(data: bytes, name: str = "<bytes>") -> Walk:
         of its base type's size), compressed speed/distance records, or a
         structure the walk cannot follow.
     """
+    from .fitrepair import crc16  # the one FIT CRC (reading, repair, the encoders)
+
     arr = np.frombuffer(data, dtype=np.uint8)
     out: list[bytes] = []
     rec_fields: set[int] = set()

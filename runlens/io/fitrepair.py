@@ -43,11 +43,10 @@ from functools import cache
 import numpy as np
 
 from ..errors import CorruptFileError
+from .fit import FIT_EPOCH_S
 
-__all__ = ["repair", "Repaired", "crc16_fast"]
+__all__ = ["repair", "Repaired", "crc16"]
 
-#: FIT seconds to Unix seconds (1989-12-31T00:00:00Z).
-_FIT_EPOCH_S = 631065600
 #: Resynchronisation: bytes looked at before and after the fault, messages a resume
 #: point must walk, explicit timestamps it must show, how many resyncs a file may need.
 _BACK, _AHEAD, _MESSAGES, _MIN_TS, _MAX_RESYNCS = 256, 4096, 12, 2, 200
@@ -102,14 +101,14 @@ def _shift_tables(words: int) -> tuple[np.ndarray, np.ndarray]:
     return basis[:256].copy(), basis[256:].copy()
 
 
-def crc16_fast(data: bytes, crc: int = 0) -> int:
+def crc16(data: bytes, crc: int = 0) -> int:
     """The FIT CRC-16 of ``data``, computed with NumPy (CRC-16/ARC).
 
     The register after two bytes depends only on (register XOR those bytes), so
     rows of the data are run in parallel word by word, and their CRCs combined
     pairwise with the linear map "shift by n zero bytes".
 
-    >>> hex(crc16_fast(b"123456789"))
+    >>> hex(crc16(b"123456789"))
     '0xbb3d'
     """
     n = len(data)
@@ -159,7 +158,7 @@ def sequence_crc(data: bytes, start: int, end: int) -> int:
     (the soundness check before fitfast and the repair both need it)."""
     if _MEMO[0] is data and _MEMO[1] == (start, end):
         return _MEMO[2]
-    crc = crc16_fast(memoryview(data)[start:end])
+    crc = crc16(memoryview(data)[start:end])
     _MEMO[:] = [data, (start, end), crc]
     return crc
 
@@ -904,7 +903,7 @@ class _Sequence:
                 last = max(last, float(ok.max()))
         if first is None:
             return None, None
-        return first + _FIT_EPOCH_S, last + _FIT_EPOCH_S
+        return first + FIT_EPOCH_S, last + FIT_EPOCH_S
 
     def last_good(self) -> int:
         return self.items[-1].stop if self.items else self.data_start
@@ -1001,7 +1000,7 @@ def repair(data: bytes, name: str = "<bytes>", *, strict: bool = False) -> Repai
             break
         if hsize >= 14:
             read = struct.unpack_from("<H", data, pos + 12)[0]
-            computed = crc16_fast(data[pos : pos + 12])
+            computed = crc16(data[pos : pos + 12])
             if read not in (0, computed):
                 msg = (
                     f"header CRC mismatch at byte {pos + 12} (computed 0x{computed:04X}, "
@@ -1051,7 +1050,7 @@ def repair(data: bytes, name: str = "<bytes>", *, strict: bool = False) -> Repai
         header = bytearray(data[pos : pos + 12])
         header[0] = 14
         struct.pack_into("<I", header, 4, len(body))
-        header += struct.pack("<H", crc16_fast(bytes(header)))
+        header += struct.pack("<H", crc16(bytes(header)))
         whole = bytes(header) + body
         same = (
             full
@@ -1059,7 +1058,7 @@ def repair(data: bytes, name: str = "<bytes>", *, strict: bool = False) -> Repai
             and body == data[pos + 14 : seq.declared_end]
         )
         # Only the CRC was wrong: the stream is the input's, whose CRC is known already.
-        crc = computed if same else crc16_fast(whole)
+        crc = computed if same else crc16(whole)
         pieces.append(whole + struct.pack("<H", crc))
         if seq.terminal is not None:
             first_ts, last_ts = seq.times()

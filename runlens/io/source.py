@@ -26,9 +26,9 @@ from ..errors import (
 )
 
 __all__ = [
-    "Loaded",
+    "SourceBytes",
     "SourceLike",
-    "load",
+    "read_source",
     "sniff_format",
     "MAX_INPUT_BYTES",
     "MAX_DECOMPRESSED_BYTES",
@@ -50,7 +50,7 @@ _PIECE = 1 << 20
 
 
 @dataclass
-class Loaded:
+class SourceBytes:
     """Raw content of a source, decompressed, with its detected format.
 
     ``notes`` are warnings about the container (a suffix that does not match the
@@ -242,7 +242,7 @@ def _suffix_format(name: str) -> str | None:
     return None
 
 
-def load(source: SourceLike) -> Loaded:
+def read_source(source: SourceLike) -> SourceBytes:
     """Read a source into bytes, undo gzip, and detect the format from the content.
 
     Never modifies the source. Containers that lie (a ``.gz`` that is not
@@ -287,7 +287,7 @@ def load(source: SourceLike) -> Loaded:
     claimed = _suffix_format(name)
     if claimed is not None and claimed != fmt:
         notes.append(f"named .{claimed} but holds {fmt.upper()}; read as {fmt.upper()}")
-    return Loaded(data, name, fmt, compressed, hashlib.sha256(data).hexdigest(), notes)
+    return SourceBytes(data, name, fmt, compressed, hashlib.sha256(data).hexdigest(), notes)
 
 
 def _root_name(data: bytes) -> str | None:

@@ -238,8 +238,11 @@ def steps_per_breath(
 
     Examples
     --------
-    >>> steps_per_breath([180, 180, 150], [40, 40, 50], [30, 30, 30], min_s=60)
-    4.0
+    Three half-minutes: (180 + 180 + 150) / (40 + 40 + 50) = 510 / 130 steps per
+    breath, not the mean 4.0 of the per-sample ratios 4.5, 4.5 and 3.0.
+
+    >>> round(steps_per_breath([180, 180, 150], [40, 40, 50], [30, 30, 30], min_s=60), 3)
+    3.923
     """
     c = np.asarray(cadence_spm, dtype=float)
     b = np.asarray(respiration_rate_brpm, dtype=float)

@@ -22,7 +22,9 @@ Definitions (docs/pain.md repeats them with a worked example):
 - **Judged windows**: a volume kind is counted only in windows that start on
   or after the day the volume rules begin judging (28 days after the first
   run), a form kind only in windows with at least one run the form rules
-  evaluated; otherwise absence would not mean "not there".
+  evaluated (a breathing kind, steps per breath falling, only in windows with
+  a run that records a breathing rate, and only when some run of the history
+  does); otherwise absence would not mean "not there".
 
 For each kind the 2 x 2 table (pain windows with / without, control windows
 with / without) gets the rate in each group, the sample odds ratio, the
@@ -57,6 +59,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KINDS",
+    "BREATHING_KINDS",
     "DEFAULT_DAYS",
     "DEFAULT_THRESHOLD",
     "MAX_GAP_DAYS",
@@ -98,7 +101,11 @@ KINDS: dict[str, tuple[str, str]] = {
     "vertical_motion": ("vertical motion", "form"),
     "form_fade": ("form fade late in a run", "form"),
     "no_warmup": ("no warm-up", "form"),
+    "breathing_rise": ("steps per breath falling late in a run (breathing faster)", "form"),
 }
+#: Form kinds that only a run recording a breathing rate can have: judged only in windows
+#: with such a run, and left out of the report when no run of the history records one.
+BREATHING_KINDS = frozenset({"breathing_rise"})
 
 STATEMENT = (
     "This is an association in one person's data, not a cause, and not medical advice. "
@@ -244,6 +251,17 @@ def finding_days(history: History) -> list[tuple[dt.date, str, str, str | None, 
                     out.append((_date(day), f["rule"], f["severity"], path, f.get("message", "")))
     out.sort(key=lambda r: (r[0], r[1]))
     return out
+
+
+def _breathing_runs(history: History) -> set:
+    """Paths of the runs whose stored steady minutes carry a breathing rate.
+
+    (What ``breathing_rise`` needs: a breathing rate over steady running.)
+    """
+    form = getattr(history, "form", None)
+    if form is None or not len(form) or "respiration_rate_brpm" not in form:
+        return set()
+    return set(form.loc[form["respiration_rate_brpm"].notna(), "path"])
 
 
 def _judge_start(history: History) -> dt.date:
@@ -544,13 +562,22 @@ def pain_report(
         h.acts[h.acts["form_rules"] == "evaluated"] if "form_rules" in h.acts else h.acts[:0]
     )
     eval_days = {_date(d) for d in evaluated["local_date"]}
+    breathing = _breathing_runs(h)
+    breathing_days = {
+        _date(d) for d, p in zip(evaluated["local_date"], evaluated["path"]) if p in breathing
+    }
+    kinds_here = {k: v for k, v in KINDS.items() if k not in BREATHING_KINDS or breathing_days}
 
     def in_window(w: Window):
-        fs = [f for f in fdays if w.start <= f[0] <= w.end]
-        has_form_run = any(w.start + dt.timedelta(days=k) in eval_days for k in range(days))
+        fs = [f for f in fdays if w.start <= f[0] <= w.end and f[1] in kinds_here]
+        wdays = [w.start + dt.timedelta(days=k) for k in range(days)]
+        has_form_run = any(d in eval_days for d in wdays)
+        has_breathing_run = any(d in breathing_days for d in wdays)
         judged = {
-            k: (w.start >= judge) if grp == "volume" else has_form_run
-            for k, (_, grp) in KINDS.items()
+            k: (w.start >= judge)
+            if grp == "volume"
+            else (has_breathing_run if k in BREATHING_KINDS else has_form_run)
+            for k, (_, grp) in kinds_here.items()
         }
         return fs, judged
 
@@ -565,7 +592,7 @@ def pain_report(
         w, (fs, judged) = pw[k], seen[k]
         load = _window_load(h.daily, h.indicators, h.acts, w)
         doc["episodes"].append(_episode_dict(e, w, None, fs, load, judged))
-    rows = {k: [0, 0, 0, 0] for k in KINDS}  # a, b, c, d
+    rows = {k: [0, 0, 0, 0] for k in kinds_here}  # a, b, c, d
     for w, (fs, judged) in zip(windows, seen):
         present = {f[1] for f in fs}
         if w.group == "control":
@@ -578,13 +605,13 @@ def pain_report(
                 }
             )
         off = 0 if w.group == "pain" else 2
-        for k in KINDS:
+        for k in kinds_here:
             if judged[k]:
                 rows[k][off + (0 if k in present else 1)] += 1
     n_pain, n_ctrl = len(pw), len(cw)
     meaningful = n_pain >= MIN_EPISODES and n_ctrl >= 1
     kinds = []
-    for k, (label, grp) in KINDS.items():
+    for k, (label, grp) in kinds_here.items():
         a, b, c, d = rows[k]
         stats = association(a, b, c, d) if meaningful else _rates(a, b, c, d)
         kinds.append(
@@ -608,7 +635,7 @@ def pain_report(
         r["notable"] = bool(
             q < alpha and r["pain_with"] >= min_count and r["odds_ratio_haldane"] > 1.0
         )
-    order = list(KINDS)
+    order = list(kinds_here)
     ranked = sorted(
         (r for r in tested if r["pain_with"] >= min_count),
         key=lambda r: (r["p_value"], -r["odds_ratio_haldane"], order.index(r["kind"])),
@@ -808,6 +835,11 @@ def format_text(doc: dict) -> str:
             "  (odds ratio in brackets: a zero cell, 0.5 added to each; ranked: kinds seen before "
             f"at least {s['min_count']} episodes, by Fisher p)"
         )
+        if any(r["kind"] in BREATHING_KINDS for r in c["kinds"]):
+            lines.append(
+                "  (breathing_rise: only windows with a run whose watch records a breathing rate; "
+                "that rate comes from heart-rate variability and is not validated while running)"
+            )
         ld = c["load"]
         p, q = ld["pain_median"], ld["control_median"]
         lines.append(

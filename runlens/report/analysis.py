@@ -86,7 +86,9 @@ def _session_summary(activity: Activity, i: int) -> dict[str, Any]:
     return {**_clean(m), **_breathing(m)}
 
 
-def analyze(activity: Activity, findings: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def analyze(
+    activity: Activity, findings: list[dict[str, Any]] | None = None, *, laps=None, splits=None
+) -> dict[str, Any]:
     """Build the ``analyze`` result for an activity.
 
     Parameters
@@ -94,6 +96,9 @@ def analyze(activity: Activity, findings: list[dict[str, Any]] | None = None) ->
     activity : Activity
     findings : list of dict, optional
         Findings already evaluated (as JSON-able dicts).
+    laps, splits : pandas.DataFrame, optional
+        :func:`~runlens.metrics.lap_metrics` and :func:`~runlens.metrics.km_splits`
+        of ``activity`` when already computed (:func:`runlens.analyze` keeps them).
 
     Returns
     -------
@@ -131,8 +136,8 @@ def analyze(activity: Activity, findings: list[dict[str, Any]] | None = None) ->
             for k, v in metrics.items()
             if k not in SUMMARY_KEYS and k not in BREATHING_KEYS
         },
-        "laps": _records(lap_metrics(activity)),
-        "splits_km": _records(km_splits(activity)),
+        "laps": _records(lap_metrics(activity) if laps is None else laps),
+        "splits_km": _records(km_splits(activity) if splits is None else splits),
         "findings": list(findings or []),
         "warnings": list(activity.warnings),
         "caveats": list(CAVEATS),
@@ -386,7 +391,7 @@ def _rows(sport: str | None, units: str):
     if sport in FOOT_SPORTS or sport is None:
         speed = ("Pace", "avg_speed_m_s", lambda v: format_pace(v, units))
     elif sport == "swimming":
-        speed = ("Pace", "avg_speed_m_s", lambda v: format_duration(100 / v)[2:] + " /100 m")
+        speed = ("Pace", "avg_speed_m_s", lambda v: format_duration(100 / v) + " /100 m")
     else:
         speed = ("Speed", "avg_speed_m_s", lambda v: format_speed(v, units))
     return (

@@ -247,7 +247,7 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
         "pace",
         "heart rate",
         "step rate",
-        "load (TRIMP)",
+        "TRIMP",
         "vs 30-d longest",
         "flags / notes",
         "file",
@@ -463,8 +463,12 @@ def _caveats_page(data: ChartData):
     items += [("", False), ("Acute:chronic ratio", True)]
     items += [(x, False) for x in textwrap.wrap(ACWR_CAPTION, W)]
     items += [("", False), ("Form at matched pace", True)]
+    f = data.form
+    breath = f is not None and "steps_per_breath" in f and bool(f["steps_per_breath"].notna().any())
     form = (
-        "Cadence, step length, vertical oscillation and ground contact time change with speed, "
+        "Cadence, step length, vertical oscillation and ground contact time "
+        + ("(and steps per breath, from the watch's breathing rate) " if breath else "")
+        + "change with speed, "
         "so weeks are compared within one pace band: the middle half (25th-75th percentile) of "
         "the speeds of all steady minutes of the period (speed >= 2 m/s, grade within 3 %, after "
         "the first 10 minutes of a run). Each week shows the median of its in-band minutes "
@@ -497,7 +501,7 @@ def write_report(data: ChartData, out: str | Path, metric: str = "distance") -> 
         From :func:`runlens.report.charts.data.chart_data`.
     out : str or Path
         ``.pdf`` file.
-    metric : {"distance", "time", "load"}
+    metric : {"distance", "time", "trimp"}
         Bars of the summary chart.
 
     Returns

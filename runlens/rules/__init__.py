@@ -6,8 +6,10 @@ baseline=None, profile=None)`` returns :class:`runlens.findings.Finding`
 objects. :func:`evaluate_all` runs every registered per-activity rule with the
 parameters of a :class:`runlens.config.Config`.
 
->>> sorted(REGISTRY)[:3]
-['form_fade', 'gct_imbalance', 'heel_striking']
+>>> sorted(REGISTRY)  # the per-activity rules and the history-level (volume) ones
+['acute_chronic', 'breathing_baseline', 'breathing_rise', 'form_fade', 'gct_imbalance',
+ 'heel_striking', 'no_warmup', 'overstriding', 'returning', 'session_spike',
+ 'vertical_motion', 'weekly_increase']
 """
 
 from __future__ import annotations

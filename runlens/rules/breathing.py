@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..baseline import SpeedLine
 from ..findings import Evidence, Finding
 from ..units import format_pace
 from . import sources
@@ -35,7 +36,13 @@ if TYPE_CHECKING:
     from ..config import RunnerProfile
     from ..model import Activity
 
-__all__ = ["BreathingRise", "BreathingVsBaseline", "BreathingBaseline", "BREATHING_CAVEAT"]
+__all__ = [
+    "BreathingRise",
+    "BreathingVsBaseline",
+    "BreathingBaseline",
+    "BREATHING_CAVEAT",
+    "steps_per_breath_series",
+]
 
 #: Said by every breathing finding (evidence.md section 8).
 BREATHING_CAVEAT = (
@@ -62,8 +69,30 @@ def _breathing(sig: Signals) -> np.ndarray:
     return rolling_median(v, sig.records.index, sig.window_s)
 
 
+def steps_per_breath_series(sig: Signals) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Step rate, breathing rate and steps per breath of each sample, as judged here.
+
+    Parameters
+    ----------
+    sig : Signals
+        The run's signals (its ``window_s`` is the medians' window, s).
+
+    Returns
+    -------
+    cadence_spm, respiration_rate_brpm, steps_per_breath : numpy.ndarray
+        Centred rolling medians of step rate (steps/min) and breathing rate
+        (breaths/min), and their ratio (steps per breath; NaN where either is
+        missing).
+    """
+    br = _breathing(sig)
+    cad = sig.smooth("cadence_spm")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spb = cad / br
+    return cad, br, spb
+
+
 @dataclass(frozen=True)
-class BreathingBaseline:
+class BreathingBaseline(SpeedLine):
     """A runner's breathing rate at each speed: ``brpm = a + b x speed``.
 
     Fitted from the steady running of earlier runs (:meth:`fit`); the history
@@ -96,6 +125,7 @@ class BreathingBaseline:
     residual_sd_brpm: float
     speed_range_m_s: tuple[float, float]
     window_days: int = 60
+    _coef = ("intercept_brpm", "slope_brpm_per_m_s")
 
     def expected_brpm(self, speed_m_s):
         """Expected breathing rate (breaths/min) at ``speed_m_s`` (m/s).
@@ -103,9 +133,7 @@ class BreathingBaseline:
         >>> BreathingBaseline(10.0, 8.0, 5, 200, 1.5, (2.5, 3.5)).expected_brpm(3.0)
         34.0
         """
-        v = np.asarray(speed_m_s, dtype=float)
-        out = self.intercept_brpm + self.slope_brpm_per_m_s * v
-        return float(out) if out.ndim == 0 else out
+        return self.at(speed_m_s)
 
     @classmethod
     def fit(
@@ -252,10 +280,7 @@ class BreathingRise(Rule):
         sig = Signals.of(activity, 60.0)
         if len(sig) == 0 or not (sig.has(_COLUMN) and sig.has("cadence_spm")):
             return []
-        br = _breathing(sig)
-        cad = sig.smooth("cadence_spm")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            spb = cad / br
+        cad, br, spb = steps_per_breath_series(sig)
         steady = sig.steady(self.min_speed_m_s, self.max_grade_pct, self.skip_start_s)
         steady &= np.isfinite(spb)
         # The reference: the first reference_s of steady running (hills and stops skipped).
@@ -274,7 +299,10 @@ class BreathingRise(Rule):
         if not runs:
             return []
         sel = sig.within(runs) & low
+        # Judged on the matched-pace steady running inside the stretches (hills and changes of
+        # pace neither count nor break them), which can be well under the stretches' own span.
         duration_s = sig.seconds(sig.within(runs) & eligible)
+        span_s = sig.seconds(sig.within(runs))
         values: dict[str, object] = {
             "steps_per_breath_reference": round(spb_ref, 2),
             "steps_per_breath_late": round(_median(spb, sel), 2),
@@ -286,17 +314,21 @@ class BreathingRise(Rule):
             "reference_pace": format_pace(v_ref),
             "late_speed_m_s": round(_median(sig.speed_m_s, sel), 2),
             "duration_s": round(duration_s),
+            "span_s": round(span_s),
             "reference_s": round(sig.seconds(ref)),
         }
         if sig.has("heart_rate_bpm"):
             hr = sig.smooth("heart_rate_bpm")
             values["heart_rate_bpm_reference"] = round(_median(hr, ref), 1)
             values["heart_rate_bpm_late"] = round(_median(hr, sel), 1)
+        # Timer minutes at the stretches' first and last samples.
         start_min = float(sig.active_s[runs[0][0]]) / 60.0
+        end_min = float(sig.active_s[runs[-1][1]]) / 60.0
         msg = (
             f"Breathing faster late in the run at the same pace (low confidence): from about "
-            f"{start_min:.0f} min on, for {duration_s / 60:.0f} min at {format_pace(v_ref)} "
-            f"+-{self.pace_tolerance_pct:g}%, steps per breath fell from "
+            f"{start_min:.0f} to {end_min:.0f} min (judged on the {duration_s / 60:.0f} min of "
+            f"it on the flat at {format_pace(v_ref)} +-{self.pace_tolerance_pct:g}%), "
+            f"steps per breath fell from "
             f"{values['steps_per_breath_reference']:.1f} to {values['steps_per_breath_late']:.1f} "
             f"(breathing {values['respiration_rate_brpm_reference']:.0f} -> "
             f"{values['respiration_rate_brpm_late']:.0f} breaths/min, step rate "
@@ -410,8 +442,7 @@ class BreathingVsBaseline(Rule):
         if sig.has("cadence_spm"):
             cad = _median(sig.smooth("cadence_spm"), sel)
             values["steps_per_breath"] = round(cad / seen, 2)
-        lo, hi = baseline.speed_range_m_s
-        if not (lo - 0.25 <= speed <= hi + 0.25):
+        if baseline.extrapolated(speed):
             values["baseline_extrapolated"] = True
         basis = (
             f"own baseline (brpm = {baseline.intercept_brpm:.1f} + "

@@ -221,8 +221,7 @@ class Overstriding(Rule):
         if thr.expected_spm is not None:
             values["baseline_expected_spm"] = round(float(np.nanmedian(thr.expected_spm[sel])), 1)
             threshold["baseline_ratio"] = self.baseline_ratio
-            lo, hi = personal_fit(baseline, "cadence_spm")[0].speed_range_m_s
-            if not (lo - 0.25 <= speed_seen <= hi + 0.25):
+            if personal_fit(baseline, "cadence_spm")[0].extrapolated(speed_seen):
                 values["baseline_extrapolated"] = True
         else:
             threshold["population_spm"] = self.population_spm

@@ -1,4 +1,4 @@
-"""A small generated cohort on disk with known patterns (runlens.synth + fitwrite).
+"""A small generated cohort on disk with known patterns (runlens.sim.synth + fitwrite).
 
 Three runners, eight activities each, short runs (12 min) so a scan is quick:
 
@@ -20,9 +20,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from runlens.io.fitwrite import encode_activity, write_fit
-from runlens.io.gpxwrite import write_gpx
-from runlens.synth import Runner, simulate_run
+from runlens.sim.fitwrite import encode_activity, write_fit
+from runlens.sim.gpxwrite import write_gpx
+from runlens.sim.synth import Runner, simulate_run
 
 DAYS = (0, 3, 7, 10, 14, 21, 28, 34)
 FIRST = datetime(2026, 9, 7, 5, 0, tzinfo=timezone.utc)

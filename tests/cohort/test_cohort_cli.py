@@ -21,7 +21,7 @@ pytest.importorskip("pyarrow")
 
 
 def _write(path, seed, day, minutes=6):
-    from runlens.io.fitwrite import encode_activity, write_fit
+    from runlens.sim.fitwrite import encode_activity, write_fit
 
     offset, runner = RUNNERS["alice"]
     path.parent.mkdir(parents=True, exist_ok=True)

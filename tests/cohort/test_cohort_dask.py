@@ -2,8 +2,8 @@
 
 The cluster: 2 single-threaded worker processes on loopback, no dashboard,
 reached through its scheduler address (the ``--scheduler`` code path). The
-cohort (tests/cohort/gen.py) is generated with runlens.synth and written with
-runlens.io.fitwrite, with known patterns: a session spike, a FIT+GPX
+cohort (tests/cohort/gen.py) is generated with runlens.sim.synth and written with
+runlens.sim.fitwrite, with known patterns: a session spike, a FIT+GPX
 duplicate, a group run of two runners, a broken file.
 """
 

@@ -14,7 +14,7 @@ pytest.importorskip("pyarrow")
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
     from runlens.history.worker import analyse_file
-    from runlens.io.fitwrite import encode_activity, write_fit
+    from runlens.sim.fitwrite import encode_activity, write_fit
 
     root = tmp_path_factory.mktemp("one") / "squad"
     (root / "dora").mkdir(parents=True)

@@ -18,10 +18,10 @@ from datetime import timedelta
 import pytest
 
 from runlens.history import Store, scan
-from runlens.io.fitwrite import encode_activity
-from runlens.io.gpxwrite import to_gpx
-from runlens.io.tcxwrite import to_tcx
-from runlens.synth import DEFAULT_START, simulate_run
+from runlens.sim.fitwrite import encode_activity
+from runlens.sim.gpxwrite import to_gpx
+from runlens.sim.synth import DEFAULT_START, simulate_run
+from runlens.sim.tcxwrite import to_tcx
 from tests.conftest import run_cli
 
 

@@ -27,8 +27,8 @@ def history(tmp_path_factory):
     import os
 
     from runlens.history import default_store_path, scan
-    from runlens.io.fitwrite import encode_activity
-    from runlens.synth import Pattern, simulate_history
+    from runlens.sim.fitwrite import encode_activity
+    from runlens.sim.synth import Pattern, simulate_history
 
     def per_run(i, kind, local, duration):
         return {"patterns": [Pattern("fast_breathing", 0, duration)]} if i == PLANTED else {}

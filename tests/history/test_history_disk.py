@@ -51,6 +51,8 @@ def test_steady_history_on_disk_flags_nothing(tmp_path):
     found = [f for w in doc["weeks"] for f in w["findings"]]
     assert [f["rule"] for f in found] == ["volume_history"]
     assert [round(w["distance_m"]) for w in doc["weeks"]] == [40000] * 8
+    # CTL - ATL is "tsb" (freshness); "form" names running form only.
+    assert {"ctl", "atl", "tsb"} <= set(doc["weeks"][0]) and "form" not in doc["weeks"][0]
 
 
 # ----------------------------------------------------------------- baseline

@@ -27,8 +27,8 @@ BALANCE = (12, 19)
 
 
 def _write(folder, planted: bool):
-    from runlens.io.fitwrite import encode_activity
-    from runlens.synth import Pattern, Runner, simulate_history
+    from runlens.sim.fitwrite import encode_activity
+    from runlens.sim.synth import Pattern, Runner, simulate_history
 
     tall = Runner(cadence_a=127.0, cadence_b=10.0, height=1.95)
 

@@ -1,6 +1,6 @@
 """The fast FIT path (runlens.io.fit_fast) on files built with known content.
 
-Every file here is encoded by runlens.io.fitwrite from a simulated run whose
+Every file here is encoded by runlens.sim.fitwrite from a simulated run whose
 values are known, then read by the fast path and by fitparse (the reference).
 """
 
@@ -15,9 +15,10 @@ import pytest
 from runlens import read
 from runlens.errors import CorruptFileError
 from runlens.io.fit import decode_fitparse
-from runlens.io.fit_fast import FastPathRejected, crc16, decode_fitfast, walk
-from runlens.io.fitwrite import STRYD_POWER, FitWriter, chain, encode_activity
-from runlens.synth import simulate_run
+from runlens.io.fit_fast import FastPathRejected, decode_fitfast, walk
+from runlens.io.fitrepair import crc16
+from runlens.sim.fitwrite import STRYD_POWER, FitWriter, chain, encode_activity
+from runlens.sim.synth import simulate_run
 from tests.conftest import corpus
 from tests.io.parity import activity_diffs
 

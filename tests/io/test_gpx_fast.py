@@ -11,8 +11,8 @@ import pytest
 from runlens import read
 from runlens.errors import CorruptFileError, UnsupportedFormatError
 from runlens.io.gpx import FastGpxRefused
-from runlens.io.gpxwrite import to_gpx
-from runlens.synth import simulate_run
+from runlens.sim.gpxwrite import to_gpx
+from runlens.sim.synth import simulate_run
 from tests.io.parity import activity_diffs
 
 START = datetime(2026, 9, 7, 6, 30, tzinfo=timezone.utc)

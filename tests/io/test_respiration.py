@@ -2,7 +2,7 @@
 
 fitparse's profile (2020) names neither field; runlens reads them by number
 (runlens.io.fit.UNNAMED_RECORD_FIELDS) and fitfast by its newer profile. Files
-are written by runlens.io.fitwrite with a known breathing rate, and the corpus
+are written by runlens.sim.fitwrite with a known breathing rate, and the corpus
 files whose catalog lists the field must read it.
 """
 
@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from runlens import read
-from runlens.io.fitwrite import encode_activity
-from runlens.synth import simulate_run
+from runlens.sim.fitwrite import encode_activity
+from runlens.sim.synth import simulate_run
 from tests.conftest import CORPUS, corpus
 from tests.io.parity import activity_diffs
 

@@ -17,11 +17,11 @@ import pytest
 
 from runlens.errors import NotAnActivityError, UnsafeXMLError
 from runlens.io import read, sniff_format
-from runlens.io.fitwrite import encode_activity
-from runlens.io.gpxwrite import to_gpx
-from runlens.io.tcxwrite import to_tcx
 from runlens.metrics import summarize
-from runlens.synth import Pause, simulate_run
+from runlens.sim.fitwrite import encode_activity
+from runlens.sim.gpxwrite import to_gpx
+from runlens.sim.synth import SimPause, simulate_run
+from runlens.sim.tcxwrite import to_tcx
 from tests.conftest import CORPUS
 
 NS = "{http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2}"
@@ -89,7 +89,7 @@ def _run(**kw):
     return simulate_run(
         seed=3,
         duration_s=1800,
-        pauses=(Pause(600, 660), Pause(1200, 1290)),
+        pauses=(SimPause(600, 660), SimPause(1200, 1290)),
         power=True,
         **kw,
     )
@@ -130,7 +130,7 @@ def test_written_tcx_agrees_with_the_written_lap_totals(style, cadence, conventi
 def test_one_run_as_fit_gpx_and_tcx_gives_one_summary():
     # Smart recording (samples 1-7 s apart), as most watches record: at 1 Hz the
     # simulated 1.5 m GPS jitter makes GPX's haversine distance ~1.2 % long.
-    run = simulate_run(seed=11, duration_s=2400, smart_recording=True, pauses=(Pause(900, 1020),))
+    run = simulate_run(seed=11, duration_s=2400, smart_recording=True, pauses=(SimPause(900, 1020),))
     fit = summarize(read(encode_activity(run)))
     gpx = summarize(read(to_gpx(run, version=2).encode()))
     tcx_g = summarize(read(to_tcx(run, style="garmin").encode()))

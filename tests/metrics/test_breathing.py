@@ -1,6 +1,6 @@
 """Breathing rate and steps per breath (docs/metrics.md, Breathing).
 
-Known answers: files written by runlens.io.fitwrite from runs whose steps per
+Known answers: files written by runlens.sim.fitwrite from runs whose steps per
 breath is set (synth: breathing = cadence / steps per breath), hand-built
 samples, and the watch's own session and lap averages in the corpus.
 """
@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from runlens import read
-from runlens.io.fitwrite import encode_activity
 from runlens.metrics import activity_metrics, lap_metrics, steps_per_breath
 from runlens.report.analysis import analyze, format_text
-from runlens.synth import simulate_run
+from runlens.sim.fitwrite import encode_activity
+from runlens.sim.synth import simulate_run
 from tests.conftest import corpus
 from tests.metrics.helpers import make_activity
 
@@ -126,7 +126,7 @@ def test_lap_averages_agree_with_the_watch():
 
 def test_form_minutes_carry_breathing_rate_and_steps_per_breath():
     from runlens.metrics import form_minutes
-    from runlens.synth import Pattern
+    from runlens.sim.synth import Pattern
 
     # Steps per breath 4.5, then ramping to 3 over 25-30 min and held to the end.
     plant = [Pattern("fast_breathing", 1500, 3000)]
@@ -151,3 +151,37 @@ def test_form_minutes_without_the_field_have_empty_breathing_columns():
     fm = form_minutes(_read(simulate_run(seed=23, duration_s=1800, smart_recording=True)))
     assert len(fm) >= 30  # 30 min of timer time (plus the last record's second)
     assert fm["respiration_rate_brpm"].isna().all() and fm["steps_per_breath"].isna().all()
+
+
+def test_docs_table_lists_every_corpus_file_that_records_breathing_with_its_average():
+    """docs/metrics.md's breathing table: the catalog's files, as runlens reads them today."""
+    import csv
+    import re
+
+    from tests.conftest import CORPUS, ROOT
+
+    cat = CORPUS / "catalog.csv"
+    if not cat.exists():
+        pytest.skip("corpus catalog not found")
+    with open(cat, newline="") as fh:
+        wanted = sorted(
+            r["path"]
+            for r in csv.DictReader(fh)
+            if {"respiration_rate", "enhanced_respiration_rate"} & set(r["record_fields"].split(";"))
+        )
+    doc = (ROOT / "docs" / "metrics.md").read_text()
+    section = doc.split("## Breathing", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| (\S+?\.fit) .*?\| (\d+) of (\d+) \| ([\d.]+) \|", section, re.M)
+    listed = {}
+    for name, n_rate, n_rec, avg in rows:  # "repo/.../file.fit": the repo and the file name
+        repo, base = name.split("/")[0], name.split("/")[-1]
+        (path,) = [p for p in wanted if p.startswith(repo + "/") and p.endswith("/" + base)]
+        listed[path] = (int(n_rate), int(n_rec), float(avg))
+    assert sorted(listed) == wanted
+    for path, (n_rate, n_rec, avg) in listed.items():
+        a = read(corpus(path))
+        r = a.records["respiration_rate_brpm"]
+        assert (int((r > 0).sum()), len(a.records)) == (n_rate, n_rec), path
+        m = activity_metrics(a, running_only=False)
+        assert m["respiration_rate_brpm"] == pytest.approx(avg, abs=0.005), path
+        assert m["steps_per_breath"] is None  # none of them is a run

@@ -39,8 +39,21 @@ def write_store(
     db: Path,
     distances_m: dict[int, float],
     form: dict[int, list[tuple[str, str]]] | None = None,
+    breathing: set[int] | frozenset[int] = frozenset(),
 ) -> None:
-    """One run per day offset in ``distances_m``; ``form[offset]`` = [(rule, severity)]."""
+    """One run per day offset in ``distances_m``; ``form[offset]`` = [(rule, severity)].
+
+    Runs on the day offsets in ``breathing`` record a breathing rate: one steady minute
+    of the stored form table at 163 steps/min and 36.2 breaths/min (4.5 steps per breath).
+    """
+    from runlens.metrics.form import FORM_COLUMNS
+
+    minute = {
+        "minute": 10, "start_s": 600.0, "seconds": 60.0, "steady_s": 60.0, "steady": 1,
+        "speed_m_s": SPEED_M_S, "grade_pct": 0.0, "cadence_spm": 163.0,
+        "respiration_rate_brpm": 36.2, "steps_per_breath": 163.0 / 36.2,
+    }  # fmt: skip
+    breathing_row = [minute.get(c) for c in FORM_COLUMNS]
     form = form or {}
     with Store(db) as s:
         for off, dist in sorted(distances_m.items()):
@@ -75,7 +88,7 @@ def write_store(
                         "profile": {},
                         "findings": [_finding(r, sev, day(off)) for r, sev in form.get(off, [])],
                         "form_rules": "evaluated",
-                        "form_minutes": [],
+                        "form_minutes": [breathing_row] if off in breathing else [],
                         "warnings": [],
                     },
                 },

@@ -162,6 +162,53 @@ def test_pain_after_spikes_ranks_the_spike_first(spike_doc):
     json.dumps(doc, allow_nan=False)  # the --json object is valid JSON
 
 
+def test_steps_per_breath_falling_is_a_form_kind_judged_where_runs_record_breathing(tmp_path):
+    # The spike history; the runs record a breathing rate from day 84 on (a new watch), with
+    # a breathing_rise note on the spike days 91, 119 and 147 and on day 130.
+    db = tmp_path / "b.sqlite"
+    noted = [91, 119, 147, 130]
+    form = {d: [*fs] for d, fs in no_warmup_days().items()}
+    for d in noted:
+        form.setdefault(d, []).append(("breathing_rise", "note"))
+    write_store(db, spike_runs(), form, breathing=set(range(84, LAST + 1)))
+    write_diary(db, [(s + 1, 5) for s in SPIKES] + [(s + 2, 4) for s in SPIKES])
+    with Store(db) as s:
+        doc = pain_report(s)
+    c = doc["comparison"]
+    k = {r["kind"]: r for r in c["kinds"]}
+    br = k["breathing_rise"]
+    assert br["group"] == "form" and "steps per breath" in br["label"]
+    # Judged only in windows holding a run that records breathing (a day >= 84): pain
+    # windows (85, 91), (113, 119), (141, 147), all with a note; controls (94, 100),
+    # (101, 107), (122, 128), (129, 135), (150, 156), (157, 163), one with a note (day 130).
+    breathing_days = range(84, LAST + 1)
+    pain_j = [w for w in SPIKE_PAIN if count_with([w], breathing_days)]
+    ctrl_j = [w for w in SPIKE_CONTROL if count_with([w], breathing_days)]
+    assert (len(pain_j), len(ctrl_j)) == (3, 6)
+    a, cc = count_with(pain_j, noted), count_with(ctrl_j, noted)
+    assert (a, cc) == (3, 1)
+    assert (br["pain_with"], br["pain_windows"], br["control_with"], br["control_windows"]) == (
+        3,
+        3,
+        1,
+        6,
+    )
+    assert br["p_value"] == pytest.approx(fisher_two_sided(3, 0, 1, 5), rel=1e-9)
+    # Three kinds tested now: Holm multiplies the smallest p by 3.
+    assert c["kinds_tested"] == 3
+    assert k["session_spike"]["p_holm"] == pytest.approx(3 / 3003, rel=1e-9)
+    eps = {e["start"]: e for e in doc["episodes"]}
+    assert "breathing_rise" in eps[day(92).isoformat()]["kinds"]
+    assert "breathing_rise" not in eps[day(36).isoformat()]["kinds"]  # no breathing run then
+    text = format_text(doc)
+    assert any(ln.split()[1:2] == ["breathing_rise"] for ln in text.splitlines() if ln[:6].strip())
+
+
+def test_without_a_run_recording_breathing_the_report_says_nothing_of_it(spike_doc):
+    assert "breathing_rise" not in {r["kind"] for r in spike_doc["comparison"]["kinds"]}
+    assert "breath" not in format_text(spike_doc)
+
+
 #: Control diary: onsets on days 45, 75, 100, 125 and 150 (pain 4, then 3).
 CONTROL_ONSETS = [45, 75, 100, 125, 150]
 CONTROL_PAIN = [(o - 7, o - 1) for o in CONTROL_ONSETS]

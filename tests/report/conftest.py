@@ -44,6 +44,26 @@ def _build_synth(target: Path) -> None:
     scan(target / "runs", target / "h.sqlite", jobs=2)
 
 
+def _build_breathing(target: Path) -> None:
+    from runlens.history import scan
+    from tests.report.synthetic import write_history
+
+    write_history(target / "runs", breathing=True)
+    scan(target / "runs", target / "h.sqlite", jobs=2)
+
+
+@pytest.fixture(scope="session")
+def breathing_data(tmp_path_factory):
+    """ChartData of the synthetic history with a breathing rate in every run (one week at
+    3.5 steps per breath, tests/report/synthetic.py), from its store."""
+    from runlens.history import Store, build_history
+    from runlens.report.charts import chart_data
+
+    db = _shared(tmp_path_factory, "breathing", _build_breathing) / "h.sqlite"
+    with Store(db, create=False) as s:
+        return chart_data(build_history(s))
+
+
 @pytest.fixture(scope="session")
 def synth_dir(tmp_path_factory):
     """Folder of the synthetic history's FIT files (tests/report/synthetic.py)."""

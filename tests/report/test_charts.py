@@ -86,7 +86,7 @@ def test_form_trend_at_matched_pace_shows_the_overstride_week(synth_dir, synth_h
 def test_weekly_chart_from_the_corpus(corpus_data, tmp_path):
     from runlens.report.charts import draw_weekly
 
-    res = draw_weekly(corpus_data, tmp_path / "c.png", metric="load")
+    res = draw_weekly(corpus_data, tmp_path / "c.png", metric="trimp")
     assert png_info(res.path)[:2] == A4_PX
     assert len(res.weeks) == len(corpus_data.weeks) > 40
     assert res.flagged_weeks == corpus_data.flagged_weeks() != []
@@ -271,10 +271,10 @@ def test_run_plot_draws_breathing_when_the_file_records_it(tmp_path):
     import io
 
     from runlens.io import read
-    from runlens.io.fitwrite import encode_activity
     from runlens.report.charts import draw_run
     from runlens.rules import evaluate_all
-    from runlens.synth import Pattern, simulate_run
+    from runlens.sim.fitwrite import encode_activity
+    from runlens.sim.synth import Pattern, simulate_run
 
     run = simulate_run(seed=41, duration_s=3600, patterns=[Pattern("fast_breathing", 1500, 3600)])
     a = read(io.BytesIO(encode_activity(run)))
@@ -285,3 +285,88 @@ def test_run_plot_draws_breathing_when_the_file_records_it(tmp_path):
     assert res.panels[:2] == ["pace", "breathing"]  # the judged metric comes right after pace
     assert "judged" in res.ylabels["breathing"]
     assert [r for r, _, _ in res.shaded] == ["breathing_rise"]
+
+
+def test_breathing_panel_has_steps_per_breath_on_its_right_axis():
+    import io
+
+    import numpy as np
+
+    from runlens.io import read
+    from runlens.sim.fitwrite import encode_activity
+    from runlens.report.charts._style import style
+    from runlens.report.charts.run import run_figure
+    from runlens.rules import evaluate_all
+    from runlens.sim.synth import Pattern, simulate_run
+
+    # Steps per breath 4.5, from 25 min ramping to 3.0 (reached at 25 + 35 / 3 = 36.7 min).
+    run = simulate_run(seed=41, duration_s=3600, patterns=[Pattern("fast_breathing", 1500, 3600)])
+    a = read(io.BytesIO(encode_activity(run)))
+    (rise,) = [f for f in evaluate_all(a) if f.rule == "breathing_rise"]
+    with style():
+        fig, res = run_figure(a, [rise.to_dict()])
+    assert res.right_ylabels == {"breathing": "steps per\nbreath"}
+    (right,) = [ax for ax in fig.axes if ax.get_ylabel() == "steps per\nbreath"]
+    curve, limit = right.get_lines()
+    x, y = (np.asarray(v, dtype=float) for v in curve.get_data())
+    assert np.nanmedian(y[(x > 12) & (x < 24)]) == pytest.approx(4.5, abs=0.1)
+    assert np.nanmedian(y[x > 40]) == pytest.approx(3.0, abs=0.1)
+    # The line it was noted below: the rule's own limit, 20 % under the reference.
+    v = rise.evidence.threshold["steps_per_breath_below"]
+    assert limit.get_ydata()[0] == pytest.approx(v)
+    assert ("breathing_rise", "breathing", pytest.approx(v)) in res.lines
+    lo, hi = right.get_ylim()
+    assert lo < 3.0 and hi > 4.5  # both levels in view
+    # The panel's own legend: the noted-below line, drawn there.
+    leg = right.get_legend()
+    assert [t.get_text() for t in leg.get_texts()] == [limit.get_label()]
+    assert f"below {v:.1f} steps per breath" in limit.get_label()
+    # The figure's legend names the curve (drawn in the curve's own colour and style).
+    (top,) = [ax.get_legend() for ax in fig.axes if ax.get_legend() and ax is not right]
+    names = {t.get_text(): h for t, h in zip(top.get_texts(), top.legend_handles)}
+    assert names["steps per breath (right axis)"].get_color() == curve.get_color()
+    without, _ = run_figure(
+        read(io.BytesIO(encode_activity(simulate_run(seed=41, duration_s=1800)))), []
+    )
+    assert not [ax for ax in without.axes if ax.get_ylabel() == "steps per\nbreath"]
+
+
+def test_weekly_form_trend_has_steps_per_breath_when_runs_record_breathing(breathing_data, tmp_path):
+    import pandas as pd
+
+    from runlens.report.charts import draw_weekly, weekly_form
+    from tests.report.synthetic import BREATHING_WEEK, OVERSTRIDE_WEEK
+
+    res = draw_weekly(breathing_data, tmp_path / "w.png")
+    assert res.form_metrics == [
+        "cadence_spm",
+        "step_length_m",
+        "vertical_oscillation_mm",
+        "ground_contact_ms",
+        "steps_per_breath",
+    ]
+    weeks = pd.DatetimeIndex(breathing_data.weeks["week"])
+    trends, ref, _band = weekly_form(breathing_data.form, weeks)
+    # The runner's 4.5 steps per breath in five weeks of six: the period's median.
+    assert ref["steps_per_breath"] == pytest.approx(4.5, abs=0.05)
+    pct = trends["steps_per_breath_pct"]
+    # 3.5 steps per breath at the same pace: 22 % fewer, and the reference stays 4.5.
+    assert pct[pd.Timestamp(BREATHING_WEEK)] == pytest.approx((3.5 / 4.5 - 1) * 100, abs=2.0)
+    # Weeks with a value (5 in-band minutes) are the other weeks at 4.5.
+    others = pct.drop(pd.Timestamp(BREATHING_WEEK)).dropna()
+    assert len(others) >= 2 and (others.abs() < 2.0).all()
+    assert pct.notna().tolist() == trends["cadence_spm_pct"].notna().tolist()
+    # The overstride week's breathing follows its cadence: steps per breath unchanged there.
+    assert abs(pct[pd.Timestamp(OVERSTRIDE_WEEK)]) < 2.0
+
+
+def test_weekly_form_trend_without_breathing_neither_draws_nor_names_it(synth_data):
+    from runlens.report.charts._style import style
+    from runlens.report.charts.weekly import weekly_figure
+
+    with style():
+        fig, res = weekly_figure(synth_data, "distance")
+    assert "steps_per_breath" not in res.form_metrics
+    words = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+    words += [ax.get_legend().get_title().get_text() for ax in fig.axes if ax.get_legend()]
+    assert not any("breath" in w for w in words)

@@ -14,7 +14,7 @@ def test_chart_and_report_from_sample_activities(samples_data, tmp_path):
     from runlens.report.charts import draw_weekly
     from runlens.report.pdf import write_report
 
-    res = draw_weekly(samples_data, tmp_path / "s.png", metric="load")
+    res = draw_weekly(samples_data, tmp_path / "s.png", metric="trimp")
     assert png_info(res.path)[:2] == A4_PX
     # 28 runs from Monday 2026-08-03 to Sunday 2026-09-13: six weeks
     assert res.weeks[0] == "2026-08-03" and len(res.weeks) == 6

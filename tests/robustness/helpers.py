@@ -25,11 +25,11 @@ def full_read(source, *, strict: bool = False):
     calls it; the load notes (container warnings) are passed the same way.
     """
     from runlens.io import read
-    from runlens.io.source import load
+    from runlens.io.source import read_source
     from runlens.io.validate import validate
 
     activity = read(source, strict=strict)
-    return validate(activity, strict=strict, notes=load(source).notes)
+    return validate(activity, strict=strict, notes=read_source(source).notes)
 
 
 def corpus(rel: str) -> Path:

@@ -125,8 +125,8 @@ def cases(tmp: Path):
             gpx(run_points(3), header='<!DOCTYPE gpx [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'),
         ),
     )
-    from runlens.io.tcxwrite import to_tcx
-    from runlens.synth import simulate_run
+    from runlens.sim.synth import simulate_run
+    from runlens.sim.tcxwrite import to_tcx
 
     tcx = to_tcx(simulate_run(seed=1, duration_s=120), style="plain")
     decl = '<?xml version="1.0" encoding="UTF-8"?>'

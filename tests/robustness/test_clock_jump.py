@@ -1,7 +1,7 @@
 """A watch clock that jumps mid-run, and runs whose date cannot be right.
 
 Known answers: the planted file's own session says how long the run took
-(runlens.synth wrote it before the jump was planted in the records), so the
+(runlens.sim.synth wrote it before the jump was planted in the records), so the
 repaired records must agree with it; a real two-hour stop that the session's
 elapsed time covers must be left alone.
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 
 from runlens.io import read
-from runlens.io.fitwrite import encode_activity
 from runlens.metrics import summarize
-from runlens.synth import Pause, simulate_run
+from runlens.sim.fitwrite import encode_activity
+from runlens.sim.synth import SimPause, simulate_run
 
 DAYS_20 = 20 * 86400
 
@@ -37,7 +37,7 @@ def test_20_day_clock_jump_repaired_to_agree_with_the_session_timer(tmp_path):
 
 
 def test_a_long_stop_inside_the_elapsed_time_is_not_a_clock_jump(tmp_path):
-    run = simulate_run(seed=4, duration_s=3000 + 7200, pauses=[Pause(1500, 1500 + 7200)])
+    run = simulate_run(seed=4, duration_s=3000 + 7200, pauses=[SimPause(1500, 1500 + 7200)])
     p = tmp_path / "stop.fit"
     p.write_bytes(encode_activity(run))
     act = read(p)

@@ -17,7 +17,7 @@ from runlens.errors import (
     RunlensError,
     UnsupportedFormatError,
 )
-from runlens.io.source import MAX_INPUT_BYTES, load
+from runlens.io.source import MAX_INPUT_BYTES, read_source
 
 from .helpers import SMALL_RUN, corpus_bytes, full_read, gpx, run_points
 
@@ -96,7 +96,7 @@ def test_intact_gzip_and_multi_member_gzip():
     gz = gzip.compress(data, mtime=0)
     assert full_read(gz, strict=True).source.compressed
     two = gzip.compress(data[:3000], mtime=0) + gzip.compress(data[3000:], mtime=0)
-    assert load(two).data == data
+    assert read_source(two).data == data
 
 
 def test_huge_file_is_refused_before_reading(tmp_path):
@@ -125,7 +125,7 @@ def test_gzip_bomb_is_refused_with_bounded_memory():
     tracemalloc.start()
     try:
         with pytest.raises(FileTooLargeError, match="gzip inflates to 64 MiB or more"):
-            load(bomb)
+            read_source(bomb)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

@@ -1,4 +1,4 @@
-"""Breathing rules on files runlens writes (runlens.synth + runlens.io.fitwrite).
+"""Breathing rules on files runlens writes (runlens.sim.synth + runlens.sim.fitwrite).
 
 The answers are known by construction: synth's breathing rate is step rate /
 steps per breath, 4.5 steps per breath unless a "fast_breathing" pattern lowers
@@ -17,7 +17,6 @@ import pytest
 from runlens import read
 from runlens.baseline import CadenceBaseline
 from runlens.config import Config
-from runlens.io.fitwrite import encode_activity
 from runlens.rules import REGISTRY, evaluate_all
 from runlens.rules.breathing import (
     BREATHING_CAVEAT,
@@ -25,7 +24,8 @@ from runlens.rules.breathing import (
     BreathingRise,
     BreathingVsBaseline,
 )
-from runlens.synth import DEFAULT_RUNNER, DEFAULT_START, Pattern, simulate_run
+from runlens.sim.fitwrite import encode_activity
+from runlens.sim.synth import DEFAULT_RUNNER, DEFAULT_START, Pattern, simulate_run
 
 BREATHING = ("breathing_rise", "breathing_baseline")
 
@@ -86,6 +86,31 @@ def test_breathing_climbing_to_3_steps_per_breath_after_25_min_gets_the_note(see
     assert all(pd.Timestamp(a_) >= t0 + timedelta(minutes=25) for a_, _ in f.time_ranges)
 
 
+@pytest.mark.parametrize("seed", [41, 43, 44])
+def test_the_note_spans_the_planted_stretch_not_only_its_flat_minutes(seed):
+    # 75 min; steps per breath 4.5, then from 25 min to the end ramping to 3.0 over 1000 s
+    # (a third of the 50 min window). It crosses 3.6 (20 % below 4.5) 60 % into the ramp, at
+    # 25 + 10 = 35 min, and stays at 3.0 to the end at 75 min.
+    a, run = _activity(seed=seed, duration_s=4500, patterns=[Pattern("fast_breathing", 1500, 4500)])
+    (f,) = _breathing(evaluate_all(a))
+    t0 = pd.Timestamp(DEFAULT_START)
+    mins = [
+        ((pd.Timestamp(s) - t0).total_seconds() / 60, (pd.Timestamp(e) - t0).total_seconds() / 60)
+        for s, e in f.time_ranges
+    ]
+    # The 60 s medians put the crossing within a minute of 35 min; the first matched sample on
+    # the flat after it starts the stretch.
+    assert 34.0 <= mins[0][0] <= 37.5
+    assert mins[-1][1] >= 73.0  # the last matched minutes before the end at 75 min
+    ev = f.evidence.values
+    # The span is the stretch from the crossing to the end; the judged minutes (steady, on the
+    # flat, at the reference pace +-5 %) are a part of it, as the message says.
+    assert ev["span_s"] / 60 == pytest.approx(mins[-1][1] - mins[0][0], abs=0.5)
+    assert 300 <= ev["duration_s"] < ev["span_s"]
+    assert f"from about {mins[0][0]:.0f} to {mins[-1][1]:.0f} min" in f.message
+    assert f"judged on the {ev['duration_s'] / 60:.0f} min of it" in f.message
+
+
 def test_a_file_without_breathing_gets_no_breathing_finding():
     a, run = _activity(seed=44, patterns=[Pattern("fade", 1800, 3600)])
     assert "respiration_rate_brpm" not in a.records
@@ -139,3 +164,30 @@ def test_too_little_steady_running_is_not_judged():
     a, _ = _activity(seed=42, patterns=[Pattern("fast_breathing", 1500, 3600)])
     assert _steady_s(a) < 900
     assert BreathingRise().evaluate(a) == []
+
+
+def test_a_speed_outside_the_baselines_fitted_speeds_is_said_to_be_less_sure():
+    # The default runner breathes (135 + 10 x v) / 4.5 = 30 + 2.22 x v breaths/min; this one
+    # at 3.5 steps per breath, at about 2.9 m/s.
+    fast, _ = _activity(
+        seed=61, respiration=True, speed=2.9, runner=replace(DEFAULT_RUNNER, steps_per_breath=3.5)
+    )
+    line = dict(intercept_brpm=30.0, slope_brpm_per_m_s=2.22, n_activities=4, n_samples=200,
+                residual_sd_brpm=1.0)  # fmt: skip
+    (inside,) = BreathingVsBaseline().evaluate(
+        fast, BreathingBaseline(**line, speed_range_m_s=(2.7, 3.1))
+    )
+    assert "baseline_extrapolated" not in inside.evidence.values
+    assert "outside the speeds" not in inside.message
+    # Fitted on 2.0-2.3 m/s only: 2.9 m/s is more than 0.25 m/s beyond it.
+    (outside,) = BreathingVsBaseline().evaluate(
+        fast, BreathingBaseline(**line, speed_range_m_s=(2.0, 2.3))
+    )
+    assert outside.evidence.values["baseline_extrapolated"] is True
+    assert "outside the speeds your baseline was fitted on" in outside.message
+    b = BreathingBaseline(**line, speed_range_m_s=(2.0, 2.3))
+    assert not b.extrapolated(2.54) and b.extrapolated(2.56) and b.extrapolated(1.74)
+    assert b.at(3.0) == b.expected_brpm(3.0) == pytest.approx(36.66)
+    cad = CadenceBaseline(135.0, 10.0, 4, 1000, 1.5, (2.5, 3.5))
+    assert not cad.extrapolated(3.74) and cad.extrapolated(3.76)
+    assert cad.expected_spm([2.0, 3.0]).tolist() == [155.0, 165.0]

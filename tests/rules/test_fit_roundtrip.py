@@ -1,6 +1,6 @@
 """End to end: a real FIT file with a RunScribe-style foot-strike developer field.
 
-Written by runlens' own FIT encoder (runlens.io.fitwrite, from the synthetic
+Written by runlens' own FIT encoder (runlens.sim.fitwrite, from the synthetic
 data work); skipped until that module is on this branch.
 """
 
@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import numpy as np
 import pytest
 
-fitwrite = pytest.importorskip("runlens.io.fitwrite")
+fitwrite = pytest.importorskip("runlens.sim.fitwrite")
 
 
 def test_foot_pod_fit_file_gives_measured_heel_striking_at_its_time(tmp_path, capsys):

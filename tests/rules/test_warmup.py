@@ -2,7 +2,7 @@
 
 Known answers: sample_activities/manifest.csv names the one run built without a
 warm-up (``no_warmup:0-600``); the three interval sessions and every other sample
-run start easier (runlens.synth ramps the first 10 minutes from 85 % of the
+run start easier (runlens.sim.synth ramps the first 10 minutes from 85 % of the
 pace); the corpus triathlon's run leg comes after a swim and a ride.
 """
 

@@ -75,7 +75,7 @@ class ChartData:
         Steady minutes (:func:`runlens.metrics.form_minutes` columns) with ``week``
         and ``path`` columns.
     form_source : str
-        Where the form minutes came from: ``"files"`` (all four metrics) or
+        Where the form minutes came from: ``"files"`` (every form metric) or
         ``"store"`` (the steady rows of the store's per-minute form table).
     run_findings : dict
         Run path -> its form findings (Finding objects).
@@ -156,7 +156,7 @@ def form_from_points(
 
 
 def form_from_activities(activities: list[Activity], history: History) -> pd.DataFrame:
-    """Form minutes (all four metrics) read from the activities themselves.
+    """Form minutes (every form metric) read from the activities themselves.
 
     Parameters
     ----------

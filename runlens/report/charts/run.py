@@ -89,6 +89,9 @@ class RunChart:
         ``(rule, start ISO, end ISO)`` of each shaded stretch.
     ylabels : dict
         Panel -> its axis label, as drawn.
+    right_ylabels : dict
+        Panel -> the label of its right axis, where it has one (breathing:
+        steps per breath).
     lines : list of (str, str, float)
         ``(rule, panel, value)`` of each threshold or band edge drawn.
     """
@@ -98,6 +101,7 @@ class RunChart:
     missing: list[str] = field(default_factory=list)
     shaded: list[tuple[str, str, str]] = field(default_factory=list)
     ylabels: dict[str, str] = field(default_factory=dict)
+    right_ylabels: dict[str, str] = field(default_factory=dict)
     lines: list[tuple[str, str, float]] = field(default_factory=list)
 
 
@@ -166,6 +170,52 @@ def _thresholds(f, panel: str) -> list[tuple[float, str]]:
             if v is not None:
                 out.append((float(v), f"{part} third at matched pace: {v:g}"))
     return out
+
+
+#: Colour of the steps-per-breath curve on the breathing panel's right axis: dark, so it
+#: reads over the light shading and the hatch of a judged stretch.
+SPB_COLOUR = "#8a4b08"
+
+
+def _steps_per_breath_axis(ax, x, gap, sig, judged, result: RunChart):
+    """Steps per breath on the breathing panel's right axis, as ``breathing_rise`` judges it.
+
+    Draws the 60 s median ratio of step rate to breathing rate and, for a
+    ``breathing_rise`` finding, the steps per breath it noted below. Returns
+    the drawn curve (for the figure's legend), or None without a step rate.
+    """
+    from ...rules.breathing import steps_per_breath_series
+
+    if not sig.has("cadence_spm"):
+        return None
+    spb = np.where(gap, np.nan, np.asarray(steps_per_breath_series(sig)[2], dtype=float))
+    ok = spb[np.isfinite(spb)]
+    if not ok.size:
+        return None
+    right = ax.twinx()
+    right.grid(False)
+    (curve,) = right.plot(x, spb, color=SPB_COLOUR, linewidth=1.1)  # named in the top legend
+    levels, marks = [], []
+    for f in judged:
+        v = f.evidence.threshold.get("steps_per_breath_below")
+        if f.rule == "breathing_rise" and v is not None:
+            line = right.axhline(
+                float(v), color=SPB_COLOUR, linestyle="--", linewidth=1.2,
+                label=f"noted below {float(v):.1f} steps per breath (first steady 10 min -20 %)",
+            )  # fmt: skip
+            levels.append(float(v))
+            marks.append(line)
+            result.lines.append((f.rule, "breathing", float(v)))
+    lo, hi = min([float(ok.min()), *levels]), max([float(ok.max()), *levels])  # as the others
+    span = max(hi - lo, 1.5)
+    mid = (hi + lo) / 2
+    right.set_ylim(mid - span * 0.6, mid + span * 0.6)
+    right.set_ylabel("steps per\nbreath", color=SPB_COLOUR)
+    right.tick_params(axis="y", colors=SPB_COLOUR)
+    if marks:  # between the early high steps per breath and the early low breathing rate
+        right.legend(handles=marks, loc="center left", fontsize=7, framealpha=0.85)
+    result.right_ylabels["breathing"] = "steps per\nbreath"
+    return curve
 
 
 def _display(panel: str, v: np.ndarray, units: str, foot: bool) -> np.ndarray:
@@ -275,6 +325,7 @@ def run_figure(activity: Activity, findings=(), fig=None, title: str | None = No
     )  # fmt: skip
     strip, axes = all_axes[0], list(all_axes[1:])
     colour_of = {r: SHADES[k % len(SHADES)] for k, r in enumerate(rules)}
+    drawn_extra = []  # (curve, label) drawn on a right axis, for the legend
     for ax, pn in zip(axes, order):
         y = _display(pn, series(pn), units, foot)
         y = np.where(gap, np.nan, y)
@@ -309,6 +360,10 @@ def run_figure(activity: Activity, findings=(), fig=None, title: str | None = No
         if owner.get(pn):
             label += "\n(judged)"
         ax.set_ylabel(label)
+        if pn == "breathing" and foot:  # a ride's cadence is pedal strokes, not steps
+            curve = _steps_per_breath_axis(ax, x, gap, sig, owner.get(pn, []), result)
+            if curve is not None:
+                drawn_extra.append((curve, "steps per breath (right axis)"))
         result.panels.append(pn)
         result.ylabels[pn] = label
     # Judged stretches: one row per rule in the strip on top (hatched, so they
@@ -358,8 +413,13 @@ def run_figure(activity: Activity, findings=(), fig=None, title: str | None = No
         hatch, colour = colour_of[r]
         judged_label = f"judged: {RULE_NAMES.get(r, r)}"
         handles.append(Patch(facecolor=colour, alpha=0.5, hatch=hatch, label=judged_label))
+    labels = [h.get_label() for h in handles]
+    # Curves drawn on a right axis are listed as themselves, after the main curve.
+    handles[1:1] = [h for h, _ in drawn_extra]
+    labels[1:1] = [lab for _, lab in drawn_extra]
     strip.legend(
-        handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.25), ncol=len(handles),
+        handles=handles, labels=labels, loc="lower left", bbox_to_anchor=(0.0, 1.25),
+        ncol=len(handles),
         frameon=False, fontsize=7.5,
     )  # fmt: skip
     axes[-1].set_xlabel("elapsed time (min)")

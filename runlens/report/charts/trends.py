@@ -1,7 +1,8 @@
 """Form trends per week, compared at matched pace.
 
 Cadence, step length, vertical oscillation and ground contact time all change
-with speed (evidence.md sections 2 and 5), so a week of easy runs and a week
+with speed (evidence.md sections 2 and 5), and so does steps per breath (step
+rate / breathing rate, for watches that record a breathing rate), so a week of easy runs and a week
 of tempo runs cannot be compared on their averages. runlens compares them at
 matched pace:
 
@@ -16,7 +17,7 @@ matched pace:
    the band; a week with fewer than :data:`MIN_BAND_MINUTES` minutes in the
    band gets no value rather than a noisy one (:func:`weekly_form`).
 4. The chart shows each week's median as a percentage of the median over all
-   in-band minutes of the period (the reference), so four metrics with
+   in-band minutes of the period (the reference), so metrics with
    different units share one axis; the references are printed in the legend.
 """
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORM_METRICS",
+    "OPTIONAL_FORM_METRICS",
     "MIN_BAND_MINUTES",
     "STEADY_MIN_SPEED_M_S",
     "PaceBand",
@@ -47,7 +49,10 @@ FORM_METRICS = {
     "step_length_m": ("step length", "m"),
     "vertical_oscillation_mm": ("vertical oscillation", "mm"),
     "ground_contact_ms": ("ground contact time", "ms"),
+    "steps_per_breath": ("steps per breath", "steps/breath"),
 }
+#: Form metrics only some watches record (a breathing rate): not listed as missing when absent.
+OPTIONAL_FORM_METRICS = frozenset({"steps_per_breath"})
 #: Least in-band steady minutes for a week to get a value.
 MIN_BAND_MINUTES = 5
 

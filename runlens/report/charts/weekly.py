@@ -11,8 +11,9 @@ Three panels on one time axis (weeks):
    Gabbett 2016 (0.8-1.3, >= 1.5) and a caption that they are disputed
    (evidence.md section 4); days before 28 days of history are greyed.
 3. Form at matched pace (:mod:`.trends`): each week's median cadence, step
-   length, vertical oscillation and ground contact time, as % of the
-   period's median, one line style and marker per metric.
+   length, vertical oscillation and ground contact time (and steps per
+   breath, when a run records a breathing rate), as % of the period's
+   median, one line style and marker per metric.
 """
 
 from __future__ import annotations
@@ -25,18 +26,19 @@ import numpy as np
 
 from ...errors import RunlensError
 from ._style import PALETTE, new_figure, save_figure, style
-from .trends import FORM_METRICS, PaceBand, weekly_form
+from .trends import FORM_METRICS, OPTIONAL_FORM_METRICS, PaceBand, weekly_form
 
 if TYPE_CHECKING:
     from .data import ChartData
 
 __all__ = ["METRICS", "WeeklyChart", "draw_weekly", "weekly_figure", "ACWR_CAPTION"]
 
-#: ``--metric`` -> (weekly column, scale to display unit, axis label).
+#: Bar metric (:func:`runlens.cli._common.chart_metric` of the load unit) -> (weekly
+#: column, scale to display unit, axis label).
 METRICS = {
     "distance": ("distance_m", 1e-3, "distance (km)"),
     "time": ("moving_s", 1 / 3600, "moving time (h)"),
-    "load": ("trimp", 1.0, "load (Banister TRIMP, AU)"),
+    "trimp": ("trimp", 1.0, "TRIMP (Banister, AU)"),
 }
 SWEET = (0.8, 1.3)
 DANGER = 1.5
@@ -56,12 +58,14 @@ FORM_STYLE = {
     "step_length_m": ("--", "s", "#c8552b"),
     "vertical_oscillation_mm": (":", "^", "#4a7f3b"),
     "ground_contact_ms": ("-.", "D", "#7a4a8c"),
+    "steps_per_breath": ((0, (5, 1, 1, 1, 1, 1)), "v", "#8a4b08"),
 }
 FORM_FORMAT = {
     "cadence_spm": "{:.0f} steps/min",
     "step_length_m": "{:.2f} m",
     "vertical_oscillation_mm": "{:.0f} mm",
     "ground_contact_ms": "{:.0f} ms",
+    "steps_per_breath": "{:.1f} steps/breath",
 }
 
 
@@ -136,12 +140,12 @@ def _date_axis(ax, first, last, week_start: str = "monday") -> None:
 def metric_values(weeks, metric: str) -> tuple[np.ndarray, str]:
     """Bar heights in display units and the axis label; RunlensError if unavailable."""
     if metric not in METRICS:
-        raise RunlensError(f"--metric must be one of {', '.join(METRICS)}, not {metric!r}")
+        raise RunlensError(f"metric must be one of {', '.join(METRICS)}, not {metric!r}")
     col, scale, label = METRICS[metric]
     v = weeks[col].to_numpy(float) * scale if col in weeks else np.full(len(weeks), np.nan)
-    if metric == "load" and not np.isfinite(v).any():
+    if metric == "trimp" and not np.isfinite(v).any():
         raise RunlensError(
-            "no heart rate in these runs, so no TRIMP load: use --metric distance or time"
+            "no heart rate in these runs, so no TRIMP: use --load-unit distance or moving_time"
         )
     return np.nan_to_num(v, nan=0.0), label
 
@@ -363,7 +367,11 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
             f"Form at matched pace: median of steady minutes at {band.label()} "
             f"({band.low_m_s:.2f}-{band.high_m_s:.2f} m/s)"
         )
-        missing = [FORM_METRICS[c][0] for c in FORM_METRICS if c not in result.form_metrics]
+        missing = [
+            FORM_METRICS[c][0]
+            for c in FORM_METRICS
+            if c not in result.form_metrics and c not in OPTIONAL_FORM_METRICS
+        ]
         leg = ax_f.legend(**LEGEND_OUT)
         if missing:
             why = (
@@ -424,7 +432,7 @@ def draw_weekly(
         From :func:`runlens.report.charts.data.chart_data`.
     out : str or Path
         Output file; the format follows the suffix.
-    metric : {"distance", "time", "load"}
+    metric : {"distance", "time", "trimp"}
         Bar height: km, hours, or Banister TRIMP (AU).
 
     Returns

@@ -2,8 +2,8 @@
 
 :func:`simulate_run` builds one run as NumPy arrays (a :class:`SimulatedRun`),
 :func:`simulate_history` several weeks of them. Every run is fully determined
-by its arguments and ``seed``. The encoders in ``runlens.io.fitwrite`` and
-``runlens.io.gpxwrite`` turn a run into FIT or GPX bytes.
+by its arguments and ``seed``. The encoders in ``runlens.sim.fitwrite`` and
+``runlens.sim.gpxwrite`` turn a run into FIT or GPX bytes.
 
 Columns (``SimulatedRun.columns``; see ``COLUMNS`` for units) are SI except
 cadence, which is in steps/min (both feet) as runners quote it; the FIT
@@ -30,7 +30,7 @@ The model, per 1 s of elapsed time (see docs/synthetic-data.md):
 - samples inside pauses are dropped (timer stopped, no records); smart
   recording keeps samples 1-7 s apart.
 
-Device summaries (laps and session) are computed by :func:`summarize`: each
+Device summaries (laps and session) are computed by :func:`watch_summary`: each
 sample's value holds from its time until the next sample or the next timer
 stop, whichever is first; averages weight each sample by that time, so smart
 recording and pauses are handled as a watch does.
@@ -53,14 +53,14 @@ __all__ = [
     "PATTERN_KINDS",
     "RUN_KINDS",
     "Pattern",
-    "Pause",
+    "SimPause",
     "Runner",
     "SimulatedRun",
     "Summary",
     "from_columns",
     "simulate_history",
     "simulate_run",
-    "summarize",
+    "watch_summary",
 ]
 
 #: Column name -> unit of ``SimulatedRun.columns``.
@@ -158,7 +158,7 @@ DEFAULT_RUNNER = Runner()
 
 
 @dataclass(frozen=True)
-class Pause:
+class SimPause:
     """Timer stopped from ``start_s`` to ``end_s`` (elapsed s); no records strictly between."""
 
     start_s: float
@@ -233,7 +233,7 @@ class SimulatedRun:
         Local time minus UTC, s (FIT activity.local_timestamp).
     columns : dict of str to ndarray
         Per-sample values, see ``COLUMNS``; all arrays have the same length.
-    pauses : tuple of Pause
+    pauses : tuple of SimPause
         Timer pauses, elapsed s.
     laps : tuple of Summary
         Lap summaries, in order, covering the run without gaps.
@@ -254,7 +254,7 @@ class SimulatedRun:
     start: datetime
     utc_offset_s: int
     columns: dict[str, np.ndarray]
-    pauses: tuple[Pause, ...] = ()
+    pauses: tuple[SimPause, ...] = ()
     laps: tuple[Summary, ...] = ()
     session: Summary | None = None
     patterns: tuple[Pattern, ...] = ()
@@ -291,7 +291,7 @@ class SimulatedRun:
 # --------------------------------------------------------------------------- summaries
 
 
-def _hold_end(t: np.ndarray, pauses: Sequence[Pause]) -> np.ndarray:
+def _hold_end(t: np.ndarray, pauses: Sequence[SimPause]) -> np.ndarray:
     """Time until which each sample's value holds: next sample, or the next timer stop."""
     end = np.append(t[1:], t[-1]).astype(float)
     for p in pauses:
@@ -300,10 +300,10 @@ def _hold_end(t: np.ndarray, pauses: Sequence[Pause]) -> np.ndarray:
     return end
 
 
-def summarize(
+def watch_summary(
     t: np.ndarray,
     columns: Mapping[str, np.ndarray],
-    pauses: Sequence[Pause] = (),
+    pauses: Sequence[SimPause] = (),
     start_s: float | None = None,
     end_s: float | None = None,
     trigger: int | None = None,
@@ -316,7 +316,7 @@ def summarize(
         Sample times, s, increasing.
     columns : mapping of str to ndarray
         Per-sample values (``COLUMNS`` names and units); missing keys give None.
-    pauses : sequence of Pause
+    pauses : sequence of SimPause
         Timer pauses; time inside them has no weight.
     start_s, end_s : float, optional
         Window, s; default the first and last sample.
@@ -335,7 +335,7 @@ def summarize(
     --------
     >>> t = np.array([0, 1, 2, 4, 10, 11.0])
     >>> hr = np.array([100, 110, 120, 130, 90, 100.0])
-    >>> s = summarize(t, {"heart_rate": hr}, [Pause(4, 10)])
+    >>> s = watch_summary(t, {"heart_rate": hr}, [SimPause(4, 10)])
     >>> s.total_timer_time, s.avg_heart_rate
     (5.0, 108.0)
     """
@@ -444,7 +444,7 @@ def from_columns(
     *,
     start: datetime,
     utc_offset_s: int = 0,
-    pauses: Sequence[Pause] = (),
+    pauses: Sequence[SimPause] = (),
     lap_distance_m: float | None = None,
     lap_times_s: Sequence[float] = (),
     patterns: Sequence[Pattern] = (),
@@ -462,7 +462,7 @@ def from_columns(
         UTC start (aware).
     utc_offset_s : int
         Local minus UTC, s.
-    pauses : sequence of Pause
+    pauses : sequence of SimPause
         Timer pauses (elapsed s).
     lap_distance_m : float, optional
         Auto-lap distance, m.
@@ -493,14 +493,14 @@ def from_columns(
     t = cols["t"]
     pauses = tuple(pauses)
     bounds = _lap_bounds(t, cols.get("distance"), lap_distance_m, lap_times_s)
-    laps = tuple(summarize(t, cols, pauses, a, b, trig) for a, b, trig in bounds)
+    laps = tuple(watch_summary(t, cols, pauses, a, b, trig) for a, b, trig in bounds)
     return SimulatedRun(
         start=start,
         utc_offset_s=utc_offset_s,
         columns=cols,
         pauses=pauses,
         laps=laps,
-        session=summarize(t, cols, pauses),
+        session=watch_summary(t, cols, pauses),
         patterns=tuple(patterns),
         kind=kind,
         sport=sport,
@@ -580,7 +580,7 @@ def simulate_run(
     speed: float | None = None,
     warmup_s: int = 600,
     intervals: Sequence[tuple[float, float, float]] | None = None,
-    pauses: Sequence[Pause] = (),
+    pauses: Sequence[SimPause] = (),
     smart_recording: bool = False,
     lap_distance_m: float | None = 1000.0,
     lap_times_s: Sequence[float] = (),
@@ -616,7 +616,7 @@ def simulate_run(
         Warm-up length, s: pace ramps from 85 % to 100 % of the base.
     intervals : sequence of (start s, end s, speed m/s), optional
         Explicit speed blocks, replacing the kind's default blocks.
-    pauses : sequence of Pause
+    pauses : sequence of SimPause
         Timer pauses (whole seconds); the runner stands, no records inside.
     smart_recording : bool
         Keep samples 1-7 s apart (uniform) instead of every second; the first
@@ -664,7 +664,7 @@ def simulate_run(
     foot_pod = foot_pod or "rearfoot" in kinds
     respiration = respiration or "fast_breathing" in kinds
     pauses = tuple(
-        sorted((Pause(float(p.start_s), float(p.end_s)) for p in pauses), key=lambda p: p.start_s)
+        sorted((SimPause(float(p.start_s), float(p.end_s)) for p in pauses), key=lambda p: p.start_s)
     )
     for i, p in enumerate(pauses):
         if not 0 < p.start_s < p.end_s < duration_s or (i and p.start_s <= pauses[i - 1].end_s):
@@ -895,7 +895,7 @@ def simulate_history(
                 for _ in range(int(rng.integers(1, 3))):
                     at = int(rng.integers(900, duration - 600))
                     if all(abs(at - p.start_s) > 200 for p in pauses):
-                        pauses.append(Pause(at, at + int(rng.integers(20, 91))))
+                        pauses.append(SimPause(at, at + int(rng.integers(20, 91))))
                 duration += int(sum(p.end_s - p.start_s for p in pauses))
             kwargs = {"pauses": pauses, **run_kwargs}
             if per_run is not None:

@@ -11,11 +11,11 @@ Field numbers, base types, scales and offsets follow the Garmin FIT profile
 Two levels of API
 -----------------
 ``encode_activity(run, ...) -> bytes``
-    A whole activity file from a :class:`runlens.synth.SimulatedRun` or from a
+    A whole activity file from a :class:`runlens.sim.synth.SimulatedRun` or from a
     mapping of per-sample arrays in the synth schema (see
-    ``runlens.synth.COLUMNS``): record messages with running dynamics, timer
+    ``runlens.sim.synth.COLUMNS``): record messages with running dynamics, timer
     events around pauses, laps, session and activity, with the device summary
-    taken from the run (time-weighted averages, see ``runlens.synth.summarize``).
+    taken from the run (time-weighted averages, see ``runlens.sim.synth.watch_summary``).
 
 :class:`FitWriter`
     Message-level writer for tests that need odd files::
@@ -38,13 +38,12 @@ Two levels of API
 Files
 -----
 :func:`chain` concatenates complete FIT files into one byte string (as some
-devices do); :func:`gzip_bytes` and :func:`write_fit` (``.fit.gz`` when the
-path ends in ``.gz``) write deterministic gzip (mtime 0).
+devices do); :func:`write_fit` (``.fit.gz`` when the path ends in ``.gz``, with
+:func:`runlens.io.source.gzip_bytes`) writes deterministic gzip (mtime 0).
 """
 
 from __future__ import annotations
 
-import gzip
 import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -55,33 +54,31 @@ from typing import Any
 import numpy as np
 
 from runlens.errors import RunlensError
-from runlens.synth import SimulatedRun, Summary, from_columns
+from runlens.io.fit import FIT_EPOCH_S
+from runlens.io.fitrepair import crc16
+from runlens.io.source import gzip_bytes
+from runlens.sim.synth import SimulatedRun, Summary, from_columns
 
 __all__ = [
     "BASE_TYPES",
     "DEFAULT_DEVELOPER_FIELDS",
-    "FIT_EPOCH_UNIX",
     "FOOT_STRIKE_TYPE",
     "MESSAGES",
     "STRYD_POWER",
     "Definition",
     "DeveloperApp",
     "DeveloperField",
-    "Device",
+    "FitDevice",
     "FitEncodeError",
     "FitWriter",
     "User",
     "chain",
-    "crc16",
     "degrees_to_semicircles",
     "encode_activity",
-    "gzip_bytes",
     "to_fit_time",
     "write_fit",
 ]
 
-#: Unix time of the FIT epoch, 1989-12-31T00:00:00Z, in s.
-FIT_EPOCH_UNIX = 631065600
 
 
 class FitEncodeError(RunlensError, ValueError):
@@ -390,83 +387,6 @@ _DATE_TIME_FIELDS = frozenset({"timestamp", "time_created", "start_time", "local
 # --------------------------------------------------------------------------- helpers
 
 
-def _crc_table() -> list[int]:
-    """Byte table of the FIT CRC: CRC-16/ARC (reflected poly 0xA001, init 0, no final xor)."""
-    crc = np.arange(256, dtype=np.int64)
-    for _ in range(8):
-        crc = np.where(crc & 1, (crc >> 1) ^ 0xA001, crc >> 1)
-    return crc.tolist()
-
-
-_CRC8 = _crc_table()
-_CRC8_NP = np.array(_CRC8, dtype=np.int64)
-_CRC_BLOCK = 256
-
-
-def _zero_shift_tables(nbytes: int) -> tuple[list[int], list[int]]:
-    """Tables for the CRC state after ``nbytes`` zero bytes: shift(c) = lo[c & 0xFF] ^ hi[c >> 8]."""
-    basis = []
-    for k in range(16):  # the update is linear over GF(2): shift each bit separately
-        c = 1 << k
-        for _ in range(nbytes):
-            c = (c >> 8) ^ _CRC8[c & 0xFF]
-        basis.append(c)
-    x = np.arange(256)
-    lo = np.zeros(256, dtype=np.int64)
-    hi = np.zeros(256, dtype=np.int64)
-    for k in range(8):
-        lo ^= np.where((x >> k) & 1, basis[k], 0)
-        hi ^= np.where((x >> k) & 1, basis[k + 8], 0)
-    return lo.tolist(), hi.tolist()
-
-
-_SHIFT_LO, _SHIFT_HI = _zero_shift_tables(_CRC_BLOCK)
-
-
-def crc16(data: bytes, crc: int = 0) -> int:
-    """FIT CRC-16 of ``data`` (same result as the FIT SDK's nibble algorithm).
-
-    Blocks of 256 bytes are checksummed side by side with NumPy and combined
-    with the CRC's linearity: crc(a + b) = shift(crc(a), len(b)) ^ crc(b).
-
-    Parameters
-    ----------
-    data : bytes
-        Bytes to checksum.
-    crc : int, optional
-        CRC of the preceding bytes, to continue a running checksum.
-
-    Returns
-    -------
-    int
-        The 16-bit CRC.
-
-    Examples
-    --------
-    >>> hex(crc16(b"123456789"))
-    '0xbb3d'
-    """
-    nb = len(data) // _CRC_BLOCK
-    done = 0
-    if nb >= 4:
-        cols = (
-            np.frombuffer(data, dtype=np.uint8, count=nb * _CRC_BLOCK)
-            .reshape(nb, _CRC_BLOCK)
-            .T.copy()
-        )
-        c = np.zeros(nb, dtype=np.int64)
-        for col in cols:
-            c = (c >> 8) ^ _CRC8_NP[(c ^ col) & 0xFF]
-        lo, hi = _SHIFT_LO, _SHIFT_HI
-        for ck in c.tolist():
-            crc = lo[crc & 0xFF] ^ hi[crc >> 8] ^ ck
-        done = nb * _CRC_BLOCK
-    table = _CRC8
-    for b in data[done:]:
-        crc = (crc >> 8) ^ table[(crc ^ b) & 0xFF]
-    return crc
-
-
 def to_fit_time(value: datetime | float | int) -> int:
     """Convert an aware datetime (or Unix seconds) to FIT seconds since 1989-12-31T00:00Z.
 
@@ -484,7 +404,7 @@ def to_fit_time(value: datetime | float | int) -> int:
         if value.tzinfo is None:
             raise FitEncodeError("naive datetime: give a timezone (FIT times are UTC)")
         value = value.timestamp()
-    return int(round(value)) - FIT_EPOCH_UNIX
+    return int(round(value)) - FIT_EPOCH_S
 
 
 def degrees_to_semicircles(deg: np.ndarray | float) -> np.ndarray:
@@ -506,11 +426,6 @@ def degrees_to_semicircles(deg: np.ndarray | float) -> np.ndarray:
 def chain(*files: bytes) -> bytes:
     """Concatenate complete FIT files into one byte string, as chained FIT files are stored."""
     return b"".join(files)
-
-
-def gzip_bytes(data: bytes) -> bytes:
-    """Gzip ``data`` deterministically (mtime 0, no file name), for ``.fit.gz`` files."""
-    return gzip.compress(data, compresslevel=9, mtime=0)
 
 
 def write_fit(path: str | PathLike[str], data: bytes) -> None:
@@ -966,7 +881,7 @@ class FitWriter:
 
 
 @dataclass(frozen=True)
-class Device:
+class FitDevice:
     """The recording device, written to file_id and device_info.
 
     Defaults describe a Garmin Forerunner 935 (manufacturer 1, product 2691).
@@ -1064,7 +979,7 @@ def encode_activity(
     run: SimulatedRun | Mapping[str, Any],
     *,
     start: datetime | None = None,
-    device: Device | None = None,
+    device: FitDevice | None = None,
     user: User | bool = True,
     developer_fields: Mapping[str, DeveloperField] | None = None,
     developer_apps: Iterable[DeveloperApp] | None = None,
@@ -1078,15 +993,15 @@ def encode_activity(
     Parameters
     ----------
     run : SimulatedRun or mapping of str to array_like
-        The samples in the synth schema (``runlens.synth.COLUMNS``: ``t`` in s
+        The samples in the synth schema (``runlens.sim.synth.COLUMNS``: ``t`` in s
         since start, lat/lon in degrees, distance m, speed m/s, altitude m,
         heart_rate bpm, cadence steps/min, step_length m, vertical_oscillation m,
         stance_time s, ... ). A mapping is turned into a run with
-        ``runlens.synth.from_columns`` (one lap, no pauses, ``start`` required).
+        ``runlens.sim.synth.from_columns`` (one lap, no pauses, ``start`` required).
     start : datetime, optional
         Start time (aware) for a mapping; ignored for a SimulatedRun.
-    device : Device, optional
-        Recording device (default :class:`Device`, a Forerunner 935).
+    device : FitDevice, optional
+        Recording device (default :class:`FitDevice`, a Forerunner 935).
     user : User or bool
         user_profile to write: True (default) derives it from ``run.runner``
         (height, weight, resting and maximum HR), False writes none.
@@ -1124,13 +1039,13 @@ def encode_activity(
     timer stop_all/start events at pauses and a lap message at each lap end),
     session, activity. The record cadence is ``floor(spm / 2)`` strides/min with
     the rest in fractional_cadence (1/128 stride/min). Lap and session values
-    come from ``run.laps`` and ``run.session`` (see ``runlens.synth.summarize``).
+    come from ``run.laps`` and ``run.session`` (see ``runlens.sim.synth.watch_summary``).
     """
     if not isinstance(run, SimulatedRun):
         if start is None:
             raise FitEncodeError("start (an aware datetime) is required for a mapping of columns")
         run = from_columns(run, start=start)
-    device = device or Device()
+    device = device or FitDevice()
     excluded = set(exclude)
     dev_map = {**DEFAULT_DEVELOPER_FIELDS, **(developer_fields or {})}
     if speed_fields not in ("enhanced", "legacy", "both"):

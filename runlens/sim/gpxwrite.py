@@ -1,9 +1,9 @@
 """Write a simulated run as GPX 1.1 with Garmin TrackPointExtension (v1 or v2).
 
-A test-data writer, the GPX twin of ``runlens.io.fitwrite``::
+A test-data writer, the GPX twin of ``runlens.sim.fitwrite``::
 
-    from runlens.synth import simulate_run
-    from runlens.io.gpxwrite import to_gpx
+    from runlens.sim.synth import simulate_run
+    from runlens.sim.gpxwrite import to_gpx
     text = to_gpx(simulate_run(seed=1), version=2, prefix="ns3")
 
 Each track point carries lat/lon, ``<ele>`` (m), ``<time>`` (UTC, ``Z``) and,
@@ -25,7 +25,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
-from runlens.synth import SimulatedRun, from_columns
+from runlens.sim.synth import SimulatedRun, from_columns
 
 __all__ = ["TPX_NAMESPACES", "to_gpx", "write_gpx"]
 
@@ -66,7 +66,7 @@ def to_gpx(
     Parameters
     ----------
     run : SimulatedRun or mapping of str to array_like
-        Samples in the synth schema (``runlens.synth.COLUMNS``); needs
+        Samples in the synth schema (``runlens.sim.synth.COLUMNS``); needs
         ``t`` (s), ``lat`` and ``lon`` (degrees). A mapping needs ``start``.
     start : datetime, optional
         Aware UTC start for a mapping; ignored for a SimulatedRun.

@@ -1,10 +1,10 @@
 """Write a simulated run as TCX (TrainingCenterDatabase v2), in two writers' styles.
 
-A test-data writer, the TCX twin of ``runlens.io.gpxwrite`` and
-``runlens.io.fitwrite``::
+A test-data writer, the TCX twin of ``runlens.sim.gpxwrite`` and
+``runlens.sim.fitwrite``::
 
-    from runlens.synth import simulate_run
-    from runlens.io.tcxwrite import to_tcx
+    from runlens.sim.synth import simulate_run
+    from runlens.sim.tcxwrite import to_tcx
     text = to_tcx(simulate_run(seed=1), style="garmin")
 
 Two styles, as real writers differ:
@@ -35,8 +35,8 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-from runlens.io.gpxwrite import _fmt  # the same NaN-as-empty number formatting
-from runlens.synth import SimulatedRun, from_columns
+from runlens.sim.gpxwrite import _fmt  # the same NaN-as-empty number formatting
+from runlens.sim.synth import SimulatedRun, from_columns
 
 __all__ = ["TCX_NS", "AX_NS", "to_tcx", "write_tcx"]
 

@@ -1,4 +1,4 @@
-"""Round-trip tests of runlens.io.fitwrite through fitparse (the reference reader)."""
+"""Round-trip tests of runlens.sim.fitwrite through fitparse (the reference reader)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from fitparse.utils import FitCRCError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runlens.io.fitwrite import (
+from runlens.io.fit import FIT_EPOCH_S
+from runlens.io.source import gzip_bytes
+from runlens.sim.fitwrite import (
     BASE_TYPES,
-    FIT_EPOCH_UNIX,
     FOOT_STRIKE_TYPE,
     MESSAGES,
     STRYD_POWER,
@@ -28,45 +29,21 @@ from runlens.io.fitwrite import (
     FitWriter,
     User,
     chain,
-    crc16,
     encode_activity,
-    gzip_bytes,
     to_fit_time,
     write_fit,
 )
-from runlens.synth import DEFAULT_RUNNER, DEFAULT_START, Pattern, Pause, from_columns, simulate_run
+from runlens.sim.synth import (
+    DEFAULT_RUNNER,
+    DEFAULT_START,
+    Pattern,
+    SimPause,
+    from_columns,
+    simulate_run,
+)
+from tests.io.test_crc import reference_crc
 
 START = datetime(2026, 9, 7, 6, 30, tzinfo=timezone.utc)
-
-
-def reference_crc(data: bytes, crc: int = 0) -> int:
-    """The FIT SDK's nibble-table CRC, transcribed from the FIT protocol document."""
-    table = [
-        0x0000,
-        0xCC01,
-        0xD801,
-        0x1400,
-        0xF001,
-        0x3C00,
-        0x2800,
-        0xE401,
-        0xA001,
-        0x6C00,
-        0x7800,
-        0xB401,
-        0x5000,
-        0x9C01,
-        0x8801,
-        0x4400,
-    ]
-    for byte in data:
-        tmp = table[crc & 0xF]
-        crc = (crc >> 4) & 0x0FFF
-        crc = crc ^ tmp ^ table[byte & 0xF]
-        tmp = table[crc & 0xF]
-        crc = (crc >> 4) & 0x0FFF
-        crc = crc ^ tmp ^ table[(byte >> 4) & 0xF]
-    return crc
 
 
 def read(data: bytes) -> list[tuple[str, dict[int, fitparse.records.FieldData]]]:
@@ -102,17 +79,6 @@ def minimal_file(**record_columns) -> bytes:
 
 
 # --------------------------------------------------------------------------- CRC and header
-
-
-@given(st.binary(max_size=3000), st.integers(0, 0xFFFF))
-@settings(max_examples=60, deadline=None)
-def test_crc16_matches_the_sdk_algorithm(data, start):
-    assert crc16(data, start) == reference_crc(data, start)
-
-
-def test_crc16_check_value():
-    # CRC-16/ARC check value of the standard test string.
-    assert crc16(b"123456789") == 0xBB3D
 
 
 def test_header_and_crcs():
@@ -266,7 +232,7 @@ def test_naive_datetime_is_refused():
 
 def test_to_fit_time_epoch():
     assert to_fit_time(datetime(1989, 12, 31, tzinfo=timezone.utc)) == 0
-    assert to_fit_time(FIT_EPOCH_UNIX + 10) == 10
+    assert to_fit_time(FIT_EPOCH_S + 10) == 10
 
 
 def test_unknown_field_and_redefined_local_number_raise():
@@ -340,7 +306,7 @@ def tiny_run():
         "stance_time": [0.250, 0.252, 0.254, 0.256, 0.258, 0.260],
         "stance_time_balance": [50.0, 50.2, 50.4, 50.6, 50.8, 51.0],
     }
-    return from_columns(cols, start=START, utc_offset_s=3600, pauses=[Pause(4, 10)])
+    return from_columns(cols, start=START, utc_offset_s=3600, pauses=[SimPause(4, 10)])
 
 
 def test_session_summary_equals_hand_computation():
@@ -491,7 +457,7 @@ def test_fitdecode_reads_with_crc_checks():
 
 
 def test_same_seed_same_bytes():
-    kw = dict(seed=11, duration_s=600, smart_recording=True, pauses=[Pause(200, 230)])
+    kw = dict(seed=11, duration_s=600, smart_recording=True, pauses=[SimPause(200, 230)])
     assert encode_activity(simulate_run(**kw)) == encode_activity(simulate_run(**kw))
     assert encode_activity(simulate_run(**kw)) != encode_activity(
         simulate_run(**{**kw, "seed": 12})

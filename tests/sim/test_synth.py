@@ -1,4 +1,4 @@
-"""runlens.synth: determinism, physical ranges, pauses, summaries, injected patterns."""
+"""runlens.sim.synth: determinism, physical ranges, pauses, summaries, injected patterns."""
 
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runlens.synth import (
+from runlens.sim.synth import (
     DEFAULT_RUNNER,
     DEFAULT_START,
     PATTERN_KINDS,
     Pattern,
-    Pause,
+    SimPause,
     from_columns,
     simulate_history,
     simulate_run,
-    summarize,
+    watch_summary,
 )
 
 R = DEFAULT_RUNNER
@@ -79,7 +79,7 @@ def test_intervals_alternate():
 
 
 def test_pauses_have_no_samples_and_no_distance():
-    run = simulate_run(seed=6, duration_s=1500, pauses=[Pause(500, 560), Pause(1000, 1030)])
+    run = simulate_run(seed=6, duration_s=1500, pauses=[SimPause(500, 560), SimPause(1000, 1030)])
     t = run.t
     assert not np.any((t > 500) & (t < 560)) and not np.any((t > 1000) & (t < 1030))
     i, j = np.searchsorted(t, [500, 560])
@@ -89,29 +89,29 @@ def test_pauses_have_no_samples_and_no_distance():
 
 
 def test_smart_recording_gaps():
-    run = simulate_run(seed=7, duration_s=3600, smart_recording=True, pauses=[Pause(1000, 1100)])
+    run = simulate_run(seed=7, duration_s=3600, smart_recording=True, pauses=[SimPause(1000, 1100)])
     gaps = np.diff(run.t)
     gaps = gaps[~((run.t[:-1] == 1000) & (run.t[1:] == 1100))]
     assert gaps.min() >= 1 and gaps.max() <= 7
     assert 3600 / 7 < len(run) < 3600 / 2
 
 
-def test_summarize_hand_computation():
+def test_watch_summary_hand_computation():
     t = np.array([0, 1, 2, 4, 10, 11.0])
     hr = np.array([100, 110, 120, 130, 90, 100.0])
     dist = np.array([0, 3, 6, 12, 12, 15.0])
     # Hold times 1, 1, 2, 0 (timer stops at 4), 1, 0 (end).
-    s = summarize(t, {"heart_rate": hr, "distance": dist}, [Pause(4, 10)])
+    s = watch_summary(t, {"heart_rate": hr, "distance": dist}, [SimPause(4, 10)])
     assert (s.total_timer_time, s.total_elapsed_time, s.total_distance) == (5, 11, 15)
     assert s.avg_heart_rate == pytest.approx(540 / 5)
     assert s.max_heart_rate == 130 and s.avg_speed == 3.0
     # A window [1, 10.5]: weights 0, 1, 2, 0, 0.5, 0.
-    w = summarize(t, {"heart_rate": hr, "distance": dist}, [Pause(4, 10)], 1.0, 10.5)
+    w = watch_summary(t, {"heart_rate": hr, "distance": dist}, [SimPause(4, 10)], 1.0, 10.5)
     assert w.total_timer_time == 3.5
     assert w.avg_heart_rate == pytest.approx((110 + 2 * 120 + 0.5 * 90) / 3.5)
     assert w.total_distance == pytest.approx(13.5 - 3)
     # NaN samples drop out of the average, not out of the timer.
-    s2 = summarize(t, {"heart_rate": np.where(t == 2, np.nan, hr)}, [Pause(4, 10)])
+    s2 = watch_summary(t, {"heart_rate": np.where(t == 2, np.nan, hr)}, [SimPause(4, 10)])
     assert s2.avg_heart_rate == pytest.approx((100 + 110 + 90) / 3)
     assert s2.total_timer_time == 5
 
@@ -120,7 +120,7 @@ def test_laps_tile_the_session():
     run = simulate_run(
         seed=8,
         duration_s=2000,
-        pauses=[Pause(700, 760)],
+        pauses=[SimPause(700, 760)],
         smart_recording=True,
         lap_distance_m=1000,
         lap_times_s=[1234],
@@ -196,9 +196,9 @@ def test_fade_in_last_third_at_matched_pace():
 
 def test_pause_outside_the_run_is_refused():
     with pytest.raises(ValueError, match="pauses"):
-        simulate_run(duration_s=120, pauses=[Pause(100, 130)])
+        simulate_run(duration_s=120, pauses=[SimPause(100, 130)])
     with pytest.raises(ValueError, match="pauses"):
-        simulate_run(duration_s=600, pauses=[Pause(100, 130), Pause(120, 140)])
+        simulate_run(duration_s=600, pauses=[SimPause(100, 130), SimPause(120, 140)])
 
 
 def test_unknown_pattern_and_kind():
@@ -249,7 +249,7 @@ def test_invariants(seed, duration, smart, pause_at, pause_len):
         seed=seed,
         duration_s=duration,
         smart_recording=smart,
-        pauses=[Pause(pause_at, pause_at + pause_len)],
+        pauses=[SimPause(pause_at, pause_at + pause_len)],
     )
     assert np.all(np.diff(run["distance"]) >= 0)
     assert np.all(np.diff(run.t) > 0)

@@ -1,4 +1,4 @@
-"""runlens.io.gpxwrite read back with gpxpy."""
+"""runlens.sim.gpxwrite read back with gpxpy."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import gpxpy
 import numpy as np
 import pytest
 
-from runlens.io.gpxwrite import TPX_NAMESPACES, to_gpx, write_gpx
-from runlens.synth import DEFAULT_START, Pause, from_columns, simulate_run
+from runlens.sim.gpxwrite import TPX_NAMESPACES, to_gpx, write_gpx
+from runlens.sim.synth import DEFAULT_START, SimPause, from_columns, simulate_run
 
 START = datetime(2026, 9, 7, 6, 30, tzinfo=timezone.utc)
 
@@ -67,7 +67,7 @@ def test_steps_convention_and_millis():
 
 
 def test_segments_split_at_pauses(tmp_path):
-    run = simulate_run(seed=4, duration_s=600, pauses=[Pause(200, 260)], smart_recording=True)
+    run = simulate_run(seed=4, duration_s=600, pauses=[SimPause(200, 260)], smart_recording=True)
     write_gpx(tmp_path / "r.gpx", run, split_segments=True)
     gpx = gpxpy.parse((tmp_path / "r.gpx").read_text(encoding="utf-8"))
     segs = gpx.tracks[0].segments
