@@ -346,24 +346,18 @@ def _store_path(path_or_db: History | PathLike | None) -> Path:
     """The store file meant by ``path_or_db``: the one place the API resolves a store.
 
     A :class:`History` or an open :class:`~runlens.history.store.Store`: its
-    file. A folder: that scanned folder's store
-    (:func:`~runlens.history.store.default_store_path`, as ``runlens weekly
-    DIR``). Any other path: that store file. None: the runner's default store.
+    file. None or a folder: the runner's one store
+    (:func:`~runlens.history.store.default_store_path`, ``$RUNLENS_DB`` or the
+    user's data folder, as ``runlens weekly DIR``). Any other path: that store file.
     """
     from .history.store import Store, default_store_path
 
     if isinstance(path_or_db, (History, Store)):
         return Path(path_or_db.path)
     if path_or_db is None:
-        try:
-            return Path(default_store_path())  # type: ignore[call-arg]
-        except TypeError:  # a runlens whose stores are one per scanned folder
-            raise RunlensError(
-                "name the history: a store file (.sqlite) or a folder scanned with "
-                "`runlens scan DIR`, e.g. runlens.History('history.sqlite')"
-            ) from None
+        return Path(default_store_path())
     p = Path(path_or_db).expanduser()
-    return Path(default_store_path(p)) if p.is_dir() else p
+    return Path(default_store_path()) if p.is_dir() else p
 
 
 class History:

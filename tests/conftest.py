@@ -18,6 +18,15 @@ if not CORPUS.exists() and (ROOT.parent.parent / "shared" / "corpus").exists():
 SAMPLES = ROOT / "sample_activities"
 
 
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path_factory, monkeypatch):
+    """Every test gets its own user data directory: the runner's history store
+    (and old per-folder stores) of the real user are never read or written.
+    run_cli copies os.environ, so subprocesses see it too."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+    monkeypatch.delenv("RUNLENS_DB", raising=False)
+
+
 def corpus(rel: str) -> Path:
     """A corpus file by its catalog path; skip the test if shared/ is absent."""
     p = CORPUS / rel

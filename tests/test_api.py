@@ -228,17 +228,12 @@ def test_reprs_are_short_and_say_what_when_how_long(env, store):
 def test_history_resolves_folders_and_the_default_store(env, tmp_path, monkeypatch):
     from runlens.history import store as store_mod
 
-    # a folder: that scanned folder's store, as `runlens weekly DIR`
-    assert runlens.History(SAMPLES).path == store_mod.default_store_path(SAMPLES)
-    assert str(runlens.History(SAMPLES).path).startswith(env["XDG_DATA_HOME"])
-    # None: the runner's one store, once default_store_path() takes no folder (issue 14)
-    try:
-        store_mod.default_store_path()
-    except TypeError:
-        with pytest.raises(runlens.RunlensError, match="name the history"):
-            runlens.History()
+    # a folder or None: the runner's one store, as `runlens weekly DIR`
+    assert runlens.History(SAMPLES).path == store_mod.default_store_path()
+    assert runlens.History().path == store_mod.default_store_path()
+    assert str(runlens.History().path).startswith(env["XDG_DATA_HOME"])
     one = tmp_path / "runner.sqlite"
-    monkeypatch.setattr(store_mod, "default_store_path", lambda root=None: one)
+    monkeypatch.setenv("RUNLENS_DB", str(one))
     assert runlens.History().path == one
 
 

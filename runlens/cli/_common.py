@@ -45,10 +45,82 @@ def load_checked_config(path: str | None):
     return config
 
 
+#: ``--db`` help, one text for every command.
+DB_HELP = (
+    "history store file (default: yours, $RUNLENS_DB if set, else history.sqlite in the "
+    "user's data directory; docs/history.md)"
+)
+#: ``DIR|ZIP`` help of the commands that read the whole history (weekly, runs, ...).
+SOURCE_HELP = (
+    "a folder or export .zip to add first (scanned into your history: only new or changed "
+    "files are read); without it, your whole history as stored"
+)
+
+
+def add_db_argument(p: argparse.ArgumentParser) -> None:
+    """``--db PATH``: another runner's store, or one kept elsewhere."""
+    p.add_argument("--db", metavar="PATH", help=DB_HELP)
+
+
 def add_history_arguments(p: argparse.ArgumentParser) -> None:
-    """``DIR`` or ``--db PATH``: which history a command reads (weekly, runs, baseline)."""
-    p.add_argument("dir", nargs="?", metavar="DIR", help="a folder scanned with `runlens scan`")
-    p.add_argument("--db", metavar="PATH", help="history store file (default: the folder's store)")
+    """``[DIR|ZIP]`` and ``--db PATH``: weekly, runs, baseline, chart and report alike."""
+    p.add_argument("dir", nargs="?", metavar="DIR|ZIP", help=SOURCE_HELP)
+    add_db_argument(p)
+
+
+def say_merged(merged: list[dict], db) -> None:
+    """One line on stderr per old per-folder store merged into the runner's store."""
+    ok = [m for m in merged if "error" not in m]
+    if ok:
+        runs = sum(m.get("activities", 0) for m in ok)
+        diary = sum(m.get("pain_entries", 0) for m in ok)
+        print(
+            f"runlens: merged {plural(len(ok), 'per-folder store')} of an older runlens into "
+            f"your history {db}: {plural(runs, 'activity', 'activities')}, "
+            f"{plural(diary, 'diary entry', 'diary entries')} (the old files are left as "
+            "they were; docs/history.md)",
+            file=sys.stderr,
+        )
+    for m in merged:
+        if "error" in m:
+            print(f"runlens: {m['path']}: not merged: {m['error']}", file=sys.stderr)
+
+
+def say_gone(gone: list[dict]) -> str | None:
+    """The one line about sources no longer on disk whose runs are kept (or None)."""
+    if not gone:
+        return None
+    runs = sum(g["runs"] for g in gone)
+    names = ", ".join(g["path"] for g in gone[:3]) + (", ..." if len(gone) > 3 else "")
+    return (
+        f"Kept {plural(runs, 'activity', 'activities')} of "
+        f"{plural(len(gone), 'source')} no longer on disk ({names}): renamed or moved? "
+        "Scan the new place and they are re-linked, not read again."
+    )
+
+
+def history_db(args: argparse.Namespace, config, folder: str | None = None) -> str:
+    """The store a command reads, after adding ``folder`` (a DIR or ZIP) to it if given.
+
+    Without ``--db`` it is the runner's store, into which old per-folder stores
+    are merged on first use (said on stderr).
+    """
+    if folder:
+        from ..history import scan
+
+        rep = scan(folder, args.db, jobs=getattr(args, "jobs", None), config=config)
+        say_merged(rep.merged, rep.db)
+        if rep.problems:
+            print(
+                f"runlens: {len(rep.problems)} file(s) could not be used (see `runlens scan`)",
+                file=sys.stderr,
+            )
+        return rep.db
+    from ..history.runner import open_history, store_path
+
+    with open_history(args.db, create=False) as store:
+        say_merged(store.merged, store.path)
+    return str(store_path(args.db))
 
 
 def add_config_argument(p: argparse.ArgumentParser) -> None:

@@ -66,8 +66,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--db",
         metavar="STORE",
-        help="history store to judge the run against (default: the store of a scanned folder "
-        "that holds FILE, if any)",
+        help="history store to judge the run against (default: yours, $RUNLENS_DB if set, "
+        "else history.sqlite in the user's data directory, if you have scanned any runs)",
     )
     p.add_argument(
         "--no-history",
@@ -147,9 +147,7 @@ def run(args: argparse.Namespace) -> int:
         raise RunlensError(f"--height {args.height}: expected metres, e.g. 1.78")
     history = None
     if baseline is None and not args.no_history and not args.no_rules:
-        from ..history.judge import store_holding
-
-        history = args.db or store_holding(args.file)
+        history = args.db or _runner_store()
     with analysis_scope():  # the plot shares the analysis' derived data
         a = analyze(
             args.file,
@@ -165,6 +163,24 @@ def run(args: argparse.Namespace) -> int:
             rules=not args.no_rules,
         )
         return _print(args, config, a)
+
+
+def _runner_store() -> str | None:
+    """The runner's store (old per-folder stores merged in first), or None when there is none."""
+    from ..errors import RunlensError
+    from ..history.runner import open_history, store_path
+
+    try:
+        store = open_history(None, create=False)
+    except RunlensError:
+        if store_path(None).exists():
+            raise  # a store that is there but unusable is said, not skipped
+        return None
+    from ._common import say_merged
+
+    with store:
+        say_merged(store.merged, store.path)
+        return str(store.path)
 
 
 def _print(args: argparse.Namespace, config, a) -> int:

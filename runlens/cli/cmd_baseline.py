@@ -29,8 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="show your own baselines (step rate vs speed, contact time, balance, ...)",
         description="Show the baselines runlens fits from your stored history: step rate "
         "against speed, and personal bands at matched speed for ground contact time, "
-        "vertical oscillation, vertical ratio and contact balance. Name the scanned folder DIR "
-        "or the store with --db.",
+        "vertical oscillation, vertical ratio and contact balance. With DIR|ZIP, that folder "
+        "or zip is scanned into your history first.",
     )
     add_history_arguments(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -105,8 +105,8 @@ def run(args: argparse.Namespace) -> int:
     from ..history.judge import baseline_as_of, baseline_settings
     from .cmd_runs import store_path
 
-    db = store_path(args)
     config = load_config(args.config)
+    db = store_path(args, config)
     with Store(db, create=False) as store:
         minutes = history_minutes(store)
         flagged = {

@@ -1,7 +1,8 @@
 """``runlens chart``: the weekly load chart as PNG or PDF (docs/charts.md).
 
-Reads the history store (``--db``), or scans a folder into its store first
-(incremental: files already read are not read again), then draws. matplotlib
+Reads the runner's history (or the store ``--db`` names), after scanning a
+folder or zip into it if one is given (incremental: files already read are
+not read again), then draws. matplotlib
 is imported only when the command runs.
 """
 
@@ -18,14 +19,10 @@ RECENT_WEEKS = 52
 
 def add_source_arguments(p: argparse.ArgumentParser) -> None:
     """Options shared with ``runlens report``: where the history comes from, which dates."""
-    p.add_argument(
-        "folder",
-        nargs="?",
-        metavar="DIR",
-        help="folder of activity files: scanned into its store first (only new or "
-        "changed files are read)",
-    )
-    p.add_argument("--db", metavar="PATH", help="history store file (default: the folder's store)")
+    from ._common import SOURCE_HELP, add_db_argument
+
+    p.add_argument("folder", nargs="?", metavar="DIR|ZIP", help=SOURCE_HELP)
+    add_db_argument(p)
     p.add_argument("--from", dest="date_from", metavar="DATE", help="first day shown (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", metavar="DATE", help="last day shown (YYYY-MM-DD)")
     from ..load import WEEKDAYS
@@ -72,23 +69,15 @@ def load_chart_data(args: argparse.Namespace):
     """Build the ChartData a chart or report draws, from ``args`` of either command."""
     from ._common import load_checked_config as load_config
     from ..errors import RunlensError
-    from ..history import Store, build_history, scan
+    from ..history import Store, build_history
     from ..report.charts import chart_data
+    from ._common import history_db
 
     lo, hi = _date(args.date_from, "--from"), _date(args.date_to, "--to")
     config = load_config(args.config)
-    if args.folder:
-        report = scan(args.folder, args.db, jobs=args.jobs, config=config)
-        if report.problems:
-            print(
-                f"runlens: {len(report.problems)} file(s) could not be used (see `runlens scan`)",
-                file=sys.stderr,
-            )
-        db = report.db
-    elif args.db:
-        db = args.db
-    else:
-        raise RunlensError("give a folder to scan, or --db PATH of a history store")
+    if args.jobs is not None and args.jobs < 1:
+        raise RunlensError("--jobs must be at least 1")
+    db = history_db(args, config, args.folder)
     from ..pain import episodes_for_chart, list_entries, pain_report
 
     with Store(db, create=False) as store:

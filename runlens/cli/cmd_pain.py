@@ -1,8 +1,8 @@
 """``runlens pain``: keep a pain diary in the history store and see what came before the pain.
 
 Subcommands: ``add``, ``list``, ``edit``, ``remove``, ``import``, ``report``
-(docs/pain.md). The diary lives in the same store as the scanned runs: name
-it with ``--db PATH`` or with the scanned folder (``--folder DIR``).
+(docs/pain.md). The diary lives in the runner's history store with the runs
+(``--db PATH`` names another store).
 """
 
 from __future__ import annotations
@@ -13,13 +13,12 @@ import sys
 
 
 def _store_args(p: argparse.ArgumentParser) -> None:
+    from ._common import DB_HELP
+
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--db", metavar="PATH", help="history store file (default: the folder's store)")
-    g.add_argument(
-        "--folder",
-        metavar="DIR",
-        help="the folder scanned with `runlens scan DIR` (its default store)",
-    )
+    g.add_argument("--db", metavar="PATH", help=DB_HELP)
+    # Older runlens kept one store per folder; the diary is the runner's now.
+    g.add_argument("--folder", metavar="DIR", help=argparse.SUPPRESS)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -114,21 +113,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     rp.set_defaults(func=run_report)
 
 
-def _db(args: argparse.Namespace) -> str:
-    from ..errors import RunlensError
-    from ..history import default_store_path
-
-    if args.db:
-        return args.db
-    if args.folder:
-        return str(default_store_path(args.folder))
-    raise RunlensError("name the history store: --db PATH, or --folder DIR (a scanned folder)")
-
-
 def _open(args: argparse.Namespace, create: bool):
-    from ..history import Store
+    """The runner's store (or ``--db``), old per-folder stores merged in first."""
+    from ..history.runner import open_history
+    from ._common import say_merged
 
-    return Store(_db(args), create=create)
+    if args.folder:
+        print(
+            "runlens: --folder is no longer needed: the diary is kept in your history "
+            "(one store for all your folders)",
+            file=sys.stderr,
+        )
+    store = open_history(args.db, create=create)
+    say_merged(store.merged, store.path)
+    return store
 
 
 def _line(e) -> str:

@@ -20,9 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "runs",
         help="list each stored run with its form flags",
-        description="List the runs of a scanned history, oldest first, each with the form "
-        "flags the scan found and what they were judged against. Name the scanned folder DIR "
-        "or the store with --db.",
+        description="List the runs of your history, oldest first (duplicates across sources "
+        "once), each with the form flags the scan found and what they were judged against. "
+        "With DIR|ZIP, that folder or zip is scanned into your history first.",
     )
     add_history_arguments(p)
     fmt = p.add_mutually_exclusive_group()
@@ -35,16 +35,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def store_path(args: argparse.Namespace) -> str:
-    """The store named by ``--db`` or by the scanned folder ``DIR``."""
-    from ..errors import RunlensError
-    from ..history import default_store_path
+def store_path(args: argparse.Namespace, config=None) -> str:
+    """The store ``--db`` names, else the runner's; ``DIR|ZIP`` is scanned into it first."""
+    from ._common import history_db
 
-    if args.db is None and args.dir is None:
-        raise RunlensError("name a scanned folder (DIR) or a store (--db PATH)")
-    if args.db is not None and args.dir is not None:
-        raise RunlensError("name either a scanned folder (DIR) or a store (--db PATH), not both")
-    return args.db or str(default_store_path(args.dir))
+    return history_db(args, config, args.dir)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,10 +48,13 @@ def run(args: argparse.Namespace) -> int:
     from ..history import Store, build_history
     from ..history.analysis import run_form_flags
 
-    db = store_path(args)
+    from ._common import say_gone
+
     config = load_config(args.config)
+    db = store_path(args, config)
     with Store(db, create=False) as store:
         h = build_history(store, config)
+        gone = say_gone(store.gone_sources())
     rows = run_form_flags(h)
     if not rows:
         raise RunlensError("no runs stored yet; run `runlens scan DIR` first", path=db)
@@ -68,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
             "store": db,
             "runs": rows,
             "flagged_runs": sum(bool(r["flags"]) for r in rows),
+            "counts": h.counts,
         }
         json.dump(doc, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
@@ -88,6 +87,13 @@ def run(args: argparse.Namespace) -> int:
             )
         return 0
     print(format_text(rows, total))
+    if h.counts.get("duplicates"):
+        print(
+            f"{h.counts['duplicates']} more stored as another file of the same run (FIT, GPX, "
+            "TCX from another source): counted once, the richest file kept."
+        )
+    if gone:
+        print(gone)
     return 0
 
 

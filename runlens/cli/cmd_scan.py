@@ -10,18 +10,21 @@ import time
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ._common import add_config_argument
+    from ._common import add_config_argument, add_db_argument
 
     p = sub.add_parser(
         "scan",
-        help="scan a folder of activity files, or an export's .zip, into the history store",
+        help="add a folder of activity files, or an export's .zip, to your history",
         description="Find every .fit, .gpx and .tcx (and .gz of them) under DIR, or inside a "
         ".zip (a Strava or Garmin bulk export as downloaded, nested zips included; read in "
         "place, never extracted), read them in parallel and remember them in a store. Strava's "
         "activities.csv and Garmin's activity summaries give the sport, name and time zone of "
         "files that lack them. Files unchanged since the last scan are not read again; an "
         "interrupted scan is completed by the next one. Broken files are listed and skipped; "
-        "files that are not activities are counted by kind. DIR is never written to.",
+        "files that are not activities are counted by kind. DIR is never written to. Every folder "
+        "and zip you scan adds to one history (yours; --db names another runner's): the same "
+        "run from two sources counts once, and a folder renamed or moved is recognised, not "
+        "read again.",
     )
     p.add_argument("dir", metavar="DIR|ZIP", help="folder (scanned recursively) or .zip to scan")
     p.add_argument(
@@ -32,11 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="remember in the store that FILE (as listed by the scan, a member as ZIP!/NAME) "
         "is of SPORT, and read it again; repeatable",
     )
-    p.add_argument(
-        "--db",
-        metavar="PATH",
-        help="history store file (default: the folder's store, in the user's data directory)",
-    )
+    add_db_argument(p)
     p.add_argument(
         "--jobs", "-j", type=int, metavar="N", help="worker processes (default: all cores)"
     )
@@ -96,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     from ._common import load_checked_config as load_config
     from ..errors import RunlensError
     from ..history import scan
-    from ._common import plural
+    from ._common import plural, say_gone, say_merged
 
     if args.jobs is not None and args.jobs < 1:
         raise RunlensError("--jobs must be at least 1")
@@ -137,11 +136,15 @@ def run(args: argparse.Namespace) -> int:
         f"Scanned {rep.root}: {plural(rep.found, 'activity file')} in {rep.seconds:.1f} s "
         f"({rep.read} read, {rep.not_read} unchanged and not read"
         + (f", {rep.same_content} touched but identical" if rep.same_content else "")
+        + (f", {rep.moved} of them moved here and re-linked" if rep.moved else "")
         + (f", {rep.removed} gone and forgotten" if rep.removed else "")
         + ")"
     )
+    say_merged(rep.merged, rep.db)
     print(
-        f"Store {rep.db}: {plural(rep.activities, 'activity', 'activities')}, "
+        f"History {rep.db}: {plural(rep.activities, 'activity', 'activities')}"
+        + (f" from {plural(rep.sources, 'source')}" if rep.sources > 1 else "")
+        + ", "
         f"{plural(rep.runs, 'run')} counted over {plural(rep.weeks, 'week')}"
         + (f", {plural(rep.duplicates, 'duplicate')} counted once" if rep.duplicates else "")
     )
@@ -176,4 +179,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {path}: {'no activity' if status == 'skipped' else 'bad'}: {reason}")
     for a in rep.assumptions:
         print(f"Assumed: {a}")
+    gone = say_gone(rep.gone_sources)
+    if gone:
+        print(gone)
     return 0

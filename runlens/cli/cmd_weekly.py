@@ -28,9 +28,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "weekly",
         help="print the stored history week by week (load, change, ratio, findings)",
-        description="Print the weeks of a scanned history: distance, time, runs, load, change "
+        description="Print the weeks of your history: distance, time, runs, load, change "
         "on the previous week, acute:chronic ratio and volume findings (session spikes, weekly "
-        "increases). Name the scanned folder DIR or the store with --db.",
+        "increases). With DIR|ZIP, that folder or zip is scanned into your history first; "
+        "every scanned source counts, duplicates once.",
     )
     add_history_arguments(p)
     fmt = p.add_mutually_exclusive_group()
@@ -50,6 +51,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--to", dest="date_to", metavar="DATE", help="last week shown: the week of DATE")
     p.add_argument(
         "--last", type=int, metavar="N", help="only the last N weeks (after --from/--to)"
+    )
+    p.add_argument(
+        "--jobs", "-j", type=int, metavar="N", help="worker processes for a scan (default: all cores)"
     )
     p.add_argument(
         "--include-undated",
@@ -187,8 +191,8 @@ def select_weeks(weeks: list[dict], lo=None, hi=None, last: int | None = None) -
 def run(args: argparse.Namespace) -> int:
     from ._common import load_checked_config as load_config
     from ..errors import RunlensError
-    from ..history import default_store_path
     from ..history.weekly import WEEK_COLUMNS, weekly_doc
+    from ._common import history_db
 
     if args.cohort:
         from ..cohort.cli import run_weekly
@@ -196,15 +200,15 @@ def run(args: argparse.Namespace) -> int:
         return run_weekly(args, load_config(args.config))
     if args.parquet:
         raise RunlensError("--parquet needs --cohort")
-    if args.db is None and args.dir is None:
-        raise RunlensError("name a scanned folder (DIR) or a store (--db PATH)")
-    db = args.db or str(default_store_path(args.dir))
     config = load_config(args.config)
     from .cmd_chart import _date
 
     lo, hi = _date(args.date_from, "--from"), _date(args.date_to, "--to")
     if args.last is not None and args.last < 1:
         raise RunlensError(f"--last needs a number of weeks of 1 or more, not {args.last}")
+    if args.jobs is not None and args.jobs < 1:
+        raise RunlensError("--jobs must be at least 1")
+    db = history_db(args, config, args.dir)
     doc = weekly_doc(  # the same as runlens.History(db).weekly()
         db,
         config,

@@ -96,15 +96,14 @@ class CohortScanReport:
 
 
 def default_dataset_path(root: str | os.PathLike[str]) -> Path:
-    """Where a cohort's dataset goes without ``--parquet``: beside the default stores.
+    """Where a cohort's dataset goes without ``--parquet``: in runlens' data directory.
 
-    ``$XDG_DATA_HOME/runlens/cohorts/NAME-HASH`` on Linux (same NAME-HASH as
-    the folder's default store).
+    ``$XDG_DATA_HOME/runlens/cohorts/NAME-HASH`` on Linux (the folder's name
+    and a hash of its path, :func:`~runlens.history.store.folder_store_name`).
     """
-    from ..history.store import default_store_path
+    from ..history.store import data_dir, folder_store_name
 
-    p = default_store_path(root)
-    return p.parent.parent / "cohorts" / p.stem
+    return data_dir() / "cohorts" / folder_store_name(root)
 
 
 def _check_output(out: Path, root: str) -> None:

@@ -3,8 +3,8 @@
 The same activity stored twice (a watch's FIT and the GPX a site exported of
 it; a ``.fit`` and its ``.fit.gz``) counts once: same content, or starts within
 60 s with distances within 10 % (or 100 m). Which copy counts is decided by a
-fixed order (FIT before GPX, then path), so the outcome never depends on the
-order files were scanned in.
+fixed order (most form channels recorded, then FIT before TCX before GPX, then
+path), so the outcome never depends on the order files were scanned in.
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def find_duplicates(acts: pd.DataFrame) -> dict[str, str]:
     Parameters
     ----------
     acts : pandas.DataFrame
-        ``path``, ``content_sha256``, ``format``, ``start_s``, ``distance_m``.
+        ``path``, ``content_sha256``, ``format``, ``start_s``, ``distance_m``,
+        optionally ``channels`` (how many form channels each recorded).
 
     Returns
     -------
@@ -86,10 +87,15 @@ def find_duplicates(acts: pd.DataFrame) -> dict[str, str]:
     fmts = acts["format"].tolist()
     starts = acts["start_s"].tolist()
     dists = acts["distance_m"].tolist()
-    # The richest copy counts: FIT (every channel, timer events), then TCX (laps,
-    # device distance), then GPX; then the path, never the scan order.
+    # The richest copy counts: the most form channels recorded (optional column
+    # ``channels``: a FIT with running dynamics over a site's GPX of it), then
+    # FIT (every channel, timer events), then TCX (laps, device distance), then
+    # GPX; then the path, never the scan order.
     rank = {"fit": 0, "tcx": 1}
-    order = sorted(range(len(acts)), key=lambda i: (rank.get(fmts[i], 2), paths[i]))
+    chans = acts["channels"].tolist() if "channels" in acts else [0] * len(acts)
+    order = sorted(
+        range(len(acts)), key=lambda i: (-int(chans[i] or 0), rank.get(fmts[i], 2), paths[i])
+    )
     kept_by_sha: dict[str, str] = {}
     kept_starts: list[tuple[float, int]] = []  # sorted (start_s, row)
     dup: dict[str, str] = {}
@@ -345,6 +351,7 @@ def refresh_derived(store: Store, config: Config | None = None) -> History:
 
     with store.transaction() as c:
         base = store.activities_frame(columns=("content_sha256", "format", "start_s", "distance_m"))
+        base["channels"] = base["path"].map(store.channel_counts()).fillna(0)
         dups = find_duplicates(base)
         c.execute(
             "UPDATE activities SET duplicate_of = NULL, spike_ratio = NULL, longest_prev30_m = NULL"

@@ -108,7 +108,31 @@ def _judge(store: Store, config: Config | None, jobs: int, plan: list) -> int:
     from .worker import judge_file
 
     keys = {p: k for p, _, k in plan}
+    rows = store.conn.execute(
+        "SELECT path, content_sha256, sport, utc_offset_s, judged_as, findings_json, form_rules "
+        "FROM activities"
+    ).fetchall()
+    # What the scan applied on top of the file (the export list's sport and time
+    # zone, the user's --sport): the stored row has it; the file alone may not.
+    stored = {p: {"sport": sp, "utc_offset_s": tz} for p, _, sp, tz, *_ in rows if p in keys}
+    # A byte-identical copy (another source of the same file) already judged on
+    # the same baseline, sport and zone has the findings this run would get:
+    # copied, not read again (a second source does not re-read the history).
+    twins = {(sha, sp, tz, k): (fj, fr) for _, sha, sp, tz, k, fj, fr in rows if k}
+    by_path = {r[0]: r for r in rows}
     done = 0
+    rest = []
+    for path, pb, key in plan:
+        row = by_path.get(path)
+        twin = None if row is None else twins.get((row[1], row[2], row[3], key))
+        if twin is None:
+            rest.append((path, pb, key))
+            continue
+        store.set_judgement(path, json.loads(twin[0]), twin[1], key)
+        done += 1
+    plan = rest
+    if not plan:
+        return done
 
     def record(res: dict) -> None:
         nonlocal done
@@ -118,40 +142,36 @@ def _judge(store: Store, config: Config | None, jobs: int, plan: list) -> int:
 
     if jobs <= 1 or len(plan) == 1:
         for path, pb, _ in plan:
-            record(judge_file(path, config, pb))
+            record(judge_file(path, config, pb, stored.get(path)))
     else:
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=min(jobs, len(plan))) as ex:
-            futs = [ex.submit(judge_file, p, config, pb) for p, pb, _ in plan]
+            futs = [ex.submit(judge_file, p, config, pb, stored.get(p)) for p, pb, _ in plan]
             for fut in futs:  # in plan order: same store whatever finishes first
                 record(fut.result())
     return done
 
 
 def store_holding(path: str) -> str | None:
-    """The history store of a scanned folder that holds ``path`` (None if none).
+    """The runner's history store if it holds ``path`` (None if not, or no store).
 
-    Looks at the default store of each folder above the file
-    (:func:`~runlens.history.store.default_store_path`), nearest first.
+    The runner's store is :func:`~runlens.history.store.default_store_path`.
     """
     from pathlib import Path
 
     from .store import Store, StoreError, default_store_path
 
     p = Path(path).resolve()
-    for folder in p.parents:
-        db = default_store_path(folder)
-        if not db.is_file():
-            continue
-        try:
-            with Store(db, create=False) as s:
-                row = s.conn.execute("SELECT 1 FROM files WHERE path = ?", (str(p),)).fetchone()
-        except StoreError:
-            continue
-        if row:
-            return str(db)
-    return None
+    db = default_store_path()
+    if not db.is_file():
+        return None
+    try:
+        with Store(db, create=False) as s:
+            row = s.conn.execute("SELECT 1 FROM files WHERE path = ?", (str(p),)).fetchone()
+    except StoreError:
+        return None
+    return str(db) if row else None
 
 
 def baseline_for(store: Store, path: str, start_s: float, config: Config | None = None):

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import RunlensError
 from .discover import discover_sources, is_activity_name, left_out_kind
-from .store import DERIVED_STATE_KEY, Store, default_store_path
+from .store import DERIVED_STATE_KEY
 from .worker import analyse_bytes, analyse_file, set_start_table
 
 if TYPE_CHECKING:
@@ -76,8 +76,18 @@ class ScanReport:
         in this scan.
     removed : int
         Files stored before but gone from the folder (forgotten).
-    activities, runs, duplicates : int
-        In the store after the scan (``runs``: counted in the load).
+    moved : int
+        Files found at a new path (a renamed or moved folder or zip) and
+        recognised as stored ones by name, size and mtime (a member: name,
+        size and CRC-32) or by their bytes' hash: re-linked, not analysed again.
+    gone_sources : list of dict
+        Sources of the store no longer on disk whose runs are kept
+        (``path``, ``runs``): see :meth:`Store.gone_sources`.
+    merged : list of dict
+        Old per-folder stores merged into the runner's store by this scan.
+    activities, sources, runs, duplicates : int
+        In the store after the scan (``sources``: folders and zips scanned into
+        it; ``runs``: counted in the load, each run once whatever its sources).
     weeks : int
         Local weeks from the first run to the last.
     problems : list of (path, status, reason)
@@ -110,7 +120,11 @@ class ScanReport:
     bad: int = 0
     skipped: int = 0
     removed: int = 0
+    moved: int = 0
+    gone_sources: list[dict] = field(default_factory=list)
+    merged: list[dict] = field(default_factory=list)
     activities: int = 0
+    sources: int = 0
     runs: int = 0
     duplicates: int = 0
     weeks: int = 0
@@ -189,7 +203,9 @@ def scan(
         Folder to scan (e.g. a Strava export or a Garmin folder), or a zip
         (a bulk export as downloaded), read in place.
     db : path, optional
-        Store file; default :func:`~runlens.history.store.default_store_path`.
+        Store file; default the runner's store
+        (:func:`~runlens.history.store.default_store_path`), which every
+        folder and zip scanned adds to.
     jobs : int, optional
         Worker processes (default: all cores); 1 reads in this process.
     rescan : bool
@@ -212,13 +228,17 @@ def scan(
         ``root`` is not a folder or zip, or the store is unusable (StoreError).
     """
     t0 = time.perf_counter()
+    from .runner import open_history, store_path
+
     r = scan_root(root, archives=True)
-    dbp = Path(db) if db is not None else default_store_path(r)
+    dbp = store_path(db)
     if Path(r).is_dir():
         check_outside(dbp, r, "store", "--db")
-    store = Store(dbp)
+    store = open_history(db)
     try:
-        return _scan(store, r, dbp, t0, jobs, rescan, config, progress, sports or {})
+        rep = _scan(store, r, dbp, t0, jobs, rescan, config, progress, sports or {})
+        rep.merged = store.merged
+        return rep
     finally:
         store.close()
 
@@ -272,11 +292,17 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
     tasks: list[tuple] = []
     failures: list[dict] = []
 
+    moved = _MovedFiles(store)
+
     def consider(path, size, mtime, data_fn):
         present.add(path)
         report.found += 1
         k = known.get(path)
         forced = path in new_sports
+        if k is None and not rescan and not forced and moved.relink(path, r, size, mtime, data_fn):
+            report.moved += 1
+            report.not_read += 1
+            return
         if not rescan and not forced and k is not None and (k[0], k[1]) == (size, mtime):
             report.not_read += 1
             return
@@ -343,12 +369,14 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
         report.assumptions.append(f"{path}: export list not used: {why}")
 
     report.removed = store.remove_missing(r, present)
+    report.read += moved.hashed
     report.left_out = dict(sorted(left_out.items(), key=lambda kv: (-kv[1], kv[0])))
     report.ignored = sum(left_out.values())
     n = len(tasks) + len(failures)
     jobs = max(1, jobs or os.cpu_count() or 1)
     changed = report.removed > 0
     names: dict[str, str] = {}
+    new_paths: set[str] = set()
 
     def record(res: dict) -> None:
         nonlocal changed
@@ -360,6 +388,7 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
             report.same_content += 1
         elif st == "ok":
             report.analysed += 1
+            new_paths.add(res["path"])
             report.form_rules = res["activity"]["form_rules"]
             if res["activity"].get("name"):
                 names[res["path"]] = res["activity"]["name"]
@@ -450,6 +479,13 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
         stored.update(names)
         store.set_meta(NAMES_KEY, stored)
 
+    # A file of a gone source that was read again here anyway (no size, mtime
+    # or hash to know it by, e.g. after a schema migration) is the same run:
+    # its old copy is forgotten, not kept as a duplicate.
+    n_relinked = _forget_moved_copies(store, new_paths)
+    report.moved += n_relinked
+    changed = changed or n_relinked > 0 or report.moved > 0
+
     from .analysis import derived_fingerprint
 
     # Nothing stored changed and the derived tables were refreshed with the
@@ -464,8 +500,13 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
         # Duplicates are known now: judge each counted run against the runs
         # before it (reads again only runs whose baseline changed).
         report.judged = judge_history(store, config, jobs)
-    store.mark_root_scanned(r)
+    store.mark_root_scanned(r, "folder" if Path(r).is_dir() else "zip", report.found)
+    store.forget_empty_sources()
+    report.gone_sources = [
+        {"path": g["path"], "runs": g["runs"]} for g in store.gone_sources()
+    ]
     report.activities = store.count("activities")
+    report.sources = len(store.sources())
     report.runs = state["runs"]
     report.duplicates = state["duplicates"]
     report.weeks = state["weeks"]
@@ -484,6 +525,98 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
         report.form_rules = row[0] if row else report.form_rules
     report.seconds = time.perf_counter() - t0
     return report
+
+
+class _MovedFiles:
+    """Stored files no longer at their path, to recognise at a new one.
+
+    Built on the first unknown path a scan meets (one ``stat`` per stored file).
+    A file matches by its name, size and mtime (a move keeps them; a member:
+    its name in the zip, inflated size and CRC-32); a plain file of the same
+    size as a missing one is hashed (not analysed) and matches by its hash.
+    """
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self.by_key: dict[tuple, str] | None = None
+        self.by_size: dict[int, list[tuple[str, str]]] = {}
+        self.hashed = 0
+
+    @staticmethod
+    def _key(path: str, size: int, mtime: int) -> tuple:
+        from ..io.archive import SEP
+
+        outer, sep, rest = path.partition(SEP)
+        return ("m", rest, size, mtime) if sep else ("f", os.path.basename(path), size, mtime)
+
+    def _build(self) -> None:
+        from ..io.archive import SEP
+
+        self.by_key = {}
+        rows = self.store.conn.execute(
+            "SELECT f.path, f.size, f.mtime_ns, f.sha256 FROM files AS f "
+            "JOIN activities AS a ON a.path = f.path WHERE f.status = 'ok'"
+        ).fetchall()
+        exists: dict[str, bool] = {}
+        for path, size, mtime, sha in rows:  # one stat per stored file, once per scan
+            outer = path.partition(SEP)[0]
+            if outer not in exists:
+                exists[outer] = os.path.exists(outer)
+            if exists[outer]:
+                continue
+            self.by_key.setdefault(self._key(path, size, mtime), path)
+            if sha and SEP not in path:
+                self.by_size.setdefault(size, []).append((path, sha))
+
+    def relink(self, path: str, root: str, size: int, mtime: int, data_fn) -> bool:
+        """Re-key a missing stored file found at ``path``; True if it was one."""
+        if self.by_key is None:
+            self._build()
+        if not self.by_key:
+            return False
+        old = self.by_key.pop(self._key(path, size, mtime), None)
+        if old is None and data_fn is None and self.by_size.get(size):
+            import hashlib
+
+            try:
+                with open(path, "rb") as fh:
+                    sha = hashlib.file_digest(fh, "sha256").hexdigest()
+            except OSError:
+                return False
+            self.hashed += 1
+            for cand in self.by_size[size]:
+                if cand[1] == sha:
+                    old = cand[0]
+                    break
+        if old is None:
+            return False
+        for cands in self.by_size.values():
+            cands[:] = [c for c in cands if c[0] != old]
+        self.by_key = {k: v for k, v in self.by_key.items() if v != old}
+        self.store.rekey(old, path, root, size, mtime)
+        return True
+
+
+def _forget_moved_copies(store, new_paths: set[str]) -> int:
+    """Forget activities no longer on disk whose content this scan stored anew (at
+    ``new_paths``): the same file, moved, that could not be known before reading it."""
+    from ..io.archive import SEP
+
+    if not new_paths:
+        return 0
+    rows = store.conn.execute(
+        "SELECT a.path, a.content_sha256 FROM activities AS a"
+    ).fetchall()
+    here = {sha for p, sha in rows if p in new_paths}
+    gone = [
+        p for p, sha in rows
+        if p not in new_paths and sha in here and not os.path.exists(p.partition(SEP)[0])
+    ]
+    if gone:
+        with store.transaction():
+            store.conn.execute("DELETE FROM meta WHERE key = ?", (DERIVED_STATE_KEY,))
+            store.conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
+    return len(gone)
 
 
 def _failed(path: str, reason: str, size: int | None = None, mtime: int | None = None) -> dict:

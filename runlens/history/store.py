@@ -4,7 +4,9 @@ docs/history.md documents the schema. In short:
 
 - ``meta``: ``schema_version``, ``created_by``, ``load_assumptions``,
   ``derived_state`` (JSON; see :data:`DERIVED_STATE_KEY`).
-- ``roots``: every scanned folder and when its last scan finished.
+- ``roots``: every scanned source (a folder or a zip): its ``kind``
+  (``folder``, ``zip``), first and last scan (UTC) and how many files the
+  last scan found there (schema 5).
 - ``files``: one row per discovered file: absolute ``path``, ``root``,
   ``size`` (bytes), ``mtime_ns``, ``sha256`` (of the bytes on disk),
   ``status`` (``ok``, ``bad``, ``skipped``), ``error`` (the one-line reason).
@@ -22,6 +24,9 @@ docs/history.md documents the schema. In short:
   (derived; rebuilt at the end of each scan).
 - ``pain_entries`` (schema 2): the runner's pain diary (:mod:`runlens.pain`),
   entered by hand, never touched by a scan.
+
+One store holds a runner's whole history (:func:`default_store_path`): every
+folder and zip scanned into it is a source of the same history.
 
 Schema changes are migrations (:data:`MIGRATIONS`): opening a store of an
 older schema applies the missing steps in one transaction and keeps its data.
@@ -57,9 +62,16 @@ __all__ = [
     "StoreError",
     "Store",
     "default_store_path",
+    "folder_store_name",
+    "legacy_store_dir",
+    "data_dir",
+    "STORE_ENV",
 ]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+#: Environment variable naming the runner's store (another runner's, or a copy
+#: kept elsewhere); ``--db`` overrides it.
+STORE_ENV = "RUNLENS_DB"
 #: SQLite application_id of a runlens store ("RLNS"), so another program's
 #: database is recognised and refused.
 APPLICATION_ID = 0x524C4E53
@@ -210,6 +222,14 @@ UPDATE files SET sha256 = '', mtime_ns = -1 WHERE path IN (
     SELECT path FROM activities
     WHERE json_extract(summary_json, '$.respiration_rate_brpm') IS NOT NULL);
 """,
+    # Schema 5: one store per runner, so each source records what it is, when
+    # it was first scanned and how many files it held. Nothing is read again.
+    5: """
+ALTER TABLE roots ADD COLUMN kind TEXT;
+ALTER TABLE roots ADD COLUMN first_scan_utc TEXT;
+ALTER TABLE roots ADD COLUMN files INTEGER;
+UPDATE roots SET first_scan_utc = last_scan_utc;
+""",
 }
 
 #: Steps that only an existing store holding the named ``activities`` column
@@ -236,22 +256,42 @@ class StoreError(RunlensError):
     """The store file cannot be used: corrupt, not a runlens store, or too new."""
 
 
-def default_store_path(root: str | os.PathLike[str]) -> Path:
-    """Where the store of a scanned folder lives when ``--db`` is not given.
-
-    In the user's data directory (``$XDG_DATA_HOME/runlens/stores`` on Linux),
-    one file per folder: the folder's name plus a hash of its absolute path.
-    """
+def data_dir() -> Path:
+    """runlens' folder in the user's data directory (``$XDG_DATA_HOME/runlens`` on Linux)."""
     import platformdirs
 
+    return Path(platformdirs.user_data_dir("runlens", appauthor=False))
+
+
+def default_store_path() -> Path:
+    """The runner's history store: ``$RUNLENS_DB`` if set, else ``history.sqlite``
+    in the user's data directory (``$XDG_DATA_HOME/runlens/history.sqlite`` on Linux).
+
+    Every command reads and writes this store unless ``--db`` names another;
+    every folder and zip scanned adds to it (docs/history.md).
+    """
+    env = os.environ.get(STORE_ENV, "").strip()
+    if env:
+        return Path(env).expanduser()
+    return data_dir() / "history.sqlite"
+
+
+def folder_store_name(root: str | os.PathLike[str]) -> str:
+    """``NAME-HASH`` of a folder: its name plus a hash of its absolute path.
+
+    Older runlens kept one store per scanned folder under this name
+    (:func:`legacy_store_dir`); cohort datasets still use it.
+    """
     r = Path(root).resolve()
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", r.name).strip("-")[:40] or "root"
     digest = hashlib.sha256(str(r).encode("utf-8", "surrogatepass")).hexdigest()[:12]
-    return (
-        Path(platformdirs.user_data_dir("runlens", appauthor=False))
-        / "stores"
-        / (f"{slug}-{digest}.sqlite")
-    )
+    return f"{slug}-{digest}"
+
+
+def legacy_store_dir() -> Path:
+    """Where runlens before one-store-per-runner kept one store per folder
+    (``stores/NAME-HASH.sqlite`` in the data directory); merged on first use."""
+    return data_dir() / "stores"
 
 
 class Store:
@@ -401,9 +441,17 @@ class Store:
 
     # ----------------------------------------------------------------- writes
     def known_files(self, root: str) -> dict[str, tuple[int, int, str, str]]:
-        """Stored files under ``root``: path -> (size, mtime_ns, sha256, status)."""
+        """Stored files under ``root``: path -> (size, mtime_ns, sha256, status).
+
+        Under it by path, whichever source first stored them: a folder inside
+        one scanned before is not read again, nor the other way round.
+        """
+        from ..io.archive import SEP
+
         rows = self.conn.execute(
-            "SELECT path, size, mtime_ns, sha256, status FROM files WHERE root = ?", (root,)
+            "SELECT path, size, mtime_ns, sha256, status FROM files WHERE root = ? OR path = ? "
+            "OR substr(path, 1, ?) = ? OR substr(path, 1, ?) = ?",
+            (root, root, len(root) + len(os.sep), root + os.sep, len(root) + len(SEP), root + SEP),
         )
         return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 
@@ -502,12 +550,77 @@ class Store:
                 self.conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
         return len(gone)
 
-    def mark_root_scanned(self, root: str) -> None:
+    def mark_root_scanned(self, root: str, kind: str | None = None, files: int | None = None) -> None:
+        """Record a scan of the source ``root`` (``kind`` folder or zip, ``files`` found)."""
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         with self.transaction():
             self.conn.execute(
-                "INSERT OR REPLACE INTO roots VALUES (?, ?)",
-                (root, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
+                "INSERT INTO roots (path, last_scan_utc, kind, first_scan_utc, files) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
+                "last_scan_utc = excluded.last_scan_utc, "
+                "kind = coalesce(excluded.kind, kind), files = coalesce(excluded.files, files), "
+                "first_scan_utc = coalesce(first_scan_utc, excluded.first_scan_utc)",
+                (root, now, kind, now, files),
             )
+
+    def sources(self) -> list[dict[str, Any]]:
+        """Every source of the history: ``path``, ``kind``, ``first_scan_utc``,
+        ``last_scan_utc``, ``files`` (at its last scan), ``stored`` (files it holds
+        in the store now), ``runs`` (activities), ``present`` (still on disk)."""
+        rows = self.conn.execute(
+            "SELECT r.path, r.kind, r.first_scan_utc, r.last_scan_utc, r.files, "
+            "(SELECT count(*) FROM files f WHERE f.root = r.path), "
+            "(SELECT count(*) FROM activities a JOIN files f ON f.path = a.path "
+            " WHERE f.root = r.path) FROM roots r "
+            # files of a source that an old store did not record
+            "UNION ALL SELECT f.root, NULL, NULL, NULL, NULL, count(*), count(a.path) "
+            "FROM files f LEFT JOIN activities a ON a.path = f.path "
+            "WHERE f.root NOT IN (SELECT path FROM roots) GROUP BY f.root ORDER BY 1"
+        ).fetchall()
+        return [
+            {
+                "path": p, "kind": k, "first_scan_utc": f0, "last_scan_utc": f1, "files": n,
+                "stored": st, "runs": ra, "present": os.path.exists(p),
+            }
+            for p, k, f0, f1, n, st, ra in rows
+        ]
+
+    def gone_sources(self) -> list[dict[str, Any]]:
+        """Sources no longer on disk (renamed, moved or deleted) that still hold runs:
+        they are kept, and re-linked when their new place is scanned."""
+        return [s for s in self.sources() if not s["present"] and s["stored"]]
+
+    def rekey(self, old: str, new: str, root: str, size: int, mtime_ns: int) -> None:
+        """The stored file ``old`` is now at ``new`` (under the source ``root``):
+        move its rows (activity, form minutes, the user's sport override, its
+        name) to the new path, without reading it again."""
+        c = self.conn
+        with self.transaction():
+            c.execute("PRAGMA defer_foreign_keys = ON")
+            c.execute("DELETE FROM meta WHERE key = ?", (DERIVED_STATE_KEY,))
+            c.execute(
+                "UPDATE files SET path = ?, root = ?, size = ?, mtime_ns = ? WHERE path = ?",
+                (new, root, size, mtime_ns, old),
+            )
+            c.execute("UPDATE activities SET path = ? WHERE path = ?", (new, old))
+            c.execute("UPDATE activities SET duplicate_of = ? WHERE duplicate_of = ?", (new, old))
+            c.execute("UPDATE form_minutes SET path = ? WHERE path = ?", (new, old))
+            for key in ("sport_overrides", "activity_names"):
+                row = c.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+                if row is None:
+                    continue
+                d = json.loads(row[0])
+                if isinstance(d, dict) and old in d:
+                    d[new] = d.pop(old)
+                    c.execute("UPDATE meta SET value = ? WHERE key = ?", (json.dumps(d), key))
+
+    def forget_empty_sources(self) -> int:
+        """Forget sources that are gone from disk and hold no file any more."""
+        gone = [s["path"] for s in self.sources() if not s["present"] and not s["stored"]]
+        if gone:
+            with self.transaction():
+                self.conn.executemany("DELETE FROM roots WHERE path = ?", [(p,) for p in gone])
+        return len(gone)
 
     def set_meta(self, key: str, value: Any) -> None:
         with self.transaction():
@@ -622,6 +735,12 @@ class Store:
         for c in ("run_start_s", "start_s", "seconds", "steady_s", *FORM_CHANNELS):
             df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
         return df
+
+    def channel_counts(self) -> dict[str, int]:
+        """Path -> how many form channels (docs/data-model.md) the run recorded in
+        any minute: what makes one copy of a run richer than another."""
+        expr = " + ".join(f"max({c} IS NOT NULL)" for c in FORM_CHANNELS)
+        return dict(self.conn.execute(f"SELECT path, {expr} FROM form_minutes GROUP BY path"))
 
     def dump(self) -> dict[str, list[tuple]]:
         """Every table's rows, sorted, for comparing two stores (tests, debugging)."""

@@ -90,8 +90,14 @@ def _rows(frame) -> list[list]:
     ]
 
 
-def judge_file(path: str, config: Config | None, baseline: Any) -> dict[str, Any]:
+def judge_file(
+    path: str, config: Config | None, baseline: Any, stored: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Read ``path`` again and evaluate its form rules against ``baseline``.
+
+    ``stored`` is what the store says of the file (``sport``, ``utc_offset_s``):
+    what the scan took from an export's list or the user's override, applied
+    again, so the run is judged as the activity the scan stored.
 
     Returns
     -------
@@ -114,6 +120,16 @@ def judge_file(path: str, config: Config | None, baseline: Any) -> dict[str, Any
         stream = io.BytesIO(data)
         stream.name = path
         activity = read(stream)
+        if stored:
+            from ..io.hints import apply_hints
+
+            apply_hints(
+                activity,
+                sport=stored.get("sport") if stored.get("sport") != activity.sport else None,
+                utc_offset_s=stored.get("utc_offset_s"),
+                origin="the store",
+                force_sport=True,
+            )
         with analysis_scope():
             out["findings"], out["form_rules"] = form_findings(activity, config, baseline)
         out["error"] = None

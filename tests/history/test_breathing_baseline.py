@@ -44,7 +44,7 @@ def history(tmp_path_factory):
     old = os.environ.get("XDG_DATA_HOME")
     os.environ["XDG_DATA_HOME"] = str(base / "data")
     try:
-        db = default_store_path(folder)
+        db = default_store_path()
         scan(folder, None, jobs=2)
     finally:
         if old is None:

@@ -62,7 +62,7 @@ def histories(tmp_path_factory):
         out = {}
         for name, planted in (("planted", True), ("clean", False)):
             names = _write(base / name, planted)
-            db = default_store_path(base / name) if planted else base / f"{name}.sqlite"
+            db = default_store_path() if planted else base / f"{name}.sqlite"
             scan(base / name, None if planted else db, jobs=2)
             out[name] = (base / name, db, names)
     finally:

@@ -136,24 +136,31 @@ def test_store_inside_scanned_folder_refused(session_dir):
     assert not (session_dir / "x.sqlite").exists()
 
 
-def test_default_store_in_user_data_dir_and_weekly_by_folder(session_dir, tmp_path):
+def test_default_store_is_the_runners_and_weekly_reads_it_with_or_without_dir(
+    session_dir, tmp_path
+):
     env = {"XDG_DATA_HOME": str(tmp_path / "data")}
+    out = run_cli("weekly", env=env)  # nothing scanned yet
+    assert out.returncode == 1 and "run `runlens scan DIR` first" in out.stderr
+    assert "Traceback" not in out.stderr
     folder = tmp_path / "runs"
     folder.mkdir()
     for n in sorted(os.listdir(session_dir))[:2]:
         shutil.copy2(session_dir / n, folder / n)
     out = run_cli("scan", str(folder), "--jobs", "1", env=env)
     assert out.returncode == 0, out.stderr
-    stores = list((tmp_path / "data" / "runlens" / "stores").glob("runs-*.sqlite"))
-    assert len(stores) == 1 and str(stores[0]) in out.stdout
-    out = run_cli("weekly", str(folder), "--csv", env=env)
-    assert out.returncode == 0, out.stderr
-    rows = out.stdout.splitlines()
-    assert rows[0].startswith("week,distance_m,moving_s,runs")
-    assert sum(int(r.split(",")[3]) for r in rows[1:]) == 2
-    out = run_cli("weekly", str(tmp_path), env=env)  # never scanned
+    store = tmp_path / "data" / "runlens" / "history.sqlite"
+    assert store.is_file() and str(store) in out.stdout
+    assert not (tmp_path / "data" / "runlens" / "stores").exists()
+    for args in (("weekly", str(folder)), ("weekly",), ("weekly", "--db", str(store))):
+        out = run_cli(*args, "--csv", env=env)
+        assert out.returncode == 0, out.stderr
+        rows = out.stdout.splitlines()
+        assert rows[0].startswith("week,distance_m,moving_s,runs")
+        assert sum(int(r.split(",")[3]) for r in rows[1:]) == 2
+    # RUNLENS_DB names another runner's store: empty, and weekly says so
+    out = run_cli("weekly", env={**env, "RUNLENS_DB": str(tmp_path / "other.sqlite")})
     assert out.returncode == 1 and "run `runlens scan DIR` first" in out.stderr
-    assert "Traceback" not in out.stderr
 
 
 def test_cli_help():

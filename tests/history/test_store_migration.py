@@ -188,7 +188,7 @@ def test_schema_3_store_gains_the_breathing_columns_keeping_everything(tmp_path)
         for t in ("meta", "files", "activities", "form_minutes", "daily_load", "pain_entries")
     }
     with Store(db, create=False) as s:
-        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
         fm = s.form_minutes_frame()
         assert len(fm) == 6
         assert fm["respiration_rate_brpm"].isna().all() and fm["steps_per_breath"].isna().all()

@@ -37,8 +37,13 @@ def test_add_list_edit_remove_and_errors(tmp_path):
     assert gone.returncode == 1 and "no pain diary entry with id 7" in gone.stderr
     nostore = run_cli("pain", "list", "--db", str(tmp_path / "none.sqlite"))
     assert nostore.returncode == 1 and "no history store here" in nostore.stderr
+    # without --db: the runner's store, which does not exist yet; adding creates it
     noname = run_cli("pain", "list")
-    assert noname.returncode == 1 and "--db PATH, or --folder DIR" in noname.stderr
+    assert noname.returncode == 1 and "no history store here" in noname.stderr
+    assert "history.sqlite" in noname.stderr
+    assert run_cli("pain", "add", "2026-08-20", "-s", "2").returncode == 0
+    mine = run_cli("pain", "list")
+    assert mine.returncode == 0 and "2026-08-20" in mine.stdout and "6/10" not in mine.stdout
 
 
 def test_import_with_bad_rows_exits_1_and_imports_nothing(tmp_path):
@@ -128,4 +133,4 @@ def test_pain_help_lists_every_action():
 @pytest.mark.parametrize("action", ["add", "list", "edit", "remove", "import", "report"])
 def test_every_action_has_help(action):
     out = run_cli("pain", action, "--help")
-    assert out.returncode == 0 and "--db" in out.stdout and "--folder" in out.stdout
+    assert out.returncode == 0 and "--db" in out.stdout and "RUNLENS_DB" in out.stdout

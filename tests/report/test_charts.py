@@ -174,7 +174,7 @@ def test_cli_chart_scans_a_folder(synth_dir, synth_store, tmp_path, capsys):
 @pytest.mark.parametrize(
     "args, msg",
     [
-        (["-o", "x.png"], "give a folder to scan, or --db"),
+        (["-o", "x.png"], "history.sqlite: no history store here"),  # nothing scanned yet
         (["--db", "missing.sqlite", "-o", "x.png"], "no history store here"),
         (["--db", "missing.sqlite", "-o", "x.gif"], "use .png or .pdf"),
     ],
