@@ -105,10 +105,15 @@ def history_db(args: argparse.Namespace, config, folder: str | None = None) -> s
     Without ``--db`` it is the runner's store, into which old per-folder stores
     are merged on first use (said on stderr).
     """
+    jobs = getattr(args, "jobs", None)
+    if jobs is not None and jobs < 1:
+        from ..errors import RunlensError
+
+        raise RunlensError("--jobs must be at least 1")
     if folder:
         from ..history import scan
 
-        rep = scan(folder, args.db, jobs=getattr(args, "jobs", None), config=config)
+        rep = scan(folder, args.db, jobs=jobs, config=config)
         say_merged(rep.merged, rep.db)
         if rep.problems:
             print(

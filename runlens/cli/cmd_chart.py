@@ -75,8 +75,6 @@ def load_chart_data(args: argparse.Namespace):
 
     lo, hi = _date(args.date_from, "--from"), _date(args.date_to, "--to")
     config = load_config(args.config)
-    if args.jobs is not None and args.jobs < 1:
-        raise RunlensError("--jobs must be at least 1")
     db = history_db(args, config, args.folder)
     from ..pain import episodes_for_chart, list_entries, pain_report
 

@@ -35,23 +35,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def store_path(args: argparse.Namespace, config=None) -> str:
-    """The store ``--db`` names, else the runner's; ``DIR|ZIP`` is scanned into it first."""
-    from ._common import history_db
-
-    return history_db(args, config, args.dir)
-
-
 def run(args: argparse.Namespace) -> int:
     from ..config import load_config
     from ..errors import RunlensError
     from ..history import Store, build_history
     from ..history.analysis import run_form_flags
 
-    from ._common import say_gone
+    from ._common import history_db, say_gone
 
     config = load_config(args.config)
-    db = store_path(args, config)
+    db = history_db(args, config, args.dir)
     with Store(db, create=False) as store:
         h = build_history(store, config)
         gone = say_gone(store.gone_sources())

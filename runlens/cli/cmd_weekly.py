@@ -14,13 +14,6 @@ import os
 import sys
 
 
-def history_dict(h, db: str) -> dict:
-    """The ``--json`` object (docs/history.md), as :func:`runlens.history.weekly.history_dict`."""
-    from ..history.weekly import history_dict
-
-    return history_dict(h, db)
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     from ..load import WEEKDAYS
     from ._common import add_config_argument, add_history_arguments, add_load_unit_argument
@@ -206,8 +199,6 @@ def run(args: argparse.Namespace) -> int:
     lo, hi = _date(args.date_from, "--from"), _date(args.date_to, "--to")
     if args.last is not None and args.last < 1:
         raise RunlensError(f"--last needs a number of weeks of 1 or more, not {args.last}")
-    if args.jobs is not None and args.jobs < 1:
-        raise RunlensError("--jobs must be at least 1")
     db = history_db(args, config, args.dir)
     doc = weekly_doc(  # the same as runlens.History(db).weekly()
         db,
