@@ -74,8 +74,9 @@ def analyze(
         already read (left unchanged: ``sport`` and the sport inference work
         on a copy).
     history : History, path or None
-        The runner's history to judge the run against: a :class:`History`, a
-        store file or a scanned folder (as ``runlens analyze --db``). None
+        The runner's history to judge the run against: a :class:`History` or a
+        store file (as ``runlens analyze --db``); a folder means the runner's
+        own store, as for :class:`History`. None
         (default) judges against population bands only, as ``--no-history``:
         unlike the command, the API never looks for a store by itself.
     sport : str, optional
@@ -173,7 +174,7 @@ def _history_baseline(history, path: str, activity: Activity, config) -> Persona
     from .history.judge import baseline_for
     from .history.store import Store
 
-    db = history.path if isinstance(history, History) else _store_path(history)
+    db = _store_path(history)
     start = activity.start if activity.start is not None else activity.records.index[0]
     with Store(db, create=False) as store:
         return baseline_for(store, path, start.timestamp(), config)
@@ -366,11 +367,11 @@ class History:
     Parameters
     ----------
     path_or_db : path, Store or None
-        A store file (created by the first :meth:`scan`), a folder scanned
-        with ``runlens scan DIR`` (its store), an open
-        :class:`~runlens.history.store.Store`, or None: the runner's default
-        store (:func:`~runlens.history.store.default_store_path` without a
-        folder; RunlensError while runlens keeps one store per scanned folder).
+        A store file (created by the first :meth:`scan`), an open
+        :class:`~runlens.history.store.Store`, or None (or a folder): the
+        runner's own store, the one ``runlens scan`` fills
+        (:func:`~runlens.history.store.default_store_path`: ``$RUNLENS_DB``,
+        else ``history.sqlite`` in the user's data folder).
     config : Config or path, optional
         Runner profile, ``[load]``, ``[baseline]`` and rule settings; default:
         the user's config file, as the commands.
@@ -543,49 +544,29 @@ class History:
         import pandas as pd
 
         from .history.baseline import BAND_METRICS, history_minutes
-        from .history.judge import baseline_as_of
+        from .history.judge import baseline_on
         from .history.store import Store
 
         with Store(self.path, create=False) as store:
             minutes = history_minutes(store)
-        if not len(minutes):
-            raise RunlensError(
-                "no steady running stored yet; run `runlens scan DIR` first", path=str(self.path)
-            )
-        if as_of is not None:
-            ts = pd.Timestamp(as_of)
-            as_of_s = (ts.tz_localize("UTC") if ts.tzinfo is None else ts).timestamp()
-        else:
-            as_of_s = float(minutes["run_start_s"].max()) + 1.0
-        pb = baseline_as_of(minutes, as_of_s, self.config)
+        pb, as_of_s = baseline_on(minutes, self.config, as_of, path=self.path)
+        # metric -> (its line or None, the names of its spread and of its minutes count)
+        lines = {"cadence_spm": (pb.cadence, "residual_sd_spm", "n_samples")}
+        lines.update({m: (pb.band(m), "residual_sd", "n_minutes") for m in BAND_METRICS})
         rows = []
-        cb = pb.cadence
-        rows.append(
-            {
-                "metric": "cadence_spm",
-                "intercept": cb.intercept_spm if cb else None,
-                "slope_per_m_s": cb.slope_spm_per_m_s if cb else None,
-                "residual_sd": cb.residual_sd_spm if cb else None,
-                "n_activities": cb.n_activities if cb else None,
-                "n_minutes": cb.n_samples if cb else None,
-                "speed_min_m_s": cb.speed_range_m_s[0] if cb else None,
-                "speed_max_m_s": cb.speed_range_m_s[1] if cb else None,
-                "basis": pb.basis("cadence_spm"),
-            }
-        )
-        for m in BAND_METRICS:
-            b = pb.band(m)
+        for metric, (line, sd, n) in lines.items():
+            a, b = (getattr(line, c) for c in line._coef) if line else (None, None)
             rows.append(
                 {
-                    "metric": m,
-                    "intercept": b.intercept if b else None,
-                    "slope_per_m_s": b.slope_per_m_s if b else None,
-                    "residual_sd": b.residual_sd if b else None,
-                    "n_activities": b.n_activities if b else None,
-                    "n_minutes": b.n_minutes if b else None,
-                    "speed_min_m_s": b.speed_range_m_s[0] if b else None,
-                    "speed_max_m_s": b.speed_range_m_s[1] if b else None,
-                    "basis": pb.basis(m),
+                    "metric": metric,
+                    "intercept": a,
+                    "slope_per_m_s": b,
+                    "residual_sd": getattr(line, sd) if line else None,
+                    "n_activities": line.n_activities if line else None,
+                    "n_minutes": getattr(line, n) if line else None,
+                    "speed_min_m_s": line.speed_range_m_s[0] if line else None,
+                    "speed_max_m_s": line.speed_range_m_s[1] if line else None,
+                    "basis": pb.basis(metric),
                 }
             )
         df = pd.DataFrame(rows).set_index("metric")

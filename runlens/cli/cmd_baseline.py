@@ -96,17 +96,14 @@ def format_text(pb, doc: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from ..config import load_config
-    from ..errors import RunlensError
     from ..history import Store
     from ..history.baseline import history_minutes
-    from ..history.judge import baseline_as_of, baseline_settings
-    from .cmd_runs import store_path
+    from ..history.judge import baseline_on, baseline_settings
+    from ._common import history_db
 
     config = load_config(args.config)
-    db = store_path(args, config)
+    db = history_db(args, config, args.dir)
     with Store(db, create=False) as store:
         minutes = history_minutes(store)
         flagged = {
@@ -119,19 +116,7 @@ def run(args: argparse.Namespace) -> int:
                 for f in json.loads(fj)
             )
         }
-    if not len(minutes):
-        raise RunlensError("no steady running stored yet; run `runlens scan DIR` first", path=db)
-    if args.as_of:
-        try:
-            ts = pd.Timestamp(args.as_of)
-        except ValueError:
-            raise RunlensError(
-                f"--as-of {args.as_of}: expected a date such as 2026-09-01"
-            ) from None
-        as_of_s = (ts.tz_localize("UTC") if ts.tzinfo is None else ts).timestamp()
-    else:
-        as_of_s = float(minutes["run_start_s"].max()) + 1.0
-    pb = baseline_as_of(minutes, as_of_s, config)
+    pb, as_of_s = baseline_on(minutes, config, args.as_of or None, option="--as-of", path=db)
     doc = baseline_dict(pb, minutes, db, as_of_s)
     if args.output:
         from ..report.charts.baseline import draw_baseline

@@ -23,7 +23,13 @@ if TYPE_CHECKING:
     from ..config import Config
     from .store import Store
 
-__all__ = ["baseline_settings", "baseline_as_of", "judgement_plan", "judge_history"]
+__all__ = [
+    "baseline_settings",
+    "baseline_as_of",
+    "baseline_on",
+    "judgement_plan",
+    "judge_history",
+]
 
 
 def baseline_settings(config: Config | None) -> dict[str, int]:
@@ -46,6 +52,51 @@ def baseline_as_of(minutes, start_s: float, config: Config | None) -> PersonalBa
         min_activities=s["min_runs"],
         min_minutes=s["min_minutes"],
     )
+
+
+def baseline_on(
+    minutes, config: Config | None, as_of: str | None = None, *, option: str = "as_of", path=None
+) -> tuple[PersonalBaseline, float]:
+    """The runner's baseline as of a UTC date, from the stored minutes (``runlens baseline``).
+
+    Parameters
+    ----------
+    minutes : pandas.DataFrame
+        :func:`~runlens.history.baseline.history_minutes` of the store.
+    as_of : str, optional
+        Fit on the runs before this UTC date; default: one second after the
+        last stored run's start (every stored run in the window).
+    option, path : str, optional
+        How the caller names ``as_of`` and the store, for the error message.
+
+    Returns
+    -------
+    (PersonalBaseline, float)
+        The baseline and its as-of time, Unix s.
+
+    Raises
+    ------
+    RunlensError
+        No steady running stored, or ``as_of`` is not a date.
+    """
+    import pandas as pd
+
+    from ..errors import RunlensError
+
+    if not len(minutes):
+        raise RunlensError(
+            "no steady running stored yet; run `runlens scan DIR` first",
+            path=None if path is None else str(path),
+        )
+    if as_of is None:
+        as_of_s = float(minutes["run_start_s"].max()) + 1.0
+    else:
+        try:
+            ts = pd.Timestamp(as_of)
+        except ValueError:
+            raise RunlensError(f"{option} {as_of}: expected a date such as 2026-09-01") from None
+        as_of_s = (ts.tz_localize("UTC") if ts.tzinfo is None else ts).timestamp()
+    return baseline_as_of(minutes, as_of_s, config), as_of_s
 
 
 def _key(baseline: PersonalBaseline, config: Config | None) -> str:
@@ -151,27 +202,6 @@ def _judge(store: Store, config: Config | None, jobs: int, plan: list) -> int:
             for fut in futs:  # in plan order: same store whatever finishes first
                 record(fut.result())
     return done
-
-
-def store_holding(path: str) -> str | None:
-    """The runner's history store if it holds ``path`` (None if not, or no store).
-
-    The runner's store is :func:`~runlens.history.store.default_store_path`.
-    """
-    from pathlib import Path
-
-    from .store import Store, StoreError, default_store_path
-
-    p = Path(path).resolve()
-    db = default_store_path()
-    if not db.is_file():
-        return None
-    try:
-        with Store(db, create=False) as s:
-            row = s.conn.execute("SELECT 1 FROM files WHERE path = ?", (str(p),)).fetchone()
-    except StoreError:
-        return None
-    return str(db) if row else None
 
 
 def baseline_for(store: Store, path: str, start_s: float, config: Config | None = None):

@@ -4,6 +4,6 @@
 :mod:`runlens.sim.fitwrite`, :mod:`runlens.sim.gpxwrite` and
 :mod:`runlens.sim.tcxwrite` encode them as FIT, GPX and TCX files. Nothing that
 reads files (``runlens.io`` and everything after it) imports this package;
-it imports the readers' helpers (e.g. ``runlens.io.fit_fast.crc16``) so that
+it imports the readers' helpers (e.g. ``runlens.io.fitrepair.crc16``) so that
 each exists once.
 """
