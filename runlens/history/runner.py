@@ -172,11 +172,18 @@ def _merge_attached(store: Store, tmp: Path) -> dict[str, int]:
                 "INSERT INTO _merge_paths SELECT path FROM old.files "
                 "WHERE path NOT IN (SELECT path FROM main.files)"
             )
+            # Files by path, their runs by file (a file may hold several).
+            where = {
+                "files": "path IN (SELECT path FROM _merge_paths)",
+                "activities": "file IN (SELECT path FROM _merge_paths)",
+                "form_minutes": "path IN (SELECT path FROM old.activities "
+                "WHERE file IN (SELECT path FROM _merge_paths))",
+            }
             for table in ("files", "activities", "form_minutes"):
                 cols = _common_columns(c, table)
                 cur = c.execute(
                     f"INSERT OR IGNORE INTO main.{table} ({cols}) SELECT {cols} FROM old.{table} "
-                    "WHERE path IN (SELECT path FROM _merge_paths)"
+                    f"WHERE {where[table]}"
                 )
                 if table != "form_minutes":
                     counts[table] = cur.rowcount

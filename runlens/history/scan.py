@@ -555,7 +555,7 @@ class _MovedFiles:
         self.by_key = {}
         rows = self.store.conn.execute(
             "SELECT f.path, f.size, f.mtime_ns, f.sha256 FROM files AS f "
-            "JOIN activities AS a ON a.path = f.path WHERE f.status = 'ok'"
+            "WHERE f.status = 'ok' AND EXISTS (SELECT 1 FROM activities AS a WHERE a.file = f.path)"
         ).fetchall()
         exists: dict[str, bool] = {}
         for path, size, mtime, sha in rows:  # one stat per stored file, once per scan
@@ -605,13 +605,13 @@ def _forget_moved_copies(store, new_paths: set[str]) -> int:
     if not new_paths:
         return 0
     rows = store.conn.execute(
-        "SELECT a.path, a.content_sha256 FROM activities AS a"
+        "SELECT a.file, a.content_sha256 FROM activities AS a"
     ).fetchall()
     here = {sha for p, sha in rows if p in new_paths}
-    gone = [
+    gone = sorted({
         p for p, sha in rows
         if p not in new_paths and sha in here and not os.path.exists(p.partition(SEP)[0])
-    ]
+    })
     if gone:
         with store.transaction():
             store.conn.execute("DELETE FROM meta WHERE key = ?", (DERIVED_STATE_KEY,))

@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DiskFullError, RunlensError
+from ..io.events import event_key
 from ..metrics.form import FORM_CHANNELS, FORM_COLUMNS
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ __all__ = [
     "STORE_ENV",
 ]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: Environment variable naming the runner's store (another runner's, or a copy
 #: kept elsewhere); ``--db`` overrides it.
 STORE_ENV = "RUNLENS_DB"
@@ -231,6 +232,65 @@ ALTER TABLE roots ADD COLUMN files INTEGER;
 UPDATE roots SET first_scan_utc = last_scan_utc;
 """,
 }
+
+#: The columns of ``activities`` from schema 3 to 5.
+_ACTIVITY_COLUMNS_V5 = (
+    "path", "content_sha256", "format", "reader", "sport", "start_utc", "start_s",
+    "utc_offset_s", *SUMMARY_COLUMNS, *(f"{c}_json" for c in JSON_COLUMNS), "form_rules",
+    "duplicate_of", "spike_ratio", "longest_prev30_m", "judged_as",
+)
+
+# Schema 6: the activity, not the file, is the unit of history. ``activities.path``
+# is the activity's key (the file's path for its first run, ``PATH#2``... for the
+# others: runlens.io.events.event_key), ``file`` the file it is in, ``event`` its
+# number there. The table is rebuilt (SQLite cannot change a primary key's
+# reference), form_minutes with it, every row kept; the files that held more than
+# one run (a TCX whose other days were left out, a FIT whose running sessions are
+# far apart: its record span exceeds its sessions' time by over half an hour) are
+# marked for reading again, so the next scan stores each of their runs.
+MIGRATIONS[6] = f"""
+ALTER TABLE form_minutes RENAME TO form_minutes_v5;
+ALTER TABLE activities RENAME TO activities_v5;
+DROP INDEX IF EXISTS activities_start;
+CREATE TABLE activities (
+    path TEXT PRIMARY KEY,
+    content_sha256 TEXT NOT NULL,
+    format TEXT NOT NULL,
+    reader TEXT,
+    sport TEXT,
+    start_utc TEXT NOT NULL,
+    start_s REAL NOT NULL,
+    utc_offset_s INTEGER,
+    {", ".join(f"{c} REAL" for c in SUMMARY_COLUMNS)},
+    {", ".join(f"{c}_json TEXT NOT NULL" for c in JSON_COLUMNS)},
+    form_rules TEXT NOT NULL,
+    duplicate_of TEXT,
+    spike_ratio REAL,
+    longest_prev30_m REAL,
+    judged_as TEXT,
+    file TEXT NOT NULL REFERENCES files(path) ON DELETE CASCADE,
+    event INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO activities ({", ".join(_ACTIVITY_COLUMNS_V5)}, file, event)
+    SELECT {", ".join(_ACTIVITY_COLUMNS_V5)}, path, 0 FROM activities_v5;
+CREATE INDEX activities_start ON activities(start_s);
+CREATE INDEX activities_file ON activities(file);
+{_FORM_MINUTES_TABLE.replace(
+    f"{_FORM_CHANNELS_V3[-1]} REAL,", f"{_FORM_CHANNELS_V3[-1]} REAL, "
+    + ", ".join(f"{c} REAL" for c in _FORM_CHANNELS_V4) + ","
+)}
+INSERT INTO form_minutes SELECT * FROM form_minutes_v5;
+DROP TABLE form_minutes_v5;
+DROP TABLE activities_v5;
+UPDATE files SET sha256 = '', mtime_ns = -1 WHERE path IN (
+    SELECT file FROM activities
+    WHERE (format = 'tcx' AND warnings_json LIKE '%activities on different days%')
+    OR (format = 'fit' AND json_extract(summary_json, '$.elapsed_s')
+        - json_extract(device_summary_json, '$.elapsed_s') > 1800));
+"""
+
+#: Steps an ``activities`` table holding the named column has had already.
+_DONE_IF_COLUMN: dict[int, str] = {6: "file"}
 
 #: Steps that only an existing store holding the named ``activities`` column
 #: needs (before the version's statements): older stores keep their steady
@@ -409,6 +469,8 @@ class Store:
         for v in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
             if v in _MIGRATE_DATA and _MIGRATE_DATA[v][0] in cols:
                 steps.append(_MIGRATE_DATA[v][1])
+            if _DONE_IF_COLUMN.get(v) in cols:
+                continue  # the step's table is already there (a store rebuilt by hand)
             steps.append(MIGRATIONS[v])
         for stmt in ";".join(steps).split(";"):
             if stmt.strip():
@@ -475,7 +537,7 @@ class Store:
                     "status='bad', error=excluded.error",
                     (res["path"], root, res["error"]),
                 )
-                c.execute("DELETE FROM activities WHERE path = ?", (res["path"],))
+                c.execute("DELETE FROM activities WHERE file = ?", (res["path"],))
                 return
             if status == "unchanged":
                 c.execute(
@@ -497,35 +559,36 @@ class Store:
                     res["error"],
                 ),
             )
+            # The file's runs are replaced as a whole (it may hold more or fewer now).
+            c.execute("DELETE FROM activities WHERE file = ?", (res["path"],))
             if status != "ok":
-                c.execute("DELETE FROM activities WHERE path = ?", (res["path"],))
                 return
-            a = res["activity"]
-            s = a["summary"]
             cols = (
-                ["path", "content_sha256", "format", "reader", "sport", "start_utc", "start_s"]
-                + ["utc_offset_s", *SUMMARY_COLUMNS]
+                ["path", "file", "event", "content_sha256", "format", "reader", "sport"]
+                + ["start_utc", "start_s", "utc_offset_s", *SUMMARY_COLUMNS]
                 + [f"{k}_json" for k in JSON_COLUMNS]
-                + ["form_rules"]
+                + ["form_rules", "judged_as"]
             )
-            vals = (
-                [res["path"], a["content_sha256"], a["format"], a["reader"], a["sport"]]
-                + [a["start_utc"], a["start_s"], a["utc_offset_s"]]
-                + [s.get(k) for k in SUMMARY_COLUMNS]
-                + [json.dumps(a[k], allow_nan=False, sort_keys=True) for k in JSON_COLUMNS]
-                + [a["form_rules"]]
-            )
-            c.execute("DELETE FROM form_minutes WHERE path = ?", (res["path"],))
-            c.execute(
-                f"INSERT OR REPLACE INTO activities ({', '.join(cols)}) "
-                f"VALUES ({', '.join('?' * len(cols))})",
-                vals,
-            )
-            c.executemany(
-                f"INSERT INTO form_minutes (path, {', '.join(FORM_COLUMNS)}) "
-                f"VALUES (?, {', '.join('?' * len(FORM_COLUMNS))})",
-                [(res["path"], *row) for row in a["form_minutes"]],
-            )
+            for n, a in enumerate(res.get("activities") or [res["activity"]]):
+                key = a.get("key") or event_key(res["path"], n)
+                s = a["summary"]
+                vals = (
+                    [key, res["path"], n, a["content_sha256"], a["format"], a["reader"]]
+                    + [a["sport"], a["start_utc"], a["start_s"], a["utc_offset_s"]]
+                    + [s.get(k) for k in SUMMARY_COLUMNS]
+                    + [json.dumps(a[k], allow_nan=False, sort_keys=True) for k in JSON_COLUMNS]
+                    + [a["form_rules"], a.get("judged_as")]
+                )
+                c.execute(
+                    f"INSERT INTO activities ({', '.join(cols)}) "
+                    f"VALUES ({', '.join('?' * len(cols))})",
+                    vals,
+                )
+                c.executemany(
+                    f"INSERT INTO form_minutes (path, {', '.join(FORM_COLUMNS)}) "
+                    f"VALUES (?, {', '.join('?' * len(FORM_COLUMNS))})",
+                    [(key, *row) for row in a["form_minutes"]],
+                )
 
     def set_judgement(self, path: str, findings: list, form_rules: str, judged_as: str) -> None:
         """Store the form findings of one run and the baseline key they were judged on."""
@@ -570,11 +633,11 @@ class Store:
         rows = self.conn.execute(
             "SELECT r.path, r.kind, r.first_scan_utc, r.last_scan_utc, r.files, "
             "(SELECT count(*) FROM files f WHERE f.root = r.path), "
-            "(SELECT count(*) FROM activities a JOIN files f ON f.path = a.path "
+            "(SELECT count(*) FROM activities a JOIN files f ON f.path = a.file "
             " WHERE f.root = r.path) FROM roots r "
             # files of a source that an old store did not record
             "UNION ALL SELECT f.root, NULL, NULL, NULL, NULL, count(*), count(a.path) "
-            "FROM files f LEFT JOIN activities a ON a.path = f.path "
+            "FROM files f LEFT JOIN activities a ON a.file = f.path "
             "WHERE f.root NOT IN (SELECT path FROM roots) GROUP BY f.root ORDER BY 1"
         ).fetchall()
         return [
@@ -602,9 +665,15 @@ class Store:
                 "UPDATE files SET path = ?, root = ?, size = ?, mtime_ns = ? WHERE path = ?",
                 (new, root, size, mtime_ns, old),
             )
-            c.execute("UPDATE activities SET path = ? WHERE path = ?", (new, old))
-            c.execute("UPDATE activities SET duplicate_of = ? WHERE duplicate_of = ?", (new, old))
-            c.execute("UPDATE form_minutes SET path = ? WHERE path = ?", (new, old))
+            keys = c.execute(
+                "SELECT path, event FROM activities WHERE file = ?", (old,)
+            ).fetchall()
+            c.execute("UPDATE activities SET file = ? WHERE file = ?", (new, old))
+            for key, n in keys:
+                to = event_key(new, n)
+                c.execute("UPDATE activities SET path = ? WHERE path = ?", (to, key))
+                c.execute("UPDATE activities SET duplicate_of = ? WHERE duplicate_of = ?", (to, key))
+                c.execute("UPDATE form_minutes SET path = ? WHERE path = ?", (to, key))
             for key in ("sport_overrides", "activity_names"):
                 row = c.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
                 if row is None:

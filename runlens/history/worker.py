@@ -109,17 +109,22 @@ def judge_file(
 
     out: dict[str, Any] = {"path": path, "findings": [], "form_rules": "unavailable"}
     try:
-        from ..io import read
+        from ..io import read_all
         from ..io.archive import SEP, open_in_archive
+        from ..io.events import split_event_key
 
-        if SEP in path:  # an archive member, read in place as the scan did
-            _, data = open_in_archive(path)
+        file, event = split_event_key(path)  # one run of a file that holds several
+        if SEP in file:  # an archive member, read in place as the scan did
+            _, data = open_in_archive(file)
         else:
-            with open(path, "rb") as fh:
+            with open(file, "rb") as fh:
                 data = fh.read()
         stream = io.BytesIO(data)
-        stream.name = path
-        activity = read(stream)
+        stream.name = file
+        events = read_all(stream)
+        if event >= len(events):
+            raise RunlensError(f"the file no longer holds run {event + 1}", path=file)
+        activity = events[event]
         if stored:
             from ..io.hints import apply_hints
 
@@ -234,7 +239,9 @@ def analyse_file(
         ``path``, ``size`` (bytes), ``mtime_ns``, ``sha256`` (of the bytes on
         disk), ``status`` (``"ok"``, ``"bad"``, ``"skipped"`` for readable files
         that hold no activity, ``"unchanged"``), ``error`` (one line, or None),
-        ``activity`` (dict or None), ``seconds`` (time spent).
+        ``activity`` (dict or None: the file's first run), ``activities`` (every
+        run of the file, each with its ``key`` in the history; most files hold
+        one), ``seconds`` (time spent).
     """
     t0 = time.perf_counter()
     from ..io.source import open_regular
@@ -298,31 +305,40 @@ def analyse_bytes(
         out["seconds"] = time.perf_counter() - t0
         return out
     try:
-        from ..io import read
+        from ..io import read_all
+        from ..io.events import event_key
         from ..io.hints import apply_hints, infer_sport
 
         stream = io.BytesIO(data)
         stream.name = path  # errors and Source.path name the file, and .gz is checked
-        activity = read(stream)
-        if sport:
-            apply_hints(activity, sport=sport, origin="the store's override", force_sport=True)
-        h = hint
-        if h is None and _START_TABLE is not None and activity.start is not None:
-            from ..io.exports import match_start
+        rows = []
+        # Each run of the file (most hold one) is its own activity of the history.
+        for n, activity in enumerate(read_all(stream)):
+            if sport:
+                apply_hints(activity, sport=sport, origin="the store's override", force_sport=True)
+            h = hint
+            if h is None and _START_TABLE is not None and activity.start is not None:
+                from ..io.exports import match_start
 
-            found = match_start(_START_TABLE, activity.start.timestamp())
-            h = None if found is None else found.__dict__
-        if h:
-            apply_hints(
-                activity,
-                sport=h.get("sport"),
-                name=h.get("name"),
-                utc_offset_s=h.get("utc_offset_s"),
-                origin=h.get("origin") or "the export's list",
-            )
-        infer_sport(activity)
-        out["activity"] = _activity_row(activity, config)
-        out["activity"]["name"] = activity.extra.get("name")
+                found = match_start(_START_TABLE, activity.start.timestamp())
+                h = None if found is None else found.__dict__
+            if h:
+                apply_hints(
+                    activity,
+                    sport=h.get("sport"),
+                    name=h.get("name"),
+                    utc_offset_s=h.get("utc_offset_s"),
+                    origin=h.get("origin") or "the export's list",
+                )
+            infer_sport(activity)
+            row = _activity_row(activity, config)
+            row["name"] = activity.extra.get("name")
+            row["key"] = event_key(path, n)
+            if n:  # the content that identifies a run: the file's bytes and which run
+                row["content_sha256"] = event_key(row["content_sha256"], n)
+            rows.append(row)
+        out["activity"] = rows[0]
+        out["activities"] = rows
         out["status"] = "ok"
     except NotAnActivityError as exc:
         out["status"], out["error"] = "skipped", exc.message

@@ -586,3 +586,25 @@ def format_text(
     if caveats:
         lines += _wrap("Keep in mind: " + " ".join(caveats), "", w)
     return "\n".join(lines)
+
+
+def format_runs_text(results: list[dict[str, Any]], **options: Any) -> str:
+    """The ``analyze`` text of a file holding several runs: each run's text one
+    after the other under a ``Run K of N`` line, the caveats once, at the end.
+    ``options`` as :func:`format_text`."""
+    n = len(results)
+    parts = []
+    for k, result in enumerate(results):
+        if k < n - 1:
+            result = {**result, "caveats": []}
+        parts.append(f"Run {k + 1} of {n} in this file\n" + format_text(result, **options))
+    return "\n\n".join(parts)
+
+
+def run_plot_paths(path: str, n: int) -> list[str]:
+    """Where ``analyze --plot PATH`` writes the pictures of a file's ``n`` runs:
+    ``PATH`` for the first, ``NAME-2.png``... beside it for the others."""
+    import os
+
+    root, ext = os.path.splitext(str(path))
+    return [str(path)] + [f"{root}-{k}{ext}" for k in range(2, n + 1)]
