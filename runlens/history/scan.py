@@ -400,16 +400,26 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
         else:
             report.bad += 1
 
+    # Each new or changed file is decoded once: the workers keep the runs they read
+    # here for the judging pass (which needs every run stored first), then gone.
+    import functools
+    import shutil
+    import tempfile
+
+    judge_dir = tempfile.mkdtemp(prefix="runlens-scan-") if tasks else None
+    by_file = functools.partial(analyse_file, judge_dir=judge_dir)
+    by_bytes = functools.partial(analyse_bytes, judge_dir=judge_dir)
+
     def prepare(task):
         path, src, size, mtime, sha, hint, sport = task
         if src is None:
-            return (analyse_file, (path, sha, config, hint, sport))
+            return (by_file, (path, sha, config, hint, sport))
         arc, m = src
         try:
             data = arc.read(m)
         except RunlensError as exc:
             return None, _failed(path, exc.message, size, mtime)
-        return (analyse_bytes, (path, data, size, mtime, sha, config, hint, sport))
+        return (by_bytes, (path, data, size, mtime, sha, config, hint, sport))
 
     table = index.table() if index.starts else None
     done = 0
@@ -461,9 +471,26 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
                     for f in pending:
                         f.cancel()
                     raise
+    except BaseException:
+        if judge_dir is not None:
+            shutil.rmtree(judge_dir, ignore_errors=True)
+        raise
     finally:
         for arc in open_archives:
             arc.close()
+    try:
+        return _finish(store, r, report, config, jobs, changed, names, new_paths,
+                       archives_now, archives_seen, judge_dir, t0)
+    finally:
+        if judge_dir is not None:
+            shutil.rmtree(judge_dir, ignore_errors=True)
+
+
+def _finish(store, r, report, config, jobs, changed, names, new_paths, archives_now,
+            archives_seen, judge_dir, t0) -> ScanReport:
+    """After every file is stored: forget what went, refresh the derived tables,
+    judge the runs whose baseline changed, count."""
+    from ..io.archive import SEP
 
     if archives_now or archives_seen:
         # Forget zips no longer under this root; keep other roots' entries.
@@ -499,7 +526,7 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
         state = derived_state(refresh_derived(store, config), config)
         # Duplicates are known now: judge each counted run against the runs
         # before it (reads again only runs whose baseline changed).
-        report.judged = judge_history(store, config, jobs)
+        report.judged = judge_history(store, config, jobs, judge_dir)
     store.mark_root_scanned(r, "folder" if Path(r).is_dir() else "zip", report.found)
     store.forget_empty_sources()
     report.gone_sources = [

@@ -1137,13 +1137,14 @@ def encode_activity(
         if uvals:
             w.message("user_profile", **uvals)
     ev = w.define("event", ["timestamp", "event", "event_type", "event_group"])
-    rec = w.define("record", list(cols), developer_fields=list(dev_cols))
     total_timer = 0.0
     lap_base = 0
     for k_sess, run in enumerate([run, *more_sessions]):  # noqa: B020 - run is each session
         if k_sess:
             t, n, t0, cols, c, get, dev_cols = columns(run)
         w.write(ev, timestamp=t0, event=0, event_type=0, event_group=0)
+        if not k_sess:
+            rec = w.define("record", list(cols), developer_fields=list(dev_cols))
         rows = rec.pack({**cols, **{f.name: v for f, v in dev_cols.items()}}, n)
         lat, lon = cols.get("position_lat"), cols.get("position_long")
         sport = {"sport": run.sport, "sub_sport": run.sub_sport}
