@@ -399,9 +399,9 @@ def findings_frame(findings: list[dict], extra: tuple[str, ...] = ()) -> pd.Data
 def _store_path(path_or_db: History | PathLike | None) -> Path:
     """The store file meant by ``path_or_db``: the one place the API resolves a store.
 
-    A :class:`History` or an open :class:`~runlens.history.store.Store`: its
+    A :class:`History` or an open :class:`~runlens.store.db.Store`: its
     file. None or a folder: the runner's one store
-    (:func:`~runlens.history.store.default_store_path`, ``$RUNLENS_DB`` or the
+    (:func:`~runlens.store.db.default_store_path`, ``$RUNLENS_DB`` or the
     user's data folder, as ``runlens weekly DIR``). Any other path: that store file.
     """
     from .history.store import Store, default_store_path
@@ -421,9 +421,9 @@ class History:
     ----------
     path_or_db : path, Store or None
         A store file (created by the first :meth:`scan`), an open
-        :class:`~runlens.history.store.Store`, or None (or a folder): the
+        :class:`~runlens.store.db.Store`, or None (or a folder): the
         runner's own store, the one ``runlens scan`` fills
-        (:func:`~runlens.history.store.default_store_path`: ``$RUNLENS_DB``,
+        (:func:`~runlens.store.db.default_store_path`: ``$RUNLENS_DB``,
         else ``history.sqlite`` in the user's data folder).
     config : Config or path, optional
         Runner profile, ``[load]``, ``[baseline]`` and rule settings; default:
@@ -646,23 +646,14 @@ class History:
         return df
 
     def __repr__(self) -> str:
-        import sqlite3
+        from .store.db import peek_run_span
 
         p = self.path
         if not p.is_file():
             return f"<History {p} (no store yet)>"
         try:
-            conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
-            try:
-                n, lo, hi = conn.execute(
-                    "SELECT count(*), date(min(start_s + coalesce(utc_offset_s, 0)), 'unixepoch'),"
-                    " date(max(start_s + coalesce(utc_offset_s, 0)), 'unixepoch') "
-                    "FROM activities WHERE duplicate_of IS NULL "
-                    "AND (sport IS NULL OR sport = 'running')"
-                ).fetchone()
-            finally:
-                conn.close()
-        except sqlite3.Error as exc:
-            return f"<History {p} (not readable: {exc})>"
+            n, lo, hi = peek_run_span(p)
+        except RunlensError as exc:
+            return f"<History {p} (not readable: {exc.message})>"
         span = f", {lo} to {hi}" if n else ""
         return f"<History {p}: {n} run{'s' if n != 1 else ''}{span}>"

@@ -13,7 +13,7 @@ back, with ``runner`` as a categorical column taken from the folder names
 both). Every partition has the schema :func:`schema`, so an all-empty column
 of one runner never changes a type.
 
-The per-activity columns are the store's (``runlens.history.store``): the same
+The per-activity columns are the store's (``runlens.store.db``): the same
 values, the JSON columns serialised the same way, so a row equals the store
 row of the same file. Derived columns are computed *per runner* (never across
 runners): ``duplicate_of``, ``counted``, ``local_date``, ``trimp``,
@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RunlensError
-from ..history.store import JSON_COLUMNS, SUMMARY_COLUMNS
+from ..store.db import JSON_COLUMNS, SUMMARY_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -99,9 +99,9 @@ def default_dataset_path(root: str | os.PathLike[str]) -> Path:
     """Where a cohort's dataset goes without ``--parquet``: in runlens' data directory.
 
     ``$XDG_DATA_HOME/runlens/cohorts/NAME-HASH`` on Linux (the folder's name
-    and a hash of its path, :func:`~runlens.history.store.folder_store_name`).
+    and a hash of its path, :func:`~runlens.store.db.folder_store_name`).
     """
-    from ..history.store import data_dir, folder_store_name
+    from ..store.db import data_dir, folder_store_name
 
     return data_dir() / "cohorts" / folder_store_name(root)
 
@@ -219,7 +219,7 @@ def scan_cohort(
 
     store = None
     if db is not None:
-        from ..history.store import Store
+        from ..store.db import Store
 
         dbp = Path(db)
         check_outside(dbp, r, "store", "--db")

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..config import Config
-    from .store import Store
+    from ..store.db import Store
 
 __all__ = [
     "DUPLICATE_WINDOW_S",
@@ -171,6 +171,7 @@ def build_history(
     week_start: str | None = None,
     load_unit: str | None = None,
     include_undated: bool = False,
+    form: bool = True,
 ) -> History:
     """Build the history of a store (or of an activity frame).
 
@@ -187,6 +188,8 @@ def build_history(
     include_undated : bool
         Keep runs dated before 1991 (an unset clock) or in the future in the
         load; by default they are left out and one assumption line names them.
+    form : bool
+        Also read a store's steady form minutes (``History.form``, for charts).
     """
     import pandas as pd
 
@@ -306,7 +309,7 @@ def build_history(
         week_start=ws,
         load_unit=unit,
         form=None
-        if isinstance(source, pd.DataFrame)
+        if isinstance(source, pd.DataFrame) or not form
         else source.form_minutes_frame(steady_only=True),
     )
 
@@ -323,7 +326,7 @@ def derived_fingerprint(config: Config | None = None) -> str:
 
     from .. import __version__
     from ..config import Config
-    from .store import SCHEMA_VERSION
+    from ..store.db import SCHEMA_VERSION
 
     c = config or Config()
     doc = {
@@ -345,55 +348,35 @@ def refresh_derived(store: Store, config: Config | None = None) -> History:
     (:func:`derived_fingerprint`) under ``meta`` ``derived_state``.
     Idempotent: running it twice changes nothing.
     """
-    import json
 
-    from .store import DERIVED_STATE_KEY
 
-    with store.transaction() as c:
+    with store.transaction():
         base = store.activities_frame(columns=("content_sha256", "format", "start_s", "distance_m"))
         base["channels"] = base["path"].map(store.channel_counts()).fillna(0)
         dups = find_duplicates(base)
-        c.execute(
-            "UPDATE activities SET duplicate_of = NULL, spike_ratio = NULL, longest_prev30_m = NULL"
-        )
-        c.executemany(
-            "UPDATE activities SET duplicate_of = ? WHERE path = ?",
-            [(k, p) for p, k in dups.items()],
-        )
-        hist = build_history(store, config)
+        store.set_duplicates(dups)
+        hist = build_history(store, config, form=False)
         a = hist.acts
+        spikes = []
         if len(a):
-            c.executemany(
-                "UPDATE activities SET spike_ratio = ?, longest_prev30_m = ? WHERE path = ?",
-                [
-                    (
-                        None if not np.isfinite(r) else float(r),
-                        None if not np.isfinite(L) else float(L),
-                        p,
-                    )
-                    for r, L, p in zip(a["spike_ratio"], a["longest_prev30_m"], a["path"])
-                ],
-            )
-        c.execute("DELETE FROM daily_load")
+            spikes = [
+                (
+                    None if not np.isfinite(r) else float(r),
+                    None if not np.isfinite(L) else float(L),
+                    p,
+                )
+                for r, L, p in zip(a["spike_ratio"], a["longest_prev30_m"], a["path"])
+            ]
         d = hist.daily
+        daily = []
         if len(d):
-            c.executemany(
-                "INSERT INTO daily_load VALUES (?, ?, ?, ?, ?)",
-                [
-                    (day.date().isoformat(), float(dm), float(ms), float(tr), int(n))
-                    for day, dm, ms, tr, n in zip(
-                        d.index, d["distance_m"], d["moving_s"], d["trimp"], d["runs"]
-                    )
-                ],
-            )
-        c.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('load_assumptions', ?)",
-            (json.dumps(hist.assumptions),),
-        )
-        c.execute(
-            "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-            (DERIVED_STATE_KEY, json.dumps(derived_state(hist, config))),
-        )
+            daily = [
+                (day.date().isoformat(), float(dm), float(ms), float(tr), int(n))
+                for day, dm, ms, tr, n in zip(
+                    d.index, d["distance_m"], d["moving_s"], d["trimp"], d["runs"]
+                )
+            ]
+        store.set_derived(spikes, daily, hist.assumptions, derived_state(hist, config))
     return hist
 
 

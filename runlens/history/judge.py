@@ -21,7 +21,7 @@ from .baseline import MIN_ACTIVITIES, MIN_MINUTES, history_minutes, personal_bas
 if TYPE_CHECKING:
     from ..baseline import PersonalBaseline
     from ..config import Config
-    from .store import Store
+    from ..store.db import Store
 
 __all__ = [
     "baseline_settings",
@@ -136,39 +136,28 @@ def _settings_fingerprint(config: Config | None) -> str:
     return json.dumps(doc, sort_keys=True, default=str)
 
 
-def _window_inputs(minutes, runs: list[tuple[str, float]], config: Config | None) -> list[str]:
+def _window_inputs(store: Store, runs: list[tuple[str, float]], config: Config | None) -> list[str]:
     """For each run (path, start_s, in start order): a digest of everything its
-    baseline is fitted from (the steady minutes of the runs in its window, and
-    the settings). Equal digests give equal baselines, so a run whose digest did
-    not change keeps its judgement without a refit."""
+    baseline is fitted from (the steady minutes of the counted runs in its
+    window, :meth:`Store.minute_digests`, and the settings). Equal digests give
+    equal baselines, so a run whose digest did not change keeps its judgement
+    without a refit."""
     import numpy as np
 
     window_s = baseline_settings(config)["window_days"] * 86400.0
-    per_run: dict[str, bytes] = {}
-    if len(minutes):
-        cols = [c for c in minutes.columns if c != "path"]
-        values = minutes[cols].to_numpy(float)
-        paths = minutes["path"].to_numpy()
-        cut = np.flatnonzero(paths[1:] != paths[:-1]) + 1
-        for lo, hi in zip([0, *cut.tolist()], [*cut.tolist(), len(paths)]):
-            per_run[paths[lo]] = hashlib.sha256(
-                paths[lo].encode("utf-8", "surrogatepass") + values[lo:hi].tobytes()
-            ).digest()
-    starts = np.array([s for _, s in runs], dtype=float)
+    digests = store.minute_digests()
     base = hashlib.sha256(_settings_fingerprint(config).encode()).digest()
-    # minutes' runs in start order, to slide the window over
-    m_runs = sorted(
-        {(float(s), p) for p, s in zip(minutes["path"], minutes["run_start_s"])}
-        if len(minutes) else set()
-    )
+    # the runs with steady minutes, in start order, to slide the window over
+    m_runs = [(s, p) for p, s in runs if p in digests]
     m_starts = np.array([s for s, _ in m_runs], dtype=float)
+    starts = np.array([s for _, s in runs], dtype=float)
     lo = np.searchsorted(m_starts, starts - window_s, "left")
     hi = np.searchsorted(m_starts, starts, "left")
     out = []
     for a, b in zip(lo.tolist(), hi.tolist()):
         h = hashlib.sha256(base)
         for _, p in m_runs[a:b]:
-            h.update(per_run[p])
+            h.update(p.encode("utf-8", "surrogatepass") + digests[p].encode())
         out.append(h.hexdigest()[:24])
     return out
 
@@ -186,24 +175,28 @@ def judgement_plan(store: Store, config: Config | None = None) -> list[tuple[str
     -------
     list of (path, PersonalBaseline or None, key)
     """
-    rows = store.conn.execute(
-        "SELECT path, start_s, judged_as, duplicate_of IS NULL "
-        "AND (sport IS NULL OR sport = 'running') FROM activities "
-        "ORDER BY start_s, path"
-    ).fetchall()
+    rows = store.runs_to_judge()
     plan = []
-    counted = [(p, float(s), j) for p, s, j, c in rows if c]
+    counted = [(p, s, j) for p, s, j, c in rows if c]
     for p, _, j, c in rows:
         if not c and j is None:
             plan.append((p, None, POPULATION_KEY))
     if not counted:
         return plan
-    minutes = history_minutes(store)
-    inputs = _window_inputs(minutes, [(p, s) for p, s, _ in counted], config)
+    inputs = _window_inputs(store, [(p, s) for p, s, _ in counted], config)
     seen = store.meta(JUDGE_INPUTS_KEY, {}) or {}
-    for (path, start_s, judged), now in zip(counted, inputs):
-        if judged is not None and seen.get(path) == [now, judged]:
-            continue  # fitted from the same minutes as when it was judged
+    due = [
+        (path, start_s, judged) for (path, start_s, judged), now in zip(counted, inputs)
+        if judged is None or seen.get(path) != [now, judged]
+    ]  # the others are fitted from the same minutes as when they were judged
+    if due:
+        # only the minutes of the windows of the runs due
+        window_s = baseline_settings(config)["window_days"] * 86400.0
+        minutes = store.form_minutes_frame(
+            steady_only=True,
+            starts=(min(s for _, s, _ in due) - window_s, max(s for _, s, _ in due)),
+        )
+    for path, start_s, judged in due:
         pb = baseline_as_of(minutes, start_s, config)
         key = _key(pb, config)
         if key != judged:
@@ -239,7 +232,10 @@ def judge_history(
         plan = judgement_plan(store, config)
         if not plan:
             break
+        version = store.data_version()
         done += _judge(store, config, jobs, plan, judge_dir)
+        if store.data_version() == version:
+            break  # no other scan wrote meanwhile: what was planned is what is due
     return done
 
 
@@ -249,10 +245,7 @@ def _judge(
     from .worker import judge_file
 
     keys = {p: k for p, _, k in plan}
-    rows = store.conn.execute(
-        "SELECT path, content_sha256, sport, utc_offset_s, judged_as, findings_json, form_rules "
-        "FROM activities"
-    ).fetchall()
+    rows = store.judgements()
     # What the scan applied on top of the file (the export list's sport and time
     # zone, the user's --sport): the stored row has it; the file alone may not.
     stored = {p: {"sport": sp, "utc_offset_s": tz} for p, _, sp, tz, *_ in rows if p in keys}
@@ -307,8 +300,8 @@ def baseline_for(store: Store, path: str, start_s: float, config: Config | None 
     from pathlib import Path
 
     p = str(Path(path).resolve())
-    row = store.conn.execute("SELECT start_s FROM activities WHERE path = ?", (p,)).fetchone()
+    stored = store.start_of(p)
     minutes = history_minutes(store)
     if len(minutes):
         minutes = minutes[minutes["path"] != p]
-    return baseline_as_of(minutes, float(row[0]) if row else float(start_s), config)
+    return baseline_as_of(minutes, stored if stored is not None else float(start_s), config)

@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import RunlensError
+from ..store.db import DERIVED_STATE_KEY
 from .discover import discover_sources, is_activity_name, left_out_kind
-from .store import DERIVED_STATE_KEY
 from .worker import analyse_bytes, analyse_file, set_start_table
 
 if TYPE_CHECKING:
@@ -204,7 +204,7 @@ def scan(
         (a bulk export as downloaded), read in place.
     db : path, optional
         Store file; default the runner's store
-        (:func:`~runlens.history.store.default_store_path`), which every
+        (:func:`~runlens.store.db.default_store_path`), which every
         folder and zip scanned adds to.
     jobs : int, optional
         Worker processes (default: all cores); 1 reads in this process.
@@ -538,18 +538,10 @@ def _finish(store, r, report, config, jobs, changed, names, new_paths, archives_
     report.duplicates = state["duplicates"]
     report.weeks = state["weeks"]
     report.problems = store.problem_files(r)
-    report.form_flags = store.conn.execute(
-        "SELECT count(*) FROM activities WHERE duplicate_of IS NULL "
-        "AND (sport IS NULL OR sport = 'running') "
-        "AND EXISTS (SELECT 1 FROM json_each(findings_json) "
-        "WHERE json_extract(value, '$.severity') = 'flag')"
-    ).fetchone()[0]
+    report.form_flags = store.flagged_runs()
     report.assumptions = report.assumptions + list(state["assumptions"])
     if report.analysed == 0:
-        row = store.conn.execute(
-            "SELECT form_rules FROM activities ORDER BY path LIMIT 1"
-        ).fetchone()
-        report.form_rules = row[0] if row else report.form_rules
+        report.form_rules = store.first_form_rules() or report.form_rules
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -580,10 +572,7 @@ class _MovedFiles:
         from ..io.archive import SEP
 
         self.by_key = {}
-        rows = self.store.conn.execute(
-            "SELECT f.path, f.size, f.mtime_ns, f.sha256 FROM files AS f "
-            "WHERE f.status = 'ok' AND EXISTS (SELECT 1 FROM activities AS a WHERE a.file = f.path)"
-        ).fetchall()
+        rows = self.store.run_files()
         exists: dict[str, bool] = {}
         for path, size, mtime, sha in rows:  # one stat per stored file, once per scan
             outer = path.partition(SEP)[0]
@@ -631,18 +620,13 @@ def _forget_moved_copies(store, new_paths: set[str]) -> int:
 
     if not new_paths:
         return 0
-    rows = store.conn.execute(
-        "SELECT a.file, a.content_sha256 FROM activities AS a"
-    ).fetchall()
+    rows = store.run_contents()
     here = {sha for p, sha in rows if p in new_paths}
     gone = sorted({
         p for p, sha in rows
         if p not in new_paths and sha in here and not os.path.exists(p.partition(SEP)[0])
     })
-    if gone:
-        with store.transaction():
-            store.conn.execute("DELETE FROM meta WHERE key = ?", (DERIVED_STATE_KEY,))
-            store.conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
+    store.forget_files(gone)
     return len(gone)
 
 

@@ -100,8 +100,8 @@ def weekly_doc(
         No store at ``db`` (StoreError), or no runs stored in it.
     """
     from ..errors import RunlensError
+    from ..store.db import Store
     from .analysis import build_history
-    from .store import Store
 
     db = str(db)
     with Store(db, create=False) as store:

@@ -25,7 +25,7 @@ from datetime import timedelta
 import pytest
 
 from runlens.history import Store, scan
-from runlens.history.store import _SCHEMA, APPLICATION_ID, MIGRATIONS
+from runlens.store.db import _SCHEMA, APPLICATION_ID, MIGRATIONS
 from runlens.io import read, read_all
 from runlens.io.events import EVENT_GAP_S, split_event_key
 from runlens.sim.fitwrite import encode_activity

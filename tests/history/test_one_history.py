@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from runlens.history import Store, default_store_path, scan
-from runlens.history.store import SCHEMA_VERSION
+from runlens.store.db import SCHEMA_VERSION
 from runlens.sim.fitwrite import encode_activity
 from runlens.sim.gpxwrite import to_gpx
 from runlens.sim.tcxwrite import to_tcx

@@ -6,7 +6,7 @@ import json
 import sqlite3
 
 from runlens.history import SCHEMA_VERSION, Store
-from runlens.history.store import APPLICATION_ID
+from runlens.store.db import APPLICATION_ID
 
 #: The schema-2 store exactly as runlens wrote it (activities with steady_points_json).
 SCHEMA_2 = """

@@ -604,14 +604,119 @@ class Store:
                 ),
             )
 
+    def set_duplicates(self, dups: dict[str, str]) -> None:
+        """Mark each duplicate (path -> the path of the copy that counts), clearing
+        every run's duplicate mark and session spike first. Inside the caller's
+        :meth:`transaction` (with :meth:`set_derived`)."""
+        c = self.conn
+        c.execute(
+            "UPDATE activities SET duplicate_of = NULL, spike_ratio = NULL, longest_prev30_m = NULL"
+        )
+        c.executemany(
+            "UPDATE activities SET duplicate_of = ? WHERE path = ?",
+            [(k, p) for p, k in dups.items()],
+        )
+
+    def set_derived(
+        self,
+        spikes: list[tuple[float | None, float | None, str]],
+        daily: list[tuple[str, float, float, float, int]],
+        assumptions: list[str],
+        state: dict[str, Any],
+    ) -> None:
+        """Store what is derived from all runs: each run's (spike ratio, longest run of
+        the 30 days before, path), the ``daily_load`` rows, the load assumptions and
+        the derived state (:data:`DERIVED_STATE_KEY`). Inside the caller's
+        :meth:`transaction`."""
+        c = self.conn
+        c.executemany(
+            "UPDATE activities SET spike_ratio = ?, longest_prev30_m = ? WHERE path = ?", spikes
+        )
+        c.execute("DELETE FROM daily_load")
+        c.executemany("INSERT INTO daily_load VALUES (?, ?, ?, ?, ?)", daily)
+        c.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('load_assumptions', ?)", (json.dumps(assumptions),)
+        )
+        c.execute(
+            "INSERT OR REPLACE INTO meta VALUES (?, ?)", (DERIVED_STATE_KEY, json.dumps(state))
+        )
+
     def remove_missing(self, root: str, present: set[str]) -> int:
         """Forget files under ``root`` that are no longer on disk; returns how many."""
         gone = [p for p in self.known_files(root) if p not in present]
-        if gone:
+        self.forget_files(gone)
+        return len(gone)
+
+    def forget_files(self, paths: list[str]) -> None:
+        """Forget these files and their runs (one transaction)."""
+        if paths:
             with self.transaction():
                 self.conn.execute("DELETE FROM meta WHERE key = ?", (DERIVED_STATE_KEY,))
-                self.conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
-        return len(gone)
+                self.conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in paths])
+
+    def run_files(self) -> list[tuple[str, int, int, str]]:
+        """Files holding runs: (path, size, mtime_ns, sha256)."""
+        return self.conn.execute(
+            "SELECT f.path, f.size, f.mtime_ns, f.sha256 FROM files AS f "
+            "WHERE f.status = 'ok' AND EXISTS (SELECT 1 FROM activities AS a WHERE a.file = f.path)"
+        ).fetchall()
+
+    def run_contents(self) -> list[tuple[str, str]]:
+        """Every run's (file, content hash)."""
+        return self.conn.execute("SELECT file, content_sha256 FROM activities").fetchall()
+
+    def flagged_runs(self) -> int:
+        """Counted runs with at least one form flag."""
+        return self.conn.execute(
+            "SELECT count(*) FROM activities WHERE duplicate_of IS NULL "
+            "AND (sport IS NULL OR sport = 'running') "
+            "AND EXISTS (SELECT 1 FROM json_each(findings_json) "
+            "WHERE json_extract(value, '$.severity') = 'flag')"
+        ).fetchone()[0]
+
+    def first_form_rules(self) -> str | None:
+        """The form-rules status of the first stored run (by path), or None."""
+        row = self.conn.execute("SELECT form_rules FROM activities ORDER BY path LIMIT 1").fetchone()
+        return row[0] if row else None
+
+    def runs_to_judge(self) -> list[tuple[str, float, str | None, bool]]:
+        """Every run in start order: (path, start_s, judged_as, counted), counted
+        meaning not a duplicate and a run (or of unknown sport)."""
+        return [
+            (p, float(s), j, bool(c))
+            for p, s, j, c in self.conn.execute(
+                "SELECT path, start_s, judged_as, duplicate_of IS NULL "
+                "AND (sport IS NULL OR sport = 'running') FROM activities "
+                "ORDER BY start_s, path"
+            )
+        ]
+
+    def judgements(self) -> list[tuple]:
+        """Every run's (path, content_sha256, sport, utc_offset_s, judged_as,
+        findings_json, form_rules)."""
+        return self.conn.execute(
+            "SELECT path, content_sha256, sport, utc_offset_s, judged_as, findings_json, "
+            "form_rules FROM activities"
+        ).fetchall()
+
+    def start_of(self, path: str) -> float | None:
+        """The stored start (Unix s) of the run ``path``, or None."""
+        row = self.conn.execute("SELECT start_s FROM activities WHERE path = ?", (path,)).fetchone()
+        return None if row is None else float(row[0])
+
+    def flagged_paths(self, rule: str) -> set[str]:
+        """Counted-or-not (not duplicate) runs with a flag of ``rule``."""
+        out = set()
+        for p, fj in self.conn.execute(
+            "SELECT path, findings_json FROM activities WHERE duplicate_of IS NULL"
+        ):
+            if any(f.get("rule") == rule and f.get("severity") == "flag" for f in json.loads(fj)):
+                out.add(p)
+        return out
+
+    def root_paths(self) -> list[str]:
+        """Every source's path."""
+        return [r[0] for r in self.conn.execute("SELECT path FROM roots")]
 
     def mark_root_scanned(self, root: str, kind: str | None = None, files: int | None = None) -> None:
         """Record a scan of the source ``root`` (``kind`` folder or zip, ``files`` found)."""
@@ -764,7 +869,11 @@ class Store:
         return df
 
     def form_minutes_frame(
-        self, paths: list[str] | None = None, *, steady_only: bool = False
+        self,
+        paths: list[str] | None = None,
+        *,
+        steady_only: bool = False,
+        starts: tuple[float, float] | None = None,
     ) -> pd.DataFrame:
         """The stored per-minute form table of counted runs (docs/data-model.md).
 
@@ -774,6 +883,8 @@ class Store:
             Only these activities.
         steady_only : bool
             Only steady minutes.
+        starts : (float, float), optional
+            Only runs starting in ``[lo, hi)`` (Unix s).
 
         Returns
         -------
@@ -796,6 +907,9 @@ class Store:
         if paths is not None:
             sql += f" AND m.path IN ({', '.join('?' * len(paths))})"
             args += list(paths)
+        if starts is not None:
+            sql += " AND a.start_s >= ? AND a.start_s < ?"
+            args += [float(starts[0]), float(starts[1])]
         sql += " ORDER BY a.start_s, m.path, m.minute"
         df = pd.DataFrame(
             self.conn.execute(sql, args).fetchall(), columns=["path", "run_start_s", *FORM_COLUMNS]
@@ -804,6 +918,21 @@ class Store:
         for c in ("run_start_s", "start_s", "seconds", "steady_s", *FORM_CHANNELS):
             df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
         return df
+
+    def minute_digests(self) -> dict[str, str]:
+        """Path -> a digest of the run's steady form minutes (their count and each
+        column's sum), computed in SQLite: what a baseline fitted from them depends
+        on, without reading them out."""
+        cols = ("start_s", "seconds", "steady_s", *FORM_CHANNELS)
+        expr = ", ".join(f"total({c}), count({c})" for c in cols)
+        rows = self.conn.execute(
+            f"SELECT path, count(*), {expr} FROM form_minutes WHERE steady = 1 GROUP BY path"
+        )
+        return {r[0]: hashlib.sha256(repr(r[1:]).encode()).hexdigest()[:16] for r in rows}
+
+    def data_version(self) -> int:
+        """SQLite's data version: changes when another connection commits to the store."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def channel_counts(self) -> dict[str, int]:
         """Path -> how many form channels (docs/data-model.md) the run recorded in
@@ -817,6 +946,26 @@ class Store:
         for t in ("files", "activities", "form_minutes", "daily_load"):
             out[t] = sorted(self.conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
         return out
+
+
+def peek_run_span(path: str | os.PathLike[str]) -> tuple[int, str | None, str | None]:
+    """(counted runs, first and last local day) of the store at ``path``, read
+    only (never created nor migrated). RunlensError with SQLite's words when it
+    cannot be read."""
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            n, lo, hi = conn.execute(
+                "SELECT count(*), date(min(start_s + coalesce(utc_offset_s, 0)), 'unixepoch'),"
+                " date(max(start_s + coalesce(utc_offset_s, 0)), 'unixepoch') "
+                "FROM activities WHERE duplicate_of IS NULL "
+                "AND (sport IS NULL OR sport = 'running')"
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise RunlensError(str(exc)) from None
+    return n, lo, hi
 
 
 def _disk_full(exc: BaseException, folder: Path) -> bool:
