@@ -410,7 +410,7 @@ def run_form_flags(history: History, severities: tuple[str, ...] = ("flag",)) ->
     """
     import math
 
-    from ..report.charts.data import week_of
+    from ..load import week_of
 
     acts = history.acts
     if acts is None or not len(acts) or "findings" not in acts:
