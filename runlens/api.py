@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .baseline import CadenceBaseline, PersonalBaseline
     from .config import Config
     from .findings import Finding
-    from .history.analysis import History as _Built
+    from .history.analysis import HistoryTables as _Built
     from .history.scan import ScanReport
 
 __all__ = ["analyze", "analyze_all", "Analysis", "History"]

@@ -13,7 +13,7 @@ import sys as _sys
 
 from ..store import SCHEMA_VERSION, Store, StoreError, default_store_path
 from ..store import db as _db
-from .analysis import History, build_history, find_duplicates, refresh_derived
+from .analysis import HistoryTables, build_history, find_duplicates, refresh_derived
 from .baseline import fit_baseline, history_minutes, personal_baseline
 from .discover import discover
 from .scan import ScanReport, scan
@@ -30,7 +30,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "default_store_path",
     "discover",
-    "History",
+    "HistoryTables",
     "build_history",
     "find_duplicates",
     "refresh_derived",

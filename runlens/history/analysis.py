@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DUPLICATE_WINDOW_S",
     "find_duplicates",
-    "History",
+    "HistoryTables",
     "build_history",
     "refresh_derived",
     "derived_fingerprint",
@@ -126,8 +126,9 @@ def find_duplicates(acts: pd.DataFrame) -> dict[str, str]:
 
 
 @dataclass
-class History:
-    """A runner's history, ready to print.
+class HistoryTables:
+    """A runner's history, ready to print: the tables :func:`build_history`
+    derives from a store (what :class:`runlens.History` reads from).
 
     Attributes
     ----------
@@ -172,7 +173,7 @@ def build_history(
     load_unit: str | None = None,
     include_undated: bool = False,
     form: bool = True,
-) -> History:
+) -> HistoryTables:
     """Build the history of a store (or of an activity frame).
 
     Parameters
@@ -189,7 +190,7 @@ def build_history(
         Keep runs dated before 1991 (an unset clock) or in the future in the
         load; by default they are left out and one assumption line names them.
     form : bool
-        Also read a store's steady form minutes (``History.form``, for charts).
+        Also read a store's steady form minutes (``HistoryTables.form``, for charts).
     """
     import pandas as pd
 
@@ -292,7 +293,7 @@ def build_history(
         if len(acts)
         else []
     )
-    return History(
+    return HistoryTables(
         acts=acts,
         daily=daily,
         indicators=indicators,
@@ -339,7 +340,7 @@ def derived_fingerprint(config: Config | None = None) -> str:
     return json.dumps(doc, sort_keys=True, default=str)
 
 
-def refresh_derived(store: Store, config: Config | None = None) -> History:
+def refresh_derived(store: Store, config: Config | None = None) -> HistoryTables:
     """Recompute what is derived from all stored activities, in one transaction.
 
     Sets ``duplicate_of``, ``spike_ratio`` and ``longest_prev30_m`` of every
@@ -380,7 +381,7 @@ def refresh_derived(store: Store, config: Config | None = None) -> History:
     return hist
 
 
-def derived_state(hist: History, config: Config | None = None) -> dict[str, Any]:
+def derived_state(hist: HistoryTables, config: Config | None = None) -> dict[str, Any]:
     """What a scan reports of the derived tables, with the settings' fingerprint."""
     return {
         "fingerprint": derived_fingerprint(config),
@@ -391,12 +392,12 @@ def derived_state(hist: History, config: Config | None = None) -> dict[str, Any]
     }
 
 
-def run_form_flags(history: History, severities: tuple[str, ...] = ("flag",)) -> list[dict]:
+def run_form_flags(history: HistoryTables, severities: tuple[str, ...] = ("flag",)) -> list[dict]:
     """Each counted run with its stored form findings, in time order.
 
     Parameters
     ----------
-    history : History
+    history : HistoryTables
     severities : tuple of str
         Which findings count as the run's flags (default: flags only).
 

@@ -80,10 +80,9 @@ def tcx_sport(text: str | None) -> str | None:
     >>> tcx_sport("Running"), tcx_sport("Biking"), tcx_sport("Other"), tcx_sport(None)
     ('running', 'cycling', 'other', None)
     """
-    if not text or not text.strip():
-        return None
-    t = text.strip().lower()
-    return {"running": "running", "biking": "cycling", "other": "other"}.get(t, t)
+    from .sports import sport_name
+
+    return sport_name(text)  # one sport mapper for every format
 
 
 def _loc(tag: Any) -> str:

@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..config import Config
-    from ..history import History
+    from ..history import HistoryTables as History
     from ..store.db import Store
 
 __all__ = [

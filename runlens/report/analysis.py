@@ -69,9 +69,13 @@ def _breathing(metrics: dict[str, Any]) -> dict[str, Any]:
 
 def _session_summary(activity: Activity, i: int) -> dict[str, Any]:
     from ..metrics import activity_metrics
+    from ..metrics.samples import segment_mask, segment_spans
 
     s = activity.sessions[i]
-    mask = (activity.records.index >= s.start) & (activity.records.index <= s.end)
+    # the session's span and samples as the metrics define them (session_metrics)
+    spans = segment_spans(activity)
+    lo, hi = spans[i]
+    mask = segment_mask(activity.records.index, spans[i], last=i == len(spans) - 1)
     sub = Activity(
         records=activity.records[mask],
         source=activity.source,
@@ -80,7 +84,7 @@ def _session_summary(activity: Activity, i: int) -> dict[str, Any]:
         start=s.start,
         utc_offset_s=activity.utc_offset_s,
         sessions=[s],
-        pauses=[p for p in activity.pauses if p.start >= s.start and p.end <= s.end],
+        pauses=[p for p in activity.pauses if p.start >= lo and p.end <= hi],
     )
     m = activity_metrics(sub, running_only=False)
     return {**_clean(m), **_breathing(m)}
