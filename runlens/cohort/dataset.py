@@ -189,7 +189,16 @@ def runner_partition(
 
     from ..history.analysis import build_history, find_duplicates
 
-    ok = sorted((r for r in results if r["status"] == "ok"), key=lambda r: r["path"])
+    # One row per run: a file holding several (a TCX with a day per <Activity>)
+    # gives each, keyed as the local scan's store keys them (PATH, PATH#2...).
+    ok = sorted(
+        (
+            {**r, "path": run.get("key") or r["path"], "activity": run}
+            for r in results if r["status"] == "ok"
+            for run in (r.get("activities") or [r["activity"]])
+        ),
+        key=lambda r: r["path"],
+    )
     problems = sorted([r["path"], r["status"], r["error"]] for r in results if r["status"] != "ok")
     summary: dict[str, Any] = {
         "files": len(results),
