@@ -300,8 +300,22 @@ def analyse_file(
         one), ``seconds`` (time spent).
     """
     t0 = time.perf_counter()
+    from ..io.archive import SEP
     from ..io.source import open_regular
 
+    if SEP in path:  # a zip member (a cohort worker reads it in place, as a scan does)
+        import zlib
+
+        from ..io.archive import open_in_archive
+
+        try:
+            _, data = open_in_archive(path)
+        except (OSError, RunlensError) as exc:
+            return _unread(path, getattr(exc, "message", None) or str(exc), t0)
+        return analyse_bytes(
+            path, data, len(data), zlib.crc32(data), known_sha256, config, hint, sport, t0=t0,
+            judge_dir=judge_dir,
+        )
     try:
         with open_regular(path) as fh:
             st = os.fstat(fh.fileno())
