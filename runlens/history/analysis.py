@@ -340,6 +340,13 @@ def derived_fingerprint(config: Config | None = None) -> str:
     return json.dumps(doc, sort_keys=True, default=str)
 
 
+#: Stored columns the derived tables are computed from (build_history's frame).
+_DERIVED_COLUMNS = (
+    "content_sha256", "format", "sport", "start_s", "utc_offset_s", "distance_m", "moving_s",
+    "hr_hist", "profile",
+)
+
+
 def refresh_derived(store: Store, config: Config | None = None) -> HistoryTables:
     """Recompute what is derived from all stored activities, in one transaction.
 
@@ -349,14 +356,14 @@ def refresh_derived(store: Store, config: Config | None = None) -> HistoryTables
     (:func:`derived_fingerprint`) under ``meta`` ``derived_state``.
     Idempotent: running it twice changes nothing.
     """
-
-
     with store.transaction():
-        base = store.activities_frame(columns=("content_sha256", "format", "start_s", "distance_m"))
+        # One read of the columns the load needs (as a cohort runner's frame).
+        base = store.activities_frame(columns=_DERIVED_COLUMNS)
         base["channels"] = base["path"].map(store.channel_counts()).fillna(0)
         dups = find_duplicates(base)
         store.set_duplicates(dups)
-        hist = build_history(store, config, form=False)
+        base["duplicate_of"] = [dups.get(p) for p in base["path"]]
+        hist = build_history(base.drop(columns="channels"), config, form=False)
         a = hist.acts
         spikes = []
         if len(a):
