@@ -47,7 +47,7 @@ def main() -> None:
     own: dict[str, Counter] = {}
     basis: Counter = Counter()
     with Store(store, create=False) as s:
-        for path, fj in s.conn.execute("SELECT path, findings_json FROM activities"):
+        for path, _, _, _, _, fj, _ in s.judgements():
             if path not in pop:
                 continue
             found = [f for f in json.loads(fj) if f["severity"] != "info"]

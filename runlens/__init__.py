@@ -18,13 +18,13 @@ from .io import read
 from .model import Activity
 
 if TYPE_CHECKING:
-    from .api import Analysis, History, analyze
+    from .api import Analysis, History, analyze, analyze_all
 
-__all__ = ["analyze", "Analysis", "History", "read", "Activity", "RunlensError", "__version__"]
+__all__ = ["analyze", "analyze_all", "Analysis", "History", "read", "Activity", "RunlensError", "__version__"]
 __version__ = "0.1.0"
 
 #: Names imported from runlens.api on first use (module __getattr__, PEP 562).
-_LAZY = {"analyze", "Analysis", "History"}
+_LAZY = {"analyze", "analyze_all", "Analysis", "History"}
 
 
 def __getattr__(name: str):

@@ -23,10 +23,10 @@ if TYPE_CHECKING:
     from .baseline import CadenceBaseline, PersonalBaseline
     from .config import Config
     from .findings import Finding
-    from .history.analysis import History as _Built
+    from .history.analysis import HistoryTables as _Built
     from .history.scan import ScanReport
 
-__all__ = ["analyze", "Analysis", "History"]
+__all__ = ["analyze", "analyze_all", "Analysis", "History"]
 
 PathLike = str | os.PathLike
 
@@ -108,6 +108,37 @@ def analyze(
         The file cannot be read (the message names it), the store is unusable,
         or an option is out of range.
     """
+    return analyze_all(
+        path_or_activity, history, sport=sport, strict=strict, config=config,
+        baseline=baseline, height_m=height_m, sex=sex, resting_hr_bpm=resting_hr_bpm,
+        max_hr_bpm=max_hr_bpm, rules=rules, first_only=True,
+    )[0]
+
+
+def analyze_all(
+    path_or_activity: PathLike | Activity,
+    history: History | PathLike | None = None,
+    *,
+    sport: str | None = None,
+    strict: bool = False,
+    config: Config | PathLike | None = None,
+    baseline: CadenceBaseline | PersonalBaseline | None = None,
+    height_m: float | None = None,
+    sex: str | None = None,
+    resting_hr_bpm: float | None = None,
+    max_hr_bpm: float | None = None,
+    rules: bool = True,
+    first_only: bool = False,
+) -> list[Analysis]:
+    """Every run of a file, each analysed as :func:`analyze` does one, in time order.
+
+    What ``runlens analyze FILE`` does: most files hold one run (a list of
+    one); a TCX with an ``<Activity>`` per day, or a FIT whose running
+    sessions are hours apart, holds several (:mod:`runlens.io.events`), each
+    judged against the runner's history as of its own start. The legs of a
+    multisport event are one run. Parameters as :func:`analyze`
+    (``first_only``: the first run only, with a warning naming the others).
+    """
     from .memo import analysis_scope
 
     cfg = _config(config)
@@ -115,11 +146,19 @@ def analyze(
         raise RunlensError(f"height_m={height_m}: expected metres, e.g. 1.78")
     if baseline is not None and history is not None:
         raise RunlensError("give a baseline or a history, not both")
-    activity, path = _activity(path_or_activity, sport=sport, strict=strict)
-    if baseline is None and history is not None and rules:
-        baseline = _history_baseline(history, path, activity, cfg)
-    with analysis_scope():  # metrics, laps, splits and rules share derived data
-        return _analysis(activity, cfg, baseline, rules, height_m, sex, resting_hr_bpm, max_hr_bpm)
+    out = []
+    events = _activities(path_or_activity, sport=sport, strict=strict, first_only=first_only)
+    for n, (activity, path) in enumerate(events):
+        pb = baseline
+        if pb is None and history is not None and rules:
+            from .io.events import event_key
+
+            pb = _history_baseline(history, event_key(path, n), activity, cfg)
+        with analysis_scope():  # metrics, laps, splits and rules share derived data
+            out.append(
+                _analysis(activity, cfg, pb, rules, height_m, sex, resting_hr_bpm, max_hr_bpm)
+            )
+    return out
 
 
 def _config(config: Config | PathLike | None) -> Config:
@@ -135,8 +174,11 @@ def _config(config: Config | PathLike | None) -> Config:
     return cfg
 
 
-def _activity(source: PathLike | Activity, *, sport: str | None, strict: bool):
-    """(activity, path as given): read, the sport applied or inferred."""
+def _activities(
+    source: PathLike | Activity, *, sport: str | None, strict: bool, first_only: bool = False
+) -> list[tuple[Activity, str]]:
+    """[(activity, path as given)], one per run of the file: read, the sport
+    applied or inferred."""
     from .io.hints import apply_hints, infer_sport
 
     if isinstance(source, Activity):
@@ -145,28 +187,35 @@ def _activity(source: PathLike | Activity, *, sport: str | None, strict: bool):
             import copy
 
             activity = copy.deepcopy(activity)
+        activities = [activity]
     else:
         path = os.fspath(source)
-        activity = _read(path, strict)
-    if sport:
-        apply_hints(activity, sport=sport.strip().lower(), origin="--sport", force_sport=True)
-    infer_sport(activity)
-    return activity, path
+        activities = _read(path, strict)
+        if first_only and len(activities) > 1:
+            from .io import several_runs_warning
+
+            activities[0].warnings.append(several_runs_warning(len(activities)))
+            activities = activities[:1]
+    for activity in activities:
+        if sport:
+            apply_hints(activity, sport=sport.strip().lower(), origin="--sport", force_sport=True)
+        infer_sport(activity)
+    return [(a, path) for a in activities]
 
 
-def _read(path: str, strict: bool) -> Activity:
-    """One activity file, or the one activity of a zip (``ZIP!/MEMBER``)."""
-    from .io import read
+def _read(path: str, strict: bool) -> list[Activity]:
+    """Every run of one activity file, or of the one activity of a zip (``ZIP!/MEMBER``)."""
+    from .io import read_all
     from .io.archive import open_in_archive
 
     inside = open_in_archive(path)
     if inside is None:
-        return read(path, strict=strict)
+        return read_all(path, strict=strict)
     import io
 
     stream = io.BytesIO(inside[1])
     stream.name = inside[0]
-    return read(stream, strict=strict)
+    return read_all(stream, strict=strict)
 
 
 def _history_baseline(history, path: str, activity: Activity, config) -> PersonalBaseline:
@@ -263,8 +312,12 @@ class Analysis:
         """The text of ``runlens analyze`` (``-v``: ``verbose``; ``--laps``: ``laps``)."""
         from .report.analysis import format_text
 
-        result = self._result if self.rules_run else {**self._result, "rules_run": False}
-        return format_text(result, verbose=verbose, laps=laps, units=units, width=width)
+        return format_text(self.text_result(), verbose=verbose, laps=laps, units=units,
+                           width=width)
+
+    def text_result(self) -> dict:
+        """The result :func:`runlens.report.analysis.format_text` formats."""
+        return self._result if self.rules_run else {**self._result, "rules_run": False}
 
     def plot(self, path: PathLike | None = None, *, units: str = "metric") -> Figure:
         """The run picture of ``runlens analyze --plot`` (docs/charts.md).
@@ -346,9 +399,9 @@ def findings_frame(findings: list[dict], extra: tuple[str, ...] = ()) -> pd.Data
 def _store_path(path_or_db: History | PathLike | None) -> Path:
     """The store file meant by ``path_or_db``: the one place the API resolves a store.
 
-    A :class:`History` or an open :class:`~runlens.history.store.Store`: its
+    A :class:`History` or an open :class:`~runlens.store.db.Store`: its
     file. None or a folder: the runner's one store
-    (:func:`~runlens.history.store.default_store_path`, ``$RUNLENS_DB`` or the
+    (:func:`~runlens.store.db.default_store_path`, ``$RUNLENS_DB`` or the
     user's data folder, as ``runlens weekly DIR``). Any other path: that store file.
     """
     from .history.store import Store, default_store_path
@@ -368,9 +421,9 @@ class History:
     ----------
     path_or_db : path, Store or None
         A store file (created by the first :meth:`scan`), an open
-        :class:`~runlens.history.store.Store`, or None (or a folder): the
+        :class:`~runlens.store.db.Store`, or None (or a folder): the
         runner's own store, the one ``runlens scan`` fills
-        (:func:`~runlens.history.store.default_store_path`: ``$RUNLENS_DB``,
+        (:func:`~runlens.store.db.default_store_path`: ``$RUNLENS_DB``,
         else ``history.sqlite`` in the user's data folder).
     config : Config or path, optional
         Runner profile, ``[load]``, ``[baseline]`` and rule settings; default:
@@ -593,23 +646,14 @@ class History:
         return df
 
     def __repr__(self) -> str:
-        import sqlite3
+        from .store.db import peek_run_span
 
         p = self.path
         if not p.is_file():
             return f"<History {p} (no store yet)>"
         try:
-            conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
-            try:
-                n, lo, hi = conn.execute(
-                    "SELECT count(*), date(min(start_s + coalesce(utc_offset_s, 0)), 'unixepoch'),"
-                    " date(max(start_s + coalesce(utc_offset_s, 0)), 'unixepoch') "
-                    "FROM activities WHERE duplicate_of IS NULL "
-                    "AND (sport IS NULL OR sport = 'running')"
-                ).fetchone()
-            finally:
-                conn.close()
-        except sqlite3.Error as exc:
-            return f"<History {p} (not readable: {exc})>"
+            n, lo, hi = peek_run_span(p)
+        except RunlensError as exc:
+            return f"<History {p} (not readable: {exc.message})>"
         span = f", {lo} to {hi}" if n else ""
         return f"<History {p}: {n} run{'s' if n != 1 else ''}{span}>"

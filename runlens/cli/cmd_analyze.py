@@ -131,9 +131,9 @@ def load_baseline(path: str):
 
 def run(args: argparse.Namespace) -> int:
     """``runlens analyze``: a thin call of :func:`runlens.analyze` (runlens/api.py)."""
-    from ._common import load_checked_config as load_config
-    from ..api import analyze
+    from ..api import analyze_all
     from ..memo import analysis_scope
+    from ._common import load_checked_config as load_config
 
     config = load_config(args.config)
     baseline = load_baseline(args.baseline) if args.baseline else None
@@ -149,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
     if baseline is None and not args.no_history and not args.no_rules:
         history = args.db or _runner_store()
     with analysis_scope():  # the plot shares the analysis' derived data
-        a = analyze(
+        runs = analyze_all(
             args.file,
             history,
             sport=args.sport,
@@ -162,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
             max_hr_bpm=args.max_hr,
             rules=not args.no_rules,
         )
-        return _print(args, config, a)
+        return _print(args, config, runs)
 
 
 def _runner_store() -> str | None:
@@ -183,18 +183,30 @@ def _runner_store() -> str | None:
         return str(store.path)
 
 
-def _print(args: argparse.Namespace, config, a) -> int:
+def _print(args: argparse.Namespace, config, runs) -> int:
+    """Each run of the file, one after the other (most files hold one)."""
+    a = runs[0]
     if args.verbose:
         print(f"runlens: {args.file}: read by {a.activity.source.reader}", file=sys.stderr)
-    for w in a.activity.warnings:  # reader warnings: stderr, stdout stays the report
-        print(f"runlens: {args.file}: warning: {w}", file=sys.stderr)
+    for w in dict.fromkeys(w for r in runs for w in r.activity.warnings):
+        print(f"runlens: {args.file}: warning: {w}", file=sys.stderr)  # stdout: the report
     units = args.units or str(config.display.get("units", "metric")).lower()
     if args.json:
-        json.dump(a.to_dict(), sys.stdout, indent=2, allow_nan=False)
+        doc = a.to_dict() if len(runs) == 1 else [r.to_dict() for r in runs]
+        json.dump(doc, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
-    else:
+    elif len(runs) == 1:
         print(a.to_text(verbose=args.verbose, laps=args.laps, units=units))
+    else:
+        from ..report.analysis import format_runs_text
+
+        print(format_runs_text(
+            [r.text_result() for r in runs], verbose=args.verbose, laps=args.laps, units=units
+        ))
     if args.plot:  # charts: runlens.report.charts.run
-        a.plot(args.plot, units=units)
-        print(f"runlens: wrote {args.plot}", file=sys.stderr if args.json else sys.stdout)
+        from ..report.analysis import run_plot_paths
+
+        for r, path in zip(runs, run_plot_paths(args.plot, len(runs))):
+            r.plot(path, units=units)
+            print(f"runlens: wrote {path}", file=sys.stderr if args.json else sys.stdout)
     return 0

@@ -106,16 +106,7 @@ def run(args: argparse.Namespace) -> int:
     db = history_db(args, config, args.dir)
     with Store(db, create=False) as store:
         minutes = history_minutes(store)
-        flagged = {
-            p
-            for p, fj in store.conn.execute(
-                "SELECT path, findings_json FROM activities WHERE duplicate_of IS NULL"
-            )
-            if any(
-                f.get("rule") == "overstriding" and f.get("severity") == "flag"
-                for f in json.loads(fj)
-            )
-        }
+        flagged = store.flagged_paths("overstriding")
     pb, as_of_s = baseline_on(minutes, config, args.as_of or None, option="--as-of", path=db)
     doc = baseline_dict(pb, minutes, db, as_of_s)
     if args.output:

@@ -13,7 +13,7 @@ back, with ``runner`` as a categorical column taken from the folder names
 both). Every partition has the schema :func:`schema`, so an all-empty column
 of one runner never changes a type.
 
-The per-activity columns are the store's (``runlens.history.store``): the same
+The per-activity columns are the store's (``runlens.store.db``): the same
 values, the JSON columns serialised the same way, so a row equals the store
 row of the same file. Derived columns are computed *per runner* (never across
 runners): ``duplicate_of``, ``counted``, ``local_date``, ``trimp``,
@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RunlensError
-from ..history.store import JSON_COLUMNS, SUMMARY_COLUMNS
+from ..store.db import JSON_COLUMNS, SUMMARY_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -189,7 +189,16 @@ def runner_partition(
 
     from ..history.analysis import build_history, find_duplicates
 
-    ok = sorted((r for r in results if r["status"] == "ok"), key=lambda r: r["path"])
+    # One row per run: a file holding several (a TCX with a day per <Activity>)
+    # gives each, keyed as the local scan's store keys them (PATH, PATH#2...).
+    ok = sorted(
+        (
+            {**r, "path": run.get("key") or r["path"], "activity": run}
+            for r in results if r["status"] == "ok"
+            for run in (r.get("activities") or [r["activity"]])
+        ),
+        key=lambda r: r["path"],
+    )
     problems = sorted([r["path"], r["status"], r["error"]] for r in results if r["status"] != "ok")
     summary: dict[str, Any] = {
         "files": len(results),

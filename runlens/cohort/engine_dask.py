@@ -181,8 +181,12 @@ def run_tasks(
     *,
     on_result: Callable[[dict[str, Any]], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    hints: dict[str, dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Analyse every file and write every runner's partition on the cluster.
+
+    ``hints``: path -> what an export list says of the file (as the local scan
+    passes it to :func:`~runlens.history.worker.analyse_file`).
 
     Parameters
     ----------
@@ -218,8 +222,11 @@ def run_tasks(
     for i, (runner, paths) in enumerate(by_runner.items()):
         # pure=False: a re-scan on a long-lived cluster must read the files
         # again, not reuse results cached under the same arguments.
+        # each file with what the export lists say of it (sport, name, zone)
+        hint_of = hints or {}
         futs = client.map(
-            analyse_file, paths, config=cfg, key=f"runlens-analyse-{scan_id}-{i}", pure=False
+            analyse_file, paths, [None] * len(paths), [cfg] * len(paths),
+            [hint_of.get(p) for p in paths], key=f"runlens-analyse-{scan_id}-{i}", pure=False,
         )
         file_futs += futs
         runner_futs.append(

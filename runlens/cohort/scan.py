@@ -99,9 +99,9 @@ def default_dataset_path(root: str | os.PathLike[str]) -> Path:
     """Where a cohort's dataset goes without ``--parquet``: in runlens' data directory.
 
     ``$XDG_DATA_HOME/runlens/cohorts/NAME-HASH`` on Linux (the folder's name
-    and a hash of its path, :func:`~runlens.history.store.folder_store_name`).
+    and a hash of its path, :func:`~runlens.store.db.folder_store_name`).
     """
-    from ..history.store import data_dir, folder_store_name
+    from ..store.db import data_dir, folder_store_name
 
     return data_dir() / "cohorts" / folder_store_name(root)
 
@@ -188,7 +188,6 @@ def scan_cohort(
     from .engine_dask import require_dask
 
     require_dask()
-    from ..history.discover import discover
     from ..history.scan import check_outside, scan_root
     from .dataset import write_manifest
 
@@ -204,9 +203,9 @@ def scan_cohort(
     _check_output(out, r)
     report = CohortScanReport(root=r, parquet=str(out), runner_mode=rmap.mode)
 
-    files, report.ignored = discover(r)
-    report.found = len(files)
-    assign = assign_runners(r, [f.path for f in files], rmap)
+    paths, hints, report.ignored = _sources(r)
+    report.found = len(paths)
+    assign = assign_runners(r, paths, rmap)
     report.unassigned = assign.unassigned
     if not assign.by_runner:
         hint = (
@@ -219,7 +218,7 @@ def scan_cohort(
 
     store = None
     if db is not None:
-        from ..history.store import Store
+        from ..store.db import Store
 
         dbp = Path(db)
         check_outside(dbp, r, "store", "--db")
@@ -230,7 +229,7 @@ def scan_cohort(
     try:
         staging.mkdir(parents=True)
         if store is not None:
-            store.remove_missing(r, {f.path for f in files})
+            store.remove_missing(r, set(paths))
 
         def merge(res: dict) -> None:
             store.put_result(res, r)
@@ -248,6 +247,7 @@ def scan_cohort(
                 config,
                 on_result=merge if store is not None else None,
                 progress=progress,
+                hints=hints,
             )
 
         t_cluster = time.perf_counter()
@@ -312,6 +312,52 @@ def scan_cohort(
             store.close()
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _sources(root: str) -> tuple[list[str], dict[str, dict], int]:
+    """What a local scan of ``root`` reads: (activity paths, zip members as
+    ``ZIP!/NAME`` included; export-list hints by path; files left out).
+
+    Strava's activities.csv and Garmin's summaries, in the folder or in a zip,
+    give the sport, name and time zone of the files they name, as in the local
+    scan (matching Garmin summaries by start time needs the file read first and
+    is left to the local scan).
+    """
+    from types import SimpleNamespace
+
+    from ..history.discover import discover_sources
+    from ..history.scan import _read_list
+    from ..io.archive import Archive
+    from ..io.exports import ExportIndex, is_export_list
+    from ..io.names import is_activity_name
+
+    d = discover_sources(root)
+    index = ExportIndex()
+    counts = SimpleNamespace(export_lists=0)
+    left_out = sum(d.left_out.values())
+    for f in d.lists:
+        left_out += not _read_list(Path(f.path).read_bytes(), f.path, index, counts)
+    paths = [f.path for f in d.files]
+    for z in d.zips:
+        try:
+            with Archive(z.path) as arc:
+                members = list(arc.members(lambda b: is_activity_name(b) or is_export_list(b)))
+                for m in members:
+                    if is_export_list(m.chain[-1]):
+                        left_out += not _read_list(arc.read(m), m.path, index, counts)
+                    else:
+                        paths.append(m.path)
+        except RunlensError:
+            left_out += 1  # a zip that cannot be read: said by a local scan, left out here
+    hints = {}
+    for p in paths:
+        h = index.for_name(p)
+        if h is not None:
+            hints[p] = {
+                "sport": h.sport, "name": h.name, "utc_offset_s": h.utc_offset_s,
+                "origin": h.origin,
+            }
+    return sorted(paths), hints, left_out
 
 
 _RUNNER_KEYS = (

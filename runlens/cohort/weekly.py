@@ -119,7 +119,7 @@ def frame_from_store(db: str | os.PathLike[str]) -> pd.DataFrame:
     RunlensError
         No store, or a store of several scanned folders without cohort rules.
     """
-    from ..history.store import Store
+    from ..store.db import Store
     from .runners import RunnerMap
 
     with Store(db, create=False) as store:
@@ -127,7 +127,7 @@ def frame_from_store(db: str | os.PathLike[str]) -> pd.DataFrame:
         if meta:
             root, rmap = meta["root"], RunnerMap.from_dict(meta.get("runners_map"))
         else:
-            roots = [r[0] for r in store.conn.execute("SELECT path FROM roots")]
+            roots = store.root_paths()
             if len(roots) != 1:
                 raise RunlensError(
                     f"this store holds {len(roots)} scanned folders and no cohort: scan the "

@@ -9,11 +9,18 @@ docs/history.md documents the store schema, the load definitions and the CLI.
 
 from __future__ import annotations
 
-from .analysis import History, build_history, find_duplicates, refresh_derived
+import sys as _sys
+
+from ..store import SCHEMA_VERSION, Store, StoreError, default_store_path
+from ..store import db as _db
+from .analysis import HistoryTables, build_history, find_duplicates, refresh_derived
 from .baseline import fit_baseline, history_minutes, personal_baseline
 from .discover import discover
 from .scan import ScanReport, scan
-from .store import SCHEMA_VERSION, Store, StoreError, default_store_path
+
+# The store moved to runlens.store (issue 23); code that still imports
+# runlens.history.store gets the same module.
+_sys.modules.setdefault(__name__ + ".store", _db)
 
 __all__ = [
     "scan",
@@ -23,7 +30,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "default_store_path",
     "discover",
-    "History",
+    "HistoryTables",
     "build_history",
     "find_duplicates",
     "refresh_derived",

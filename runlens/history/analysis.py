@@ -31,12 +31,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..config import Config
-    from .store import Store
+    from ..store.db import Store
 
 __all__ = [
     "DUPLICATE_WINDOW_S",
     "find_duplicates",
-    "History",
+    "HistoryTables",
     "build_history",
     "refresh_derived",
     "derived_fingerprint",
@@ -126,8 +126,9 @@ def find_duplicates(acts: pd.DataFrame) -> dict[str, str]:
 
 
 @dataclass
-class History:
-    """A runner's history, ready to print.
+class HistoryTables:
+    """A runner's history, ready to print: the tables :func:`build_history`
+    derives from a store (what :class:`runlens.History` reads from).
 
     Attributes
     ----------
@@ -171,7 +172,8 @@ def build_history(
     week_start: str | None = None,
     load_unit: str | None = None,
     include_undated: bool = False,
-) -> History:
+    form: bool = True,
+) -> HistoryTables:
     """Build the history of a store (or of an activity frame).
 
     Parameters
@@ -187,6 +189,8 @@ def build_history(
     include_undated : bool
         Keep runs dated before 1991 (an unset clock) or in the future in the
         load; by default they are left out and one assumption line names them.
+    form : bool
+        Also read a store's steady form minutes (``HistoryTables.form``, for charts).
     """
     import pandas as pd
 
@@ -289,7 +293,7 @@ def build_history(
         if len(acts)
         else []
     )
-    return History(
+    return HistoryTables(
         acts=acts,
         daily=daily,
         indicators=indicators,
@@ -306,7 +310,7 @@ def build_history(
         week_start=ws,
         load_unit=unit,
         form=None
-        if isinstance(source, pd.DataFrame)
+        if isinstance(source, pd.DataFrame) or not form
         else source.form_minutes_frame(steady_only=True),
     )
 
@@ -323,7 +327,7 @@ def derived_fingerprint(config: Config | None = None) -> str:
 
     from .. import __version__
     from ..config import Config
-    from .store import SCHEMA_VERSION
+    from ..store.db import SCHEMA_VERSION
 
     c = config or Config()
     doc = {
@@ -336,7 +340,14 @@ def derived_fingerprint(config: Config | None = None) -> str:
     return json.dumps(doc, sort_keys=True, default=str)
 
 
-def refresh_derived(store: Store, config: Config | None = None) -> History:
+#: Stored columns the derived tables are computed from (build_history's frame).
+_DERIVED_COLUMNS = (
+    "content_sha256", "format", "sport", "start_s", "utc_offset_s", "distance_m", "moving_s",
+    "hr_hist", "profile",
+)
+
+
+def refresh_derived(store: Store, config: Config | None = None) -> HistoryTables:
     """Recompute what is derived from all stored activities, in one transaction.
 
     Sets ``duplicate_of``, ``spike_ratio`` and ``longest_prev30_m`` of every
@@ -345,59 +356,39 @@ def refresh_derived(store: Store, config: Config | None = None) -> History:
     (:func:`derived_fingerprint`) under ``meta`` ``derived_state``.
     Idempotent: running it twice changes nothing.
     """
-    import json
-
-    from .store import DERIVED_STATE_KEY
-
-    with store.transaction() as c:
-        base = store.activities_frame(columns=("content_sha256", "format", "start_s", "distance_m"))
+    with store.transaction():
+        # One read of the columns the load needs (as a cohort runner's frame).
+        base = store.activities_frame(columns=_DERIVED_COLUMNS)
         base["channels"] = base["path"].map(store.channel_counts()).fillna(0)
         dups = find_duplicates(base)
-        c.execute(
-            "UPDATE activities SET duplicate_of = NULL, spike_ratio = NULL, longest_prev30_m = NULL"
-        )
-        c.executemany(
-            "UPDATE activities SET duplicate_of = ? WHERE path = ?",
-            [(k, p) for p, k in dups.items()],
-        )
-        hist = build_history(store, config)
+        store.set_duplicates(dups)
+        base["duplicate_of"] = [dups.get(p) for p in base["path"]]
+        hist = build_history(base.drop(columns="channels"), config, form=False)
         a = hist.acts
+        spikes = []
         if len(a):
-            c.executemany(
-                "UPDATE activities SET spike_ratio = ?, longest_prev30_m = ? WHERE path = ?",
-                [
-                    (
-                        None if not np.isfinite(r) else float(r),
-                        None if not np.isfinite(L) else float(L),
-                        p,
-                    )
-                    for r, L, p in zip(a["spike_ratio"], a["longest_prev30_m"], a["path"])
-                ],
-            )
-        c.execute("DELETE FROM daily_load")
+            spikes = [
+                (
+                    None if not np.isfinite(r) else float(r),
+                    None if not np.isfinite(L) else float(L),
+                    p,
+                )
+                for r, L, p in zip(a["spike_ratio"], a["longest_prev30_m"], a["path"])
+            ]
         d = hist.daily
+        daily = []
         if len(d):
-            c.executemany(
-                "INSERT INTO daily_load VALUES (?, ?, ?, ?, ?)",
-                [
-                    (day.date().isoformat(), float(dm), float(ms), float(tr), int(n))
-                    for day, dm, ms, tr, n in zip(
-                        d.index, d["distance_m"], d["moving_s"], d["trimp"], d["runs"]
-                    )
-                ],
-            )
-        c.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('load_assumptions', ?)",
-            (json.dumps(hist.assumptions),),
-        )
-        c.execute(
-            "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-            (DERIVED_STATE_KEY, json.dumps(derived_state(hist, config))),
-        )
+            daily = [
+                (day.date().isoformat(), float(dm), float(ms), float(tr), int(n))
+                for day, dm, ms, tr, n in zip(
+                    d.index, d["distance_m"], d["moving_s"], d["trimp"], d["runs"]
+                )
+            ]
+        store.set_derived(spikes, daily, hist.assumptions, derived_state(hist, config))
     return hist
 
 
-def derived_state(hist: History, config: Config | None = None) -> dict[str, Any]:
+def derived_state(hist: HistoryTables, config: Config | None = None) -> dict[str, Any]:
     """What a scan reports of the derived tables, with the settings' fingerprint."""
     return {
         "fingerprint": derived_fingerprint(config),
@@ -408,12 +399,12 @@ def derived_state(hist: History, config: Config | None = None) -> dict[str, Any]
     }
 
 
-def run_form_flags(history: History, severities: tuple[str, ...] = ("flag",)) -> list[dict]:
+def run_form_flags(history: HistoryTables, severities: tuple[str, ...] = ("flag",)) -> list[dict]:
     """Each counted run with its stored form findings, in time order.
 
     Parameters
     ----------
-    history : History
+    history : HistoryTables
     severities : tuple of str
         Which findings count as the run's flags (default: flags only).
 
@@ -427,7 +418,7 @@ def run_form_flags(history: History, severities: tuple[str, ...] = ("flag",)) ->
     """
     import math
 
-    from ..report.charts.data import week_of
+    from ..load import week_of
 
     acts = history.acts
     if acts is None or not len(acts) or "findings" not in acts:

@@ -26,8 +26,7 @@ __all__ = [
     "left_out_kind",
 ]
 
-#: Names runlens reads, lower-cased.
-SUFFIXES = (".fit", ".gpx", ".tcx", ".fit.gz", ".gpx.gz", ".tcx.gz")
+from ..io.names import SUFFIXES, is_activity_name  # names runlens reads, lower-cased
 
 
 @dataclass(frozen=True)
@@ -47,16 +46,6 @@ class Discovery:
     zips: list[FoundFile] = field(default_factory=list)
     lists: list[FoundFile] = field(default_factory=list)
     left_out: Counter = field(default_factory=Counter)
-
-
-def is_activity_name(name: str) -> bool:
-    """Whether a file name has a suffix runlens reads (case-insensitive).
-
-    >>> is_activity_name("12345.FIT.gz"), is_activity_name("a.tcx"), is_activity_name("a.csv")
-    (True, True, False)
-    """
-    n = name.lower()
-    return n.endswith(SUFFIXES)
 
 
 def left_out_kind(name: str) -> str:

@@ -21,7 +21,7 @@ from .baseline import MIN_ACTIVITIES, MIN_MINUTES, history_minutes, personal_bas
 if TYPE_CHECKING:
     from ..baseline import PersonalBaseline
     from ..config import Config
-    from .store import Store
+    from ..store.db import Store
 
 __all__ = [
     "baseline_settings",
@@ -115,33 +115,114 @@ def _key(baseline: PersonalBaseline, config: Config | None) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+#: ``meta`` key: path -> [what its baseline was fitted from, the key it was judged
+#: on], so a scan refits only the baselines whose runs changed.
+JUDGE_INPUTS_KEY = "judge_inputs"
+#: ``judged_as`` of a run judged without a baseline (a duplicate, another sport).
+POPULATION_KEY = "population"
+
+
+def _settings_fingerprint(config: Config | None) -> str:
+    from .. import __version__
+    from ..config import Config
+
+    c = config or Config()
+    doc = {
+        "baseline": baseline_settings(config),
+        "runner": asdict(c.runner),
+        "rules": c.rules,
+        "runlens": __version__,
+    }
+    return json.dumps(doc, sort_keys=True, default=str)
+
+
+def _window_inputs(store: Store, runs: list[tuple[str, float]], config: Config | None) -> list[str]:
+    """For each run (path, start_s, in start order): a digest of everything its
+    baseline is fitted from (the steady minutes of the counted runs in its
+    window, :meth:`Store.minute_digests`, and the settings). Equal digests give
+    equal baselines, so a run whose digest did not change keeps its judgement
+    without a refit."""
+    import numpy as np
+
+    window_s = baseline_settings(config)["window_days"] * 86400.0
+    digests = store.minute_digests()
+    base = hashlib.sha256(_settings_fingerprint(config).encode()).digest()
+    # the runs with steady minutes, in start order, to slide the window over
+    m_runs = [(s, p) for p, s in runs if p in digests]
+    m_starts = np.array([s for s, _ in m_runs], dtype=float)
+    starts = np.array([s for _, s in runs], dtype=float)
+    lo = np.searchsorted(m_starts, starts - window_s, "left")
+    hi = np.searchsorted(m_starts, starts, "left")
+    out = []
+    for a, b in zip(lo.tolist(), hi.tolist()):
+        h = hashlib.sha256(base)
+        for _, p in m_runs[a:b]:
+            h.update(p.encode("utf-8", "surrogatepass") + digests[p].encode())
+        out.append(h.hexdigest()[:24])
+    return out
+
+
 def judgement_plan(store: Store, config: Config | None = None) -> list[tuple[str, Any, str]]:
-    """Counted runs whose stored findings are not judged on their current baseline.
+    """Runs whose stored findings are not judged on their current baseline.
+
+    Counted runs get their baseline as of their start; a baseline is refitted
+    only when the minutes it is fitted from changed since the run was judged
+    (:func:`_window_inputs`), so adding one run refits the runs whose window
+    holds it, not every stored run. Runs that are not counted (duplicates,
+    other sports) and not judged yet are judged without a baseline.
 
     Returns
     -------
-    list of (path, PersonalBaseline, key)
+    list of (path, PersonalBaseline or None, key)
     """
-    minutes = history_minutes(store)
-    rows = store.conn.execute(
-        "SELECT path, start_s, judged_as FROM activities "
-        "WHERE duplicate_of IS NULL AND (sport IS NULL OR sport = 'running') "
-        "ORDER BY start_s, path"
-    ).fetchall()
+    rows = store.runs_to_judge()
     plan = []
-    for path, start_s, judged in rows:  # one baseline per run
-        pb = baseline_as_of(minutes, float(start_s), config)
+    counted = [(p, s, j) for p, s, j, c in rows if c]
+    for p, _, j, c in rows:
+        if not c and j is None:
+            plan.append((p, None, POPULATION_KEY))
+    if not counted:
+        return plan
+    inputs = _window_inputs(store, [(p, s) for p, s, _ in counted], config)
+    seen = store.meta(JUDGE_INPUTS_KEY, {}) or {}
+    due = [
+        (path, start_s, judged) for (path, start_s, judged), now in zip(counted, inputs)
+        if judged is None or seen.get(path) != [now, judged]
+    ]  # the others are fitted from the same minutes as when they were judged
+    if due:
+        # only the minutes of the windows of the runs due
+        window_s = baseline_settings(config)["window_days"] * 86400.0
+        minutes = store.form_minutes_frame(
+            steady_only=True,
+            starts=(min(s for _, s, _ in due) - window_s, max(s for _, s, _ in due)),
+        )
+    for path, start_s, judged in due:
+        pb = baseline_as_of(minutes, start_s, config)
         key = _key(pb, config)
         if key != judged:
             plan.append((path, pb, key))
+    store.set_meta(JUDGE_INPUTS_KEY, _inputs_now(store, counted, inputs, plan))
     return plan
 
 
-def judge_history(store: Store, config: Config | None = None, jobs: int = 1) -> int:
+def _inputs_now(store: Store, counted, inputs, plan) -> dict[str, list[str]]:
+    """What :func:`judgement_plan` records: each counted run's inputs and the key it
+    is (or, once the plan is done, will be) judged on."""
+    planned = {p: k for p, _, k in plan}
+    return {
+        p: [now, planned.get(p, j)] for (p, _, j), now in zip(counted, inputs)
+        if planned.get(p, j) is not None
+    }
+
+
+def judge_history(
+    store: Store, config: Config | None = None, jobs: int = 1, judge_dir: str | None = None
+) -> int:
     """Evaluate the form rules of every run whose baseline changed; returns how many.
 
-    Files are read again (in ``jobs`` worker processes); a file that can no
-    longer be read keeps its previous findings.
+    Files are read again (in ``jobs`` worker processes) unless this scan kept
+    them as read in ``judge_dir``; a file that can no longer be read keeps its
+    previous findings.
     """
     done = 0
     # Another scan of the same store may write runs meanwhile: plan again until
@@ -151,18 +232,20 @@ def judge_history(store: Store, config: Config | None = None, jobs: int = 1) -> 
         plan = judgement_plan(store, config)
         if not plan:
             break
-        done += _judge(store, config, jobs, plan)
+        version = store.data_version()
+        done += _judge(store, config, jobs, plan, judge_dir)
+        if store.data_version() == version:
+            break  # no other scan wrote meanwhile: what was planned is what is due
     return done
 
 
-def _judge(store: Store, config: Config | None, jobs: int, plan: list) -> int:
+def _judge(
+    store: Store, config: Config | None, jobs: int, plan: list, judge_dir: str | None = None
+) -> int:
     from .worker import judge_file
 
     keys = {p: k for p, _, k in plan}
-    rows = store.conn.execute(
-        "SELECT path, content_sha256, sport, utc_offset_s, judged_as, findings_json, form_rules "
-        "FROM activities"
-    ).fetchall()
+    rows = store.judgements()
     # What the scan applied on top of the file (the export list's sport and time
     # zone, the user's --sport): the stored row has it; the file alone may not.
     stored = {p: {"sport": sp, "utc_offset_s": tz} for p, _, sp, tz, *_ in rows if p in keys}
@@ -180,7 +263,7 @@ def _judge(store: Store, config: Config | None, jobs: int, plan: list) -> int:
             rest.append((path, pb, key))
             continue
         store.set_judgement(path, json.loads(twin[0]), twin[1], key)
-        done += 1
+        done += key != POPULATION_KEY
     plan = rest
     if not plan:
         return done
@@ -188,17 +271,21 @@ def _judge(store: Store, config: Config | None, jobs: int, plan: list) -> int:
     def record(res: dict) -> None:
         nonlocal done
         if res["error"] is None:
-            store.set_judgement(res["path"], res["findings"], res["form_rules"], keys[res["path"]])
-            done += 1
+            key = keys[res["path"]]
+            store.set_judgement(res["path"], res["findings"], res["form_rules"], key)
+            done += key != POPULATION_KEY  # counted runs, judged on their baseline
 
     if jobs <= 1 or len(plan) == 1:
         for path, pb, _ in plan:
-            record(judge_file(path, config, pb, stored.get(path)))
+            record(judge_file(path, config, pb, stored.get(path), judge_dir))
     else:
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=min(jobs, len(plan))) as ex:
-            futs = [ex.submit(judge_file, p, config, pb, stored.get(p)) for p, pb, _ in plan]
+            futs = [
+                ex.submit(judge_file, p, config, pb, stored.get(p), judge_dir)
+                for p, pb, _ in plan
+            ]
             for fut in futs:  # in plan order: same store whatever finishes first
                 record(fut.result())
     return done
@@ -213,8 +300,8 @@ def baseline_for(store: Store, path: str, start_s: float, config: Config | None 
     from pathlib import Path
 
     p = str(Path(path).resolve())
-    row = store.conn.execute("SELECT start_s FROM activities WHERE path = ?", (p,)).fetchone()
+    stored = store.start_of(p)
     minutes = history_minutes(store)
     if len(minutes):
         minutes = minutes[minutes["path"] != p]
-    return baseline_as_of(minutes, float(row[0]) if row else float(start_s), config)
+    return baseline_as_of(minutes, stored if stored is not None else float(start_s), config)

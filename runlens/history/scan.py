@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import RunlensError
+from ..store.db import DERIVED_STATE_KEY
 from .discover import discover_sources, is_activity_name, left_out_kind
-from .store import DERIVED_STATE_KEY
 from .worker import analyse_bytes, analyse_file, set_start_table
 
 if TYPE_CHECKING:
@@ -204,7 +204,7 @@ def scan(
         (a bulk export as downloaded), read in place.
     db : path, optional
         Store file; default the runner's store
-        (:func:`~runlens.history.store.default_store_path`), which every
+        (:func:`~runlens.store.db.default_store_path`), which every
         folder and zip scanned adds to.
     jobs : int, optional
         Worker processes (default: all cores); 1 reads in this process.
@@ -400,16 +400,26 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
         else:
             report.bad += 1
 
+    # Each new or changed file is decoded once: the workers keep the runs they read
+    # here for the judging pass (which needs every run stored first), then gone.
+    import functools
+    import shutil
+    import tempfile
+
+    judge_dir = tempfile.mkdtemp(prefix="runlens-scan-") if tasks else None
+    by_file = functools.partial(analyse_file, judge_dir=judge_dir)
+    by_bytes = functools.partial(analyse_bytes, judge_dir=judge_dir)
+
     def prepare(task):
         path, src, size, mtime, sha, hint, sport = task
         if src is None:
-            return (analyse_file, (path, sha, config, hint, sport))
+            return (by_file, (path, sha, config, hint, sport))
         arc, m = src
         try:
             data = arc.read(m)
         except RunlensError as exc:
             return None, _failed(path, exc.message, size, mtime)
-        return (analyse_bytes, (path, data, size, mtime, sha, config, hint, sport))
+        return (by_bytes, (path, data, size, mtime, sha, config, hint, sport))
 
     table = index.table() if index.starts else None
     done = 0
@@ -461,9 +471,26 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
                     for f in pending:
                         f.cancel()
                     raise
+    except BaseException:
+        if judge_dir is not None:
+            shutil.rmtree(judge_dir, ignore_errors=True)
+        raise
     finally:
         for arc in open_archives:
             arc.close()
+    try:
+        return _finish(store, r, report, config, jobs, changed, names, new_paths,
+                       archives_now, archives_seen, judge_dir, t0)
+    finally:
+        if judge_dir is not None:
+            shutil.rmtree(judge_dir, ignore_errors=True)
+
+
+def _finish(store, r, report, config, jobs, changed, names, new_paths, archives_now,
+            archives_seen, judge_dir, t0) -> ScanReport:
+    """After every file is stored: forget what went, refresh the derived tables,
+    judge the runs whose baseline changed, count."""
+    from ..io.archive import SEP
 
     if archives_now or archives_seen:
         # Forget zips no longer under this root; keep other roots' entries.
@@ -499,7 +526,7 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
         state = derived_state(refresh_derived(store, config), config)
         # Duplicates are known now: judge each counted run against the runs
         # before it (reads again only runs whose baseline changed).
-        report.judged = judge_history(store, config, jobs)
+        report.judged = judge_history(store, config, jobs, judge_dir)
     store.mark_root_scanned(r, "folder" if Path(r).is_dir() else "zip", report.found)
     store.forget_empty_sources()
     report.gone_sources = [
@@ -511,18 +538,10 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
     report.duplicates = state["duplicates"]
     report.weeks = state["weeks"]
     report.problems = store.problem_files(r)
-    report.form_flags = store.conn.execute(
-        "SELECT count(*) FROM activities WHERE duplicate_of IS NULL "
-        "AND (sport IS NULL OR sport = 'running') "
-        "AND EXISTS (SELECT 1 FROM json_each(findings_json) "
-        "WHERE json_extract(value, '$.severity') = 'flag')"
-    ).fetchone()[0]
+    report.form_flags = store.flagged_runs()
     report.assumptions = report.assumptions + list(state["assumptions"])
     if report.analysed == 0:
-        row = store.conn.execute(
-            "SELECT form_rules FROM activities ORDER BY path LIMIT 1"
-        ).fetchone()
-        report.form_rules = row[0] if row else report.form_rules
+        report.form_rules = store.first_form_rules() or report.form_rules
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -553,10 +572,7 @@ class _MovedFiles:
         from ..io.archive import SEP
 
         self.by_key = {}
-        rows = self.store.conn.execute(
-            "SELECT f.path, f.size, f.mtime_ns, f.sha256 FROM files AS f "
-            "JOIN activities AS a ON a.path = f.path WHERE f.status = 'ok'"
-        ).fetchall()
+        rows = self.store.run_files()
         exists: dict[str, bool] = {}
         for path, size, mtime, sha in rows:  # one stat per stored file, once per scan
             outer = path.partition(SEP)[0]
@@ -604,18 +620,13 @@ def _forget_moved_copies(store, new_paths: set[str]) -> int:
 
     if not new_paths:
         return 0
-    rows = store.conn.execute(
-        "SELECT a.path, a.content_sha256 FROM activities AS a"
-    ).fetchall()
+    rows = store.run_contents()
     here = {sha for p, sha in rows if p in new_paths}
-    gone = [
+    gone = sorted({
         p for p, sha in rows
         if p not in new_paths and sha in here and not os.path.exists(p.partition(SEP)[0])
-    ]
-    if gone:
-        with store.transaction():
-            store.conn.execute("DELETE FROM meta WHERE key = ?", (DERIVED_STATE_KEY,))
-            store.conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
+    })
+    store.forget_files(gone)
     return len(gone)
 
 

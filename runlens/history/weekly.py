@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..config import Config
-    from .analysis import History
+    from .analysis import HistoryTables
 
 __all__ = ["WEEK_COLUMNS", "history_dict", "weekly_doc"]
 
@@ -36,7 +36,7 @@ WEEK_COLUMNS = (
 )
 
 
-def history_dict(h: History, db: str) -> dict:
+def history_dict(h: HistoryTables, db: str) -> dict:
     """The ``--json`` object of a built history (docs/history.md)."""
     from ..caveats import CAVEATS
     from ..load import finite_or_none
@@ -100,8 +100,8 @@ def weekly_doc(
         No store at ``db`` (StoreError), or no runs stored in it.
     """
     from ..errors import RunlensError
+    from ..store.db import Store
     from .analysis import build_history
-    from .store import Store
 
     db = str(db)
     with Store(db, create=False) as store:

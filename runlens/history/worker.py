@@ -90,10 +90,44 @@ def _rows(frame) -> list[list]:
     ]
 
 
+def _kept(judge_dir: str, path: str) -> str:
+    return os.path.join(judge_dir, hashlib.sha256(path.encode("utf-8", "surrogatepass")).hexdigest())
+
+
+def keep_for_judging(judge_dir: str, path: str, events: list) -> None:
+    """Keep the runs of ``path`` as read (hints applied) in ``judge_dir`` for the
+    judging pass of the same scan, which then does not decode the file again."""
+    import pickle
+
+    tmp = _kept(judge_dir, path) + f".{os.getpid()}.tmp"
+    with open(tmp, "wb") as fh:
+        pickle.dump(events, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, _kept(judge_dir, path) + ".pkl")
+
+
+def _take_kept(judge_dir: str | None, path: str) -> list | None:
+    """The runs :func:`keep_for_judging` kept for ``path`` (a file), or None."""
+    if judge_dir is None:
+        return None
+    import pickle
+
+    try:
+        with open(_kept(judge_dir, path) + ".pkl", "rb") as fh:
+            return pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError):
+        return None
+
+
 def judge_file(
-    path: str, config: Config | None, baseline: Any, stored: dict[str, Any] | None = None
+    path: str,
+    config: Config | None,
+    baseline: Any,
+    stored: dict[str, Any] | None = None,
+    judge_dir: str | None = None,
 ) -> dict[str, Any]:
-    """Read ``path`` again and evaluate its form rules against ``baseline``.
+    """Evaluate the form rules of the run ``path`` against ``baseline``.
+
+    The run is read again, unless this scan read it and kept it in ``judge_dir``.
 
     ``stored`` is what the store says of the file (``sport``, ``utc_offset_s``):
     what the scan took from an export's list or the user's override, applied
@@ -109,17 +143,24 @@ def judge_file(
 
     out: dict[str, Any] = {"path": path, "findings": [], "form_rules": "unavailable"}
     try:
-        from ..io import read
+        from ..io import read_all
         from ..io.archive import SEP, open_in_archive
+        from ..io.events import split_event_key
 
-        if SEP in path:  # an archive member, read in place as the scan did
-            _, data = open_in_archive(path)
-        else:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        stream = io.BytesIO(data)
-        stream.name = path
-        activity = read(stream)
+        file, event = split_event_key(path)  # one run of a file that holds several
+        events = _take_kept(judge_dir, file)  # read by this scan: not decoded again
+        if events is None:
+            if SEP in file:  # an archive member, read in place as the scan did
+                _, data = open_in_archive(file)
+            else:
+                with open(file, "rb") as fh:
+                    data = fh.read()
+            stream = io.BytesIO(data)
+            stream.name = file
+            events = read_all(stream)
+        if event >= len(events):
+            raise RunlensError(f"the file no longer holds run {event + 1}", path=file)
+        activity = events[event]
         if stored:
             from ..io.hints import apply_hints
 
@@ -138,16 +179,30 @@ def judge_file(
     return out
 
 
-def _activity_row(activity: Activity, config: Config | None) -> dict[str, Any]:
+def _activity_row(
+    activity: Activity, config: Config | None, judge_later: bool = False
+) -> dict[str, Any]:
     from ..memo import analysis_scope
 
     # The summary and the form rules share one sample frame and one set of
     # rule signals (runlens.memo), instead of building them again each.
     with analysis_scope():
-        return _activity_row_in_scope(activity, config)
+        return _activity_row_in_scope(activity, config, judge_later)
 
 
-def _activity_row_in_scope(activity: Activity, config: Config | None) -> dict[str, Any]:
+def _rules_status() -> str:
+    """``"evaluated"`` when the form rules are installed (they judge the run), else
+    ``"unavailable"``."""
+    try:
+        from ..rules import evaluate_all  # type: ignore[attr-defined]  # noqa: F401
+    except ImportError:
+        return "unavailable"
+    return "evaluated"
+
+
+def _activity_row_in_scope(
+    activity: Activity, config: Config | None, judge_later: bool = False
+) -> dict[str, Any]:
     from ..load import hr_histogram
     from ..metrics import summarize
     from ..metrics.form import form_minutes
@@ -158,7 +213,10 @@ def _activity_row_in_scope(activity: Activity, config: Config | None) -> dict[st
     hist = {"bpm": [], "s": []}
     if "heart_rate_bpm" in rec and len(rec):
         hist = hr_histogram(index_seconds(rec.index), rec["heart_rate_bpm"].to_numpy(float))
-    findings, form_status = form_findings(activity, config)
+    if judge_later:  # the scan's judging pass evaluates the rules, once, on its baseline
+        findings, form_status = [], _rules_status()
+    else:
+        findings, form_status = form_findings(activity, config)
     p = activity.profile
     start = activity.start if activity.start is not None else activity.records.index[0]
     from ..tz import infer_utc_offset
@@ -210,6 +268,7 @@ def analyse_file(
     config: Config | None = None,
     hint: dict[str, Any] | None = None,
     sport: str | None = None,
+    judge_dir: str | None = None,
 ) -> dict[str, Any]:
     """Read one file and return what the store keeps of it.
 
@@ -227,6 +286,8 @@ def analyse_file(
         ``utc_offset_s``, ``origin``), used where the file says nothing.
     sport : str, optional
         The user's override of the file's sport.
+    judge_dir : str, optional
+        See :func:`analyse_bytes`.
 
     Returns
     -------
@@ -234,11 +295,27 @@ def analyse_file(
         ``path``, ``size`` (bytes), ``mtime_ns``, ``sha256`` (of the bytes on
         disk), ``status`` (``"ok"``, ``"bad"``, ``"skipped"`` for readable files
         that hold no activity, ``"unchanged"``), ``error`` (one line, or None),
-        ``activity`` (dict or None), ``seconds`` (time spent).
+        ``activity`` (dict or None: the file's first run), ``activities`` (every
+        run of the file, each with its ``key`` in the history; most files hold
+        one), ``seconds`` (time spent).
     """
     t0 = time.perf_counter()
+    from ..io.archive import SEP
     from ..io.source import open_regular
 
+    if SEP in path:  # a zip member (a cohort worker reads it in place, as a scan does)
+        import zlib
+
+        from ..io.archive import open_in_archive
+
+        try:
+            _, data = open_in_archive(path)
+        except (OSError, RunlensError) as exc:
+            return _unread(path, getattr(exc, "message", None) or str(exc), t0)
+        return analyse_bytes(
+            path, data, len(data), zlib.crc32(data), known_sha256, config, hint, sport, t0=t0,
+            judge_dir=judge_dir,
+        )
     try:
         with open_regular(path) as fh:
             st = os.fstat(fh.fileno())
@@ -248,7 +325,8 @@ def analyse_file(
     except RunlensError as exc:  # a FIFO, a device: refused, never waited on
         return _unread(path, exc.message, t0)
     return analyse_bytes(
-        path, data, st.st_size, st.st_mtime_ns, known_sha256, config, hint, sport, t0=t0
+        path, data, st.st_size, st.st_mtime_ns, known_sha256, config, hint, sport, t0=t0,
+        judge_dir=judge_dir,
     )
 
 
@@ -277,11 +355,16 @@ def analyse_bytes(
     sport: str | None = None,
     *,
     t0: float | None = None,
+    judge_dir: str | None = None,
 ) -> dict[str, Any]:
     """:func:`analyse_file` of bytes already read (an archive member): same result.
 
     ``size`` and ``mtime_ns`` are what the store keeps to notice a change (for
-    an archive member: its inflated size and its CRC-32).
+    an archive member: its inflated size and its CRC-32). With ``judge_dir``
+    (a scan's private temporary folder) the form rules are left to the scan's
+    judging pass, which needs each run's baseline from the runs before it: the
+    runs as read are kept there (:func:`keep_for_judging`) so that the file is
+    decoded once per scan.
     """
     t0 = time.perf_counter() if t0 is None else t0
     out: dict[str, Any] = {
@@ -298,32 +381,44 @@ def analyse_bytes(
         out["seconds"] = time.perf_counter() - t0
         return out
     try:
-        from ..io import read
+        from ..io import read_all
+        from ..io.events import event_key
         from ..io.hints import apply_hints, infer_sport
 
         stream = io.BytesIO(data)
         stream.name = path  # errors and Source.path name the file, and .gz is checked
-        activity = read(stream)
-        if sport:
-            apply_hints(activity, sport=sport, origin="the store's override", force_sport=True)
-        h = hint
-        if h is None and _START_TABLE is not None and activity.start is not None:
-            from ..io.exports import match_start
+        rows = []
+        # Each run of the file (most hold one) is its own activity of the history.
+        events = read_all(stream)
+        for n, activity in enumerate(events):
+            if sport:
+                apply_hints(activity, sport=sport, origin="the store's override", force_sport=True)
+            h = hint
+            if h is None and _START_TABLE is not None and activity.start is not None:
+                from ..io.exports import match_start
 
-            found = match_start(_START_TABLE, activity.start.timestamp())
-            h = None if found is None else found.__dict__
-        if h:
-            apply_hints(
-                activity,
-                sport=h.get("sport"),
-                name=h.get("name"),
-                utc_offset_s=h.get("utc_offset_s"),
-                origin=h.get("origin") or "the export's list",
-            )
-        infer_sport(activity)
-        out["activity"] = _activity_row(activity, config)
-        out["activity"]["name"] = activity.extra.get("name")
+                found = match_start(_START_TABLE, activity.start.timestamp())
+                h = None if found is None else found.__dict__
+            if h:
+                apply_hints(
+                    activity,
+                    sport=h.get("sport"),
+                    name=h.get("name"),
+                    utc_offset_s=h.get("utc_offset_s"),
+                    origin=h.get("origin") or "the export's list",
+                )
+            infer_sport(activity)
+            row = _activity_row(activity, config, judge_later=judge_dir is not None)
+            row["name"] = activity.extra.get("name")
+            row["key"] = event_key(path, n)
+            if n:  # the content that identifies a run: the file's bytes and which run
+                row["content_sha256"] = event_key(row["content_sha256"], n)
+            rows.append(row)
+        out["activity"] = rows[0]
+        out["activities"] = rows
         out["status"] = "ok"
+        if judge_dir is not None:
+            keep_for_judging(judge_dir, path, events)
     except NotAnActivityError as exc:
         out["status"], out["error"] = "skipped", exc.message
     except RunlensError as exc:

@@ -16,7 +16,7 @@ from ..errors import CorruptFileError, RunlensError
 from ..model import Activity
 from .source import SourceLike, read_source, sniff_format
 
-__all__ = ["read", "sniff_format", "READERS"]
+__all__ = ["read", "read_all", "sniff_format", "READERS"]
 
 #: Accepted values of ``read(reader=...)``.
 READERS = ("auto", "fast", "fitparse", "gpxpy", "reference")
@@ -54,6 +54,33 @@ def read(source: SourceLike, *, strict: bool = False, reader: str = "auto") -> A
     RunlensError
         Or a subclass: the message names the file and the problem.
     """
+    events = read_all(source, strict=strict, reader=reader)
+    first = events[0]
+    if len(events) > 1:
+        first.warnings.append(several_runs_warning(len(events)))
+    return first
+
+
+def several_runs_warning(n: int) -> str:
+    """The warning of a reader that kept the first of a file's ``n`` runs."""
+    return (
+        f"the file holds {n} activities on different days or hours apart; the first one "
+        f"was read, {n - 1} left out (runlens.io.read_all, `runlens analyze` and "
+        "`runlens scan` read each)"
+    )
+
+
+def read_all(
+    source: SourceLike, *, strict: bool = False, reader: str = "auto"
+) -> list[Activity]:
+    """Every run of a file, each its own Activity, in time order.
+
+    A file decoded once; then split into its events
+    (:func:`runlens.io.events.split_events`): a TCX with an ``<Activity>`` per
+    day, a FIT whose running sessions are hours apart. Most files hold one,
+    and give a list of one, the same Activity :func:`read` returns. Parameters
+    and errors as :func:`read`.
+    """
     if reader not in READERS:
         raise ValueError(f"reader must be one of {', '.join(READERS)}, not {reader!r}")
     src = read_source(source)
@@ -66,9 +93,10 @@ def read(source: SourceLike, *, strict: bool = False, reader: str = "auto") -> A
             activity = decode_tcx(src.data, src.name, src.sha256, src.compressed)
         else:
             activity = _read_gpx(src, reader)
+        from .events import split_events
         from .validate import validate
 
-        return validate(activity, strict=strict, notes=src.notes)
+        return split_events(validate(activity, strict=strict, notes=src.notes))
     except RunlensError as exc:
         raise exc.with_path(src.name) from None
 

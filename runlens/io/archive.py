@@ -261,7 +261,7 @@ def open_in_archive(spec: str) -> tuple[str, bytes] | None:
         The member is missing or unreadable, or the zip holds no activity or
         several (the message lists how to name one).
     """
-    from ..history.discover import is_activity_name
+    from .names import is_activity_name
 
     if SEP in spec:
         outer, *chain = spec.split(SEP)

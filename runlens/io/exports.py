@@ -124,18 +124,9 @@ def _garmin_sport(value) -> str | None:
         value = value.get("typeKey") or value.get("type")
     if not isinstance(value, str) or not value:
         return None
-    t = value.lower()
-    for key, sport in (
-        ("run", "running"),
-        ("walk", "walking"),
-        ("hik", "hiking"),
-        ("cycl", "cycling"),
-        ("bik", "cycling"),
-        ("swim", "swimming"),
-    ):
-        if key in t:
-            return sport
-    return t
+    from .sports import sport_name
+
+    return sport_name(value)  # one sport mapper for every format
 
 
 def parse_garmin_summaries(data: bytes, origin: str, index: ExportIndex) -> int:

@@ -30,8 +30,7 @@ from .xmlsafe import check_xml
 
 __all__ = ["decode_gpx", "decode_gpx_fast", "gpx_sport", "STRAVA_TYPES", "FastGpxRefused"]
 
-#: Numeric <type> codes written by Strava's GPX export.
-STRAVA_TYPES = {"1": "cycling", "4": "hiking", "9": "running", "10": "walking", "16": "swimming"}
+from .sports import STRAVA_TYPES, sport_name  # noqa: E402
 
 # Extension element local name -> internal channel.
 _EXT = {
@@ -61,24 +60,7 @@ def gpx_sport(text: str | None) -> str | None:
     >>> gpx_sport("Running"), gpx_sport("9"), gpx_sport("Road cycling")
     ('running', 'running', 'cycling')
     """
-    if not text:
-        return None
-    t = text.strip().lower()
-    if t in STRAVA_TYPES:
-        return STRAVA_TYPES[t]
-    for key, sport in (
-        ("run", "running"),
-        ("jog", "running"),
-        ("walk", "walking"),
-        ("hik", "hiking"),
-        ("ride", "cycling"),
-        ("cycl", "cycling"),
-        ("bik", "cycling"),
-        ("swim", "swimming"),
-    ):
-        if key in t:
-            return sport
-    return t
+    return sport_name(text)  # one sport mapper for every format (runlens.io.sports)
 
 
 def _local(tag: str) -> str:

@@ -18,9 +18,9 @@ What is read, under any namespace prefix (or none):
   gaps up to that excess (:func:`_auto_pauses`);
 - ``<Creator>`` (``Name``, ``Version``) as the device.
 
-Activities more than :data:`SESSION_GAP_S` apart are separate activities (a
-file exported with several days in it); the first group is read and a warning
-says how many were left. A file with only ``<Courses>`` or ``<Workouts>`` is a
+Every activity is read, each one a session; those that are hours or days
+apart (a file exported with several days in it) are separate runs, which
+:func:`runlens.io.read_all` gives one by one (:mod:`runlens.io.events`). A file with only ``<Courses>`` or ``<Workouts>`` is a
 plan, not a recording (:class:`~runlens.errors.NotAnActivityError`).
 
 Cadence of a foot sport (``RunCadence``, or a ``Cadence`` of a run) is strides
@@ -42,12 +42,14 @@ import numpy as np
 
 from ..errors import CorruptFileError, NoRecordsError, NotAnActivityError
 from ..model import FOOT_SPORTS, SUMMARY_KEYS, Activity, Device, Pause, Segment, Source
+from .events import EVENT_GAP_S
 from .xmlsafe import check_xml
 
 __all__ = ["decode_tcx", "tcx_sport", "SESSION_GAP_S", "STRIDES_BELOW_SPM", "AUTO_PAUSE_MIN_S"]
 
-#: Two <Activity> elements further apart than this (s) are separate activities.
-SESSION_GAP_S = 6 * 3600.0
+#: Two <Activity> elements further apart than this (s) are separate runs (one
+#: definition for every format: :data:`runlens.io.events.EVENT_GAP_S`).
+SESSION_GAP_S = EVENT_GAP_S
 #: A foot-sport cadence whose median (moving samples) is below this is strides/min.
 STRIDES_BELOW_SPM = 120.0
 #: A break between two <Track> elements of a lap shorter than this (s) is no pause.
@@ -78,10 +80,9 @@ def tcx_sport(text: str | None) -> str | None:
     >>> tcx_sport("Running"), tcx_sport("Biking"), tcx_sport("Other"), tcx_sport(None)
     ('running', 'cycling', 'other', None)
     """
-    if not text or not text.strip():
-        return None
-    t = text.strip().lower()
-    return {"running": "running", "biking": "cycling", "other": "other"}.get(t, t)
+    from .sports import sport_name
+
+    return sport_name(text)  # one sport mapper for every format
 
 
 def _loc(tag: Any) -> str:
@@ -337,21 +338,9 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
         raise NoRecordsError(
             f"TCX activities without any timed trackpoint ({n_pts} points)", path=name
         )
-    # Group activities that follow each other (a multisport session); keep the first group.
-    group = [parsed[0]]
-    for p in parsed[1:]:
-        prev_end = max(
-            np.nanmax(q["t"]) if np.isfinite(q["t"]).any() else q["start"] for q in group
-        )
-        if p["start"] - prev_end > SESSION_GAP_S:
-            break
-        group.append(p)
-    if len(group) < len(parsed):
-        warnings.append(
-            f"the file holds {len(parsed)} activities on different days; the first "
-            f"{'one was' if len(group) == 1 else f'{len(group)} were'} read, "
-            f"{len(parsed) - len(group)} left out"
-        )
+    # Every <Activity> is a session; those days apart are separate events, which
+    # runlens.io.events splits the file into (read_all), so nothing is left out here.
+    group = parsed
 
     # Whole-file arrays, sessions and laps.
     t_all, sport_all, cols_raw, pauses = [], [], {k: [] for k in _NUMERIC}, []

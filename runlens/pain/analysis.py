@@ -54,8 +54,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..config import Config
-    from ..history import History
-    from ..history.store import Store
+    from ..history import HistoryTables as History
+    from ..store.db import Store
 
 __all__ = [
     "KINDS",
@@ -894,7 +894,7 @@ def episodes_for_chart(
     -------
     list of (datetime.date, int)
     """
-    from ..history.store import Store
+    from ..store.db import Store
 
     own = not isinstance(store, Store)
     s = Store(store, create=False) if own else store

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import RunlensError
 
 if TYPE_CHECKING:
-    from ..history.store import Store
+    from ..store.db import Store
 
 __all__ = [
     "DEFAULT_LOCATION",
@@ -230,9 +230,6 @@ def _row(r: tuple) -> PainEntry:
     )
 
 
-_SELECT = "SELECT id, date, severity, location, note, source, created_utc FROM pain_entries"
-
-
 # ------------------------------------------------------------------ store API
 def add_entry(
     store: Store,
@@ -268,19 +265,17 @@ def add_entry(
         nt = _note(note)
     except ValueError as exc:
         raise RunlensError(str(exc)) from None
-    with store.transaction() as c:
-        cur = c.execute(
-            "INSERT INTO pain_entries (date, severity, location, note, source, created_utc) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (d.isoformat(), sev, loc, nt, source, _now()),
-        )
-        new_id = cur.lastrowid
+    from ..store.pain import insert_pain
+
+    new_id = insert_pain(store, d.isoformat(), sev, loc, nt, source, _now())
     return get_entry(store, new_id)
 
 
 def get_entry(store: Store, entry_id: int) -> PainEntry:
     """The entry with ``entry_id``; RunlensError when there is none."""
-    r = store.conn.execute(_SELECT + " WHERE id = ?", (int(entry_id),)).fetchone()
+    from ..store.pain import pain_row
+
+    r = pain_row(store, entry_id)
     if r is None:
         raise RunlensError(f"no pain diary entry with id {entry_id} (see `runlens pain list`)")
     return _row(r)
@@ -293,24 +288,23 @@ def list_entries(
     location: str | None = None,
 ) -> list[PainEntry]:
     """Entries from ``start`` to ``end`` (inclusive, local days), by date then id."""
-    sql, args = _SELECT + " WHERE 1", []
-    if start is not None:
-        sql += " AND date >= ?"
-        args.append(str(start))
-    if end is not None:
-        sql += " AND date <= ?"
-        args.append(str(end))
-    if location is not None:
-        sql += " AND location = ?"
-        args.append(parse_location(location))
-    return [_row(r) for r in store.conn.execute(sql + " ORDER BY date, id", args)]
+    from ..store.pain import pain_rows
+
+    rows = pain_rows(
+        store,
+        None if start is None else str(start),
+        None if end is None else str(end),
+        None if location is None else parse_location(location),
+    )
+    return [_row(r) for r in rows]
 
 
 def remove_entry(store: Store, entry_id: int) -> PainEntry:
     """Delete one entry; returns what was deleted."""
     old = get_entry(store, entry_id)
-    with store.transaction() as c:
-        c.execute("DELETE FROM pain_entries WHERE id = ?", (old.id,))
+    from ..store.pain import delete_pain
+
+    delete_pain(store, old.id)
     return old
 
 
@@ -338,11 +332,9 @@ def edit_entry(
         }
     except ValueError as exc:
         raise RunlensError(str(exc)) from None
-    with store.transaction() as c:
-        c.execute(
-            "UPDATE pain_entries SET date = ?, severity = ?, location = ?, note = ? WHERE id = ?",
-            (new["date"], new["severity"], new["location"], new["note"], old.id),
-        )
+    from ..store.pain import update_pain
+
+    update_pain(store, old.id, new["date"], new["severity"], new["location"], new["note"])
     return get_entry(store, old.id)
 
 
@@ -464,20 +456,9 @@ def import_csv(store: Store, path: str | os.PathLike[str]) -> ImportReport:
     rep.last = max(r[1] for r in rows)
     source = p.name
     now = _now()
-    with store.transaction() as c:
-        for _line, d, sev, loc, note in rows:  # one statement per diary row, few
-            hit = c.execute(
-                "SELECT 1 FROM pain_entries WHERE date = ? AND severity = ? AND location = ? "
-                "AND note = ? LIMIT 1",
-                (d.isoformat(), sev, loc, note),
-            ).fetchone()
-            if hit:
-                rep.already += 1
-                continue
-            c.execute(
-                "INSERT INTO pain_entries (date, severity, location, note, source, created_utc) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (d.isoformat(), sev, loc, note, source, now),
-            )
-            rep.added += 1
+    from ..store.pain import import_pain_rows
+
+    rep.added, rep.already = import_pain_rows(
+        store, [(d.isoformat(), sev, loc, note) for _line, d, sev, loc, note in rows], source, now
+    )
     return rep

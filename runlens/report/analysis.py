@@ -69,9 +69,13 @@ def _breathing(metrics: dict[str, Any]) -> dict[str, Any]:
 
 def _session_summary(activity: Activity, i: int) -> dict[str, Any]:
     from ..metrics import activity_metrics
+    from ..metrics.samples import segment_mask, segment_spans
 
     s = activity.sessions[i]
-    mask = (activity.records.index >= s.start) & (activity.records.index <= s.end)
+    # the session's span and samples as the metrics define them (session_metrics)
+    spans = segment_spans(activity)
+    lo, hi = spans[i]
+    mask = segment_mask(activity.records.index, spans[i], last=i == len(spans) - 1)
     sub = Activity(
         records=activity.records[mask],
         source=activity.source,
@@ -80,7 +84,7 @@ def _session_summary(activity: Activity, i: int) -> dict[str, Any]:
         start=s.start,
         utc_offset_s=activity.utc_offset_s,
         sessions=[s],
-        pauses=[p for p in activity.pauses if p.start >= s.start and p.end <= s.end],
+        pauses=[p for p in activity.pauses if p.start >= lo and p.end <= hi],
     )
     m = activity_metrics(sub, running_only=False)
     return {**_clean(m), **_breathing(m)}
@@ -586,3 +590,25 @@ def format_text(
     if caveats:
         lines += _wrap("Keep in mind: " + " ".join(caveats), "", w)
     return "\n".join(lines)
+
+
+def format_runs_text(results: list[dict[str, Any]], **options: Any) -> str:
+    """The ``analyze`` text of a file holding several runs: each run's text one
+    after the other under a ``Run K of N`` line, the caveats once, at the end.
+    ``options`` as :func:`format_text`."""
+    n = len(results)
+    parts = []
+    for k, result in enumerate(results):
+        if k < n - 1:
+            result = {**result, "caveats": []}
+        parts.append(f"Run {k + 1} of {n} in this file\n" + format_text(result, **options))
+    return "\n\n".join(parts)
+
+
+def run_plot_paths(path: str, n: int) -> list[str]:
+    """Where ``analyze --plot PATH`` writes the pictures of a file's ``n`` runs:
+    ``PATH`` for the first, ``NAME-2.png``... beside it for the others."""
+    import os
+
+    root, ext = os.path.splitext(str(path))
+    return [str(path)] + [f"{root}-{k}{ext}" for k in range(2, n + 1)]

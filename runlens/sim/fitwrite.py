@@ -987,6 +987,7 @@ def encode_activity(
     respiration_fields: str = "enhanced",
     exclude: Iterable[str] = (),
     clock_jump: tuple[float, float] | None = None,
+    more_sessions: Sequence[SimulatedRun] = (),
 ) -> bytes:
     """Encode a simulated (or hand-made) run as a complete FIT activity file.
 
@@ -1026,6 +1027,10 @@ def encode_activity(
         A watch whose clock jumped mid-run: records from ``at_s`` (s since the
         start) on are stamped ``jump_s`` seconds later; laps, events and the
         session keep the true times (what a device's own timers measured).
+    more_sessions : sequence of SimulatedRun
+        Further sessions in the same file, after ``run``'s (each with its own
+        records, laps, session message and start; e.g. two runs 80 minutes
+        apart that a watch kept in one file). The activity message counts them all.
 
     Returns
     -------
@@ -1054,38 +1059,43 @@ def encode_activity(
         raise FitEncodeError(
             f"respiration_fields must be enhanced, legacy or both, not {respiration_fields!r}"
         )
-    t = np.asarray(run.t, dtype=float)
-    n = t.size
-    t0 = to_fit_time(run.start)
-    ts = t0 + np.rint(t)
-    if clock_jump is not None:
-        ts = ts + np.where(t >= clock_jump[0], np.rint(clock_jump[1]), 0.0)
-    cols: dict[str, Any] = {"timestamp": ts}
-    c = run.columns
-    get = {k: v for k, v in c.items() if k not in excluded and _present(v)}
-    if "lat" in get and "lon" in get:
-        cols["position_lat"] = degrees_to_semicircles(get["lat"])
-        cols["position_long"] = degrees_to_semicircles(get["lon"])
-    for key, (name, factor) in _RECORD_MAP.items():
-        if key in get and key not in dev_map:
-            cols[name] = np.asarray(get[key], dtype=float) * factor
-    for key, legacy, enhanced in (
-        ("speed", "speed", "enhanced_speed"),
-        ("altitude", "altitude", "enhanced_altitude"),
-    ):
-        if key in get and key not in dev_map:
-            if speed_fields in ("enhanced", "both"):
-                cols[enhanced] = get[key]
-            if speed_fields in ("legacy", "both"):
-                cols[legacy] = get[key]
-    if "cadence" in get and "cadence" not in dev_map:
-        cols["cadence"], cols["fractional_cadence"] = _strides(get["cadence"])
-    if "respiration_rate" in get and "respiration_rate" not in dev_map:
-        if respiration_fields in ("enhanced", "both"):
-            cols["enhanced_respiration_rate"] = get["respiration_rate"]
-        if respiration_fields in ("legacy", "both"):
-            cols["respiration_rate"] = np.rint(get["respiration_rate"])
-    dev_cols = {f: np.asarray(get[k], dtype=float) for k, f in dev_map.items() if k in get}
+
+    def columns(run):
+        t = np.asarray(run.t, dtype=float)
+        n = t.size
+        t0 = to_fit_time(run.start)
+        ts = t0 + np.rint(t)
+        if clock_jump is not None:
+            ts = ts + np.where(t >= clock_jump[0], np.rint(clock_jump[1]), 0.0)
+        cols: dict[str, Any] = {"timestamp": ts}
+        c = run.columns
+        get = {k: v for k, v in c.items() if k not in excluded and _present(v)}
+        if "lat" in get and "lon" in get:
+            cols["position_lat"] = degrees_to_semicircles(get["lat"])
+            cols["position_long"] = degrees_to_semicircles(get["lon"])
+        for key, (name, factor) in _RECORD_MAP.items():
+            if key in get and key not in dev_map:
+                cols[name] = np.asarray(get[key], dtype=float) * factor
+        for key, legacy, enhanced in (
+            ("speed", "speed", "enhanced_speed"),
+            ("altitude", "altitude", "enhanced_altitude"),
+        ):
+            if key in get and key not in dev_map:
+                if speed_fields in ("enhanced", "both"):
+                    cols[enhanced] = get[key]
+                if speed_fields in ("legacy", "both"):
+                    cols[legacy] = get[key]
+        if "cadence" in get and "cadence" not in dev_map:
+            cols["cadence"], cols["fractional_cadence"] = _strides(get["cadence"])
+        if "respiration_rate" in get and "respiration_rate" not in dev_map:
+            if respiration_fields in ("enhanced", "both"):
+                cols["enhanced_respiration_rate"] = get["respiration_rate"]
+            if respiration_fields in ("legacy", "both"):
+                cols["respiration_rate"] = np.rint(get["respiration_rate"])
+        dev_cols = {f: np.asarray(get[k], dtype=float) for k, f in dev_map.items() if k in get}
+        return t, n, t0, cols, c, get, dev_cols
+
+    t, n, t0, cols, c, get, dev_cols = columns(run)
 
     w = FitWriter()
     w.message(
@@ -1127,93 +1137,103 @@ def encode_activity(
         if uvals:
             w.message("user_profile", **uvals)
     ev = w.define("event", ["timestamp", "event", "event_type", "event_group"])
-    w.write(ev, timestamp=t0, event=0, event_type=0, event_group=0)
-    rec = w.define("record", list(cols), developer_fields=list(dev_cols))
-    rows = rec.pack({**cols, **{f.name: v for f, v in dev_cols.items()}}, n)
-    lat, lon = cols.get("position_lat"), cols.get("position_long")
-    sport = {"sport": run.sport, "sub_sport": run.sub_sport}
+    total_timer = 0.0
+    lap_base = 0
+    for k_sess, run in enumerate([run, *more_sessions]):  # noqa: B020 - run is each session
+        if k_sess:
+            t, n, t0, cols, c, get, dev_cols = columns(run)
+        w.write(ev, timestamp=t0, event=0, event_type=0, event_group=0)
+        if not k_sess:
+            rec = w.define("record", list(cols), developer_fields=list(dev_cols))
+        rows = rec.pack({**cols, **{f.name: v for f, v in dev_cols.items()}}, n)
+        lat, lon = cols.get("position_lat"), cols.get("position_long")
+        sport = {"sport": run.sport, "sub_sport": run.sub_sport}
 
-    # What a watch writes between records, by time. Each entry: (time s, order,
-    # records up to and including that time? , action).
-    t_last = float(t[-1])
-    breaks: list[tuple[float, int, bool, tuple]] = []
-    for p in run.pauses:
-        breaks.append((p.start_s, 0, True, ("event", p.start_s, 4)))  # after the record at the stop
-        breaks.append(
-            (p.end_s, 1, False, ("event", p.end_s, 0))
-        )  # before the record at the restart
-    for i, lap in enumerate(run.laps[:-1]):
-        breaks.append(
-            (lap.end_s, 2, False, ("lap", i))
-        )  # the record at a lap end opens the next lap
-    breaks.append((t_last, 3, True, ("event", t_last, 4)))
-    breaks.append((t_last, 4, True, ("lap", len(run.laps) - 1)))
-    breaks.sort(key=lambda b: b[:2])
+        # What a watch writes between records, by time. Each entry: (time s, order,
+        # records up to and including that time? , action).
+        t_last = float(t[-1])
+        breaks: list[tuple[float, int, bool, tuple]] = []
+        for p in run.pauses:
+            # after the record at the stop
+            breaks.append((p.start_s, 0, True, ("event", p.start_s, 4)))
+            breaks.append(
+                (p.end_s, 1, False, ("event", p.end_s, 0))
+            )  # before the record at the restart
+        for i, lap in enumerate(run.laps[:-1]):
+            breaks.append(
+                (lap.end_s, 2, False, ("lap", i))
+            )  # the record at a lap end opens the next lap
+        breaks.append((t_last, 3, True, ("event", t_last, 4)))
+        breaks.append((t_last, 4, True, ("lap", len(run.laps) - 1)))
+        breaks.sort(key=lambda b: b[:2])
 
-    def at(time_s: float) -> int:
-        return min(int(np.searchsorted(t, time_s, side="left")), n - 1)
+        def at(time_s: float, t=t, n=n) -> int:
+            return min(int(np.searchsorted(t, time_s, side="left")), n - 1)
 
-    # All laps packed at once (one definition), written where they fall.
-    lap_vals = []
-    for i, lap in enumerate(run.laps):
-        vals = {
-            "timestamp": t0 + round(lap.end_s),
-            "start_time": t0 + round(lap.start_s),
-            "event": 9,
+        # All laps packed at once (one definition), written where they fall.
+        lap_vals = []
+        for i, lap in enumerate(run.laps):
+            vals = {
+                "timestamp": t0 + round(lap.end_s),
+                "start_time": t0 + round(lap.start_s),
+                "event": 9,
+                "event_type": 1,
+                "message_index": lap_base + i,
+                "lap_trigger": 0 if lap.trigger is None else lap.trigger,
+                **sport,
+                **_summary_values(lap, speed_fields),
+            }
+            if lat is not None:
+                a, b = at(lap.start_s), at(lap.end_s)
+                vals.update(
+                    start_position_lat=lat[a],
+                    start_position_long=lon[a],
+                    end_position_lat=lat[b],
+                    end_position_long=lon[b],
+                )
+            lap_vals.append(vals)
+        lap_keys = list(dict.fromkeys(k for v in lap_vals for k in v))
+        lap_def = w.define("lap", lap_keys)
+        lap_rows = lap_def.pack({k: [v.get(k) for v in lap_vals] for k in lap_keys}, len(lap_vals))
+
+        done = 0
+        for time_s, _, inclusive, action in breaks:
+            upto = max(done, int(np.searchsorted(t, time_s, side="right" if inclusive else "left")))
+            if upto > done:
+                w.write_rows(rec, rows[done:upto])
+                done = upto
+            if action[0] == "event":
+                w.write(
+                    ev, timestamp=t0 + round(action[1]), event=0, event_type=action[2],
+                    event_group=0,
+                )
+            else:
+                w.write_rows(lap_def, lap_rows[action[1] : action[1] + 1])
+
+        s = run.session
+        t_end = t0 + round(t_last)
+        svals = {
+            "timestamp": t_end,
+            "start_time": t0,
+            "event": 8,
             "event_type": 1,
-            "message_index": i,
-            "lap_trigger": 0 if lap.trigger is None else lap.trigger,
             **sport,
-            **_summary_values(lap, speed_fields),
+            **_summary_values(s, speed_fields),
+            "first_lap_index": lap_base,
+            "num_laps": len(run.laps),
+            "trigger": 0,
+            "message_index": k_sess,
         }
         if lat is not None:
-            a, b = at(lap.start_s), at(lap.end_s)
-            vals.update(
-                start_position_lat=lat[a],
-                start_position_long=lon[a],
-                end_position_lat=lat[b],
-                end_position_long=lon[b],
-            )
-        lap_vals.append(vals)
-    lap_keys = list(dict.fromkeys(k for v in lap_vals for k in v))
-    lap_def = w.define("lap", lap_keys)
-    lap_rows = lap_def.pack({k: [v.get(k) for v in lap_vals] for k in lap_keys}, len(lap_vals))
-
-    done = 0
-    for time_s, _, inclusive, action in breaks:
-        upto = max(done, int(np.searchsorted(t, time_s, side="right" if inclusive else "left")))
-        if upto > done:
-            w.write_rows(rec, rows[done:upto])
-            done = upto
-        if action[0] == "event":
-            w.write(
-                ev, timestamp=t0 + round(action[1]), event=0, event_type=action[2], event_group=0
-            )
-        else:
-            w.write_rows(lap_def, lap_rows[action[1] : action[1] + 1])
-
-    s = run.session
-    t_end = t0 + round(t_last)
-    svals = {
-        "timestamp": t_end,
-        "start_time": t0,
-        "event": 8,
-        "event_type": 1,
-        **sport,
-        **_summary_values(s, speed_fields),
-        "first_lap_index": 0,
-        "num_laps": len(run.laps),
-        "trigger": 0,
-        "message_index": 0,
-    }
-    if lat is not None:
-        svals.update(start_position_lat=lat[0], start_position_long=lon[0])
-    w.message("session", **svals)
+            svals.update(start_position_lat=lat[0], start_position_long=lon[0])
+        w.message("session", **svals)
+        total_timer += s.total_timer_time
+        lap_base += len(run.laps)
     w.message(
         "activity",
         timestamp=t_end,
-        total_timer_time=s.total_timer_time,
-        num_sessions=1,
+        total_timer_time=total_timer,
+        num_sessions=1 + len(more_sessions),
         type=0,
         event=26,
         event_type=1,

@@ -18,7 +18,7 @@ pytest.importorskip("distributed")
 pytest.importorskip("pyarrow")
 
 from runlens.history import Store, build_history, scan  # noqa: E402
-from runlens.history.store import JSON_COLUMNS, SUMMARY_COLUMNS  # noqa: E402
+from runlens.store.db import JSON_COLUMNS, SUMMARY_COLUMNS  # noqa: E402
 from tests.cohort.gen import RUNNERS, SPIKE, make_cohort  # noqa: E402
 
 #: Columns the dataset shares with the store's files + activities tables.

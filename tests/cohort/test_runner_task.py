@@ -66,3 +66,31 @@ def test_a_runner_that_fails_is_reported_not_fatal(results, tmp_path, monkeypatc
     assert s["files"] == 3 and s["activities"] == 0 and s["parquet_file"] == ""
     assert len(s["problems"]) == 1
     assert not list(tmp_path.iterdir())
+
+
+def test_a_file_holding_three_runs_is_three_rows_as_in_the_local_store(tmp_path):
+    """A TCX with a day per <Activity> (issue 23): the runner's partition has a row
+    per run, with the paths, distances and counted runs the local scan stores."""
+    import pandas as pd
+
+    from runlens.cohort.dataset import write_manifest
+    from runlens.cohort.engine_dask import runner_task
+    from runlens.history import Store, scan
+    from runlens.history.worker import analyse_file
+    from tests.history.test_multi_run_files import three_day_tcx
+
+    root = tmp_path / "squad"
+    (root / "dora").mkdir(parents=True)
+    f = root / "dora" / "export.tcx"
+    f.write_bytes(three_day_tcx()[0])
+    out = tmp_path / "ds"
+    s = runner_task("dora", str(root), str(out), [analyse_file(str(f.resolve()))], None)
+    assert s["error"] is None and s["activities"] == 3 and s["counted"] == 3
+    write_manifest(out, {"root": str(root)})
+    df = pd.read_parquet(out)
+    rep = scan(root / "dora", tmp_path / "h.sqlite", jobs=1)
+    with Store(tmp_path / "h.sqlite") as st:
+        local = st.activities_frame(columns=("distance_m",)).sort_values("path")
+    assert rep.runs == 3
+    assert df["rel_path"].tolist() == ["dora/export.tcx", "dora/export.tcx#2", "dora/export.tcx#3"]
+    assert df["distance_m"].tolist() == local["distance_m"].tolist()

@@ -19,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from runlens.history import Store, default_store_path, scan
+from runlens.store.db import SCHEMA_VERSION
 from runlens.sim.fitwrite import encode_activity
 from runlens.sim.gpxwrite import to_gpx
 from runlens.sim.tcxwrite import to_tcx
@@ -210,7 +211,7 @@ def test_old_per_folder_stores_are_merged_on_first_use(tmp_path):
         merged = s.meta("merged_stores")
         assert set(merged) == {str(v2), str(v3)}
         assert merged[str(v2)]["pain_entries"] == 1 and merged[str(v3)]["pain_entries"] == 1
-        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         (src,) = s.sources()
         assert (src["path"], src["first_scan_utc"], src["stored"], src["runs"]) == (
             "/r", "2026-01-03T06:00:00Z", 3, 2)

@@ -176,7 +176,7 @@ def test_unchanged_rescan_reuses_derived_only_when_current(session_dir, tmp_path
 
     from runlens.config import Config
     from runlens.history import build_history
-    from runlens.history.store import DERIVED_STATE_KEY
+    from runlens.store.db import DERIVED_STATE_KEY
     from runlens.history.worker import analyse_file
     from tests.conftest import ROOT
 

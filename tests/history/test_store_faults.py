@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-import runlens.history.store as store_mod
+import runlens.store.db as store_mod
 from runlens.cli import main
 from runlens.errors import DiskFullError
 from runlens.history import Store

@@ -6,7 +6,7 @@ import json
 import sqlite3
 
 from runlens.history import SCHEMA_VERSION, Store
-from runlens.history.store import APPLICATION_ID
+from runlens.store.db import APPLICATION_ID
 
 #: The schema-2 store exactly as runlens wrote it (activities with steady_points_json).
 SCHEMA_2 = """
@@ -188,7 +188,7 @@ def test_schema_3_store_gains_the_breathing_columns_keeping_everything(tmp_path)
         for t in ("meta", "files", "activities", "form_minutes", "daily_load", "pain_entries")
     }
     with Store(db, create=False) as s:
-        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         fm = s.form_minutes_frame()
         assert len(fm) == 6
         assert fm["respiration_rate_brpm"].isna().all() and fm["steps_per_breath"].isna().all()
@@ -196,7 +196,9 @@ def test_schema_3_store_gains_the_breathing_columns_keeping_everything(tmp_path)
     # every old row is there, column for column (the new columns appended, empty)
     assert _rows(db, "pain_entries") == before["pain_entries"]
     assert _rows(db, "daily_load") == before["daily_load"]
-    assert _rows(db, "activities") == before["activities"]
+    # (schema 6 appends each run's file and its number in it: the file itself, 0)
+    assert [r[:-2] for r in _rows(db, "activities")] == before["activities"]
+    assert [r[-2:] for r in _rows(db, "activities")] == [(r[0], 0) for r in before["activities"]]
     assert [r[:-2] for r in _rows(db, "form_minutes")] == before["form_minutes"]
     assert {r[-2:] for r in _rows(db, "form_minutes")} == {(None, None)}
     # only the run whose summary has a breathing rate is read again by the next scan

@@ -6,7 +6,7 @@ import multiprocessing as mp
 
 
 def _open(path: str) -> str:
-    from runlens.history.store import Store
+    from runlens.store.db import Store
 
     try:
         with Store(path) as st:
@@ -16,7 +16,7 @@ def _open(path: str) -> str:
 
 
 def test_simultaneous_creation_gives_one_valid_store(tmp_path):
-    from runlens.history.store import SCHEMA_VERSION
+    from runlens.store.db import SCHEMA_VERSION
 
     ctx = mp.get_context("spawn")
     with ctx.Pool(4) as pool:

@@ -9,7 +9,7 @@ import pytest
 
 from runlens.errors import RunlensError
 from runlens.history import SCHEMA_VERSION, Store
-from runlens.history.store import _SCHEMA, APPLICATION_ID
+from runlens.store.db import _SCHEMA, APPLICATION_ID
 from runlens.pain import (
     DiaryImportError,
     add_entry,

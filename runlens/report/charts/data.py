@@ -28,7 +28,7 @@ from ...load import week_of
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ...history import History
+    from ...history import HistoryTables as History
     from ...model import Activity
 
 __all__ = [

@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DiskFullError, RunlensError
+from ..io.events import event_key
 from ..metrics.form import FORM_CHANNELS, FORM_COLUMNS
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ __all__ = [
     "STORE_ENV",
 ]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: Environment variable naming the runner's store (another runner's, or a copy
 #: kept elsewhere); ``--db`` overrides it.
 STORE_ENV = "RUNLENS_DB"
@@ -231,6 +232,65 @@ ALTER TABLE roots ADD COLUMN files INTEGER;
 UPDATE roots SET first_scan_utc = last_scan_utc;
 """,
 }
+
+#: The columns of ``activities`` from schema 3 to 5.
+_ACTIVITY_COLUMNS_V5 = (
+    "path", "content_sha256", "format", "reader", "sport", "start_utc", "start_s",
+    "utc_offset_s", *SUMMARY_COLUMNS, *(f"{c}_json" for c in JSON_COLUMNS), "form_rules",
+    "duplicate_of", "spike_ratio", "longest_prev30_m", "judged_as",
+)
+
+# Schema 6: the activity, not the file, is the unit of history. ``activities.path``
+# is the activity's key (the file's path for its first run, ``PATH#2``... for the
+# others: runlens.io.events.event_key), ``file`` the file it is in, ``event`` its
+# number there. The table is rebuilt (SQLite cannot change a primary key's
+# reference), form_minutes with it, every row kept; the files that held more than
+# one run (a TCX whose other days were left out, a FIT whose running sessions are
+# far apart: its record span exceeds its sessions' time by over half an hour) are
+# marked for reading again, so the next scan stores each of their runs.
+MIGRATIONS[6] = f"""
+ALTER TABLE form_minutes RENAME TO form_minutes_v5;
+ALTER TABLE activities RENAME TO activities_v5;
+DROP INDEX IF EXISTS activities_start;
+CREATE TABLE activities (
+    path TEXT PRIMARY KEY,
+    content_sha256 TEXT NOT NULL,
+    format TEXT NOT NULL,
+    reader TEXT,
+    sport TEXT,
+    start_utc TEXT NOT NULL,
+    start_s REAL NOT NULL,
+    utc_offset_s INTEGER,
+    {", ".join(f"{c} REAL" for c in SUMMARY_COLUMNS)},
+    {", ".join(f"{c}_json TEXT NOT NULL" for c in JSON_COLUMNS)},
+    form_rules TEXT NOT NULL,
+    duplicate_of TEXT,
+    spike_ratio REAL,
+    longest_prev30_m REAL,
+    judged_as TEXT,
+    file TEXT NOT NULL REFERENCES files(path) ON DELETE CASCADE,
+    event INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO activities ({", ".join(_ACTIVITY_COLUMNS_V5)}, file, event)
+    SELECT {", ".join(_ACTIVITY_COLUMNS_V5)}, path, 0 FROM activities_v5;
+CREATE INDEX activities_start ON activities(start_s);
+CREATE INDEX activities_file ON activities(file);
+{_FORM_MINUTES_TABLE.replace(
+    f"{_FORM_CHANNELS_V3[-1]} REAL,", f"{_FORM_CHANNELS_V3[-1]} REAL, "
+    + ", ".join(f"{c} REAL" for c in _FORM_CHANNELS_V4) + ","
+)}
+INSERT INTO form_minutes SELECT * FROM form_minutes_v5;
+DROP TABLE form_minutes_v5;
+DROP TABLE activities_v5;
+UPDATE files SET sha256 = '', mtime_ns = -1 WHERE path IN (
+    SELECT file FROM activities
+    WHERE (format = 'tcx' AND warnings_json LIKE '%activities on different days%')
+    OR (format = 'fit' AND json_extract(summary_json, '$.elapsed_s')
+        - json_extract(device_summary_json, '$.elapsed_s') > 1800));
+"""
+
+#: Steps an ``activities`` table holding the named column has had already.
+_DONE_IF_COLUMN: dict[int, str] = {6: "file"}
 
 #: Steps that only an existing store holding the named ``activities`` column
 #: needs (before the version's statements): older stores keep their steady
@@ -409,6 +469,8 @@ class Store:
         for v in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
             if v in _MIGRATE_DATA and _MIGRATE_DATA[v][0] in cols:
                 steps.append(_MIGRATE_DATA[v][1])
+            if _DONE_IF_COLUMN.get(v) in cols:
+                continue  # the step's table is already there (a store rebuilt by hand)
             steps.append(MIGRATIONS[v])
         for stmt in ";".join(steps).split(";"):
             if stmt.strip():
@@ -475,7 +537,7 @@ class Store:
                     "status='bad', error=excluded.error",
                     (res["path"], root, res["error"]),
                 )
-                c.execute("DELETE FROM activities WHERE path = ?", (res["path"],))
+                c.execute("DELETE FROM activities WHERE file = ?", (res["path"],))
                 return
             if status == "unchanged":
                 c.execute(
@@ -497,35 +559,36 @@ class Store:
                     res["error"],
                 ),
             )
+            # The file's runs are replaced as a whole (it may hold more or fewer now).
+            c.execute("DELETE FROM activities WHERE file = ?", (res["path"],))
             if status != "ok":
-                c.execute("DELETE FROM activities WHERE path = ?", (res["path"],))
                 return
-            a = res["activity"]
-            s = a["summary"]
             cols = (
-                ["path", "content_sha256", "format", "reader", "sport", "start_utc", "start_s"]
-                + ["utc_offset_s", *SUMMARY_COLUMNS]
+                ["path", "file", "event", "content_sha256", "format", "reader", "sport"]
+                + ["start_utc", "start_s", "utc_offset_s", *SUMMARY_COLUMNS]
                 + [f"{k}_json" for k in JSON_COLUMNS]
-                + ["form_rules"]
+                + ["form_rules", "judged_as"]
             )
-            vals = (
-                [res["path"], a["content_sha256"], a["format"], a["reader"], a["sport"]]
-                + [a["start_utc"], a["start_s"], a["utc_offset_s"]]
-                + [s.get(k) for k in SUMMARY_COLUMNS]
-                + [json.dumps(a[k], allow_nan=False, sort_keys=True) for k in JSON_COLUMNS]
-                + [a["form_rules"]]
-            )
-            c.execute("DELETE FROM form_minutes WHERE path = ?", (res["path"],))
-            c.execute(
-                f"INSERT OR REPLACE INTO activities ({', '.join(cols)}) "
-                f"VALUES ({', '.join('?' * len(cols))})",
-                vals,
-            )
-            c.executemany(
-                f"INSERT INTO form_minutes (path, {', '.join(FORM_COLUMNS)}) "
-                f"VALUES (?, {', '.join('?' * len(FORM_COLUMNS))})",
-                [(res["path"], *row) for row in a["form_minutes"]],
-            )
+            for n, a in enumerate(res.get("activities") or [res["activity"]]):
+                key = a.get("key") or event_key(res["path"], n)
+                s = a["summary"]
+                vals = (
+                    [key, res["path"], n, a["content_sha256"], a["format"], a["reader"]]
+                    + [a["sport"], a["start_utc"], a["start_s"], a["utc_offset_s"]]
+                    + [s.get(k) for k in SUMMARY_COLUMNS]
+                    + [json.dumps(a[k], allow_nan=False, sort_keys=True) for k in JSON_COLUMNS]
+                    + [a["form_rules"], a.get("judged_as")]
+                )
+                c.execute(
+                    f"INSERT INTO activities ({', '.join(cols)}) "
+                    f"VALUES ({', '.join('?' * len(cols))})",
+                    vals,
+                )
+                c.executemany(
+                    f"INSERT INTO form_minutes (path, {', '.join(FORM_COLUMNS)}) "
+                    f"VALUES (?, {', '.join('?' * len(FORM_COLUMNS))})",
+                    [(key, *row) for row in a["form_minutes"]],
+                )
 
     def set_judgement(self, path: str, findings: list, form_rules: str, judged_as: str) -> None:
         """Store the form findings of one run and the baseline key they were judged on."""
@@ -541,14 +604,119 @@ class Store:
                 ),
             )
 
+    def set_duplicates(self, dups: dict[str, str]) -> None:
+        """Mark each duplicate (path -> the path of the copy that counts), clearing
+        every run's duplicate mark and session spike first. Inside the caller's
+        :meth:`transaction` (with :meth:`set_derived`)."""
+        c = self.conn
+        c.execute(
+            "UPDATE activities SET duplicate_of = NULL, spike_ratio = NULL, longest_prev30_m = NULL"
+        )
+        c.executemany(
+            "UPDATE activities SET duplicate_of = ? WHERE path = ?",
+            [(k, p) for p, k in dups.items()],
+        )
+
+    def set_derived(
+        self,
+        spikes: list[tuple[float | None, float | None, str]],
+        daily: list[tuple[str, float, float, float, int]],
+        assumptions: list[str],
+        state: dict[str, Any],
+    ) -> None:
+        """Store what is derived from all runs: each run's (spike ratio, longest run of
+        the 30 days before, path), the ``daily_load`` rows, the load assumptions and
+        the derived state (:data:`DERIVED_STATE_KEY`). Inside the caller's
+        :meth:`transaction`."""
+        c = self.conn
+        c.executemany(
+            "UPDATE activities SET spike_ratio = ?, longest_prev30_m = ? WHERE path = ?", spikes
+        )
+        c.execute("DELETE FROM daily_load")
+        c.executemany("INSERT INTO daily_load VALUES (?, ?, ?, ?, ?)", daily)
+        c.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('load_assumptions', ?)", (json.dumps(assumptions),)
+        )
+        c.execute(
+            "INSERT OR REPLACE INTO meta VALUES (?, ?)", (DERIVED_STATE_KEY, json.dumps(state))
+        )
+
     def remove_missing(self, root: str, present: set[str]) -> int:
         """Forget files under ``root`` that are no longer on disk; returns how many."""
         gone = [p for p in self.known_files(root) if p not in present]
-        if gone:
+        self.forget_files(gone)
+        return len(gone)
+
+    def forget_files(self, paths: list[str]) -> None:
+        """Forget these files and their runs (one transaction)."""
+        if paths:
             with self.transaction():
                 self.conn.execute("DELETE FROM meta WHERE key = ?", (DERIVED_STATE_KEY,))
-                self.conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
-        return len(gone)
+                self.conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in paths])
+
+    def run_files(self) -> list[tuple[str, int, int, str]]:
+        """Files holding runs: (path, size, mtime_ns, sha256)."""
+        return self.conn.execute(
+            "SELECT f.path, f.size, f.mtime_ns, f.sha256 FROM files AS f "
+            "WHERE f.status = 'ok' AND EXISTS (SELECT 1 FROM activities AS a WHERE a.file = f.path)"
+        ).fetchall()
+
+    def run_contents(self) -> list[tuple[str, str]]:
+        """Every run's (file, content hash)."""
+        return self.conn.execute("SELECT file, content_sha256 FROM activities").fetchall()
+
+    def flagged_runs(self) -> int:
+        """Counted runs with at least one form flag."""
+        return self.conn.execute(
+            "SELECT count(*) FROM activities WHERE duplicate_of IS NULL "
+            "AND (sport IS NULL OR sport = 'running') "
+            "AND EXISTS (SELECT 1 FROM json_each(findings_json) "
+            "WHERE json_extract(value, '$.severity') = 'flag')"
+        ).fetchone()[0]
+
+    def first_form_rules(self) -> str | None:
+        """The form-rules status of the first stored run (by path), or None."""
+        row = self.conn.execute("SELECT form_rules FROM activities ORDER BY path LIMIT 1").fetchone()
+        return row[0] if row else None
+
+    def runs_to_judge(self) -> list[tuple[str, float, str | None, bool]]:
+        """Every run in start order: (path, start_s, judged_as, counted), counted
+        meaning not a duplicate and a run (or of unknown sport)."""
+        return [
+            (p, float(s), j, bool(c))
+            for p, s, j, c in self.conn.execute(
+                "SELECT path, start_s, judged_as, duplicate_of IS NULL "
+                "AND (sport IS NULL OR sport = 'running') FROM activities "
+                "ORDER BY start_s, path"
+            )
+        ]
+
+    def judgements(self) -> list[tuple]:
+        """Every run's (path, content_sha256, sport, utc_offset_s, judged_as,
+        findings_json, form_rules)."""
+        return self.conn.execute(
+            "SELECT path, content_sha256, sport, utc_offset_s, judged_as, findings_json, "
+            "form_rules FROM activities"
+        ).fetchall()
+
+    def start_of(self, path: str) -> float | None:
+        """The stored start (Unix s) of the run ``path``, or None."""
+        row = self.conn.execute("SELECT start_s FROM activities WHERE path = ?", (path,)).fetchone()
+        return None if row is None else float(row[0])
+
+    def flagged_paths(self, rule: str) -> set[str]:
+        """Counted-or-not (not duplicate) runs with a flag of ``rule``."""
+        out = set()
+        for p, fj in self.conn.execute(
+            "SELECT path, findings_json FROM activities WHERE duplicate_of IS NULL"
+        ):
+            if any(f.get("rule") == rule and f.get("severity") == "flag" for f in json.loads(fj)):
+                out.add(p)
+        return out
+
+    def root_paths(self) -> list[str]:
+        """Every source's path."""
+        return [r[0] for r in self.conn.execute("SELECT path FROM roots")]
 
     def mark_root_scanned(self, root: str, kind: str | None = None, files: int | None = None) -> None:
         """Record a scan of the source ``root`` (``kind`` folder or zip, ``files`` found)."""
@@ -570,11 +738,11 @@ class Store:
         rows = self.conn.execute(
             "SELECT r.path, r.kind, r.first_scan_utc, r.last_scan_utc, r.files, "
             "(SELECT count(*) FROM files f WHERE f.root = r.path), "
-            "(SELECT count(*) FROM activities a JOIN files f ON f.path = a.path "
+            "(SELECT count(*) FROM activities a JOIN files f ON f.path = a.file "
             " WHERE f.root = r.path) FROM roots r "
             # files of a source that an old store did not record
             "UNION ALL SELECT f.root, NULL, NULL, NULL, NULL, count(*), count(a.path) "
-            "FROM files f LEFT JOIN activities a ON a.path = f.path "
+            "FROM files f LEFT JOIN activities a ON a.file = f.path "
             "WHERE f.root NOT IN (SELECT path FROM roots) GROUP BY f.root ORDER BY 1"
         ).fetchall()
         return [
@@ -602,9 +770,15 @@ class Store:
                 "UPDATE files SET path = ?, root = ?, size = ?, mtime_ns = ? WHERE path = ?",
                 (new, root, size, mtime_ns, old),
             )
-            c.execute("UPDATE activities SET path = ? WHERE path = ?", (new, old))
-            c.execute("UPDATE activities SET duplicate_of = ? WHERE duplicate_of = ?", (new, old))
-            c.execute("UPDATE form_minutes SET path = ? WHERE path = ?", (new, old))
+            keys = c.execute(
+                "SELECT path, event FROM activities WHERE file = ?", (old,)
+            ).fetchall()
+            c.execute("UPDATE activities SET file = ? WHERE file = ?", (new, old))
+            for key, n in keys:
+                to = event_key(new, n)
+                c.execute("UPDATE activities SET path = ? WHERE path = ?", (to, key))
+                c.execute("UPDATE activities SET duplicate_of = ? WHERE duplicate_of = ?", (to, key))
+                c.execute("UPDATE form_minutes SET path = ? WHERE path = ?", (to, key))
             for key in ("sport_overrides", "activity_names"):
                 row = c.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
                 if row is None:
@@ -695,7 +869,11 @@ class Store:
         return df
 
     def form_minutes_frame(
-        self, paths: list[str] | None = None, *, steady_only: bool = False
+        self,
+        paths: list[str] | None = None,
+        *,
+        steady_only: bool = False,
+        starts: tuple[float, float] | None = None,
     ) -> pd.DataFrame:
         """The stored per-minute form table of counted runs (docs/data-model.md).
 
@@ -705,6 +883,8 @@ class Store:
             Only these activities.
         steady_only : bool
             Only steady minutes.
+        starts : (float, float), optional
+            Only runs starting in ``[lo, hi)`` (Unix s).
 
         Returns
         -------
@@ -727,6 +907,9 @@ class Store:
         if paths is not None:
             sql += f" AND m.path IN ({', '.join('?' * len(paths))})"
             args += list(paths)
+        if starts is not None:
+            sql += " AND a.start_s >= ? AND a.start_s < ?"
+            args += [float(starts[0]), float(starts[1])]
         sql += " ORDER BY a.start_s, m.path, m.minute"
         df = pd.DataFrame(
             self.conn.execute(sql, args).fetchall(), columns=["path", "run_start_s", *FORM_COLUMNS]
@@ -735,6 +918,21 @@ class Store:
         for c in ("run_start_s", "start_s", "seconds", "steady_s", *FORM_CHANNELS):
             df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
         return df
+
+    def minute_digests(self) -> dict[str, str]:
+        """Path -> a digest of the run's steady form minutes (their count and each
+        column's sum), computed in SQLite: what a baseline fitted from them depends
+        on, without reading them out."""
+        cols = ("start_s", "seconds", "steady_s", *FORM_CHANNELS)
+        expr = ", ".join(f"total({c}), count({c})" for c in cols)
+        rows = self.conn.execute(
+            f"SELECT path, count(*), {expr} FROM form_minutes WHERE steady = 1 GROUP BY path"
+        )
+        return {r[0]: hashlib.sha256(repr(r[1:]).encode()).hexdigest()[:16] for r in rows}
+
+    def data_version(self) -> int:
+        """SQLite's data version: changes when another connection commits to the store."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def channel_counts(self) -> dict[str, int]:
         """Path -> how many form channels (docs/data-model.md) the run recorded in
@@ -748,6 +946,26 @@ class Store:
         for t in ("files", "activities", "form_minutes", "daily_load"):
             out[t] = sorted(self.conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
         return out
+
+
+def peek_run_span(path: str | os.PathLike[str]) -> tuple[int, str | None, str | None]:
+    """(counted runs, first and last local day) of the store at ``path``, read
+    only (never created nor migrated). RunlensError with SQLite's words when it
+    cannot be read."""
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            n, lo, hi = conn.execute(
+                "SELECT count(*), date(min(start_s + coalesce(utc_offset_s, 0)), 'unixepoch'),"
+                " date(max(start_s + coalesce(utc_offset_s, 0)), 'unixepoch') "
+                "FROM activities WHERE duplicate_of IS NULL "
+                "AND (sport IS NULL OR sport = 'running')"
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise RunlensError(str(exc)) from None
+    return n, lo, hi
 
 
 def _disk_full(exc: BaseException, folder: Path) -> bool:

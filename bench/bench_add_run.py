@@ -1,0 +1,102 @@
+"""Adding one run to a stored history: what a runner does after every run.
+
+Run from the project root::
+
+    python bench/bench_add_run.py              # a 400-run history
+    python bench/bench_add_run.py --files 1000
+
+On the same one-hour FIT runs as bench_scan.py (bench/.inputs/historyN, copied
+to a temporary folder so new files can be added), in this process:
+
+1. cold scan of the history (2 workers), once;
+2. warm rescan, nothing changed (best of 5);
+3. adding one run: a new file a day after the last is written into the folder
+   and the folder scanned (best of 3, each time a new run);
+4. that run's own analysis: reading, summary and rules of the same file
+   (``runlens.history.worker.analyse_file``, best of 5);
+5. for comparison, adding one run with every stored run's baseline refitted,
+   as before issue 23 (the record of what each baseline was fitted from is
+   cleared first).
+
+Target (issue 23): 3 <= 2 x 2 + 4.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _inputs import HISTORY_START, _run, history  # noqa: E402
+from _util import best_of, machine  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--files", type=int, default=400)
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args()
+
+    from runlens.history import Store, scan
+    from runlens.history.judge import JUDGE_INPUTS_KEY
+    from runlens.history.worker import analyse_file
+    from runlens.sim.fitwrite import encode_activity
+
+    src = history(args.files, args.jobs)
+    out = {"machine": machine(), "files": args.files, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    with tempfile.TemporaryDirectory(prefix="runlens-bench-") as tmp:
+        folder = Path(tmp) / "history"
+        shutil.copytree(src, folder, ignore=shutil.ignore_patterns(".complete"))
+        db = Path(tmp) / "h.sqlite"
+        t = time.perf_counter()
+        rep = scan(folder, db, jobs=args.jobs)
+        out["cold_scan_s"] = round(time.perf_counter() - t, 2)
+        out["runs"] = rep.runs
+        out["warm_rescan_s"] = round(best_of(lambda: scan(folder, db, jobs=args.jobs), 5), 3)
+
+        k = [0]
+
+        def new_file() -> Path:
+            k[0] += 1
+            i = args.files + k[0]
+            start = HISTORY_START + timedelta(days=i)
+            path = folder / f"{start:%Y-%m-%d}-new{i:04d}.fit"
+            path.write_bytes(encode_activity(_run(5000 + i, 3600, start)))
+            return path
+
+        adds, judged = [], []
+        for _ in range(3):
+            new_file()
+            t = time.perf_counter()
+            rep = scan(folder, db, jobs=args.jobs)
+            adds.append(time.perf_counter() - t)
+            judged.append(rep.judged)
+        out["add_one_run_s"] = round(min(adds), 3)
+        out["add_one_run_all_s"] = [round(a, 3) for a in adds]
+        out["judged_per_add"] = judged
+        probe = new_file()
+        out["own_analysis_s"] = round(best_of(lambda: analyse_file(str(probe)), 5), 3)
+        probe.unlink()
+        scan(folder, db, jobs=args.jobs)
+
+        new_file()
+        with Store(db) as s:
+            s.set_meta(JUDGE_INPUTS_KEY, {})
+        t = time.perf_counter()
+        scan(folder, db, jobs=args.jobs)
+        out["add_one_run_refitting_every_baseline_s"] = round(time.perf_counter() - t, 3)
+    out["target_s"] = round(2 * out["warm_rescan_s"] + out["own_analysis_s"], 3)
+    out["met"] = out["add_one_run_s"] <= out["target_s"]
+    print(json.dumps(out, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
