@@ -191,9 +191,10 @@ class HeelStriking(Rule):
         runs = sustained(frac > 0.5, sig.t_s, sig.dt_s, self.min_duration_s, self.max_gap_s)
         return Finding(
             self.name,
-            "flag",
+            "note",  # no study in runners links rearfoot striking itself to injury
             "measured",
-            f"Heel striking measured by your foot pod ({col}): {shares}. {_CAVEAT}",
+            f"Heel striking measured by your foot pod ({col}): {shares}. {_CAVEAT} A note, "
+            "not a flag: no study in runners links rearfoot striking itself to injury.",
             evidence,
             [sig.span(a, b) for a, b in runs],
             "If you want softer landings, a slightly higher step rate (+5%) tends to bring the "
