@@ -220,7 +220,8 @@ class Overstriding(Rule):
             margin = max(float(fit.residual_sd_spm), self.resolution_spm)
         else:
             margin = max(self.population_margin_spm, self.resolution_spm)
-        low = steady & (cad < thr.spm - margin)
+        # Stretches below the threshold; then the stretch's median must pass it by the margin.
+        low = steady & (cad < thr.spm)
         runs = sig.sustained_steady(low, steady, self.min_duration_s, self.max_gap_s)
         if not runs:
             return []
