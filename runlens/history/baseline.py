@@ -154,7 +154,7 @@ def personal_baseline(
         a, b, sd, resid = fit
         rng = (float(v.min()), float(v.max()))
         n_days = int(np.unique(day_all[ok]).size)
-        known = [d for d in dev_all[ok] if d]
+        known = [d for d in dev_all[ok] if isinstance(d, str) and d]
         n_devices = len(set(known)) if known else None
         run_sd = _spread_by_run(paths_all[ok], resid, w)
         if metric == "cadence_spm":

@@ -515,7 +515,7 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
         "SELECT count(*) FROM activities WHERE duplicate_of IS NULL "
         "AND (sport IS NULL OR sport = 'running') "
         "AND EXISTS (SELECT 1 FROM json_each(findings_json) "
-        "WHERE json_extract(value, '$.severity') = 'flag')"
+        "WHERE json_extract(value, '$.severity') IN ('flag', 'note'))"
     ).fetchone()[0]
     report.assumptions = report.assumptions + list(state["assumptions"])
     if report.analysed == 0:
