@@ -162,3 +162,20 @@ def test_a_personal_baseline_without_fits_still_gives_the_population_band():
     run = build_run(40, overrides={"cadence_spm": [(15, 25, 146.0)]})
     (f,) = Overstriding().evaluate(run, baseline=b)
     assert f.severity == "note" and f.evidence.basis.startswith("population band: 2 runs")
+
+
+def test_the_verdict_says_why_a_baseline_is_weak():
+    from runlens.report.analysis import verdict_lines
+
+    m = _minutes(
+        [
+            (AS_OF - 20 * DAY, "garmin fr935", 140.0),
+            (AS_OF - 10 * DAY, "coros pace 2", 170.0),
+            (AS_OF - 5 * DAY, "apple watch", 155.0),
+        ]
+    )
+    b = personal_baseline(m, AS_OF)
+    run = build_run(40, overrides={"cadence_spm": [(15, 30, 0.80 * b.cadence.expected_spm(3.0))]})
+    found = [f.to_dict() for f in Overstriding().evaluate(run, baseline=b)]
+    text = " ".join(verdict_lines({"findings": found}, width=200))
+    assert "nothing flagged" in text and "weak baseline" in text and "from 3 devices" in text
