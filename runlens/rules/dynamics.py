@@ -12,7 +12,7 @@ import numpy as np
 
 from ..findings import Evidence, Finding
 from . import sources
-from ._signals import Signals, dev_column, personal_fit, sustained
+from ._signals import Signals, baseline_weakness, dev_column, personal_fit, sustained
 from .base import Rule, register
 
 if TYPE_CHECKING:
@@ -105,6 +105,10 @@ class GroundContactImbalance(Rule):
         if sig.seconds(run) < self.min_duration_s:
             return []
         band, basis = personal_fit(baseline, "gct_balance_left_pct")
+        weak = baseline_weakness(baseline, "gct_balance_left_pct")
+        if band is not None and weak:
+            # A weak band (few runs, several devices, wide spread) judges nothing.
+            band, basis = None, f"population band: your own baseline is weak ({weak})"
         if band is not None:
             expected = np.asarray(band.expected(sig.speed_m_s), dtype=float)
             steady_limit = max(self.personal_shift_pct, self.personal_sd * band.residual_sd)
@@ -327,6 +331,10 @@ class VerticalMotion(Rule):
         x = sig.smooth(col)
         steady = sig.steady(self.min_speed_m_s, self.max_grade_pct, self.skip_start_s)
         fit, basis = personal_fit(baseline, col)
+        weak = baseline_weakness(baseline, col)
+        if fit is not None and weak:
+            # A weak band (few runs, several devices, wide spread) judges nothing.
+            fit, basis = None, f"population band: your own baseline is weak ({weak})"
         if fit is not None:
             expected = np.asarray(fit.expected(sig.speed_m_s), dtype=float)
             margin = np.maximum(

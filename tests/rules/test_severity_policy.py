@@ -179,3 +179,19 @@ def test_the_verdict_says_why_a_baseline_is_weak():
     found = [f.to_dict() for f in Overstriding().evaluate(run, baseline=b)]
     text = " ".join(verdict_lines({"findings": found}, width=200))
     assert "nothing flagged" in text and "weak baseline" in text and "from 3 devices" in text
+
+
+def test_a_weak_personal_band_falls_back_to_the_population_band():
+    # Vertical ratio 7.3 % (Garmin's blue band) against a weak band fitted from 3 runs on
+    # 3 devices at 5.9 %: 24 % above it, but the weak band judges nothing and 7.3 % is far
+    # below the population red band: no finding.
+    from runlens.baseline import SpeedBand
+    from runlens.rules import VerticalMotion
+
+    weak = SpeedBand("vertical_ratio_pct", 5.9, 0.0, 0.1, 3, 60, (2.5, 3.5), 3, 3)
+    b = PersonalBaseline(None, {"vertical_ratio_pct": weak}, 3)
+    run = build_run(40, vertical_ratio_pct=7.3)
+    assert VerticalMotion().evaluate(run, baseline=b) == []
+    strong = SpeedBand("vertical_ratio_pct", 5.9, 0.0, 0.1, 12, 600, (2.5, 3.5), 10, 1)
+    (f,) = VerticalMotion().evaluate(run, baseline=PersonalBaseline(None, {"vertical_ratio_pct": strong}, 12))
+    assert f.severity == "note"  # vs a strong band of the same sensor: noted, never flagged
