@@ -145,10 +145,17 @@ def test_the_framework_turns_a_flag_without_a_cited_study_into_a_note():
         {"cadence_spm": [(15, 25, 146.0)]},
         {"gct_balance_left_pct": [(12, 27, 54.0)]},
         {"vertical_ratio_pct": [(15, 25, 11.0)]},
+        {"cadence_spm": [(15, 25, 146.0)], "ground_contact_ms": [(15, 25, 300.0)]},
     ],
 )
 def test_every_finding_carries_its_margin_and_interval(overrides):
-    run = build_run(40, gct_balance_left_pct=50.0, vertical_ratio_pct=8.0, overrides=overrides)
+    run = build_run(
+        40,
+        gct_balance_left_pct=50.0,
+        vertical_ratio_pct=8.0,
+        ground_contact_ms=240.0,
+        overrides=overrides,
+    )
     found = [f for f in evaluate_all(run) if f.severity != "info"]
     assert found
     for f in found:
