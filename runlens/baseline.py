@@ -12,10 +12,63 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-__all__ = ["CadenceBaseline", "PersonalBaseline", "SpeedBand", "SpeedLine"]
+__all__ = [
+    "CadenceBaseline",
+    "PersonalBaseline",
+    "SpeedBand",
+    "SpeedLine",
+    "STRONG_MIN_RUNS",
+    "STRONG_MIN_DAYS",
+    "MAX_SPREAD",
+    "weakness",
+]
 
 #: Speeds this far outside a line's fitted range are extrapolated, m/s.
 EXTRAPOLATION_MARGIN_M_S = 0.25
+
+#: A baseline strong enough for a flag (runlens' own choices, docs/rules.md
+#: "Baseline strength"): at least this many runs ...
+STRONG_MIN_RUNS = 5
+#: ... on at least this many distinct days ...
+STRONG_MIN_DAYS = 3
+#: ... from one device family, and a residual spread (standard deviation of the
+#: steady minutes around the line) no larger than this, in the metric's unit:
+#: about twice what one runner on one sensor shows at steady pace.
+MAX_SPREAD = {
+    "cadence_spm": 6.0,
+    "ground_contact_ms": 20.0,
+    "vertical_oscillation_mm": 10.0,
+    "vertical_ratio_pct": 0.8,
+    "gct_balance_left_pct": 1.0,
+}
+
+
+def weakness(fit, metric: str, window_days: int = 60) -> str | None:
+    """Why a fitted baseline is too weak for a flag, in words; None when it is strong.
+
+    >>> weakness(CadenceBaseline(120.0, 15.0, 3, 90, 16.6, (2.5, 4.0), 60, 3, 3), "cadence_spm")
+    '3 runs in the 60 days before this run, from 3 devices, spread 16.6 around the line'
+    """
+    if fit is None:
+        return None
+    n = fit.n_activities
+    days = getattr(fit, "n_days", None)
+    devices = getattr(fit, "n_devices", None)
+    sd = fit.residual_sd_spm if metric == "cadence_spm" else fit.residual_sd
+    why = []
+    if n < STRONG_MIN_RUNS or (days is not None and days < STRONG_MIN_DAYS):
+        runs = f"{n} run{'s' if n != 1 else ''} in the {window_days} days before this run"
+        if days is not None and days < n:
+            runs += f" on {days} day{'s' if days != 1 else ''}"
+        why.append(runs)
+    if devices is not None and devices > 1:
+        if not why:
+            why.append(f"{n} runs in the {window_days} days before this run")
+        why.append(f"from {devices} devices")
+    limit = MAX_SPREAD.get(metric)
+    if limit is not None and sd > limit:
+        why.append(f"spread {sd:.1f} around the line")
+    return ", ".join(why) or None
 
 
 class SpeedLine:
@@ -72,6 +125,11 @@ class CadenceBaseline(SpeedLine):
         Speeds covered by the fit (extrapolating beyond them is weak).
     window_days : int
         History window the fit used.
+    n_days, n_devices : int or None
+        Distinct days and device families of the runs (None: not known).
+    run_sd_spm : float or None
+        Day-to-day variation: standard deviation, across runs, of each run's
+        mean residual, steps/min (None: not known).
     """
 
     intercept_spm: float
@@ -81,6 +139,9 @@ class CadenceBaseline(SpeedLine):
     residual_sd_spm: float
     speed_range_m_s: tuple[float, float]
     window_days: int = 60
+    n_days: int | None = None
+    n_devices: int | None = None
+    run_sd_spm: float | None = None
     _coef = ("intercept_spm", "slope_spm_per_m_s")
 
     def expected_spm(self, speed_m_s):
@@ -110,6 +171,11 @@ class SpeedBand(SpeedLine):
         Runs and steady minutes fitted on.
     speed_range_m_s : tuple of float
         Speeds covered by the fit.
+    n_days, n_devices : int or None
+        Distinct days and device families of the runs (None: not known).
+    run_sd : float or None
+        Day-to-day variation: standard deviation, across runs, of each run's
+        mean residual (metric's unit).
     """
 
     metric: str
@@ -119,6 +185,9 @@ class SpeedBand(SpeedLine):
     n_activities: int
     n_minutes: int
     speed_range_m_s: tuple[float, float]
+    n_days: int | None = None
+    n_devices: int | None = None
+    run_sd: float | None = None
     _coef = ("intercept", "slope_per_m_s")
 
     def expected(self, speed_m_s):
@@ -150,6 +219,13 @@ class PersonalBaseline:
     breathing : runlens.rules.breathing.BreathingBaseline or None
         The speed-matched breathing rate line; None with too little steady
         running with a breathing rate in the window.
+    n_history : int or None
+        Runs stored before the judged run, at any date (None: not known);
+        lets the basis say "0 runs in the 60 days before this run (11
+        earlier)" rather than "in your history".
+    easy_speed_m_s : float or None
+        The runner's usual (easy) steady pace in the window: the median speed
+        of the steady minutes, weighted by steady seconds, m/s.
     """
 
     cadence: CadenceBaseline | None
@@ -158,28 +234,52 @@ class PersonalBaseline:
     window_days: int = 60
     min_runs: int = 3
     breathing: Any = None
+    n_history: int | None = None
+    easy_speed_m_s: float | None = None
 
     def band(self, metric: str) -> SpeedBand | None:
         """The personal band of ``metric``, or None."""
         return self.bands.get(metric)
 
+    def fit(self, metric: str = "cadence_spm"):
+        """The fitted line of ``metric`` (cadence or a band), or None."""
+        return self.cadence if metric == "cadence_spm" else self.bands.get(metric)
+
+    def weakness(self, metric: str = "cadence_spm") -> str | None:
+        """Why the fit of ``metric`` is too weak for a flag (:func:`weakness`), or None."""
+        return weakness(self.fit(metric), metric, self.window_days)
+
     def basis(self, metric: str = "cadence_spm") -> str:
         """How a finding on ``metric`` is judged, in words for the runner.
 
+        Counts say what they count: runs in the window before the judged run.
+
         >>> PersonalBaseline(None, {}, 2).basis()
-        'population band: only 2 runs in your history'
+        'population band: 2 runs in the 60 days before this run (3 needed)'
+        >>> PersonalBaseline(None, {}, 0, n_history=11).basis()
+        'population band: 0 runs in the 60 days before this run (3 needed; 11 earlier)'
         """
-        fitted = self.cadence if metric == "cadence_spm" else self.bands.get(metric)
+        fitted = self.fit(metric)
         if fitted is None:
             n = self.n_runs
             if n < self.min_runs:
-                return f"population band: only {n} run{'s' if n != 1 else ''} in your history"
+                earlier = ""
+                if self.n_history is not None and self.n_history > n:
+                    earlier = f"; {self.n_history - n} earlier"
+                return (
+                    f"population band: {n} run{'s' if n != 1 else ''} in the "
+                    f"{self.window_days} days before this run ({self.min_runs} needed{earlier})"
+                )
             return (
-                "population band: too little steady running with this channel in your "
-                f"{n} runs over {self.window_days} days"
+                "population band: too little steady running with this channel in the "
+                f"{n} runs of the {self.window_days} days before this run"
             )
         n = fitted.n_activities
-        return f"your own baseline from {n} runs over {self.window_days} days"
+        text = f"your own baseline from {n} runs over {self.window_days} days"
+        weak = self.weakness(metric)
+        if weak:
+            text += f" (weak: {weak}; notes only)"
+        return text
 
     def to_dict(self) -> dict:
         """Plain JSON form (also the key a stored judgement is compared on)."""
@@ -192,6 +292,10 @@ class PersonalBaseline:
             "window_days": self.window_days,
             "min_runs": self.min_runs,
         }
+        if self.n_history is not None:
+            out["n_history"] = self.n_history
+        if self.easy_speed_m_s is not None:
+            out["easy_speed_m_s"] = self.easy_speed_m_s
         if self.breathing is not None:  # absent, not null: runs without it keep their key
             out["breathing"] = asdict(self.breathing)
         return out

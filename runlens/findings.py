@@ -36,12 +36,26 @@ class Evidence:
     basis : str, optional
         What the threshold is relative to (e.g. "own baseline" or
         "population bands"), so the runner knows which was used.
+    margin : float, optional
+        The uncertainty the measured value had to pass the threshold by
+        (the baseline's residual spread, the sensor's resolution...), in the
+        unit of the measure the rule judged (``margin_unit``); the severity
+        policy of :mod:`runlens.rules.base` (docs/rules.md).
+    interval : list of float, optional
+        ``[low, high]``: the reference (the runner's usual value, or the
+        population edge) plus and minus ``margin``. A value inside it is no
+        finding.
+    margin_unit : str, optional
+        Unit of ``margin`` and ``interval`` (e.g. ``"spm"``, ``"%"``).
     """
 
     values: dict[str, Any] = field(default_factory=dict)
     threshold: dict[str, Any] = field(default_factory=dict)
     source: str = ""
     basis: str | None = None
+    margin: float | None = None
+    interval: list[float] | None = None
+    margin_unit: str | None = None
 
 
 @dataclass

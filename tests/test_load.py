@@ -177,7 +177,14 @@ def test_known_spike_and_jump_flagged_in_their_weeks_only():
     days = steady(10, skip={(6, 2), (6, 3)}) + [(6 * 7 + 2, 12.0), (6 * 7 + 3, 4.0)]
     days += [(7 * 7 + 5, 8.0), (7 * 7 + 6, 8.0)]  # week 7: 7 x 8 km = +40 %
     h = history(sorted(days))
-    assert sorted(flags(h)) == [("session_spike", "2024-02-12"), ("weekly_increase", "2024-02-19")]
+    # The spike is a flag; the +40 % week a note citing what Frandsen et al. 2025 found
+    # (no association for week-to-week change; issue 25).
+    assert sorted(flags(h)) == [("session_spike", "2024-02-12")]
+    (week,) = [f for f in h.findings if f.rule == "weekly_increase"]
+    assert (week.severity, week.evidence.values["week"]) == ("note", "2024-02-19")
+    assert "Frandsen et al. 2025" in week.message and "no association" in week.message
+    assert "not significant" in week.message and "0.96-2.66" in week.message
+    assert "Frandsen" in week.evidence.source and week.evidence.margin == 3.0
     spike = next(f for f in h.findings if f.rule == "session_spike")
     assert spike.evidence.values["spike_ratio"] == pytest.approx(0.5)
     assert spike.evidence.threshold["hazard_rate_ratio"] == 1.52
@@ -205,6 +212,7 @@ def test_weekly_note_between_10_and_30_percent_says_weak():
     notes = [f for f in h.findings if f.rule == "weekly_increase"]
     assert [(f.severity, f.evidence.values["week"]) for f in notes] == [("note", "2024-02-05")]
     assert "weak evidence" in notes[0].message and "Buist" in notes[0].evidence.source
+    assert "Frandsen et al. 2025" in notes[0].message
 
 
 def test_nothing_judged_before_28_days_and_it_says_so():
@@ -222,6 +230,8 @@ def test_acwr_note_carries_the_dispute():
     notes = [f for f in h.findings if f.rule == "acute_chronic"]
     assert notes and all(f.severity == "note" for f in notes)
     assert all("disputed" in f.message for f in notes)
+    assert all("inverse association" in f.message for f in notes)
+    assert all("Windt" in f.evidence.source for f in notes)
     assert all(f.evidence.values["acwr"] >= 1.5 for f in notes)
 
 

@@ -104,12 +104,12 @@ def test_low_volume_irregular_history_flags_only_the_planted_jumps():
     # Unjudged, this history has ordinary weeks "up 30 %" or more (one run, then two).
     planted = weeks["week"].isin(pd.to_datetime([week_iso(12), week_iso(22)]))
     assert int(((weeks["change_pct"] > 30) & ~planted).sum()) >= 2
-    flagged = {f.evidence.values["week"] for f in h.findings if f.severity == "flag"}
-    assert flagged == {week_iso(12), week_iso(22)}
-    assert {f.rule for f in h.findings if f.severity == "flag"} == {
-        "weekly_increase",
-        "session_spike",
-    }
+    # Both planted weeks are found; the weekly increase is a note since issue 25 (Frandsen
+    # et al. 2025 found no association for week-to-week change), the session spike a flag.
+    found = {f.evidence.values["week"] for f in judged(h) if f.rule != "returning"}
+    assert found == {week_iso(12), week_iso(22)}
+    assert {f.rule for f in h.findings if f.severity == "flag"} == {"session_spike"}
+    assert {"weekly_increase", "session_spike"} <= {f.rule for f in judged(h)}
     noted = {f.evidence.values["week"] for f in judged(h) if f.rule != "returning"}
     assert noted <= {week_iso(12), week_iso(22)}
     # "Returning" exactly where the planted history has 14 or more days without a run.

@@ -98,6 +98,8 @@ def load_baseline(path: str):
     """
     from dataclasses import fields
 
+    from dataclasses import MISSING
+
     from ..baseline import CadenceBaseline
     from ..errors import RunlensError
 
@@ -111,7 +113,7 @@ def load_baseline(path: str):
     if isinstance(data, dict) and isinstance(data.get("cadence_baseline"), dict):
         data = data["cadence_baseline"]
     names = [f.name for f in fields(CadenceBaseline)]
-    required = [f.name for f in fields(CadenceBaseline) if f.name != "window_days"]
+    required = [f.name for f in fields(CadenceBaseline) if f.default is MISSING]
     if not isinstance(data, dict) or any(k not in data for k in required):
         raise RunlensError(f"a baseline needs the keys {required}", path=path)
     try:

@@ -142,6 +142,6 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"runlens: wrote {res.path}: {plural(len(res.weeks), 'week')}, "
         f"{len(res.flagged_weeks)} flagged, {len(res.noted_weeks)} noted; "
-        f"{plural(runs, 'run')} with form flags"
+        f"{plural(runs, 'run')} with form findings"
     )
     return 0

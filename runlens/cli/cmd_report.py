@@ -37,6 +37,6 @@ def run(args: argparse.Namespace) -> int:
     runs, _ = form_flag_count(data.history.acts)
     print(
         f"runlens: wrote {rep.path}: {plural(rep.pages, 'page')} "
-        f"({plural(len(rep.week_pages), 'week')}); {plural(runs, 'run')} with form flags"
+        f"({plural(len(rep.week_pages), 'week')}); {plural(runs, 'run')} with form findings"
     )
     return 0

@@ -94,16 +94,19 @@ def format_text(rows: list[dict], total: int | None = None) -> str:
     """One line per run, then each flag with its basis."""
     import os
 
-    lines = [f"{'date':<10} {'km':>6}  {'file':<32} form flags"]
+    lines = [f"{'date':<10} {'km':>6}  {'file':<32} form findings"]
     for r in rows:
         km = "-" if r["distance_m"] is None else f"{r['distance_m'] / 1000:.1f}"
         name = os.path.basename(r["path"])
-        lines.append(f"{r['local_date']:<10} {km:>6}  {name:<32} {', '.join(r['flags']) or '-'}")
+        found = [
+            f["rule"] + (" (note)" if f.get("severity") == "note" else "") for f in r["findings"]
+        ]
+        lines.append(f"{r['local_date']:<10} {km:>6}  {name:<32} {', '.join(found) or '-'}")
         for f in r["findings"]:
             basis = (f.get("evidence") or {}).get("basis")
             if basis:
                 lines.append(f"{'':<19}   {f['rule']}: judged on {basis}")
     n = sum(bool(r["flags"]) for r in rows)
     lines.append("")
-    lines.append(f"{n} of {total if total is not None else len(rows)} runs with form flags.")
+    lines.append(f"{n} of {total if total is not None else len(rows)} runs with form findings.")
     return "\n".join(lines)

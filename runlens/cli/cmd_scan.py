@@ -164,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"Left out {rep.ignored} files that are not activity files: {kinds}")
     if rep.form_rules == "evaluated" or rep.runs:
         print(
-            f"Form: {rep.form_flags} of {plural(rep.runs, 'run')} with form flags, each judged "
+            f"Form: {rep.form_flags} of {plural(rep.runs, 'run')} with form findings, each judged "
             "against your own history before it (`runlens runs` lists them"
             + (f"; {rep.judged} judged in this scan" if rep.judged else "")
             + ")"

@@ -399,14 +399,18 @@ def derived_state(hist: HistoryTables, config: Config | None = None) -> dict[str
     }
 
 
-def run_form_flags(history: HistoryTables, severities: tuple[str, ...] = ("flag",)) -> list[dict]:
+def run_form_flags(
+    history: HistoryTables, severities: tuple[str, ...] = ("flag", "note")
+) -> list[dict]:
     """Each counted run with its stored form findings, in time order.
 
     Parameters
     ----------
     history : HistoryTables
     severities : tuple of str
-        Which findings count as the run's flags (default: flags only).
+        Which findings are listed (default: flags and notes, the form
+        findings; since the severity policy of issue 25 most form patterns
+        are notes).
 
     Returns
     -------
@@ -447,8 +451,10 @@ def run_form_flags(history: HistoryTables, severities: tuple[str, ...] = ("flag"
 
 
 def form_flag_count(acts) -> tuple[int, int]:
-    """(runs with at least one form flag, form flags) of a frame of counted runs."""
+    """(runs with at least one form finding, form findings: flags and notes) of counted runs."""
     if acts is None or not len(acts) or "findings" not in acts:
         return 0, 0
-    per_run = [sum(f.get("severity") == "flag" for f in fs or []) for fs in acts["findings"]]
+    per_run = [
+        sum(f.get("severity") in ("flag", "note") for f in fs or []) for fs in acts["findings"]
+    ]
     return sum(n > 0 for n in per_run), sum(per_run)

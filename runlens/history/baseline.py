@@ -47,9 +47,35 @@ def history_minutes(store: Any) -> pd.DataFrame:
     """Steady form minutes of every counted run of a store, with ``run_start_s``.
 
     Duplicates and other sports are left out. Columns: ``path``,
-    ``run_start_s`` (the run's start, Unix s) and the form table's columns.
+    ``run_start_s`` (the run's start, Unix s), the form table's columns and
+    ``device`` (the recording device's name where the store knows it, else
+    None), so that a baseline knows how many device families it mixes.
     """
-    return store.form_minutes_frame(steady_only=True)
+    import json
+
+    df = store.form_minutes_frame(steady_only=True)
+    devices: dict[str, Any] = {}
+    try:
+        for path, prof in store.conn.execute("SELECT path, profile_json FROM activities"):
+            try:
+                devices[path] = (json.loads(prof) or {}).get("device")
+            except (TypeError, ValueError):
+                devices[path] = None
+    except Exception:  # a store without the column: devices unknown
+        devices = {}
+    df["device"] = df["path"].map(devices) if len(df) else None
+    return df
+
+
+def _spread_by_run(paths: np.ndarray, resid: np.ndarray, w: np.ndarray) -> float | None:
+    """Standard deviation across runs of each run's weighted mean residual (day-to-day)."""
+    import pandas as pd
+
+    if len(np.unique(paths)) < 2:
+        return None
+    g = pd.DataFrame({"p": paths, "rw": resid * w, "w": w}).groupby("p").sum()
+    per_run = (g["rw"] / g["w"]).to_numpy(float)
+    return float(np.std(per_run, ddof=1))
 
 
 def _line(v: np.ndarray, y: np.ndarray, w: np.ndarray, allow_flat: bool):
@@ -61,7 +87,7 @@ def _line(v: np.ndarray, y: np.ndarray, w: np.ndarray, allow_flat: bool):
     else:
         b, a = np.polyfit(v, y, 1, w=np.sqrt(w))  # weights: seconds behind each minute
     resid = y - (a + b * v)
-    return float(a), float(b), float(np.sqrt(np.average(resid**2, weights=w)))
+    return float(a), float(b), float(np.sqrt(np.average(resid**2, weights=w))), resid
 
 
 def personal_baseline(
@@ -96,8 +122,19 @@ def personal_baseline(
     if as_of_s is None:
         as_of_s = float(minutes["run_start_s"].max()) + 1.0 if len(minutes) else 0.0
     rs = minutes["run_start_s"].to_numpy(float) if len(minutes) else np.zeros(0)
+    before = minutes[rs < as_of_s]
     win = minutes[(rs < as_of_s) & (rs >= as_of_s - window_days * 86400.0)]
     n_runs = int(win["path"].nunique()) if len(win) else 0
+    n_history = int(before["path"].nunique()) if len(before) else 0
+    day_all = (
+        np.floor(win["run_start_s"].to_numpy(float) / 86400.0) if len(win) else np.zeros(0)
+    )
+    dev_all = (
+        win["device"].to_numpy(object)
+        if "device" in win and len(win)
+        else np.full(len(win), None, dtype=object)
+    )
+    paths_all = win["path"].to_numpy(object) if len(win) else np.zeros(0, object)
     cadence = None
     bands: dict[str, SpeedBand] = {}
     v_all = win["speed_m_s"].to_numpy(float) if len(win) else np.zeros(0)
@@ -114,14 +151,30 @@ def personal_baseline(
         fit = _line(v, yy, w, allow_flat=metric != "cadence_spm")
         if fit is None:
             continue
-        a, b, sd = fit
+        a, b, sd, resid = fit
         rng = (float(v.min()), float(v.max()))
+        n_days = int(np.unique(day_all[ok]).size)
+        known = [d for d in dev_all[ok] if isinstance(d, str) and d]
+        n_devices = len(set(known)) if known else None
+        run_sd = _spread_by_run(paths_all[ok], resid, w)
         if metric == "cadence_spm":
-            cadence = CadenceBaseline(a, b, runs, int(ok.sum()), sd, rng, window_days)
+            cadence = CadenceBaseline(
+                a, b, runs, int(ok.sum()), sd, rng, window_days, n_days, n_devices, run_sd
+            )
         else:
-            bands[metric] = SpeedBand(metric, a, b, sd, runs, int(ok.sum()), rng)
+            bands[metric] = SpeedBand(
+                metric, a, b, sd, runs, int(ok.sum()), rng, n_days, n_devices, run_sd
+            )
     breathing = _breathing_baseline(win, v_all, w_all, window_days, min_activities, min_minutes)
-    return PersonalBaseline(cadence, bands, n_runs, window_days, min_activities, breathing)
+    easy = None
+    fin = np.isfinite(v_all) & (w_all > 0)
+    if n_runs >= min_activities and fin.sum() >= min_minutes:
+        order = np.argsort(v_all[fin])
+        cw = np.cumsum(w_all[fin][order])
+        easy = float(v_all[fin][order][np.searchsorted(cw, cw[-1] / 2.0)])
+    return PersonalBaseline(
+        cadence, bands, n_runs, window_days, min_activities, breathing, n_history, easy
+    )
 
 
 def _breathing_baseline(win, v_all, w_all, window_days, min_activities, min_minutes):
@@ -144,7 +197,7 @@ def _breathing_baseline(win, v_all, w_all, window_days, min_activities, min_minu
         return None
     from ..rules.breathing import BreathingBaseline
 
-    a, b, sd = fit
+    a, b, sd, _ = fit
     lo, hi = np.percentile(v_all[ok], [5, 95])
     return BreathingBaseline(a, b, runs, int(ok.sum()), sd, (float(lo), float(hi)), window_days)
 

@@ -538,7 +538,7 @@ def _finish(store, r, report, config, jobs, changed, names, new_paths, archives_
     report.duplicates = state["duplicates"]
     report.weeks = state["weeks"]
     report.problems = store.problem_files(r)
-    report.form_flags = store.flagged_runs()
+    report.form_flags = store.flagged_runs(("flag", "note"))
     report.assumptions = report.assumptions + list(state["assumptions"])
     if report.analysed == 0:
         report.form_rules = store.first_form_rules() or report.form_rules

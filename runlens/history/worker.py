@@ -243,6 +243,7 @@ def _activity_row_in_scope(
             "sex": p.sex,
             "resting_hr_bpm": _num(p.resting_hr_bpm),
             "max_hr_bpm": _num(p.max_hr_bpm),
+            "device": activity.device.name,  # baselines count device families (issue 25)
         },
         "findings": findings,
         "form_rules": form_status,

@@ -203,6 +203,9 @@ def _how_sure(f: dict[str, Any]) -> str:
         s += ", vs other runners"
     elif "own" in basis or "baseline" in basis:
         s += ", vs your own runs"
+        raw = (f.get("evidence") or {}).get("basis") or ""
+        if "(weak: " in raw:  # a weak baseline says why (issue 25)
+            s += "; a weak baseline: " + raw.split("(weak: ", 1)[1].split("; notes only")[0]
     return s
 
 

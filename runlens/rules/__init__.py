@@ -18,7 +18,7 @@ from importlib.util import find_spec as _find_spec
 from typing import TYPE_CHECKING
 
 from ..findings import Evidence, Finding
-from .base import REGISTRY, Rule, register, resolve_profile
+from .base import REGISTRY, Rule, enforce_policy, grade, register, resolve_profile
 from .breathing import BreathingBaseline, BreathingRise, BreathingVsBaseline
 from .dynamics import GroundContactImbalance, VerticalMotion
 from .fatigue import FormFade, NoWarmup
@@ -39,6 +39,8 @@ __all__ = [
     "Rule",
     "register",
     "resolve_profile",
+    "grade",
+    "enforce_policy",
     "evaluate_all",
     "enabled_rules",
     "check_config",
@@ -163,5 +165,6 @@ def evaluate_all(
         ]
     findings: list[Finding] = []
     for rule in rules:
-        findings.extend(rule.evaluate(activity, baseline=baseline, profile=prof))
+        found = rule.evaluate(activity, baseline=baseline, profile=prof)
+        findings.extend(enforce_policy(rule, found))
     return findings

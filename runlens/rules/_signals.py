@@ -45,7 +45,53 @@ __all__ = [
     "iso",
     "dev_column",
     "personal_fit",
+    "baseline_weakness",
+    "work_pace",
+    "INTERVAL_SPREAD",
 ]
+
+#: Ratio of the 90th to the 10th percentile of a run's moving speed from which
+#: it counts as an interval session (runlens' own choice: tempo runs with a
+#: cool-down reach about 1.3, the sample interval sessions 1.75).
+INTERVAL_SPREAD = 1.4
+
+
+def work_pace(speed_m_s: np.ndarray, moving: np.ndarray, spread: float = INTERVAL_SPREAD):
+    """Whether a run is an interval session, and its samples at work pace.
+
+    An interval session's recoveries, warm-up and cool-down are slower than
+    its reps; they are not the effort the runner is judged on. The work pace
+    is the upper half between the 10th and 90th percentile of moving speed.
+
+    Returns
+    -------
+    (bool, numpy.ndarray of bool)
+        ``(is_intervals, mask)``; for a continuous run the mask is ``moving``.
+    """
+    v = np.asarray(speed_m_s, dtype=float)
+    m = np.asarray(moving, dtype=bool) & np.isfinite(v)
+    if m.sum() < 10:
+        return False, m
+    q10, q90 = np.quantile(v[m], [0.10, 0.90])
+    if not (q10 > 0 and q90 / q10 >= spread):
+        return False, m
+    return True, m & (v >= (q10 + q90) / 2.0)
+
+
+def baseline_weakness(baseline, metric: str) -> str | None:
+    """Why the runner's baseline for ``metric`` is too weak for a flag, or None.
+
+    :meth:`runlens.baseline.PersonalBaseline.weakness` for a history's
+    baseline; for a hand-given :class:`~runlens.baseline.CadenceBaseline`
+    the runs and spread it declares.
+    """
+    from ..baseline import CadenceBaseline, PersonalBaseline, weakness
+
+    if isinstance(baseline, PersonalBaseline):
+        return baseline.weakness(metric)
+    if isinstance(baseline, CadenceBaseline) and metric == "cadence_spm":
+        return weakness(baseline, metric, baseline.window_days)
+    return None
 
 
 def personal_fit(baseline, metric: str):
@@ -65,7 +111,7 @@ def personal_fit(baseline, metric: str):
         None: judge against the population band.
     basis : str
         E.g. ``"your own baseline from 24 runs over 60 days"`` or
-        ``"population band: only 3 runs in your history"``.
+        ``"population band: 2 runs in the 60 days before this run (3 needed)"``.
     """
     from ..baseline import CadenceBaseline, PersonalBaseline
 
@@ -73,9 +119,12 @@ def personal_fit(baseline, metric: str):
         fit = baseline.cadence if metric == "cadence_spm" else baseline.band(metric)
         return fit, baseline.basis(metric)
     if isinstance(baseline, CadenceBaseline) and metric == "cadence_spm":
+        from ..baseline import weakness
+
+        weak = weakness(baseline, metric, baseline.window_days)
         return baseline, (
             f"your own baseline (given: {baseline.n_activities} runs over "
-            f"{baseline.window_days} days)"
+            f"{baseline.window_days} days)" + (f" (weak: {weak}; notes only)" if weak else "")
         )
     return None, "population band: no history given"
 

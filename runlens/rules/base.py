@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..config import Config, RunnerProfile
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
     from ..findings import Finding
     from ..model import Activity
 
-__all__ = ["Rule", "REGISTRY", "register", "resolve_profile"]
+__all__ = ["Rule", "REGISTRY", "register", "resolve_profile", "Grade", "grade", "enforce_policy"]
 
 #: Rule name -> rule class. Per-activity rules have ``scope == "activity"``;
 #: rules over a history (volume spikes) use another scope and are run by
@@ -47,6 +49,126 @@ def _signature(init: Any) -> inspect.Signature:
     return inspect.signature(init)
 
 
+@dataclass(frozen=True)
+class Grade:
+    """What the severity policy made of one measured value (:func:`grade`).
+
+    Attributes
+    ----------
+    severity : str or None
+        ``"flag"``, ``"note"`` or None (inside the margin: no finding).
+    value : float
+        The measured value.
+    reference : float
+        What it is compared with: the runner's usual value at this pace, or
+        the population edge.
+    margin : float
+        Its uncertainty, in the measure's unit: the value had to pass the
+        threshold by more than this.
+    threshold : float
+        The threshold it passed (the flag's when a flag, else the note's).
+    why_not_flag : str
+        Why a note is not a flag ("" for a flag or no finding).
+    """
+
+    severity: str | None
+    value: float
+    reference: float
+    margin: float
+    threshold: float
+    why_not_flag: str = ""
+
+    @property
+    def interval(self) -> list[float]:
+        """``[reference - margin, reference + margin]``."""
+        return [round(self.reference - self.margin, 3), round(self.reference + self.margin, 3)]
+
+
+def grade(
+    value: float,
+    *,
+    reference: float,
+    note_at: float,
+    margin: float,
+    flag_at: float | None = None,
+    below: bool = True,
+    weak: str | None = None,
+    flag_source: str | None = "",
+) -> Grade:
+    """The severity policy of docs/rules.md, written once.
+
+    A finding is a **flag** only when a cited study in runners supports its
+    threshold (``flag_at`` given and the rule has a ``flag_source``) and the
+    measured value passes that threshold by more than its uncertainty
+    (``margin``), on a basis that is not weak; otherwise it is a **note** when
+    the value passes the rule's own threshold ``note_at`` by more than the
+    margin; inside the margin it is nothing.
+
+    Parameters
+    ----------
+    value : float
+        The measured value (e.g. the step rate held, steps/min).
+    reference : float
+        The runner's usual value or the population edge it is compared with.
+    note_at, flag_at : float
+        Thresholds on ``value`` (``flag_at`` None: no study supports a flag).
+    margin : float
+        Uncertainty, same unit, >= 0.
+    below : bool
+        True when low values are the pattern (step rate), False when high ones are.
+    weak : str, optional
+        Why the basis is too weak for a flag (e.g. "3 runs ..., from 3
+        devices"); the grade is then a note at most.
+    flag_source : str or None
+        The study that supports ``flag_at`` (None or "" with ``flag_at``
+        given: taken from the caller, see :meth:`Rule.grade`).
+
+    >>> grade(149.0, reference=157.0, note_at=149.2, flag_at=141.3, margin=3.0).severity
+    >>> grade(140.0, reference=157.0, note_at=149.2, flag_at=141.3, margin=1.0).severity
+    'flag'
+    >>> grade(145.0, reference=157.0, note_at=149.2, flag_at=141.3, margin=1.0).severity
+    'note'
+    """
+    sign = 1.0 if below else -1.0
+
+    def past(t: float) -> float:  # how far value passes t, in the pattern's direction
+        return sign * (t - value)
+
+    m = max(float(margin), 0.0) if math.isfinite(margin) else 0.0
+    if flag_at is not None and flag_source is not None and past(flag_at) > m:
+        if weak:
+            return Grade("note", value, reference, m, note_at, weak)
+        return Grade("flag", value, reference, m, flag_at)
+    if past(note_at) > m:
+        if weak:
+            why = weak
+        elif flag_at is None or flag_source is None:
+            why = "no study in runners supports a flag for this"
+        else:
+            why = (
+                "below the size of change the cited study measured"
+                if below
+                else "below the size the cited study found linked to injury"
+            )
+        return Grade("note", value, reference, m, note_at, why)
+    return Grade(None, value, reference, m, note_at)
+
+
+def enforce_policy(rule: type[Rule] | Rule | None, findings: list[Finding]) -> list[Finding]:
+    """The framework's check of every finding against the policy.
+
+    A flag from a rule that names no study supporting a flag
+    (``flag_source`` None) becomes a note, whatever the rule returned; a
+    flag or note keeps its margin and interval (rules set them with
+    :meth:`Rule.grade`).
+    """
+    source = getattr(rule, "flag_source", None) if rule is not None else None
+    for f in findings:
+        if f.severity == "flag" and not source:
+            f.severity = "note"
+    return findings
+
+
 class Rule:
     """Base of every rule.
 
@@ -59,6 +181,15 @@ class Rule:
     name: ClassVar[str] = ""
     #: "activity" (one run) or "history" (many runs).
     scope: ClassVar[str] = "activity"
+    #: The study in runners that supports this rule's flag threshold (a
+    #: significant association with injury, or a measured change in loading
+    #: at that size of deviation); None: the rule only ever gives notes
+    #: (docs/rules.md, Severity policy). Enforced by :func:`enforce_policy`.
+    flag_source: ClassVar[str | None] = None
+
+    def grade(self, value: float, **kw: Any) -> Grade:
+        """:func:`grade` with this rule's :attr:`flag_source`."""
+        return grade(value, flag_source=self.flag_source, **kw)
 
     @classmethod
     def param_names(cls) -> list[str]:

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..findings import Evidence, Finding
 from . import sources
-from ._signals import Signals, dev_column, personal_fit, sustained
+from ._signals import Signals, baseline_weakness, dev_column, personal_fit, sustained
 from .base import Rule, register
 
 if TYPE_CHECKING:
@@ -47,6 +47,21 @@ class GroundContactImbalance(Rule):
     personal_sd : float
         ... and further than this many of the band's residual standard
         deviations (3), sustained as above.
+    green_pct : float
+        Without a personal band, a whole run whose median left share lies
+        outside Garmin's green band (49.3-50.7 %) by more than ``margin_pct``
+        gets one note describing the whole run (50.7).
+    margin_pct : float
+        Margin without a personal band, percentage points (0.3: runlens' own,
+        the minute-to-minute spread of a steady balance reading).
+    resolution_pct : float
+        Smallest margin with a personal band, points (0.1).
+
+    Always a note at most: a prospective study found no added injury risk
+    from left/right asymmetry (Malisoux et al. 2024). The whole run is judged
+    first (a steady 48/52 is one fact, described as such); only when the run
+    as a whole is within its band is a sustained episode beyond the red band
+    (or the personal band) described.
     """
 
     name = "gct_imbalance"
@@ -60,7 +75,13 @@ class GroundContactImbalance(Rule):
         max_gap_s: float = 30.0,
         personal_shift_pct: float = 1.5,
         personal_sd: float = 3.0,
+        green_pct: float = 50.7,
+        margin_pct: float = 0.3,
+        resolution_pct: float = 0.1,
     ) -> None:
+        self.green_pct = green_pct
+        self.margin_pct = margin_pct
+        self.resolution_pct = resolution_pct
         self.personal_shift_pct = personal_shift_pct
         self.personal_sd = personal_sd
         self.limit_pct = limit_pct
@@ -80,52 +101,117 @@ class GroundContactImbalance(Rule):
             return []  # most sensors do not report balance: nothing to say
         bal = sig.smooth("gct_balance_left_pct")
         run = (np.nan_to_num(sig.speed_m_s) >= self.min_speed_m_s) & (sig.dt_s > 0)
+        run &= np.isfinite(bal)
+        if sig.seconds(run) < self.min_duration_s:
+            return []
         band, basis = personal_fit(baseline, "gct_balance_left_pct")
+        weak = baseline_weakness(baseline, "gct_balance_left_pct")
+        if band is not None and weak:
+            # A weak band (few runs, several devices, wide spread) judges nothing.
+            band, basis = None, f"population band: your own baseline is weak ({weak})"
         if band is not None:
             expected = np.asarray(band.expected(sig.speed_m_s), dtype=float)
-            margin = max(self.personal_shift_pct, self.personal_sd * band.residual_sd)
-            off = run & (np.abs(bal - expected) > margin)
+            steady_limit = max(self.personal_shift_pct, self.personal_sd * band.residual_sd)
+            episode_limit = steady_limit
+            margin = max(float(band.residual_sd), self.resolution_pct)
         else:
-            off = run & (np.abs(bal - 50.0) > self.limit_pct - 50.0)
-        runs = sustained(off, sig.t_s, sig.dt_s, self.min_duration_s, self.max_gap_s)
-        if not runs:
-            return []
-        sel = sig.within(runs) & run
-        left = float(np.nanmedian(bal[sel]))
+            expected = np.full(len(sig), 50.0)
+            steady_limit = self.green_pct - 50.0
+            episode_limit = self.limit_pct - 50.0
+            margin = self.margin_pct
+        dev = bal - expected
+        whole = float(np.nanmedian(dev[run]))
+        usual = float(np.nanmedian(expected[run]))
+        # The whole run first: a steady asymmetry is one fact, not an episode.
+        g = self.grade(
+            abs(whole), reference=0.0, note_at=steady_limit, margin=margin, below=False
+        )
+        if g.severity is not None:
+            left = usual + whole
+            runs: list[tuple[int, int]] = []
+            span_words = "the whole run"
+            sel = run
+        else:
+            off = run & (np.abs(dev) > episode_limit + margin)
+            runs = sustained(off, sig.t_s, sig.dt_s, self.min_duration_s, self.max_gap_s)
+            if not runs:
+                return []
+            sel = sig.within(runs) & run
+            left = float(np.nanmedian(bal[sel]))
+            g = self.grade(
+                abs(left - float(np.nanmedian(expected[sel]))),
+                reference=0.0,
+                note_at=episode_limit,
+                margin=margin,
+                below=False,
+            )
+            if g.severity is None:
+                return []
+            usual = float(np.nanmedian(expected[sel]))
+            span_words = f"{sig.seconds(sig.within(runs)) / 60:.0f} min"
         side = "left" if left > 50 else "right"
-        duration_s = sig.seconds(sig.within(runs))
+        duration_s = sig.seconds(sel)
+        spread = np.nanpercentile(bal[sel], [10, 90])
         values: dict[str, object] = {
             "gct_balance_left_pct": round(left, 1),
             "gct_balance_right_pct": round(100 - left, 1),
             "duration_s": round(duration_s),
+            "whole_run": not runs,
+            "left_pct_p10_p90": [round(float(spread[0]), 1), round(float(spread[1]), 1)],
         }
         threshold: dict[str, object] = {
             "min_duration_s": self.min_duration_s,
             "min_speed_m_s": self.min_speed_m_s,
         }
         if band is not None:
-            usual = float(np.nanmedian(expected[sel]))
             values["baseline_expected_left_pct"] = round(usual, 1)
-            threshold["shift_pct_beyond"] = round(margin, 2)
+            threshold["shift_pct_beyond"] = round(steady_limit, 2)
             versus = (
-                f"{abs(left - usual):.1f} points away from your own usual {usual:.1f}% left at "
-                f"this speed ({basis})"
+                f"{abs(left - usual):.1f} points away from your own usual {usual:.1f} +- "
+                f"{margin:.1f}% left at this speed ({basis})"
             )
             source = f"{sources.GARMIN_ZONES} (what the field means); the runner's own history"
+        elif not runs:
+            threshold["left_pct_beyond_green"] = self.green_pct
+            versus = (
+                f"outside Garmin's green band ({100 - self.green_pct:.1f}-{self.green_pct:.1f}% "
+                f"left; {basis})"
+            )
+            source = sources.GARMIN_ZONES
         else:
             threshold["left_pct_above"] = self.limit_pct
             threshold["left_pct_below"] = round(100 - self.limit_pct, 1)
             versus = f"beyond {self.limit_pct:g}% either side (Garmin's red band; {basis})"
             source = sources.GARMIN_ZONES
+        if not runs:
+            head = (
+                f"Ground contact steadily uneven, {left:.0f}/{100 - left:.0f} the whole run: "
+                f"left {left:.1f}% / right {100 - left:.1f}% (most minutes between "
+                f"{spread[0]:.1f} and {spread[1]:.1f}% left)"
+            )
+        else:
+            head = (
+                f"Ground contact was uneven for {span_words}: left {left:.1f}% / right "
+                f"{100 - left:.1f}%"
+            )
         return [
             Finding(
                 self.name,
-                "flag",
+                g.severity,
                 "measured",
-                f"Ground contact was uneven for {duration_s / 60:.0f} min: left {left:.1f}% / "
-                f"right {100 - left:.1f}%, more time on the {side} foot, {versus}. The FIT "
-                "field is taken as the left share (assumed, not documented).",
-                Evidence(values, threshold, source, basis=basis),
+                f"{head}, more time on the {side} foot, {versus}. A note, not a flag: a "
+                "prospective study found no added injury risk from left/right asymmetry "
+                "(Malisoux et al. 2024). The FIT field is taken as the left share (assumed, not "
+                "documented).",
+                Evidence(
+                    values,
+                    threshold,
+                    f"{source}; {sources.MALISOUX_2024}",
+                    basis=basis,
+                    margin=round(margin, 2),
+                    interval=[round(usual - margin, 2), round(usual + margin, 2)],
+                    margin_unit="% left",
+                ),
                 [sig.span(a, b) for a, b in runs],
                 "An imbalance can come from an old injury, fatigue, a cambered road or how the "
                 "sensor sits. If it shows on most runs, a physiotherapist or coach can look at it.",
@@ -163,6 +249,12 @@ class VerticalMotion(Rule):
     personal_sd : float
         ... and by more than this many of the band's residual standard
         deviations (3). The population red band is then not used.
+    population_margin_pct, population_margin_mm : float
+        Margin above the red band's edge, vertical ratio points (0.2) and
+        oscillation mm (3): runlens' own, about the sensor's reading noise.
+
+    Always a note at most: Garmin's bands are population percentiles and no
+    study in runners supports a flag threshold (docs/rules.md).
     """
 
     name = "vertical_motion"
@@ -180,7 +272,11 @@ class VerticalMotion(Rule):
         max_gap_s: float = 30.0,
         personal_pct: float = 8.0,
         personal_sd: float = 3.0,
+        population_margin_pct: float = 0.2,
+        population_margin_mm: float = 3.0,
     ) -> None:
+        self.population_margin_pct = population_margin_pct
+        self.population_margin_mm = population_margin_mm
         self.personal_pct = personal_pct
         self.personal_sd = personal_sd
         self.sensor = sensor
@@ -235,14 +331,19 @@ class VerticalMotion(Rule):
         x = sig.smooth(col)
         steady = sig.steady(self.min_speed_m_s, self.max_grade_pct, self.skip_start_s)
         fit, basis = personal_fit(baseline, col)
+        weak = baseline_weakness(baseline, col)
+        if fit is not None and weak:
+            # A weak band (few runs, several devices, wide spread) judges nothing.
+            fit, basis = None, f"population band: your own baseline is weak ({weak})"
         if fit is not None:
             expected = np.asarray(fit.expected(sig.speed_m_s), dtype=float)
             margin = np.maximum(
                 self.personal_pct / 100.0 * expected, self.personal_sd * fit.residual_sd
             )
             high = steady & (x > expected + margin)
-            return self._personal(sig, col, label, unit, x, steady, high, expected, basis)
-        high = steady & (x > limit)
+            return self._personal(sig, col, label, unit, x, steady, high, expected, basis, margin)
+        pop_margin = self.population_margin_mm if unit == "mm" else self.population_margin_pct
+        high = steady & (x > limit + pop_margin)
         runs = sig.sustained_steady(high, steady, self.min_duration_s, self.max_gap_s)
         if not runs:
             return []
@@ -251,7 +352,7 @@ class VerticalMotion(Rule):
         seen = float(np.nanmedian(x[in_runs]))
         duration_s = sig.seconds(in_runs)
         if sensor == "chest_strap":
-            severity = "flag"
+            severity = "note"  # Garmin's bands are percentiles: no study supports a flag
             confidence: str | float = "inferred" if assumed else "measured"
             band = "Garmin's red band for chest straps" + (
                 " (runlens assumed a chest strap: it cannot tell the sensor from the file)"
@@ -273,7 +374,9 @@ class VerticalMotion(Rule):
                 confidence,
                 f"High {label} for {duration_s / 60:.0f} min of steady running: {shown}, above "
                 f"{limit_shown} ({band}). More bounce per step means more vertical impact to "
-                "absorb; compare with your own usual values from the same sensor.",
+                "absorb; compare with your own usual values from the same sensor. A note: "
+                "Garmin's bands are population percentiles, and no study in runners links a "
+                "vertical ratio above them to injury.",
                 Evidence(
                     {col: round(seen, 1), "duration_s": round(duration_s), "sensor": sensor},
                     {
@@ -285,6 +388,9 @@ class VerticalMotion(Rule):
                     },
                     sources.GARMIN_ZONES,
                     basis=f"{basis} ({'assumed ' if assumed else ''}{sensor})",
+                    margin=pop_margin,
+                    interval=[round(limit - pop_margin, 2), round(limit + pop_margin, 2)],
+                    margin_unit=unit,
                 ),
                 [sig.span(a, b) for a, b in runs],
                 "A slightly higher step rate (+5%) with the same pace usually means shorter, "
@@ -292,7 +398,9 @@ class VerticalMotion(Rule):
             )
         ]
 
-    def _personal(self, sig, col, label, unit, x, steady, high, expected, basis) -> list[Finding]:
+    def _personal(
+        self, sig, col, label, unit, x, steady, high, expected, basis, margin
+    ) -> list[Finding]:
         """The finding against the runner's own band (same sensor, runs before this one)."""
         runs = sig.sustained_steady(high, steady, self.min_duration_s, self.max_gap_s)
         if not runs:
@@ -300,16 +408,19 @@ class VerticalMotion(Rule):
         in_runs = sig.within(runs) & steady
         seen = float(np.nanmedian(x[in_runs]))
         usual = float(np.nanmedian(expected[in_runs]))
+        m = float(np.nanmedian(margin[in_runs]))
         duration_s = sig.seconds(in_runs)
         shown = (lambda v: f"{v / 10:.1f} cm") if unit == "mm" else (lambda v: f"{v:.1f} %")
         return [
             Finding(
                 self.name,
-                "flag",
+                "note",
                 "measured",
                 f"High {label} for {duration_s / 60:.0f} min of steady running: {shown(seen)}, "
-                f"{(seen / usual - 1) * 100:.0f} % above your own usual {shown(usual)} at this "
-                f"speed ({basis}). More bounce per step means more vertical impact to absorb.",
+                f"{(seen / usual - 1) * 100:.0f} % above your own usual {shown(usual)} +- "
+                f"{shown(m)} at this speed ({basis}). More bounce per step means more vertical "
+                "impact to absorb. A note: no study in runners links a rise of this size to "
+                "injury.",
                 Evidence(
                     {
                         col: round(seen, 1),
@@ -326,6 +437,9 @@ class VerticalMotion(Rule):
                     },
                     f"{sources.GARMIN_ZONES} (what the field means); the runner's own history",
                     basis=basis,
+                    margin=round(m, 2),
+                    interval=[round(usual - m, 2), round(usual + m, 2)],
+                    margin_unit=unit,
                 ),
                 [sig.span(a, b) for a, b in runs],
                 "A slightly higher step rate (+5%) with the same pace usually means shorter, "

@@ -14,7 +14,7 @@ import numpy as np
 from ..findings import Evidence, Finding
 from ..units import format_pace
 from . import sources
-from ._signals import Signals
+from ._signals import Signals, personal_fit
 from .base import Rule, register
 
 if TYPE_CHECKING:
@@ -54,6 +54,16 @@ class FormFade(Rule):
         Each third needs this much running at matched pace, s (180).
     min_speed_m_s, max_grade_pct : float
         Steady running (2 m/s, 3 %).
+    day_to_day_pct : float
+        Margin the step-rate drop must pass ``cadence_drop_pct`` by, % (1:
+        runlens' own), when the runner's baseline does not give their own
+        day-to-day variation (the spread across runs of their step rate at
+        matched speed), which replaces it.
+    resolution_spm : float
+        A watch records whole strides/min (2 steps/min); half of it is the
+        smallest margin.
+
+    Always a note at most: no study in runners gives a threshold for a fade.
     """
 
     name = "form_fade"
@@ -68,7 +78,11 @@ class FormFade(Rule):
         min_matched_s: float = 180.0,
         min_speed_m_s: float = 2.0,
         max_grade_pct: float = 3.0,
+        day_to_day_pct: float = 1.0,
+        resolution_spm: float = 2.0,
     ) -> None:
+        self.day_to_day_pct = day_to_day_pct
+        self.resolution_spm = resolution_spm
         self.min_run_s = min_run_s
         self.cadence_drop_pct = cadence_drop_pct
         self.gct_rise_pct = gct_rise_pct
@@ -114,7 +128,21 @@ class FormFade(Rule):
         c = change("cadence_spm")
         g = change("ground_contact_ms")
         vo = change("vertical_oscillation_mm")
-        if c is None or -c[2] < self.cadence_drop_pct:
+        if c is None:
+            return []
+        # Beyond the runner's own day-to-day variation of step rate (their baseline's
+        # spread of run means at matched speed), else runlens' default.
+        margin = self.day_to_day_pct
+        margin_from = "runlens' default day-to-day variation"
+        fit = personal_fit(baseline, "cadence_spm")[0]
+        run_sd = getattr(fit, "run_sd_spm", None) if fit is not None else None
+        if run_sd is not None and np.isfinite(run_sd):
+            margin = max(100.0 * run_sd / c[0], 100.0 * self.resolution_spm / c[0] / 2.0)
+            margin_from = "your own day-to-day variation of step rate"
+        judged = self.grade(
+            -c[2], reference=0.0, note_at=self.cadence_drop_pct, margin=margin, below=False
+        )
+        if judged.severity is None:
             return []
         others = [
             (n, x, lim)
@@ -145,12 +173,15 @@ class FormFade(Rule):
             values[f"{key}_change_pct"] = round(x[2], 1)
             verb = "rose" if x[2] > 0 else "changed"
             parts.append(f"{word} {verb} from {x[0]:.0f} to {x[1]:.0f} {unit} ({x[2]:+.1f}%)")
-        severity = "flag" if rising else "note"
+        severity = "note"  # no study in runners gives a threshold for a fade (docs/rules.md)
+        values["day_to_day_pct"] = round(margin, 2)
         idx = np.flatnonzero(la)
         msg = (
             f"Form faded late in the run: at the same pace ({format_pace(ref)} "
             f"+-{self.pace_tolerance_pct:g}%), " + ", ".join(parts) + " between the first and "
             "last thirds. Tired form lands harder and brakes more."
+            f" The step-rate drop is beyond {margin_from} (+-{margin:.1f}%); a note, as no "
+            "study gives a threshold for a fade."
         )
         if not others:
             msg += " Only step rate was available, so this is a weaker sign."
@@ -171,6 +202,9 @@ class FormFade(Rule):
                     },
                     sources.RUNLENS_DEFAULT + "; fatigue changes step rate (docs/evidence.md section 2)",
                     basis="first vs last third of this run, matched pace",
+                    margin=round(margin, 2),
+                    interval=[round(-margin, 2), round(margin, 2)],
+                    margin_unit="% step rate change",
                 ),
                 [sig.span(int(idx[0]), int(idx[-1]))],
                 "Watch whether it repeats on long runs. A step-rate cue late in the run "
@@ -178,6 +212,25 @@ class FormFade(Rule):
                 "may help.",
             )
         ]
+
+
+#: Words in a file's or activity's name that mark a race (whole words).
+RACE_WORDS = (
+    r"\b(race|racing|parkrun|marathon|halfmarathon|halbmarathon|wettkampf|competition|"
+    r"time ?trial|relay)\b"
+)
+
+
+def _named_race(activity: Activity) -> bool:
+    """Whether the activity's name, file name or sub-sport says it is a race."""
+    import os
+
+    names = [str(activity.extra.get("name") or ""), os.path.basename(activity.source.path or "")]
+    names += [str(activity.sub_sport or "")]
+    import re
+
+    text = " ".join(names).lower().replace("_", " ").replace("-", " ").replace(".", " ")
+    return re.search(RACE_WORDS, text) is not None
 
 
 def _follows_other_sport(activity: Activity) -> bool:
@@ -225,6 +278,19 @@ class NoWarmup(Rule):
         with grade clipped to +-8 % (0.02: 2 % slower per % uphill), so a start
         that happens to climb is not taken for an easy one. Where grade is
         unknown the raw speed is used.
+    easy_hr_pct : float
+        Judged only when the main effort is harder than the runner's easy
+        effort: its heart rate above this share of their maximum (0.80:
+        runlens' own, about the top of an easy, conversational effort) ...
+    race_hr_pct : float
+        ... and, on a continuous run, below this share (0.90: runlens' own;
+        a run held above it is a race effort, where a fast start is the
+        point). Races are also recognised by name ("race", "parkrun",
+        "marathon", "10k", ...).
+    easy_pace_margin_pct : float
+        Without heart rate and maximum: the main effort's pace must be more
+        than this much faster than the runner's usual easy pace from their
+        history (5 %). With neither, the run is not judged.
     """
 
     name = "no_warmup"
@@ -237,6 +303,9 @@ class NoWarmup(Rule):
         main_quantile: float = 0.75,
         interval_spread: float = 1.4,
         grade_factor: float = 0.02,
+        easy_hr_pct: float = 0.80,
+        race_hr_pct: float = 0.90,
+        easy_pace_margin_pct: float = 5.0,
     ) -> None:
         self.warmup_s = warmup_s
         self.easier_pct = easier_pct
@@ -244,6 +313,45 @@ class NoWarmup(Rule):
         self.main_quantile = main_quantile
         self.interval_spread = interval_spread
         self.grade_factor = grade_factor
+        self.easy_hr_pct = easy_hr_pct
+        self.race_hr_pct = race_hr_pct
+        self.easy_pace_margin_pct = easy_pace_margin_pct
+
+    def _effort(self, sig, speed, main, v_main, intervals, baseline, profile):
+        """Whether the main effort was harder than the runner's easy effort.
+
+        Returns None when it was not (or was a race, or cannot be told), else
+        ``(words, evidence values)``. Heart rate against the runner's maximum
+        when both are known, else pace against their own usual easy pace from
+        the history baseline.
+        """
+        hard = main & (speed >= v_main * (1 - self.easier_pct / 100.0))
+        max_hr = profile.max_hr_bpm if profile is not None else None
+        if max_hr and sig.has("heart_rate_bpm"):
+            hr = _median(sig.raw("heart_rate_bpm"), hard & (sig.active_s > 2 * self.warmup_s))
+            if np.isfinite(hr):
+                share = hr / float(max_hr)
+                vals = {"heart_rate_bpm_main_effort": round(hr, 1), "max_hr_bpm": max_hr}
+                if not intervals and share >= self.race_hr_pct:
+                    return None  # a race effort: a fast start is the point
+                if share <= self.easy_hr_pct:
+                    return None  # an easy run at easy effort
+                return (
+                    f"heart rate {hr:.0f} bpm, {share:.0%} of your maximum {max_hr:.0f}; easy "
+                    f"is up to {self.easy_hr_pct:.0%}",
+                    vals,
+                )
+        easy = getattr(baseline, "easy_speed_m_s", None)
+        if easy:
+            ratio = v_main / float(easy)
+            if ratio <= 1 + self.easy_pace_margin_pct / 100.0:
+                return None
+            return (
+                f"{format_pace(v_main)} against your usual easy {format_pace(float(easy))}, "
+                f"{(ratio - 1) * 100:.0f} % faster",
+                {"easy_speed_m_s": round(float(easy), 2)},
+            )
+        return None
 
     def evaluate(
         self,
@@ -251,7 +359,7 @@ class NoWarmup(Rule):
         baseline: CadenceBaseline | None = None,
         profile: RunnerProfile | None = None,
     ) -> list[Finding]:
-        if _follows_other_sport(activity):
+        if _follows_other_sport(activity) or _named_race(activity):
             return []
         sig = Signals.of(activity, 30.0)
         if len(sig) == 0 or float(sig.active_s[-1]) < self.min_run_s:
@@ -270,6 +378,10 @@ class NoWarmup(Rule):
         limit = v_main * (1 - self.easier_pct / 100.0)
         if not v_w > limit:
             return []
+        effort = self._effort(sig, speed, main, float(v_main), intervals, baseline, profile)
+        if effort is None:
+            return []  # easy, a race, or the runner's easy effort unknown: not judged
+        effort_words, effort_values = effort
         kind = "interval session" if intervals else "continuous run"
         values: dict[str, object] = {
             "speed_m_s_first": round(v_w, 2),
@@ -284,6 +396,7 @@ class NoWarmup(Rule):
             hr = sig.raw("heart_rate_bpm")
             values["heart_rate_bpm_first"] = round(_median(hr, w), 1)
             values["heart_rate_bpm_main"] = round(_median(hr, main), 1)
+        values.update(effort_values)
         idx = np.flatnonzero(early)
         span = sig.span(int(idx[0]), int(idx[-1]))
         return [
@@ -295,7 +408,8 @@ class NoWarmup(Rule):
                 f"{format_pace(v_w)} (grade-adjusted), no easier than the main effort of this {kind} "
                 f"({format_pace(float(v_main))}, the pace held or beaten for "
                 f"{(1 - self.main_quantile) * 100:.0f}% of the rest); a warm-up here means at "
-                f"least {self.easier_pct:g}% slower. Muscles and joints take a few minutes "
+                f"least {self.easier_pct:g}% slower. The main effort was harder than your easy "
+                f"effort ({effort_words}). Muscles and joints take a few minutes "
                 "to get ready for load.",
                 Evidence(
                     values,
@@ -309,6 +423,9 @@ class NoWarmup(Rule):
                     sources.RUNLENS_DEFAULT + "; evidence for warm-ups in runners is mixed",
                     basis=f"this run's own main effort ({self.main_quantile:g} quantile of "
                     "grade-adjusted speed after the start)",
+                    margin=self.easier_pct,
+                    interval=[round(float(limit), 2), round(float(v_main), 2)],
+                    margin_unit="m/s (easier than the main effort)",
                 ),
                 [span],
                 f"Run the first {self.warmup_s / 60:g} minutes easily (a pace you could chat at) "

@@ -17,7 +17,7 @@ import numpy as np
 from ..findings import Evidence, Finding
 from ..units import format_pace
 from . import sources
-from ._signals import Signals, dev_column, rolling_mean, sustained
+from ._signals import Signals, dev_column, personal_fit, rolling_mean, sustained
 from .base import Rule, register
 from .overstriding import step_rate_threshold
 
@@ -57,6 +57,9 @@ class HeelStriking(Rule):
         Steady running, as for overstriding (2 m/s, 3 %, 600 s).
     min_duration_s : float
         Stretches must last this long, s (300).
+    population_margin_spm : float
+        Margin of the low-step-rate test against the population band, steps/min
+        (3, as overstriding).
     baseline_ratio, population_spm : float
         "Low step rate for the speed", as for overstriding (0.95, 153 spm).
     window_s : float
@@ -80,6 +83,7 @@ class HeelStriking(Rule):
         min_duration_s: float = 300.0,
         baseline_ratio: float = 0.95,
         population_spm: float = 153.0,
+        population_margin_spm: float = 3.0,
         window_s: float = 60.0,
         max_gap_s: float = 30.0,
     ) -> None:
@@ -94,6 +98,7 @@ class HeelStriking(Rule):
         self.min_duration_s = min_duration_s
         self.baseline_ratio = baseline_ratio
         self.population_spm = population_spm
+        self.population_margin_spm = population_margin_spm
         self.window_s = window_s
         self.max_gap_s = max_gap_s
 
@@ -169,7 +174,15 @@ class HeelStriking(Rule):
             "rearfoot_share_at_least": self.rearfoot_share,
             "min_duration_s": self.min_duration_s,
         }
-        evidence = Evidence(values, threshold, sources.RUNSCRIBE_FOOTSTRIKE, basis="foot pod")
+        evidence = Evidence(
+            values,
+            threshold,
+            sources.RUNSCRIBE_FOOTSTRIKE,
+            basis="foot pod",
+            margin=0.0,  # the pod classifies each step; its accuracy is in the source
+            interval=[self.rearfoot_share, self.rearfoot_share],
+            margin_unit="share of running time",
+        )
         shares = (
             f"rearfoot {share['rear']:.0%}, midfoot {share['mid']:.0%}, "
             f"forefoot {share['fore']:.0%} of {total / 60:.0f} min"
@@ -191,9 +204,10 @@ class HeelStriking(Rule):
         runs = sustained(frac > 0.5, sig.t_s, sig.dt_s, self.min_duration_s, self.max_gap_s)
         return Finding(
             self.name,
-            "flag",
+            "note",  # no study in runners links rearfoot striking itself to injury
             "measured",
-            f"Heel striking measured by your foot pod ({col}): {shares}. {_CAVEAT}",
+            f"Heel striking measured by your foot pod ({col}): {shares}. {_CAVEAT} A note, "
+            "not a flag: no study in runners links rearfoot striking itself to injury.",
             evidence,
             [sig.span(a, b) for a, b in runs],
             "If you want softer landings, a slightly higher step rate (+5%) tends to bring the "
@@ -241,6 +255,31 @@ class HeelStriking(Rule):
         sel = in_runs
         gct_seen = float(np.nanmedian(gct[sel]))
         cad_seen = float(np.nanmedian(cad[sel]))
+        # The low-step-rate half is the overstriding test, with its margin (docs/rules.md,
+        # Severity policy): inside it, the combined pattern is not there.
+        thr_seen = float(np.nanmedian(thr.spm[sel]))
+        fit = personal_fit(baseline, "cadence_spm")[0]
+        margin = (
+            max(float(fit.residual_sd_spm), 2.0)
+            if thr.expected_spm is not None
+            else max(self.population_margin_spm, 2.0)
+        )
+        if not cad_seen < thr_seen - margin:
+            values = {
+                "steady_running_s": round(sig.seconds(steady)),
+                "ground_contact_ms": round(gct_seen, 1),
+                "cadence_spm": round(cad_seen, 1),
+            }
+            return Finding(
+                self.name,
+                "info",
+                "unknown",
+                "Foot strike unknown: no foot pod reports it. Ground contact time and step rate "
+                "together do not point to heel striking (step rate within "
+                f"{margin:.0f} steps/min of its threshold), but the groups overlap, so a watch "
+                "cannot rule it out.",
+                Evidence(values, threshold, source, basis=thr.basis),
+            )
         speed_seen = float(np.nanmedian(sig.speed_m_s[sel]))
         duration_s = sig.seconds(in_runs)
         values = {
@@ -260,7 +299,15 @@ class HeelStriking(Rule):
             f"band) while step rate was low for the speed ({cad_seen:.0f} steps/min at "
             f"{format_pace(speed_seen)}). Rearfoot strikers tend to have longer contact, but the "
             f"groups overlap and no validated method tells foot strike from a watch. {_CAVEAT}",
-            Evidence(values, threshold, source, basis=f"inferred; step rate vs {thr.basis}"),
+            Evidence(
+                values,
+                threshold,
+                source,
+                basis=f"inferred; step rate vs {thr.basis}",
+                margin=round(margin, 2),
+                interval=[round(thr_seen - margin, 1), round(thr_seen + margin, 1)],
+                margin_unit="spm",
+            ),
             [sig.span(a, b) for a, b in runs],
             "A foot pod that reports foot strike would measure it. Meanwhile, about +5% step rate "
             "shortens contact and brings landing closer under the body "

@@ -16,7 +16,7 @@ import numpy as np
 from ..findings import Evidence, Finding
 from ..units import format_pace
 from . import sources
-from ._signals import Signals, personal_fit
+from ._signals import Signals, baseline_weakness, personal_fit, work_pace
 from .base import Rule, register
 
 if TYPE_CHECKING:
@@ -113,10 +113,27 @@ class Overstriding(Rule):
     max_gap_s : float
         Interruptions of a stretch up to this long are bridged, s.
     suggestion_pct : float
-        Step-rate increase suggested, % (Heiderscheit et al. 2011 tested +5 %).
+        Step-rate increase suggested without a baseline, % (Heiderscheit et
+        al. 2011 tested +5 %); with one, the suggestion is the runner's own
+        usual step rate at that pace.
+    flag_ratio : float
+        A flag needs the step rate below this fraction of the runner's own
+        usual (0.90: Heiderscheit et al. 2011 measured raised loading at every
+        joint at -10 %), by more than the margin, on a baseline that is not
+        weak. Between ``flag_ratio`` and ``baseline_ratio``: a note. Against
+        the population band: a note at most (no study supports a flat number).
+    population_margin_spm : float
+        Margin below ``population_spm``, steps/min (3: runlens' own; a run 1-3
+        steps/min below one population number is no finding).
+    resolution_spm : float
+        Smallest margin, steps/min (2: a watch records whole strides/min).
     """
 
     name = "overstriding"
+    flag_source = (
+        "Heiderscheit et al. 2011: a step rate 10 % below the runner's preferred one raised "
+        "loading at every joint"
+    )
 
     def __init__(
         self,
@@ -129,7 +146,13 @@ class Overstriding(Rule):
         window_s: float = 60.0,
         max_gap_s: float = 30.0,
         suggestion_pct: float = 5.0,
+        flag_ratio: float = 0.90,
+        population_margin_spm: float = 3.0,
+        resolution_spm: float = 2.0,
     ) -> None:
+        self.flag_ratio = flag_ratio
+        self.population_margin_spm = population_margin_spm
+        self.resolution_spm = resolution_spm
         self.min_speed_m_s = min_speed_m_s
         self.max_grade_pct = max_grade_pct
         self.skip_start_s = skip_start_s
@@ -186,7 +209,18 @@ class Overstriding(Rule):
                     ),
                 )
             ]
+        intervals, work = work_pace(sig.speed_m_s, sig.moving & (sig.dt_s > 0))
+        if intervals:
+            # Recoveries, warm-up and cool-down of an interval session are not its effort.
+            steady &= work
         thr = step_rate_threshold(sig.speed_m_s, baseline, self.baseline_ratio, self.population_spm)
+        fit = personal_fit(baseline, "cadence_spm")[0]
+        personal = thr.expected_spm is not None
+        if personal:
+            margin = max(float(fit.residual_sd_spm), self.resolution_spm)
+        else:
+            margin = max(self.population_margin_spm, self.resolution_spm)
+        # Stretches below the threshold; then the stretch's median must pass it by the margin.
         low = steady & (cad < thr.spm)
         runs = sig.sustained_steady(low, steady, self.min_duration_s, self.max_gap_s)
         if not runs:
@@ -197,6 +231,21 @@ class Overstriding(Rule):
         cad_seen = float(np.nanmedian(cad[sel]))
         speed_seen = float(np.nanmedian(sig.speed_m_s[sel]))
         thr_seen = float(np.nanmedian(thr.spm[sel]))
+        if personal:
+            usual = float(np.nanmedian(thr.expected_spm[sel]))
+            g = self.grade(
+                cad_seen,
+                reference=usual,
+                note_at=self.baseline_ratio * usual,
+                flag_at=self.flag_ratio * usual,
+                margin=margin,
+                weak=baseline_weakness(baseline, "cadence_spm"),
+            )
+        else:
+            usual = float(self.population_spm)
+            g = self.grade(cad_seen, reference=usual, note_at=usual, margin=margin)
+        if g.severity is None:
+            return []
         step_len = float(np.nanmedian(sig.speed_m_s[sel] * 60.0 / cad[sel]))
         duration_s = sig.seconds(in_runs)
         values: dict[str, object] = {
@@ -208,6 +257,8 @@ class Overstriding(Rule):
             "steady_running_s": round(steady_s),
             "grade_known": sig.grade_known,
         }
+        if intervals:
+            values["session"] = "interval session: reps only"
         if rest.any():
             values["cadence_spm_rest_of_steady_running"] = round(float(np.nanmedian(cad[rest])), 1)
             values["step_length_m_rest_of_steady_running"] = round(
@@ -218,10 +269,13 @@ class Overstriding(Rule):
             values["height_m"] = height
             values["step_length_height_ratio"] = round(step_len / height, 3)
         threshold: dict[str, object] = {"cadence_spm_below": round(thr_seen, 1)}
-        if thr.expected_spm is not None:
-            values["baseline_expected_spm"] = round(float(np.nanmedian(thr.expected_spm[sel])), 1)
+        if personal:
+            values["baseline_expected_spm"] = round(usual, 1)
+            values["below_usual_pct"] = round(100.0 * (1.0 - cad_seen / usual), 1)
             threshold["baseline_ratio"] = self.baseline_ratio
-            if personal_fit(baseline, "cadence_spm")[0].extrapolated(speed_seen):
+            threshold["flag_ratio"] = self.flag_ratio
+            threshold["cadence_spm_flag_below"] = round(self.flag_ratio * usual, 1)
+            if fit.extrapolated(speed_seen):
                 values["baseline_extrapolated"] = True
         else:
             threshold["population_spm"] = self.population_spm
@@ -229,11 +283,12 @@ class Overstriding(Rule):
 
         n = len(runs)
         where = f"{duration_s / 60:.0f} min" + (f" in {n} stretches" if n > 1 else "")
-        if thr.expected_spm is not None:
+        if intervals:
+            where += " of the reps"
+        if personal:
             versus = (
-                f"below {thr_seen:.0f} steps/min, {self.baseline_ratio:.0%} of what your own "
-                f"history predicts at this speed ({values['baseline_expected_spm']:.0f}; "
-                f"{thr.basis})"
+                f"{values['below_usual_pct']:.0f} % below your usual {usual:.0f} +- {margin:.0f} "
+                f"steps/min at this pace ({thr.basis})"
             )
             if values.get("baseline_extrapolated"):
                 versus += (
@@ -241,17 +296,23 @@ class Overstriding(Rule):
                 )
         else:
             versus = (
-                f"below {thr_seen:.0f} steps/min, Garmin's lowest (red) population band. "
-                f"Judged on the {thr.basis}, so this compares you with other runners at any "
-                "speed, which is weaker: step rate depends on height, speed, grade and fatigue"
+                f"below {usual:.0f} +- {margin:.0f} steps/min, the edge of Garmin's lowest (red) "
+                f"population band. Judged on the {thr.basis}, so this compares you with other "
+                "runners at any speed, which is weaker: step rate depends on height, speed, "
+                "grade and fatigue"
             )
-        opening = (
-            "Step rate low for your speed" if thr.expected_spm is not None else "Low step rate"
-        )
+        if g.severity == "note":
+            versus += f". A note, not a flag: {g.why_not_flag}"
+            if personal and g.why_not_flag.startswith("below the size"):
+                versus += (
+                    f" (Heiderscheit et al. 2011 measured raised loading at 10 % below the "
+                    f"usual step rate, {self.flag_ratio * usual:.0f} here)"
+                )
+        opening = "Step rate low for your speed" if personal else "Low step rate"
         msg = (
             f"{opening} for {where} of steady running: {cad_seen:.0f} "
             f"steps/min at {format_pace(speed_seen)}, {versus}. A low step rate"
-            f"{' for the speed' if thr.expected_spm is not None else ''} is "
+            f"{' for the speed' if personal else ''} is "
             "a proxy for overstriding (landing far ahead of the body), which raises braking "
             "forces; the watch cannot see where your foot lands."
         )
@@ -259,19 +320,36 @@ class Overstriding(Rule):
             msg += f" Step length {step_len:.2f} m = {step_len / height:.2f} x your height."
         else:
             msg += f" Step length {step_len:.2f} m."
-        target = cad_seen * (1 + self.suggestion_pct / 100.0)
-        suggestion = (
-            f"Try about +{self.suggestion_pct:g}% step rate (about {target:.0f} steps/min at this "
-            "pace, e.g. with a metronome) on easy runs, keeping the pace: in the lab this lowered "
-            "knee loading (Heiderscheit et al. 2011); its effect on back pain is not measured."
-        )
+        if personal:
+            suggestion = (
+                f"Aim for about your own usual step rate at this pace, {usual:.0f} steps/min "
+                f"(+{100 * (usual / cad_seen - 1):.0f} %, e.g. with a metronome) on easy runs, "
+                "keeping the pace: in the lab a higher step rate lowered knee loading "
+                "(Heiderscheit et al. 2011); its effect on back pain is not measured."
+            )
+        else:
+            target = cad_seen * (1 + self.suggestion_pct / 100.0)
+            suggestion = (
+                f"Try about +{self.suggestion_pct:g}% step rate (about {target:.0f} steps/min at "
+                "this pace, e.g. with a metronome) on easy runs, keeping the pace: in the lab this "
+                "lowered knee loading (Heiderscheit et al. 2011); its effect on back pain is not "
+                "measured. A history of your own runs gives a better target than one number."
+            )
         return [
             Finding(
                 self.name,
-                "flag",
+                g.severity,
                 "inferred",
                 msg,
-                Evidence(values, threshold, thr.source, basis=thr.basis),
+                Evidence(
+                    values,
+                    threshold,
+                    thr.source,
+                    basis=thr.basis,
+                    margin=round(margin, 2),
+                    interval=g.interval,
+                    margin_unit="spm",
+                ),
                 [sig.span(a, b) for a, b in runs],
                 suggestion,
             )

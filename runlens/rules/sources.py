@@ -16,6 +16,7 @@ __all__ = [
     "RUNLENS_DEFAULT",
     "BRAMBLE_CARRIER_1983",
     "NICOLO_2017",
+    "MALISOUX_2024",
 ]
 
 HEIDERSCHEIT_2011 = (
@@ -61,4 +62,8 @@ BRAMBLE_CARRIER_1983 = (
 NICOLO_2017 = (
     "Nicolo, Massaroni & Passfield 2017, Front Physiol 8:922 "
     "(breathing frequency tracks effort and exertion) (docs/evidence.md section 8)"
+)
+MALISOUX_2024 = (
+    "Malisoux et al. 2024, BMJ Open Sport Exerc Med 10:e001787 (no added injury risk from "
+    "left/right asymmetry in a prospective cohort of runners) (docs/evidence.md section 5)"
 )

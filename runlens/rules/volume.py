@@ -8,11 +8,14 @@ rules. Sources and bands: docs/evidence.md section 4.
 - ``session_spike`` (flag): a run longer than the longest run of the previous
   30 days by more than 10 %, in the bands of Frandsen et al. 2025 with their
   hazard rate ratios. The strongest evidence of the three.
-- ``weekly_increase``: distance up more than 30 % on the previous week (flag;
-  Nielsen et al. 2014, novices) or more than 10 % (note: the common guideline,
-  which a randomised trial did not support, Buist et al. 2008).
-- ``acute_chronic``: EWMA acute:chronic ratio >= 1.5 (note; Gabbett 2016's
-  "danger zone" from team sports, disputed by Lolli 2019 and Impellizzeri 2020).
+- ``weekly_increase`` (note, never a flag): distance up more than 10 % on the
+  previous week. Frandsen et al. 2025 found no association between
+  week-to-week change and injury; Nielsen et al. 2014's > 30 % result in
+  novices was not significant (HR 1.59, 95 % CI 0.96-2.66); the 10 % guideline
+  had no effect in a randomised trial (Buist et al. 2008).
+- ``acute_chronic`` (note): EWMA acute:chronic ratio >= 1.5 (Gabbett 2016's
+  "danger zone" from team sports, disputed by Lolli 2019 and Impellizzeri
+  2021); Frandsen et al. 2025 found an inverse association in runners.
 
 - ``returning`` (note): the first week back after a break of two weeks or
   more. For the 28 days that follow, the weekly change and the ratio are not
@@ -73,9 +76,22 @@ FRANDSEN = "Frandsen et al. 2025, Br J Sports Med 59:1203 (docs/evidence.md sect
 NIELSEN = "Nielsen et al. 2014, J Orthop Sports Phys Ther 44:739 (docs/evidence.md section 4)"
 BUIST = "Buist et al. 2008, Am J Sports Med 36:33 (docs/evidence.md section 4)"
 GABBETT = (
-    "Gabbett 2016, Br J Sports Med 50:273; Williams et al. 2017, Br J Sports Med 51:209 "
-    "(docs/evidence.md section 4)"
+    "Gabbett 2016, Br J Sports Med 50:273 (the 1.5 'danger zone'); EWMA of Williams et al. "
+    "2017, Br J Sports Med 51:209 (coupled), here in the uncoupled form of Windt & Gabbett "
+    "2019, Br J Sports Med 53:988 (docs/evidence.md section 4)"
 )
+#: What Frandsen et al. 2025 found for the two context measures (docs/evidence.md section 4).
+FRANDSEN_WEEKLY = (
+    "Frandsen et al. 2025 (5,205 runners) found no association between week-to-week change "
+    "in distance and injury"
+)
+FRANDSEN_ACWR = (
+    "Frandsen et al. 2025 (5,205 runners) found an inverse association for the acute:chronic "
+    "ratio (higher ratios, fewer injuries)"
+)
+#: GPS distance error (evidence.md section 7: 3-6 %): the margin a spike ratio and a
+#: weekly change must pass their threshold by.
+GPS_MARGIN = 0.03
 #: Where a floor or the return guidance is runlens' own choice, findings say so.
 OWN = "runlens' own choice (docs/rules.md)"
 
@@ -105,17 +121,23 @@ class SessionSpikeRule(Rule):
         A spike must also be at least this much longer than the reference run,
         m (1000; runlens' own floor: below it the difference is within the GPS
         error of a long run, evidence.md section 7).
+    margin : float
+        The ratio must pass the first band's lower edge (0.10) by more than
+        this (0.03: the lower GPS distance error, evidence.md section 7).
     """
 
     name = "session_spike"
     scope = "history"
+    flag_source = "Frandsen et al. 2025: sessions > 10 % over the 30-day longest, HR 1.52-2.28"
 
     def __init__(
         self,
         bands=FRANDSEN_BANDS,
         min_history_days: int = MIN_HISTORY_DAYS,
         min_extra_m: float = 1000.0,
+        margin: float = GPS_MARGIN,
     ) -> None:
+        self.margin = margin
         self.bands = tuple(bands)
         self.min_history_days = min_history_days
         self.min_extra_m = min_extra_m
@@ -141,6 +163,12 @@ class SessionSpikeRule(Rule):
         ]
         for row in cand.itertuples(index=False):  # one per flagged session, few
             r = float(row.spike_ratio)
+            lo0 = self.bands[0][0]
+            g = self.grade(
+                r, reference=lo0, note_at=lo0, flag_at=lo0, margin=self.margin, below=False
+            )
+            if g.severity is None:
+                continue  # inside the GPS margin of the 10 % band
             band = next(b for b in self.bands if b[0] < r <= b[1])
             lo, hi, hrr, (cl, ch) = band
             rng = f"{_pct(lo)}-{_pct(hi)}" if math.isfinite(hi) else f"over {_pct(lo)}"
@@ -148,7 +176,7 @@ class SessionSpikeRule(Rule):
             out.append(
                 Finding(
                     rule=self.name,
-                    severity="flag",
+                    severity=g.severity,
                     confidence="measured",
                     message=(
                         f"Run on {day} ({row.distance_m / 1000:.1f} km) was {_pct(r)} longer "
@@ -175,6 +203,9 @@ class SessionSpikeRule(Rule):
                         },
                         source=f"{FRANDSEN}; 1 km floor: {OWN}",
                         basis="longest run of the previous 30 days",
+                        margin=self.margin,
+                        interval=g.interval,
+                        margin_unit="spike ratio",
                     ),
                     suggestion="keep single runs within about 10 % of your recent longest run",
                     activity=str(row.path) if hasattr(row, "path") else None,
@@ -185,7 +216,12 @@ class SessionSpikeRule(Rule):
 
 @register
 class WeeklyIncreaseRule(Rule):
-    """Week-over-week distance increase: flag above 30 %, note above 10 %.
+    """Week-over-week distance increase: a note above 10 %, never a flag.
+
+    Frandsen et al. 2025 (5,205 runners) found no association between
+    week-to-week change and injury, and Nielsen et al. 2014's > 30 % result in
+    novices was not significant (HR 1.59, 95 % CI 0.96-2.66): no flag rests on
+    them (docs/rules.md, Severity policy). The note says what the studies found.
 
     A week is judged only when the increase is real at the runner's level
     (runlens' own floors, docs/rules.md): above the week before and above the
@@ -197,7 +233,8 @@ class WeeklyIncreaseRule(Rule):
     Parameters
     ----------
     flag_above_pct : float
-        Flag threshold, % (Nielsen et al. 2014: > 30 % in novices).
+        Above this, %, the note also gives Nielsen et al. 2014's > 30 % result
+        (30; kept as a setting, never a flag).
     note_above_pct : float
         Note threshold, % (the common "10 % rule"; no effect in a randomised
         trial, Buist et al. 2008: weak evidence).
@@ -207,6 +244,9 @@ class WeeklyIncreaseRule(Rule):
         Smallest increase over the reference week that is judged, km (5).
     min_reference_km : float
         Smallest reference week, km (5): below it percentages divide by noise.
+    margin_pct : float
+        The increase must pass ``note_above_pct`` by more than this, % (3: the
+        lower GPS distance error, evidence.md section 7).
     """
 
     name = "weekly_increase"
@@ -219,7 +259,9 @@ class WeeklyIncreaseRule(Rule):
         min_history_days: int = MIN_HISTORY_DAYS,
         min_increase_km: float = 5.0,
         min_reference_km: float = 5.0,
+        margin_pct: float = 100 * GPS_MARGIN,
     ) -> None:
+        self.margin_pct = margin_pct
         self.flag_above_pct = flag_above_pct
         self.note_above_pct = note_above_pct
         self.min_history_days = min_history_days
@@ -251,14 +293,14 @@ class WeeklyIncreaseRule(Rule):
         rise = np.where(np.isnan(change), over_recent, np.fmin(change, over_recent))
         judged = (
             (weeks["history_days"].to_numpy(float) >= self.min_history_days)
-            & (rise > self.note_above_pct)
+            & (rise > self.note_above_pct + self.margin_pct)
             & (dist - ref >= self.min_increase_km * 1000.0)
             & ~returning
         )
         for i in np.flatnonzero(judged):  # one per judged week, few
             w = weeks.iloc[i]
             ch = float(change[i])
-            flag = rise[i] > self.flag_above_pct
+            big = rise[i] > self.flag_above_pct
             week = w["week"].date().isoformat()
             before = (
                 f"{ch:.0f} % more than the week before ({prev[i] / 1000:.1f} km)"
@@ -269,18 +311,22 @@ class WeeklyIncreaseRule(Rule):
                 f"Week of {week}: {dist[i] / 1000:.1f} km, {before}, {over_recent[i]:.0f} % "
                 f"above the biggest of the four weeks before ({recent[i] / 1000:.1f} km). "
             )
-            if flag:
-                msg = head + (
-                    "Increases over 30 % were linked to injury in novice runners "
-                    "(Nielsen et al. 2014): an association, not a cause."
+            msg = head + (
+                f"Context, not a risk flag: {FRANDSEN_WEEKLY}; what they found linked to injury "
+                "is single runs much longer than your recent longest (shown separately)."
+            )
+            if big:
+                msg += (
+                    " Nielsen et al. 2014 saw more injuries after increases over 30 % in novices, "
+                    "but the result was not significant (HR 1.59, 95 % CI 0.96-2.66)."
                 )
-                src, thr = NIELSEN, {"change_pct_above": self.flag_above_pct}
             else:
-                msg = head + (
-                    "This is above the common 10 % guideline, which is weak evidence: a "
-                    "randomised trial found no effect (Buist et al. 2008)."
+                msg += (
+                    " The common 10 % guideline is weak evidence: a randomised trial found no "
+                    "effect (Buist et al. 2008)."
                 )
-                src, thr = BUIST, {"change_pct_above": self.note_above_pct}
+            src = f"{FRANDSEN}; {NIELSEN}; {BUIST}"
+            thr = {"change_pct_above": self.note_above_pct, "margin_pct": self.margin_pct}
             thr = {
                 **thr,
                 "increase_km_at_least": self.min_increase_km,
@@ -289,7 +335,7 @@ class WeeklyIncreaseRule(Rule):
             out.append(
                 Finding(
                     rule=self.name,
-                    severity="flag" if flag else "note",
+                    severity="note",
                     confidence="measured",
                     message=msg,
                     evidence=Evidence(
@@ -304,8 +350,14 @@ class WeeklyIncreaseRule(Rule):
                         threshold=thr,
                         source=f"{src}; floors: {OWN}",
                         basis="previous week's distance and the biggest of the four weeks before",
+                        margin=self.margin_pct,
+                        interval=[
+                            round(self.note_above_pct - self.margin_pct, 1),
+                            round(self.note_above_pct + self.margin_pct, 1),
+                        ],
+                        margin_unit="% weekly change",
                     ),
-                    suggestion="raise weekly distance gradually" if flag else None,
+                    suggestion=None,
                 )
             )
         return out
@@ -375,6 +427,9 @@ class AcuteChronicRule(Rule):
         out = []
         for week, day in peak.items():
             row = indicators.loc[day]
+            # The excess floor, as a ratio: acute must pass chronic by at least this.
+            chronic_week = float(row["chronic"]) * 7.0
+            m = self.min_excess_per_week / chronic_week if chronic_week > 0 else 0.0
             out.append(
                 Finding(
                     rule=self.name,
@@ -384,7 +439,8 @@ class AcuteChronicRule(Rule):
                         f"Week of {week}: acute:chronic load ratio reached {row['acwr']:.2f} on "
                         f"{day.date().isoformat()} (>= {self.note_at}; acute "
                         f"{row['acute'] * 7:.1f} vs chronic {row['chronic'] * 7:.1f} a week). "
-                        "The 'danger zone' is disputed as a risk measure: context, not risk."
+                        "The 'danger zone' is disputed as a risk measure: context, not risk; "
+                        f"{FRANDSEN_ACWR}."
                     ),
                     evidence=Evidence(
                         values={
@@ -399,8 +455,11 @@ class AcuteChronicRule(Rule):
                             "excess_per_week_at_least": self.min_excess_per_week,
                         },
                         source=f"{GABBETT}; disputed: Lolli et al. 2019, Impellizzeri et al. "
-                        f"2020; floor: {OWN}",
-                        basis="EWMA 7 d acute vs 28 d chronic, uncoupled",
+                        f"2021; {FRANDSEN}; floor: {OWN}",
+                        basis="EWMA 7 d acute vs 28 d chronic, uncoupled (Windt & Gabbett)",
+                        margin=round(m, 3),
+                        interval=[round(1.0 - m, 3), round(1.0 + m, 3)],
+                        margin_unit="acute:chronic ratio",
                     ),
                 )
             )
@@ -410,8 +469,9 @@ class AcuteChronicRule(Rule):
 #: Said once per output when any acute:chronic note is shown (not once a week).
 ACWR_CAVEAT = (
     "The acute:chronic 'danger zone' (ratio >= 1.5) comes from team sports (Gabbett 2016) "
-    "and is disputed (Lolli et al. 2019, Impellizzeri et al. 2020): shown for context, "
-    "not as a risk estimate."
+    "and is disputed (Lolli et al. 2019, Impellizzeri et al. 2021); in 5,205 runners "
+    "Frandsen et al. 2025 found an inverse association: shown for context, not as a risk "
+    "estimate."
 )
 
 
@@ -538,9 +598,11 @@ def evaluate_volume(
     acwr_params = {"min_excess_per_week": CHRONIC_FLOOR_PER_WEEK.get(load_unit, 0.0)}
     acwr = AcuteChronicRule(**{**acwr_params, **params("acute_chronic")})
     label = {"distance": "km", "moving_time": "min", "trimp": "TRIMP"}.get(load_unit, "")
-    findings += spike.evaluate(acts, first_day, week_start)
-    findings += weekly.evaluate(weeks)
-    findings += acwr.evaluate(indicators, week_start, weeks)
+    from .base import enforce_policy
+
+    findings += enforce_policy(spike, spike.evaluate(acts, first_day, week_start))
+    findings += enforce_policy(weekly, weekly.evaluate(weeks))
+    findings += enforce_policy(acwr, acwr.evaluate(indicators, week_start, weeks))
     findings += ReturningRule(label).evaluate(indicators, weeks, week_start)
 
     span = int((acts["local_date"].max() - first_day).days)

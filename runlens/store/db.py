@@ -665,13 +665,15 @@ class Store:
         """Every run's (file, content hash)."""
         return self.conn.execute("SELECT file, content_sha256 FROM activities").fetchall()
 
-    def flagged_runs(self) -> int:
-        """Counted runs with at least one form flag."""
+    def flagged_runs(self, severities: tuple[str, ...] = ("flag",)) -> int:
+        """Counted runs with at least one form finding of ``severities``."""
+        marks = ", ".join("?" * len(severities))
         return self.conn.execute(
             "SELECT count(*) FROM activities WHERE duplicate_of IS NULL "
             "AND (sport IS NULL OR sport = 'running') "
             "AND EXISTS (SELECT 1 FROM json_each(findings_json) "
-            "WHERE json_extract(value, '$.severity') = 'flag')"
+            f"WHERE json_extract(value, '$.severity') IN ({marks}))",
+            severities,
         ).fetchone()[0]
 
     def first_form_rules(self) -> str | None:

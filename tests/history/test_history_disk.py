@@ -30,7 +30,11 @@ def test_known_spikes_on_disk_flagged_in_their_weeks(tmp_path):
     out = run_cli("weekly", "--db", str(tmp_path / "s.sqlite"), "--json")
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
-    assert _flags(doc) == sorted(expected.items())
+    # The session spike is a flag; the weekly increase a note since issue 25.
+    assert _flags(doc) == [("session_spike", expected["session_spike"])]
+    notes = [(f["rule"], w["week"]) for w in doc["weeks"] for f in w["findings"]
+             if f["severity"] == "note"]
+    assert ("weekly_increase", expected["weekly_increase"]) in notes
     wk = {w["week"]: w for w in doc["weeks"]}
     assert wk["2024-02-19"]["change_pct"] == pytest.approx(40.0, abs=1e-4)
     assert wk["2024-02-19"]["distance_m"] == pytest.approx(56000.0, abs=0.01)

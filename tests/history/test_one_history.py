@@ -67,7 +67,7 @@ def test_renaming_the_scanned_folder_loses_nothing(tmp_path):
     first.rename(renamed)
     out = run_cli("runs")  # the folder is gone: its runs stay, and runs says so in one line
     assert out.returncode == 0, out.stderr
-    assert out.stdout.count(".fit ") == 4 and "of 4 runs with form flags" in out.stdout
+    assert out.stdout.count(".fit ") == 4 and "of 4 runs with form findings" in out.stdout
     gone = [ln for ln in out.stdout.splitlines() if "no longer on disk" in ln]
     assert len(gone) == 1 and str(first) in gone[0] and "4 activities" in gone[0]
 

@@ -79,7 +79,11 @@ def _stored_flags(db) -> dict[str, list[str]]:
     rows = c.execute("SELECT path, findings_json FROM activities ORDER BY path").fetchall()
     c.close()
     return {
-        p.rsplit("/", 1)[-1]: sorted(f["rule"] for f in json.loads(fj) if f["severity"] == "flag")
+        # Form findings, flags and notes: an 8 % drop and a 2-point shift are notes since
+        # issue 25 (Heiderscheit measured loading at -10 %; asymmetry is never a flag).
+        p.rsplit("/", 1)[-1]: sorted(
+            f["rule"] for f in json.loads(fj) if f["severity"] in ("flag", "note")
+        )
         for p, fj in rows
     }
 
@@ -121,13 +125,13 @@ def test_analyze_each_file_with_the_store_agrees_with_the_scan(histories, capsys
     for name in names:
         assert main(["analyze", str(folder / name), "--db", str(db), "--json"]) == 0
         doc = json.loads(capsys.readouterr().out)
-        got = sorted(f["rule"] for f in doc["findings"] if f["severity"] == "flag")
+        got = sorted(f["rule"] for f in doc["findings"] if f["severity"] in ("flag", "note"))
         assert got == stored[name], name
     # without history the tall runner's step rate is judged on the population
     # band (153 steps/min), which the planted runs' 144 steps/min also cross
     assert main(["analyze", str(folder / names[1]), "--no-history", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert [f for f in doc["findings"] if f["severity"] == "flag"] == []
+    assert [f for f in doc["findings"] if f["severity"] in ("flag", "note")] == []
 
 
 def test_analyze_finds_the_store_of_the_scanned_folder(histories, monkeypatch, capsys):
@@ -138,7 +142,7 @@ def test_analyze_finds_the_store_of_the_scanned_folder(histories, monkeypatch, c
     target = folder / names[OVERSTRIDE[1]]
     assert main(["analyze", str(target), "--json"]) == 0  # no --db: the folder's store
     doc = json.loads(capsys.readouterr().out)
-    (f,) = [f for f in doc["findings"] if f["severity"] == "flag"]
+    (f,) = [f for f in doc["findings"] if f["severity"] in ("flag", "note")]
     with Store(db, create=False) as st:
         m = st.form_minutes_frame(steady_only=True)
     start = m.loc[m["path"] == str(target), "run_start_s"].iloc[0]
@@ -226,4 +230,6 @@ def test_baseline_command_shows_and_draws_the_runners_line(histories, tmp_path, 
     assert main(["baseline", "--db", str(db), "--json", "--as-of", "2026-07-29"]) == 0
     early = json.loads(capsys.readouterr().out)
     assert early["cadence"] is None
-    assert early["basis"]["cadence_spm"].startswith("population band: only 1 run in your history")
+    assert early["basis"]["cadence_spm"].startswith(
+        "population band: 1 run in the 60 days before this run (3 needed)"
+    )

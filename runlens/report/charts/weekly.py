@@ -3,11 +3,12 @@
 Three panels on one time axis (weeks):
 
 1. Weekly volume (distance, moving time or TRIMP). Weeks with a volume
-   finding of severity "flag" (a session spike, Frandsen et al. 2025, or a
-   weekly increase over 30 %, Nielsen et al. 2014) are dark and hatched
+   finding of severity "flag" (a session spike, Frandsen et al. 2025; since
+   issue 25 the only volume flag) are dark and hatched
    ``///``; weeks with notes only (increase over 10 %, ratio >= 1.5) are light
    and dotted; flagged sessions get a triangle with their spike ratio.
-2. The EWMA acute:chronic ratio (Williams et al. 2017) with the bands of
+2. The EWMA acute:chronic ratio (Williams et al. 2017's EWMA, uncoupled as
+   Windt & Gabbett 2019) with the bands of
    Gabbett 2016 (0.8-1.3, >= 1.5) and a caption that they are disputed
    (evidence.md section 4); days before 28 days of history are greyed.
 3. Form at matched pace (:mod:`.trends`): each week's median cadence, step
@@ -43,10 +44,11 @@ METRICS = {
 SWEET = (0.8, 1.3)
 DANGER = 1.5
 ACWR_CAPTION = (
-    "Acute:chronic ratio = EWMA of daily load over 7 days / EWMA over 28 days, uncoupled "
-    "(Williams et al. 2017); needs 28 days of history. Bands from team sports (Gabbett 2016): "
-    "0.8-1.3 'sweet spot', >= 1.5 'danger zone'. They are disputed (Lolli et al. 2019, "
-    "Impellizzeri et al. 2020): context, not a risk estimate."
+    "Acute:chronic ratio = EWMA of daily load over 7 days (Williams et al. 2017) / EWMA over "
+    "28 days, uncoupled (Windt & Gabbett 2019); needs 28 days of history. Bands from team "
+    "sports (Gabbett 2016): 0.8-1.3 'sweet spot', >= 1.5 'danger zone'. They are disputed "
+    "(Lolli et al. 2019, Impellizzeri et al. 2020), and in runners Frandsen et al. 2025 found "
+    "an inverse association: context, not a risk estimate."
 )
 #: Pain-episode markers (runlens.pain): purple, apart from the orange flags.
 PAIN_COLOUR = "#6a1b9a"
