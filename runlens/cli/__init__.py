@@ -65,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except RunlensError as exc:
-        print(f"runlens: error: {exc}", file=sys.stderr)
+        from ..io.names import shown
+
+        print(f"runlens: error: {shown(str(exc))}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("runlens: interrupted", file=sys.stderr)

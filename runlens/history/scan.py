@@ -102,6 +102,10 @@ class ScanReport:
     seconds : float
         Wall time of the scan.
     assumptions : list of str
+    unreadable : list of (path, reason)
+        Folders, files, zips and members that could not be listed or read in
+        this scan (or whose name is not text): the runs stored from them are
+        kept, not forgotten.
     """
 
     root: str
@@ -134,6 +138,7 @@ class ScanReport:
     form_flags: int = 0
     seconds: float = 0.0
     assumptions: list[str] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         from dataclasses import asdict
@@ -263,6 +268,7 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
         disc = Discovery(zips=[FoundFile(r, st.st_size, st.st_mtime_ns)])
     known = store.known_files(r)
     present: set[str] = set()
+    _keep_unreadable(disc.unreadable, r, known, present, report)
     index = ExportIndex()
     left_out = disc.left_out
 
@@ -324,8 +330,8 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
         try:
             arc = Archive(z.path)
         except RunlensError as exc:
-            present.add(z.path)
-            failures.append(_failed(z.path, exc.message))
+            archives_now.pop(z.path, None)  # read it in full once it can be read
+            _zip_unreadable(z.path, exc.message, r, known, present, report, failures)
             continue
         open_archives.append(arc)
         problems: list[tuple[str, str]] = []
@@ -346,12 +352,14 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
         try:
             members = list(arc.members(want, skip_nested=skip_nested, problems=problems))
         except RunlensError as exc:
-            present.add(z.path)
-            failures.append(_failed(z.path, exc.message))
+            archives_now.pop(z.path, None)  # read it in full once it can be read
+            _zip_unreadable(z.path, exc.message, r, known, present, report, failures)
             continue
         for path, reason in problems:
             present.add(path)
             failures.append(_failed(path, reason))
+            _keep_under(path + SEP, known, present)
+            archives_now.pop(path, None)
         lists = [m for m in members if is_export_list(m.chain[-1])]
         for m in lists:
             try:
@@ -380,6 +388,11 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
 
     def record(res: dict) -> None:
         nonlocal changed
+        k = known.get(res["path"])
+        if res.get("unreadable") and k is not None and k[3] == "ok":
+            # Stored before, unreadable now (permissions, an I/O error): kept as stored.
+            report.unreadable.append((res["path"], res["error"]))
+            return
         changed = changed or res["status"] != "unchanged"
         store.put_result(res, r)
         report.read += res["sha256"] is not None
@@ -617,6 +630,45 @@ def _forget_moved_copies(store, new_paths: set[str]) -> int:
             store.conn.execute("DELETE FROM meta WHERE key = ?", (DERIVED_STATE_KEY,))
             store.conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
     return len(gone)
+
+
+def _keep_under(prefix: str, known: dict, present: set[str]) -> int:
+    """Mark the stored paths under ``prefix`` present (their place could not be read)."""
+    kept = [p for p in known if p.startswith(prefix)]
+    present.update(kept)
+    return len(kept)
+
+
+def _keep_unreadable(unreadable, root: str, known: dict, present: set[str], report) -> None:
+    """What discovery could not list or ``stat``: its stored runs are kept, the place reported.
+
+    RunlensError when ``root`` itself cannot be listed: nothing of the source
+    was seen, so nothing is changed.
+    """
+    for path, reason in unreadable:
+        if path == root:
+            raise RunlensError(
+                f"{reason}; nothing in the history was changed (its runs are kept)", path=root
+            )
+        present.add(path)
+        _keep_under(path + os.sep, known, present)
+        report.unreadable.append((path, reason))
+
+
+def _zip_unreadable(path, reason, root, known, present, report, failures) -> None:
+    """A zip that cannot be opened or listed: its stored members are kept.
+
+    RunlensError when it is the scanned zip itself (the whole source).
+    """
+    from ..io.archive import SEP
+
+    if path == root:
+        raise RunlensError(f"{reason}; nothing in the history was changed", path=root)
+    present.add(path)
+    if _keep_under(path + SEP, known, present):
+        report.unreadable.append((path, reason))
+    else:
+        failures.append(_failed(path, reason))
 
 
 def _failed(path: str, reason: str, size: int | None = None, mtime: int | None = None) -> dict:

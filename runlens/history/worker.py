@@ -244,7 +244,9 @@ def analyse_file(
             st = os.fstat(fh.fileno())
             data = fh.read()
     except OSError as exc:
-        return _unread(path, f"cannot be read ({exc.strerror or exc})", t0)
+        res = _unread(path, f"cannot be read ({exc.strerror or exc})", t0)
+        res["unreadable"] = True  # a scan keeps what it stored of it
+        return res
     except RunlensError as exc:  # a FIFO, a device: refused, never waited on
         return _unread(path, exc.message, t0)
     return analyse_bytes(
