@@ -274,7 +274,12 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
 
     # Export lists in the folder first: they name the files read below.
     for f in disc.lists:
-        if not _read_list(Path(f.path).read_bytes(), f.path, index, report):
+        try:
+            raw = _read_bounded(f.path)
+        except (OSError, RunlensError) as exc:
+            index.problems.append((f.path, getattr(exc, "message", None) or str(exc)))
+            continue
+        if not _read_list(raw, f.path, index, report):
             left_out[left_out_kind(f.path)] += 1  # a list that is not one: left out
 
     def unchanged_archive(path: str, sig: list[int]) -> bool:
@@ -375,6 +380,7 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
             consider(m.path, m.size, m.crc, (arc, m))
     for path, why in index.problems:
         report.assumptions.append(f"{path}: export list not used: {why}")
+    report.assumptions.extend(index.skipped)
 
     report.removed = store.remove_missing(r, present)
     report.read += moved.hashed
@@ -632,6 +638,19 @@ def _forget_moved_copies(store, new_paths: set[str]) -> int:
     return len(gone)
 
 
+def _read_bounded(path: str) -> bytes:
+    """An export list's bytes: a regular file up to the activity-file limit (never a FIFO)."""
+    from ..io.source import MAX_INPUT_BYTES, open_regular
+
+    with open_regular(path) as fh:
+        if os.fstat(fh.fileno()).st_size > MAX_INPUT_BYTES:
+            raise RunlensError(f"over {MAX_INPUT_BYTES // 2**20} MiB; not read", path=path)
+        data = fh.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        raise RunlensError(f"over {MAX_INPUT_BYTES // 2**20} MiB; not read", path=path)
+    return data
+
+
 def _keep_under(prefix: str, known: dict, present: set[str]) -> int:
     """Mark the stored paths under ``prefix`` present (their place could not be read)."""
     kept = [p for p in known if p.startswith(prefix)]
@@ -701,7 +720,7 @@ def _read_list(data: bytes, path: str, index, report: ScanReport) -> bool:
             parse_garmin_summaries(data, "Garmin's summarizedActivities", index)
         report.export_lists += 1
         return True
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError) as exc:
         why = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         index.problems.append((path, why))
         return False

@@ -237,12 +237,17 @@ def analyse_file(
         ``activity`` (dict or None), ``seconds`` (time spent).
     """
     t0 = time.perf_counter()
-    from ..io.source import open_regular
+    from ..io.source import MAX_INPUT_BYTES, _too_large, open_regular
 
     try:
         with open_regular(path) as fh:
             st = os.fstat(fh.fileno())
-            data = fh.read()
+            # Size first, then a bounded read: a 4 GB file never enters memory.
+            if st.st_size > MAX_INPUT_BYTES:
+                raise _too_large(path, st.st_size)
+            data = fh.read(MAX_INPUT_BYTES + 1)
+            if len(data) > MAX_INPUT_BYTES:
+                raise _too_large(path, len(data))
     except OSError as exc:
         res = _unread(path, f"cannot be read ({exc.strerror or exc})", t0)
         res["unreadable"] = True  # a scan keeps what it stored of it

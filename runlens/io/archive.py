@@ -22,7 +22,6 @@ one) is reported per member, never for the whole archive.
 
 from __future__ import annotations
 
-import io
 import os
 import zipfile
 from collections.abc import Iterator
@@ -48,9 +47,18 @@ MAX_DEPTH = 3
 MAX_MEMBERS = 200_000
 #: A nested zip is held in memory to be read; larger ones are refused (bytes).
 MAX_NESTED_ZIP_BYTES = 1024 * 1024 * 1024
+#: A nested zip is inflated into a temporary file, kept in memory up to this size (bytes).
+SPOOL_IN_MEMORY = 8 * 1024 * 1024
 #: Between an archive's path and a member's name.
 SEP = "!/"
 _CHUNK = 1 << 20
+
+
+def _why(exc: BaseException) -> str:
+    """One short line for an exception (a bad name's bytes are not repeated in full)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "a member name flagged as UTF-8 is not UTF-8"
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
 
 
 def is_zip_name(name: str) -> bool:
@@ -108,13 +116,14 @@ class Archive:
         self.path = os.fspath(path)
         try:
             self._zip = zipfile.ZipFile(self.path, "r")
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise RunlensError(f"not a readable zip archive ({exc})", path=self.path) from None
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            raise RunlensError(f"not a readable zip archive ({_why(exc)})", path=self.path) from None
         self._nested: dict[tuple[str, ...], zipfile.ZipFile] = {}
 
     def close(self) -> None:
         for z in self._nested.values():
             z.close()
+            z.fp_spool.close()
         self._nested.clear()
         self._zip.close()
 
@@ -133,14 +142,18 @@ class Archive:
         if z is None:
             # Only the innermost chain is kept open: nested zips are visited in order.
             for k in [k for k in self._nested if k != chain[: len(k)]]:
-                self._nested.pop(k).close()
-            data = self._read(chain, MAX_NESTED_ZIP_BYTES, "nested zip")
+                old = self._nested.pop(k)
+                old.close()
+                old.fp_spool.close()
+            spool = self._spool(chain)
             try:
-                z = zipfile.ZipFile(io.BytesIO(data), "r")
-            except zipfile.BadZipFile as exc:
+                z = zipfile.ZipFile(spool, "r")
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+                spool.close()
                 raise RunlensError(
-                    f"not a readable zip archive ({exc})", path=self.name(chain)
+                    f"not a readable zip archive ({_why(exc)})", path=self.name(chain)
                 ) from None
+            z.fp_spool = spool  # closed with it (ZipFile leaves a passed file open)
             self._nested[chain] = z
         return z
 
@@ -208,7 +221,25 @@ class Archive:
             yield from inner
 
     # ----------------------------------------------------------------- reading
+    def _spool(self, chain: tuple[str, ...]):
+        """A nested zip inflated into a temporary file (in memory up to
+        :data:`SPOOL_IN_MEMORY` bytes, on disk beyond, deleted when closed)."""
+        import tempfile
+
+        out = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+        try:
+            for piece in self._pieces(chain, MAX_NESTED_ZIP_BYTES, "nested zip"):
+                out.write(piece)
+            out.seek(0)
+        except BaseException:
+            out.close()
+            raise
+        return out
+
     def _read(self, chain: tuple[str, ...], limit: int, what: str) -> bytes:
+        return b"".join(self._pieces(chain, limit, what))
+
+    def _pieces(self, chain: tuple[str, ...], limit: int, what: str):
         z = self._open(chain[:-1])
         name = self.name(chain)
         try:
@@ -221,7 +252,6 @@ class Archive:
                 f"{limit // 2**20} MiB",
                 path=name,
             )
-        out = []
         total = 0
         try:
             with z.open(info, "r") as fh:
@@ -234,14 +264,13 @@ class Archive:
                         raise RunlensError(
                             f"{what} inflates beyond {limit // 2**20} MiB; not read", path=name
                         )
-                    out.append(piece)
+                    yield piece
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
             raise RunlensError(f"damaged archive member ({exc})", path=name) from None
         except NotImplementedError as exc:  # an unsupported compression method
             raise RunlensError(f"archive member cannot be read ({exc})", path=name) from None
         except RuntimeError as exc:  # encrypted
             raise RunlensError(f"archive member cannot be read ({exc})", path=name) from None
-        return b"".join(out)
 
     def read(self, member: Member) -> bytes:
         """A member's bytes, inflated in bounded pieces (RunlensError if it cannot be read)."""
