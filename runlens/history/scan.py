@@ -510,8 +510,11 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
     # Nothing stored changed and the derived tables were refreshed with the
     # same settings (their record is deleted by every write that changes
     # an activity): reuse them, without importing pandas.
+    # Judging marks the record "judged" when it is done: a scan killed after the
+    # refresh but before judging ended leaves it unmarked, and the next one judges.
     state = None if changed else store.meta(DERIVED_STATE_KEY)
-    if not (isinstance(state, dict) and state.get("fingerprint") == derived_fingerprint(config)):
+    if not (isinstance(state, dict) and state.get("fingerprint") == derived_fingerprint(config)
+            and state.get("judged") is True):
         from .analysis import derived_state, refresh_derived
         from .judge import judge_history
 
@@ -519,6 +522,7 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
         # Duplicates are known now: judge each counted run against the runs
         # before it (reads again only runs whose baseline changed).
         report.judged = judge_history(store, config, jobs)
+        _mark_judged(store, state["fingerprint"])
     store.mark_root_scanned(r, "folder" if Path(r).is_dir() else "zip", report.found)
     store.forget_empty_sources()
     report.gone_sources = [
@@ -636,6 +640,21 @@ def _forget_moved_copies(store, new_paths: set[str]) -> int:
             store.conn.execute("DELETE FROM meta WHERE key = ?", (DERIVED_STATE_KEY,))
             store.conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
     return len(gone)
+
+
+def _mark_judged(store, fingerprint: str) -> None:
+    """Record that every run is judged on the derived state stored with ``fingerprint``
+    (unless another scan replaced or forgot that state meanwhile)."""
+    import json
+
+    with store.transaction() as c:
+        row = c.execute("SELECT value FROM meta WHERE key = ?", (DERIVED_STATE_KEY,)).fetchone()
+        if row is None:
+            return
+        st = json.loads(row[0])
+        if isinstance(st, dict) and st.get("fingerprint") == fingerprint:
+            st["judged"] = True
+            c.execute("UPDATE meta SET value = ? WHERE key = ?", (json.dumps(st), DERIVED_STATE_KEY))
 
 
 def _read_bounded(path: str) -> bytes:
