@@ -197,7 +197,10 @@ def _judge(store: Store, config: Config | None, jobs: int, plan: list) -> int:
     else:
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=min(jobs, len(plan))) as ex:
+        from ..lifeline import worker_lifeline
+
+        n = min(jobs, len(plan))
+        with ProcessPoolExecutor(max_workers=n, initializer=worker_lifeline) as ex:
             futs = [ex.submit(judge_file, p, config, pb, stored.get(p)) for p, pb, _ in plan]
             for fut in futs:  # in plan order: same store whatever finishes first
                 record(fut.result())

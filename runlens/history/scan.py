@@ -185,9 +185,9 @@ def check_outside(out: Path, root: str, what: str, option: str) -> None:
 def _executor(jobs: int, table=None):
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(
-        max_workers=jobs, initializer=set_start_table, initargs=(table,)
-    )
+    from .worker import init_worker
+
+    return ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(table,))
 
 
 def scan(
@@ -387,7 +387,9 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
     report.left_out = dict(sorted(left_out.items(), key=lambda kv: (-kv[1], kv[0])))
     report.ignored = sum(left_out.values())
     n = len(tasks) + len(failures)
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    from ..lifeline import cap_jobs
+
+    jobs = cap_jobs(jobs)  # --jobs 1000 starts no more workers than cores and memory allow
     changed = report.removed > 0
     names: dict[str, str] = {}
     new_paths: set[str] = set()

@@ -204,6 +204,14 @@ def set_start_table(table: Any) -> None:
     _START_TABLE = table
 
 
+def init_worker(table: Any = None) -> None:
+    """A scan pool's initializer: die with the parent, then :func:`set_start_table`."""
+    from ..lifeline import worker_lifeline
+
+    worker_lifeline()
+    set_start_table(table)
+
+
 def analyse_file(
     path: str,
     known_sha256: str | None = None,
