@@ -70,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     except RunlensError as exc:
         from ..io.names import shown
 
-        print(f"runlens: error: {shown(str(exc))}", file=sys.stderr)
+        text = "\n".join(shown(line) for line in str(exc).split("\n"))  # no raw escapes
+        print(f"runlens: error: {text}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt as exc:
         print("runlens: interrupted", file=sys.stderr)

@@ -314,8 +314,11 @@ class Store:
     """
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+        from ..storeopen import check_store_target, connect_uri, writable
+
         self.path = Path(path)
         name = str(self.path)
+        check_store_target(self.path, create)  # no /dev/null-journal, no schema in an empty file
         exists = self.path.exists()
         if exists and self.path.is_dir():
             raise StoreError("is a folder, not a store file", path=name)
@@ -331,9 +334,23 @@ class Store:
                     path=name,
                 )
         if not exists:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:  # an unwritable data folder: one line, not a traceback
+                raise StoreError(
+                    f"its folder cannot be created ({exc.strerror or exc}); choose a store "
+                    "with --db",
+                    path=name,
+                ) from None
+        #: Opened read-only: the file or its mount cannot be written (reads work).
+        self.read_only = exists and not writable(self.path)
         try:
-            self.conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            if self.read_only:
+                self.conn = sqlite3.connect(
+                    connect_uri(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None, uri=True
+                )
+            else:
+                self.conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the store ({exc})", path=name) from None
         import time
@@ -370,6 +387,12 @@ class Store:
         c = self.conn
         c.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
         app_id, n_tables, version = self._state()
+        if self.read_only and (not n_tables or version < SCHEMA_VERSION):
+            raise StoreError(
+                "read-only, and of an older schema this runlens must upgrade; copy it to a "
+                "folder you can write and open the copy with --db",
+                path=str(self.path),
+            )
         if not n_tables or app_id != APPLICATION_ID or version < SCHEMA_VERSION:
             # Another runlens may be creating or migrating this store at this
             # moment: decide (and create) under the write lock, on what it committed.
@@ -396,6 +419,8 @@ class Store:
                     f"{SCHEMA_VERSION}); upgrade runlens",
                     path=str(self.path),
                 )
+        if self.read_only:
+            return  # nothing may be written: no WAL switch, no pragmas that write
         if c.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             c.execute("PRAGMA journal_mode = WAL")  # readers do not block the writer
         c.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a crash loses no commit
@@ -778,6 +803,12 @@ def store_error(exc: sqlite3.Error, path: str | os.PathLike[str]) -> RunlensErro
         return DiskFullError(name, "the history store could not be written")
     text = str(exc)
     code = getattr(exc, "sqlite_errorcode", None)
+    if code == getattr(sqlite3, "SQLITE_READONLY", 8) or "readonly database" in text:
+        return StoreError(
+            "the store is read-only (a read-only file or mount); nothing was changed. "
+            "Reading it works; to write, copy it somewhere writable and use --db",
+            path=name,
+        )
     corrupt = code in (
         getattr(sqlite3, "SQLITE_CORRUPT", 11),
         getattr(sqlite3, "SQLITE_NOTADB", 26),
@@ -791,6 +822,12 @@ def store_error(exc: sqlite3.Error, path: str | os.PathLike[str]) -> RunlensErro
     return StoreError(f"cannot use the store ({exc}); it was left as it was", path=name)
 
 
+def _readonly(exc: BaseException) -> bool:
+    """Whether an SQLite error says the store cannot be written (file, mount, ro open)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code == getattr(sqlite3, "SQLITE_READONLY", 8) or "readonly database" in str(exc)
+
+
 class _Tx:
     def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
         self.conn = conn
@@ -800,7 +837,7 @@ class _Tx:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            if self.path is not None and _disk_full(exc, self.path.parent):
+            if self.path is not None and (_disk_full(exc, self.path.parent) or _readonly(exc)):
                 raise store_error(exc, self.path) from None
             raise
         return self.conn
@@ -817,7 +854,7 @@ class _Tx:
         except sqlite3.Error:
             pass  # SQLite rolled back itself (e.g. after SQLITE_FULL)
         if isinstance(exc, sqlite3.Error) and self.path is not None:
-            if _disk_full(exc, self.path.parent):
+            if _disk_full(exc, self.path.parent) or _readonly(exc):
                 raise store_error(exc, self.path) from None
         if exc_type is None:
             raise exc
