@@ -61,6 +61,14 @@ def _why(exc: BaseException) -> str:
     return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
 
 
+def _odd_member(path: str, name: str, count: int) -> tuple[str, str]:
+    """A member that cannot be named on its own: (path, reason), reported, not read."""
+    if SEP in name:
+        return path, f"its name holds {SEP!r}, which runlens uses between a zip and a member; not read"
+    return path, (f"{count} members share this name, so none can be told apart; none was read "
+                  "(extract the zip and scan the folder to read them)")
+
+
 def is_zip_name(name: str) -> bool:
     """Whether a name ends in .zip (case-insensitive)."""
     return name.lower().endswith(".zip")
@@ -193,11 +201,24 @@ class Archive:
                 path=self.name(chain),
             )
         nested = []
+        from collections import Counter
+
+        from ..history.discover import is_activity_name
+
+        counts = Counter(i.filename for i in infos)
+        reported: set[str] = set()
         for info in infos:
             if info.is_dir():
                 continue
             base = info.filename.rsplit("/", 1)[-1]
             if base.startswith(".") or info.filename.startswith("__MACOSX/"):
+                continue
+            odd = SEP in info.filename or counts[info.filename] > 1
+            if odd and (is_activity_name(base) or is_zip_name(base)):
+                if problems is not None and info.filename not in reported:
+                    reported.add(info.filename)  # one line per name
+                    problems.append(_odd_member(self.name((*chain, info.filename)),
+                                                info.filename, counts[info.filename]))
                 continue
             m = Member(self.name((*chain, info.filename)), (*chain, info.filename),
                        info.file_size, info.CRC)

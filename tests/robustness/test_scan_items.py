@@ -107,3 +107,23 @@ def test_outer_zip_with_a_bad_utf8_flagged_name_is_one_line(tmp_path, capsys):
     rc, out, err = _scan(capsys, z, tmp_path / "s.sqlite")
     assert rc == 1 and out == ""
     assert err.count("\n") == 1 and err.startswith(f"runlens: error: {z}: not a readable zip")
+
+
+def test_duplicate_and_ambiguous_member_names_are_each_named(tmp_path, capsys):
+    import warnings
+
+    z = tmp_path / "export.zip"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate names it writes
+        with zipfile.ZipFile(z, "w") as zf:
+            for f in FITS:
+                zf.writestr("activities/run.fit", f.read_bytes())  # three of one name
+            zf.writestr("runs!/a.fit", FITS[0].read_bytes())
+            zf.writestr("ok.fit", FITS[1].read_bytes())
+    rc, out, err = _scan(capsys, z, tmp_path / "s.sqlite")
+    assert rc == 0, err
+    # before: the last of the three kept silently; runs!/a.fit stored but never judged
+    assert f"{z}!/activities/run.fit: bad: 3 members share this name" in out
+    assert out.count("activities/run.fit") == 1
+    assert f"{z}!/runs!/a.fit: bad: its name holds '!/'" in out
+    assert _count(tmp_path / "s.sqlite") == 1  # ok.fit
