@@ -124,3 +124,16 @@ def test_nan_heart_rate_is_dropped_with_a_warning(tmp_path, capsys):
     assert rc == 0, err
     doc = _json(out)
     assert any("<hr> value(s) not a finite number (e.g. 'NaN')" in w for w in doc["warnings"])
+
+
+@pytest.mark.parametrize("enc", ["utf-16", "utf-16-be", "utf-32"])
+def test_gpx_saved_as_utf16_or_32_is_read(tmp_path, capsys, enc):
+    text = gpx(_points(60)).decode().replace('encoding="UTF-8"', f'encoding="{enc.upper()}"')
+    raw = text.encode(enc)
+    if enc == "utf-16-be":
+        raw = b"\xfe\xff" + raw
+    f = tmp_path / "wide.gpx"
+    f.write_bytes(raw)
+    rc, out, err = _analyze(capsys, f)
+    assert rc == 0, err  # before: "not a FIT, GPX or TCX file (... no XML)"
+    assert _json(out)["format"] == "gpx"
