@@ -438,6 +438,11 @@ def _assemble(
             raise NoRecordsError(
                 f"GPX track of {n_points} points without a usable timestamp: "
                 + "; ".join(tr.notes), path=name)
+        m = re.search(rb"<(?:\w+:)?time>\s*([^<\s][^<]{0,39})", data)
+        if m:  # times were written, but none can be read: say so, not "no timestamps"
+            raise NoRecordsError(
+                f"GPX track of {n_points} points whose times cannot be read "
+                f"(e.g. {m.group(1).decode('utf-8', 'replace').strip()!r})", path=name)
         raise NoRecordsError(f"GPX track of {n_points} points without any timestamps", path=name)
 
     warnings = list(tr.notes or [])

@@ -137,3 +137,12 @@ def test_gpx_saved_as_utf16_or_32_is_read(tmp_path, capsys, enc):
     rc, out, err = _analyze(capsys, f)
     assert rc == 0, err  # before: "not a FIT, GPX or TCX file (... no XML)"
     assert _json(out)["format"] == "gpx"
+
+
+def test_unreadable_times_are_not_called_missing(tmp_path, capsys):
+    f = tmp_path / "words.gpx"
+    f.write_bytes(gpx([("yesterday morning", 47.0 + i * 1e-4, 8.0, 10, 150) for i in range(20)]))
+    rc, out, err = _analyze(capsys, f)
+    assert rc == 1 and err.count("\n") == 1
+    # before: "GPX track of 20 points without any timestamps"
+    assert "20 points whose times cannot be read (e.g. 'yesterday morning')" in err
