@@ -339,6 +339,10 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
             _zip_unreadable(z.path, exc.message, r, known, present, report, failures)
             continue
         open_archives.append(arc)
+        if arc.salvaged:  # cut short: what it held before and cannot show now is kept
+            archives_now.pop(z.path, None)
+            _keep_under(z.path + SEP, known, present)
+            report.unreadable.append((z.path, arc.salvaged))
         problems: list[tuple[str, str]] = []
 
         def want(base: str) -> bool:

@@ -69,6 +69,62 @@ def _odd_member(path: str, name: str, count: int) -> tuple[str, str]:
                   "(extract the zip and scan the folder to read them)")
 
 
+class _HeaderWalkZip(zipfile.ZipFile):
+    """A zip read from members found by their local headers (no central directory)."""
+
+    def __init__(self, path: str, infos: list[zipfile.ZipInfo]) -> None:
+        self._found = infos
+        super().__init__(path, "r")
+
+    def _RealGetContents(self) -> None:  # noqa: N802 - zipfile's own hook
+        for zi in self._found:
+            self.filelist.append(zi)
+            self.NameToInfo[zi.filename] = zi
+
+
+def _salvage(path: str) -> zipfile.ZipFile | None:
+    """The complete members of a zip whose directory is gone, walked by their local
+    headers from the start (sizes from the headers; a member written with a trailing
+    data descriptor ends the walk). None if not even one member is complete."""
+    import struct
+
+    infos: list[zipfile.ZipInfo] = []
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as fh:
+            off = 0
+            while off + 30 <= size and len(infos) < MAX_MEMBERS:
+                fh.seek(off)
+                head = fh.read(30)
+                if head[:4] != b"PK\x03\x04":
+                    break
+                (_, _, flags, method, mtime, mdate, crc, csize, usize, nlen, xlen) = struct.unpack(
+                    "<4sHHHHHIIIHH", head
+                )
+                if flags & 0x08 or flags & 0x01 or 0xFFFFFFFF in (csize, usize):
+                    break  # sizes not in the header (data descriptor), encrypted, or zip64
+                raw = fh.read(nlen + xlen)
+                end = off + 30 + nlen + xlen + csize
+                if len(raw) < nlen + xlen or end > size:
+                    break  # cut inside this member
+                name = raw[:nlen].decode("utf-8" if flags & 0x800 else "cp437", "replace")
+                zi = zipfile.ZipInfo(name)
+                zi.header_offset, zi.compress_type, zi.flag_bits = off, method, flags
+                zi.CRC, zi.compress_size, zi.file_size = crc, csize, usize
+                zi.extra = raw[nlen:]
+                zi.date_time = (
+                    (mdate >> 9) + 1980, max(1, (mdate >> 5) & 15), max(1, mdate & 31),
+                    mtime >> 11, (mtime >> 5) & 63, (mtime & 31) * 2,
+                )
+                infos.append(zi)
+                off = end
+        if not infos:
+            return None
+        return _HeaderWalkZip(path, infos)
+    except (OSError, ValueError, struct.error, zipfile.BadZipFile):
+        return None
+
+
 def is_zip_name(name: str) -> bool:
     """Whether a name ends in .zip (case-insensitive)."""
     return name.lower().endswith(".zip")
@@ -122,9 +178,23 @@ class Archive:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
+        #: Set when the zip's directory was unreadable and its complete members were
+        #: found by their local headers instead (a download cut short): what was lost.
+        self.salvaged: str | None = None
         try:
             self._zip = zipfile.ZipFile(self.path, "r")
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        except zipfile.BadZipFile as exc:
+            z = _salvage(self.path)
+            if z is None:
+                raise RunlensError(
+                    f"not a readable zip archive ({_why(exc)})", path=self.path
+                ) from None
+            self._zip = z
+            self.salvaged = (
+                f"damaged zip ({_why(exc)}): {len(z.infolist())} complete member(s) found by "
+                "their own headers were read; what follows them is lost"
+            )
+        except (OSError, ValueError, EOFError) as exc:
             raise RunlensError(f"not a readable zip archive ({_why(exc)})", path=self.path) from None
         self._nested: dict[tuple[str, ...], zipfile.ZipFile] = {}
 

@@ -157,6 +157,27 @@ def test_zip_that_can_no_longer_be_read_keeps_its_members(tmp_path, capsys):
     assert f"{z}: not a readable zip archive" in out
 
 
+def test_zip_cut_short_yields_its_complete_members_and_keeps_the_rest(tmp_path, capsys):
+    runs, db = _runs(tmp_path), tmp_path / "s.sqlite"
+    z = runs / "export.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in FITS[:4]:
+            zf.write(f, f"activities/{f.name}")
+    whole = z.read_bytes()
+    _scan(capsys, runs, db)
+    assert _count(db) == 10
+    # A fresh store from the cut zip alone: the complete members are read.
+    z.write_bytes(whole[: int(len(whole) * 0.6)])  # a download cut at 60 %
+    fresh = tmp_path / "fresh.sqlite"
+    rc, out, err = _scan(capsys, z, fresh)
+    assert rc == 0, err  # before: "not a readable zip archive", nothing read
+    assert _count(fresh) == 2
+    assert "damaged zip" in out and "2 complete member(s)" in out
+    # The store that held all four keeps them.
+    rc, out, err = _scan(capsys, runs, db)
+    assert rc == 0 and _count(db) == 10
+
+
 def test_name_that_is_not_utf8_is_reported_and_skipped(tmp_path, capsys):
     runs, db = _runs(tmp_path), tmp_path / "s.sqlite"
     shutil.copy(FITS[0], os.fsencode(runs) + b"/\xff.fit")
