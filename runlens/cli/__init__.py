@@ -62,14 +62,20 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):  # `runlens` alone: help on stdout, as asked for
         parser.print_help()
         return EXIT_OK
+    from ..lifeline import terminate_on_signals
+
+    terminate_on_signals()  # SIGTERM/SIGHUP stop a scan as Ctrl-C does, workers included
     try:
         return int(args.func(args) or 0)
     except RunlensError as exc:
-        print(f"runlens: error: {exc}", file=sys.stderr)
+        from ..io.names import shown
+
+        text = "\n".join(shown(line) for line in str(exc).split("\n"))  # no raw escapes
+        print(f"runlens: error: {text}", file=sys.stderr)
         return EXIT_FAILED
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("runlens: interrupted", file=sys.stderr)
-        return 130
+        return 128 + getattr(exc, "signum", 2)
     except BrokenPipeError:
         return EXIT_OK
     except OSError as exc:

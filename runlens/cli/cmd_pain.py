@@ -61,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Correct a diary entry (its id from `runlens pain list`): only the given "
         "fields change.",
     )
-    e.add_argument("id", type=int, metavar="ID", help="entry id (see `runlens pain list`)")
+    e.add_argument("id", type=_entry_id, metavar="ID", help="entry id (see `runlens pain list`)")
     e.add_argument("--date", metavar="DATE", help="new day (YYYY-MM-DD)")
     e.add_argument("--severity", "-s", metavar="0-10", help="new severity 0-10")
     e.add_argument("--where", metavar="PLACE", help="new place")
@@ -70,7 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.set_defaults(func=run_edit)
 
     r = ps.add_parser("remove", help="delete an entry", description="Delete one diary entry.")
-    r.add_argument("id", type=int, metavar="ID", help="entry id (see `runlens pain list`)")
+    r.add_argument("id", type=_entry_id, metavar="ID", help="entry id (see `runlens pain list`)")
     _store_args(r)
     r.set_defaults(func=run_remove)
 
@@ -111,6 +111,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_config_argument(rp)
     _store_args(rp)
     rp.set_defaults(func=run_report)
+
+
+def _entry_id(text: str) -> int:
+    """A diary entry id: a whole number SQLite can hold (99999999999999999999 is none)."""
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an entry id (a whole number)") from None
+    if not 1 <= v < 2**63:
+        raise argparse.ArgumentTypeError(f"no diary entry has id {text} (see `runlens pain list`)")
+    return v
 
 
 def _open(args: argparse.Namespace, create: bool):

@@ -171,12 +171,20 @@ def run(args: argparse.Namespace) -> int:
         )
     if rep.form_rules == "unavailable":
         print("Form rules are not part of this runlens: activities stored without form findings.")
+    from ..io.names import shown
+
+    if rep.unreadable:
+        n = len(rep.unreadable)
+        print(f"Could not read {plural(n, 'place')}; the runs stored from there are kept:")
+        for path, reason in rep.unreadable:
+            print(f"  {shown(path)}: {reason}")
     if rep.problems:
         n = len(rep.problems)
         verb = "is not an activity and was" if n == 1 else "are not activities and were"
         print(f"{plural(n, 'file')} {verb} skipped:")
         for path, status, reason in rep.problems:
-            print(f"  {path}: {'no activity' if status == 'skipped' else 'bad'}: {reason}")
+            print(f"  {shown(path)}: {'no activity' if status == 'skipped' else 'bad'}: "
+                  f"{shown(reason)}")
     for a in rep.assumptions:
         print(f"Assumed: {a}")
     gone = say_gone(rep.gone_sources)

@@ -336,6 +336,7 @@ def derived_fingerprint(config: Config | None = None) -> str:
         "runner": asdict(c.runner),
         "rules": c.rules,
         "load": c.load,
+        "baseline": getattr(c, "baseline", {}),  # the window judging uses
     }
     return json.dumps(doc, sort_keys=True, default=str)
 

@@ -51,16 +51,10 @@ def history_minutes(store: Any) -> pd.DataFrame:
     ``device`` (the recording device's name where the store knows it, else
     None), so that a baseline knows how many device families it mixes.
     """
-    import json
 
     df = store.form_minutes_frame(steady_only=True)
-    devices: dict[str, Any] = {}
     try:
-        for path, prof in store.conn.execute("SELECT path, profile_json FROM activities"):
-            try:
-                devices[path] = (json.loads(prof) or {}).get("device")
-            except (TypeError, ValueError):
-                devices[path] = None
+        devices = store.run_devices()
     except Exception:  # a store without the column: devices unknown
         devices = {}
     df["device"] = df["path"].map(devices) if len(df) else None

@@ -12,6 +12,7 @@ zips only have their directory read (:mod:`runlens.io.archive`).
 from __future__ import annotations
 
 import os
+import stat
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,9 @@ __all__ = [
 ]
 
 from ..io.names import SUFFIXES, is_activity_name  # names runlens reads, lower-cased
+
+#: Why a name that is not text (undecodable bytes) is not read.
+_NOT_TEXT = "its name is not valid text (UTF-8); rename it to have it read"
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,9 @@ class Discovery:
     zips: list[FoundFile] = field(default_factory=list)
     lists: list[FoundFile] = field(default_factory=list)
     left_out: Counter = field(default_factory=Counter)
+    #: Places that could not be listed or ``stat``-ed, and files whose name is
+    #: not text: ``(path, reason)``. Stored runs under them are kept.
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
 
 
 def left_out_kind(name: str) -> str:
@@ -67,18 +74,34 @@ def discover_sources(root: str | os.PathLike[str]) -> Discovery:
     """List activity files, zips and export lists under ``root``, recursively, sorted.
 
     Hidden folders (``.git``, ``.Trash``) and symlinked folders are not
-    entered (a link loop must not hang a scan).
+    entered (a link loop must not hang a scan). A folder that cannot be
+    listed, a file that cannot be ``stat``-ed and a name that is not text are
+    put in ``unreadable`` with the reason (``root`` itself included): the
+    scan keeps what it stored from them instead of forgetting it.
     """
     from ..io.exports import is_export_list
+    from ..io.names import is_text_name
 
     out = Discovery()
     base = Path(root).resolve()
-    for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+
+    def unlistable(exc: OSError) -> None:
+        out.unreadable.append(
+            (os.fspath(exc.filename or base), f"cannot be listed ({exc.strerror or exc})")
+        )
+
+    for dirpath, dirnames, filenames in os.walk(base, onerror=unlistable, followlinks=False):
+        for d in dirnames:
+            if not d.startswith(".") and not is_text_name(d):
+                out.unreadable.append((os.path.join(dirpath, d), _NOT_TEXT))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and is_text_name(d))
         for name in filenames:
             if name.startswith("."):
                 continue
             p = os.path.join(dirpath, name)
+            if not is_text_name(name):
+                out.unreadable.append((p, _NOT_TEXT))
+                continue
             low = name.lower()
             if is_activity_name(name):
                 bucket = out.files
@@ -91,13 +114,17 @@ def discover_sources(root: str | os.PathLike[str]) -> Discovery:
                 continue
             try:
                 st = os.stat(p)
-            except OSError:
-                continue  # vanished or unreadable: reported when read, if it comes back
-            if not os.path.isfile(p):
+            except FileNotFoundError:
+                continue  # vanished since listed: gone
+            except OSError as exc:
+                out.unreadable.append((p, f"cannot be read ({exc.strerror or exc})"))
+                continue
+            if not stat.S_ISREG(st.st_mode):
                 continue
             bucket.append(FoundFile(p, st.st_size, st.st_mtime_ns))
     for b in (out.files, out.zips, out.lists):
         b.sort(key=lambda f: f.path)
+    out.unreadable.sort()
     return out
 
 

@@ -281,7 +281,10 @@ def _judge(
     else:
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=min(jobs, len(plan))) as ex:
+        from ..lifeline import worker_lifeline
+
+        n = min(jobs, len(plan))
+        with ProcessPoolExecutor(max_workers=n, initializer=worker_lifeline) as ex:
             futs = [
                 ex.submit(judge_file, p, config, pb, stored.get(p), judge_dir)
                 for p, pb, _ in plan

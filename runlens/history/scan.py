@@ -102,6 +102,10 @@ class ScanReport:
     seconds : float
         Wall time of the scan.
     assumptions : list of str
+    unreadable : list of (path, reason)
+        Folders, files, zips and members that could not be listed or read in
+        this scan (or whose name is not text): the runs stored from them are
+        kept, not forgotten.
     """
 
     root: str
@@ -134,6 +138,7 @@ class ScanReport:
     form_flags: int = 0
     seconds: float = 0.0
     assumptions: list[str] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         from dataclasses import asdict
@@ -180,9 +185,9 @@ def check_outside(out: Path, root: str, what: str, option: str) -> None:
 def _executor(jobs: int, table=None):
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(
-        max_workers=jobs, initializer=set_start_table, initargs=(table,)
-    )
+    from .worker import init_worker
+
+    return ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(table,))
 
 
 def scan(
@@ -263,12 +268,18 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
         disc = Discovery(zips=[FoundFile(r, st.st_size, st.st_mtime_ns)])
     known = store.known_files(r)
     present: set[str] = set()
+    _keep_unreadable(disc.unreadable, r, known, present, report)
     index = ExportIndex()
     left_out = disc.left_out
 
     # Export lists in the folder first: they name the files read below.
     for f in disc.lists:
-        if not _read_list(Path(f.path).read_bytes(), f.path, index, report):
+        try:
+            raw = _read_bounded(f.path)
+        except (OSError, RunlensError) as exc:
+            index.problems.append((f.path, getattr(exc, "message", None) or str(exc)))
+            continue
+        if not _read_list(raw, f.path, index, report):
             left_out[left_out_kind(f.path)] += 1  # a list that is not one: left out
 
     def unchanged_archive(path: str, sig: list[int]) -> bool:
@@ -324,10 +335,14 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
         try:
             arc = Archive(z.path)
         except RunlensError as exc:
-            present.add(z.path)
-            failures.append(_failed(z.path, exc.message))
+            archives_now.pop(z.path, None)  # read it in full once it can be read
+            _zip_unreadable(z.path, exc.message, r, known, present, report, failures)
             continue
         open_archives.append(arc)
+        if arc.salvaged:  # cut short: what it held before and cannot show now is kept
+            archives_now.pop(z.path, None)
+            _keep_under(z.path + SEP, known, present)
+            report.unreadable.append((z.path, arc.salvaged))
         problems: list[tuple[str, str]] = []
 
         def want(base: str) -> bool:
@@ -346,12 +361,14 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
         try:
             members = list(arc.members(want, skip_nested=skip_nested, problems=problems))
         except RunlensError as exc:
-            present.add(z.path)
-            failures.append(_failed(z.path, exc.message))
+            archives_now.pop(z.path, None)  # read it in full once it can be read
+            _zip_unreadable(z.path, exc.message, r, known, present, report, failures)
             continue
         for path, reason in problems:
             present.add(path)
             failures.append(_failed(path, reason))
+            _keep_under(path + SEP, known, present)
+            archives_now.pop(path, None)
         lists = [m for m in members if is_export_list(m.chain[-1])]
         for m in lists:
             try:
@@ -367,19 +384,27 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
             consider(m.path, m.size, m.crc, (arc, m))
     for path, why in index.problems:
         report.assumptions.append(f"{path}: export list not used: {why}")
+    report.assumptions.extend(index.skipped)
 
     report.removed = store.remove_missing(r, present)
     report.read += moved.hashed
     report.left_out = dict(sorted(left_out.items(), key=lambda kv: (-kv[1], kv[0])))
     report.ignored = sum(left_out.values())
     n = len(tasks) + len(failures)
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    from ..lifeline import cap_jobs
+
+    jobs = cap_jobs(jobs)  # --jobs 1000 starts no more workers than cores and memory allow
     changed = report.removed > 0
     names: dict[str, str] = {}
     new_paths: set[str] = set()
 
     def record(res: dict) -> None:
         nonlocal changed
+        k = known.get(res["path"])
+        if res.get("unreadable") and k is not None and k[3] == "ok":
+            # Stored before, unreadable now (permissions, an I/O error): kept as stored.
+            report.unreadable.append((res["path"], res["error"]))
+            return
         changed = changed or res["status"] != "unchanged"
         store.put_result(res, r)
         report.read += res["sha256"] is not None
@@ -518,8 +543,11 @@ def _finish(store, r, report, config, jobs, changed, names, new_paths, archives_
     # Nothing stored changed and the derived tables were refreshed with the
     # same settings (their record is deleted by every write that changes
     # an activity): reuse them, without importing pandas.
+    # Judging marks the record "judged" when it is done: a scan killed after the
+    # refresh but before judging ended leaves it unmarked, and the next one judges.
     state = None if changed else store.meta(DERIVED_STATE_KEY)
-    if not (isinstance(state, dict) and state.get("fingerprint") == derived_fingerprint(config)):
+    if not (isinstance(state, dict) and state.get("fingerprint") == derived_fingerprint(config)
+            and state.get("judged") is True):
         from .analysis import derived_state, refresh_derived
         from .judge import judge_history
 
@@ -527,6 +555,7 @@ def _finish(store, r, report, config, jobs, changed, names, new_paths, archives_
         # Duplicates are known now: judge each counted run against the runs
         # before it (reads again only runs whose baseline changed).
         report.judged = judge_history(store, config, jobs, judge_dir)
+        _mark_judged(store, state["fingerprint"])
     store.mark_root_scanned(r, "folder" if Path(r).is_dir() else "zip", report.found)
     store.forget_empty_sources()
     report.gone_sources = [
@@ -630,6 +659,64 @@ def _forget_moved_copies(store, new_paths: set[str]) -> int:
     return len(gone)
 
 
+def _mark_judged(store, fingerprint: str) -> None:
+    """Record that every run is judged on the derived state stored with ``fingerprint``
+    (unless another scan replaced or forgot that state meanwhile)."""
+    store.update_meta_if(DERIVED_STATE_KEY, {"fingerprint": fingerprint}, {"judged": True})
+
+
+def _read_bounded(path: str) -> bytes:
+    """An export list's bytes: a regular file up to the activity-file limit (never a FIFO)."""
+    from ..io.source import MAX_INPUT_BYTES, open_regular
+
+    with open_regular(path) as fh:
+        if os.fstat(fh.fileno()).st_size > MAX_INPUT_BYTES:
+            raise RunlensError(f"over {MAX_INPUT_BYTES // 2**20} MiB; not read", path=path)
+        data = fh.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        raise RunlensError(f"over {MAX_INPUT_BYTES // 2**20} MiB; not read", path=path)
+    return data
+
+
+def _keep_under(prefix: str, known: dict, present: set[str]) -> int:
+    """Mark the stored paths under ``prefix`` present (their place could not be read)."""
+    kept = [p for p in known if p.startswith(prefix)]
+    present.update(kept)
+    return len(kept)
+
+
+def _keep_unreadable(unreadable, root: str, known: dict, present: set[str], report) -> None:
+    """What discovery could not list or ``stat``: its stored runs are kept, the place reported.
+
+    RunlensError when ``root`` itself cannot be listed: nothing of the source
+    was seen, so nothing is changed.
+    """
+    for path, reason in unreadable:
+        if path == root:
+            raise RunlensError(
+                f"{reason}; nothing in the history was changed (its runs are kept)", path=root
+            )
+        present.add(path)
+        _keep_under(path + os.sep, known, present)
+        report.unreadable.append((path, reason))
+
+
+def _zip_unreadable(path, reason, root, known, present, report, failures) -> None:
+    """A zip that cannot be opened or listed: its stored members are kept.
+
+    RunlensError when it is the scanned zip itself (the whole source).
+    """
+    from ..io.archive import SEP
+
+    if path == root:
+        raise RunlensError(f"{reason}; nothing in the history was changed", path=root)
+    present.add(path)
+    if _keep_under(path + SEP, known, present):
+        report.unreadable.append((path, reason))
+    else:
+        failures.append(_failed(path, reason))
+
+
 def _failed(path: str, reason: str, size: int | None = None, mtime: int | None = None) -> dict:
     """A worker-style result for something that could not even be read."""
     return {
@@ -660,7 +747,7 @@ def _read_list(data: bytes, path: str, index, report: ScanReport) -> bool:
             parse_garmin_summaries(data, "Garmin's summarizedActivities", index)
         report.export_lists += 1
         return True
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError) as exc:
         why = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         index.problems.append((path, why))
         return False

@@ -263,6 +263,14 @@ def set_start_table(table: Any) -> None:
     _START_TABLE = table
 
 
+def init_worker(table: Any = None) -> None:
+    """A scan pool's initializer: die with the parent, then :func:`set_start_table`."""
+    from ..lifeline import worker_lifeline
+
+    worker_lifeline()
+    set_start_table(table)
+
+
 def analyse_file(
     path: str,
     known_sha256: str | None = None,
@@ -302,7 +310,7 @@ def analyse_file(
     """
     t0 = time.perf_counter()
     from ..io.archive import SEP
-    from ..io.source import open_regular
+    from ..io.source import MAX_INPUT_BYTES, _too_large, open_regular
 
     if SEP in path:  # a zip member (a cohort worker reads it in place, as a scan does)
         import zlib
@@ -320,9 +328,16 @@ def analyse_file(
     try:
         with open_regular(path) as fh:
             st = os.fstat(fh.fileno())
-            data = fh.read()
+            # Size first, then a bounded read: a 4 GB file never enters memory.
+            if st.st_size > MAX_INPUT_BYTES:
+                raise _too_large(path, st.st_size)
+            data = fh.read(MAX_INPUT_BYTES + 1)
+            if len(data) > MAX_INPUT_BYTES:
+                raise _too_large(path, len(data))
     except OSError as exc:
-        return _unread(path, f"cannot be read ({exc.strerror or exc})", t0)
+        res = _unread(path, f"cannot be read ({exc.strerror or exc})", t0)
+        res["unreadable"] = True  # a scan keeps what it stored of it
+        return res
     except RunlensError as exc:  # a FIFO, a device: refused, never waited on
         return _unread(path, exc.message, t0)
     return analyse_bytes(

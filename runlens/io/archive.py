@@ -22,7 +22,6 @@ one) is reported per member, never for the whole archive.
 
 from __future__ import annotations
 
-import io
 import os
 import zipfile
 from collections.abc import Iterator
@@ -48,9 +47,82 @@ MAX_DEPTH = 3
 MAX_MEMBERS = 200_000
 #: A nested zip is held in memory to be read; larger ones are refused (bytes).
 MAX_NESTED_ZIP_BYTES = 1024 * 1024 * 1024
+#: A nested zip is inflated into a temporary file, kept in memory up to this size (bytes).
+SPOOL_IN_MEMORY = 8 * 1024 * 1024
 #: Between an archive's path and a member's name.
 SEP = "!/"
 _CHUNK = 1 << 20
+
+
+def _why(exc: BaseException) -> str:
+    """One short line for an exception (a bad name's bytes are not repeated in full)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "a member name flagged as UTF-8 is not UTF-8"
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+
+
+def _odd_member(path: str, name: str, count: int) -> tuple[str, str]:
+    """A member that cannot be named on its own: (path, reason), reported, not read."""
+    if SEP in name:
+        return path, f"its name holds {SEP!r}, which runlens uses between a zip and a member; not read"
+    return path, (f"{count} members share this name, so none can be told apart; none was read "
+                  "(extract the zip and scan the folder to read them)")
+
+
+class _HeaderWalkZip(zipfile.ZipFile):
+    """A zip read from members found by their local headers (no central directory)."""
+
+    def __init__(self, path: str, infos: list[zipfile.ZipInfo]) -> None:
+        self._found = infos
+        super().__init__(path, "r")
+
+    def _RealGetContents(self) -> None:  # noqa: N802 - zipfile's own hook
+        for zi in self._found:
+            self.filelist.append(zi)
+            self.NameToInfo[zi.filename] = zi
+
+
+def _salvage(path: str) -> zipfile.ZipFile | None:
+    """The complete members of a zip whose directory is gone, walked by their local
+    headers from the start (sizes from the headers; a member written with a trailing
+    data descriptor ends the walk). None if not even one member is complete."""
+    import struct
+
+    infos: list[zipfile.ZipInfo] = []
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as fh:
+            off = 0
+            while off + 30 <= size and len(infos) < MAX_MEMBERS:
+                fh.seek(off)
+                head = fh.read(30)
+                if head[:4] != b"PK\x03\x04":
+                    break
+                (_, _, flags, method, mtime, mdate, crc, csize, usize, nlen, xlen) = struct.unpack(
+                    "<4sHHHHHIIIHH", head
+                )
+                if flags & 0x08 or flags & 0x01 or 0xFFFFFFFF in (csize, usize):
+                    break  # sizes not in the header (data descriptor), encrypted, or zip64
+                raw = fh.read(nlen + xlen)
+                end = off + 30 + nlen + xlen + csize
+                if len(raw) < nlen + xlen or end > size:
+                    break  # cut inside this member
+                name = raw[:nlen].decode("utf-8" if flags & 0x800 else "cp437", "replace")
+                zi = zipfile.ZipInfo(name)
+                zi.header_offset, zi.compress_type, zi.flag_bits = off, method, flags
+                zi.CRC, zi.compress_size, zi.file_size = crc, csize, usize
+                zi.extra = raw[nlen:]
+                zi.date_time = (
+                    (mdate >> 9) + 1980, max(1, (mdate >> 5) & 15), max(1, mdate & 31),
+                    mtime >> 11, (mtime >> 5) & 63, (mtime & 31) * 2,
+                )
+                infos.append(zi)
+                off = end
+        if not infos:
+            return None
+        return _HeaderWalkZip(path, infos)
+    except (OSError, ValueError, struct.error, zipfile.BadZipFile):
+        return None
 
 
 def is_zip_name(name: str) -> bool:
@@ -106,15 +178,30 @@ class Archive:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
+        #: Set when the zip's directory was unreadable and its complete members were
+        #: found by their local headers instead (a download cut short): what was lost.
+        self.salvaged: str | None = None
         try:
             self._zip = zipfile.ZipFile(self.path, "r")
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise RunlensError(f"not a readable zip archive ({exc})", path=self.path) from None
+        except zipfile.BadZipFile as exc:
+            z = _salvage(self.path)
+            if z is None:
+                raise RunlensError(
+                    f"not a readable zip archive ({_why(exc)})", path=self.path
+                ) from None
+            self._zip = z
+            self.salvaged = (
+                f"damaged zip ({_why(exc)}): {len(z.infolist())} complete member(s) found by "
+                "their own headers were read; what follows them is lost"
+            )
+        except (OSError, ValueError, EOFError) as exc:
+            raise RunlensError(f"not a readable zip archive ({_why(exc)})", path=self.path) from None
         self._nested: dict[tuple[str, ...], zipfile.ZipFile] = {}
 
     def close(self) -> None:
         for z in self._nested.values():
             z.close()
+            z.fp_spool.close()
         self._nested.clear()
         self._zip.close()
 
@@ -133,14 +220,18 @@ class Archive:
         if z is None:
             # Only the innermost chain is kept open: nested zips are visited in order.
             for k in [k for k in self._nested if k != chain[: len(k)]]:
-                self._nested.pop(k).close()
-            data = self._read(chain, MAX_NESTED_ZIP_BYTES, "nested zip")
+                old = self._nested.pop(k)
+                old.close()
+                old.fp_spool.close()
+            spool = self._spool(chain)
             try:
-                z = zipfile.ZipFile(io.BytesIO(data), "r")
-            except zipfile.BadZipFile as exc:
+                z = zipfile.ZipFile(spool, "r")
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+                spool.close()
                 raise RunlensError(
-                    f"not a readable zip archive ({exc})", path=self.name(chain)
+                    f"not a readable zip archive ({_why(exc)})", path=self.name(chain)
                 ) from None
+            z.fp_spool = spool  # closed with it (ZipFile leaves a passed file open)
             self._nested[chain] = z
         return z
 
@@ -180,11 +271,24 @@ class Archive:
                 path=self.name(chain),
             )
         nested = []
+        from collections import Counter
+
+        from .names import is_activity_name
+
+        counts = Counter(i.filename for i in infos)
+        reported: set[str] = set()
         for info in infos:
             if info.is_dir():
                 continue
             base = info.filename.rsplit("/", 1)[-1]
             if base.startswith(".") or info.filename.startswith("__MACOSX/"):
+                continue
+            odd = SEP in info.filename or counts[info.filename] > 1
+            if odd and (is_activity_name(base) or is_zip_name(base)):
+                if problems is not None and info.filename not in reported:
+                    reported.add(info.filename)  # one line per name
+                    problems.append(_odd_member(self.name((*chain, info.filename)),
+                                                info.filename, counts[info.filename]))
                 continue
             m = Member(self.name((*chain, info.filename)), (*chain, info.filename),
                        info.file_size, info.CRC)
@@ -208,7 +312,25 @@ class Archive:
             yield from inner
 
     # ----------------------------------------------------------------- reading
+    def _spool(self, chain: tuple[str, ...]):
+        """A nested zip inflated into a temporary file (in memory up to
+        :data:`SPOOL_IN_MEMORY` bytes, on disk beyond, deleted when closed)."""
+        import tempfile
+
+        out = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+        try:
+            for piece in self._pieces(chain, MAX_NESTED_ZIP_BYTES, "nested zip"):
+                out.write(piece)
+            out.seek(0)
+        except BaseException:
+            out.close()
+            raise
+        return out
+
     def _read(self, chain: tuple[str, ...], limit: int, what: str) -> bytes:
+        return b"".join(self._pieces(chain, limit, what))
+
+    def _pieces(self, chain: tuple[str, ...], limit: int, what: str):
         z = self._open(chain[:-1])
         name = self.name(chain)
         try:
@@ -221,7 +343,6 @@ class Archive:
                 f"{limit // 2**20} MiB",
                 path=name,
             )
-        out = []
         total = 0
         try:
             with z.open(info, "r") as fh:
@@ -234,14 +355,13 @@ class Archive:
                         raise RunlensError(
                             f"{what} inflates beyond {limit // 2**20} MiB; not read", path=name
                         )
-                    out.append(piece)
+                    yield piece
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
             raise RunlensError(f"damaged archive member ({exc})", path=name) from None
         except NotImplementedError as exc:  # an unsupported compression method
             raise RunlensError(f"archive member cannot be read ({exc})", path=name) from None
         except RuntimeError as exc:  # encrypted
             raise RunlensError(f"archive member cannot be read ({exc})", path=name) from None
-        return b"".join(out)
 
     def read(self, member: Member) -> bytes:
         """A member's bytes, inflated in bounded pieces (RunlensError if it cannot be read)."""

@@ -58,6 +58,8 @@ class ExportIndex:
     starts: list[float] = field(default_factory=list)
     by_start: list[Hint] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
+    #: Rows or entries of a list that were skipped, one line each: the rest is used.
+    skipped: list[str] = field(default_factory=list)
 
     def for_name(self, rel: str) -> Hint | None:
         """The hint of a file by its full path (an archive member's ``ZIP!/NAME``)."""
@@ -107,7 +109,15 @@ def parse_strava_csv(data: bytes, origin: str, index: ExportIndex, prefix: str =
     if fcol is None:
         raise ValueError("no 'Filename' column: not a Strava activities.csv")
     n = 0
-    for row in rows:
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # one bad line (a field over the csv limit): skip it
+            if len(index.skipped) < MAX_SKIPPED_NOTES:
+                index.skipped.append(f"{origin} line {rows.line_num + 1} skipped ({exc})")
+            continue
         fname = (row.get(fcol) or "").strip()
         if not fname:
             continue  # an activity without a file (entered by hand)
@@ -129,9 +139,24 @@ def _garmin_sport(value) -> str | None:
     return sport_name(value)  # one sport mapper for every format
 
 
+#: Skipped rows or entries named one by one per scan (the rest are counted only by absence).
+MAX_SKIPPED_NOTES = 20
+_MS_1990, _MS_2100 = 631_152_000_000, 4_102_444_800_000
+
+
+def _plausible_ms(v) -> bool:
+    """A number of milliseconds since 1970 that is a date between 1990 and 2100."""
+    return (
+        isinstance(v, (int, float)) and not isinstance(v, bool) and _MS_1990 <= v < _MS_2100
+    )
+
+
 def parse_garmin_summaries(data: bytes, origin: str, index: ExportIndex) -> int:
     """Add the entries of a Garmin ``summarizedActivities`` json to ``index``."""
-    doc = json.loads(data.decode("utf-8-sig", errors="replace"))
+    try:
+        doc = json.loads(data.decode("utf-8-sig", errors="replace"))
+    except RecursionError:
+        raise ValueError("JSON nested too deep to be an activity list") from None
     parts = doc if isinstance(doc, list) else [doc]
     entries = []
     for p in parts:
@@ -144,12 +169,17 @@ def parse_garmin_summaries(data: bytes, origin: str, index: ExportIndex) -> int:
         if not isinstance(e, dict):
             continue
         gmt, local = e.get("startTimeGmt"), e.get("startTimeLocal")
-        if not isinstance(gmt, (int, float)):
+        if not _plausible_ms(gmt):
+            if gmt is not None and len(index.skipped) < MAX_SKIPPED_NOTES:
+                index.skipped.append(f"{origin}: an entry with start time {gmt!r} skipped "
+                                     "(not a date between 1990 and 2100)")
             continue
         offset = None
-        if isinstance(local, (int, float)):
-            # Rounded to 15 min, as time zones are.
+        if _plausible_ms(local):
+            # Rounded to 15 min, as time zones are; real ones lie within +-14:00.
             offset = int(round((local - gmt) / 1000 / 900) * 900)
+            if abs(offset) > 14 * 3600:
+                offset = None
         index.starts.append(gmt / 1000.0)
         index.by_start.append(
             Hint(_garmin_sport(e.get("activityType")), e.get("name") or None, offset, origin)

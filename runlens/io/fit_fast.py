@@ -366,6 +366,8 @@ def _summary_messages(summary: bytes, w: Walk) -> dict[str, list[dict]] | None:
     """The kept messages from fitfast, named like fitparse; None if they do not pair up."""
     import fitfast
 
+    from .bounds import DROPPED_KEY, cap
+
     parsed = fitfast.parse(summary, enum_names=False)
     out: dict[str, list[dict]] = {}
     for gnum, mname in _KEPT_NAMES.items():
@@ -373,6 +375,10 @@ def _summary_messages(summary: bytes, w: Walk) -> dict[str, list[dict]] | None:
         lays = w.layouts.get(gnum, [])
         if len(msgs) != len(lays):
             return None
+        keep = cap(mname, len(msgs))  # 200,000 sessions are not all named (io/bounds.py)
+        if keep is not None:
+            out.setdefault(DROPPED_KEY, {})[mname] = len(msgs) - keep
+            msgs, lays = msgs[:keep], lays[:keep]
         out[mname] = [_name_message(gnum, m, lay) for m, lay in zip(msgs, lays)]
     return out
 

@@ -97,6 +97,10 @@ class _Track:
     sport_text: str | None = None
     creator: str | None = None
     has_routes_or_waypoints: bool = False
+    #: Warnings of values dropped point by point (runlens.io.times), and how
+    #: many points lost their time that way.
+    notes: list = None  # type: ignore[assignment]
+    refused: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -116,6 +120,7 @@ def _gpxpy_track(data: bytes, name: str) -> _Track:
         ) from None
 
     t: list[float] = []
+    bad_offsets: list[str] = []
     lat: list[float] = []
     lon: list[float] = []
     ele: list[float] = []
@@ -125,15 +130,23 @@ def _gpxpy_track(data: bytes, name: str) -> _Track:
         sport_text = sport_text or trk.type
         for seg in trk.segments:
             for p in seg.points:
-                t.append(p.time.timestamp() if p.time is not None else np.nan)
+                t.append(_seconds(p.time, bad_offsets))
                 lat.append(p.latitude if p.latitude is not None else np.nan)
                 lon.append(p.longitude if p.longitude is not None else np.nan)
                 ele.append(p.elevation if p.elevation is not None else np.nan)
                 ev = _ext_values(p.extensions) if p.extensions else {}
                 for k, lst in ext.items():
                     lst.append(ev.get(k, np.nan))
+    from .times import screen_seconds
+
+    secs, notes, n_refused = screen_seconds(np.asarray(t, dtype=float))
+    if bad_offsets:
+        notes.insert(0, f"{len(bad_offsets)} track point(s) with a UTC offset beyond +-14:00 "
+                        f"(e.g. {bad_offsets[0]}) lost their time and were dropped")
     return _Track(
-        t=np.asarray(t, dtype=float),
+        t=secs,
+        notes=notes,
+        refused=n_refused + len(bad_offsets),
         lat=np.asarray(lat, dtype=float),
         lon=np.asarray(lon, dtype=float),
         ele=np.asarray(ele, dtype=float),
@@ -142,6 +155,17 @@ def _gpxpy_track(data: bytes, name: str) -> _Track:
         creator=g.creator,
         has_routes_or_waypoints=bool(g.routes or g.waypoints),
     )
+
+
+def _seconds(dt, bad_offsets: list[str]) -> float:
+    """``dt.timestamp()``, NaN for no time or an offset no clock has (a point, not the file)."""
+    if dt is None:
+        return np.nan
+    try:
+        return dt.timestamp()
+    except (ValueError, OverflowError):
+        bad_offsets.append(str(getattr(dt, "tzinfo", "") or dt))
+        return np.nan
 
 
 # gpxpy's time format (gpxpy.gpxfield.RE_TIMESTAMP); a time it does not match is "no time".
@@ -203,11 +227,26 @@ def _first_per_point(owner: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, n
     return pts, rows[first]
 
 
-def _column(n: int, pts: np.ndarray, texts: list, name: str, what: str) -> np.ndarray:
-    """Texts of some points as a float column of n points (NaN elsewhere), converted at once."""
+def _column(
+    n: int, pts: np.ndarray, texts: list, name: str, what: str, notes: list | None = None
+) -> np.ndarray:
+    """Texts of some points as a float column of n points (NaN elsewhere), converted at once.
+
+    With ``notes``, a value that is not a number (``10,5``) or not finite
+    (``NaN``, ``inf``) is dropped with one warning per column; the file is kept.
+    """
     out = np.full(n, np.nan)
-    if pts.size:
-        out[pts] = _floats([t if t is not None else "nan" for t in texts], name, what)
+    if not pts.size:
+        return out
+    filled = [t if t is not None else "nan" for t in texts]
+    if notes is None:
+        out[pts] = _floats(filled, name, what)
+        return out
+    from .salvage import floats_or_nan
+
+    out[pts], note = floats_or_nan(filled, [t is not None for t in texts], what)
+    if note:
+        notes.append(note)
     return out
 
 
@@ -264,6 +303,10 @@ def _fast_track(data: bytes, name: str) -> _Track:
     times: list = [None] * n
     for i, r in zip(time_pts.tolist(), time_rows.tolist()):
         times[i] = kids[r].text
+    from .times import screen_time_texts
+
+    # Offsets beyond +-14:00 and dates past 2261 lose their point, not the file.
+    times, notes, n_refused = screen_time_texts(times)
 
     ext: dict[str, np.ndarray] = {k: np.full(n, np.nan) for k in _CHANNELS}
     if is11:
@@ -288,17 +331,20 @@ def _fast_track(data: bytes, name: str) -> _Track:
                 kp, first_rows = _first_per_point(sub_owner, rows[has])
                 if kp.size:
                     vals = [flat[r].text for r in first_rows.tolist()]
-                    ext[k] = _column(n, kp, vals, name, f"<{k}>")
+                    ext[k] = _column(n, kp, vals, name, f"<{k}>", notes)
 
     for r in np.flatnonzero(np.isin(kind, _CHECKED)).tolist():
         _check_point_field(kinds[kids[r].tag], kids[r].text, name)
 
     has_rw = any(loc(c.tag) in ("rte", "wpt") for c in root)
+    ele = _column(n, ele_pts, [kids[r].text for r in ele_rows.tolist()], name, "<ele>", notes)
     return _Track(
         t=_unix_seconds(times, name),
+        notes=notes,
+        refused=n_refused,
         lat=_floats(lat, name, "latitude"),
         lon=_floats(lon, name, "longitude"),
-        ele=_column(n, ele_pts, [kids[r].text for r in ele_rows.tolist()], name, "elevation"),
+        ele=ele,
         ext=ext,
         sport_text=sport_text,
         creator=root.get("creator"),
@@ -370,12 +416,22 @@ def _assemble(
     timed = np.isfinite(tr.t)
     n_timed = int(timed.sum())
     if n_timed == 0:
+        if tr.refused and tr.notes:  # say what was there, not "no timestamps"
+            raise NoRecordsError(
+                f"GPX track of {n_points} points without a usable timestamp: "
+                + "; ".join(tr.notes), path=name)
+        m = re.search(rb"<(?:\w+:)?time>\s*([^<\s][^<]{0,39})", data)
+        if m:  # times were written, but none can be read: say so, not "no timestamps"
+            raise NoRecordsError(
+                f"GPX track of {n_points} points whose times cannot be read "
+                f"(e.g. {m.group(1).decode('utf-8', 'replace').strip()!r})", path=name)
         raise NoRecordsError(f"GPX track of {n_points} points without any timestamps", path=name)
 
-    warnings = []
-    if n_timed < n_points:
+    warnings = list(tr.notes or [])
+    if n_timed + tr.refused < n_points:
         warnings.append(
-            f"{n_points - n_timed} of {n_points} track points have no time and were dropped"
+            f"{n_points - n_timed - tr.refused} of {n_points} track points have no time "
+            "and were dropped"
         )
     t = tr.t[timed]
     order = np.argsort(t, kind="stable")

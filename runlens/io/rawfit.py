@@ -304,7 +304,10 @@ def build_activity(raw: RawFit, name: str, sha256: str, size: int, compressed: b
     """
     import pandas as pd
 
+    from .bounds import cap_messages
+
     messages = raw.messages
+    cap_messages(messages, raw.warnings)  # at most MAX_MESSAGES sessions and laps
     fid = (messages.get("file_id") or [{}])[0]
     ftype = fid.get("type")
     if isinstance(ftype, str) and ftype in NON_ACTIVITY_TYPES:

@@ -260,6 +260,9 @@ def read_source(source: SourceLike) -> SourceBytes:
         compressed = True
     elif name.lower().endswith(".gz") and data:
         notes.append("named .gz but not gzip-compressed; read as it is")
+    from .salvage import wide_xml_as_utf8
+
+    data = wide_xml_as_utf8(data)  # a GPX saved as UTF-16 is XML, read as such
     if not data.strip():
         raise EmptyFileError(
             "file is empty (0 bytes)" if not data else "file holds only white space", path=name

@@ -106,10 +106,21 @@ def _num(text: str | None) -> float | None:
     return v if np.isfinite(v) else None
 
 
-def _times(texts: list[str | None], name: str) -> tuple[np.ndarray, bool]:
-    """ISO 8601 texts -> Unix seconds (NaN where absent); and whether any was naive."""
+def _times(
+    texts: list[str | None], name: str, notes: list[str] | None = None
+) -> tuple[np.ndarray, bool]:
+    """ISO 8601 texts -> Unix seconds (NaN where absent); and whether any was naive.
+
+    A time with an offset beyond +-14:00 or dated past what a time stamp holds
+    is NaN, with a warning in ``notes`` (runlens.io.times): it must not wrap round.
+    """
     import pandas as pd
 
+    from .times import screen_time_texts
+
+    texts, why, _ = screen_time_texts(texts, "trackpoint")
+    if notes is not None:
+        notes.extend(why)
     out = np.full(len(texts), np.nan)
     idx = [i for i, s in enumerate(texts) if s]
     if not idx:
@@ -306,7 +317,7 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     parsed = []
     for act in acts:
         pts, lap_of, trk_of, arr = _points(act)
-        t, naive = _times(list(arr["time_text"]), name)
+        t, naive = _times(list(arr["time_text"]), name, warnings)
         if naive:
             warnings.append("TCX times without a time zone were read as UTC")
         laps = [_lap_totals(c) for c in act if _loc(c.tag) == "lap"]
@@ -335,8 +346,10 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     parsed.sort(key=lambda p: p["start"])
     if not parsed or not any(np.isfinite(p["t"]).any() for p in parsed):
         n_pts = sum(len(p["t"]) for p in parsed)
+        refused = [w for w in warnings if "lost their time" in w]  # say what was there
         raise NoRecordsError(
-            f"TCX activities without any timed trackpoint ({n_pts} points)", path=name
+            f"TCX activities without any timed trackpoint ({n_pts} points)"
+            + (": " + "; ".join(refused) if refused else ""), path=name
         )
     # Every <Activity> is a session; those days apart are separate events, which
     # runlens.io.events splits the file into (read_all), so nothing is left out here.
@@ -402,9 +415,11 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     t = np.concatenate(t_all)
     timed = np.isfinite(t)
     n_timed = int(timed.sum())
-    if n_timed < n_points:
+    n_refused = sum(int(w.split(" ", 1)[0]) for w in warnings if "lost their time" in w)
+    if n_timed + n_refused < n_points:
         warnings.append(
-            f"{n_points - n_timed} of {n_points} trackpoints have no time and were dropped"
+            f"{n_points - n_timed - n_refused} of {n_points} trackpoints have no time and "
+            "were dropped"
         )
     sport_arr = np.array(sport_all, dtype=object)[timed]
     raw = {k: np.concatenate(v)[timed] for k, v in cols_raw.items()}

@@ -418,6 +418,29 @@ def parse_csv(text: str, path: str = "<csv>") -> list[tuple[int, dt.date, int, s
     return out
 
 
+#: Largest diary CSV read (bytes): years of daily entries are well under 1 MiB.
+MAX_DIARY_BYTES = 16 * 1024 * 1024
+
+
+def read_diary_bytes(name: str) -> bytes:
+    """A diary CSV's bytes, with :func:`runlens.io.source.open_regular`'s checks (a FIFO
+    or a device refused at once) and a size check before a bounded read."""
+    from ..io.source import open_regular
+
+    too_big = (f"is over {MAX_DIARY_BYTES // 2**20} MiB; a diary CSV is far smaller "
+               "(is it the right file?)")
+    try:
+        with open_regular(name) as fh:
+            if os.fstat(fh.fileno()).st_size > MAX_DIARY_BYTES:
+                raise RunlensError(too_big, path=name)
+            raw = fh.read(MAX_DIARY_BYTES + 1)
+    except OSError as exc:
+        raise RunlensError(f"cannot be read ({exc.strerror or exc})", path=name) from None
+    if len(raw) > MAX_DIARY_BYTES:
+        raise RunlensError(too_big, path=name)
+    return raw
+
+
 def import_csv(store: Store, path: str | os.PathLike[str]) -> ImportReport:
     """Import a diary CSV into the store in one transaction (see the module doc).
 
@@ -438,12 +461,8 @@ def import_csv(store: Store, path: str | os.PathLike[str]) -> ImportReport:
     RunlensError
         The file cannot be read or is not UTF-8 text.
     """
-    p = Path(path)
     name = str(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise RunlensError(f"cannot be read ({exc.strerror or exc})", path=name) from None
+    raw = read_diary_bytes(name)  # a regular file of bounded size: no FIFO hang, no /dev/zero
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -454,7 +473,7 @@ def import_csv(store: Store, path: str | os.PathLike[str]) -> ImportReport:
     rep = ImportReport(path=name, rows=len(rows))
     rep.first = min(r[1] for r in rows)
     rep.last = max(r[1] for r in rows)
-    source = p.name
+    source = Path(path).name
     now = _now()
     from ..store.pain import import_pain_rows
 

@@ -521,38 +521,39 @@ def write_report(data: ChartData, out: str | Path, metric: str = "distance") -> 
         raise RunlensError(f"folder {p.parent} does not exist", path=str(p))
     h = data.history
     report = Report(path=p)
-    try:
-        with style(), PdfPages(p, metadata=PDF_METADATA) as pdf:
-            fig, res = _summary_page(data, metric)
-            report.flagged_weeks = res.flagged_weeks
-            pdf.savefig(fig)
-            report.pages += 1
-            for _, row in data.weeks.iterrows():  # one page per week with runs
-                if row["runs"] <= 0:
-                    continue
-                iso = row["week"].date().isoformat()
-                end = row["week"] + np.timedelta64(7, "D")
-                acts = h.acts[(h.acts["local_date"] >= row["week"]) & (h.acts["local_date"] < end)]
-                fs = [f for f in data.findings if f.evidence.values.get("week") == iso]
-                pages = _week_page(data, row, acts, fs, data.run_findings)
-                for page in pages:
-                    pdf.savefig(page)
-                    report.pages += 1
-                if len(pages) > 1:
-                    report.continued[iso] = len(pages) - 1
-                report.week_pages.append(iso)
-                report.week_findings[iso] = [f.rule for f in fs] + [
-                    f.rule for p in acts["path"] for f in data.run_findings.get(p, [])
-                ]
-            if getattr(data, "pain_report", None):
-                pdf.savefig(_timeline_page(data))
+    from ..atomic import atomic_output
+
+    # Written to a temporary file renamed at the end: a failed write (a full
+    # disk) leaves the previous report intact.
+    with atomic_output(p) as tmp, style(), PdfPages(tmp, metadata=PDF_METADATA) as pdf:
+        fig, res = _summary_page(data, metric)
+        report.flagged_weeks = res.flagged_weeks
+        pdf.savefig(fig)
+        report.pages += 1
+        for _, row in data.weeks.iterrows():  # one page per week with runs
+            if row["runs"] <= 0:
+                continue
+            iso = row["week"].date().isoformat()
+            end = row["week"] + np.timedelta64(7, "D")
+            acts = h.acts[(h.acts["local_date"] >= row["week"]) & (h.acts["local_date"] < end)]
+            fs = [f for f in data.findings if f.evidence.values.get("week") == iso]
+            pages = _week_page(data, row, acts, fs, data.run_findings)
+            for page in pages:
+                pdf.savefig(page)
                 report.pages += 1
-                for page in _pain_pages(data.pain_report):
-                    pdf.savefig(page)
-                    report.pages += 1
-                report.pain_page = True
-            pdf.savefig(_caveats_page(data))
+            if len(pages) > 1:
+                report.continued[iso] = len(pages) - 1
+            report.week_pages.append(iso)
+            report.week_findings[iso] = [f.rule for f in fs] + [
+                f.rule for p in acts["path"] for f in data.run_findings.get(p, [])
+            ]
+        if getattr(data, "pain_report", None):
+            pdf.savefig(_timeline_page(data))
             report.pages += 1
-    except OSError as exc:
-        raise RunlensError(f"cannot be written ({exc.strerror or exc})", path=str(p)) from exc
+            for page in _pain_pages(data.pain_report):
+                pdf.savefig(page)
+                report.pages += 1
+            report.pain_page = True
+        pdf.savefig(_caveats_page(data))
+        report.pages += 1
     return report

@@ -47,7 +47,6 @@ from ..load import (
     CHRONIC_FLOOR_PER_WEEK,
     MIN_HISTORY_DAYS,
     RETURN_DAYS,
-    WEEKDAYS,
 )
 from .base import Rule, register
 

@@ -374,8 +374,11 @@ class Store:
     """
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+        from .access import check_store_target, connect_uri, writable
+
         self.path = Path(path)
         name = str(self.path)
+        check_store_target(self.path, create)  # no /dev/null-journal, no schema in an empty file
         exists = self.path.exists()
         if exists and self.path.is_dir():
             raise StoreError("is a folder, not a store file", path=name)
@@ -391,9 +394,23 @@ class Store:
                     path=name,
                 )
         if not exists:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:  # an unwritable data folder: one line, not a traceback
+                raise StoreError(
+                    f"its folder cannot be created ({exc.strerror or exc}); choose a store "
+                    "with --db",
+                    path=name,
+                ) from None
+        #: Opened read-only: the file or its mount cannot be written (reads work).
+        self.read_only = exists and not writable(self.path)
         try:
-            self.conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            if self.read_only:
+                self.conn = sqlite3.connect(
+                    connect_uri(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None, uri=True
+                )
+            else:
+                self.conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the store ({exc})", path=name) from None
         import time
@@ -430,6 +447,12 @@ class Store:
         c = self.conn
         c.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
         app_id, n_tables, version = self._state()
+        if self.read_only and (not n_tables or version < SCHEMA_VERSION):
+            raise StoreError(
+                "read-only, and of an older schema this runlens must upgrade; copy it to a "
+                "folder you can write and open the copy with --db",
+                path=str(self.path),
+            )
         if not n_tables or app_id != APPLICATION_ID or version < SCHEMA_VERSION:
             # Another runlens may be creating or migrating this store at this
             # moment: decide (and create) under the write lock, on what it committed.
@@ -456,6 +479,8 @@ class Store:
                     f"{SCHEMA_VERSION}); upgrade runlens",
                     path=str(self.path),
                 )
+        if self.read_only:
+            return  # nothing may be written: no WAL switch, no pragmas that write
         if c.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             c.execute("PRAGMA journal_mode = WAL")  # readers do not block the writer
         c.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a crash loses no commit
@@ -802,6 +827,31 @@ class Store:
         with self.transaction():
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
 
+    def update_meta_if(self, key: str, match: dict[str, Any], changes: dict[str, Any]) -> bool:
+        """In one transaction: when the JSON object stored at ``key`` holds every item
+        of ``match``, set ``changes`` in it. Returns whether it did (False when another
+        writer replaced or removed the object meanwhile)."""
+        with self.transaction() as c:
+            row = c.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return False
+            st = json.loads(row[0])
+            if not (isinstance(st, dict) and all(st.get(k) == v for k, v in match.items())):
+                return False
+            st.update(changes)
+            c.execute("UPDATE meta SET value = ? WHERE key = ?", (json.dumps(st), key))
+            return True
+
+    def run_devices(self) -> dict[str, Any]:
+        """Each stored run's recording device as its profile names it (None where unknown)."""
+        devices: dict[str, Any] = {}
+        for path, prof in self.conn.execute("SELECT path, profile_json FROM activities"):
+            try:
+                devices[path] = (json.loads(prof) or {}).get("device")
+            except (TypeError, ValueError, AttributeError):
+                devices[path] = None
+        return devices
+
     def meta(self, key: str, default: Any = None) -> Any:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         if row is None:
@@ -998,6 +1048,12 @@ def store_error(exc: sqlite3.Error, path: str | os.PathLike[str]) -> RunlensErro
         return DiskFullError(name, "the history store could not be written")
     text = str(exc)
     code = getattr(exc, "sqlite_errorcode", None)
+    if code == getattr(sqlite3, "SQLITE_READONLY", 8) or "readonly database" in text:
+        return StoreError(
+            "the store is read-only (a read-only file or mount); nothing was changed. "
+            "Reading it works; to write, copy it somewhere writable and use --db",
+            path=name,
+        )
     corrupt = code in (
         getattr(sqlite3, "SQLITE_CORRUPT", 11),
         getattr(sqlite3, "SQLITE_NOTADB", 26),
@@ -1011,6 +1067,12 @@ def store_error(exc: sqlite3.Error, path: str | os.PathLike[str]) -> RunlensErro
     return StoreError(f"cannot use the store ({exc}); it was left as it was", path=name)
 
 
+def _readonly(exc: BaseException) -> bool:
+    """Whether an SQLite error says the store cannot be written (file, mount, ro open)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code == getattr(sqlite3, "SQLITE_READONLY", 8) or "readonly database" in str(exc)
+
+
 class _Tx:
     def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
         self.conn = conn
@@ -1020,7 +1082,7 @@ class _Tx:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            if self.path is not None and _disk_full(exc, self.path.parent):
+            if self.path is not None and (_disk_full(exc, self.path.parent) or _readonly(exc)):
                 raise store_error(exc, self.path) from None
             raise
         return self.conn
@@ -1037,7 +1099,7 @@ class _Tx:
         except sqlite3.Error:
             pass  # SQLite rolled back itself (e.g. after SQLITE_FULL)
         if isinstance(exc, sqlite3.Error) and self.path is not None:
-            if _disk_full(exc, self.path.parent):
+            if _disk_full(exc, self.path.parent) or _readonly(exc):
                 raise store_error(exc, self.path) from None
         if exc_type is None:
             raise exc

@@ -120,12 +120,6 @@ def test_gpx_10_extensions_are_ignored_like_gpxpy():
     [
         ('<trkpt lat="1" lon="2"><time>2026-09-07T06:30:00</time></trkpt>', "time"),
         ('<trkpt lat="1" lon="2"><time>2026-9-7T6:30:00Z</time></trkpt>', "time"),
-        (
-            '<trkpt lat="1" lon="2"><time>2026-09-07T06:30:00Z</time><extensions>'
-            "<tp:TrackPointExtension><tp:hr>high</tp:hr></tp:TrackPointExtension>"
-            "</extensions></trkpt>",
-            "hr",
-        ),
     ],
 )
 def test_odd_points_are_left_to_gpxpy(point, why):
@@ -135,6 +129,18 @@ def test_odd_points_are_left_to_gpxpy(point, why):
     a = read(data)  # auto: gpxpy reads it (naive time: machine zone, as gpxpy does)
     assert a.source.reader == "gpxpy"
     assert a.extra["reader_note"].startswith("the fast GPX reader did not read it")
+
+
+def test_a_value_that_is_not_a_number_is_dropped_with_a_warning():
+    """Salvage by part (issue 29): an <hr> of "high" costs that value, not the fast reader."""
+    data = _gpx(
+        '<trkpt lat="1" lon="2"><time>2026-09-07T06:30:00Z</time><extensions>'
+        "<tp:TrackPointExtension><tp:hr>high</tp:hr></tp:TrackPointExtension>"
+        "</extensions></trkpt>"
+    )
+    a = read(data, reader="fast")
+    assert "heart_rate_bpm" not in a.records
+    assert "1 <hr> value(s) not a finite number (e.g. 'high') dropped" in a.warnings
 
 
 def test_a_file_gpxpy_refuses_gets_gpxpys_verdict():

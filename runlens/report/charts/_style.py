@@ -105,13 +105,13 @@ def save_figure(fig, path: str | Path, dpi: int = 100) -> Path:
     -------
     Path
     """
+    from ...atomic import atomic_output
+
     fmt = output_format(path)
     p = Path(path)
     if p.parent and not p.parent.exists():
         raise RunlensError(f"folder {p.parent} does not exist", path=str(p))
     meta = PNG_METADATA if fmt == "png" else PDF_METADATA
-    try:
-        fig.savefig(p, format=fmt, dpi=dpi, metadata=meta)
-    except OSError as exc:
-        raise RunlensError(f"cannot be written ({exc.strerror or exc})", path=str(p)) from exc
+    with atomic_output(p) as tmp:  # a failed write leaves the previous file intact
+        fig.savefig(tmp, format=fmt, dpi=dpi, metadata=meta)
     return p
