@@ -19,13 +19,17 @@ import stat
 from pathlib import Path
 from urllib.parse import quote
 
-__all__ = ["check_store_target", "writable", "connect_uri"]
+from ..errors import RunlensError
+
+__all__ = ["StoreError", "check_store_target", "writable", "connect_uri"]
+
+
+class StoreError(RunlensError):
+    """The store file cannot be used: corrupt, not a runlens store, or too new."""
 
 
 def check_store_target(path: Path, create: bool) -> None:
     """StoreError for a target runlens must not open as a store (see the module docstring)."""
-    from .db import StoreError
-
     try:
         st = os.stat(path)
     except FileNotFoundError:

@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import DiskFullError, RunlensError
 from ..io.events import event_key
 from ..metrics.form import FORM_CHANNELS, FORM_COLUMNS
+from .access import StoreError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -310,10 +311,6 @@ ALTER TABLE activities DROP COLUMN steady_points_json;
 """,
     ),
 }
-
-
-class StoreError(RunlensError):
-    """The store file cannot be used: corrupt, not a runlens store, or too new."""
 
 
 def data_dir() -> Path:
