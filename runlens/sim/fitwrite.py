@@ -987,6 +987,7 @@ def encode_activity(
     respiration_fields: str = "enhanced",
     exclude: Iterable[str] = (),
     clock_jump: tuple[float, float] | None = None,
+    jump_in_messages: bool = False,
 ) -> bytes:
     """Encode a simulated (or hand-made) run as a complete FIT activity file.
 
@@ -1026,6 +1027,12 @@ def encode_activity(
         A watch whose clock jumped mid-run: records from ``at_s`` (s since the
         start) on are stamped ``jump_s`` seconds later; laps, events and the
         session keep the true times (what a device's own timers measured).
+    jump_in_messages : bool
+        With ``clock_jump``: every time the watch stamps after the jump is on the
+        jumped clock too, as a real watch writes it: events, lap and session
+        ``timestamp`` (written at their end) and the ``start_time`` of laps that
+        begin after the jump; the session's ``start_time`` stays before it, and
+        ``total_elapsed_time``/``total_timer_time`` stay the timers' true counts.
 
     Returns
     -------
@@ -1058,6 +1065,12 @@ def encode_activity(
     n = t.size
     t0 = to_fit_time(run.start)
     ts = t0 + np.rint(t)
+
+    def clk(time_s: float) -> int:
+        """The device clock at ``time_s`` s since the start, as messages stamp it."""
+        jumped = clock_jump is not None and jump_in_messages and time_s >= clock_jump[0]
+        return t0 + round(time_s) + (round(clock_jump[1]) if jumped else 0)
+
     if clock_jump is not None:
         ts = ts + np.where(t >= clock_jump[0], np.rint(clock_jump[1]), 0.0)
     cols: dict[str, Any] = {"timestamp": ts}
@@ -1157,8 +1170,8 @@ def encode_activity(
     lap_vals = []
     for i, lap in enumerate(run.laps):
         vals = {
-            "timestamp": t0 + round(lap.end_s),
-            "start_time": t0 + round(lap.start_s),
+            "timestamp": clk(lap.end_s),
+            "start_time": clk(lap.start_s),
             "event": 9,
             "event_type": 1,
             "message_index": i,
@@ -1187,13 +1200,13 @@ def encode_activity(
             done = upto
         if action[0] == "event":
             w.write(
-                ev, timestamp=t0 + round(action[1]), event=0, event_type=action[2], event_group=0
+                ev, timestamp=clk(action[1]), event=0, event_type=action[2], event_group=0
             )
         else:
             w.write_rows(lap_def, lap_rows[action[1] : action[1] + 1])
 
     s = run.session
-    t_end = t0 + round(t_last)
+    t_end = clk(t_last)
     svals = {
         "timestamp": t_end,
         "start_time": t0,
