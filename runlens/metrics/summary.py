@@ -190,6 +190,7 @@ _AGGREGATE_COLUMNS = (
     "t_s",
     "dt_s",
     "dist_step_m",
+    "session_first",
     "speed_m_s",
     "moving",
     "running",
@@ -281,12 +282,16 @@ def _aggregate(
 
     step_d = frame["dist_step_m"]
     if np.isfinite(step_d).any():
-        # The first sample's step belongs to the previous segment.
-        out["distance_m"] = (
-            float(np.nansum(step_d[1:]))
-            if start is None
-            else float(np.nansum(step_d[t > t0]) if (t > t0).any() else 0.0)
-        )
+        # A sample's step is the way to it from the record before: the first
+        # sample's belongs to the previous segment, unless it is the first of
+        # its session (then it is the way from the session's start, which counts).
+        first = frame.get("session_first")
+        own = np.zeros(t.size, dtype=bool) if first is None else first.astype(bool)
+        if start is None:
+            own[1:] = True
+        else:
+            own |= t > t0
+        out["distance_m"] = float(np.nansum(step_d[own]))
     elapsed = t_end - t0
     out["elapsed_s"] = elapsed
     if activity.pauses or activity.source.format == "fit":
