@@ -234,6 +234,23 @@ def pause_flags(t_s: np.ndarray, activity: Activity) -> np.ndarray:
     return flag | inside
 
 
+def timer_runs_between_samples(activity: Activity) -> bool:
+    """Whether the device's timer ran through sample gaps (no pause in them).
+
+    FIT watches write timer events, so between them the timer ran, records or
+    not; a TCX whose laps all state TotalTimeSeconds says the same (the reader
+    turns the part of a lap's span its timer did not count into pauses): a 62-137 s
+    recording gap inside a lap whose TotalTimeSeconds equals its span is timer
+    time, not a dropout. A GPX has no such evidence: there a gap over
+    ``dropout_s`` is not counted.
+    """
+    return bool(
+        activity.pauses
+        or activity.source.format == "fit"
+        or activity.extra.get("timer_from_laps")
+    )
+
+
 def sample_durations(
     t_s: np.ndarray, paused: np.ndarray | None = None, dropout_s: float = DROPOUT_S
 ) -> np.ndarray:
@@ -518,7 +535,7 @@ def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) ->
     dt = sample_durations(t, paused, opt.dropout_s)
     if n > 1:
         dt[1:][session[1:] != session[:-1]] = 0.0
-    if activity.pauses or activity.source.format == "fit":
+    if timer_runs_between_samples(activity):
         # FIT devices write timer events: the timer ran between them, samples
         # or not (smart recording), so timer seconds are wall seconds.
         tgap = np.where(paused, 0.0, gap)

@@ -37,6 +37,7 @@ from .samples import (
     sample_durations,
     sample_frame,
     segment_spans,
+    timer_runs_between_samples,
 )
 
 if TYPE_CHECKING:
@@ -149,6 +150,35 @@ def _pause_overlap_s(activity: Activity, start: float, end: float) -> float:
     s = np.array([p.start.timestamp() for p in activity.pauses])
     e = np.array([p.end.timestamp() for p in activity.pauses])
     return float(np.clip(np.minimum(e, end) - np.maximum(s, start), 0.0, None).sum())
+
+
+def _trackless_laps(
+    activity: Activity, t: np.ndarray, step_d: np.ndarray, t0: float, t1: float
+) -> tuple[float, float]:
+    """Timer and distance of laps without track points that the samples do not hold.
+
+    A TCX lap with fewer than two trackpoints (``extra["laps_without_track"]``:
+    start, end, TotalTimeSeconds, DistanceMeters, Unix s) starting inside
+    ``[t0, t1]`` contributes its own totals, less what the samples already hold
+    over its span: its time inside the samples' span (the timer ran between
+    them) and the distance channel's rise across it.
+    """
+    laps = activity.extra.get("laps_without_track") or ()
+    if not laps or t.size == 0:
+        return 0.0, 0.0
+    cum = np.cumsum(np.nan_to_num(step_d, nan=0.0))
+    add_t = add_d = 0.0
+    for a, b, timer, dist in laps:
+        if not (t0 - 1.0 <= a <= t1 + 1.0):
+            continue
+        end = a + timer if timer else b
+        if timer:
+            held = max(0.0, min(end, float(t[-1])) - max(a, float(t[0])))
+            add_t += max(0.0, timer - held)
+        if dist:
+            held = float(np.interp(end, t, cum) - np.interp(a, t, cum))
+            add_d += max(0.0, dist - held)
+    return add_t, add_d
 
 
 def aggregate(
@@ -267,8 +297,13 @@ def _aggregate(
     *,
     start: pd.Timestamp | None = None,
     options: MetricOptions | None = None,
+    span_end: float | None = None,
 ) -> dict[str, Any]:
-    """:func:`aggregate` of columns as arrays (:func:`_columns`): no pandas per segment."""
+    """:func:`aggregate` of columns as arrays (:func:`_columns`): no pandas per segment.
+
+    ``span_end`` (Unix s): the aggregate is a whole session (or activity) ending
+    then; laps without track points inside it add their own totals.
+    """
     opt = options or MetricOptions()
     out: dict[str, Any] = dict.fromkeys(SUMMARY_KEYS)
     if cols["t_s"].size == 0:
@@ -294,11 +329,18 @@ def _aggregate(
         out["distance_m"] = float(np.nansum(step_d[own]))
     elapsed = t_end - t0
     out["elapsed_s"] = elapsed
-    if activity.pauses or activity.source.format == "fit":
+    if timer_runs_between_samples(activity):
         timer = elapsed - _pause_overlap_s(activity, t0, t_end)
     else:
         timer = float(dt.sum())
     out["timer_s"] = max(min(timer, elapsed), 0.0)
+    if span_end is not None:
+        add_t, add_d = _trackless_laps(activity, t, step_d, t0, span_end)
+        if add_t or add_d:
+            out["timer_s"] += add_t
+            out["elapsed_s"] = elapsed = elapsed + add_t
+            if out["distance_m"] is not None:
+                out["distance_m"] += add_d
     speed = frame["speed_m_s"]
     moving = frame["moving"]
     if np.isfinite(speed).any():
@@ -357,9 +399,16 @@ def activity_metrics(
     if len(sessions) <= 1:
         k = sessions[0] if sessions else -1
         start = spans[k][0] if k >= 0 else None
-        return _aggregate(cols, activity, start=start, options=options)
+        end = spans[k][1].timestamp() if k >= 0 else float(cols["t_s"][-1])
+        return _aggregate(cols, activity, start=start, options=options, span_end=end)
     parts = [
-        _aggregate(_take(cols, session == k), activity, start=spans[k][0], options=options)
+        _aggregate(
+            _take(cols, session == k),
+            activity,
+            start=spans[k][0],
+            options=options,
+            span_end=spans[k][1].timestamp(),
+        )
         for k in sessions
         if k >= 0
     ]
@@ -411,7 +460,13 @@ def session_metrics(activity: Activity, options: MetricOptions | None = None) ->
     session = frame["session"].to_numpy()
     out = []
     for k, (s, span) in enumerate(zip(activity.sessions, spans)):
-        m = _aggregate(_take(cols, session == k), activity, start=span[0], options=options)
+        m = _aggregate(
+            _take(cols, session == k),
+            activity,
+            start=span[0],
+            options=options,
+            span_end=span[1].timestamp(),
+        )
         m["sport"] = s.sport
         out.append(m)
     return out
