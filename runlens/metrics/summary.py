@@ -70,6 +70,40 @@ BREATHING_KEYS = ("respiration_rate_brpm", "steps_per_breath")
 
 #: Steady running with both step rate and breathing rate needed for steps per breath, s.
 STEPS_PER_BREATH_MIN_S = 60.0
+#: Bounds outside which a derived number is not a measurement (docs/metrics.md,
+#: "Plausibility"): key -> (low, high, what to check). Runners couple 2-5 steps
+#: per breath (Bramble & Carrier 1983; evidence.md section 8); about 1.5-8 leaves
+#: margin. A step over 2.5 m at running cadence is beyond elite sprinting.
+PLAUSIBLE: dict[str, tuple[float, float, str]] = {
+    "steps_per_breath": (1.5, 8.0, "check the strap"),
+    "step_length_m": (0.2, 2.5, "check the foot pod or GPS"),
+    "run_step_length_m": (0.2, 2.5, "check the foot pod or GPS"),
+}
+
+
+def check_plausible(out: dict[str, Any]) -> dict[str, Any]:
+    """Move derived values outside :data:`PLAUSIBLE` to ``<key>_implausible``.
+
+    The value itself becomes None (never printed as a measurement); the number
+    stays under ``<key>_implausible`` so the output can say "not plausible" and
+    show what was seen. Step length is judged only at running cadence
+    (140 steps/min or more), where 2.5 m is not reachable.
+
+    >>> check_plausible({"steps_per_breath": 12.3})
+    {'steps_per_breath': None, 'steps_per_breath_implausible': 12.3}
+    """
+    for key, (lo, hi, _) in PLAUSIBLE.items():
+        v = out.get(key)
+        if v is None or not np.isfinite(v):
+            continue
+        if key.endswith("step_length_m"):
+            cad = out.get("run_cadence_spm" if key.startswith("run_") else "cadence_spm")
+            if cad is None or cad < 140.0:
+                continue
+        if not lo <= v <= hi:
+            out[key] = None
+            out[key + "_implausible"] = float(v)
+    return out
 
 #: Averages reported per kilometre split.
 _SPLIT_KEYS = (
@@ -377,7 +411,7 @@ def _aggregate(
         out["ascent_m"], out["descent_m"] = up, down
     else:
         out["descent_m"] = None
-    return out
+    return check_plausible(out)
 
 
 def activity_metrics(
