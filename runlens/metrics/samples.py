@@ -596,6 +596,10 @@ def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) ->
     }
 
     cad = _positive(rec, "cadence_spm")
+    if cad is not None:
+        # Standing with the timer running: a watch writes cadence 0. Garmin's
+        # session average counts these records (docs/metrics.md, "Cadence by maker").
+        cols["cadence_zero"] = (rec["cadence_spm"].to_numpy(dtype=float) == 0.0) & ~paused
     rpm = _positive(rec, "cadence_rpm")
     if rpm is not None and foot.any():
         # A reader that could not place a record in its foot session leaves the

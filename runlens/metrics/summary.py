@@ -259,6 +259,7 @@ _AGGREGATE_COLUMNS = (
     "moving",
     "running",
     *AVERAGED,
+    "cadence_zero",
     "heart_rate_bpm",
     "altitude_m",
     "respiration_rate_brpm",
@@ -318,6 +319,63 @@ def steps_per_breath(
     if w[ok].sum() < min_s:
         return None
     return float((c[ok] * w[ok]).sum() / (b[ok] * w[ok]).sum())
+
+
+#: Makers whose watches count zero-cadence records (standing, timer running) in
+#: the session's average cadence (docs/metrics.md, "Cadence by maker").
+ZERO_CADENCE_MAKERS = frozenset({"garmin", "dynastream", "dynastream_oem"})
+
+
+#: Garmin firmware counts zero-cadence records from about 2016 on (fenix 5 2017,
+#: FR645 2019, FR955 2022 in the corpus); a 2011 Forerunner 70 file does not.
+ZERO_CADENCE_SINCE_YEAR = 2016
+
+
+def cadence_convention(activity: Activity) -> str:
+    """How the recording device averages cadence: "with zeros" or "without zeros".
+
+    Garmin (and its Dynastream ANT+ brand) since about 2016: with zeros; every
+    other maker (Coros, Suunto, Polar, Wahoo, apps) and older Garmin files:
+    without. A file does not record the watch's "data averaging" setting, so
+    this is the default, judged by maker and the activity's year.
+    """
+    maker = (activity.device.manufacturer or "").strip().lower()
+    year = activity.start.year if activity.start is not None else None
+    if maker in ZERO_CADENCE_MAKERS and year is not None and year >= ZERO_CADENCE_SINCE_YEAR:
+        return "with zeros"
+    return "without zeros"
+
+
+def _cadence_by_maker(
+    frame: dict[str, np.ndarray], dt: np.ndarray, activity: Activity
+) -> dict[str, Any]:
+    """The watch-comparable cadence by the maker's convention.
+
+    ``cadence_nonzero_spm``: time-weighted over records with a step rate;
+    ``cadence_with_zeros_spm``: the same with zero-cadence records (standing,
+    timer running) in the weights, as Garmin averages. ``cadence_spm`` (the
+    column beside the watch's) takes the maker's; the running-only
+    ``run_cadence_spm`` that the rules use is neither.
+    """
+    cad = frame.get("cadence_spm")
+    if cad is None:
+        return {}
+    nonzero = time_weighted_mean(cad, dt)
+    zero = frame.get("cadence_zero")
+    with_zeros = nonzero
+    if zero is not None and nonzero is not None:
+        ok = np.isfinite(cad) & (dt > 0)
+        wz = float(dt[zero & (dt > 0)].sum())
+        w = float(dt[ok].sum())
+        if wz > 0 and w + wz > 0:
+            with_zeros = float((cad[ok] * dt[ok]).sum() / (w + wz))
+    conv = cadence_convention(activity)
+    return {
+        "cadence_spm": with_zeros if conv == "with zeros" else nonzero,
+        "cadence_nonzero_spm": nonzero,
+        "cadence_with_zeros_spm": with_zeros,
+        "cadence_convention": conv,
+    }
 
 
 def _take(cols: dict[str, np.ndarray], sel: np.ndarray) -> dict[str, np.ndarray]:
@@ -396,6 +454,7 @@ def _aggregate(
         else:
             out.setdefault(key, None)
             out["run_" + key] = None
+    out.update(_cadence_by_maker(frame, dt, activity))
     br = frame.get("respiration_rate_brpm")
     out["respiration_rate_brpm"] = time_weighted_mean(br, dt) if br is not None else None
     out["steps_per_breath"] = (

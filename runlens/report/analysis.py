@@ -412,6 +412,23 @@ def _rows(sport: str | None, units: str):
     )
 
 
+def _cadence_note(metrics: dict[str, Any], shown: float | None, units: str) -> list[str]:
+    """One line when the watch-comparable cadence and the rules' running-only one differ."""
+    run = metrics.get("run_cadence_spm")
+    if shown is None or run is None or abs(run - shown) < 1.0:
+        return []
+    how = (
+        "standing seconds"
+        if metrics.get("cadence_convention") == "with zeros"
+        and metrics.get("cadence_with_zeros_spm") != metrics.get("cadence_nonzero_spm")
+        else "walking"
+    )
+    return [
+        f"  Cadence counts {how}, as the watch does; form rules: running only, "
+        f"{run:.0f} steps/min"
+    ]
+
+
 def _breathing_lines(
     ours: dict[str, Any], width: int, metrics: dict[str, Any] | None = None
 ) -> list[str]:
@@ -576,6 +593,7 @@ def format_text(
         if has_dev:
             row += f"{fmt(d) if d is not None else '-':>{ww}}"
         lines.append(row)
+    lines += _cadence_note(result.get("metrics") or {}, ours.get("cadence_spm"), units)
     lines += _breathing_lines(ours, 16, result.get("metrics"))
     if laps:
         foot = result.get("sport") in FOOT_SPORTS or result.get("sport") is None
