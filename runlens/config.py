@@ -53,7 +53,7 @@ LOAD_KEYS: dict[str, tuple[str, ...]] = {
 #: stored and listed, not counted in load, never a spike reference.
 LOAD_NUMBERS: dict[str, tuple[float, float, float]] = {
     "min_run_km": (1.0, 0.0, 100.0),
-    "min_run_min": (5.0, 0.0, 600.0),
+    "min_run_min": (3.0, 0.0, 600.0),
 }
 
 #: ``[display]`` keys and the values each accepts.

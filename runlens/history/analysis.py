@@ -230,10 +230,14 @@ def fragment_mask(runs: pd.DataFrame, config=None) -> np.ndarray:
 
     dist = col("distance_m")
     dur = col("timer_s")
-    dur = np.where(np.isfinite(dur), dur, col("elapsed_s"))
-    short = ~(np.nan_to_num(dist, nan=0.0) >= km * 1000.0)
-    brief = ~(np.nan_to_num(dur, nan=0.0) >= mins * 60.0)
-    return short & brief
+    for alt in ("elapsed_s", "moving_s"):
+        dur = np.where(np.isfinite(dur), dur, col(alt))
+    # What is not known does not make a fragment on its own (a table without
+    # durations is judged on distance; one without either counts).
+    short = ~(dist >= km * 1000.0)
+    brief = ~(dur >= mins * 60.0)
+    known = np.isfinite(dist) | np.isfinite(dur)
+    return short & brief & known
 
 
 def pd_numeric(s) -> np.ndarray:

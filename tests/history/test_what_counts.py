@@ -68,7 +68,7 @@ def test_a_61_second_fragment_is_stored_but_never_a_spike_reference(history):
     assert "test_61s.fit" not in acts.index
     assert not np.isfinite(acts.loc["long.fit", "longest_prev30_m"])  # no reference at all
     assert hist.counts["fragments"] == 1
-    assert any("under 1 km and 5 min" in a and "test_61s.fit" in a for a in rep.assumptions)
+    assert any("under 1 km and 3 min" in a and "test_61s.fit" in a for a in rep.assumptions)
 
 
 def test_the_minimum_is_configurable(history, tmp_path):
