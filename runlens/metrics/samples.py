@@ -379,6 +379,49 @@ def device_distance_steps(d: np.ndarray, first: np.ndarray) -> np.ndarray:
     return steps
 
 
+def bridged_speed(t: np.ndarray, step_d: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    """Speed from distance steps, bridged over repeated positions (m/s).
+
+    A 1 Hz GPX often repeats a fix (217 of them in a 77-minute run): the record
+    with the repeat moves 0 m and the next one twice as far. Each record takes
+    the speed between the fixes around it, distance from the last new fix
+    before it to the first new fix at or after it over their time apart, so a
+    repeat is not a standstill (it cost 588 s of moving time) and a real stop
+    (the fix repeated for a minute, then a step) stays slow.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.arange(5.0)
+    >>> bridged_speed(t, np.array([0, 3, 0, 6, 3.0]), np.r_[0, np.diff(t)]).tolist()
+    [nan, 3.0, 3.0, 3.0, 3.0]
+    """
+    n = t.size
+    speed = np.full(n, np.nan)
+    if n < 2:
+        return speed
+    fresh = (step_d > 0) | (gap <= 0)  # a new fix, or the start of a segment
+    fresh[0] = True
+    idx = np.arange(n)
+    # b: first fresh record at or after i; a: the fresh record before b.
+    nxt = np.minimum.accumulate(np.where(fresh, idx, n)[::-1])[::-1]
+    has_b = nxt < n
+    b = np.where(has_b, nxt, n - 1)
+    prev_fresh = np.maximum.accumulate(np.where(fresh, idx, -1))
+    a = np.where(b > 0, prev_fresh[np.maximum(b - 1, 0)], -1)
+    cum = np.cumsum(step_d)
+    ok = has_b & (a >= 0) & (gap > 0) & (step_d[b] > 0)
+    span = t[b] - t[np.maximum(a, 0)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = (cum[b] - cum[np.maximum(a, 0)]) / span
+    speed[ok & (span > 0)] = v[ok & (span > 0)]
+    # Records with a step that is not bridged (no repeat before): their own step.
+    own = (gap > 0) & ~np.isfinite(speed)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        speed[own] = step_d[own] / gap[own]
+    return speed
+
+
 def _fill_leading_distance(d: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Leading records without a distance, measured from their positions.
 
@@ -575,8 +618,7 @@ def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) ->
     if "speed_m_s" in rec and rec["speed_m_s"].notna().any():
         raw_speed = rec["speed_m_s"].to_numpy(dtype=float, copy=True)
     elif step_d is not None:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            raw_speed = np.where(gap > 0, step_d / gap, np.nan)
+        raw_speed = bridged_speed(t, step_d, gap)
     else:
         raw_speed = np.full(n, np.nan)
     speed = _despike(raw_speed, cap, opt.spike_window, opt.spike_mad) if n else raw_speed
