@@ -493,7 +493,8 @@ def activity_metrics(
         k = sessions[0] if sessions else -1
         start = spans[k][0] if k >= 0 else None
         end = spans[k][1].timestamp() if k >= 0 else float(cols["t_s"][-1])
-        return _aggregate(cols, activity, start=start, options=options, span_end=end)
+        out = _aggregate(cols, activity, start=start, options=options, span_end=end)
+        return _trust_totals(activity, out)
     parts = [
         _aggregate(
             _take(cols, session == k),
@@ -521,7 +522,38 @@ def activity_metrics(
         whole["avg_speed_m_s"] = whole["distance_m"] / whole["timer_s"]
         d = whole["distance_m"]
         whole["pace_s_per_km"] = whole["timer_s"] / d * 1000.0 if d > 0 else None
-    return whole
+    return _trust_totals(activity, whole)
+
+
+def _trust_totals(activity: Activity, out: dict[str, Any]) -> dict[str, Any]:
+    """The watch's totals where runlens' reconstruction cannot be right.
+
+    A timer longer than the watch's own elapsed time (plus 1 % and 2 min) is
+    impossible: the records' times are wrong (a clock jump the repair could not
+    place). Then the watch's timer, elapsed time and distance are used,
+    ``totals_from_watch`` says so (runlens' own under ``reconstructed_*``), and
+    speed and pace follow them.
+    """
+    dev = activity.device_summary or {}
+    dev_t, dev_e = dev.get("timer_s"), dev.get("elapsed_s")
+    ours = out.get("timer_s")
+    limit = max(v for v in (dev_t, dev_e, 0.0) if v is not None)
+    if ours is None or not dev_t or ours <= limit * 1.01 + 120.0:
+        return out
+    out["totals_from_watch"] = True
+    out["reconstructed_timer_s"] = ours
+    out["timer_s"] = float(dev_t)
+    out["elapsed_s"] = float(dev_e or dev_t)
+    if dev.get("distance_m"):
+        out["reconstructed_distance_m"] = out.get("distance_m")
+        out["distance_m"] = float(dev["distance_m"])
+    if out.get("moving_s") is not None:
+        out["moving_s"] = min(out["moving_s"], out["timer_s"])
+    d = out.get("distance_m")
+    if d:
+        out["avg_speed_m_s"] = d / out["timer_s"]
+        out["pace_s_per_km"] = out["timer_s"] / d * 1000.0
+    return out
 
 
 def summarize(activity: Activity, *, running_only: bool = True) -> dict[str, float | None]:

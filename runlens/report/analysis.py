@@ -593,6 +593,12 @@ def format_text(
         if has_dev:
             row += f"{fmt(d) if d is not None else '-':>{ww}}"
         lines.append(row)
+    fixed = (result.get("metrics") or {}).get("totals_from_watch")
+    if fixed:
+        lines.append(
+            "  Timer, distance and pace are the watch's: the records' times cannot be right "
+            "(see the warnings)"
+        )
     lines += _cadence_note(result.get("metrics") or {}, ours.get("cadence_spm"), units)
     lines += _breathing_lines(ours, 16, result.get("metrics"))
     if laps:

@@ -88,3 +88,26 @@ def test_jump_with_session_straddling_it_agrees_with_the_watch(tmp_path):
     assert (act.sessions[0].end - act.sessions[0].start).total_seconds() == pytest.approx(
         3389, abs=5
     )
+
+
+def test_an_impossible_timer_is_never_printed(tmp_path):
+    """Records spanning 20 days that no repair can place: the watch's totals, and it says so."""
+    from runlens import analyze
+    from runlens.io import validate as v
+
+    run, p = _forerunner_jump(tmp_path)
+    act = read(p)
+    # Undo the repair (as if the jump could not be placed): the records span 20 days.
+    broken = read(p)
+    orig = v._clock_jumps
+    try:
+        v._clock_jumps = lambda activity, t: None
+        broken = read(p)
+    finally:
+        v._clock_jumps = orig
+    s = summarize(broken)
+    assert s["timer_s"] == pytest.approx(act.device_summary["timer_s"], abs=1)
+    a = analyze(broken, rules=False)
+    assert a.to_dict()["metrics"]["totals_from_watch"] is True
+    assert "are the watch's" in a.to_text()
+    assert "486:" not in a.to_text()
