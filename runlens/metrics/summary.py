@@ -326,20 +326,26 @@ def steps_per_breath(
 ZERO_CADENCE_MAKERS = frozenset({"garmin", "dynastream", "dynastream_oem"})
 
 
-#: Garmin firmware counts zero-cadence records from about 2016 on (fenix 5 2017,
-#: FR645 2019, FR955 2022 in the corpus); a 2011 Forerunner 70 file does not.
-ZERO_CADENCE_SINCE_YEAR = 2016
+#: Garmin firmware counts zero-cadence records in files from about 2014 on
+#: (fenix2 2015, fenix 5 2017, FR920XT 2018-19, FR645 2019, FR955 2022, FR255
+#: 2023, FR620 TCX 2018 in the corpus); a Forerunner 70 file (2011 device, its
+#: clock never set) does not.
+ZERO_CADENCE_SINCE_YEAR = 2014
 
 
 def cadence_convention(activity: Activity) -> str:
     """How the recording device averages cadence: "with zeros" or "without zeros".
 
-    Garmin (and its Dynastream ANT+ brand) since about 2016: with zeros; every
+    Garmin (and its Dynastream ANT+ brand) since about 2014: with zeros; every
     other maker (Coros, Suunto, Polar, Wahoo, apps) and older Garmin files:
     without. A file does not record the watch's "data averaging" setting, so
     this is the default, judged by maker and the activity's year.
     """
     maker = (activity.device.manufacturer or "").strip().lower()
+    if not maker:  # a TCX names its device, not its maker ("Garmin Forerunner 620")
+        name = (activity.device.product or "").lower()
+        if any(w in name for w in ("garmin", "forerunner", "fenix", "edge ")):
+            maker = "garmin"
     year = activity.start.year if activity.start is not None else None
     if maker in ZERO_CADENCE_MAKERS and year is not None and year >= ZERO_CADENCE_SINCE_YEAR:
         return "with zeros"
