@@ -652,6 +652,8 @@ def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) ->
         if not np.isfinite(cad).any():
             cad = None
     step = _positive(rec, "step_length_m")
+    if step is not None:
+        cols["step_measured"] = np.isfinite(step)
     if cad is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
             derived = speed * 60.0 / cad
