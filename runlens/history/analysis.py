@@ -103,13 +103,17 @@ def _same_copy_shifted(ti, di, ui, tk, dk, uk) -> bool:
 def truncated_copies(acts: pd.DataFrame) -> dict[str, str]:
     """Map each truncated copy's path to the full copy it is a prefix of.
 
-    Same start (within :data:`TRUNCATED_START_S`), shorter in distance: a copy
-    cut off (a damaged export member, 0.4 of 4.3 km). The longest of the group
-    is the full one, whatever the format.
+    Same start (within :data:`TRUNCATED_START_S`), same sport (or one unknown),
+    shorter in distance (beyond the ordinary duplicates' tolerance) and in time
+    (under 90 %, or a duration unknown): a copy cut off (a damaged export
+    member, 0.4 of 4.3 km). The longest of the group is the full one, whatever
+    the format.
     """
     paths = acts["path"].tolist()
     starts = pd_numeric(acts["start_s"])
     dists = np.nan_to_num(pd_numeric(acts["distance_m"]), nan=0.0)
+    durs = np.array([np.nan if v is None else v for v in _duration(acts)], dtype=float)
+    sports = acts["sport"].tolist() if "sport" in acts else [None] * len(acts)
     order = np.argsort(starts, kind="stable")
     out: dict[str, str] = {}
     i = 0
@@ -121,8 +125,19 @@ def truncated_copies(acts: pd.DataFrame) -> dict[str, str]:
         if group.size > 1:
             full = group[np.argmax(dists[group])]
             for g in group:
-                # Similar distances are ordinary duplicates (the richest copy counts).
-                if g != full and not _same_distance(float(dists[g]), float(dists[full])):
+                # Similar distances are ordinary duplicates (the richest copy counts);
+                # a cut-off copy is shorter in time too (two recordings of the same
+                # minutes measure distance differently but last as long), and the
+                # same sport (a sample swim and a paddle starting the same second are not).
+                sport_ok = sports[g] is None or sports[full] is None or sports[g] == sports[full]
+                du, df = durs[g], durs[full]
+                shorter = not (np.isfinite(du) and np.isfinite(df)) or du < 0.9 * df
+                if (
+                    g != full
+                    and sport_ok
+                    and shorter
+                    and not _same_distance(float(dists[g]), float(dists[full]))
+                ):
                     out[paths[g]] = paths[full]
         i = j
     return out
@@ -531,7 +546,9 @@ def refresh_derived(store: Store, config: Config | None = None) -> History:
 
     with store.transaction() as c:
         base = store.activities_frame(
-            columns=("content_sha256", "format", "start_s", "distance_m", "elapsed_s", "timer_s")
+            columns=(
+                "content_sha256", "format", "sport", "start_s", "distance_m", "elapsed_s", "timer_s"
+            )
         )
         base["channels"] = base["path"].map(store.channel_counts()).fillna(0)
         dups = find_duplicates(base)
