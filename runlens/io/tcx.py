@@ -406,6 +406,13 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
                     tl = np.append(tl, after.min())
                     span_end = nxt if np.isfinite(nxt) and nxt > ls else after.min()
                 n_auto += _auto_pauses(tl, ls, span_end, lap["timer_s"], pauses)
+                if k == len(p["laps"]) - 1:
+                    over = _past_last_lap(tl, ls, lap["timer_s"], pauses)
+                    if over > LOST_LAP_MIN_S:
+                        warnings.append(
+                            f"the track runs {over / 60:.0f} min past its last lap's "
+                            "TotalTimeSeconds (the file lost its final lap): the track is kept"
+                        )
         timed = t[np.isfinite(t)]
         s0 = p["start"]
         if np.isfinite(p["lap_starts"]).any():
@@ -527,6 +534,18 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
             and all(m[3].get("timer_s") is not None for m in laps_meta),
         },
     )
+
+
+#: A last lap whose track runs this much (s) past its TotalTimeSeconds, with no
+#: pause to explain it, lost its successor (a Movescount export).
+LOST_LAP_MIN_S = 60.0
+
+
+def _past_last_lap(t: np.ndarray, lap_start: float, timer_s: float, pauses) -> float:
+    """Seconds the last lap's track runs past its timer, pauses taken out."""
+    end = float(t[-1])
+    paused = sum(max(0.0, min(b, end) - max(a, lap_start)) for a, b in pauses if a < end)
+    return (end - lap_start) - paused - timer_s
 
 
 def _auto_pauses(

@@ -68,3 +68,22 @@ def test_laps_outnumbering_their_tracks_count_with_their_own_totals(tmp_path):
     assert s["distance_m"] == pytest.approx(laps_d, rel=0.01)
     assert s["timer_s"] == pytest.approx(laps_t, rel=0.01)
     assert any("have no track points" in w for w in act.warnings)
+
+
+def test_a_track_past_the_last_lap_is_kept_with_a_warning(tmp_path):
+    """A Movescount export: the final lap was lost, its 5 minutes of track sit in the lap before."""
+    from dataclasses import replace as dc_replace
+
+    run = simulate_run(seed=10, duration_s=2400, lap_distance_m=None, lap_times_s=(600, 1200, 2100))
+    *first, last_kept, lost = run.laps
+    assert lost.total_timer_time == pytest.approx(300, abs=2)
+    stretched = dc_replace(last_kept, end_s=lost.end_s)  # its totals stay those of 900 s
+    p = tmp_path / "movescount.tcx"
+    p.write_text(to_tcx(replace(run, laps=(*first, stretched)), style="plain"))
+    act = read(p)
+    s = summarize(act)
+    assert act.device_summary["timer_s"] == pytest.approx(2100, abs=2)  # the laps lack 5 min
+    assert s["timer_s"] == pytest.approx(2400, rel=0.01)  # the track is right
+    assert s["distance_m"] == pytest.approx(run.columns["distance"][-1], rel=0.01)
+    (w,) = [w for w in act.warnings if "past its last lap" in w]
+    assert "5 min" in w
