@@ -87,3 +87,21 @@ def test_a_track_past_the_last_lap_is_kept_with_a_warning(tmp_path):
     assert s["distance_m"] == pytest.approx(run.columns["distance"][-1], rel=0.01)
     (w,) = [w for w in act.warnings if "past its last lap" in w]
     assert "5 min" in w
+
+
+def test_leading_trackpoints_without_distance_are_measured_from_positions(tmp_path):
+    """A Forerunner 310XT TCX: the first trackpoints have positions but no DistanceMeters."""
+    run = simulate_run(seed=11, duration_s=110, lap_distance_m=None, warmup_s=0)
+    d = run.columns["distance"].copy()
+    k = 8
+    lead = d[k]
+    assert lead > 15.0  # several percent of a 300 m lap
+    d = d - lead
+    d[:k] = np.nan  # the device counts distance from its 9th point, starting at 0
+    p = tmp_path / "fr310xt.tcx"
+    p.write_text(to_tcx(replace(run, columns={**run.columns, "distance": d})))
+    assert p.read_text().count("<DistanceMeters>") == len(d) - k + 1  # + the lap's own
+    act = read(p)
+    lap_d = act.device_summary["distance_m"]
+    assert lap_d == pytest.approx(run.columns["distance"][-1], abs=0.5)
+    assert summarize(act)["distance_m"] == pytest.approx(lap_d, rel=0.01)
