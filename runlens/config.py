@@ -48,6 +48,14 @@ LOAD_KEYS: dict[str, tuple[str, ...]] = {
     "unit": ("distance", "moving_time", "trimp"),
 }
 
+#: Numeric ``[load]`` keys: (default, lowest, highest). Below both the distance
+#: and the time an activity is a fragment (a test recording, a damaged copy):
+#: stored and listed, not counted in load, never a spike reference.
+LOAD_NUMBERS: dict[str, tuple[float, float, float]] = {
+    "min_run_km": (1.0, 0.0, 100.0),
+    "min_run_min": (3.0, 0.0, 600.0),
+}
+
 #: ``[display]`` keys and the values each accepts.
 DISPLAY_KEYS: dict[str, tuple[str, ...]] = {"units": ("metric", "imperial")}
 
@@ -163,6 +171,14 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
 
 def _check_choices(table: str, values: dict, known: dict[str, tuple[str, ...]], p: Path) -> None:
     for k, v in values.items():
+        if table == "load" and k in LOAD_NUMBERS:
+            _, lo, hi = LOAD_NUMBERS[k]
+            ok = isinstance(v, (int, float)) and not isinstance(v, bool) and lo <= v <= hi
+            if not ok:
+                raise RunlensError(
+                    f"[load] {k} = {v!r}: expected a number from {lo:g} to {hi:g}", path=str(p)
+                )
+            continue
         if k not in known:
             raise RunlensError(
                 f"unknown [{table}] key {k!r}; known: {', '.join(sorted(known))}", path=str(p)

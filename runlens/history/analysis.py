@@ -67,6 +67,82 @@ def _same_distance(a: float | None, b: float | None) -> bool:
     return abs(a - b) <= max(DUPLICATE_DISTANCE_REL * max(a, b), DUPLICATE_DISTANCE_ABS_M)
 
 
+#: A copy re-saved by an app that wrote local time as UTC: every time shifted by
+#: a whole number of hours (up to 14), start within this many seconds of it.
+TZ_SHIFT_TOLERANCE_S = 5.0
+TZ_SHIFT_MAX_H = 14
+#: ... with the same distance (relative) and duration (s or relative, the larger).
+TZ_SHIFT_DISTANCE_REL = 0.03  # a GPX of the same track measures 1-2 % apart
+TZ_SHIFT_DURATION = (5.0, 0.002)
+#: A truncated copy starts within this many seconds of the full one (the same
+#: recording: nobody starts two runs in the same seconds) and is shorter.
+TRUNCATED_START_S = 5.0
+
+
+def _duration(acts: pd.DataFrame) -> list:
+    for c in ("elapsed_s", "timer_s"):
+        if c in acts:
+            return [None if v is None or not np.isfinite(v) else float(v) for v in
+                    pd_numeric(acts[c])]
+    return [None] * len(acts)
+
+
+def _same_copy_shifted(ti, di, ui, tk, dk, uk) -> bool:
+    """Two activities the same apart from a whole-hour shift of every time."""
+    shift = abs(ti - tk)
+    hours = round(shift / 3600.0)
+    if not (1 <= hours <= TZ_SHIFT_MAX_H) or abs(shift - hours * 3600.0) > TZ_SHIFT_TOLERANCE_S:
+        return False
+    if di is None or dk is None or ui is None or uk is None or max(di, dk) <= 0:
+        return False
+    same_d = abs(di - dk) <= TZ_SHIFT_DISTANCE_REL * max(di, dk)
+    same_u = abs(ui - uk) <= max(TZ_SHIFT_DURATION[0], TZ_SHIFT_DURATION[1] * max(ui, uk))
+    return same_d and same_u
+
+
+def truncated_copies(acts: pd.DataFrame) -> dict[str, str]:
+    """Map each truncated copy's path to the full copy it is a prefix of.
+
+    Same start (within :data:`TRUNCATED_START_S`), same sport (or one unknown),
+    shorter in distance (beyond the ordinary duplicates' tolerance) and in time
+    (under 90 %, or a duration unknown): a copy cut off (a damaged export
+    member, 0.4 of 4.3 km). The longest of the group is the full one, whatever
+    the format.
+    """
+    paths = acts["path"].tolist()
+    starts = pd_numeric(acts["start_s"])
+    dists = np.nan_to_num(pd_numeric(acts["distance_m"]), nan=0.0)
+    durs = np.array([np.nan if v is None else v for v in _duration(acts)], dtype=float)
+    sports = acts["sport"].tolist() if "sport" in acts else [None] * len(acts)
+    order = np.argsort(starts, kind="stable")
+    out: dict[str, str] = {}
+    i = 0
+    while i < order.size:
+        j = i + 1
+        while j < order.size and starts[order[j]] - starts[order[i]] <= TRUNCATED_START_S:
+            j += 1
+        group = order[i:j]
+        if group.size > 1:
+            full = group[np.argmax(dists[group])]
+            for g in group:
+                # Similar distances are ordinary duplicates (the richest copy counts);
+                # a cut-off copy is shorter in time too (two recordings of the same
+                # minutes measure distance differently but last as long), and the
+                # same sport (a sample swim and a paddle starting the same second are not).
+                sport_ok = sports[g] is None or sports[full] is None or sports[g] == sports[full]
+                du, df = durs[g], durs[full]
+                shorter = not (np.isfinite(du) and np.isfinite(df)) or du < 0.9 * df
+                if (
+                    g != full
+                    and sport_ok
+                    and shorter
+                    and not _same_distance(float(dists[g]), float(dists[full]))
+                ):
+                    out[paths[g]] = paths[full]
+        i = j
+    return out
+
+
 def find_duplicates(acts: pd.DataFrame) -> dict[str, str]:
     """Map each duplicate's path to the path of the copy that counts.
 
@@ -98,14 +174,32 @@ def find_duplicates(acts: pd.DataFrame) -> dict[str, str]:
     )
     kept_by_sha: dict[str, str] = {}
     kept_starts: list[tuple[float, int]] = []  # sorted (start_s, row)
-    dup: dict[str, str] = {}
+    dup: dict[str, str] = truncated_copies(acts)
+    durs = _duration(acts)
     # One step per activity (not per sample): a greedy pass in preference order.
     for i in order:
         path, sha = paths[i], shas[i]
+        if path in dup:
+            continue
         t, d = float(starts[i]), dists[i]
         d = None if d is None or not np.isfinite(d) else float(d)
         if sha in kept_by_sha:
             dup[path] = kept_by_sha[sha]
+            continue
+        shifted = None
+        for h in range(-TZ_SHIFT_MAX_H, TZ_SHIFT_MAX_H + 1):  # bisect, not a scan of all
+            if h == 0 or shifted is not None:
+                continue
+            c = t + h * 3600.0
+            lo = bisect.bisect_left(kept_starts, (c - TZ_SHIFT_TOLERANCE_S, -1))
+            for tk, k in kept_starts[lo:]:
+                if tk > c + TZ_SHIFT_TOLERANCE_S:
+                    break
+                if _same_copy_shifted(t, d, durs[i], float(tk), _f(dists[k]), durs[k]):
+                    shifted = paths[k]
+                    break
+        if shifted is not None:
+            dup[path] = shifted
             continue
         lo = bisect.bisect_left(kept_starts, (t - DUPLICATE_WINDOW_S, -1))
         match = None
@@ -123,6 +217,104 @@ def find_duplicates(acts: pd.DataFrame) -> dict[str, str]:
         kept_by_sha[sha] = path
         bisect.insort(kept_starts, (t, i))
     return dup
+
+
+def _f(v) -> float | None:
+    return None if v is None or not np.isfinite(v) else float(v)
+
+
+def fragment_mask(runs: pd.DataFrame, config=None) -> np.ndarray:
+    """Runs below the minimum: under ``[load] min_run_km`` and under ``min_run_min``.
+
+    A 61-second, 113 m test recording or a damaged copy with 0 km is stored and
+    listed, but is no run: it adds no load and is never "your longest run of the
+    previous 30 days". An activity reaching either minimum counts (a 4-minute
+    1.2 km stride session, a treadmill half hour without distance).
+    """
+    from ..config import LOAD_NUMBERS, Config
+
+    load = (config or Config()).load
+    km = float(load.get("min_run_km", LOAD_NUMBERS["min_run_km"][0]))
+    mins = float(load.get("min_run_min", LOAD_NUMBERS["min_run_min"][0]))
+    n = len(runs)
+
+    def col(name: str) -> np.ndarray:
+        if name not in runs:
+            return np.full(n, np.nan)
+        return pd_numeric(runs[name])
+
+    dist = col("distance_m")
+    dur = col("timer_s")
+    for alt in ("elapsed_s", "moving_s"):
+        dur = np.where(np.isfinite(dur), dur, col(alt))
+    # What is not known does not make a fragment on its own (a table without
+    # durations is judged on distance; one without either counts).
+    short = ~(dist >= km * 1000.0)
+    brief = ~(dur >= mins * 60.0)
+    known = np.isfinite(dist) | np.isfinite(dur)
+    return short & brief & known
+
+
+def pd_numeric(s) -> np.ndarray:
+    import pandas as pd
+
+    return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+
+
+def merged_lines(df: pd.DataFrame, dup_mask: np.ndarray) -> list[str]:
+    """One line naming the copies counted once and why (a shifted clock, a cut-off copy)."""
+    import os
+
+    if not dup_mask.any() or "duplicate_of" not in df:
+        return []
+    by_path = {p: i for i, p in enumerate(df["path"].tolist())}
+    st = pd_numeric(df["start_s"])
+    dist = pd_numeric(df["distance_m"]) if "distance_m" in df else np.full(len(df), np.nan)
+    parts = []
+    for i in np.flatnonzero(dup_mask):  # one step per duplicate, not per sample
+        k = by_path.get(df["duplicate_of"].iloc[i])
+        name = os.path.basename(str(df["path"].iloc[i]))
+        if k is None:
+            continue
+        kept = os.path.basename(str(df["path"].iloc[k]))
+        shift = st[i] - st[k]
+        if abs(shift) >= 3600 - TZ_SHIFT_TOLERANCE_S:
+            why = f"every time shifted {shift / 3600:+.0f} h"
+        elif np.isfinite(dist[i]) and np.isfinite(dist[k]) and not _same_distance(dist[i], dist[k]):
+            why = f"a cut-off copy, {dist[i] / 1000:.1f} of {dist[k] / 1000:.1f} km"
+        else:
+            why = "the same run"
+        parts.append(f"{name} = {kept} ({why})")
+    more = f" and {len(parts) - 5} more" if len(parts) > 5 else ""
+    return [
+        f"{len(parts)} cop{'y' if len(parts) == 1 else 'ies'} counted once, the richest kept: "
+        + "; ".join(parts[:5])
+        + more
+    ] if parts else []
+
+
+def _drop_fragments(runs: pd.DataFrame, config, assumptions: list[str]):
+    """Leave runs below the minimum out of the load, with one line naming them."""
+    import os
+
+    if not len(runs):
+        return runs, 0
+    frag = fragment_mask(runs, config)
+    if not frag.any():
+        return runs, 0
+    from ..config import LOAD_NUMBERS, Config
+
+    load = (config or Config()).load
+    km = float(load.get("min_run_km", LOAD_NUMBERS["min_run_km"][0]))
+    mins = float(load.get("min_run_min", LOAD_NUMBERS["min_run_min"][0]))
+    names = [os.path.basename(str(p)) for p in runs["path"][frag]]
+    more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+    assumptions.append(
+        f"{int(frag.sum())} activit{'y' if frag.sum() == 1 else 'ies'} under {km:g} km and "
+        f"{mins:g} min stored but not counted as runs (no load, never a spike reference; "
+        f"[load] min_run_km, min_run_min): " + ", ".join(names[:5]) + more
+    )
+    return runs[~frag], int(frag.sum())
 
 
 @dataclass
@@ -239,6 +431,8 @@ def build_history(
                 + more
             )
             runs = runs[~bad]
+    assumptions += merged_lines(df, dup_mask)
+    runs, n_fragments = _drop_fragments(runs, config, assumptions)
     n_nosport = int((sport.isna().to_numpy() & ~dup_mask).sum())
     if n_nosport:
         assumptions.append(
@@ -306,6 +500,7 @@ def build_history(
             "runs": len(runs),
             "duplicates": int(dup_mask.sum()),
             "other_sports": int((~dup_mask & ~running).sum()),
+            "fragments": n_fragments,
         },
         week_start=ws,
         load_unit=unit,
@@ -344,7 +539,7 @@ def derived_fingerprint(config: Config | None = None) -> str:
 #: Stored columns the derived tables are computed from (build_history's frame).
 _DERIVED_COLUMNS = (
     "content_sha256", "format", "sport", "start_s", "utc_offset_s", "distance_m", "moving_s",
-    "hr_hist", "profile",
+    "elapsed_s", "timer_s", "hr_hist", "profile",
 )
 
 

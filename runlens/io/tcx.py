@@ -359,6 +359,7 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     t_all, sport_all, cols_raw, pauses = [], [], {k: [] for k in _NUMERIC}, []
     sessions_meta = []
     laps_meta = []
+    trackless: list[tuple[float, float, float | None, float | None]] = []
     n_auto = 0
     n_points = 0
     for p in group:
@@ -387,6 +388,12 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
             if lap.get("timer_s") is not None:
                 le = max(le, ls + lap["timer_s"]) if not in_lap.any() else le
             laps_meta.append((p["sport"], ls, max(le, ls), lap))
+            if in_lap.sum() < 2 and (lap.get("timer_s") or lap.get("distance_m")):
+                # A lap without a track (a Suunto export leaves many empty): its
+                # own totals are the only evidence of that stretch.
+                trackless.append(
+                    (float(ls), float(max(le, ls)), lap.get("timer_s"), lap.get("distance_m"))
+                )
             if lap.get("timer_s") is not None and in_lap.sum() > 1:
                 # A lap lasts from its StartTime to the next lap's (the last: to its
                 # last point); the gap into the next lap is its own.
@@ -401,12 +408,27 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
                     tl = np.append(tl, after.min())
                     span_end = nxt if np.isfinite(nxt) and nxt > ls else after.min()
                 n_auto += _auto_pauses(tl, ls, span_end, lap["timer_s"], pauses)
+                if k == len(p["laps"]) - 1:
+                    over = _past_last_lap(tl, ls, lap["timer_s"], pauses)
+                    if over > LOST_LAP_MIN_S:
+                        warnings.append(
+                            f"the track runs {over / 60:.0f} min past its last lap's "
+                            "TotalTimeSeconds (the file lost its final lap): the track is kept"
+                        )
         timed = t[np.isfinite(t)]
         s0 = p["start"]
         if np.isfinite(p["lap_starts"]).any():
             s0 = min(s0, float(np.nanmin(p["lap_starts"])))
-        sessions_meta.append((p["sport"], s0, float(timed.max()) if timed.size else s0))
+        s1 = float(timed.max()) if timed.size else s0
+        # Trackless laps after the last point still belong to the session.
+        s1 = max([s1, *(b for a, b, _, _ in trackless if a >= s0)])
+        sessions_meta.append((p["sport"], s0, s1))
 
+    if trackless:
+        warnings.append(
+            f"{len(trackless)} of {len(laps_meta)} laps have no track points: their own "
+            "TotalTimeSeconds and DistanceMeters stand for them"
+        )
     if n_auto:
         warnings.append(
             f"{n_auto} sample gaps taken as timer pauses: their laps last longer than "
@@ -507,8 +529,27 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
         developer=pd.DataFrame(index=index),
         cadence_convention=convention,
         warnings=warnings,
-        extra={"tcx_sports": [s for s in sports], "tcx_activities": len(parsed)},
+        extra={
+            "tcx_sports": [s for s in sports],
+            "tcx_activities": len(parsed),
+            # Every lap states its timer: sample gaps not taken as pauses were timed.
+            "laps_without_track": trackless,
+            "timer_from_laps": bool(laps_meta)
+            and all(m[3].get("timer_s") is not None for m in laps_meta),
+        },
     )
+
+
+#: A last lap whose track runs this much (s) past its TotalTimeSeconds, with no
+#: pause to explain it, lost its successor (a Movescount export).
+LOST_LAP_MIN_S = 60.0
+
+
+def _past_last_lap(t: np.ndarray, lap_start: float, timer_s: float, pauses) -> float:
+    """Seconds the last lap's track runs past its timer, pauses taken out."""
+    end = float(t[-1])
+    paused = sum(max(0.0, min(b, end) - max(a, lap_start)) for a, b in pauses if a < end)
+    return (end - lap_start) - paused - timer_s
 
 
 def _auto_pauses(

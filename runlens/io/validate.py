@@ -115,7 +115,88 @@ def _fmt_span(seconds: float) -> str:
     return f"{s:.0f} s"
 
 
-def _clock_jumps(activity: Activity, t: np.ndarray) -> tuple[np.ndarray, list[str]] | None:
+def _timer_counted(segs) -> float | None:
+    """Sum of the segments' own total_elapsed_time (counted by the device's timer).
+
+    None unless every segment has one: a timer count is immune to a clock that
+    jumps, where a segment's start and end (two clock readings) are not.
+    """
+    vals = [(x.device_summary or {}).get("elapsed_s") for x in segs]
+    if not vals or any(v is None or not np.isfinite(v) or v <= 0 for v in vals):
+        return None
+    return float(sum(vals))
+
+
+def _allowed_span_s(activity: Activity) -> float | None:
+    """The longest span the records may cover, from the device's own evidence.
+
+    The sessions' start and end are clock readings: when the clock jumped
+    between them (start before, timestamp after) they straddle the jump. The
+    sessions' and laps' total_elapsed_time are counted by the device's timer
+    and expose it. The smallest evidence wins.
+    """
+    cands: list[float] = []
+    ses = [x for x in activity.sessions if x.start is not None and x.end is not None]
+    if ses:
+        cands.append((max(x.end for x in ses) - min(x.start for x in ses)).total_seconds())
+        # Sessions of one file may lie hours or days apart (two runs a watch kept in
+        # one file, a TCX of three days): the time between them is no timer's, and
+        # is read from the clock at each session's end and the next one's start.
+        order = sorted(ses, key=lambda x: x.start)
+        between = sum(
+            max(0.0, (b.start - a.end).total_seconds()) for a, b in zip(order, order[1:])
+        )
+        for segs in (ses, activity.laps):
+            c = _timer_counted(segs)
+            if c is not None:
+                cands.append(c + between)
+    else:
+        cands.append((activity.device_summary or {}).get("elapsed_s") or 0.0)
+    cands = [c for c in cands if c and np.isfinite(c) and c > 0]
+    return min(cands) if cands else None
+
+
+def _shift_time(x, jumps: list[tuple[float, float, float]]):
+    """A message time (Timestamp) moved back like the records on its side of each jump.
+
+    ``jumps`` are (last record time before, first record time after, seconds
+    taken off); a time nearer the record after a jump was stamped on the new clock.
+    """
+    import pandas as pd
+
+    if x is None:
+        return x
+    v = x.value / 1e9
+    off = sum(ex for before, after, ex in jumps if abs(v - after) < abs(v - before))
+    return x - pd.Timedelta(seconds=off) if off else x
+
+
+def _shift_segments(activity: Activity, jumps: list[tuple[float, float, float]]) -> dict:
+    """Sessions, laps, pauses and start moved back with the records (see _shift_time)."""
+    import pandas as pd
+
+    def seg(x):
+        start, end = _shift_time(x.start, jumps), _shift_time(x.end, jumps)
+        el = (x.device_summary or {}).get("elapsed_s")
+        if start is not None and el is not None and np.isfinite(el):
+            end = max(end, start + pd.Timedelta(seconds=float(el)))
+        return replace(x, start=start, end=end)
+
+    sessions = [seg(x) for x in activity.sessions]
+    return {
+        "sessions": sessions,
+        "laps": [seg(x) for x in activity.laps],
+        "pauses": [
+            replace(p, start=_shift_time(p.start, jumps), end=_shift_time(p.end, jumps))
+            for p in activity.pauses
+        ],
+        "start": sessions[0].start if sessions else _shift_time(activity.start, jumps),
+    }
+
+
+def _clock_jumps(
+    activity: Activity, t: np.ndarray
+) -> tuple[np.ndarray, list[str], list[tuple[float, float, float]]] | None:
     """Seconds to take off each record's time to undo clock jumps, and what was done.
 
     ``t`` are the record times (s, file order). ``None`` when nothing is to be
@@ -123,12 +204,8 @@ def _clock_jumps(activity: Activity, t: np.ndarray) -> tuple[np.ndarray, list[st
     """
     if t.size < 3:
         return None
-    ses = [x for x in activity.sessions if x.start is not None and x.end is not None]
-    if ses:
-        allowed = (max(x.end for x in ses) - min(x.start for x in ses)).total_seconds()
-    else:
-        allowed = (activity.device_summary or {}).get("elapsed_s") or 0.0
-    if not (allowed and np.isfinite(allowed) and allowed > 0):
+    allowed = _allowed_span_s(activity)
+    if allowed is None:
         return None
     limit = allowed * _SPAN_TOLERANCE[0] + _SPAN_TOLERANCE[1]
     d = np.diff(t)
@@ -149,9 +226,11 @@ def _clock_jumps(activity: Activity, t: np.ndarray) -> tuple[np.ndarray, list[st
     step = float(np.median(steady)) if steady.size else 1.0
     shift = np.zeros(t.size)
     done: list[str] = []
+    jumps: list[tuple[float, float, float]] = []
     for k in big[np.argsort(-np.abs(d[big]))]:  # largest first; a jump or two, not per sample
         excess = float(d[k]) - step
         shift[k + 1 :] += excess
+        jumps.append((float(t[k]), float(t[k + 1]), excess))
         done.append(
             f"the record clock jumps {_fmt_span(excess)} "
             f"{'forward' if excess > 0 else 'back'} after "
@@ -159,7 +238,7 @@ def _clock_jumps(activity: Activity, t: np.ndarray) -> tuple[np.ndarray, list[st
         )
         u = t - shift
         if float(u.max() - u.min()) <= limit:
-            return shift, done
+            return shift, done, jumps
     return None  # the gaps do not explain the span: leave it to the date checks
 
 
@@ -233,11 +312,13 @@ def validate(
     bad_example = "none"
 
     # 0. Clock jumps, repaired against the device's own elapsed time.
+    moved_segments: dict = {}
     if len(idx) > 2:
         t_ms = _utc_naive(idx).astype("datetime64[ms]").astype(np.int64)
         fix = _clock_jumps(activity, t_ms / 1000.0)
         if fix is not None:
-            shift, done = fix
+            shift, done, jumps = fix
+            moved_segments = _shift_segments(activity, jumps)
             new = pd.to_datetime(t_ms - np.rint(shift * 1000).astype(np.int64), unit="ms", utc=True)
             moved = int((shift != 0).sum())
             rec = rec.set_axis(pd.DatetimeIndex(new, name=idx.name), axis=0)
@@ -377,7 +458,7 @@ def validate(
         )
     if rec is activity.records and not warnings:
         return activity
-    start = activity.start
+    start = moved_segments.get("start", activity.start)
     if not activity.sessions:
         start = rec.index[0]
     extra = dict(activity.extra)
@@ -386,6 +467,7 @@ def validate(
         extra["records_merged"] = extra.get("records_merged", 0) + n_dup
     return replace(
         activity,
+        **{k: v for k, v in moved_segments.items() if k != "start"},
         extra=extra,
         records=rec,
         developer=dev if dev is not None else pd.DataFrame(index=rec.index),

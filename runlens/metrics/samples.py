@@ -234,6 +234,23 @@ def pause_flags(t_s: np.ndarray, activity: Activity) -> np.ndarray:
     return flag | inside
 
 
+def timer_runs_between_samples(activity: Activity) -> bool:
+    """Whether the device's timer ran through sample gaps (no pause in them).
+
+    FIT watches write timer events, so between them the timer ran, records or
+    not; a TCX whose laps all state TotalTimeSeconds says the same (the reader
+    turns the part of a lap's span its timer did not count into pauses): a 62-137 s
+    recording gap inside a lap whose TotalTimeSeconds equals its span is timer
+    time, not a dropout. A GPX has no such evidence: there a gap over
+    ``dropout_s`` is not counted.
+    """
+    return bool(
+        activity.pauses
+        or activity.source.format == "fit"
+        or activity.extra.get("timer_from_laps")
+    )
+
+
 def sample_durations(
     t_s: np.ndarray, paused: np.ndarray | None = None, dropout_s: float = DROPOUT_S
 ) -> np.ndarray:
@@ -298,6 +315,138 @@ def centred_median(values: np.ndarray, window: int, min_periods: int = 1) -> np.
     hi = count // 2
     out = (w[rows, lo] + w[rows, hi]) / 2.0  # odd count: (v + v) / 2 == v
     out[count < max(min_periods, 1)] = np.nan
+    return out
+
+
+def _one_record_glitches(v: np.ndarray) -> np.ndarray:
+    """Mask of values of a cumulative channel above both neighbours, the channel going on below.
+
+    A record ahead of the one before it and of the one after it, while those two
+    are in order (the channel otherwise never decreases), is a one-record glitch
+    (e.g. a distance 197 m ahead of both neighbours at a timer stop). A reset to
+    0 (a new session) is not: there the neighbours are out of order.
+    """
+    bad = np.zeros(v.size, dtype=bool)
+    ok = np.flatnonzero(np.isfinite(v))
+    if ok.size < 3:
+        return bad
+    a, b, c = v[ok[:-2]], v[ok[1:-1]], v[ok[2:]]
+    bad[ok[1:-1]] = (b > c) & (c >= a)
+    return bad
+
+
+def device_distance_steps(d: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Distance each record adds, from a device's cumulative distance channel (m).
+
+    The watch's own count: a running maximum of the channel from the session's
+    start, so a record that falls back (a glitch, GPS re-smoothing) never
+    subtracts and, once the channel passes its old value, never adds twice; the
+    first record's value counts (the session starts at 0), unless the channel
+    carries on from the previous session (no reset). A one-record glitch ahead of
+    both neighbours (:func:`_one_record_glitches`) adds nothing.
+
+    Parameters
+    ----------
+    d : ndarray
+        Cumulative distance per record (m), NaN where missing.
+    first : ndarray of bool
+        True at the first record of each session.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> device_distance_steps(np.array([1.6, 10, 207, 20, 30]), np.array([1, 0, 0, 0, 0], bool))
+    array([ 1.6,  8.4,  0. , 10. , 10. ])
+    """
+    d = np.where(_one_record_glitches(d), np.nan, d)
+    n = d.size
+    steps = np.zeros(n)
+    starts = np.flatnonzero(first)
+    ends = np.r_[starts[1:], n]
+    prev_max = None
+    for a, b in zip(starts, ends):
+        seg = d[a:b]
+        fin = np.isfinite(seg)
+        if not fin.any():
+            continue
+        filled = np.where(fin, seg, -np.inf)
+        top = np.maximum.accumulate(filled)
+        v0 = float(seg[fin][0])
+        base = prev_max if (prev_max is not None and v0 >= prev_max) else 0.0
+        top = np.where(np.isfinite(top), top, base)
+        steps[a:b] = np.diff(np.r_[base, np.maximum(top, base)])
+        prev_max = float(top[-1])
+    return steps
+
+
+def bridged_speed(t: np.ndarray, step_d: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    """Speed from distance steps, bridged over repeated positions (m/s).
+
+    A 1 Hz GPX often repeats a fix (217 of them in a 77-minute run): the record
+    with the repeat moves 0 m and the next one twice as far. Each record takes
+    the speed between the fixes around it, distance from the last new fix
+    before it to the first new fix at or after it over their time apart, so a
+    repeat is not a standstill (it cost 588 s of moving time) and a real stop
+    (the fix repeated for a minute, then a step) stays slow.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.arange(5.0)
+    >>> bridged_speed(t, np.array([0, 3, 0, 6, 3.0]), np.r_[0, np.diff(t)]).tolist()
+    [nan, 3.0, 3.0, 3.0, 3.0]
+    """
+    n = t.size
+    speed = np.full(n, np.nan)
+    if n < 2:
+        return speed
+    fresh = (step_d > 0) | (gap <= 0)  # a new fix, or the start of a segment
+    fresh[0] = True
+    idx = np.arange(n)
+    # b: first fresh record at or after i; a: the fresh record before b.
+    nxt = np.minimum.accumulate(np.where(fresh, idx, n)[::-1])[::-1]
+    has_b = nxt < n
+    b = np.where(has_b, nxt, n - 1)
+    prev_fresh = np.maximum.accumulate(np.where(fresh, idx, -1))
+    a = np.where(b > 0, prev_fresh[np.maximum(b - 1, 0)], -1)
+    cum = np.cumsum(step_d)
+    ok = has_b & (a >= 0) & (gap > 0) & (step_d[b] > 0)
+    span = t[b] - t[np.maximum(a, 0)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = (cum[b] - cum[np.maximum(a, 0)]) / span
+    speed[ok & (span > 0)] = v[ok & (span > 0)]
+    # Records with a step that is not bridged (no repeat before): their own step.
+    own = (gap > 0) & ~np.isfinite(speed)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        speed[own] = step_d[own] / gap[own]
+    return speed
+
+
+def _fill_leading_distance(d: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Leading records without a distance, measured from their positions.
+
+    Some devices write positions before the first distance (a Forerunner 310XT
+    TCX: the first trackpoints have no DistanceMeters): the way covered there
+    counts too. The channel is shifted by what the positions cover up to its
+    first value, less what that value already holds; nothing changes when the
+    leading records have no positions.
+    """
+    fin = np.flatnonzero(np.isfinite(d))
+    if fin.size == 0 or fin[0] == 0:
+        return d
+    k = int(fin[0])
+    la, lo = lat[: k + 1].astype(float), lon[: k + 1].astype(float)
+    has = np.isfinite(la) & np.isfinite(lo)
+    if has.sum() < 2 or not has[k]:
+        return d
+    la, lo = la[has], lo[has]
+    lead = np.r_[0.0, np.cumsum(np.nan_to_num(haversine_m(la, lo)[1:], nan=0.0))]
+    extra = max(float(lead[-1]) - float(d[k]), 0.0)
+    if extra <= 0:
+        return d
+    out = d + extra
+    pos = np.flatnonzero(has)
+    out[pos[:-1]] = lead[:-1]
     return out
 
 
@@ -429,7 +578,7 @@ def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) ->
     dt = sample_durations(t, paused, opt.dropout_s)
     if n > 1:
         dt[1:][session[1:] != session[:-1]] = 0.0
-    if activity.pauses or activity.source.format == "fit":
+    if timer_runs_between_samples(activity):
         # FIT devices write timer events: the timer ran between them, samples
         # or not (smart recording), so timer seconds are wall seconds.
         tgap = np.where(paused, 0.0, gap)
@@ -441,13 +590,14 @@ def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) ->
 
     # Distance: the device channel when present, else haversine.
     step_d = None
+    first = np.ones(n, dtype=bool)  # the first record of its session
+    if n > 1:
+        first[1:] = session[1:] != session[:-1]
     if "distance_m" in rec and rec["distance_m"].notna().any():
-        d = rec["distance_m"].ffill().to_numpy()
-        step_d = np.zeros(n)
-        if n > 1:
-            step_d[1:] = np.diff(d)
-        # Resets (a new session starting at 0) and glitches never subtract.
-        step_d = np.where(np.isfinite(step_d) & (step_d > 0), step_d, 0.0)
+        d = rec["distance_m"].to_numpy(dtype=float, copy=True)
+        if {"lat_deg", "lon_deg"} <= set(rec.columns):
+            d = _fill_leading_distance(d, rec["lat_deg"].to_numpy(), rec["lon_deg"].to_numpy())
+        step_d = device_distance_steps(d, first)
     elif {"lat_deg", "lon_deg"} <= set(rec.columns) and rec["lat_deg"].notna().any():
         lat = rec["lat_deg"].ffill().to_numpy()
         lon = rec["lon_deg"].ffill().to_numpy()
@@ -458,10 +608,8 @@ def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) ->
         # (the runner moved with the timer off) are not part of the run.
         step_d[(implied > cap) | paused] = 0.0
     if step_d is not None:
-        if n > 1:
-            step_d[1:][session[1:] != session[:-1]] = 0.0
-        if n:
-            step_d[0] = 0.0
+        if "distance_m" not in rec or not rec["distance_m"].notna().any():
+            step_d[first] = 0.0  # a position alone says nothing of the way to it
         dist = np.cumsum(step_d)
     else:
         dist = np.full(n, np.nan)
@@ -470,8 +618,7 @@ def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) ->
     if "speed_m_s" in rec and rec["speed_m_s"].notna().any():
         raw_speed = rec["speed_m_s"].to_numpy(dtype=float, copy=True)
     elif step_d is not None:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            raw_speed = np.where(gap > 0, step_d / gap, np.nan)
+        raw_speed = bridged_speed(t, step_d, gap)
     else:
         raw_speed = np.full(n, np.nan)
     speed = _despike(raw_speed, cap, opt.spike_window, opt.spike_mad) if n else raw_speed
@@ -484,12 +631,17 @@ def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) ->
         "paused": paused,
         "timer_s": np.cumsum(tgap),
         "dist_step_m": step_d if step_d is not None else np.full(n, np.nan),
+        "session_first": first,
         "distance_m": dist,
         "speed_m_s": speed,
         "moving": moving,
     }
 
     cad = _positive(rec, "cadence_spm")
+    if cad is not None:
+        # Standing with the timer running: a watch writes cadence 0. Garmin's
+        # session average counts these records (docs/metrics.md, "Cadence by maker").
+        cols["cadence_zero"] = (rec["cadence_spm"].to_numpy(dtype=float) == 0.0) & ~paused
     rpm = _positive(rec, "cadence_rpm")
     if rpm is not None and foot.any():
         # A reader that could not place a record in its foot session leaves the
@@ -500,6 +652,8 @@ def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) ->
         if not np.isfinite(cad).any():
             cad = None
     step = _positive(rec, "step_length_m")
+    if step is not None:
+        cols["step_measured"] = np.isfinite(step)
     if cad is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
             derived = speed * 60.0 / cad

@@ -419,15 +419,44 @@ def _rows(sport: str | None, units: str):
     )
 
 
-def _breathing_lines(ours: dict[str, Any], width: int) -> list[str]:
+def _cadence_note(metrics: dict[str, Any], shown: float | None, units: str) -> list[str]:
+    """One line when the watch-comparable cadence and the rules' running-only one differ."""
+    run = metrics.get("run_cadence_spm")
+    if shown is None or run is None or abs(run - shown) < 1.0:
+        return []
+    how = (
+        "standing seconds"
+        if metrics.get("cadence_convention") == "with zeros"
+        and metrics.get("cadence_with_zeros_spm") != metrics.get("cadence_nonzero_spm")
+        else "walking"
+    )
+    return [
+        f"  Cadence counts {how}, as the watch does; form rules: running only, "
+        f"{run:.0f} steps/min"
+    ]
+
+
+def _breathing_lines(
+    ours: dict[str, Any], width: int, metrics: dict[str, Any] | None = None
+) -> list[str]:
     """The breathing rows: rate and steps per breath, or "not recorded" (one row)."""
     rate, spb = ours.get("respiration_rate_brpm"), ours.get("steps_per_breath")
     if rate is None:
         return [f"  {'Breathing':24}{'not recorded':>16}"]
-    return [
+    lines = [
         f"  {'Breathing rate':24}{f'{rate:.1f} breaths/min':>16}",
         f"  {'Steps per breath':24}{f'{spb:.2f}' if spb is not None else '-':>16}",
     ]
+    odd = (metrics or {}).get("steps_per_breath_implausible")
+    if spb is None and odd is not None:
+        from ..metrics.summary import PLAUSIBLE
+
+        lo, hi, why = PLAUSIBLE["steps_per_breath"]
+        lines[-1] = (
+            f"  {'Steps per breath':24}{'not plausible':>16}  ({odd:.1f}, outside "
+            f"{lo:g}-{hi:g}: {why})"
+        )
+    return lines
 
 
 def _fmt(v: Any, spec: str) -> str:
@@ -571,7 +600,14 @@ def format_text(
         if has_dev:
             row += f"{fmt(d) if d is not None else '-':>{ww}}"
         lines.append(row)
-    lines += _breathing_lines(ours, 16)
+    fixed = (result.get("metrics") or {}).get("totals_from_watch")
+    if fixed:
+        lines.append(
+            "  Timer, distance and pace are the watch's: the records' times cannot be right "
+            "(see the warnings)"
+        )
+    lines += _cadence_note(result.get("metrics") or {}, ours.get("cadence_spm"), units)
+    lines += _breathing_lines(ours, 16, result.get("metrics"))
     if laps:
         foot = result.get("sport") in FOOT_SPORTS or result.get("sport") is None
         lines += _lap_lines(result.get("laps") or [], "Laps", "lap", units, foot)

@@ -17,7 +17,7 @@ import numpy as np
 from ..findings import Evidence, Finding
 from ..units import format_pace
 from . import sources
-from ._signals import Signals, dev_column, personal_fit, rolling_mean, sustained
+from ._signals import Signals, personal_fit, rolling_mean, sustained
 from .base import Rule, register
 from .overstriding import step_rate_threshold
 
@@ -137,13 +137,14 @@ class HeelStriking(Rule):
     # -- measured ---------------------------------------------------------------
 
     def _measured(self, activity: Activity, sig: Signals) -> Finding | None:
+        from ..io.footpod import foot_strike_channel  # names matched by meaning (per foot, vendor)
+
         names = [self.field_names] if isinstance(self.field_names, str) else self.field_names
-        col = dev_column(activity, *names)
-        if col is None or len(sig) == 0:
+        found = foot_strike_channel(activity, tuple(names))
+        if found is None or len(sig) == 0:
             return None
-        dev = activity.developer
-        dev = dev[~dev.index.duplicated(keep="first")]
-        v = dev[col].reindex(sig.records.index).to_numpy(dtype=float)
+        col, series = found
+        v = series.reindex(sig.records.index).to_numpy(dtype=float)
         valid = np.isfinite(v) & (v >= 0) & (v <= 16)
         use = valid & sig.moving & (sig.dt_s > 0)
         total = sig.seconds(use)

@@ -988,6 +988,7 @@ def encode_activity(
     exclude: Iterable[str] = (),
     clock_jump: tuple[float, float] | None = None,
     more_sessions: Sequence[SimulatedRun] = (),
+    jump_in_messages: bool = False,
 ) -> bytes:
     """Encode a simulated (or hand-made) run as a complete FIT activity file.
 
@@ -1031,6 +1032,12 @@ def encode_activity(
         Further sessions in the same file, after ``run``'s (each with its own
         records, laps, session message and start; e.g. two runs 80 minutes
         apart that a watch kept in one file). The activity message counts them all.
+    jump_in_messages : bool
+        With ``clock_jump``: every time the watch stamps after the jump is on the
+        jumped clock too, as a real watch writes it: events, lap and session
+        ``timestamp`` (written at their end) and the ``start_time`` of laps that
+        begin after the jump; the session's ``start_time`` stays before it, and
+        ``total_elapsed_time``/``total_timer_time`` stay the timers' true counts.
 
     Returns
     -------
@@ -1170,12 +1177,17 @@ def encode_activity(
         def at(time_s: float, t=t, n=n) -> int:
             return min(int(np.searchsorted(t, time_s, side="left")), n - 1)
 
+        def clk(time_s: float, t0=t0) -> int:
+            """The device clock at ``time_s`` s since the start, as messages stamp it."""
+            jumped = clock_jump is not None and jump_in_messages and time_s >= clock_jump[0]
+            return t0 + round(time_s) + (round(clock_jump[1]) if jumped else 0)
+
         # All laps packed at once (one definition), written where they fall.
         lap_vals = []
         for i, lap in enumerate(run.laps):
             vals = {
-                "timestamp": t0 + round(lap.end_s),
-                "start_time": t0 + round(lap.start_s),
+                "timestamp": clk(lap.end_s),
+                "start_time": clk(lap.start_s),
                 "event": 9,
                 "event_type": 1,
                 "message_index": lap_base + i,
@@ -1204,14 +1216,14 @@ def encode_activity(
                 done = upto
             if action[0] == "event":
                 w.write(
-                    ev, timestamp=t0 + round(action[1]), event=0, event_type=action[2],
+                    ev, timestamp=clk(action[1]), event=0, event_type=action[2],
                     event_group=0,
                 )
             else:
                 w.write_rows(lap_def, lap_rows[action[1] : action[1] + 1])
 
         s = run.session
-        t_end = t0 + round(t_last)
+        t_end = clk(t_last)
         svals = {
             "timestamp": t_end,
             "start_time": t0,

@@ -27,7 +27,7 @@ so a reader can be checked against the file's totals.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from os import PathLike
 from typing import Any
@@ -52,6 +52,7 @@ def to_tcx(
     cadence: str | None = None,
     sport: str = "Running",
     creator: str = "Forerunner 255",
+    trackless_laps: Sequence[int] = (),
 ) -> str:
     """Render a run as TCX text.
 
@@ -69,6 +70,9 @@ def to_tcx(
         The ``Sport`` attribute (``Running``, ``Biking``, ``Other``).
     creator : str
         ``<Creator><Name>`` (garmin style only).
+    trackless_laps : sequence of int
+        Laps written with their totals and an empty ``<Track/>``, their points
+        left out (a Suunto export whose laps outnumber their tracks).
 
     Returns
     -------
@@ -146,9 +150,14 @@ def to_tcx(
         last = k == len(laps) - 1
         sel = (t >= lap.start_s) & ((t <= lap.end_s) if last else (t < lap.end_s))
         idx = np.flatnonzero(sel)
-        if not idx.size:
+        empty = k in trackless_laps
+        if not idx.size and not empty:
             continue
-        lap_start = times[idx[0]]
+        lap_start = times[idx[0]] if idx.size else np.datetime_as_string(
+            epoch + np.timedelta64(round(lap.start_s), "s"), unit="ms" if garmin else "s"
+        )
+        if empty:
+            idx = idx[:0]
         pad = nl + ind * 3
         head = [
             f'{pad}<Lap StartTime="{lap_start}Z">',
@@ -175,13 +184,15 @@ def to_tcx(
         head.append(f"{pad}{ind}<TriggerMethod>{'Distance' if lap.trigger == 2 else 'Manual'}"
                     "</TriggerMethod>")
         # Garmin starts a new <Track> after each timer pause.
-        if garmin and pause_ends.size:
+        if garmin and pause_ends.size and idx.size:
             cut = np.isin(t[idx], pause_ends) & (idx != idx[0])
             groups = np.split(idx, np.flatnonzero(cut))
         else:
             groups = [idx]
-        tracks = []
+        tracks = [f"{pad}{ind}<Track/>"] if empty else []
         for g in groups:
+            if not g.size:
+                continue
             pts = "".join(point(int(i), 5) for i in g)
             tracks.append(f"{pad}{ind}<Track>{pts}{pad}{ind}</Track>")
         tail = []

@@ -70,7 +70,9 @@ def multisport_session_tcx() -> tuple[bytes, list]:
 
 def two_session_fit() -> tuple[bytes, list]:
     """Two running sessions in one FIT file, the second 80 minutes after the first ends."""
-    a = simulate_run(seed=21, duration_s=1800)
+    # Three hours after the three-day TCX's first run: two recordings starting the same
+    # second are one run cut off (issue 24), which these two are not.
+    a = simulate_run(seed=21, duration_s=1800, start=DEFAULT_START + timedelta(hours=3))
     b = simulate_run(seed=22, duration_s=1500,
                      start=a.start + timedelta(seconds=1800 + 80 * 60))
     return encode_activity(a, more_sessions=[b]), [a, b]
@@ -78,7 +80,7 @@ def two_session_fit() -> tuple[bytes, list]:
 
 def multisport_fit() -> tuple[bytes, list]:
     """A run leg, then a bike leg starting two minutes after it ends: one event."""
-    a = simulate_run(seed=31, duration_s=1500)
+    a = simulate_run(seed=31, duration_s=1500, start=DEFAULT_START + timedelta(hours=6))
     bike = simulate_run(seed=32, duration_s=1200, start=a.start + timedelta(seconds=1500 + 120),
                         dynamics=False)
     bike = replace(bike, sport=2)  # FIT sport 2: cycling

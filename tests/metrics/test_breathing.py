@@ -185,3 +185,30 @@ def test_docs_table_lists_every_corpus_file_that_records_breathing_with_its_aver
         m = activity_metrics(a, running_only=False)
         assert m["respiration_rate_brpm"] == pytest.approx(avg, abs=0.005), path
         assert m["steps_per_breath"] is None  # none of them is a run
+
+
+def test_12_steps_per_breath_is_not_printed_as_a_value(tmp_path):
+    """A breathing rate of about 15.9 at 166 steps/min: 'not plausible', not '12.3'."""
+    from dataclasses import replace
+
+    from runlens import analyze
+    from runlens.sim.synth import DEFAULT_RUNNER
+
+    runner = replace(DEFAULT_RUNNER, steps_per_breath=12.3)
+    run = simulate_run(seed=2, duration_s=1800, respiration=True, runner=runner)
+    p = tmp_path / "odd_breathing.fit"
+    p.write_bytes(encode_activity(run))
+    a = analyze(p, rules=False)
+    m = a.to_dict()
+    assert m["summary"]["steps_per_breath"] is None
+    assert m["metrics"]["steps_per_breath_implausible"] == pytest.approx(12.3, abs=0.3)
+    text = a.to_text()
+    (line,) = [ln for ln in text.splitlines() if "Steps per breath" in ln]
+    assert "not plausible" in line and "check the strap" in line
+    assert "12.3" not in line.split("not plausible")[0]
+    # A runner at 4.5 steps per breath still gets the value.
+    ok = tmp_path / "ok.fit"
+    ok.write_bytes(encode_activity(simulate_run(seed=2, duration_s=1800, respiration=True)))
+    assert analyze(ok, rules=False).to_dict()["summary"]["steps_per_breath"] == pytest.approx(
+        4.5, abs=0.15
+    )
