@@ -357,6 +357,7 @@ class _Sequence:
         self.resyncs = 0
         self.repaired: set[int] = set()  # offsets of definitions repaired
         self.lost_at: int | None = None
+        self._lt_memo: tuple = (0, None, None)  # _last_ts of items[:k]: (k, items[k-1], value)
 
     # -- walking --------------------------------------------------------------------
 
@@ -484,12 +485,27 @@ class _Sequence:
         return np.ascontiguousarray(b).view(d.endian + "u4").ravel().astype(np.float64)
 
     def _last_ts(self) -> float | None:
-        for it in reversed(self.items):
+        """The time of the last record kept (FIT seconds), or None.
+
+        Remembered for a prefix of ``items`` (known unchanged while its last item is
+        the same object: kept items are never modified, :meth:`_trim` replaces a
+        shortened one), so each call looks only at what was kept since.
+        """
+        items = self.items
+        n = len(items)
+        k, last, value = self._lt_memo
+        if not (0 < k <= n and items[k - 1] is last):
+            k, value = 0, None
+        for j in range(n - 1, k - 1, -1):
+            it = items[j]
             d = it.d
             if d is not None and d.gnum == _RECORD and d.ts_off is not None and it.stop > it.start:
                 at = it.stop - it.step + 1 + d.ts_off
-                return float(struct.unpack_from(d.endian + "I", self.data, at)[0])
-        return None
+                value = float(struct.unpack_from(d.endian + "I", self.data, at)[0])
+                break
+        if n:
+            self._lt_memo = (n, items[n - 1], value)
+        return value
 
     def _define(self, d: _Def, raw: bytes, at: int | None = None) -> None:
         """Accept a definition: check its fields, keep it, log what it replaces."""
@@ -567,7 +583,8 @@ class _Sequence:
                 continue
             keep = (to - it.start) // it.step
             n = (it.stop - it.start) // it.step - keep
-            it.stop = it.start + keep * it.step
+            # A new item: a snapshot (and the _last_ts memo) still holds the old one.
+            self.items[-1] = _Item(it.start, it.start + keep * it.step, it.step, it.d, it.blob)
             self.n_data -= n
             if it.d.gnum == _RECORD:
                 dropped += n
@@ -623,7 +640,6 @@ class _Sequence:
     def _snapshot(self):
         return (
             list(self.items),
-            [it.stop for it in self.items],
             dict(self.defs),
             list(self.log),
             list(self.history),
@@ -632,15 +648,13 @@ class _Sequence:
         )
 
     def _restore(self, snap) -> None:
-        items, stops, defs, log, history, counts, faults = snap
+        items, defs, log, history, counts, faults = snap
         self.items, self.defs, self.log, self.history = (
             list(items),
             dict(defs),
             list(log),
             list(history),
         )
-        for it, stop in zip(self.items, stops):
-            it.stop = stop
         self.n_data, self.n_records = counts
         self.field_faults = list(faults)
 
