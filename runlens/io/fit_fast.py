@@ -568,20 +568,21 @@ def decode_fitfast(data: bytes, name: str, *, strict: bool = False) -> RawFit:
 
 
 def _sound(data: bytes) -> bool:
-    """True if every FIT sequence has its declared size (a cheap check before the native
-    decoder spends a decode on a file that was cut short).
+    """True if every FIT sequence has its declared size and a matching CRC (a cheap
+    check, NumPy CRC, before the native decoder spends a full decode on a damaged file).
 
-    The CRCs are fitfast's to check: it verifies the header and file CRC of every
-    sequence before decoding and refuses a mismatch (a CRC of 0 included), which sends
-    the file to the repair as this check would; computing them here as well cost every
-    intact file a second pass over its bytes.
+    The CRC is remembered, so that a repair of the same bytes does not compute it again.
     """
+    from .fitrepair import sequence_crc
+
     pos, n = 0, len(data)
     while pos < n:
         if n - pos < 12 or data[pos + 8 : pos + 12] != b".FIT":
             return pos > 0 and not data[pos:].strip(b"\x00")
         end = pos + data[pos] + struct.unpack_from("<I", data, pos + 4)[0]
         if end + 2 > n or end == pos + data[pos]:
+            return False
+        if sequence_crc(data, pos, end) != struct.unpack_from("<H", data, end)[0]:
             return False
         pos = end + 2
     return True

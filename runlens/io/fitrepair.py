@@ -155,7 +155,7 @@ _MEMO: list = [None, None, None]  # (data, (start, end), crc): the last sequence
 
 def sequence_crc(data: bytes, start: int, end: int) -> int:
     """The FIT CRC of ``data[start:end]``, remembered for the last ``data`` asked about
-    (the repair asks for it more than once)."""
+    (the soundness check before fitfast and the repair both need it)."""
     if _MEMO[0] is data and _MEMO[1] == (start, end):
         return _MEMO[2]
     crc = crc16(memoryview(data)[start:end])
