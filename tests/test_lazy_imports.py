@@ -75,3 +75,36 @@ def test_analyze_imports_no_plotting():
 def test_core_modules_import_no_heavy_module(module):
     loaded = _modules_after(f"import {module}")
     assert not loaded & set(HEAVY)
+
+
+def test_analyze_process_imports_no_pyarrow_scipy_or_plotting():
+    """``runlens analyze --json`` as its own process (main() without arguments, as the
+    console script calls it): pandas 3 would import pyarrow, installed by the dask and
+    test extras, for nothing this command uses; scipy and matplotlib are not needed."""
+    path = corpus("python-fitparse/tests/files/garmin-fenix-5-run.fit")
+    code = (
+        "import contextlib, io, sys\n"
+        f"sys.argv = ['runlens', 'analyze', '--json', {str(path)!r}]\n"
+        "from runlens.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    assert main() == 0\n"
+        "assert '\"summary\"' in out.getvalue()\n"
+        "loaded = {m.split('.')[0] for m, v in sys.modules.items() if v is not None}\n"
+        "assert 'pyarrow' not in loaded, 'pyarrow'\n"
+        "assert 'scipy' not in loaded, 'scipy'\n"
+        "assert 'matplotlib' not in loaded, 'matplotlib'"
+    )
+    _modules_after(code)
+
+
+def test_analyze_called_in_a_callers_process_leaves_pyarrow_alone():
+    """main(argv) inside someone else's process (a notebook, the test suite) must not
+    hide pyarrow from the rest of that process."""
+    path = corpus("python-fitparse/tests/files/garmin-fenix-5-run.fit")
+    code = (
+        "import contextlib, io, sys\nfrom runlens.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main(['analyze', '--json', {str(path)!r}]) == 0\n"
+        "assert sys.modules.get('pyarrow', 'absent') is not None"
+    )
+    _modules_after(code)

@@ -357,6 +357,7 @@ class _Sequence:
         self.resyncs = 0
         self.repaired: set[int] = set()  # offsets of definitions repaired
         self.lost_at: int | None = None
+        self._lt_memo: tuple = (0, None, None)  # _last_ts of items[:k]: (k, items[k-1], value)
 
     # -- walking --------------------------------------------------------------------
 
@@ -457,8 +458,17 @@ class _Sequence:
 
     def _check_times(self, p: int, step: int, count: int, d: _Def) -> int:
         """How many of the run's first ``count`` records have plausible times."""
-        ts = self._times(p, step, count, d)
         ref = self._last_ts()
+        if count == 1:  # records interleaved with other messages: no arrays per message
+            t = float(struct.unpack_from(d.endian + "I", self.data, p + 1 + d.ts_off)[0])
+            if ref is None:
+                ref = t
+                if _MIN_DATE_TIME <= ref < _FLOOR_FIT:
+                    return 0
+            if ref < _MIN_DATE_TIME:  # system time: only monotonic-ish
+                return int(t < _MIN_DATE_TIME)
+            return int(ref - _WINDOW_S <= t <= ref + _WINDOW_S)
+        ts = self._times(p, step, count, d)
         if ref is None:
             ref = float(ts[0])
             if ref < _FLOOR_FIT and ref >= _MIN_DATE_TIME:
@@ -475,11 +485,27 @@ class _Sequence:
         return np.ascontiguousarray(b).view(d.endian + "u4").ravel().astype(np.float64)
 
     def _last_ts(self) -> float | None:
-        for it in reversed(self.items):
+        """The time of the last record kept (FIT seconds), or None.
+
+        Remembered for a prefix of ``items`` (known unchanged while its last item is
+        the same object: kept items are never modified, :meth:`_trim` replaces a
+        shortened one), so each call looks only at what was kept since.
+        """
+        items = self.items
+        n = len(items)
+        k, last, value = self._lt_memo
+        if not (0 < k <= n and items[k - 1] is last):
+            k, value = 0, None
+        for j in range(n - 1, k - 1, -1):
+            it = items[j]
             d = it.d
             if d is not None and d.gnum == _RECORD and d.ts_off is not None and it.stop > it.start:
-                return float(self._times(it.stop - it.step, it.step, 1, d)[0])
-        return None
+                at = it.stop - it.step + 1 + d.ts_off
+                value = float(struct.unpack_from(d.endian + "I", self.data, at)[0])
+                break
+        if n:
+            self._lt_memo = (n, items[n - 1], value)
+        return value
 
     def _define(self, d: _Def, raw: bytes, at: int | None = None) -> None:
         """Accept a definition: check its fields, keep it, log what it replaces."""
@@ -557,7 +583,8 @@ class _Sequence:
                 continue
             keep = (to - it.start) // it.step
             n = (it.stop - it.start) // it.step - keep
-            it.stop = it.start + keep * it.step
+            # A new item: a snapshot (and the _last_ts memo) still holds the old one.
+            self.items[-1] = _Item(it.start, it.start + keep * it.step, it.step, it.d, it.blob)
             self.n_data -= n
             if it.d.gnum == _RECORD:
                 dropped += n
@@ -613,7 +640,6 @@ class _Sequence:
     def _snapshot(self):
         return (
             list(self.items),
-            [it.stop for it in self.items],
             dict(self.defs),
             list(self.log),
             list(self.history),
@@ -622,15 +648,13 @@ class _Sequence:
         )
 
     def _restore(self, snap) -> None:
-        items, stops, defs, log, history, counts, faults = snap
+        items, defs, log, history, counts, faults = snap
         self.items, self.defs, self.log, self.history = (
             list(items),
             dict(defs),
             list(log),
             list(history),
         )
-        for it, stop in zip(self.items, stops):
-            it.stop = stop
         self.n_data, self.n_records = counts
         self.field_faults = list(faults)
 
@@ -887,18 +911,46 @@ class _Sequence:
 
     def times(self) -> tuple[float | None, float | None]:
         """Unix seconds of the first and the last plausible record times kept."""
+        runs = [
+            it
+            for it in self.items
+            if it.d is not None
+            and it.d.gnum == _RECORD
+            and it.d.ts_off is not None
+            and it.stop > it.start
+        ]
+        if not runs:
+            return None, None
+        # Every kept record's time in one gather (bytes at each record's timestamp offset).
+        counts = np.array([(it.stop - it.start) // it.step for it in runs])
+        first_at = np.array([it.start + 1 + it.d.ts_off for it in runs])
+        steps = np.array([it.step for it in runs])
+        k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        at = np.repeat(first_at, counts) + k * np.repeat(steps, counts)
+        raw = self.arr[at[:, None] + np.arange(4)]
+        big = np.repeat(np.array([it.d.endian == ">" for it in runs]), counts)
+        ts = raw.copy().view("<u4").ravel().astype(np.float64)
+        if big.any():
+            ts[big] = raw[big].copy().view(">u4").ravel()
+        bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
         first = last = None
-        for it in self.items:
-            d = it.d
-            if d is None or d.gnum != _RECORD or d.ts_off is None or it.stop <= it.start:
+        for j, n in enumerate(counts.tolist()):
+            if n == 1:  # one record between other messages: plain floats
+                t = float(ts[bounds[j]])
+                if t < _MIN_DATE_TIME:
+                    continue
+                if first is None:
+                    first = last = t
+                if last - 60 <= t <= last + _WINDOW_S:
+                    last = max(last, t)
                 continue
-            ts = self._times(it.start, it.step, (it.stop - it.start) // it.step, d)
-            ts = ts[ts >= _MIN_DATE_TIME]
-            if not ts.size:
+            part = ts[bounds[j] : bounds[j + 1]]
+            part = part[part >= _MIN_DATE_TIME]
+            if not part.size:
                 continue
             if first is None:
-                first = last = float(ts[0])
-            ok = ts[(ts >= last - 60) & (ts <= last + _WINDOW_S)]
+                first = last = float(part[0])
+            ok = part[(part >= last - 60) & (part <= last + _WINDOW_S)]
             if ok.size:
                 last = max(last, float(ok.max()))
         if first is None:

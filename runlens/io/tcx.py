@@ -279,19 +279,14 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     NoRecordsError
         Activities without any timed trackpoint.
     """
-    import xml.etree.ElementTree as ET
-
     import pandas as pd
 
     from .rawfit import combine_summaries
 
     check_xml(data, name, "TCX")
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
-        raise CorruptFileError(
-            f"not a valid TCX file (Error parsing XML: {exc})", path=name
-        ) from None
+    from .xmlparse import parse_xml
+
+    root = parse_xml(data, name, "TCX")
 
     acts = []
     for sec in root:

@@ -685,6 +685,50 @@ def lap_metrics(
     return _table(rows, "lap")
 
 
+def _grouped_mean(v: np.ndarray, w: np.ndarray, group: np.ndarray, n: int) -> list:
+    """:func:`time_weighted_mean` of each group 0..n-1 at once (None where it has none)."""
+    ok = np.isfinite(v) & (w > 0)
+    g, wk = group[ok], w[ok]
+    tot = np.bincount(g, weights=wk, minlength=n)[:n]
+    num = np.bincount(g, weights=v[ok] * wk, minlength=n)[:n]
+    return [float(a / b) if b > 0 else None for a, b in zip(num.tolist(), tot.tolist())]
+
+
+def _split_averages(frame, which: np.ndarray, n: int, options) -> dict[str, list]:
+    """The :data:`_SPLIT_KEYS` of each split (samples grouped by ``which``), as
+    :func:`_aggregate` gives them for the split's samples, all splits in one pass."""
+    opt = options or MetricOptions()
+    dt = frame["dt_s"].to_numpy(dtype=float)
+    run_w = np.where(frame["running"].to_numpy(dtype=bool), dt, 0.0)
+    has = np.bincount(which, minlength=n)[:n] > 0
+    out: dict[str, list] = {}
+    for key in AVERAGED:
+        if key in frame:
+            v = frame[key].to_numpy(dtype=float)
+            out[key] = _grouped_mean(v, dt, which, n)
+            out["run_" + key] = _grouped_mean(v, run_w, which, n)
+        else:
+            out[key] = out["run_" + key] = [None] * n
+    if "heart_rate_bpm" in frame:
+        out["heart_rate_bpm"] = _grouped_mean(frame["heart_rate_bpm"].to_numpy(float), dt, which, n)
+    else:
+        out["heart_rate_bpm"] = [None] * n
+    up: list = [None] * n
+    down: list = [None] * n
+    if "altitude_m" in frame:
+        alt = frame["altitude_m"].to_numpy(dtype=float)
+        order = np.argsort(which, kind="stable")
+        cuts = np.searchsorted(which[order], np.arange(n + 1))
+        for k in np.flatnonzero(has).tolist():
+            a = alt[order[cuts[k] : cuts[k + 1]]]
+            if not np.isnan(a).all():
+                up[k], down[k] = ascent_descent(a, opt.hysteresis_m)
+    out["ascent_m"], out["descent_m"] = up, down
+    for key in _SPLIT_KEYS:  # a split without samples has no values at all
+        out[key] = [v if h else None for v, h in zip(out.get(key, [None] * n), has)]
+    return out
+
+
 def km_splits(
     activity: Activity,
     *,
@@ -720,14 +764,10 @@ def km_splits(
     keep = np.r_[True, np.diff(dist) > 0]
     tb = np.interp(bounds, dist[keep], timer[keep])
     which = np.clip(np.ceil(dist / split_m - 1e-9).astype(int) - 1, 0, None)
-    cols = _columns(frame)
-    # Positions of each split's samples, from one stable sort of the split numbers.
-    order = np.argsort(which, kind="stable")
-    cuts = np.searchsorted(which[order], np.arange(len(bounds)))
+    n_splits = len(bounds) - 1
+    per_split = _split_averages(frame, which, n_splits, options)
     rows = []
-    for k in range(len(bounds) - 1):
-        sel = order[cuts[k] : cuts[k + 1]]
-        m = _aggregate(_take(cols, sel), activity, options=options) if sel.size else {}
+    for k in range(n_splits):
         seg_d = bounds[k + 1] - bounds[k]
         seg_t = float(tb[k + 1] - tb[k])
         row = {
@@ -739,6 +779,6 @@ def km_splits(
             "split_pace_s_per_km": seg_t / seg_d * 1000.0 if seg_d > 0 else None,
         }
         for key in _SPLIT_KEYS:
-            row[key] = m.get(key)
+            row[key] = per_split[key][k]
         rows.append(row)
     return _table(rows, "split")

@@ -67,7 +67,14 @@ def _breathing(metrics: dict[str, Any]) -> dict[str, Any]:
     return {k: _plain(metrics.get(k)) for k in BREATHING_KEYS}
 
 
-def _session_summary(activity: Activity, i: int) -> dict[str, Any]:
+def _session_summary(activity: Activity, i: int, whole: dict | None = None) -> dict[str, Any]:
+    """Metrics of session ``i`` measured as an activity of its own.
+
+    ``whole``: :func:`activity_metrics` of the activity, used as they are when the
+    session is the activity's only one and holds every record and pause with the
+    same sport and start (the session as an activity would then be this one: one
+    sample frame per file).
+    """
     from ..metrics import activity_metrics
     from ..metrics.samples import segment_mask, segment_spans
 
@@ -76,6 +83,14 @@ def _session_summary(activity: Activity, i: int) -> dict[str, Any]:
     spans = segment_spans(activity)
     lo, hi = spans[i]
     mask = segment_mask(activity.records.index, spans[i], last=i == len(spans) - 1)
+    if (
+        whole is not None
+        and len(activity.sessions) == 1
+        and bool(mask.all())
+        and all(p.start >= lo and p.end <= hi for p in activity.pauses)
+        and (activity.sport, activity.sub_sport, activity.start) == (s.sport, s.sub_sport, s.start)
+    ):
+        return {**_clean(whole), **_breathing(whole)}
     sub = Activity(
         records=activity.records[mask],
         source=activity.source,
@@ -120,7 +135,7 @@ def analyze(
                 "sport": s.sport,
                 "sub_sport": s.sub_sport,
                 "start": s.start.isoformat(),
-                "summary": _session_summary(activity, i),
+                "summary": _session_summary(activity, i, metrics),
                 "device_summary": _clean(s.device_summary),
             }
         )

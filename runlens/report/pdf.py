@@ -135,6 +135,23 @@ def _rich(ax, items: list[tuple[str, bool]], size: float = 9.5) -> None:
         y -= step * (1.25 if bold else 1.0)
 
 
+def _label(ax, title: str) -> None:
+    """A left title over a text-only axes, as ``set_title(loc="left")`` draws it.
+
+    ``set_title`` places the title above the axes' tick labels, which costs a
+    tight bounding box of both axes on every draw, though these axes have none.
+    """
+    import matplotlib as mpl
+
+    ax.annotate(
+        title, (0.0, 1.0), xycoords="axes fraction", xytext=(0, mpl.rcParams["axes.titlepad"]),
+        textcoords="offset points", ha="left", va="baseline",
+        fontsize=mpl.rcParams["axes.titlesize"], fontweight=mpl.rcParams["axes.titleweight"],
+        color=mpl.rcParams["axes.titlecolor"]
+        if mpl.rcParams["axes.titlecolor"] != "auto" else mpl.rcParams["text.color"],
+    )  # fmt: skip
+
+
 def _text(ax, lines: list[str], size: float = 8.0, top: float = 1.0) -> None:
     ax.axis("off")
     ax.text(
@@ -231,14 +248,14 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
             f"history       {max(0.0, row.get('history_days', 0) or 0):.0f} days before this week, "
             "weekly change not judged"
         )
-    ax_s.set_title("This week", loc="left")
+    _label(ax_s, "This week")
     _text(ax_s, lines, size=9.0, top=0.95)
     for t in ax_s.texts:
         t.set_family("DejaVu Sans Mono")
 
     # Runs table.
     ax_t.axis("off")
-    ax_t.set_title("Runs", loc="left")
+    _label(ax_t, "Runs")
     cols = [
         "day",
         "start",
@@ -281,18 +298,7 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
             ]
         )
     if cells:
-        widths = [0.08, 0.05, 0.08, 0.08, 0.08, 0.07, 0.07, 0.09, 0.10, 0.08, 0.22]
-        tab = ax_t.table(
-            cellText=cells, colLabels=cols, loc="upper left", cellLoc="left", colWidths=widths
-        )
-        tab.auto_set_font_size(False)
-        tab.set_fontsize(8.5)
-        tab.scale(1.0, 1.3)
-        for (i, _j), cell in tab.get_celld().items():
-            cell.set_linewidth(0.4)
-            if i == 0:
-                cell.set_facecolor("#e3e8ef")
-                cell.set_text_props(fontweight="bold")
+        _runs_table(ax_t, cols, cells, row_frac=0.028 / t_h)
 
     # Findings as sentences: flags first, then notes, then what could not be judged.
     # Nothing is cut: what does not fit goes on a continuation page of the week.
@@ -333,7 +339,7 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
         room -= len(b)
     pages.append(cur)
     title = "Findings (associations, not diagnoses; `runlens analyze FILE -v` shows the evidence)"
-    ax_f.set_title(title, loc="left")
+    _label(ax_f, title)
     _text(ax_f, pages[0], size=FINDING_PT, top=1.0)
     figs = [fig]
     for k, lines in enumerate(pages[1:], 2):
@@ -343,10 +349,45 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
             fontsize=12, fontweight="bold",
         )  # fmt: skip
         ax = more.add_axes((0.03, 0.03, 0.94, 0.86))
-        ax.set_title(title, loc="left")
+        _label(ax, title)
         _text(ax, lines, size=FINDING_PT, top=1.0)
         figs.append(more)
     return figs
+
+
+def _runs_table(ax, cols: list[str], cells: list[list[str]], row_frac: float) -> None:
+    """A week's runs as a table of monospaced text lines: one text per row, columns
+    padded to their widest value, the header shaded, thin rules between rows.
+
+    A table artist draws every cell as a rectangle and a text of its own (two
+    artists per cell, 11 cells a row); this draws one text per row and one line
+    collection, which is most of what the report's pages cost to write.
+    ``row_frac`` is a row's height as a fraction of the axes.
+    """
+    from matplotlib.patches import Rectangle
+
+    widths = [max(len(c), *(len(r[j]) for r in cells)) for j, c in enumerate(cols)]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
+
+    n = len(cells) + 1
+    ax.add_patch(
+        Rectangle(
+            (0.0, 1.0 - row_frac), 1.0, row_frac, transform=ax.transAxes,
+            facecolor="#e3e8ef", edgecolor="none",
+        )
+    )  # fmt: skip
+    ax.hlines(
+        [1.0 - k * row_frac for k in range(n + 1)], 0.0, 1.0,
+        transform=ax.transAxes, colors="#9aa5b4", linewidth=0.4,
+    )  # fmt: skip
+    for k, values in enumerate([cols, *cells]):
+        ax.text(
+            0.005, 1.0 - (k + 0.5) * row_frac, " " + line(values),
+            transform=ax.transAxes, va="center", ha="left", fontsize=8.5,
+            family="DejaVu Sans Mono", fontweight="bold" if k == 0 else "normal",
+        )  # fmt: skip
 
 
 def _timeline_page(data: ChartData):

@@ -79,3 +79,30 @@ def test_utf16_cannot_dodge_the_scan():
 def test_plain_gpx_passes():
     check_xml(gpx(run_points(3)), "ok.gpx")
     assert len(full_read(gpx(run_points(3)), strict=True).records) == 3
+
+
+def test_the_xml_parser_itself_resolves_no_entity_and_reads_no_file(tmp_path):
+    """Behind check_xml, the parser (runlens.io.xmlparse, lxml) is configured safe too:
+    a DOCTYPE that reached it would not load an external file nor expand entities."""
+    from runlens.errors import CorruptFileError
+    from runlens.io.xmlparse import parse_xml
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("do not leak")
+    data = (
+        f'<!DOCTYPE gpx [<!ENTITY xxe SYSTEM "file://{secret}">]>'
+        "<gpx><name>&xxe;</name></gpx>"
+    ).encode()
+    try:
+        root = parse_xml(data, "x.gpx", "GPX")
+    except CorruptFileError:
+        return  # refused outright: nothing read either
+    assert "do not leak" not in "".join(root.itertext())
+    bomb = _bomb()
+    t = time.perf_counter()
+    try:
+        root = parse_xml(bomb, "bomb.gpx", "GPX")
+        assert sum(len(s) for s in root.itertext()) < 10**6  # never the 3 GB
+    except CorruptFileError:
+        pass
+    assert time.perf_counter() - t < 0.5
