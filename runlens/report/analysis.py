@@ -138,6 +138,7 @@ def analyze(
         },
         "laps": _records(lap_metrics(activity) if laps is None else laps),
         "splits_km": _records(km_splits(activity) if splits is None else splits),
+        "splits_mi": _records(km_splits(activity, split_m=1609.344)),
         "findings": list(findings or []),
         "warnings": list(activity.warnings),
         "caveats": list(CAVEATS),
@@ -148,18 +149,8 @@ def analyze(
 # Text: the verdict first, then the summary table, then the details.
 # ---------------------------------------------------------------------------
 
-#: How each rule is named for the runner.
-RULE_NAMES = {
-    "overstriding": "overstriding",
-    "heel_striking": "heel striking",
-    "gct_imbalance": "uneven ground contact",
-    "vertical_motion": "vertical motion",
-    "form_fade": "late-run form fade",
-    "no_warmup": "no warm-up",
-    "session_spike": "session spike",
-    "weekly_increase": "weekly increase",
-    "acute_chronic": "acute:chronic load",
-}
+#: How each rule is named for the runner (one table: runlens.report.vocab).
+from .vocab import RULE_NAMES, localise, plain  # noqa: E402
 
 #: Verdict length, lines (the header line above it not counted).
 VERDICT_LINES = 5
@@ -187,8 +178,9 @@ def _wrap(text: str, indent: str, width: int = 100, hang: str = "  ") -> list[st
 
 
 def _name(f: dict[str, Any]) -> str:
-    r = f.get("rule", "?")
-    return RULE_NAMES.get(r, r.replace("_", " "))
+    from .vocab import rule_name
+
+    return rule_name(f.get("rule"))
 
 
 def _how_sure(f: dict[str, Any]) -> str:
@@ -196,7 +188,7 @@ def _how_sure(f: dict[str, Any]) -> str:
     s = f"{conf:.0%} sure" if isinstance(conf, (int, float)) else str(conf)
     basis = ((f.get("evidence") or {}).get("basis") or "").lower()
     if "population" in basis:
-        s += ", vs other runners"
+        s += ", against other runners' usual range"
     elif "own" in basis or "baseline" in basis:
         s += ", vs your own runs"
     return s
@@ -298,7 +290,11 @@ def _readable(key: str, v: Any, units: str = "metric") -> tuple[str, str]:
     """``("cadence below", "164 steps/min")`` from ``("cadence_spm_below", 164)``."""
     parts = key.split("_")
     unit, name = None, parts
-    for i in range(len(parts)):
+    last = dict(_UNIT_WORDS).get(parts[-1]) if len(parts) > 1 else None
+    if last is not None:  # "gct_ms_change_pct": a change in %, not ms
+        unit = last
+        name = [x for x in parts[:-1] if x not in dict(_UNIT_WORDS)]
+    for i in range(len(parts) if unit is None else 0):
         if parts[i : i + 2] == ["m", "s"]:
             unit, name = "m/s", parts[:i] + parts[i + 2 :]
             break
@@ -317,11 +313,13 @@ def _readable(key: str, v: Any, units: str = "metric") -> tuple[str, str]:
         if unit == "m/s":
             return label, f"{v:.2f} m/s ({format_pace(v, units)})"
         if unit == "m":
-            return label, f"{v:.3g} m"
+            return label, localise(f"{v:.3g} m", units)
+        if unit in ("mm", "km"):
+            return label, localise(f"{v:g} {unit}", units)
         return label, f"{v:g} {unit}" if unit else f"{v:g}"
     if isinstance(v, (list, tuple)):
-        return label, ", ".join(str(x) for x in v)
-    return label, str(v)
+        return label, localise(", ".join(str(x) for x in v), units)
+    return label, localise(str(v), units)
 
 
 def _local(iso: str, offset: int | None) -> str:
@@ -350,6 +348,10 @@ def format_finding(
     evidence as aligned lines (values seen, what they were compared with, the source)."""
     w = _width(width)
     sev = f.get("severity", "note")
+    f = {
+        **f,
+        **{k: plain(localise(f[k], units)) for k in ("message", "suggestion") if f.get(k)},
+    }
     if sev == "info" and not verbose:
         head = f"[{sev}] {_name(f)} ({f.get('confidence')}): {_headline(f)}."
         return _wrap(head, "  ", w, "    ")
@@ -357,7 +359,7 @@ def format_finding(
     conf = f.get("confidence")
     sure = f"{conf:.0%} sure" if isinstance(conf, (int, float)) else str(conf)
     if ev.get("basis"):
-        sure += f"; compared with {ev['basis']}"
+        sure += f"; compared with {plain(ev['basis'])}"
     out = _wrap(f"[{sev}] {_name(f)} ({sure}): {f.get('message', '')}", "  ", w, hang="    ")
     ranges = f.get("time_ranges") or []
     if ranges:
@@ -568,7 +570,10 @@ def format_text(
     if laps:
         foot = result.get("sport") in FOOT_SPORTS or result.get("sport") is None
         lines += _lap_lines(result.get("laps") or [], "Laps", "lap", units, foot)
-        lines += _lap_lines(result.get("splits_km") or [], "Kilometre splits", "split", units, foot)
+        if units == "imperial" and result.get("splits_mi") is not None:
+            lines += _lap_lines(result["splits_mi"], "Mile splits", "split", units, foot)
+        else:
+            lines += _lap_lines(result.get("splits_km") or [], "Kilometre splits", "split", units, foot)
     findings = result.get("findings") or []
     if findings:
         lines.append("Findings" + ("" if verbose else " (-v: the evidence behind each)"))
