@@ -436,7 +436,7 @@ def run_form_flags(history: History, severities: tuple[str, ...] = ("flag",)) ->
     out = []
     for row, wk in zip(acts.itertuples(index=False), weeks):  # one per run
         found = [
-            {**f, "activity": row.path}
+            {**f, "activity": row.path, "date": row.local_date.date().isoformat()}
             for f in (row.findings or [])
             if f.get("severity") in severities
         ]

@@ -171,6 +171,8 @@ def localise(text: str, units: str = "metric") -> str:
 _PLAIN = (
     (re.compile(r"\bpopulation bands?\b"), "other runners' usual range"),
     (re.compile(r"\bAU\b"), "points"),
+    (re.compile(r"\bacute:chronic (?:load )?ratio\b"), "load ratio"),
+    (re.compile(r"\bacute:chronic\b"), "load ratio"),
 )
 
 

@@ -1,0 +1,115 @@
+"""The text a runner reads: weekly tells first, in the runner's units and words.
+
+The histories are generated GPX runs (tests/history/gpxgen.py: straight lines at
+2.5 m/s, distances known exactly), scanned into a store in a real process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+
+from runlens.report.vocab import RULE_NAMES
+from tests.conftest import run_cli
+from tests.history.gpxgen import spike_history, write_history
+
+#: Rule ids a runner must not read (those that are not plain words already).
+RULE_IDS = [k for k in RULE_NAMES if "_" in k]
+
+
+def _sparse_eight_years() -> list[tuple[dt.datetime, float]]:
+    """Sparse runs over 8 years: two 3-week blocks a year of 2 x 5 km, long gaps between.
+
+    The last block is July 2025; then one run on 2025-12-15, after a 22-week gap.
+    """
+    runs = []
+    start = dt.datetime(2018, 1, 1, 7, 0, tzinfo=dt.timezone.utc)  # a Monday
+    for year in range(8):
+        for block in (0, 26):  # January and July
+            for w in range(3):
+                for d in (1, 4):
+                    day = start + dt.timedelta(weeks=52 * year + block + w, days=d)
+                    runs.append((day, 5000.0))
+    runs.append((dt.datetime(2025, 12, 15, 7, 0, tzinfo=dt.timezone.utc), 5000.0))
+    return runs
+
+
+@pytest.fixture(scope="module")
+def sparse_db(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("sparse")
+    runs = _sparse_eight_years()
+    write_history(tmp / "runs", runs)
+    db = tmp / "h.sqlite"
+    out = run_cli("scan", str(tmp / "runs"), "--db", str(db), "--jobs", "2")
+    assert out.returncode == 0, out.stderr
+    return db, runs
+
+
+def test_weekly_on_a_sparse_eight_year_history_tells_first_in_few_lines(sparse_db):
+    db, runs = sparse_db
+    out = run_cli("weekly", "--db", str(db), env={"COLUMNS": "100"})
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert len(lines) <= 60, out.stdout
+    # The summary first: the latest week (2025-12-15, one 5 km run) and its totals.
+    assert lines[0].startswith("Week of 2025-12-15: 5.0 km in 1 run"), lines[0]
+    assert "earlier weeks: --all or --from DATE" in " ".join(lines[:3])
+    # The last 12 weeks: 11 runless weeks in one line, then the week of the last run.
+    rows = [ln for ln in lines if re.match(r"\d{4}-\d\d-\d\d ", ln)]
+    assert any(re.match(r"\S+\s+to \S+: no runs \(\d+ weeks\)", ln) for ln in rows), rows
+    for rid in RULE_IDS:
+        assert rid not in out.stdout, rid
+
+
+def test_weekly_all_collapses_runless_stretches(sparse_db):
+    db, runs = sparse_db
+    doc = json.loads(run_cli("weekly", "--db", str(db), "--json").stdout)
+    n_weeks = len(doc["weeks"])
+    assert n_weeks > 400  # every week since 2018 in JSON
+    text = run_cli("weekly", "--db", str(db), "--all", env={"COLUMNS": "100"}).stdout
+    rows = [ln for ln in text.splitlines() if re.match(r"\d{4}-\d\d-\d\d ", ln)]
+    gaps = [ln for ln in rows if "no runs" in ln]
+    # Each week with a run has its row; each gap between blocks is one line.
+    with_runs = sum(1 for w in doc["weeks"] if w["runs"])
+    assert with_runs == len({(d - dt.timedelta(days=d.weekday())).date() for d, _ in runs})
+    assert len(gaps) >= 15
+    assert len(rows) < n_weeks / 4
+    covered = sum(int(re.search(r"\((\d+) weeks\)", g)[1]) for g in gaps)
+    shown = len(rows) - len(gaps)
+    assert covered + shown == n_weeks  # no week lost: collapsed, not dropped
+
+
+def test_weekly_imperial_has_no_metric_units_and_no_rule_ids(tmp_path):
+    runs, _ = spike_history()  # 8 km runs; a 12 km session spike and a +40 % week
+    write_history(tmp_path / "runs", runs)
+    db = tmp_path / "h.sqlite"
+    assert run_cli("scan", str(tmp_path / "runs"), "--db", str(db)).returncode == 0
+    out = run_cli("weekly", "--db", str(db), "--units", "imperial", "--all")
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert not re.search(r"km|/km|\bmm\b", text), text
+    for rid in RULE_IDS:
+        assert rid not in text, rid
+    # 56 km = 34.8 mi (the +40 % week), 8 km = 4.97 mi a run
+    assert re.search(r"^2024-02-19\s+34\.8 ", text, re.M), text
+    assert "one run much longer than usual (flag)" in " ".join(text.split())
+    # metric by default: the same week in km
+    metric = run_cli("weekly", "--db", str(db), "--all").stdout
+    assert re.search(r"^2024-02-19\s+56\.0 ", metric, re.M)
+
+
+def test_analyze_imperial_verbose_has_no_metric_units():
+    from tests.conftest import SAMPLES
+
+    out = run_cli(
+        "analyze", str(SAMPLES / "2026-09-06-run-long.fit"), "--units", "imperial", "-v", "--laps"
+    )
+    assert out.returncode == 0, out.stderr
+    assert not re.search(r"km|/km|\bmm\b", out.stdout), out.stdout
+    # The form-fade finding's pace of 6:00 /km is 9:39 /mi; 84 to 90 mm is 3.3 to 3.5 in.
+    flat = " ".join(out.stdout.split())
+    assert "9:39 /mi" in flat and "from 3.3 to 3.5 in" in flat
+    assert "Mile splits" in out.stdout
