@@ -15,7 +15,7 @@ from typing import Any
 
 from .vocab import PLAIN_TERMS, distance_unit, distance_value, localise, plain, rule_name
 
-__all__ = ["weekly_text", "run_label", "GAP_WEEKS"]
+__all__ = ["weekly_text", "runs_text", "run_label", "GAP_WEEKS"]
 
 #: Runless weeks in a row from which the table shows one line for them all.
 GAP_WEEKS = 3
@@ -205,7 +205,8 @@ def weekly_text(
                 said.add(sentence)
                 kept.append(sentence)
             if f.get("activity"):
-                who = " " + run_label(f["activity"], f.get("date"), names) + ":"
+                day = f.get("date") or ((f.get("evidence") or {}).get("values") or {}).get("date")
+                who = " " + run_label(f["activity"], day, names) + ":"
             else:
                 who = ""
             lines.append(wrap.fill(f"  [{f['severity']}]{who} " + " ".join(kept)))
@@ -215,4 +216,30 @@ def weekly_text(
         lines.extend(wrap.fill(f"Assumed: {a}") for a in doc["assumptions"])
     lines.append("")
     lines.extend(wrap.fill(f"Note: {c}") for c in notes)
+    return "\n".join(lines)
+
+
+def runs_text(
+    rows: list[dict],
+    total: int | None = None,
+    *,
+    units: str = "metric",
+    names: dict[str, str] | None = None,
+) -> str:
+    """``runlens runs``: one line per run (date, distance, activity name, form flags by
+    name), then what each flag was judged against."""
+    du = distance_unit(units)
+    lines = [f"{'date':<10} {du:>6}  {'activity':<36} form flags"]
+    for r in rows:
+        d = "-" if r["distance_m"] is None else f"{distance_value(r['distance_m'], units):.1f}"
+        who = run_label(r["path"], None, names)
+        flags = ", ".join(rule_name(x) for x in r["flags"]) or "-"
+        lines.append(f"{r['local_date']:<10} {d:>6}  {who:<36} {flags}")
+        for f in r["findings"]:
+            basis = (f.get("evidence") or {}).get("basis")
+            if basis:
+                lines.append(f"{'':<19}   {rule_name(f['rule'])}: judged on {plain(basis)}")
+    n = sum(bool(r["flags"]) for r in rows)
+    lines.append("")
+    lines.append(f"{n} of {total if total is not None else len(rows)} runs with form flags.")
     return "\n".join(lines)

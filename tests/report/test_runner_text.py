@@ -113,3 +113,66 @@ def test_analyze_imperial_verbose_has_no_metric_units():
     flat = " ".join(out.stdout.split())
     assert "9:39 /mi" in flat and "from 3.3 to 3.5 in" in flat
     assert "Mile splits" in out.stdout
+
+
+def test_pdf_headline_counts_form_flagged_runs(samples_data, tmp_path):
+    from runlens.report.pdf import write_report
+
+    rep = write_report(samples_data, tmp_path / "r.pdf")
+    # sample_activities/manifest.csv plants three flagged patterns (overstride,
+    # gct_imbalance, fade), each in one run; the weeks themselves have no volume flag.
+    assert "3 runs with form flags" in rep.headline, rep.headline
+    assert "0 flagged" in rep.headline
+
+
+def _named_export(tmp_path):
+    """A Strava-like export: activities.csv names two of the spike history's runs."""
+    runs, _ = spike_history()
+    files = write_history(tmp_path / "export" / "activities", runs)
+    rows = ["Activity ID,Activity Date,Activity Name,Activity Type,Filename"]
+    names = {}
+    for i, p in enumerate(files):
+        name = "Lakeside long one" if p.name.startswith("0032-") else f"Run {i}"
+        names[p.name] = name
+        rows.append(f"{i},2024,{name},Run,activities/{p.name}")
+    (tmp_path / "export" / "activities.csv").write_text("\n".join(rows) + "\n")
+    db = tmp_path / "h.sqlite"
+    out = run_cli("scan", str(tmp_path / "export"), "--db", str(db))
+    assert out.returncode == 0, out.stderr
+    return db, files, names
+
+
+def test_activity_names_from_activities_csv_shown_by_runs_weekly_and_report(tmp_path):
+    db, files, names = _named_export(tmp_path)
+    # Run 32 is the Wednesday 12 km of week 6 (2024-02-14): the session spike.
+    assert files[32].name.startswith("0032-20240214")
+    runs = run_cli("runs", "--db", str(db))
+    assert runs.returncode == 0, runs.stderr
+    line = next(ln for ln in runs.stdout.splitlines() if ln.startswith("2024-02-14"))
+    assert '"Lakeside long one"' in line and "12.0" in line
+    weekly = run_cli("weekly", "--db", str(db), "--all", env={"COLUMNS": "200"})
+    spike = next(ln for ln in weekly.stdout.splitlines() if "[flag]" in ln and "2024-02-14" in ln)
+    assert '2024-02-14 "Lakeside long one"' in spike, spike
+
+    import matplotlib.text
+
+    from runlens.cli.cmd_weekly import activity_names
+    from runlens.history import Store, build_history
+    from runlens.report.charts import chart_data
+    from runlens.report.pdf import _week_page
+
+    with Store(db, create=False) as s:
+        data = chart_data(build_history(s))
+    data.names = activity_names(db)
+    h = data.history
+    wk = h.weeks[h.weeks["week"] == "2024-02-12"].iloc[0]
+    acts = h.acts[(h.acts["local_date"] >= wk["week"]) & (h.acts["local_date"] < "2024-02-19")]
+    fs = [f for f in data.findings if f.evidence.values.get("week") == "2024-02-12"]
+    cells = [
+        cell.get_text().get_text()
+        for fig in _week_page(data, wk, acts, fs, data.run_findings)
+        for ax in fig.axes
+        for tab in ax.tables
+        for cell in tab.get_celld().values()
+    ]
+    assert "Lakeside long one" in cells  # the runs table names the run as the export does
