@@ -15,7 +15,7 @@ import importlib
 import pkgutil
 import sys
 
-from ..errors import RunlensError
+from ..errors import InputError, RunlensError
 
 __all__ = ["main", "build_parser"]
 
@@ -64,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     try:
         return int(args.func(args) or 0)
+    except InputError as exc:  # a value out of its range or unit: a usage error
+        print(f"runlens: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except RunlensError as exc:
         print(f"runlens: error: {exc}", file=sys.stderr)
         return EXIT_FAILED

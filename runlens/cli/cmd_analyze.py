@@ -141,10 +141,25 @@ def run(args: argparse.Namespace) -> int:
         from ..errors import RunlensError
 
         raise RunlensError("--baseline cannot be combined with --db or --no-history")
-    if args.height is not None and not 0.5 <= args.height <= 2.8:
-        from ..errors import RunlensError
+    from ..config import check_runner
 
-        raise RunlensError(f"--height {args.height}: expected metres, e.g. 1.78")
+    given = {"height_m": args.height, "resting_hr_bpm": args.resting_hr, "max_hr_bpm": args.max_hr}
+    r = config.runner
+    check_runner(  # the options with the config's values they do not replace
+        {
+            "height_m": args.height,
+            "resting_hr_bpm": r.resting_hr_bpm if args.resting_hr is None else args.resting_hr,
+            "max_hr_bpm": r.max_hr_bpm if args.max_hr is None else args.max_hr,
+        },
+        names={
+            k: (opt if given[k] is not None else f"[runner] {k} =")
+            for k, opt in (
+                ("height_m", "--height"),
+                ("resting_hr_bpm", "--resting-hr"),
+                ("max_hr_bpm", "--max-hr"),
+            )
+        },
+    )
     history = None
     if baseline is None and not args.no_history and not args.no_rules:
         history = args.db or _runner_store()

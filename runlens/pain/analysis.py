@@ -155,7 +155,11 @@ class Window:
 # ----------------------------------------------------------------- diary side
 def daily_pain(entries: list[PainEntry], location: str | None = None) -> dict[dt.date, int]:
     """Highest severity per logged day (only ``location`` if given)."""
+    from .diary import parse_location
+
     out: dict[dt.date, int] = {}
+    if location is not None:
+        location = parse_location(location)  # "Upper Back" is upper-back
     for e in entries:  # one per diary entry, few
         if location is not None and e.location != location:
             continue
