@@ -52,7 +52,26 @@ def build_parser() -> argparse.ArgumentParser:
     names = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("cmd_"))
     for name in names:
         importlib.import_module(f"{__name__}.{name}").register(sub)
+    _cite_installed_docs(parser)
     return parser
+
+
+def _cite_installed_docs(parser: argparse.ArgumentParser) -> None:
+    """Help texts cite ``runlens evidence PAGE`` for docs/PAGE.md (not installed as such)."""
+    from ..report.docs import cite
+
+    parser.description = cite(parser.description or "") or None
+    for group in parser._action_groups:
+        group.title = cite(group.title or "") or group.title
+        group.description = cite(group.description or "") or group.description
+    for action in parser._actions:
+        if action.help:
+            action.help = cite(action.help)
+        if isinstance(action, argparse._SubParsersAction):
+            for p in set(action.choices.values()):
+                _cite_installed_docs(p)
+            for choice in action._choices_actions:
+                choice.help = cite(choice.help or "") or choice.help
 
 
 def main(argv: list[str] | None = None) -> int:

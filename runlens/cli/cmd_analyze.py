@@ -110,6 +110,8 @@ def load_baseline(path: str):
         raise RunlensError(f"not a JSON baseline ({exc})", path=path) from None
     if isinstance(data, dict) and isinstance(data.get("cadence_baseline"), dict):
         data = data["cadence_baseline"]
+    if isinstance(data, dict) and "bands" in data and "cadence" in data:
+        return _personal_baseline(data, path)  # what `runlens baseline --json` prints
     names = [f.name for f in fields(CadenceBaseline)]
     required = [f.name for f in fields(CadenceBaseline) if f.name != "window_days"]
     if not isinstance(data, dict) or any(k not in data for k in required):
@@ -127,6 +129,38 @@ def load_baseline(path: str):
     except (TypeError, ValueError) as exc:
         raise RunlensError(f"invalid baseline ({exc})", path=path) from None
     return CadenceBaseline(**kw)
+
+
+def _personal_baseline(data: dict, path: str):
+    """The :class:`runlens.baseline.PersonalBaseline` of a ``runlens baseline --json`` file."""
+    from dataclasses import fields
+
+    from ..baseline import CadenceBaseline, PersonalBaseline, SpeedBand
+    from ..errors import RunlensError
+
+    def build(cls, d: dict):
+        kw = {f.name: d[f.name] for f in fields(cls) if f.name in d}
+        kw["speed_range_m_s"] = tuple(float(x) for x in kw["speed_range_m_s"])
+        return cls(**kw)
+
+    try:
+        cadence = build(CadenceBaseline, data["cadence"]) if data["cadence"] else None
+        bands = {k: build(SpeedBand, v) for k, v in (data.get("bands") or {}).items()}
+        breathing = None
+        if data.get("breathing"):
+            from ..rules.breathing import BreathingBaseline
+
+            breathing = build(BreathingBaseline, data["breathing"])
+        return PersonalBaseline(
+            cadence,
+            bands,
+            int(data.get("n_runs") or 0),
+            window_days=int(data.get("window_days") or 60),
+            min_runs=int(data.get("min_runs") or 3),
+            breathing=breathing,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RunlensError(f"invalid baseline ({type(exc).__name__}: {exc})", path=path) from None
 
 
 def run(args: argparse.Namespace) -> int:

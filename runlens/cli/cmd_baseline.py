@@ -91,7 +91,9 @@ def format_text(pb, doc: dict) -> str:
             f"{unit}, from {b.n_minutes} steady minutes of {b.n_activities} runs"
         )
     lines.append("")
-    lines.append("Each run is judged against the baseline of the runs before it (docs/history.md).")
+    lines.append(
+        "Each run is judged against the baseline of the runs before it (runlens evidence history)."
+    )
     return "\n".join(lines)
 
 

@@ -383,7 +383,7 @@ def format_finding(
             out.append("    Evidence:")
             out += [f"      {t:<8}{lab:<{lw}}  {val}" for t, lab, val in rows]
         if ev.get("source"):
-            out += _wrap(f"Source: {ev['source']}", "    ", w)
+            out += _wrap(f"Source: {plain(ev['source'])}", "    ", w)
     return out
 
 

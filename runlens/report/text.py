@@ -191,13 +191,13 @@ def weekly_text(
     if unit == "TRIMP":
         legend += f" {PLAIN_TERMS['TRIMP']}."
     lines.append(wrap.fill(legend))
-    found = [(w["week"], f) for w in weeks for f in w["findings"]]
-    found.sort(key=lambda x: _SEVERITY_ORDER.get(x[1]["severity"], 3))  # stable: weeks in order
+    found = [f for w in weeks for f in w["findings"]]
+    found.sort(key=lambda f: _SEVERITY_ORDER.get(f["severity"], 3))  # stable: weeks in order
     if found:
         lines.append("")
         lines.append("Findings (flags first):")
         said: set[str] = set()
-        for week, f in found:
+        for f in found:
             kept = []
             for sentence in _sentences(plain(localise(f["message"], units))):
                 if sentence in said:

@@ -177,11 +177,14 @@ _PLAIN = (
 
 
 def plain(text: str) -> str:
-    """``text`` with statistics jargon in plain words.
+    """``text`` with statistics jargon in plain words, citing ``runlens evidence`` for a
+    page of docs/ (an installed runlens has no docs/ folder).
 
     >>> plain("population band: no history given")
     "other runners' usual range: no history given"
     """
+    from .docs import cite
+
     for pat, repl in _PLAIN:
         text = pat.sub(repl, text)
-    return text
+    return cite(text)

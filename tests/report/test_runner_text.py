@@ -154,8 +154,6 @@ def test_activity_names_from_activities_csv_shown_by_runs_weekly_and_report(tmp_
     spike = next(ln for ln in weekly.stdout.splitlines() if "[flag]" in ln and "2024-02-14" in ln)
     assert '2024-02-14 "Lakeside long one"' in spike, spike
 
-    import matplotlib.text
-
     from runlens.cli.cmd_weekly import activity_names
     from runlens.history import Store, build_history
     from runlens.report.charts import chart_data
