@@ -120,6 +120,14 @@ def analyze(
                 "device_summary": _clean(s.device_summary),
             }
         )
+    # One clock: the zone decision of the history (the file's offset, else the one at
+    # the run's first GPS fix), so a run is shown at the same local time everywhere.
+    from ..tz import infer_utc_offset
+
+    offset, zone_said = activity.utc_offset_s, None
+    inferred = infer_utc_offset(activity)
+    if inferred is not None:
+        offset, zone_said = inferred
     return {
         "file": activity.source.path,
         "format": activity.source.format,
@@ -127,7 +135,8 @@ def analyze(
         "sport": activity.sport,
         "device": activity.device.name,
         "start": activity.start.isoformat() if activity.start is not None else None,
-        "utc_offset_s": activity.utc_offset_s,
+        "utc_offset_s": offset,
+        "utc_offset_assumed": zone_said,
         "summary": {**_clean(summary), **_breathing(metrics)},
         "device_summary": _clean(activity.device_summary),
         "sessions": sessions,
@@ -499,7 +508,12 @@ def _header(result: dict[str, Any], units: str) -> str:
         if offset is not None:
             t = t.astimezone(dt.timezone(dt.timedelta(seconds=offset)))
             sign = "+" if offset >= 0 else "-"
-            zone = f"local time (UTC{sign}{abs(offset) // 3600:02d}:{abs(offset) % 3600 // 60:02d})"
+            zone = f"local time (UTC{sign}{abs(offset) // 3600:02d}:{abs(offset) % 3600 // 60:02d}"
+            said = result.get("utc_offset_assumed")
+            if said:  # "... (Europe/Amsterdam, UTC+02:00 at the start)": the zone's name
+                name = said.rsplit("(", 1)[-1].split(",", 1)[0]
+                zone += f", {name}: the file does not say its zone, taken from where it starts"
+            zone += ")"
         else:
             t = t.astimezone(dt.timezone.utc)
             zone = "UTC (the file does not say its time zone)"

@@ -174,3 +174,30 @@ def test_activity_names_from_activities_csv_shown_by_runs_weekly_and_report(tmp_
         for cell in tab.get_celld().values()
     ]
     assert "Lakeside long one" in cells  # the runs table names the run as the export does
+
+
+def test_a_gpx_run_is_shown_at_one_local_time_by_analyze_and_the_history(samples_store):
+    """A GPX file gives UTC times only; the sample's manifest knows its local start
+    (2026-08-05 18:45, UTC+2): analyze and the history both take the zone from the
+    run's coordinates and show it then."""
+    import csv
+    import sqlite3
+
+    from tests.conftest import SAMPLES
+
+    name = "2026-08-05-run-tempo.gpx"
+    row = next(r for r in csv.DictReader(open(SAMPLES / "manifest.csv")) if r["file"] == name)
+    local = dt.datetime.fromisoformat(row["local_start"])
+    out = run_cli("analyze", str(SAMPLES / name), "--no-history", env={"COLUMNS": "200"})
+    assert out.returncode == 0, out.stderr
+    first = " ".join(" ".join(out.stdout.splitlines()[:3]).split())
+    assert f"{local:%Y-%m-%d %H:%M} local time (UTC+02:00, Europe/" in first, first
+    assert "UTC (the file does not say" not in first
+    doc = json.loads(run_cli("analyze", str(SAMPLES / name), "--no-history", "--json").stdout)
+    assert doc["utc_offset_s"] == int(row["utc_offset_s"]) == 7200
+    with sqlite3.connect(samples_store) as c:
+        start_s, off = c.execute(
+            "SELECT start_s, utc_offset_s FROM activities WHERE path LIKE ?", (f"%{name}",)
+        ).fetchone()
+    stored = dt.datetime.fromtimestamp(start_s + off, dt.timezone.utc).replace(tzinfo=None)
+    assert stored == local  # the history's clock: the same 18:45
