@@ -264,7 +264,7 @@ def _verdict(result: dict[str, Any], width: int | None = None) -> tuple[list[str
     else:
         judged = [f for f in fs if f.get("severity") == "info"]
         head = "Verdict: nothing flagged on this run" + (
-            " (" + ", ".join(f"{_name(f)}: {f.get('confidence')}" for f in judged) + ")."
+            "; not judged: " + ", ".join(_name(f) for f in judged) + " (why: under Findings)."
             if judged
             else "."
         )
@@ -362,7 +362,11 @@ def format_finding(
         **{k: plain(localise(f[k], units)) for k in ("message", "suggestion") if f.get(k)},
     }
     if sev == "info" and not verbose:
-        head = f"[{sev}] {_name(f)} ({f.get('confidence')}): {_headline(f)}."
+        # what was not judged, with its reason: the whole first sentence
+        # ("Overstriding not judged: only 3.2 min of steady running (at least ...)")
+        first = _sentences(f.get("message") or "")[:1]
+        why = first[0].rstrip(".") if first else _headline(f)
+        head = f"[{sev}] {_name(f)} ({f.get('confidence')}): {why}."
         return _wrap(head, "  ", w, "    ")
     ev = f.get("evidence") or {}
     conf = f.get("confidence")

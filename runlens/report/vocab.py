@@ -108,6 +108,15 @@ _CM = re.compile(_NUM + r" cm\b")
 _M = re.compile(r"(?<![/\w.])" + _NUM + r" m\b(?![/\w])")
 
 
+_MPS = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?) m/s\b(?! \()")
+
+
+def _pace_of(speed: float, units: str) -> str:
+    from ..units import format_pace
+
+    return format_pace(speed, units)
+
+
 def _decimals(s: str) -> int:
     return len(s.split(".", 1)[1]) if "." in s else 0
 
@@ -137,8 +146,16 @@ def localise(text: str, units: str = "metric") -> str:
     'at 9:39 /mi, 3.3 to 3.5 in, step 45.7 in, 15.3 mi'
     >>> localise("5:00-5:30 /km and a 135 m climb", "imperial")
     '8:03-8:51 /mi and a 443 ft climb'
+
+    A speed in m/s gets its pace beside it, in either system:
+
+    >>> localise("at least 2 m/s", "metric"), localise("at least 2 m/s", "imperial")
+    ('at least 2 m/s (8:20 /km)', 'at least 2 m/s (13:25 /mi)')
     """
-    if units != "imperial" or not text:
+    if not text:
+        return text
+    text = _MPS.sub(lambda m: f"{m[1]} m/s ({_pace_of(float(m[1]), units)})", text)
+    if units != "imperial":
         return text
 
     def pace(m: re.Match) -> str:

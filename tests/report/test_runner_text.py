@@ -201,3 +201,20 @@ def test_a_gpx_run_is_shown_at_one_local_time_by_analyze_and_the_history(samples
         ).fetchone()
     stored = dt.datetime.fromtimestamp(start_s + off, dt.timezone.utc).replace(tzinfo=None)
     assert stored == local  # the history's clock: the same 18:45
+
+
+def test_overstriding_not_judged_says_why(tmp_path):
+    """A run slower than 8:20 /km (1.8 m/s, below the rule's 2 m/s) is never judged for
+    overstriding: the runner is told so, with the pace in their units."""
+    from runlens.sim.fitwrite import encode_activity
+    from runlens.sim.synth import simulate_run
+
+    path = tmp_path / "slow.fit"
+    path.write_bytes(encode_activity(simulate_run(seed=3, duration_s=2400, speed=1.8)))
+    out = run_cli("analyze", str(path), "--no-history", env={"COLUMNS": "100"})
+    assert out.returncode == 0, out.stderr
+    flat = " ".join(out.stdout.split())
+    assert "not judged: overstriding" in flat
+    assert "Overstriding not judged: only" in flat and "(8:20 /km)" in flat
+    mi = " ".join(run_cli("analyze", str(path), "--no-history", "--units", "imperial").stdout.split())
+    assert "(13:25 /mi)" in mi and "/km" not in mi
