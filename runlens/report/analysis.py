@@ -86,6 +86,14 @@ def _session_summary(activity: Activity, i: int) -> dict[str, Any]:
     return {**_clean(m), **_breathing(m)}
 
 
+def _foot(activity: Activity) -> bool:
+    """Whether any session is on foot (the form rules and their caveats apply)."""
+    from ..model import FOOT_SPORTS
+
+    sports = {s.sport for s in activity.sessions} or {activity.sport}
+    return bool(sports & FOOT_SPORTS) or activity.sport is None
+
+
 def analyze(
     activity: Activity, findings: list[dict[str, Any]] | None = None, *, laps=None, splits=None
 ) -> dict[str, Any]:
@@ -150,7 +158,8 @@ def analyze(
         "splits_mi": _records(km_splits(activity, split_m=1609.344)),
         "findings": list(findings or []),
         "warnings": list(activity.warnings),
-        "caveats": list(CAVEATS),
+        # The caveats are of running form and upper back pain: a ride or a swim gets none.
+        "caveats": list(CAVEATS) if _foot(activity) else [],
     }
 
 
@@ -249,21 +258,22 @@ def _verdict(result: dict[str, Any], width: int | None = None) -> tuple[list[str
     fs = result.get("findings") or []
     flags = [f for f in fs if f.get("severity") == "flag"]
     notes = [f for f in fs if f.get("severity") == "note"]
+    what = sport_word(result.get("sport"))
     if result.get("rules_run") is False:
         return _wrap("Verdict: form rules not run (--no-rules): the summary only.", "", w), set()
     n_notes = f"{len(notes)} note{'s' if len(notes) != 1 else ''}"
     if flags:
         named = ", ".join(f"{_name(f)} ({_how_sure(f)})" for f in flags)
-        head = f"Verdict: {len(flags)} flag{'s' if len(flags) != 1 else ''} on this run: {named}"
+        head = f"Verdict: {len(flags)} flag{'s' if len(flags) != 1 else ''} on this {what}: {named}"
         if notes:
             head += f"; {n_notes}: " + ", ".join(_name(f) for f in notes)
         head += ". Cues to look at, not diagnoses."
     elif notes:
         named = ", ".join(f"{_name(f)} ({_how_sure(f)})" for f in notes)
-        head = f"Verdict: nothing flagged on this run; {n_notes}: {named}."
+        head = f"Verdict: nothing flagged on this {what}; {n_notes}: {named}."
     else:
         judged = [f for f in fs if f.get("severity") == "info"]
-        head = "Verdict: nothing flagged on this run" + (
+        head = f"Verdict: nothing flagged on this {what}" + (
             "; not judged: " + ", ".join(_name(f) for f in judged) + " (why: under Findings)."
             if judged
             else "."

@@ -34,13 +34,15 @@ def run_label(path: str | None, date: str | None = None, names: dict | None = No
 
     >>> run_label("/x/1006.fit.gz", "2024-05-01", {"/x/1006.fit.gz": "50k ultra"})
     '2024-05-01 "50k ultra" (1006.fit.gz)'
-    >>> run_label("/x/run.fit", "2024-05-01")
-    '2024-05-01 run.fit'
+    >>> run_label("/x/run.fit", "2024-05-01"), run_label("/x/2024-05-01-easy.fit", "2024-05-01")
+    ('2024-05-01 run.fit', '2024-05-01-easy.fit')
     """
     base = os.path.basename(path or "")
     name = (names or {}).get(path or "")
     who = f'"{name}" ({base})' if name else base
-    return f"{date} {who}" if date else who
+    if date and not (base.startswith(date) and not name):  # "2026-08-18-run-easy.fit" says it
+        return f"{date} {who}"
+    return who
 
 
 def _marks(findings: list[dict]) -> str:

@@ -218,3 +218,18 @@ def test_overstriding_not_judged_says_why(tmp_path):
     assert "Overstriding not judged: only" in flat and "(8:20 /km)" in flat
     mi = " ".join(run_cli("analyze", str(path), "--no-history", "--units", "imperial").stdout.split())
     assert "(13:25 /mi)" in mi and "/km" not in mi
+
+
+def test_a_ride_gets_no_running_caveats(tmp_path):
+    from runlens.sim.synth import simulate_run
+    from runlens.sim.tcxwrite import write_tcx
+
+    path = tmp_path / "ride.tcx"
+    write_tcx(path, simulate_run(seed=3, duration_s=2400, speed=7.0), sport="Biking")
+    out = run_cli("analyze", str(path), "--no-history", env={"COLUMNS": "100"})
+    assert out.returncode == 0, out.stderr
+    flat = " ".join(out.stdout.split())
+    assert "ride" in flat.split("Verdict:")[1][:40]  # "nothing flagged on this ride"
+    assert "upper back" not in flat and "Keep in mind" not in flat and "steps/min" not in flat
+    doc = json.loads(run_cli("analyze", str(path), "--no-history", "--json").stdout)
+    assert doc["sport"] == "cycling" and doc["caveats"] == []
