@@ -15,7 +15,7 @@ from typing import Any
 
 from .vocab import PLAIN_TERMS, distance_unit, distance_value, localise, plain, rule_name
 
-__all__ = ["weekly_text", "runs_text", "run_label", "GAP_WEEKS"]
+__all__ = ["weekly_text", "runs_text", "run_label", "scan_summary", "GAP_WEEKS"]
 
 #: Runless weeks in a row from which the table shows one line for them all.
 GAP_WEEKS = 3
@@ -245,3 +245,24 @@ def runs_text(
     lines.append("")
     lines.append(f"{n} of {total if total is not None else len(rows)} runs with form flags.")
     return "\n".join(lines)
+
+
+def scan_summary(rep) -> list[str]:
+    """What a scan done by weekly, runs, chart, report or baseline did, in a few lines:
+    files read, damaged files skipped (each named), files left out, assumptions."""
+    from ..cli._common import plural
+
+    lines = [
+        f"scanned {rep.root}: {plural(rep.found, 'activity file')} in {rep.seconds:.1f} s "
+        f"({rep.read} read, {rep.not_read} unchanged"
+        + (f", {plural(rep.duplicates, 'duplicate')} counted once" if rep.duplicates else "")
+        + ")"
+    ]
+    if rep.problems:
+        lines.append(f"{plural(len(rep.problems), 'file')} skipped (damaged or not an activity):")
+        lines += [f"  {path}: {reason}" for path, _status, reason in rep.problems]
+    if rep.left_out:
+        kinds = ", ".join(f"{n} {k}" for k, n in rep.left_out.items())
+        lines.append(f"left out {rep.ignored} files that are not activity files: {kinds}")
+    lines += [f"assumed: {a}" for a in rep.assumptions]
+    return lines
