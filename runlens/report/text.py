@@ -249,9 +249,12 @@ def runs_text(
 
 def scan_summary(rep) -> list[str]:
     """What a scan done by weekly, runs, chart, report or baseline did, in a few lines:
-    files read, damaged files skipped (each named), files left out, assumptions."""
+    files read, damaged files skipped (each named), files left out, assumptions; one
+    line when it found nothing new."""
     from ..cli._common import plural
 
+    if not rep.read and not rep.problems and not rep.removed:  # nothing new: one line
+        return [f"{rep.root}: {plural(rep.found, 'activity file')}, none new or changed"]
     lines = [
         f"scanned {rep.root}: {plural(rep.found, 'activity file')} in {rep.seconds:.1f} s "
         f"({rep.read} read, {rep.not_read} unchanged"
