@@ -233,3 +233,20 @@ def test_a_ride_gets_no_running_caveats(tmp_path):
     assert "upper back" not in flat and "Keep in mind" not in flat and "steps/min" not in flat
     doc = json.loads(run_cli("analyze", str(path), "--no-history", "--json").stdout)
     assert doc["sport"] == "cycling" and doc["caveats"] == []
+
+
+def test_weekly_chart_marks_each_form_flagged_run_on_its_day(samples_data, tmp_path):
+    import csv
+
+    from runlens.report.charts import draw_weekly
+    from tests.conftest import SAMPLES
+
+    res = draw_weekly(samples_data, tmp_path / "w.png")
+    # manifest.csv: the runs with a flagged pattern (overstride, gct_imbalance, fade)
+    planted = {"overstride", "gct_imbalance", "fade"}
+    want = sorted(
+        r["local_start"][:10]
+        for r in csv.DictReader(open(SAMPLES / "manifest.csv"))
+        if {p.split(":")[0] for p in r["patterns"].split(";") if p} & planted
+    )
+    assert sorted(res.form_flag_runs) == want == ["2026-08-18", "2026-08-23", "2026-09-06"]
