@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Pages whose console blocks are checked.
-PAGES = ("README.md", "docs/charts.md")
+PAGES = ("README.md", "docs/charts.md", "docs/pain.md")
 
 _BLOCK = re.compile(r"(```console\n)(.*?)(```)", re.S)
 
