@@ -46,6 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="draw step rate against speed with your line and band (PNG or PDF)",
     )
     p.add_argument("--config", metavar="PATH", help="config file ([baseline] window_days, ...)")
+    from ._common import add_units_argument
+
+    add_units_argument(p)
     p.set_defaults(func=run)
 
 
@@ -132,7 +135,9 @@ def run(args: argparse.Namespace) -> int:
         json.dump(doc, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     else:
-        print(format_text(pb, doc))
+        from ..report.vocab import localise, plain, resolve_units
+
+        print(plain(localise(format_text(pb, doc), resolve_units(args.units, config))))
         if args.output:
             print(f"Wrote {args.output}")
     return 0
