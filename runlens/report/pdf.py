@@ -170,8 +170,9 @@ def _summary_page(data: ChartData, metric: str):
     fig.suptitle(
         f"runlens weekly report, weeks of {first.date()} to {last.date()}\n"
         f"{len(a)} runs, {km:.1f} km, {hours:.1f} h moving; "
-        f"{len(res.flagged_weeks)} flagged and {len(res.noted_weeks)} noted weeks, "
-        f"{form_flagged} run{'s' if form_flagged != 1 else ''} with form flags",
+        f"{form_flagged} run{'s' if form_flagged != 1 else ''} with form flags; volume: "
+        f"{len(res.flagged_weeks)} week{'s' if len(res.flagged_weeks) != 1 else ''} flagged, "
+        f"{len(res.noted_weeks)} noted",
         fontsize=12,
         fontweight="bold",
     )
