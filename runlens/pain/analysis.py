@@ -849,7 +849,8 @@ def format_text(doc: dict) -> str:
         )
         if any(r["kind"] in BREATHING_KINDS for r in c["kinds"]):
             lines.append(
-                "  (breathing_rise: only windows with a run whose watch records a breathing rate; "
+                f"  ({rule_name('breathing_rise')}: only windows with a run whose watch records a "
+                "breathing rate; "
                 "that rate comes from heart-rate variability and is not validated while running)"
             )
         ld = c["load"]
