@@ -147,6 +147,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     for k, v in runner.items():
         if k != "sex" and not (isinstance(v, (int, float)) and not isinstance(v, bool)):
             raise RunlensError(f"[runner] {k} = {v!r}: expected a number", path=str(p))
+    check_runner(runner, path=str(p))
     _check_choices("load", data.get("load", {}), LOAD_KEYS, p)
     _check_choices("display", data.get("display", {}), DISPLAY_KEYS, p)
     base = data.get("baseline", {})
@@ -187,3 +188,50 @@ def _check_choices(table: str, values: dict, known: dict[str, tuple[str, ...]], 
             raise RunlensError(
                 f"[{table}] {k} = {v!r}: expected one of {', '.join(known[k])}", path=str(p)
             )
+
+
+#: Plausible ranges of the runner's numbers, with the unit each is in and an example:
+#: a value outside them is a unit mistake (height in cm) or a typing slip.
+RUNNER_RANGES: dict[str, tuple[float, float, str]] = {
+    "height_m": (0.5, 2.8, "metres, e.g. 1.78"),
+    "resting_hr_bpm": (25.0, 120.0, "beats per minute at rest, e.g. 52"),
+    "max_hr_bpm": (100.0, 240.0, "beats per minute at your hardest, e.g. 185"),
+}
+
+
+def check_runner(values: dict[str, Any], *, path: str | None = None, names: dict | None = None):
+    """Refuse runner numbers out of range, and a maximum heart rate not above the resting one.
+
+    ``names`` maps a key to how the runner gave it (``--max-hr``); by default the
+    config's ``[runner] key``.
+
+    Raises
+    ------
+    InputError
+        One line: the value given, its unit and an example (exit status 2).
+
+    >>> check_runner({"height_m": 1.78, "resting_hr_bpm": 50, "max_hr_bpm": 185})
+    >>> check_runner({"height_m": 178})
+    Traceback (most recent call last):
+    ...
+    runlens.errors.InputError: [runner] height_m = 178: expected metres, e.g. 1.78
+    """
+    from .errors import InputError
+
+    def name(k: str) -> str:
+        return (names or {}).get(k) or f"[runner] {k} ="
+
+    for k, (lo, hi, unit) in RUNNER_RANGES.items():
+        v = values.get(k)
+        if v is None or isinstance(v, bool) or not isinstance(v, (int, float)):
+            continue
+        if not lo <= v <= hi:
+            raise InputError(f"{name(k)} {v:g}: expected {unit}", path=path)
+    rest, top = values.get("resting_hr_bpm"), values.get("max_hr_bpm")
+    if isinstance(rest, (int, float)) and isinstance(top, (int, float)) and top <= rest:
+        raise InputError(
+            f"{name('max_hr_bpm')} {top:g} is not above {name('resting_hr_bpm')} {rest:g}: "
+            "the maximum heart rate must be above the resting one",
+            path=path,
+        )
+

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "RunlensError",
+    "InputError",
     "UnsupportedFormatError",
     "EmptyFileError",
     "CorruptFileError",
@@ -44,6 +45,11 @@ class RunlensError(Exception):
         if self.path is None:
             self.path = path
         return self
+
+
+class InputError(RunlensError):
+    """A value the runner gave (config, option, diary entry) is out of its range or unit:
+    the command is refused as a usage error (exit status 2), in one line."""
 
 
 class UnsupportedFormatError(RunlensError):

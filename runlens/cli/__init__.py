@@ -15,7 +15,7 @@ import importlib
 import pkgutil
 import sys
 
-from ..errors import RunlensError
+from ..errors import InputError, RunlensError
 
 __all__ = ["main", "build_parser"]
 
@@ -52,7 +52,26 @@ def build_parser() -> argparse.ArgumentParser:
     names = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("cmd_"))
     for name in names:
         importlib.import_module(f"{__name__}.{name}").register(sub)
+    _cite_installed_docs(parser)
     return parser
+
+
+def _cite_installed_docs(parser: argparse.ArgumentParser) -> None:
+    """Help texts cite ``runlens evidence PAGE`` for docs/PAGE.md (not installed as such)."""
+    from ..report.docs import cite
+
+    parser.description = cite(parser.description or "") or None
+    for group in parser._action_groups:
+        group.title = cite(group.title or "") or group.title
+        group.description = cite(group.description or "") or group.description
+    for action in parser._actions:
+        if action.help:
+            action.help = cite(action.help)
+        if isinstance(action, argparse._SubParsersAction):
+            for p in set(action.choices.values()):
+                _cite_installed_docs(p)
+            for choice in action._choices_actions:
+                choice.help = cite(choice.help or "") or choice.help
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     terminate_on_signals()  # SIGTERM/SIGHUP stop a scan as Ctrl-C does, workers included
     try:
         return int(args.func(args) or 0)
+    except InputError as exc:  # a value out of its range or unit: a usage error
+        print(f"runlens: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except RunlensError as exc:
         from ..io.names import shown
 

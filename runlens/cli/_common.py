@@ -113,13 +113,13 @@ def history_db(args: argparse.Namespace, config, folder: str | None = None) -> s
     if folder:
         from ..history import scan
 
-        rep = scan(folder, args.db, jobs=jobs, config=config)
+        from ..report.text import scan_summary
+        from ._progress import scan_progress
+
+        rep = scan(folder, args.db, jobs=jobs, config=config, progress=scan_progress())
         say_merged(rep.merged, rep.db)
-        if rep.problems:
-            print(
-                f"runlens: {len(rep.problems)} file(s) could not be used (see `runlens scan`)",
-                file=sys.stderr,
-            )
+        for line in scan_summary(rep):  # what the scan did, on stderr: stdout stays the output
+            print(f"runlens: {line}", file=sys.stderr)
         return rep.db
     from ..history.runner import open_history, store_path
 

@@ -112,6 +112,8 @@ def load_baseline(path: str):
         raise RunlensError(f"not a JSON baseline ({exc})", path=path) from None
     if isinstance(data, dict) and isinstance(data.get("cadence_baseline"), dict):
         data = data["cadence_baseline"]
+    if isinstance(data, dict) and "bands" in data and "cadence" in data:
+        return _personal_baseline(data, path)  # what `runlens baseline --json` prints
     names = [f.name for f in fields(CadenceBaseline)]
     required = [f.name for f in fields(CadenceBaseline) if f.default is MISSING]
     if not isinstance(data, dict) or any(k not in data for k in required):
@@ -131,6 +133,38 @@ def load_baseline(path: str):
     return CadenceBaseline(**kw)
 
 
+def _personal_baseline(data: dict, path: str):
+    """The :class:`runlens.baseline.PersonalBaseline` of a ``runlens baseline --json`` file."""
+    from dataclasses import fields
+
+    from ..baseline import CadenceBaseline, PersonalBaseline, SpeedBand
+    from ..errors import RunlensError
+
+    def build(cls, d: dict):
+        kw = {f.name: d[f.name] for f in fields(cls) if f.name in d}
+        kw["speed_range_m_s"] = tuple(float(x) for x in kw["speed_range_m_s"])
+        return cls(**kw)
+
+    try:
+        cadence = build(CadenceBaseline, data["cadence"]) if data["cadence"] else None
+        bands = {k: build(SpeedBand, v) for k, v in (data.get("bands") or {}).items()}
+        breathing = None
+        if data.get("breathing"):
+            from ..rules.breathing import BreathingBaseline
+
+            breathing = build(BreathingBaseline, data["breathing"])
+        return PersonalBaseline(
+            cadence,
+            bands,
+            int(data.get("n_runs") or 0),
+            window_days=int(data.get("window_days") or 60),
+            min_runs=int(data.get("min_runs") or 3),
+            breathing=breathing,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RunlensError(f"invalid baseline ({type(exc).__name__}: {exc})", path=path) from None
+
+
 def run(args: argparse.Namespace) -> int:
     """``runlens analyze``: a thin call of :func:`runlens.analyze` (runlens/api.py)."""
     from ..api import analyze_all
@@ -143,10 +177,25 @@ def run(args: argparse.Namespace) -> int:
         from ..errors import RunlensError
 
         raise RunlensError("--baseline cannot be combined with --db or --no-history")
-    if args.height is not None and not 0.5 <= args.height <= 2.8:
-        from ..errors import RunlensError
+    from ..config import check_runner
 
-        raise RunlensError(f"--height {args.height}: expected metres, e.g. 1.78")
+    given = {"height_m": args.height, "resting_hr_bpm": args.resting_hr, "max_hr_bpm": args.max_hr}
+    r = config.runner
+    check_runner(  # the options with the config's values they do not replace
+        {
+            "height_m": args.height,
+            "resting_hr_bpm": r.resting_hr_bpm if args.resting_hr is None else args.resting_hr,
+            "max_hr_bpm": r.max_hr_bpm if args.max_hr is None else args.max_hr,
+        },
+        names={
+            k: (opt if given[k] is not None else f"[runner] {k} =")
+            for k, opt in (
+                ("height_m", "--height"),
+                ("resting_hr_bpm", "--resting-hr"),
+                ("max_hr_bpm", "--max-hr"),
+            )
+        },
+    )
     history = None
     if baseline is None and not args.no_history and not args.no_rules:
         history = args.db or _runner_store()

@@ -46,6 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="draw step rate against speed with your line and band (PNG or PDF)",
     )
     p.add_argument("--config", metavar="PATH", help="config file ([baseline] window_days, ...)")
+    from ._common import add_units_argument
+
+    add_units_argument(p)
     p.set_defaults(func=run)
 
 
@@ -91,7 +94,9 @@ def format_text(pb, doc: dict) -> str:
             f"{unit}, from {b.n_minutes} steady minutes of {b.n_activities} runs"
         )
     lines.append("")
-    lines.append("Each run is judged against the baseline of the runs before it (docs/history.md).")
+    lines.append(
+        "Each run is judged against the baseline of the runs before it (runlens evidence history)."
+    )
     return "\n".join(lines)
 
 
@@ -121,7 +126,9 @@ def run(args: argparse.Namespace) -> int:
         json.dump(doc, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     else:
-        print(format_text(pb, doc))
+        from ..report.vocab import localise, plain, resolve_units
+
+        print(plain(localise(format_text(pb, doc), resolve_units(args.units, config))))
         if args.output:
             print(f"Wrote {args.output}")
     return 0

@@ -112,6 +112,9 @@ def load_chart_data(args: argparse.Namespace):
     data = chart_data(history, date_from=lo, date_to=hi)
     data.pain, data.pain_report = pain, pain_doc
     data.pain_days = sorted(days.items())
+    from .cmd_weekly import activity_names
+
+    data.names = activity_names(db)
     return data
 
 

@@ -15,7 +15,7 @@ import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ._common import add_history_arguments
+    from ._common import add_history_arguments, add_units_argument
 
     p = sub.add_parser(
         "runs",
@@ -32,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--flagged", action="store_true", help="only the runs with at least one form flag"
     )
     p.add_argument("--config", metavar="PATH", help="config file (runner profile, rules)")
+    add_units_argument(p)
     p.set_defaults(func=run)
 
 
@@ -79,7 +80,14 @@ def run(args: argparse.Namespace) -> int:
                 ]
             )
         return 0
-    print(format_text(rows, total))
+    from ..report.vocab import resolve_units
+    from .cmd_weekly import activity_names
+
+    print(
+        format_text(
+            rows, total, units=resolve_units(args.units, config), names=activity_names(db)
+        )
+    )
     if h.counts.get("duplicates"):
         print(
             f"{h.counts['duplicates']} more stored as another file of the same run (FIT, GPX, "
@@ -90,23 +98,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_text(rows: list[dict], total: int | None = None) -> str:
-    """One line per run, then each flag with its basis."""
-    import os
+def format_text(rows: list[dict], total: int | None = None, **kw) -> str:
+    """One line per run, then each flag with its basis (runlens.report.text.runs_text)."""
+    from ..report.text import runs_text
 
-    lines = [f"{'date':<10} {'km':>6}  {'file':<32} form findings"]
-    for r in rows:
-        km = "-" if r["distance_m"] is None else f"{r['distance_m'] / 1000:.1f}"
-        name = os.path.basename(r["path"])
-        found = [
-            f["rule"] + (" (note)" if f.get("severity") == "note" else "") for f in r["findings"]
-        ]
-        lines.append(f"{r['local_date']:<10} {km:>6}  {name:<32} {', '.join(found) or '-'}")
-        for f in r["findings"]:
-            basis = (f.get("evidence") or {}).get("basis")
-            if basis:
-                lines.append(f"{'':<19}   {f['rule']}: judged on {basis}")
-    n = sum(bool(r["flags"]) for r in rows)
-    lines.append("")
-    lines.append(f"{n} of {total if total is not None else len(rows)} runs with form findings.")
-    return "\n".join(lines)
+    return runs_text(rows, total, **kw)

@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import sys
-import time
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -72,25 +71,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-class _Progress:
-    """A one-line progress counter on stderr, only when stderr is a terminal."""
-
-    def __init__(self) -> None:
-        self.last = 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if done < total and now - self.last < 0.1:
-            return
-        self.last = now
-        width = 30
-        fill = int(width * done / total) if total else width
-        sys.stderr.write(f"\rscanning [{'#' * fill}{'.' * (width - fill)}] {done}/{total} files")
-        if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
 def run(args: argparse.Namespace) -> int:
     from ._common import load_checked_config as load_config
     from ..errors import RunlensError
@@ -104,7 +84,9 @@ def run(args: argparse.Namespace) -> int:
 
         check_scan_args(args)  # cohort options need --engine dask
     config = load_config(args.config)
-    progress = _Progress() if sys.stderr.isatty() and not args.json else None
+    from ._progress import scan_progress
+
+    progress = scan_progress(quiet=args.json)  # tqdm: rate and ETA on a terminal only
     if args.engine == "dask":
         from ..cohort.cli import run_scan
 

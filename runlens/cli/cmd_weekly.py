@@ -10,13 +10,17 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     from ..load import WEEKDAYS
-    from ._common import add_config_argument, add_history_arguments, add_load_unit_argument
+    from ._common import (
+        add_config_argument,
+        add_history_arguments,
+        add_load_unit_argument,
+        add_units_argument,
+    )
 
     p = sub.add_parser(
         "weekly",
@@ -37,9 +41,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="first day of the week (default: [load] week_start, else monday)",
     )
     add_load_unit_argument(p)
+    add_units_argument(p)
     add_config_argument(p)
     p.add_argument(
         "--from", dest="date_from", metavar="DATE", help="first week shown: the week of DATE"
+    )
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help=f"every week of the history (the text shows the last {DEFAULT_WEEKS} by default; "
+        "--json and --csv give every week)",
     )
     p.add_argument("--to", dest="date_to", metavar="DATE", help="last week shown: the week of DATE")
     p.add_argument(
@@ -63,103 +74,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-#: Order of findings in the text: what matters most first.
-_SEVERITY_ORDER = {"flag": 0, "note": 1, "info": 2}
+#: Weeks the text shows without --all, --from, --to or --last.
+DEFAULT_WEEKS = 12
 
 
-def _sentences(msg: str) -> list[str]:
-    """Split a message into sentences ("et al. 2014" and "3.5 km" stay whole)."""
-    import re
+def format_text(
+    doc: dict,
+    width: int | None = None,
+    *,
+    units: str = "metric",
+    names: dict | None = None,
+    all_weeks: int | None = None,
+) -> str:
+    """The weekly summary, table and findings as text (runlens.report.text.weekly_text)."""
+    from ..report.text import weekly_text
 
-    return [x for x in re.split(r"(?<=[.!?])\s+(?=[A-Z])", msg.strip()) if x]
-
-
-def _marks(findings: list[dict]) -> str:
-    """The table's findings column: each rule once, with a count when repeated."""
-    from collections import Counter
-
-    c = Counter(f"{f['rule']}({f['severity']})" for f in findings if f["severity"] != "info")
-    return ", ".join(k if n == 1 else f"{k} x{n}" for k, n in c.items())
-
-
-def _clip(v, spec: str, width: int, big: float) -> str:
-    """A number for a fixed-width column; beyond ``big`` it shows as ``>big``."""
-    from ..load import finite_or_none
-
-    v = finite_or_none(v)
-    if v is None:
-        return "-"
-    if abs(v) >= big:
-        return (">" if v > 0 else "<-") + format(big, ".0f")
-    return format(v, spec)[:width]
-
-
-def format_text(doc: dict, width: int | None = None) -> str:
-    """The weekly table and its findings as text, wrapped to ``width`` columns.
-
-    Findings come most important first (flags, then notes, then what was not
-    judged); a sentence that several findings share (the study behind a rule,
-    its caveat) is printed with the first of them only, so each caveat appears
-    once per output, not once per week.
-    """
-    import shutil
-    import textwrap
-
-    from ..units import format_duration
-
-    if width is None:
-        width = shutil.get_terminal_size((100, 24)).columns
-    width = max(60, width)
-    head = (
-        f"{'week':<10} {'km':>6} {'time':>8} {'runs':>4} {'load':>6} {'change':>7} "
-        f"{'ACWR':>5}  "
-    )
-    lines = [head + "findings"]
-    wrap_marks = textwrap.TextWrapper(
-        width=width, initial_indent="", subsequent_indent=" " * len(head), break_long_words=False
-    )
-    for w in doc["weeks"]:
-        marks = _marks(w["findings"])
-        if w.get("break_days") is not None and "returning" not in marks:
-            marks = ", ".join(x for x in (marks, "(returning)") if x)
-        change = _clip(w["change_pct"], "+.0f", 6, 1000)
-        row = (
-            f"{w['week']:<10} {w['distance_m'] / 1000:>6.1f} {format_duration(w['moving_s']):>8} "
-            f"{w['runs']:>4} {_clip(w['load'], '.1f', 6, 10000):>6} "
-            f"{change + ('%' if w['change_pct'] is not None else ''):>7} "
-            f"{_clip(w['acwr'], '.2f', 5, 100):>5}  "
-        )
-        lines.append(wrap_marks.fill(row + marks) if marks else row.rstrip())
-    lines.append("")
-    wrap = textwrap.TextWrapper(width=width, subsequent_indent="    ", break_long_words=False)
-    lines.append(
-        wrap.fill(
-            f"load = {doc['load_unit']} per week; ACWR at the week's last day (EWMA 7/28 d), "
-            "'-' where it is undefined (too little chronic load, or a return after a break)."
-        )
-    )
-    found = [f for w in doc["weeks"] for f in w["findings"]]
-    found.sort(key=lambda f: _SEVERITY_ORDER.get(f["severity"], 3))  # stable: weeks in order
-    if found:
-        lines.append("")
-        lines.append("Findings (flags first):")
-        said: set[str] = set()
-        for f in found:
-            kept = []
-            for sentence in _sentences(f["message"]):
-                if sentence in said:
-                    continue
-                said.add(sentence)
-                kept.append(sentence)
-            run = f" {os.path.basename(f['activity'])}:" if f.get("activity") else ""
-            lines.append(wrap.fill(f"  [{f['severity']}]{run} " + " ".join(kept)))
-    notes = list(doc.get("history_caveats", [])) + list(doc["caveats"])
-    if doc["assumptions"]:
-        lines.append("")
-        lines.extend(wrap.fill(f"Assumed: {a}") for a in doc["assumptions"])
-    lines.append("")
-    lines.extend(wrap.fill(f"Note: {c}") for c in notes)
-    return "\n".join(lines)
+    return weekly_text(doc, units=units, names=names, all_weeks=all_weeks, width=width)
 
 
 def select_weeks(weeks: list[dict], lo=None, hi=None, last: int | None = None) -> list[dict]:
@@ -207,7 +137,11 @@ def run(args: argparse.Namespace) -> int:
         load_unit=args.load_unit,
         include_undated=args.include_undated,
     )
-    doc["weeks"] = select_weeks(doc["weeks"], lo, hi, args.last)
+    n_weeks = len(doc["weeks"])
+    last = args.last
+    if not (args.json or args.csv or args.all) and lo is None and hi is None and last is None:
+        last = DEFAULT_WEEKS  # the text tells the recent history first
+    doc["weeks"] = select_weeks(doc["weeks"], lo, hi, last)
     if args.json:
         json.dump(doc, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
@@ -225,5 +159,26 @@ def run(args: argparse.Namespace) -> int:
                 + ["; ".join(k + (f" x{n}" if n > 1 else "") for k, n in counts.items())]
             )
     else:
-        print(format_text(doc))
+        from ..report.vocab import resolve_units
+
+        print(
+            format_text(
+                doc,
+                units=resolve_units(args.units, config),
+                names=activity_names(db),
+                all_weeks=n_weeks,
+            )
+        )
     return 0
+
+
+def activity_names(db) -> dict[str, str]:
+    """Activity names by path, as the export lists (activities.csv, Garmin summaries) gave them."""
+    from ..history.scan import NAMES_KEY
+    from ..history.store import Store
+
+    try:
+        with Store(str(db), create=False) as store:
+            return dict(store.meta(NAMES_KEY, {}) or {})
+    except Exception:  # noqa: BLE001 - names are a nicety; the weeks were read already
+        return {}

@@ -539,7 +539,7 @@ def derived_fingerprint(config: Config | None = None) -> str:
 #: Stored columns the derived tables are computed from (build_history's frame).
 _DERIVED_COLUMNS = (
     "content_sha256", "format", "sport", "start_s", "utc_offset_s", "distance_m", "moving_s",
-    "elapsed_s", "timer_s", "hr_hist", "profile",
+    "elapsed_s", "timer_s", "hr_hist", "profile", "warnings",
 )
 
 
@@ -627,7 +627,7 @@ def run_form_flags(
     out = []
     for row, wk in zip(acts.itertuples(index=False), weeks):  # one per run
         found = [
-            {**f, "activity": row.path}
+            {**f, "activity": row.path, "date": row.local_date.date().isoformat()}
             for f in (row.findings or [])
             if f.get("severity") in severities
         ]

@@ -46,14 +46,18 @@ def history_dict(h: HistoryTables, db: str) -> dict:
     for f in h.findings:
         by_week.setdefault(f.evidence.values["week"], []).append(f.to_dict())
     flagged_runs: dict[str, int] = {}
-    for r in run_form_flags(h):  # form flags of each run, in its week
+    noted_runs: dict[str, int] = {}
+    for r in run_form_flags(h):  # form findings of each run, in its week
         by_week.setdefault(r["week"], []).extend(r["findings"])
-        flagged_runs[r["week"]] = flagged_runs.get(r["week"], 0) + bool(r["flags"])
+        sev = {f.get("severity") for f in r["findings"]}
+        flagged_runs[r["week"]] = flagged_runs.get(r["week"], 0) + ("flag" in sev)
+        noted_runs[r["week"]] = noted_runs.get(r["week"], 0) + (sev == {"note"})
     weeks = []
     for row in h.weeks.itertuples(index=False):  # one per week
         d = {c: finite_or_none(getattr(row, c)) for c in WEEK_COLUMNS if c != "week"}
         d = {"week": row.week.date().isoformat(), **d}
         d["form_flag_runs"] = flagged_runs.get(d["week"], 0)
+        d["form_note_runs"] = noted_runs.get(d["week"], 0)  # notes and no flag
         d["findings"] = by_week.get(d["week"], [])
         weeks.append(d)
     from ..rules.volume import ACWR_CAVEAT

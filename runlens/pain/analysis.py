@@ -155,7 +155,11 @@ class Window:
 # ----------------------------------------------------------------- diary side
 def daily_pain(entries: list[PainEntry], location: str | None = None) -> dict[dt.date, int]:
     """Highest severity per logged day (only ``location`` if given)."""
+    from .diary import parse_location
+
     out: dict[dt.date, int] = {}
+    if location is not None:
+        location = parse_location(location)  # "Upper Back" is upper-back
     for e in entries:  # one per diary entry, few
         if location is not None and e.location != location:
             continue
@@ -755,7 +759,10 @@ def _fmt(v, spec, dash="-"):
 
 
 def format_text(doc: dict) -> str:
-    """The report as text, for the terminal."""
+    """The report as text, for the terminal: findings by their runner names, statistics
+    each with a plain sentence (the ids and raw numbers are in --json)."""
+    from ..report.vocab import plain, rule_name
+
     s = doc["settings"]
     lines = [
         f"Pain diary: {doc['diary']['entries']} entries on {doc['diary']['days_logged']} day(s)"
@@ -786,8 +793,8 @@ def format_text(doc: dict) -> str:
             lines.append(
                 f"    {s['days']} days before ({e['window']['start']} to {e['window']['end']}): "
                 f"{ld['runs']} runs, {ld['distance_m'] / 1000:.1f} km, longest "
-                f"{ld['longest_m'] / 1000:.1f} km, max spike ratio "
-                f"{_fmt(ld['max_spike_ratio'], '+.0%')}, ACWR the day before "
+                f"{ld['longest_m'] / 1000:.1f} km ({_fmt(ld['max_spike_ratio'], '+.0%')} on the "
+                "longest of the 30 days before), load ratio the day before "
                 f"{_fmt(ld['acwr_day_before'], '.2f')}"
             )
             fs = sorted({(f["kind"], f["date"]) for f in e["findings"]})
@@ -796,7 +803,8 @@ def format_text(doc: dict) -> str:
                 for k, d in fs:
                     kinds.setdefault(k, []).append(d[5:])
                 lines.append(
-                    "    findings: " + "; ".join(f"{k} ({', '.join(v)})" for k, v in kinds.items())
+                    "    findings: "
+                    + "; ".join(f"{rule_name(k)} ({', '.join(v)})" for k, v in kinds.items())
                 )
             else:
                 lines.append("    findings: none")
@@ -809,9 +817,10 @@ def format_text(doc: dict) -> str:
             f"Before pain vs pain-free ({c['episodes_compared']} episode windows, "
             f"{c['control_windows']} pain-free windows of {s['days']} days):"
         )
+        nw = max([16] + [len(rule_name(r["kind"])) for r in c["kinds"]])
         lines.append(
-            f"  {'rank':>4}  {'finding':<16} {'before pain':>13} {'pain-free':>13} "
-            f"{'odds ratio':>10} {'p':>7} {'p Holm':>7}"
+            f"  {'rank':>4}  {'finding':<{nw}} {'before pain':>13} {'pain-free':>13} "
+            f"{'odds ratio':>10} {'p':>7} {'p adj.':>7}"
         )
         order = {k: i for i, k in enumerate(c["ranking"])}
         for r in sorted(c["kinds"], key=lambda r: order.get(r["kind"], 99)):
@@ -827,17 +836,21 @@ def format_text(doc: dict) -> str:
                 )
             )
             lines.append(
-                f"  {_fmt(r['rank'], 'd'):>4}  {r['kind']:<16} {bp:>13} {pf:>13} {orr:>10} "
+                f"  {_fmt(r['rank'], 'd'):>4}  {rule_name(r['kind']):<{nw}} {bp:>13} {pf:>13} {orr:>10} "
                 f"{_fmt(r['p_value'], '.2g'):>7} {_fmt(r['p_holm'], '.2g'):>7}"
                 + ("  notable" if r["notable"] else "")
             )
         lines.append(
-            "  (odds ratio in brackets: a zero cell, 0.5 added to each; ranked: kinds seen before "
-            f"at least {s['min_count']} episodes, by Fisher p)"
+            "  (odds ratio: how much more often the finding came before pain than in pain-free "
+            "windows, 1 = as often; in brackets where a count is zero (0.5 added to each). p: "
+            "how likely a difference this large is by chance alone (Fisher's exact test); "
+            "p adj.: the same, corrected for testing several findings at once (Holm). Ranked: "
+            f"findings seen before at least {s['min_count']} episodes, smallest p first)"
         )
         if any(r["kind"] in BREATHING_KINDS for r in c["kinds"]):
             lines.append(
-                "  (breathing_rise: only windows with a run whose watch records a breathing rate; "
+                f"  ({rule_name('breathing_rise')}: only windows with a run whose watch records a "
+                "breathing rate; "
                 "that rate comes from heart-rate variability and is not validated while running)"
             )
         ld = c["load"]
@@ -866,9 +879,13 @@ def format_text(doc: dict) -> str:
                     f"{name}: rho {r['rho']:+.2f} (p {r['p_value']:.2g}, {r['n_weeks']} weeks)"
                 )
         lines.append("")
-        lines.append("Weekly load vs the week's highest pain (Spearman): " + "; ".join(parts))
+        lines.append(
+            "Weekly load vs the week's highest pain (rho: +1 = the more load, the more pain; "
+            "0 = no relation; -1 = the opposite; Spearman's rank correlation): "
+            + "; ".join(parts)
+        )
     lines.append("")
-    lines.extend(doc["summary"])
+    lines.extend(plain(x) for x in doc["summary"])
     lines.append("")
     lines.append(doc["statement"])
     lines.extend(f"Assumed: {a}" for a in doc["assumptions"])

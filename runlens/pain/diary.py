@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RunlensError
+from ..errors import InputError, RunlensError
 
 if TYPE_CHECKING:
     from ..store.db import Store
@@ -169,6 +169,12 @@ def parse_date(text: str, *, today: dt.date | None = None) -> dt.date:
         raise ValueError(f"date {s!r} is not a calendar day") from None
     if not (1900 <= d.year <= 2100):
         raise ValueError(f"date {s!r} is outside 1900-2100")
+    t = today or dt.date.today()
+    if d > t + dt.timedelta(days=1):  # a day of slack for a runner ahead of this clock's zone
+        raise ValueError(
+            f"date {s} is in the future (today is {t.isoformat()}): the diary records "
+            "pain you have had"
+        )
     return d
 
 
@@ -192,11 +198,16 @@ def parse_severity(value: Any) -> int:
 
 
 def parse_location(text: str | None) -> str:
-    """Where it hurt: lower case, letters, digits, space, ``-``, ``_``; at most 40 chars.
+    """Where it hurt: lower case, words joined by ``-``; at most 40 chars.
 
-    Empty or missing gives :data:`DEFAULT_LOCATION`.
+    Spaces and ``_`` become ``-``, so ``"Upper Back"``, ``upper_back`` and the
+    default ``upper-back`` are one place. Empty or missing gives
+    :data:`DEFAULT_LOCATION`.
+
+    >>> parse_location("Upper Back"), parse_location(" upper_back "), parse_location(None)
+    ('upper-back', 'upper-back', 'upper-back')
     """
-    s = (text or "").strip().lower()
+    s = re.sub(r"[\s_-]+", "-", (text or "").strip().lower())  # "Upper Back" = upper-back
     if not s:
         return DEFAULT_LOCATION
     if not _LOCATION_RE.match(s):
@@ -223,7 +234,7 @@ def _row(r: tuple) -> PainEntry:
         id=int(r[0]),
         date=dt.date.fromisoformat(r[1]),
         severity=int(r[2]),
-        location=r[3],
+        location=re.sub(r"[\s_-]+", "-", r[3]),  # entries stored before places were one
         note=r[4],
         source=r[5],
         created_utc=r[6],
@@ -264,7 +275,7 @@ def add_entry(
         loc = parse_location(location)
         nt = _note(note)
     except ValueError as exc:
-        raise RunlensError(str(exc)) from None
+        raise InputError(str(exc)) from None
     from ..store.pain import insert_pain
 
     new_id = insert_pain(store, d.isoformat(), sev, loc, nt, source, _now())
@@ -290,13 +301,16 @@ def list_entries(
     """Entries from ``start`` to ``end`` (inclusive, local days), by date then id."""
     from ..store.pain import pain_rows
 
-    rows = pain_rows(
-        store,
-        None if start is None else str(start),
-        None if end is None else str(end),
-        None if location is None else parse_location(location),
-    )
-    return [_row(r) for r in rows]
+    rows = [
+        _row(r)
+        for r in pain_rows(
+            store, None if start is None else str(start), None if end is None else str(end), None
+        )
+    ]
+    if location is not None:  # compared as one place (an old "upper back" is upper-back)
+        where = parse_location(location)
+        rows = [e for e in rows if e.location == where]
+    return rows
 
 
 def remove_entry(store: Store, entry_id: int) -> PainEntry:

@@ -105,6 +105,14 @@ def _session_summary(activity: Activity, i: int, whole: dict | None = None) -> d
     return {**_clean(m), **_breathing(m)}
 
 
+def _foot(activity: Activity) -> bool:
+    """Whether any session is on foot (the form rules and their caveats apply)."""
+    from ..model import FOOT_SPORTS
+
+    sports = {s.sport for s in activity.sessions} or {activity.sport}
+    return bool(sports & FOOT_SPORTS) or activity.sport is None
+
+
 def analyze(
     activity: Activity, findings: list[dict[str, Any]] | None = None, *, laps=None, splits=None
 ) -> dict[str, Any]:
@@ -139,6 +147,14 @@ def analyze(
                 "device_summary": _clean(s.device_summary),
             }
         )
+    # One clock: the zone decision of the history (the file's offset, else the one at
+    # the run's first GPS fix), so a run is shown at the same local time everywhere.
+    from ..tz import infer_utc_offset
+
+    offset, zone_said = activity.utc_offset_s, None
+    inferred = infer_utc_offset(activity)
+    if inferred is not None:
+        offset, zone_said = inferred
     return {
         "file": activity.source.path,
         "format": activity.source.format,
@@ -146,7 +162,8 @@ def analyze(
         "sport": activity.sport,
         "device": activity.device.name,
         "start": activity.start.isoformat() if activity.start is not None else None,
-        "utc_offset_s": activity.utc_offset_s,
+        "utc_offset_s": offset,
+        "utc_offset_assumed": zone_said,
         "summary": {**_clean(summary), **_breathing(metrics)},
         "device_summary": _clean(activity.device_summary),
         "sessions": sessions,
@@ -157,9 +174,11 @@ def analyze(
         },
         "laps": _records(lap_metrics(activity) if laps is None else laps),
         "splits_km": _records(km_splits(activity) if splits is None else splits),
+        "splits_mi": _records(km_splits(activity, split_m=1609.344)),
         "findings": list(findings or []),
         "warnings": list(activity.warnings),
-        "caveats": list(CAVEATS),
+        # The caveats are of running form and upper back pain: a ride or a swim gets none.
+        "caveats": list(CAVEATS) if _foot(activity) else [],
     }
 
 
@@ -167,18 +186,8 @@ def analyze(
 # Text: the verdict first, then the summary table, then the details.
 # ---------------------------------------------------------------------------
 
-#: How each rule is named for the runner.
-RULE_NAMES = {
-    "overstriding": "overstriding",
-    "heel_striking": "heel striking",
-    "gct_imbalance": "uneven ground contact",
-    "vertical_motion": "vertical motion",
-    "form_fade": "late-run form fade",
-    "no_warmup": "no warm-up",
-    "session_spike": "session spike",
-    "weekly_increase": "weekly increase",
-    "acute_chronic": "acute:chronic load",
-}
+#: How each rule is named for the runner (one table: runlens.report.vocab).
+from .vocab import RULE_NAMES, localise, plain  # noqa: E402
 
 #: Verdict length, lines (the header line above it not counted).
 VERDICT_LINES = 5
@@ -206,8 +215,9 @@ def _wrap(text: str, indent: str, width: int = 100, hang: str = "  ") -> list[st
 
 
 def _name(f: dict[str, Any]) -> str:
-    r = f.get("rule", "?")
-    return RULE_NAMES.get(r, r.replace("_", " "))
+    from .vocab import rule_name
+
+    return rule_name(f.get("rule"))
 
 
 def _how_sure(f: dict[str, Any]) -> str:
@@ -215,7 +225,7 @@ def _how_sure(f: dict[str, Any]) -> str:
     s = f"{conf:.0%} sure" if isinstance(conf, (int, float)) else str(conf)
     basis = ((f.get("evidence") or {}).get("basis") or "").lower()
     if "population" in basis:
-        s += ", vs other runners"
+        s += ", against other runners' usual range"
     elif "own" in basis or "baseline" in basis:
         s += ", vs your own runs"
         raw = (f.get("evidence") or {}).get("basis") or ""
@@ -270,22 +280,23 @@ def _verdict(result: dict[str, Any], width: int | None = None) -> tuple[list[str
     fs = result.get("findings") or []
     flags = [f for f in fs if f.get("severity") == "flag"]
     notes = [f for f in fs if f.get("severity") == "note"]
+    what = sport_word(result.get("sport"))
     if result.get("rules_run") is False:
         return _wrap("Verdict: form rules not run (--no-rules): the summary only.", "", w), set()
     n_notes = f"{len(notes)} note{'s' if len(notes) != 1 else ''}"
     if flags:
         named = ", ".join(f"{_name(f)} ({_how_sure(f)})" for f in flags)
-        head = f"Verdict: {len(flags)} flag{'s' if len(flags) != 1 else ''} on this run: {named}"
+        head = f"Verdict: {len(flags)} flag{'s' if len(flags) != 1 else ''} on this {what}: {named}"
         if notes:
             head += f"; {n_notes}: " + ", ".join(_name(f) for f in notes)
         head += ". Cues to look at, not diagnoses."
     elif notes:
         named = ", ".join(f"{_name(f)} ({_how_sure(f)})" for f in notes)
-        head = f"Verdict: nothing flagged on this run; {n_notes}: {named}."
+        head = f"Verdict: nothing flagged on this {what}; {n_notes}: {named}."
     else:
         judged = [f for f in fs if f.get("severity") == "info"]
-        head = "Verdict: nothing flagged on this run" + (
-            " (" + ", ".join(f"{_name(f)}: {f.get('confidence')}" for f in judged) + ")."
+        head = f"Verdict: nothing flagged on this {what}" + (
+            "; not judged: " + ", ".join(_name(f) for f in judged) + " (why: under Findings)."
             if judged
             else "."
         )
@@ -320,7 +331,11 @@ def _readable(key: str, v: Any, units: str = "metric") -> tuple[str, str]:
     """``("cadence below", "164 steps/min")`` from ``("cadence_spm_below", 164)``."""
     parts = key.split("_")
     unit, name = None, parts
-    for i in range(len(parts)):
+    last = dict(_UNIT_WORDS).get(parts[-1]) if len(parts) > 1 else None
+    if last is not None:  # "gct_ms_change_pct": a change in %, not ms
+        unit = last
+        name = [x for x in parts[:-1] if x not in dict(_UNIT_WORDS)]
+    for i in range(len(parts) if unit is None else 0):
         if parts[i : i + 2] == ["m", "s"]:
             unit, name = "m/s", parts[:i] + parts[i + 2 :]
             break
@@ -339,11 +354,13 @@ def _readable(key: str, v: Any, units: str = "metric") -> tuple[str, str]:
         if unit == "m/s":
             return label, f"{v:.2f} m/s ({format_pace(v, units)})"
         if unit == "m":
-            return label, f"{v:.3g} m"
+            return label, localise(f"{v:.3g} m", units)
+        if unit in ("mm", "km"):
+            return label, localise(f"{v:g} {unit}", units)
         return label, f"{v:g} {unit}" if unit else f"{v:g}"
     if isinstance(v, (list, tuple)):
-        return label, ", ".join(str(x) for x in v)
-    return label, str(v)
+        return label, localise(", ".join(str(x) for x in v), units)
+    return label, localise(str(v), units)
 
 
 def _local(iso: str, offset: int | None) -> str:
@@ -372,14 +389,22 @@ def format_finding(
     evidence as aligned lines (values seen, what they were compared with, the source)."""
     w = _width(width)
     sev = f.get("severity", "note")
+    f = {
+        **f,
+        **{k: plain(localise(f[k], units)) for k in ("message", "suggestion") if f.get(k)},
+    }
     if sev == "info" and not verbose:
-        head = f"[{sev}] {_name(f)} ({f.get('confidence')}): {_headline(f)}."
+        # what was not judged, with its reason: the whole first sentence
+        # ("Overstriding not judged: only 3.2 min of steady running (at least ...)")
+        first = _sentences(f.get("message") or "")[:1]
+        why = first[0].rstrip(".") if first else _headline(f)
+        head = f"[{sev}] {_name(f)} ({f.get('confidence')}): {why}."
         return _wrap(head, "  ", w, "    ")
     ev = f.get("evidence") or {}
     conf = f.get("confidence")
     sure = f"{conf:.0%} sure" if isinstance(conf, (int, float)) else str(conf)
     if ev.get("basis"):
-        sure += f"; compared with {ev['basis']}"
+        sure += f"; compared with {plain(ev['basis'])}"
     out = _wrap(f"[{sev}] {_name(f)} ({sure}): {f.get('message', '')}", "  ", w, hang="    ")
     ranges = f.get("time_ranges") or []
     if ranges:
@@ -403,7 +428,7 @@ def format_finding(
             out.append("    Evidence:")
             out += [f"      {t:<8}{lab:<{lw}}  {val}" for t, lab, val in rows]
         if ev.get("source"):
-            out += _wrap(f"Source: {ev['source']}", "    ", w)
+            out += _wrap(f"Source: {plain(ev['source'])}", "    ", w)
     return out
 
 
@@ -548,7 +573,12 @@ def _header(result: dict[str, Any], units: str) -> str:
         if offset is not None:
             t = t.astimezone(dt.timezone(dt.timedelta(seconds=offset)))
             sign = "+" if offset >= 0 else "-"
-            zone = f"local time (UTC{sign}{abs(offset) // 3600:02d}:{abs(offset) % 3600 // 60:02d})"
+            zone = f"local time (UTC{sign}{abs(offset) // 3600:02d}:{abs(offset) % 3600 // 60:02d}"
+            said = result.get("utc_offset_assumed")
+            if said:  # "... (Europe/Amsterdam, UTC+02:00 at the start)": the zone's name
+                name = said.rsplit("(", 1)[-1].split(",", 1)[0]
+                zone += f", {name}: the file does not say its zone, taken from where it starts"
+            zone += ")"
         else:
             t = t.astimezone(dt.timezone.utc)
             zone = "UTC (the file does not say its time zone)"
@@ -626,7 +656,10 @@ def format_text(
     if laps:
         foot = result.get("sport") in FOOT_SPORTS or result.get("sport") is None
         lines += _lap_lines(result.get("laps") or [], "Laps", "lap", units, foot)
-        lines += _lap_lines(result.get("splits_km") or [], "Kilometre splits", "split", units, foot)
+        if units == "imperial" and result.get("splits_mi") is not None:
+            lines += _lap_lines(result["splits_mi"], "Mile splits", "split", units, foot)
+        else:
+            lines += _lap_lines(result.get("splits_km") or [], "Kilometre splits", "split", units, foot)
     findings = result.get("findings") or []
     if findings:
         lines.append("Findings" + ("" if verbose else " (-v: the evidence behind each)"))

@@ -61,6 +61,8 @@ class Report:
         Whether the pain diary pages (timeline and runlens.pain report) were written.
     continued : dict
         Week -> continuation pages its findings needed (nothing is cut).
+    headline : str
+        The summary page's title (weeks, runs, flagged weeks, form-flagged runs).
     """
 
     path: Path
@@ -70,6 +72,7 @@ class Report:
     week_findings: dict[str, list[str]] = field(default_factory=dict)
     pain_page: bool = False
     continued: dict[str, int] = field(default_factory=dict)
+    headline: str = ""
 
 
 def _fmt(v: Any) -> str:
@@ -178,10 +181,17 @@ def _summary_page(data: ChartData, metric: str):
     fig, res = weekly_figure(data, metric, fig=fig)
     km = float(a["distance_m"].sum()) / 1000.0
     hours = float(a["moving_s"].sum()) / 3600.0
+    sevs = [{f.severity for f in data.run_findings.get(p, [])} for p in a["path"]]
+    form_flagged = sum("flag" in s for s in sevs)
+    form_noted = sum("flag" not in s and "note" in s for s in sevs)
     fig.suptitle(
         f"runlens weekly report, weeks of {first.date()} to {last.date()}\n"
         f"{len(a)} runs, {km:.1f} km, {hours:.1f} h moving; "
-        f"{len(res.flagged_weeks)} flagged and {len(res.noted_weeks)} noted weeks",
+        f"{form_flagged} run{'s' if form_flagged != 1 else ''} with form flags"
+        + (f", {form_noted} with form notes" if form_noted else "")
+        + "; volume: "
+        f"{len(res.flagged_weeks)} week{'s' if len(res.flagged_weeks) != 1 else ''} flagged, "
+        f"{len(res.noted_weeks)} noted",
         fontsize=12,
         fontweight="bold",
     )
@@ -267,7 +277,7 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
         "TRIMP",
         "vs 30-d longest",
         "flags / notes",
-        "file",
+        "activity",
     ]
     cells = []
     for r in acts.itertuples(index=False):  # one row per run of the week
@@ -294,7 +304,7 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
                     *(sum(f.severity == k for f in run_findings.get(r.path, []))
                       for k in ("flag", "note"))
                 ),  # fmt: skip
-                _short(Path(str(r.path)).name, 30),
+                _short(data.names.get(str(r.path)) or Path(str(r.path)).name, 30),
             ]
         )
     if cells:
@@ -305,7 +315,9 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
     rank = {"flag": 0, "note": 1, "info": 2}
     items = [(f, "") for f in findings if f.rule != "volume_history"]
     for r in acts.itertuples(index=False):
-        items += [(f, f", run of {r.local_date:%a %d %b}") for f in run_findings.get(r.path, [])]
+        name = data.names.get(str(r.path))
+        who = f", run of {r.local_date:%a %d %b}" + (f' "{name}"' if name else "")
+        items += [(f, who) for f in run_findings.get(r.path, [])]
     items.sort(key=lambda it: rank.get(it[0].severity, 3))  # stable: week order kept
     from .analysis import _headline, _name
 
@@ -569,6 +581,7 @@ def write_report(data: ChartData, out: str | Path, metric: str = "distance") -> 
     with atomic_output(p) as tmp, style(), PdfPages(tmp, metadata=PDF_METADATA) as pdf:
         fig, res = _summary_page(data, metric)
         report.flagged_weeks = res.flagged_weeks
+        report.headline = fig.get_suptitle()
         pdf.savefig(fig)
         report.pages += 1
         for _, row in data.weeks.iterrows():  # one page per week with runs

@@ -41,7 +41,9 @@ def test_known_spikes_on_disk_flagged_in_their_weeks(tmp_path):
     assert [w["runs"] for w in doc["weeks"]] == [5] * 7 + [7, 5, 5]
     text = run_cli("weekly", "--db", str(tmp_path / "s.sqlite"))
     flat = " ".join(text.stdout.split())  # the text is wrapped to the terminal's width
-    assert "session_spike(flag)" in flat and "not medical advice" in flat
+    # Rule names, not ids, in the text (issue 26); the ids stay in --json.
+    assert "one run much longer than usual (flag)" in flat and "not medical advice" in flat
+    assert "session_spike" not in flat
     with Store(tmp_path / "s.sqlite") as s:
         (r,) = s.conn.execute("SELECT max(spike_ratio) FROM activities").fetchone()
     assert r == pytest.approx(0.5, abs=1e-6)

@@ -14,7 +14,7 @@ from functools import cache
 import pytest
 
 from runlens import read
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, corpus
 
 
 def _catalog() -> list[dict[str, str]]:
@@ -37,9 +37,13 @@ RUNNING = [
 ]
 
 
-@cache
 def _read(rel: str):
-    return read(CORPUS / rel)
+    return _read_cached(corpus(rel))  # skips with its reason where the corpus is absent
+
+
+@cache
+def _read_cached(path):
+    return read(path)
 
 
 def _gpx_first_time(path) -> datetime:

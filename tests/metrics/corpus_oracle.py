@@ -15,10 +15,11 @@ import os
 from pathlib import Path
 
 from tests.conftest import CORPUS as _CORPUS
+from tests.conftest import NO_CORPUS
 
 #: ../shared/corpus beside the checkout; a worktree elsewhere can point
 #: RUNLENS_CORPUS at it.
-CORPUS = _CORPUS if _CORPUS.exists() else Path(os.environ.get("RUNLENS_CORPUS", str(_CORPUS)))
+CORPUS = _CORPUS if _CORPUS.exists() or NO_CORPUS else Path(os.environ.get("RUNLENS_CORPUS", str(_CORPUS)))
 
 FOOT = {"running", "walking", "hiking", "mountaineering", "rucking"}
 

@@ -29,7 +29,7 @@ def test_add_list_edit_remove_and_errors(tmp_path):
     assert "neck" not in text and "6/10" in text
 
     bad = run_cli("pain", "add", "2026-08-24", "--severity", "11", "--db", db)
-    assert bad.returncode == 1 and bad.stderr.strip() == (
+    assert bad.returncode == 2 and bad.stderr.strip() == (
         "runlens: error: severity '11' is outside 0-10"
     )
     assert "Traceback" not in bad.stderr

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import CORPUS, NO_CORPUS, ROOT
 
 FILES = "python-fitparse/tests/files/"
 #: A small real running FIT (Garmin fenix 5, 21 records over 57 s, 5597 bytes).
@@ -35,8 +35,8 @@ def full_read(source, *, strict: bool = False):
 def corpus(rel: str) -> Path:
     """A corpus file: ``../shared/corpus`` beside the checkout (CI), else beside the
     folder of worktrees (/work/wt/NAME -> /work/shared), else $RUNLENS_CORPUS."""
-    roots = [CORPUS, ROOT.parent.parent / "shared" / "corpus"]
-    if os.environ.get("RUNLENS_CORPUS"):
+    roots = [CORPUS] if NO_CORPUS else [CORPUS, ROOT.parent.parent / "shared" / "corpus"]
+    if os.environ.get("RUNLENS_CORPUS") and not NO_CORPUS:
         roots.insert(0, Path(os.environ["RUNLENS_CORPUS"]))
     for root in roots:
         if (root / rel).exists():

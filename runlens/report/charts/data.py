@@ -89,6 +89,9 @@ class ChartData:
         (:func:`runlens.pain.episodes_for_chart`); marked on the weekly chart.
     pain_days : list of (datetime.date, int)
         Every diary day and its highest severity (0-10), for the report's timeline.
+    names : dict
+        Run path -> its activity name from the export lists (activities.csv,
+        Garmin summaries), shown where a run is named.
     pain_report : dict or None
         :func:`runlens.pain.pain_report` of the whole history, for the report's
         pain page; None without a diary.
@@ -103,6 +106,7 @@ class ChartData:
     pain: list = field(default_factory=list)
     pain_report: dict | None = None
     pain_days: list = field(default_factory=list)
+    names: dict = field(default_factory=dict)
 
     @property
     def weeks(self) -> pd.DataFrame:

@@ -44,11 +44,12 @@ METRICS = {
 SWEET = (0.8, 1.3)
 DANGER = 1.5
 ACWR_CAPTION = (
-    "Acute:chronic ratio = EWMA of daily load over 7 days (Williams et al. 2017) / EWMA over "
-    "28 days, uncoupled (Windt & Gabbett 2019); needs 28 days of history. Bands from team "
-    "sports (Gabbett 2016): 0.8-1.3 'sweet spot', >= 1.5 'danger zone'. They are disputed "
-    "(Lolli et al. 2019, Impellizzeri et al. 2020), and in runners Frandsen et al. 2025 found "
-    "an inverse association: context, not a risk estimate."
+    "Load ratio: your load of the last 7 days against your usual load of the 28 before, "
+    "recent days counting more (acute:chronic ratio: EWMA over 7 days, Williams et al. 2017, "
+    "over EWMA over 28 days, uncoupled, Windt & Gabbett 2019); needs 28 days of history. "
+    "Bands from team sports (Gabbett 2016): 0.8-1.3 'sweet spot', >= 1.5 'danger zone'. They "
+    "are disputed (Lolli et al. 2019, Impellizzeri et al. 2020), and in runners Frandsen et al. "
+    "2025 found an inverse association: context, not a risk estimate."
 )
 #: Pain-episode markers (runlens.pain): purple, apart from the orange flags.
 PAIN_COLOUR = "#6a1b9a"
@@ -88,6 +89,10 @@ class WeeklyChart:
         ISO dates of the session-spike markers.
     pain_episodes : list of (str, int)
         ISO onset day and peak severity of each pain-episode marker drawn.
+    form_flag_runs : list of str
+        ISO days of the runs marked as carrying a form flag (one marker per run).
+    form_note_runs : list of str
+        ISO days of the runs marked as carrying form notes and no flag.
     form_metrics : list of str
         Form metrics with at least one weekly value drawn.
     pace_band : PaceBand or None
@@ -101,6 +106,8 @@ class WeeklyChart:
     change_labels: int = 0
     spike_sessions: list[str] = field(default_factory=list)
     pain_episodes: list[tuple[str, int]] = field(default_factory=list)
+    form_flag_runs: list[str] = field(default_factory=list)
+    form_note_runs: list[str] = field(default_factory=list)
     form_metrics: list[str] = field(default_factory=list)
     pace_band: PaceBand | None = None
 
@@ -248,6 +255,43 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
             else "_nolegend_",
         )
         result.spike_sessions.append(d.date().isoformat())
+    # Runs with a form finding (overstriding, uneven contact, late fade...): a star on
+    # the run's day, on its week's bar, so the chart shows what `runlens runs` lists;
+    # filled for a flag, hollow for notes only.
+    acts = getattr(data.history, "acts", None)
+    run_findings = getattr(data, "run_findings", None) or {}
+    if acts is not None and len(acts) and run_findings:
+        for path, day in zip(acts["path"], acts["local_date"]):  # one per run
+            sev = {f.severity for f in run_findings.get(path, [])}
+            flagged = "flag" in sev
+            if not flagged and "note" not in sev:
+                continue
+            d = pd.Timestamp(day)
+            w = iso[int(np.searchsorted(x0, _num([d])[0], side="right")) - 1] if len(x0) else None
+            if w is None or not x0[0] <= _num([d])[0] < x0[-1] + 7:
+                continue
+            top = heights[iso.index(w)]
+            marked = result.form_flag_runs if flagged else result.form_note_runs
+            ax_v.plot(
+                _num([d])[0] + 0.5,
+                top * 0.5,
+                marker="*",
+                markersize=11,
+                color="#e07b00" if flagged else "white",
+                markeredgecolor="black" if flagged else "#e07b00",
+                markeredgewidth=0.5 if flagged else 1.2,
+                linestyle="none",
+                zorder=4,
+                gid=f"form-{d.date().isoformat()}",
+                label=(
+                    "run with a form flag\n(runlens runs --flagged)"
+                    if flagged
+                    else "run with a form note\n(runlens runs --flagged)"
+                )
+                if not marked
+                else "_nolegend_",
+            )
+            marked.append(d.date().isoformat())
     # Pain episodes from the diary (runlens.pain): a marker on the onset day
     # along the top of the panel, with the episode's peak severity (0-10).
     for d, sev in getattr(data, "pain", None) or []:
@@ -318,7 +362,7 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
         if np.isfinite(late).any():
             ax_r.plot(
                 dn, late, color=PALETTE["line"], linewidth=1.6,
-                label="acute:chronic ratio (daily)",
+                label="load ratio (daily)",
             )  # fmt: skip
         if (~judged).any():
             ax_r.axvspan(
@@ -331,7 +375,7 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
             )
     ax_r.set_ylim(0, rmax)
     ax_r.set_ylabel("ratio (acute / chronic)")
-    ax_r.set_title("Acute:chronic load ratio (EWMA 7 d / 28 d)")
+    ax_r.set_title("Load ratio: the last 7 days against your usual 28 (1.0 = as usual)")
     ax_r.legend(**LEGEND_OUT)
     ax_r.tick_params(labelbottom=False)
 
