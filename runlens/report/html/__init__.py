@@ -205,6 +205,17 @@ def _zones(history: History, runs, units: str) -> dict[str, Any]:
     return z
 
 
+def _code_digest() -> str:
+    """A digest of the code that draws a run page: a new runlens rewrites every page."""
+    h = hashlib.sha1(SITE_VERSION.encode())
+    for name in ("_run.py", "_page.py"):
+        try:
+            h.update((Path(__file__).parent / name).read_bytes())
+        except OSError:
+            pass
+    return h.hexdigest()
+
+
 def _key(*parts: Any) -> str:
     text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
@@ -229,6 +240,8 @@ def build_site(
     last_weeks: int | None = None,
     jobs: int | None = None,
     rebuild: bool = False,
+    week_start: str | None = None,
+    load_unit: str | None = None,
 ) -> SiteReport:
     """Write the site for ``history`` into the folder ``out``.
 
@@ -248,6 +261,8 @@ def build_site(
         Worker processes for the run pages (default: all cores).
     rebuild : bool
         Write every run page again, changed or not.
+    week_start, load_unit : str, optional
+        As :meth:`runlens.History.weekly` (default: the config's).
 
     Returns
     -------
@@ -269,8 +284,8 @@ def build_site(
     runs = history.runs()
     if not len(runs):
         raise RunlensError("no runs in the history", path=str(history.path))
-    weeks_all = history.weekly()
-    findings = history.findings()
+    weeks_all = history.weekly(week_start=week_start, load_unit=load_unit)
+    findings = history.findings(week_start=week_start, load_unit=load_unit)
     pain = history.pain
     baseline = history.baseline()
     names = _names(history)
@@ -306,6 +321,10 @@ def build_site(
     old = _read_manifest(folder)
     pages: dict[str, dict] = {}
     cfg = history.config
+    code = _code_digest()
+    from ...load import WEEKDAYS
+
+    ws = WEEKDAYS.index(weeks_all.attrs.get("week_start", "monday"))
     for r in shown.to_dict("records"):
         path = r["path"]
         fs = by_run.get(path, [])
@@ -323,7 +342,8 @@ def build_site(
                 "path": path,
                 "date": r["local_date"].normalize(),
                 "day": day,
-                "week": r["week"],
+                "week": r["local_date"].normalize()
+                - pd.Timedelta(days=(r["local_date"].weekday() - ws) % 7),
                 "name": name,
                 "page": file,
                 "flags": list(flags),
@@ -344,7 +364,7 @@ def build_site(
         )
         off = r.get("utc_offset_s")
         off = 0 if off is None or off != off else int(off)
-        key = _key(SITE_VERSION, units, zones, fs, _file_stamp(path), name, off)
+        key = _key(code, units, zones, fs, _file_stamp(path), name, off)
         pages[path] = {"file": file, "key": key}
         prev = old.get(path)
         if rebuild or not prev or prev["key"] != key or not (folder / file).is_file():

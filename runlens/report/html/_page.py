@@ -98,6 +98,8 @@ CHARTS_JS = """
 (function(){
 document.querySelectorAll('script[type="application/json"][data-chart]').forEach(function(s){
  var fig=JSON.parse(s.textContent),el=document.getElementById(s.getAttribute('data-chart'));
+ if(fig.x_s){var x=fig.x_s.map(function(v){return fig.x0_ms+1000*v;});
+  fig.data.forEach(function(t){if(!t.x)t.x=x;});}
  Plotly.newPlot(el,fig.data,fig.layout,{displaylogo:false,responsive:true,
    modeBarButtonsToRemove:['select2d','lasso2d']});});
 })();

@@ -11,7 +11,7 @@ from ... import units as U
 from ._page import COLOURS, caveats_html, chart, esc, page
 
 #: Points per panel at most: a 2-hour run at 1 Hz is averaged over 5-second bins.
-MAX_POINTS = 1500
+MAX_POINTS = 1000
 #: Samples further apart than this are a pause: not counted in the zones.
 MAX_GAP_S = 10.0
 
@@ -228,11 +228,15 @@ def _route_svg(rec, findings: list[dict], off: float) -> str:
     if times is not None:
         for f, m in _stretch_masks(times, findings):
             svg.append(f"<g><title>{esc(_rule_name(f['rule']))}</title>{poly(m, COLOURS['flag'], 5)}</g>")
-    svg.append(f'<circle cx="{X[0]:.1f}" cy="{Y[0]:.1f}" r="6" fill="#2e7d32"><title>start</title></circle>')
-    svg.append(f'<circle cx="{X[-1]:.1f}" cy="{Y[-1]:.1f}" r="6" fill="#111"><title>finish</title></circle>')
+    # the finish as a ring under the start's dot: a loop ends where it began
+    svg.append(
+        f'<circle cx="{X[-1]:.1f}" cy="{Y[-1]:.1f}" r="8" fill="none" stroke="#111" '
+        'stroke-width="2.5"><title>finish</title></circle>'
+    )
+    svg.append(f'<circle cx="{X[0]:.1f}" cy="{Y[0]:.1f}" r="5" fill="#2e7d32"><title>start</title></circle>')
     legend = (
         '<p class="muted">Drawn from the file\'s coordinates (no map tiles, nothing fetched): '
-        '<span style="color:#2e7d32">&#9679;</span> start, &#9679; finish'
+        '<span style="color:#2e7d32">&#9679;</span> start, &#9675; finish'
         + (', <span style="color:#c62828">red</span>: flagged stretches' if len(svg) > 3 else "")
         + "</p>"
     )
@@ -281,11 +285,11 @@ def _panels(rec, findings: list[dict], off: float, units: str) -> tuple[str, int
     if not cols:
         return "<p>No channels to draw.</p>", 0
     tb, cols = _binned(t, cols)
-    # local clock time on the axis
-    x = [
-        s[:19]
-        for s in pd.to_datetime((tb + off) * 1e3, unit="ms").strftime("%Y-%m-%dT%H:%M:%S")
-    ]
+    # local clock time on the axis: one list of whole seconds from the start, shared by
+    # every panel (the page script adds the start, in ms, as Plotly's date axis wants)
+    t_first = float(tb[0])
+    x = np.round(tb - t_first).astype(int).tolist()
+    x0_ms = int(round((t_first + off) * 1000))
     shown = [p for p in PANELS if p[0] in cols and np.isfinite(cols[p[0]]).any()]
     n = len(shown)
     gap = 0.025
@@ -301,11 +305,12 @@ def _panels(rec, findings: list[dict], off: float, units: str) -> tuple[str, int
         ax = "" if i == 0 else str(i + 1)
         top = 1.0 - i * (hgt + gap)
         y = cols[c]
-        ylist = [None if not np.isfinite(v) else round(float(v), 2) for v in y]
+        nd = 0 if c == "pace" else (2 if c == "step_length_m" else 1)
+        ylist = [None if not np.isfinite(v) else round(float(v), nd) for v in y]
+        ylist = [int(v) if (v is not None and nd == 0) else v for v in ylist]
         trace = {
-            "type": "scattergl" if len(x) > 4000 else "scatter",
+            "type": "scatter",
             "mode": "lines",
-            "x": x,
             "y": ylist,
             "name": label,
             "xaxis": f"x{ax}",
@@ -320,7 +325,7 @@ def _panels(rec, findings: list[dict], off: float, units: str) -> tuple[str, int
             "zeroline": False,
         }
         if c == "pace":
-            trace["y"] = [None if v is None else v * 1000.0 for v in ylist]
+            trace["y"] = [None if v is None else v * 1000 for v in ylist]
             trace["hovertemplate"] = "%{y|%M:%S}" + (" /mi" if units == "imperial" else " /km")
             yaxis.update(type="date", tickformat="%M:%S", autorange="reversed")
             yaxis["title"]["text"] = "Pace<br>" + ("min/mi" if units == "imperial" else "min/km")
@@ -379,7 +384,8 @@ def _panels(rec, findings: list[dict], off: float, units: str) -> tuple[str, int
             )
     layout["shapes"] = shapes
     height = 40 + 120 * n
-    return chart("panels", {"data": data, "layout": layout}, height), n
+    fig = {"data": data, "layout": layout, "x_s": x, "x0_ms": x0_ms}
+    return chart("panels", fig, height), n
 
 
 # ----------------------------------------------------------------------------- findings
