@@ -51,6 +51,8 @@ class SiteReport:
     written: list[str] = field(default_factory=list)
     kept: int = 0
     removed: int = 0
+    #: Why each page was written: "new", "changed" (its key), "missing" (file gone), "rebuild".
+    why: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -216,6 +218,14 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
+def _finite(v):
+    try:
+        v = float(v)
+    except (TypeError, ValueError):
+        return None
+    return v if v == v and abs(v) != float("inf") else None
+
+
 def _key(*parts: Any) -> str:
     text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
@@ -318,9 +328,13 @@ def build_site(
             by_run.setdefault(act, []).append(_finding_dict(row))
 
     rows, jobs_list = [], []
+    reasons: dict[str, int] = {}
     old = _read_manifest(folder)
     pages: dict[str, dict] = {}
-    cfg = history.config
+    from ... import units as U
+    from ...model import SUMMARY_KEYS
+    from ._index import run_state
+
     code = _code_digest()
     from ...load import WEEKDAYS
 
@@ -333,9 +347,6 @@ def build_site(
         day = r["local_date"].date().isoformat()
         name = names.get(path) or _plain_name(path, day)
         file = f"runs/{day}-{_slug(_plain_name(path, day))}-{hashlib.sha1(path.encode()).hexdigest()[:6]}.html"
-        from ._index import run_state
-        from ... import units as U
-
         dist = r.get("distance_m")
         rows.append(
             {
@@ -364,10 +375,18 @@ def build_site(
         )
         off = r.get("utc_offset_s")
         off = 0 if off is None or off != off else int(off)
-        key = _key(code, units, zones, fs, _file_stamp(path), name, off)
+        key = _key(
+            code, units, zones, fs, _file_stamp(path), name, off,
+            {k: _finite(r.get(k)) for k in SUMMARY_KEYS},
+        )
         pages[path] = {"file": file, "key": key}
         prev = old.get(path)
-        if rebuild or not prev or prev["key"] != key or not (folder / file).is_file():
+        why = (
+            "rebuild" if rebuild else "new" if not prev else "changed" if prev["key"] != key
+            else None if (folder / file).is_file() else "missing"
+        )
+        if why:
+            reasons[why] = reasons.get(why, 0) + 1
             jobs_list.append(
                 {
                     "path": path,
@@ -379,11 +398,11 @@ def build_site(
                     "findings": fs,
                     "zones": zones,
                     "utc_offset_s": off,
-                    "config": cfg,
+                    "summary": {k: _finite(r.get(k)) for k in SUMMARY_KEYS},
                 }
             )
 
-    report = SiteReport(folder=folder, runs=len(rows))
+    report = SiteReport(folder=folder, runs=len(rows), why=reasons)
     report.kept = len(pages) - len(jobs_list)
     # pages of runs no longer shown
     keep_files = {p["file"] for p in pages.values()}

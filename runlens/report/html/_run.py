@@ -70,10 +70,12 @@ def write_run_page(job: dict[str, Any]) -> tuple[str, int, str | None]:
     and findings) that says why the charts are missing.
     """
     from ...errors import RunlensError
+    from ...memo import analysis_scope
 
     problem = None
     try:
-        body, title = _body(job)
+        with analysis_scope():  # laps and splits share the derived sample frame
+            body, title = _body(job)
     except (RunlensError, OSError, ValueError) as exc:
         problem = f"{job['path']}: {exc}"
         title = job["name"]
@@ -91,26 +93,41 @@ def write_run_page(job: dict[str, Any]) -> tuple[str, int, str | None]:
     return job["file"], len(text.encode("utf-8")), problem
 
 
+def _read(path: str):
+    """The activity of ``path`` (a zip member as ``ZIP!/MEMBER``), as runlens.analyze reads it."""
+    from ...io import read
+    from ...io.archive import open_in_archive
+
+    inside = open_in_archive(path)
+    if inside is None:
+        return read(path)
+    import io
+
+    stream = io.BytesIO(inside[1])
+    stream.name = inside[0]
+    return read(stream)
+
+
 def _body(job: dict[str, Any]) -> tuple[str, str]:
-    from ...api import analyze
+    """The page's HTML. The summary is the stored one (what ``runlens analyze`` computes,
+    kept by the scan); the file is read again for the samples, laps and splits only."""
+    from ...metrics import lap_metrics
 
     units = job["units"]
-    a = analyze(job["path"], config=job.get("config"), rules=False)
-    result = a.to_dict()
-    act = a.activity
+    act = _read(job["path"])
     rec = act.records
     off = job.get("utc_offset_s") or 0
     t0 = rec.index[0] if len(rec) else None
     start_local = (t0 + _td(off)).strftime("%A %d %B %Y, %H:%M") if t0 is not None else ""
     title = f"{job['name']}: {job['date']}"
-    device = (result.get("device") or {}).get("name") if isinstance(result.get("device"), dict) else None
+    device = act.device.name
     head = (
         f'<nav class="pn muted">{_link(job.get("prev"), "&larr; ")}{_link(job.get("next"), "", " &rarr;")}</nav>'
         f'<section><div class="headline">{esc(job["name"])}</div>'
         f'<div class="muted">{esc(start_local)} (local time) &middot; {esc(os.path.basename(job["path"]))}'
         f'{" &middot; " + esc(device) if device else ""}</div>{_verdict(job["findings"])}</section>'
     )
-    summary = _summary_table(result.get("summary") or {}, result.get("device_summary") or {}, units)
+    summary = _summary_table(job.get("summary") or {}, act.device_summary or {}, units)
     route = _route_svg(rec, job["findings"], off)
     top = (
         f'<div class="grid2"><section><h2>Summary beside the watch</h2>{summary}</section>'
@@ -124,8 +141,8 @@ def _body(job: dict[str, Any]) -> tuple[str, str]:
         f'<section><h2>Findings and their evidence</h2>{_findings_html(job["findings"], job)}'
         "</section></div>"
     )
-    laps = _laps_html(a.laps, units)
-    splits = _splits_html(act, a.splits, units)
+    laps = _laps_html(lap_metrics(act), units)
+    splits = _splits_html(act, units)
     zones = _zones_html(rec, job["zones"], units)
     body = head + top + charts + laps + splits + zones + caveats_html()
     return body, title
@@ -152,7 +169,12 @@ def _verdict(findings: list[dict]) -> str:
 
 
 def _rule_name(rule: str) -> str:
-    return str(rule).replace("_", " ")
+    """The rule's name as ``runlens analyze`` says it (``gct_imbalance``: uneven ground contact)."""
+    try:
+        from ..analysis import RULE_NAMES
+    except ImportError:
+        RULE_NAMES = {}
+    return RULE_NAMES.get(rule) or str(rule).replace("_", " ")
 
 
 def _summary_table(ours: dict, watch: dict, units: str) -> str:
@@ -266,6 +288,16 @@ def _binned(t: np.ndarray, cols: dict[str, np.ndarray]) -> tuple[np.ndarray, dic
     return tb, out
 
 
+def _json_list(y: np.ndarray, digits: int, scale: int = 1) -> list:
+    """Rounded values for JSON, None where missing (vectorised: a page has ~10,000)."""
+    ok = np.isfinite(y)
+    r = np.round(y, digits) * scale
+    vals = r.astype(np.int64).tolist() if digits == 0 else r.tolist()
+    if ok.all():
+        return vals
+    return [v if k else None for v, k in zip(vals, ok.tolist())]
+
+
 def _panels(rec, findings: list[dict], off: float, units: str) -> tuple[str, int]:
     import pandas as pd
 
@@ -306,8 +338,7 @@ def _panels(rec, findings: list[dict], off: float, units: str) -> tuple[str, int
         top = 1.0 - i * (hgt + gap)
         y = cols[c]
         nd = 0 if c == "pace" else (2 if c == "step_length_m" else 1)
-        ylist = [None if not np.isfinite(v) else round(float(v), nd) for v in y]
-        ylist = [int(v) if (v is not None and nd == 0) else v for v in ylist]
+        ylist = _json_list(y, nd, 1000 if c == "pace" else 1)
         trace = {
             "type": "scatter",
             "mode": "lines",
@@ -325,7 +356,6 @@ def _panels(rec, findings: list[dict], off: float, units: str) -> tuple[str, int
             "zeroline": False,
         }
         if c == "pace":
-            trace["y"] = [None if v is None else v * 1000 for v in ylist]
             trace["hovertemplate"] = "%{y|%M:%S}" + (" /mi" if units == "imperial" else " /km")
             yaxis.update(type="date", tickformat="%M:%S", autorange="reversed")
             yaxis["title"]["text"] = "Pace<br>" + ("min/mi" if units == "imperial" else "min/km")
@@ -395,8 +425,20 @@ def _fmt_value(v: Any) -> str:
     return str(v)
 
 
-def _kv(d: dict) -> str:
-    return "; ".join(f"{_rule_name(k)} {_fmt_value(v)}" for k, v in (d or {}).items())
+def _kv(d: dict, units: str = "metric") -> str:
+    """Evidence values in the words of ``runlens analyze -v`` (units from the key names)."""
+    try:
+        from ..analysis import _readable
+    except ImportError:  # wording moved: fall back to the bare keys
+        _readable = None
+    out = []
+    for k, v in (d or {}).items():
+        if _readable is not None:
+            label, text = _readable(k, v, units)
+            out.append(f"{label} {text}")
+        else:
+            out.append(f"{_rule_name(k)} {_fmt_value(v)}")
+    return "; ".join(out)
 
 
 def _findings_html(findings: list[dict], job: dict) -> str:
@@ -415,8 +457,8 @@ def _findings_html(findings: list[dict], job: dict) -> str:
             for a, b in f.get("time_ranges") or []
         )
         rows = [
-            ("what was seen", _kv(f.get("values"))),
-            ("compared with", _kv(f.get("threshold"))),
+            ("what was seen", _kv(f.get("values"), job["units"])),
+            ("compared with", _kv(f.get("threshold"), job["units"])),
             ("judged against", f.get("basis") or ""),
             ("source", f.get("source") or ""),
             ("how sure", conf),
@@ -479,17 +521,15 @@ def _laps_html(laps, units: str) -> str:
     return f"<section><h2>Laps</h2>{_table(head, rows)}</section>"
 
 
-def _splits_html(activity, splits, units: str) -> str:
-    if units == "imperial":
-        from ...metrics import km_splits
+def _splits_html(activity, units: str) -> str:
+    from ...metrics import km_splits
 
-        try:
-            splits = km_splits(activity, split_m=U.METRES_PER_MILE)
-        except Exception:  # noqa: BLE001 - a run too short for a mile: no table
-            splits = None
-        word = "Mile splits"
-    else:
-        word = "Kilometre splits"
+    imperial = units == "imperial"
+    word = "Mile splits" if imperial else "Kilometre splits"
+    try:
+        splits = km_splits(activity, split_m=U.METRES_PER_MILE if imperial else 1000.0)
+    except (ValueError, KeyError):  # no distance to split
+        splits = None
     if splits is None or not len(splits):
         return f"<section><h2>{word}</h2><p>No splits: no distance in this file.</p></section>"
     rows = []
