@@ -133,6 +133,9 @@ def test_run_page_summary_beside_the_watch(site):
     km = f"{float(m['distance_m']) / 1000:.2f} km"
     row = re.search(r"<td class=\"l\">Distance</td><td>(.*?)</td><td>(.*?)</td>", text)
     assert row.groups() == (km, km)
+    for label in ("Step rate", "Vertical oscillation", "Ground contact", "Heart rate"):
+        ours, watch = re.search(f'<td class="l">{label}</td><td>(.*?)</td><td>(.*?)</td>', text).groups()
+        assert ours != "-" and watch != "-", label
     assert "Kilometre splits" in text and "9 (part)" in text  # 8.39 km
     assert "Time in zones" in text and "Estimated from your history" in text
     assert "<svg" in text and "No route" not in text

@@ -398,7 +398,6 @@ def build_site(
                     "findings": fs,
                     "zones": zones,
                     "utc_offset_s": off,
-                    "summary": {k: _finite(r.get(k)) for k in SUMMARY_KEYS},
                 }
             )
 

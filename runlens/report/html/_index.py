@@ -9,6 +9,7 @@ import numpy as np
 
 from ... import units as U
 from ._page import COLOURS, caveats_html, chart, esc, page
+from ._run import _rule_name
 
 
 def _num(v) -> float | None:
@@ -56,7 +57,7 @@ def _week_box(w: dict, site: dict, this: bool) -> tuple[str, str]:
         items.append(f"<li><b>{esc(f['severity'])}</b>: {esc(_first_sentence(f['message']))}</li>")
     for r, fl in form:
         items.append(
-            f'<li><b>flag</b>: {esc(", ".join(x.replace("_", " ") for x in fl))} on '
+            f'<li><b>flag</b>: {esc(", ".join(_rule_name(x) for x in fl))} on '
             f'<a href="{esc(r["page"])}">{esc(r["day"])} {esc(r["name"])}</a></li>'
         )
     if w.get("break_days"):
@@ -159,7 +160,7 @@ def _load_chart(site: dict) -> str:
         "legend": {"orientation": "h", "y": 1.12},
         "yaxis": {"title": {"text": f"load ({unit})"}, "gridcolor": "#eceff3"},
         "yaxis2": {"title": {"text": "acute:chronic"}, "overlaying": "y", "side": "right",
-                   "rangemode": "tozero", "showgrid": False},
+                   "rangemode": "tozero", "showgrid": False, "tickformat": ".1f"},
         "xaxis": {"type": "date"},
         "shapes": [
             {"type": "rect", "xref": "paper", "yref": "y2", "x0": 0, "x1": 1, "y0": 0.8,
@@ -267,7 +268,7 @@ def _calendar(site: dict) -> str:
             inner = ""
             for r in by_day.get(pd.Timestamp(d), []):
                 tip = f"{r['day']} {r['name']}: {r['dist_text']}" + (
-                    f" - flags: {', '.join(r['flags'])}" if r["flags"] else ""
+                    f" - flags: {', '.join(map(_rule_name, r['flags']))}" if r["flags"] else ""
                 )
                 km = r["dist_short"]
                 inner += f'<a class="run {r["state"]}" href="{esc(r["page"])}" title="{esc(tip)}">{esc(km)}</a>'
@@ -293,8 +294,8 @@ def _runs_table(site: dict) -> str:
     units = site["units"]
     rows = []
     for r in reversed(site["runs_rows"]):
-        pills = "".join(f'<span class="pill flag">{esc(f.replace("_", " "))}</span>' for f in r["flags"])
-        pills += "".join(f'<span class="pill note">{esc(f.replace("_", " "))}</span>' for f in r["notes"])
+        pills = "".join(f'<span class="pill flag">{esc(_rule_name(f))}</span>' for f in r["flags"])
+        pills += "".join(f'<span class="pill note">{esc(_rule_name(f))}</span>' for f in r["notes"])
         v = r["values"]
         rows.append(
             f'<tr data-flagged="{1 if r["flags"] else 0}">'

@@ -109,9 +109,8 @@ def _read(path: str):
 
 
 def _body(job: dict[str, Any]) -> tuple[str, str]:
-    """The page's HTML. The summary is the stored one (what ``runlens analyze`` computes,
-    kept by the scan); the file is read again for the samples, laps and splits only."""
-    from ...metrics import lap_metrics
+    """The page's HTML, from the file read again (as ``runlens analyze`` reads it)."""
+    from ...metrics import activity_metrics, lap_metrics
 
     units = job["units"]
     act = _read(job["path"])
@@ -127,7 +126,7 @@ def _body(job: dict[str, Any]) -> tuple[str, str]:
         f'<div class="muted">{esc(start_local)} (local time) &middot; {esc(os.path.basename(job["path"]))}'
         f'{" &middot; " + esc(device) if device else ""}</div>{_verdict(job["findings"])}</section>'
     )
-    summary = _summary_table(job.get("summary") or {}, act.device_summary or {}, units)
+    summary = _summary_table(activity_metrics(act), act.device_summary or {}, units)
     route = _route_svg(rec, job["findings"], off)
     top = (
         f'<div class="grid2"><section><h2>Summary beside the watch</h2>{summary}</section>'
