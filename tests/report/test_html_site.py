@@ -140,6 +140,8 @@ def test_run_page_summary_beside_the_watch(site):
     assert "Time in zones" in text and "Estimated from your history" in text
     assert "<svg" in text and "No route" not in text
     assert text.count("Keep in mind") == 1  # caveats once
+    gpx = _page_of(out, "2026-08-25-run-recovery.gpx").read_text(encoding="utf-8")
+    assert "carries no summary of the watch's own" in gpx and "the watch's own</th>" not in gpx
 
 
 def test_rebuild_writes_the_index_and_the_new_run_only(tmp_path):

@@ -177,6 +177,18 @@ def _rule_name(rule: str) -> str:
 
 
 def _summary_table(ours: dict, watch: dict, units: str) -> str:
+    if not any(_ok(v) for v in (watch or {}).values()):
+        rows = [
+            f'<tr><td class="l">{label}</td><td>{esc(fmt(ours.get(key), units))}</td></tr>'
+            for key, label, fmt in SUMMARY_ROWS
+            if _ok(ours.get(key))
+        ]
+        return (
+            '<table><thead><tr><th class="l">metric</th><th>runlens (from the samples)</th>'
+            f'</tr></thead><tbody>{"".join(rows)}</tbody></table><p class="muted">This file '
+            "carries no summary of the watch's own (GPX and TCX files seldom do), so there is "
+            "nothing to set beside runlens' numbers.</p>"
+        )
     rows = []
     for key, label, fmt in SUMMARY_ROWS:
         a, b = ours.get(key), watch.get(key)
