@@ -133,6 +133,12 @@ def screenshots(target: Path) -> None:
             page.wait_for_timeout(800)
             page.screenshot(path=str(target / "site-run.png"), full_page=True)
             b.close()
+    from PIL import Image  # matplotlib's dependency: 256 colours keep the PNGs small
+
+    for name in ("site-index.png", "site-run.png"):
+        with Image.open(target / name) as im:
+            small = im.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+        small.save(target / name, optimize=True)
     print(f"  wrote {target / 'site-index.png'} and {target / 'site-run.png'}")
 
 

@@ -520,6 +520,12 @@ def _index_tables(history, weeks_all, findings, pain, baseline, rows, units, lo,
                 "findings": [f for f in by_week.get(wk, []) if f["severity"] in ("flag", "note")],
                 "runs_rows": runs_by_week.get(wk, []),
                 "latest_run": f"{latest['day']} ({latest['name']})",
+                # the latest week is unfinished when its last day comes after the latest run
+                "partial": (
+                    f"{latest['date']:%a %d %b}"
+                    if wk + pd.Timedelta(days=6) > latest["date"]
+                    else None
+                ),
             }
         )
     pain = pain.copy()

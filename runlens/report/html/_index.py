@@ -72,8 +72,14 @@ def _week_box(w: dict, site: dict, this: bool) -> tuple[str, str]:
         f"{_plural(int(w['runs'] or 0), 'run')}, {U.format_distance(w['distance_m'], units)}, "
         f"{U.format_duration(w['moving_s'])}"
     )
-    if change is not None:
-        facts += f"; {change:+.0f}% distance on the week before"
+    if change is not None and this and w.get("partial"):
+        facts += f"; the week so far (up to the latest run, {w['partial']})"
+    elif change is not None:
+        facts += (
+            "; about the same distance as the week before"
+            if round(change) == 0
+            else f"; {change:+.0f}% distance on the week before"
+        )
     if acwr is not None:
         facts += f"; acute:chronic {acwr:.2f}"
     label = ("This week" if this else "Week") + f" of {w['week']:%d %b %Y}"
