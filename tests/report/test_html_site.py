@@ -216,6 +216,22 @@ def test_bad_output_folder_and_empty_history(store, tmp_path):
     ]
 
 
+def test_date_range_keeps_fitness_over_the_whole_history(store, tmp_path):
+    from runlens import History
+
+    rep = History(store).report_html(tmp_path / "s", date_from="2026-09-01", jobs=1)
+    n = sum(m["file"][:10] >= "2026-09-01" for m in _manifest())
+    assert rep.runs == n == len(list((tmp_path / "s" / "runs").glob("*.html")))
+    text = (tmp_path / "s" / "index.html").read_text(encoding="utf-8")
+    assert len(re.findall(r"<tr data-flagged=", text)) == n
+    m = re.search(r'data-chart="fitness">(.*?)</script>', text, re.S)
+    ctl = json.loads(m.group(1).replace("<\\/", "</"))["data"][0]
+    assert ctl["x"][0] < "2026-08-15"  # fitness is drawn from the first week on
+    # a narrower range rewrites nothing it keeps and removes the pages it drops
+    again = History(store).report_html(tmp_path / "s", date_from="2026-09-10", jobs=1)
+    assert again.written == [] and again.removed == n - again.runs
+
+
 def test_cli_builds_the_site(store, tmp_path):
     r = run_cli("report", "--html", "-o", str(tmp_path / "s"), "--db", str(store), "--units",
                 "imperial")

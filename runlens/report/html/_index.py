@@ -285,9 +285,10 @@ def _calendar(site: dict) -> str:
         day += pd.Timedelta(days=7)
     rows.reverse()  # the latest week first
     head = "".join(f"<th>{n}</th>" for n in names)
+    note = '<span class="pill note">a note</span>' if any(r["notes"] for r in runs) else ""
     return (
         '<section><h2>Calendar</h2><p class="muted">Each run with its distance, coloured by its '
-        'findings: <span class="pill flag">form flag</span><span class="pill note">a note</span>'
+        f'findings: <span class="pill flag">form flag</span>{note}'
         '<span class="pill clean">nothing flagged</span>; <span class="pain">&#9670;</span> a '
         "pain diary entry with its severity. Latest week first; click a run for its page.</p>"
         f'<div class="calwrap"><table class="cal"><thead><tr><th class="l">week of</th>{head}'
