@@ -296,8 +296,6 @@ def build_site(
         raise RunlensError("no runs in the history", path=str(history.path))
     weeks_all = history.weekly(week_start=week_start, load_unit=load_unit)
     findings = history.findings(week_start=week_start, load_unit=load_unit)
-    pain = history.pain
-    baseline = history.baseline()
     names = _names(history)
     zones = _zones(history, runs, units)
 
@@ -414,16 +412,27 @@ def build_site(
     if not target.is_file() or target.stat().st_size != js.stat().st_size:
         shutil.copyfile(js, target)
 
-    for file, _n, problem in _write_pages(jobs_list, jobs):
-        report.written.append(file)
-        if problem:
-            report.problems.append(problem)
+    # the pages are written by workers while this process builds the index
+    pool, results = _start_pages(jobs_list, jobs)
+    try:
+        pain = history.pain
+        baseline = history.baseline()
+        site = _index_tables(history, weeks_all, findings, pain, baseline, rows, units, lo, hi)
+        site["range_note"] = range_note
+        from ._index import index_html
 
-    site = _index_tables(history, weeks_all, findings, pain, baseline, rows, units, lo, hi)
-    site["range_note"] = range_note
-    from ._index import index_html
+        text = index_html(site)
+        if pool is None:
+            from ._run import write_run_page
 
-    text = index_html(site)
+            results = map(write_run_page, jobs_list)
+        for file, _n, problem in results:
+            report.written.append(file)
+            if problem:
+                report.problems.append(problem)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     tmp = folder / "index.html.tmp"
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, folder / "index.html")
@@ -431,21 +440,23 @@ def build_site(
     return report
 
 
-def _write_pages(jobs_list: list[dict], jobs: int | None):
-    from ._run import write_run_page
-
+def _start_pages(jobs_list: list[dict], jobs: int | None):
+    """(pool, results iterator) with the run pages handed to worker processes at once;
+    (None, None) for a few pages or one job, written in this process."""
     n = jobs or os.cpu_count() or 1
     if len(jobs_list) < PARALLEL_FROM or n <= 1:
-        return [write_run_page(j) for j in jobs_list]
+        return None, None
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
+
+    from ._run import write_run_page
 
     try:
         ctx = mp.get_context("fork")
     except ValueError:
         ctx = None
-    with ProcessPoolExecutor(max_workers=min(n, len(jobs_list)), mp_context=ctx) as ex:
-        return list(ex.map(write_run_page, jobs_list, chunksize=8))
+    pool = ProcessPoolExecutor(max_workers=min(n, len(jobs_list)), mp_context=ctx)
+    return pool, pool.map(write_run_page, jobs_list, chunksize=8)
 
 
 def _read_manifest(folder: Path) -> dict[str, dict]:
