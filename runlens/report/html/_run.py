@@ -10,7 +10,7 @@ import numpy as np
 from ... import units as U
 from ._page import COLOURS, caveats_html, chart, esc, page
 
-#: Points per panel at most: a 2-hour run at 1 Hz is averaged over 5-second bins.
+#: Points per panel at most: a 2-hour run at 1 Hz is averaged over 8-second bins.
 MAX_POINTS = 1000
 #: Samples further apart than this are a pause: not counted in the zones.
 MAX_GAP_S = 10.0
