@@ -137,12 +137,12 @@ def page(title: str, body: str, *, root: str, units: str, charts: bool, note: st
     unit_words = (
         "miles, min/mile, feet" if units == "imperial" else "kilometres, min/km, metres"
     )
-    script = f'<script src="{root}{PLOTLY_FILE}"></script>' if charts else ""
-    tail = f"<script>{CHARTS_JS}</script>" if charts else ""
+    # plotly.js (4.8 MB to parse) comes last: the verdict and tables show before it is read
+    tail = f'<script src="{root}{PLOTLY_FILE}"></script><script>{CHARTS_JS}</script>' if charts else ""
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{esc(title)}</title><style>{CSS}</style>{script}</head><body>"
+        f"<title>{esc(title)}</title><style>{CSS}</style></head><body>"
         f'<header><h1>{esc(title)}</h1><a href="{root}index.html">runlens: your history</a>'
         f'<span class="muted" style="color:#cfe3ff">Units: {unit_words}. {esc(note)}</span>'
         f"</header><main>{body}</main>{tail}<script>{TABLE_JS}</script></body></html>\n"
