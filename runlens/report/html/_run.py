@@ -134,7 +134,7 @@ def _body(job: dict[str, Any]) -> tuple[str, str]:
     )
     panels, n_panels = _panels(rec, job["findings"], off, units)
     charts = (
-        f'<div class="grid2"><section><h2>The run, minute by minute</h2>'
+        f'<div class="grid2"><section><h2>The run over time</h2>'
         f'<p class="muted">Shaded: the stretches a finding is about. Drag to zoom, double-click '
         f"to reset; all panels share the time axis.</p>{panels}</section>"
         f'<section><h2>Findings and their evidence</h2>{_findings_html(job["findings"], job)}'
