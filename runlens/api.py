@@ -629,6 +629,19 @@ class History:
         df.attrs["window_days"] = pb.window_days
         return df
 
+    def report_html(self, folder: PathLike, **options) -> Any:
+        """Write the offline site of ``runlens report --html -o DIR`` (docs/charts.md).
+
+        ``options`` are those of :func:`runlens.report.html.build_site`:
+        ``units``, ``date_from``, ``date_to``, ``last_weeks``, ``jobs``,
+        ``rebuild``, ``week_start``, ``load_unit``. A second call rewrites the
+        index and only the run pages whose inputs changed. Returns its
+        :class:`~runlens.report.html.SiteReport` (``.index``, ``.written``).
+        """
+        from .report.html import build_site
+
+        return build_site(self, folder, **options)
+
     @property
     def pain(self) -> pd.DataFrame:
         """The pain diary (docs/pain.md): ``id``, ``date``, ``severity`` (0-10),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -16,8 +17,47 @@ def register(sub: argparse._SubParsersAction) -> None:
         "See docs/charts.md.",
     )
     add_source_arguments(p)
-    p.add_argument("-o", "--output", required=True, metavar="OUT.pdf", help="the PDF to write")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="OUT.pdf|DIR", help="the PDF (or, with --html, "
+        "the folder) to write"
+    )
+    p.add_argument(
+        "--html",
+        action="store_true",
+        help="write a static site instead: index.html and a page per run, offline (DIR)",
+    )
+    from ._common import add_units_argument
+
+    add_units_argument(p)
     p.set_defaults(func=run)
+
+
+def run_html(args: argparse.Namespace) -> int:
+    """``report --html -o DIR``: the site of docs/charts.md, through the API."""
+    from ..api import History
+    from ._common import history_db, load_checked_config, plural
+
+    config = load_checked_config(args.config)
+    db = history_db(args, config, args.folder)
+    from ..report.html import build_site
+
+    rep = build_site(
+        History(db, config=config),
+        args.output,
+        units=args.units,
+        date_from=args.date_from,
+        date_to=args.date_to,
+        last_weeks=args.last,
+        jobs=args.jobs,
+    )
+    for problem in rep.problems:
+        print(f"runlens: {problem}", file=sys.stderr)
+    print(
+        f"runlens: wrote {rep.index} and {plural(len(rep.written), 'run page')} "
+        f"({rep.kept} unchanged) for {plural(rep.runs, 'run')}; "
+        f"{rep.size_bytes() / 1e6:.1f} MB in {rep.folder}"
+    )
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
     from ._common import chart_metric, plural
     from .cmd_chart import load_chart_data
 
+    if args.html:
+        return run_html(args)
     if Path(args.output).suffix.lower() != ".pdf":
         raise RunlensError("the report is a PDF: give a .pdf file", path=args.output)
     data = load_chart_data(args)
