@@ -75,6 +75,15 @@ def pace_s_per_km(speed_m_s):
         return np.where(s > 0, 1000.0 / s, np.nan)
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``"1 run"``, ``"2 runs"``; ``many`` for irregular plurals.
+
+    >>> plural(1, "run"), plural(3, "run"), plural(2, "activity", "activities")
+    ('1 run', '3 runs', '2 activities')
+    """
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
 def format_duration(seconds: float | None) -> str:
     """A duration as a watch shows a run's time: ``m:ss``, from an hour ``h:mm:ss``.
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..units import plural
+
 __all__ = [
     "LOAD_UNITS",
     "load_checked_config",
@@ -24,15 +26,6 @@ LOAD_UNITS = ("distance", "moving_time", "trimp")
 
 #: Old spellings still accepted (the weekly chart once called these time and load).
 _OLD_LOAD_UNITS = {"time": "moving_time", "load": "trimp"}
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """``"1 run"``, ``"2 runs"``; ``many`` for irregular plurals.
-
-    >>> plural(1, "run"), plural(3, "run"), plural(2, "activity", "activities")
-    ('1 run', '3 runs', '2 activities')
-    """
-    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def load_checked_config(path: str | None):
@@ -112,7 +105,6 @@ def history_db(args: argparse.Namespace, config, folder: str | None = None) -> s
         raise RunlensError("--jobs must be at least 1")
     if folder:
         from ..history import scan
-
         from ..report.text import scan_summary
         from ._progress import scan_progress
 
@@ -186,3 +178,28 @@ def add_units_argument(p: argparse.ArgumentParser) -> None:
         help="show km, min/km, m and cm (metric) or miles, min/mile, ft and in (imperial); "
         "default: [display] units, else metric",
     )
+
+
+def parse_day(s: str | None, opt: str):
+    if s is None:
+        return None
+    import pandas as pd
+
+    from ..errors import RunlensError
+
+    try:
+        return pd.Timestamp(s).floor("D")
+    except (ValueError, TypeError):
+        raise RunlensError(f"{opt} {s!r} is not a date (YYYY-MM-DD)") from None
+
+
+def activity_names(db) -> dict[str, str]:
+    """Activity names by path, as the export lists (activities.csv, Garmin summaries) gave them."""
+    from ..history.scan import NAMES_KEY
+    from ..history.store import Store
+
+    try:
+        with Store(str(db), create=False) as store:
+            return dict(store.meta(NAMES_KEY, {}) or {})
+    except Exception:  # noqa: BLE001 - names are a nicety; the weeks were read already
+        return {}

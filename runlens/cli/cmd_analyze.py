@@ -96,9 +96,7 @@ def load_baseline(path: str):
     RunlensError
         Missing file, not JSON, or missing/invalid fields.
     """
-    from dataclasses import fields
-
-    from dataclasses import MISSING
+    from dataclasses import MISSING, fields
 
     from ..baseline import CadenceBaseline
     from ..errors import RunlensError

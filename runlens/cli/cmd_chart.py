@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-
 #: Weeks a chart or report opens on when no dates are given: the recent history,
 #: not every week since the first file (an old file can be years older).
 RECENT_WEEKS = 52
@@ -52,28 +51,15 @@ def add_source_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _date(s: str | None, opt: str):
-    if s is None:
-        return None
-    import pandas as pd
-
-    from ..errors import RunlensError
-
-    try:
-        return pd.Timestamp(s).floor("D")
-    except (ValueError, TypeError):
-        raise RunlensError(f"{opt} {s!r} is not a date (YYYY-MM-DD)") from None
-
-
 def load_chart_data(args: argparse.Namespace):
     """Build the ChartData a chart or report draws, from ``args`` of either command."""
-    from ._common import load_checked_config as load_config
     from ..errors import RunlensError
     from ..history import Store, build_history
     from ..report.charts import chart_data
-    from ._common import history_db
+    from ._common import history_db, parse_day
+    from ._common import load_checked_config as load_config
 
-    lo, hi = _date(args.date_from, "--from"), _date(args.date_to, "--to")
+    lo, hi = parse_day(args.date_from, "--from"), parse_day(args.date_to, "--to")
     config = load_config(args.config)
     db = history_db(args, config, args.folder)
     from ..pain import episodes_for_chart, list_entries, pain_report
@@ -112,7 +98,7 @@ def load_chart_data(args: argparse.Namespace):
     data = chart_data(history, date_from=lo, date_to=hi)
     data.pain, data.pain_report = pain, pain_doc
     data.pain_days = sorted(days.items())
-    from .cmd_weekly import activity_names
+    from ._common import activity_names
 
     data.names = activity_names(db)
     return data
@@ -134,7 +120,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..report.charts import draw_weekly
     from ..report.charts._style import output_format
-    from ._common import chart_metric, plural
+    from ..units import plural
+    from ._common import chart_metric
 
     output_format(args.output)  # a wrong suffix fails before any scan
     data = load_chart_data(args)

@@ -221,8 +221,9 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
+    from ..pain import pain_report
+    from ..report.pain_text import pain_report_text as format_text
     from ._common import load_checked_config as load_config
-    from ..pain import format_text, pain_report
 
     config = load_config(args.config)
     with _open(args, create=False) as s:

@@ -35,7 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_html(args: argparse.Namespace) -> int:
     """``report --html -o DIR``: the site of docs/charts.md, through the API."""
     from ..api import History
-    from ._common import history_db, load_checked_config, plural
+    from ..units import plural
+    from ._common import history_db, load_checked_config
 
     config = load_checked_config(args.config)
     db = history_db(args, config, args.folder)
@@ -65,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
 
     from ..errors import RunlensError
     from ..report.pdf import write_report
-    from ._common import chart_metric, plural
+    from ..units import plural
+    from ._common import chart_metric
     from .cmd_chart import load_chart_data
 
     if args.html:

@@ -41,7 +41,6 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import RunlensError
     from ..history import Store, build_history
     from ..history.analysis import run_form_flags
-
     from ._common import history_db, say_gone
 
     config = load_config(args.config)
@@ -81,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
             )
         return 0
     from ..report.vocab import resolve_units
-    from .cmd_weekly import activity_names
+    from ._common import activity_names
 
     print(
         format_text(

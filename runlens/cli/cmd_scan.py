@@ -72,10 +72,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ._common import load_checked_config as load_config
     from ..errors import RunlensError
     from ..history import scan
-    from ._common import plural, say_gone, say_merged
+    from ..units import plural
+    from ._common import load_checked_config as load_config
+    from ._common import say_gone, say_merged
 
     if args.jobs is not None and args.jobs < 1:
         raise RunlensError("--jobs must be at least 1")

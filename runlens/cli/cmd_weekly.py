@@ -112,10 +112,10 @@ def select_weeks(weeks: list[dict], lo=None, hi=None, last: int | None = None) -
 
 
 def run(args: argparse.Namespace) -> int:
-    from ._common import load_checked_config as load_config
     from ..errors import RunlensError
     from ..history.weekly import WEEK_COLUMNS, weekly_doc
     from ._common import history_db
+    from ._common import load_checked_config as load_config
 
     if args.cohort:
         from ..cohort.cli import run_weekly
@@ -124,9 +124,9 @@ def run(args: argparse.Namespace) -> int:
     if args.parquet:
         raise RunlensError("--parquet needs --cohort")
     config = load_config(args.config)
-    from .cmd_chart import _date
+    from ._common import activity_names, parse_day
 
-    lo, hi = _date(args.date_from, "--from"), _date(args.date_to, "--to")
+    lo, hi = parse_day(args.date_from, "--from"), parse_day(args.date_to, "--to")
     if args.last is not None and args.last < 1:
         raise RunlensError(f"--last needs a number of weeks of 1 or more, not {args.last}")
     db = history_db(args, config, args.dir)
@@ -147,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     elif args.csv:
         w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow([*WEEK_COLUMNS, "form_flag_runs", "findings"])
+        w.writerow([*WEEK_COLUMNS, "form_flag_runs", "form_note_runs", "findings"])
         for wk in doc["weeks"]:
             counts: dict[str, int] = {}
             for f in wk["findings"]:
@@ -155,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
                 counts[key] = counts.get(key, 0) + 1
             w.writerow(
                 [*("" if wk[c] is None else wk[c] for c in WEEK_COLUMNS)]
-                + [wk["form_flag_runs"]]
+                + [wk["form_flag_runs"], wk.get("form_note_runs", 0)]
                 + ["; ".join(k + (f" x{n}" if n > 1 else "") for k, n in counts.items())]
             )
     else:
@@ -172,13 +172,3 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def activity_names(db) -> dict[str, str]:
-    """Activity names by path, as the export lists (activities.csv, Garmin summaries) gave them."""
-    from ..history.scan import NAMES_KEY
-    from ..history.store import Store
-
-    try:
-        with Store(str(db), create=False) as store:
-            return dict(store.meta(NAMES_KEY, {}) or {})
-    except Exception:  # noqa: BLE001 - names are a nicety; the weeks were read already
-        return {}

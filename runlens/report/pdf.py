@@ -471,8 +471,8 @@ def _pain_pages(doc: dict) -> list:
 
     Monospaced, since its comparison table is aligned by columns; nothing is cut.
     """
-    from ..pain import format_text
     from .charts._style import new_figure
+    from .pain_text import pain_report_text as format_text
 
     lines: list[str] = []
     for line in format_text(doc).splitlines():

@@ -260,7 +260,7 @@ def scan_summary(rep) -> list[str]:
     """What a scan done by weekly, runs, chart, report or baseline did, in a few lines:
     files read, damaged files skipped (each named), files left out, assumptions; one
     line when it found nothing new."""
-    from ..cli._common import plural
+    from ..units import plural
 
     if not rep.read and not rep.problems and not rep.removed:  # nothing new: one line
         return [f"{rep.root}: {plural(rep.found, 'activity file')}, none new or changed"]

@@ -74,5 +74,7 @@ def test_baseline_json_is_accepted_by_analyze_baseline(tmp_path):
     got = run_cli("analyze", run, "--baseline", str(tmp_path / "b.json"), "--json")
     assert got.returncode == 0, got.stderr
     flags = [f for f in json.loads(got.stdout)["findings"] if f["rule"] == "overstriding"]
-    assert flags and flags[0]["severity"] == "flag"
+    # 149 steps/min against the runner's usual 164 is 9 % below: a note by the severity
+    # policy (a flag from 10 %, Heiderscheit et al. 2011), judged on the baseline given.
+    assert flags and flags[0]["severity"] == "note"
     assert flags[0]["evidence"]["basis"].startswith("your own baseline")

@@ -25,12 +25,12 @@ from datetime import timedelta
 import pytest
 
 from runlens.history import Store, scan
-from runlens.store.db import _SCHEMA, APPLICATION_ID, MIGRATIONS
 from runlens.io import read, read_all
 from runlens.io.events import EVENT_GAP_S, split_event_key
 from runlens.sim.fitwrite import encode_activity
 from runlens.sim.synth import DEFAULT_START, simulate_run
 from runlens.sim.tcxwrite import to_tcx
+from runlens.store.db import _SCHEMA, APPLICATION_ID, MIGRATIONS
 from tests.conftest import run_cli
 
 

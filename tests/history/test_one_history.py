@@ -19,11 +19,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from runlens.history import Store, default_store_path, scan
-from runlens.store.db import SCHEMA_VERSION
 from runlens.sim.fitwrite import encode_activity
 from runlens.sim.gpxwrite import to_gpx
-from runlens.sim.tcxwrite import to_tcx
 from runlens.sim.synth import DEFAULT_START, simulate_run
+from runlens.sim.tcxwrite import to_tcx
+from runlens.store.db import SCHEMA_VERSION
 from tests.conftest import run_cli
 from tests.history.test_store_migration import _schema_2_store, _schema_3_store
 

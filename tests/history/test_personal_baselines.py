@@ -170,10 +170,17 @@ def test_weekly_json_and_runs_show_the_flags_in_their_weeks(histories, capsys):
     }
     want = {by_name[names[i]]["week"]: [names[i]] for i in OVERSTRIDE}
     assert {k: v for k, v in over.items() if v} == want
-    assert sum(w["form_flag_runs"] for w in weeks) == 4
+    # the four planted runs carry a form finding each (flag or, under the severity
+    # policy, note): each week counts a run once, in one of the two columns
+    assert sum(w["form_flag_runs"] + w["form_note_runs"] for w in weeks) == 4
     assert main(["weekly", "--db", str(db), "--csv"]) == 0
     csv_text = capsys.readouterr().out
-    assert sum(int(line.split(",")[-2]) for line in csv_text.splitlines()[1:]) == 4
+    assert csv_text.splitlines()[0].split(",")[-3:] == [
+        "form_flag_runs", "form_note_runs", "findings"
+    ]
+    assert sum(
+        int(line.split(",")[-3]) + int(line.split(",")[-2]) for line in csv_text.splitlines()[1:]
+    ) == 4
 
 
 def test_scan_result_does_not_depend_on_file_order(histories, tmp_path, monkeypatch):

@@ -176,8 +176,8 @@ def test_unchanged_rescan_reuses_derived_only_when_current(session_dir, tmp_path
 
     from runlens.config import Config
     from runlens.history import build_history
-    from runlens.store.db import DERIVED_STATE_KEY
     from runlens.history.worker import analyse_file
+    from runlens.store.db import DERIVED_STATE_KEY
     from tests.conftest import ROOT
 
     folder = tmp_path / "runs"

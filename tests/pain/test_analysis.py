@@ -22,10 +22,10 @@ from runlens.pain import (
     association,
     episodes_for_chart,
     find_episodes,
-    format_text,
     holm,
     pain_report,
 )
+from runlens.report.pain_text import pain_report_text as format_text
 from tests.pain.builder import (
     LAST,
     SPIKES,

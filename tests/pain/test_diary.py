@@ -9,7 +9,6 @@ import pytest
 
 from runlens.errors import RunlensError
 from runlens.history import SCHEMA_VERSION, Store
-from runlens.store.db import _SCHEMA, APPLICATION_ID
 from runlens.pain import (
     DiaryImportError,
     add_entry,
@@ -19,6 +18,7 @@ from runlens.pain import (
     list_entries,
     remove_entry,
 )
+from runlens.store.db import _SCHEMA, APPLICATION_ID
 
 
 def test_add_list_edit_remove(tmp_path):

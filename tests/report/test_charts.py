@@ -243,8 +243,8 @@ def _legend_entries_are_drawn(fig):
 
 
 def test_weekly_legend_lists_only_what_is_drawn(samples_data):
-    from runlens.report.charts.weekly import weekly_figure
     from runlens.report.charts._style import style
+    from runlens.report.charts.weekly import weekly_figure
 
     with style():
         fig, res = weekly_figure(samples_data, "distance")
@@ -260,8 +260,8 @@ def test_weekly_legend_lists_only_what_is_drawn(samples_data):
 
 
 def test_weekly_legend_of_a_flagged_history(synth_data):
-    from runlens.report.charts.weekly import weekly_figure
     from runlens.report.charts._style import style
+    from runlens.report.charts.weekly import weekly_figure
 
     with style():
         fig, res = weekly_figure(synth_data, "distance")
@@ -295,10 +295,10 @@ def test_breathing_panel_has_steps_per_breath_on_its_right_axis():
     import numpy as np
 
     from runlens.io import read
-    from runlens.sim.fitwrite import encode_activity
     from runlens.report.charts._style import style
     from runlens.report.charts.run import run_figure
     from runlens.rules import evaluate_all
+    from runlens.sim.fitwrite import encode_activity
     from runlens.sim.synth import Pattern, simulate_run
 
     # Steps per breath 4.5, from 25 min ramping to 3.0 (reached at 25 + 35 / 3 = 36.7 min).

@@ -15,8 +15,8 @@ import subprocess
 import sys
 
 import pytest
-
 from runlens.history.store import Store
+
 from tests.conftest import ROOT, SAMPLES
 
 KILLER = """

@@ -26,12 +26,9 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ...errors import RunlensError
-
-if TYPE_CHECKING:
-    from ...api import History
 
 __all__ = ["build_site", "SiteReport", "plotly_js_path"]
 
@@ -121,7 +118,7 @@ def _plain_name(path: str, day: str) -> str:
     return stem[:1].upper() + stem[1:] if stem else "Run"
 
 
-def _names(history: History) -> dict[str, str]:
+def _names(history: Any) -> dict[str, str]:
     """Activity names a Strava or Garmin export gave (kept by the scan); {} if none."""
     try:
         from ...history.scan import NAMES_KEY
@@ -143,7 +140,7 @@ def _finding_dict(row: dict) -> dict:
     return d
 
 
-def _zones(history: History, runs, units: str) -> dict[str, Any]:
+def _zones(history: Any, runs, units: str) -> dict[str, Any]:
     """Heart-rate and pace zones: from the config where it says, else from the history."""
     import numpy as np
 
@@ -241,7 +238,7 @@ def _file_stamp(path: str) -> list:
 
 
 def build_site(
-    history: History,
+    history: Any,
     out: str | os.PathLike,
     *,
     units: str | None = None,
