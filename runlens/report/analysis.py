@@ -67,7 +67,15 @@ def _breathing(metrics: dict[str, Any]) -> dict[str, Any]:
     return {k: _plain(metrics.get(k)) for k in BREATHING_KEYS}
 
 
-def _session_summary(activity: Activity, i: int, whole: dict | None = None) -> dict[str, Any]:
+#: A session's totals as :func:`runlens.metrics.session_metrics` measures them over the
+#: whole file's samples (one session-span definition, the same numbers everywhere).
+_SPAN_TOTALS = ("distance_m", "elapsed_s", "timer_s", "moving_s", "avg_speed_m_s",
+                "pace_s_per_km")
+
+
+def _session_summary(
+    activity: Activity, i: int, whole: dict | None = None, totals: dict | None = None
+) -> dict[str, Any]:
     """Metrics of session ``i`` measured as an activity of its own.
 
     ``whole``: :func:`activity_metrics` of the activity, used as they are when the
@@ -75,6 +83,8 @@ def _session_summary(activity: Activity, i: int, whole: dict | None = None) -> d
     same sport and start (the session as an activity would then be this one: one
     sample frame per file).
     """
+    from dataclasses import replace
+
     from ..metrics import activity_metrics
     from ..metrics.samples import segment_mask, segment_spans
 
@@ -98,10 +108,14 @@ def _session_summary(activity: Activity, i: int, whole: dict | None = None) -> d
         sub_sport=s.sub_sport,
         start=s.start,
         utc_offset_s=activity.utc_offset_s,
-        sessions=[s],
+        # the session as its span defines it (a session whose end overlaps the next
+        # one's start, as in some multisport files, ends where the next begins)
+        sessions=[replace(s, start=lo, end=hi) if (s.start, s.end) != (lo, hi) else s],
         pauses=[p for p in activity.pauses if p.start >= lo and p.end <= hi],
     )
     m = activity_metrics(sub, running_only=False)
+    if totals is not None:  # the file's own samples around the session count as they do there
+        m.update({k: totals[k] for k in _SPAN_TOTALS if k in totals})
     return {**_clean(m), **_breathing(m)}
 
 
@@ -137,13 +151,20 @@ def analyze(
     metrics = activity_metrics(activity)
     summary = {k: metrics.get(k) for k in SUMMARY_KEYS}
     sessions = []
+    spans = None
+    if len(activity.sessions) > 1:
+        from ..metrics import session_metrics
+
+        spans = session_metrics(activity)
     for i, s in enumerate(activity.sessions):
         sessions.append(
             {
                 "sport": s.sport,
                 "sub_sport": s.sub_sport,
                 "start": s.start.isoformat(),
-                "summary": _session_summary(activity, i, metrics),
+                "summary": _session_summary(
+                    activity, i, metrics, None if spans is None else spans[i]
+                ),
                 "device_summary": _clean(s.device_summary),
             }
         )
