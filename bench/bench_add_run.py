@@ -11,7 +11,7 @@ to a temporary folder so new files can be added), in this process:
 1. cold scan of the history (2 workers), once;
 2. warm rescan, nothing changed (best of 5);
 3. adding one run: a new file a day after the last is written into the folder
-   and the folder scanned (best of 3, each time a new run);
+   and the folder scanned (best of 5, each time a new run);
 4. that run's own analysis: reading, summary and rules of the same file
    (``runlens.history.worker.analyse_file``, best of 5);
 5. for comparison, adding one run with every stored run's baseline refitted,
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -50,7 +51,7 @@ def main() -> int:
     from runlens.sim.fitwrite import encode_activity
 
     src = history(args.files, args.jobs)
-    out = {"machine": machine(), "files": args.files, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    out = {"machine": machine(), "load": os.getloadavg()[0], "files": args.files, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     with tempfile.TemporaryDirectory(prefix="runlens-bench-") as tmp:
         folder = Path(tmp) / "history"
         shutil.copytree(src, folder, ignore=shutil.ignore_patterns(".complete"))
@@ -72,7 +73,7 @@ def main() -> int:
             return path
 
         adds, judged = [], []
-        for _ in range(3):
+        for _ in range(5):
             new_file()
             t = time.perf_counter()
             rep = scan(folder, db, jobs=args.jobs)

@@ -143,8 +143,52 @@ def check_workers(client: Any) -> dict[str, str]:
     return {w: str(v) for w, v in got.items()}
 
 
+#: In each runner's partition folder: every file's result with what it was read
+#: from, so the next cohort scan reads only what changed (pyarrow skips ``_`` files).
+RESULTS_FILE = "_runlens_results.pickle"
+
+
+def file_signature(path: str, hint: dict[str, Any] | None) -> list[Any] | None:
+    """What a file's result depends on besides the settings: its size and
+    modification time (a zip member's are the zip's) and the export list's
+    hint; None when it cannot be seen."""
+    import json
+
+    from ..io.archive import SEP
+
+    try:
+        st = os.stat(path.split(SEP, 1)[0])
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, json.dumps(hint, sort_keys=True, default=str)]
+
+
+def previous_results(out: str | os.PathLike[str], runner: str, fingerprint: str) -> dict:
+    """Path -> (signature, result) a previous cohort scan of ``runner`` left in
+    the dataset ``out`` with the same settings; empty when there is none or it
+    cannot be read (every file is then read)."""
+    import pickle
+
+    from .dataset import partition_dir
+
+    try:
+        with open(partition_dir(out, runner) / RESULTS_FILE, "rb") as fh:
+            doc = pickle.load(fh)  # written by runlens itself (runner_task)
+    except Exception:  # noqa: BLE001 - no cache, an old or damaged one: read the files
+        return {}
+    if not isinstance(doc, dict) or doc.get("fingerprint") != fingerprint:
+        return {}
+    files = doc.get("files")
+    return files if isinstance(files, dict) else {}
+
+
 def runner_task(
-    runner: str, root: str, out: str, results: list[dict[str, Any]], config: Config | None
+    runner: str,
+    root: str,
+    out: str,
+    results: list[dict[str, Any]],
+    config: Config | None,
+    keep: tuple[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """One runner's reduction, on a worker: rows, per-runner load, its Parquet file.
 
@@ -152,8 +196,10 @@ def runner_task(
     plus ``runner``, ``parquet_file`` and ``error`` (None, or the one-line
     reason the runner's rows could not be built: it then has no partition,
     and the rest of the cohort is written); never the rows, which stay on disk.
+    ``keep``: (settings fingerprint, path -> file signature): the results are
+    also written beside the partition (:data:`RESULTS_FILE`) for the next scan.
     """
-    from .dataset import runner_partition, write_partition
+    from .dataset import partition_dir, runner_partition, write_partition
 
     try:
         rows, summary = runner_partition(runner, root, results, config)
@@ -169,6 +215,18 @@ def runner_task(
         summary["error"] = None
     summary["runner"] = runner
     summary["parquet_file"] = write_partition(out, runner, rows)
+    if keep is not None:
+        import pickle
+
+        fingerprint, sigs = keep
+        files = {
+            r["path"]: (sigs[r["path"]], r) for r in results
+            if sigs.get(r.get("path")) is not None
+        }
+        d = partition_dir(out, runner)
+        d.mkdir(parents=True, exist_ok=True)
+        with open(d / RESULTS_FILE, "wb") as fh:
+            pickle.dump({"fingerprint": fingerprint, "files": files}, fh, protocol=5)
     return summary
 
 
@@ -182,6 +240,7 @@ def run_tasks(
     on_result: Callable[[dict[str, Any]], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
     hints: dict[str, dict[str, Any]] | None = None,
+    previous: str | None = None,
 ) -> list[dict[str, Any]]:
     """Analyse every file and write every runner's partition on the cluster.
 
@@ -199,10 +258,15 @@ def run_tasks(
         Folder the partitions are written to (reachable by the workers).
     config : Config, optional
     on_result : callable, optional
-        Receives every file's result in this process as it completes (the
-        store merge); without it the results never leave the cluster.
+        Receives every file's result in this process as it completes, and
+        whether it was taken from ``previous`` (the store merge); without it
+        the results never leave the cluster.
     progress : callable, optional
         ``progress(done, total)`` after each file.
+    previous : str, optional
+        The dataset a previous cohort scan wrote: a file whose size,
+        modification time and hint are as then is not read again, its result
+        is taken from there (:data:`RESULTS_FILE`; with the same settings).
 
     Returns
     -------
@@ -218,21 +282,37 @@ def run_tasks(
     runner_futs: list[Any] = []
     import uuid
 
+    from ..history.analysis import derived_fingerprint
+
+    fingerprint = derived_fingerprint(config)
     scan_id = uuid.uuid4().hex[:12]
+    hint_of = hints or {}
     for i, (runner, paths) in enumerate(by_runner.items()):
+        sigs = {p: file_signature(p, hint_of.get(p)) for p in paths}
+        before = previous_results(previous, runner, fingerprint) if previous else {}
+        reused = {
+            p: before[p][1] for p in paths
+            if sigs[p] is not None and p in before and list(before[p][0]) == sigs[p]
+        }
+        to_read = [p for p in paths if p not in reused]
         # pure=False: a re-scan on a long-lived cluster must read the files
         # again, not reuse results cached under the same arguments.
         # each file with what the export lists say of it (sport, name, zone)
-        hint_of = hints or {}
         futs = client.map(
-            analyse_file, paths, [None] * len(paths), [cfg] * len(paths),
-            [hint_of.get(p) for p in paths], key=f"runlens-analyse-{scan_id}-{i}", pure=False,
-        )
+            analyse_file, to_read, [None] * len(to_read), [cfg] * len(to_read),
+            [hint_of.get(p) for p in to_read], key=f"runlens-analyse-{scan_id}-{i}", pure=False,
+        ) if to_read else []
         file_futs += futs
+        if reused and on_result is not None:
+            for res in reused.values():
+                on_result(res, True)
+        kept = client.scatter(list(reused.values()), hash=False) if reused else []
+        of = dict(zip(to_read, futs)) | dict(zip(reused, kept))
+        # an explicit key: submit() would otherwise hash the arguments
         runner_futs.append(
-            # an explicit key: submit() would otherwise hash the arguments
             client.submit(
-                runner_task, runner, root, out, futs, cfg, key=f"runlens-runner-{scan_id}-{i}"
+                runner_task, runner, root, out, [of[p] for p in paths], cfg, (fingerprint, sigs),
+                key=f"runlens-runner-{scan_id}-{i}",
             )
         )
     total, done = len(file_futs), 0
@@ -245,7 +325,7 @@ def run_tasks(
         if on_result is not None or progress is not None:
             for fut in as_completed(file_futs, with_results=False):
                 if on_result is not None:
-                    on_result(fut.result())
+                    on_result(fut.result(), False)
                 done += 1
                 if progress is not None:
                     progress(done, total)

@@ -7,10 +7,12 @@ cluster (:mod:`runlens.cohort.engine_dask`) and writes one Parquet partition
 per runner (:mod:`runlens.cohort.dataset`). With ``db`` the same results are
 also written to a history store exactly as ``runlens scan`` would write them.
 
-Every file is read on every cohort scan (the dataset is rewritten whole; the
-local engine is the incremental one). The new dataset is written beside the
-old one and swapped in at the end, so a failed scan leaves the previous
-dataset as it was.
+A second cohort scan reads only what changed: each runner's partition keeps
+every file's result with the file's size, modification time and export hint
+(``engine_dask.RESULTS_FILE``), and a file as it was is taken from there, not
+read again (the dataset is still rewritten whole). The new dataset is written
+beside the old one and swapped in at the end, so a failed scan leaves the
+previous dataset as it was.
 """
 
 from __future__ import annotations
@@ -231,7 +233,14 @@ def scan_cohort(
         if store is not None:
             store.remove_missing(r, set(paths))
 
-        def merge(res: dict) -> None:
+        known = store.known_files(r) if store is not None else {}
+
+        def merge(res: dict, reused: bool) -> None:
+            # a result taken from the previous scan is merged where this store
+            # does not hold the file as it is (another --db than last time)
+            k = known.get(res.get("path"))
+            if reused and k is not None and [k[0], k[1]] == [res.get("size"), res.get("mtime_ns")]:
+                return
             store.put_result(res, r)
 
         def run(cl: Any) -> list[dict[str, Any]]:
@@ -248,6 +257,7 @@ def scan_cohort(
                 on_result=merge if store is not None else None,
                 progress=progress,
                 hints=hints,
+                previous=str(out) if out.is_dir() else None,
             )
 
         t_cluster = time.perf_counter()

@@ -219,6 +219,32 @@ def find_duplicates(acts: pd.DataFrame) -> dict[str, str]:
     return dup
 
 
+#: Two activities further apart in start than this are never copies of each other
+#: (:func:`find_duplicates`: the clock-shift match reaches the farthest).
+DUPLICATE_REACH_S = TZ_SHIFT_MAX_H * 3600.0 + max(
+    TZ_SHIFT_TOLERANCE_S, DUPLICATE_WINDOW_S, TRUNCATED_START_S
+)
+
+
+def duplicate_candidates(acts: pd.DataFrame) -> list[str]:
+    """Paths of the activities :func:`find_duplicates` could pair with another:
+    one starting within :data:`DUPLICATE_REACH_S`, or the same content. Only
+    their order (``channels``) can change its answer."""
+    paths = acts["path"].tolist()
+    starts = pd_numeric(acts["start_s"])
+    order = np.argsort(starts, kind="stable")
+    s = starts[order]
+    gap = np.diff(s) <= DUPLICATE_REACH_S + 1.0  # a second of slack for rounding
+    near = np.zeros(len(s), bool)
+    near[:-1] |= gap
+    near[1:] |= gap
+    near[~np.isfinite(s)] = True  # an unknown start: ask
+    mask = np.zeros(len(paths), bool)
+    mask[order] = near
+    mask |= acts["content_sha256"].duplicated(keep=False).to_numpy()
+    return [p for p, m in zip(paths, mask) if m]
+
+
 def _f(v) -> float | None:
     return None if v is None or not np.isfinite(v) else float(v)
 
@@ -365,6 +391,7 @@ def build_history(
     load_unit: str | None = None,
     include_undated: bool = False,
     form: bool = True,
+    derived_only: bool = False,
 ) -> HistoryTables:
     """Build the history of a store (or of an activity frame).
 
@@ -383,6 +410,10 @@ def build_history(
         load; by default they are left out and one assumption line names them.
     form : bool
         Also read a store's steady form minutes (``HistoryTables.form``, for charts).
+    derived_only : bool
+        Only what :func:`refresh_derived` stores: no weekly table (``weeks``
+        holds one row per week, its first day, and nothing else) and no volume
+        findings.
     """
     import pandas as pd
 
@@ -481,12 +512,21 @@ def build_history(
         if len(daily)
         else daily.assign(acwr=np.nan, history_days=np.nan)
     )
-    weeks = weekly_table(acts, daily, indicators, ws) if len(daily) else pd.DataFrame()
-    findings = (
-        evaluate_volume(acts, weeks, indicators, week_start=ws, config=config, load_unit=unit)
-        if len(acts)
-        else []
-    )
+    if derived_only:  # the weeks are only counted (weekly_table: one row per week of daily)
+        from ..load import week_of
+
+        weeks = (
+            pd.DataFrame({"week": week_of(daily.index, ws).unique()}) if len(daily)
+            else pd.DataFrame()
+        )
+        findings = []
+    else:
+        weeks = weekly_table(acts, daily, indicators, ws) if len(daily) else pd.DataFrame()
+        findings = (
+            evaluate_volume(acts, weeks, indicators, week_start=ws, config=config, load_unit=unit)
+            if len(acts)
+            else []
+        )
     return HistoryTables(
         acts=acts,
         daily=daily,
@@ -555,11 +595,14 @@ def refresh_derived(store: Store, config: Config | None = None) -> HistoryTables
     with store.transaction():
         # One read of the columns the load needs (as a cohort runner's frame).
         base = store.activities_frame(columns=_DERIVED_COLUMNS)
-        base["channels"] = base["path"].map(store.channel_counts()).fillna(0)
+        # The copies' richness orders only runs that can be copies of another:
+        # read it for those alone (a runner's history has few).
+        near = duplicate_candidates(base)
+        base["channels"] = base["path"].map(store.channel_counts(near)).fillna(0)
         dups = find_duplicates(base)
         store.set_duplicates(dups)
         base["duplicate_of"] = [dups.get(p) for p in base["path"]]
-        hist = build_history(base.drop(columns="channels"), config, form=False)
+        hist = build_history(base.drop(columns="channels"), config, form=False, derived_only=True)
         a = hist.acts
         spikes = []
         if len(a):

@@ -95,3 +95,60 @@ def test_weekly_numbers_per_runner_equal_the_local_scan(scanned):
         assert [w.date() for w in row.index] == [w.date() for w in h.weeks["week"]]
         assert row.tolist() == pytest.approx(h.weeks["load"].tolist())
         assert cw.counts.at[name, "runs"] == h.counts["runs"]
+
+
+def test_a_second_cohort_scan_reads_only_what_changed(tmp_path, monkeypatch):
+    """Decoder calls (in-process workers): a second scan of the same squad none,
+    one after a file is added; the dataset as a scan from nothing writes it."""
+    import os
+
+    import pandas as pd
+    from distributed import LocalCluster
+
+    import runlens.io as rio
+    from runlens.cohort import scan_cohort
+
+    decoded: list[str] = []
+    real = rio._read_fit
+
+    def counted(*args, **kwargs):
+        decoded.append(os.path.basename(str(getattr(args[0], "name", args[0]))))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rio, "_read_fit", counted)
+    root = tmp_path / "squad"
+    _squad(root)
+    out = tmp_path / "out"
+
+    def rows(where):
+        df = pd.read_parquet(where)
+        df["runner"] = df["runner"].astype(str)
+        return df.sort_values("path").reset_index(drop=True)
+
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                      dashboard_address=None) as cluster:
+        addr = cluster.scheduler_address
+        scan_cohort(root, out, scheduler=addr)
+        assert sorted(decoded) == ["101.fit.gz", "a.fit", "b.fit"]  # every FIT once
+        first = rows(out)
+        decoded.clear()
+        rep = scan_cohort(root, out, scheduler=addr)
+        assert decoded == []  # nothing changed: nothing read
+        assert rep.activities == 7
+        pd.testing.assert_frame_equal(rows(out), first)
+        (root / "dora" / "c.fit").write_bytes(encode_activity(_run(5, 12)))
+        scan_cohort(root, out, scheduler=addr)
+        assert decoded == ["c.fit"]  # the new file alone
+        # the same dataset as a cohort scan from nothing
+        scan_cohort(root, tmp_path / "fresh", scheduler=addr)
+        pd.testing.assert_frame_equal(rows(out), rows(tmp_path / "fresh"))
+        # with a store: the files the dataset kept are merged into a new store
+        # without being read, and a second scan reads nothing
+        db = tmp_path / "h.sqlite"
+        decoded.clear()
+        scan_cohort(root, out, db=db, scheduler=addr)
+        with Store(db, create=False) as s:
+            assert len(s.activities_frame(columns=("distance_m",))) == 8
+        decoded.clear()
+        scan_cohort(root, out, db=db, scheduler=addr)
+        assert decoded == []
