@@ -75,15 +75,22 @@ def main() -> int:
     for fn in cases.values():
         fn()  # warm imports
     best = dict.fromkeys(cases, float("inf"))
+    cpu = dict.fromkeys(cases, float("inf"))
     for _ in range(args.repeat):
         for k, fn in cases.items():
+            c = time.process_time()
             t = time.perf_counter()
             fn()
             best[k] = min(best[k], time.perf_counter() - t)
-    res = {"machine": machine(), **best}
+            cpu[k] = min(cpu[k], time.process_time() - c)
+    # CPU seconds beside wall: on a shared machine a load spike inflates one case's wall
+    # time; the ratios of CPU times are the steadier comparison.
+    res = {"machine": machine(), **best, **{k.replace("_s", "_cpu_s"): v for k, v in cpu.items()}}
     res["gpx_ratio_to_elementtree"] = best["gpx_runlens_read_s"] / best["gpx_elementtree_parse_s"]
+    res["gpx_cpu_ratio_to_elementtree"] = cpu["gpx_runlens_read_s"] / cpu["gpx_elementtree_parse_s"]
     if "tcx_tcxreader_s" in best:
         res["tcx_speedup_over_tcxreader"] = best["tcx_tcxreader_s"] / best["tcx_runlens_read_s"]
+        res["tcx_cpu_speedup_over_tcxreader"] = cpu["tcx_tcxreader_s"] / cpu["tcx_runlens_read_s"]
     res["load_after"] = round(os.getloadavg()[0], 2)
     if args.json:
         print(json.dumps(res, indent=2))

@@ -259,11 +259,12 @@ def _fast_track(data: bytes, name: str) -> _Track:
     quadratic, each predicate a pass). Times skip the per-text screen when all
     are plain and in range (:func:`_plain_and_in_range`).
     """
-    from .xmlparse import parse_xml
+    from .xmlparse import gc_paused, parse_xml
 
     root = parse_xml(data, name, "GPX")
     is11 = root.get("version") == "1.1"  # gpxpy reads <type> and extensions only in GPX 1.1
-    parts = _walk_parts(root, is11, name)
+    with gc_paused():
+        parts = _walk_parts(root, is11, name)
     n, lat, lon, times, ele, ext_parts = parts
 
     sport_text = None
