@@ -256,8 +256,7 @@ def _fast_track(data: bytes, name: str) -> _Track:
 
     The tree is walked by :func:`_walk_parts` (libxml2's XPath was measured
     slower than this walk for the same columns: its descendant axis is
-    quadratic, each predicate a pass). Times skip the per-text screen when all
-    are plain and in range (:func:`_plain_and_in_range`).
+    quadratic, each predicate a pass).
     """
     from .xmlparse import gc_paused, parse_xml
 
@@ -277,10 +276,7 @@ def _fast_track(data: bytes, name: str) -> _Track:
     from .times import screen_time_texts
 
     # Offsets beyond +-14:00 and dates past 2261 lose their point, not the file.
-    if _plain_and_in_range(times):
-        notes, n_refused = [], 0
-    else:
-        times, notes, n_refused = screen_time_texts(times)
+    times, notes, n_refused = screen_time_texts(times)
     ext = {k: np.full(n, np.nan) for k in _CHANNELS}
     for k, (kp, vals) in ext_parts.items():
         ext[k] = _column(n, kp, vals, name, f"<{k}>", notes)
@@ -302,24 +298,6 @@ def _fast_track(data: bytes, name: str) -> _Track:
 
 def _loc(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _plain_and_in_range(times: list) -> bool:
-    """True when every time is absent or plain ISO 8601 with a year runlens holds and an
-    offset no wider than +-14:00: then :func:`runlens.io.times.screen_time_texts` would
-    change nothing, and is skipped (it tests each text with a regular expression)."""
-    strs = [s for s in times if s is not None]
-    if not all(map(_PLAIN_TIME_RE.match, strs)):
-        return False
-    from .times import MAX_OFFSET_MIN, YEARS
-
-    years = {s[:4] for s in strs}
-    if any(not YEARS[0] <= int(y) <= YEARS[1] for y in years):
-        return False
-    for z in {s[-6:] for s in strs if not s.endswith("Z")}:
-        if int(z[1:3]) * 60 + int(z[4:6]) > MAX_OFFSET_MIN:
-            return False
-    return True
 
 
 def _walk_parts(root: Any, is11: bool, name: str):
