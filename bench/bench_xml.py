@@ -11,7 +11,8 @@ Run from the project root::
   (target: at least 3x faster; ``pip install ".[bench]"``), and against the same read
   with ElementTree parsing instead of lxml (what lxml brings).
 
-Round r times each in turn; the best of ``--repeat`` rounds is kept.
+Round r times each in turn; the best of ``--repeat`` rounds is kept, in wall and in
+CPU seconds (``*_cpu_s``; the machine is shared, and CPU ratios are the steadier).
 """
 
 from __future__ import annotations
