@@ -3,7 +3,7 @@ speed, course) under any namespace prefix, and the plain ``<power>``
 extension Strava writes.
 
 Two readers give the same Activity: :func:`decode_gpx_fast`, a single pass
-over an ElementTree with the numbers converted as whole arrays (about 5x
+over an lxml tree with the numbers converted as whole arrays (about 5x
 faster than gpxpy), and :func:`decode_gpx`, gpxpy, the reference it is tested
 against (tests/io/test_parity.py). Both feed :func:`_assemble`, so sorting,
 cadence convention and warnings are shared. The fast reader hands any file it
@@ -251,36 +251,68 @@ def _column(
 
 
 def _fast_track(data: bytes, name: str) -> _Track:
-    """Track points from an ElementTree, gathered with whole-list operations.
+    """Track points as arrays, from one lxml parse (C, 4x ElementTree's), numbers
+    converted at once.
+
+    The tree is walked by :func:`_walk_parts` (libxml2's XPath was measured
+    slower than this walk for the same columns: its descendant axis is
+    quadratic, each predicate a pass).
+    """
+    from .xmlparse import gc_paused, parse_xml
+
+    root = parse_xml(data, name, "GPX")
+    is11 = root.get("version") == "1.1"  # gpxpy reads <type> and extensions only in GPX 1.1
+    with gc_paused():
+        parts = _walk_parts(root, is11, name)
+    n, lat, lon, times, ele, ext_parts = parts
+
+    sport_text = None
+    for trk in root:
+        if is11 and sport_text is None and _loc(trk.tag) == "trk":
+            for c in trk:
+                if _loc(c.tag) == "type":
+                    sport_text = c.text or None
+                    break
+    from .times import screen_time_texts
+
+    # Offsets beyond +-14:00 and dates past 2261 lose their point, not the file.
+    times, notes, n_refused = screen_time_texts(times)
+    ext = {k: np.full(n, np.nan) for k in _CHANNELS}
+    for k, (kp, vals) in ext_parts.items():
+        ext[k] = _column(n, kp, vals, name, f"<{k}>", notes)
+    has_rw = any(_loc(c.tag) in ("rte", "wpt") for c in root)
+    ele_col = _column(n, ele[0], ele[1], name, "<ele>", notes)
+    return _Track(
+        t=_unix_seconds(times, name),
+        notes=notes,
+        refused=n_refused,
+        lat=_floats(lat, name, "latitude"),
+        lon=_floats(lon, name, "longitude"),
+        ele=ele_col,
+        ext=ext,
+        sport_text=sport_text,
+        creator=root.get("creator"),
+        has_routes_or_waypoints=has_rw,
+    )
+
+
+def _loc(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _walk_parts(root: Any, is11: bool, name: str):
+    """The points' texts by a walk over the tree (lxml or ElementTree elements).
 
     Namespace prefixes are ignored. Every point's children are flattened into
     one list; which child is ``ele``, ``time`` or ``extensions`` is decided
     once per distinct tag, and "the first such child of each point" (what
     gpxpy's ``find`` returns) is one ``numpy.unique`` over point numbers.
     """
-    import xml.etree.ElementTree as ET
-
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
-        raise CorruptFileError(
-            f"not a valid GPX file (Error parsing XML: {exc})", path=name
-        ) from None
-    is11 = root.get("version") == "1.1"  # gpxpy reads <type> and extensions only in GPX 1.1
-
-    def loc(tag) -> str:
-        return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-    sport_text = None
+    loc = _loc
     pts: list = []
     for trk in root:
         if loc(trk.tag) != "trk":
             continue
-        if is11 and sport_text is None:
-            for c in trk:
-                if loc(c.tag) == "type":
-                    sport_text = c.text or None
-                    break
         for seg in trk:
             if loc(seg.tag) == "trkseg":
                 pts.extend(p for p in seg if loc(p.tag) == "trkpt")
@@ -292,8 +324,9 @@ def _fast_track(data: bytes, name: str) -> _Track:
 
     kids = [c for p in pts for c in p]
     owner = np.repeat(np.arange(n), np.fromiter(map(len, pts), dtype=np.intp, count=n))
-    kinds = {t: loc(t) for t in {c.tag for c in kids}}
-    kind = np.array([kinds[c.tag] for c in kids], dtype=object)
+    kid_tags = [c.tag for c in kids]  # lxml builds a tag's string on each access: once
+    kinds = {t: loc(t) for t in set(kid_tags)}
+    kind = np.array([kinds[t] for t in kid_tags], dtype=object)
 
     def first(k: str) -> tuple[np.ndarray, np.ndarray]:
         return _first_per_point(owner, np.flatnonzero(kind == k))
@@ -303,24 +336,20 @@ def _fast_track(data: bytes, name: str) -> _Track:
     times: list = [None] * n
     for i, r in zip(time_pts.tolist(), time_rows.tolist()):
         times[i] = kids[r].text
-    from .times import screen_time_texts
 
-    # Offsets beyond +-14:00 and dates past 2261 lose their point, not the file.
-    times, notes, n_refused = screen_time_texts(times)
-
-    ext: dict[str, np.ndarray] = {k: np.full(n, np.nan) for k in _CHANNELS}
+    ext_parts = {}
     if is11:
         ext_pts, ext_rows = first("extensions")
         exts = [kids[r] for r in ext_rows.tolist()]
         # Every element under each point's first <extensions>, flattened in one pass;
         # iter() yields the <extensions> element itself first, which marks its group.
-        flat = [x for e in exts for x in e.iter()]
+        groups = [list(e.iter()) for e in exts]
+        flat = [x for grp in groups for x in grp]
         if flat:
-            starts = set(map(id, exts))
-            group = np.cumsum(np.fromiter((id(x) in starts for x in flat), bool, len(flat)))
-            sub_owner = ext_pts[group - 1]
+            sizes = np.fromiter(map(len, groups), dtype=np.intp, count=len(groups))
+            sub_owner = np.repeat(ext_pts, sizes)
             tags = [x.tag for x in flat]
-            keys = {t: _EXT.get(_local(t)) for t in set(tags)}
+            keys = {t: _EXT.get(_local(t)) if isinstance(t, str) else None for t in set(tags)}
             sub_key = np.array([keys[t] for t in tags], dtype=object)
             for k in _CHANNELS:
                 rows = np.flatnonzero(sub_key == k)
@@ -328,28 +357,14 @@ def _fast_track(data: bytes, name: str) -> _Track:
                     continue
                 texts = [flat[r].text for r in rows.tolist()]
                 has = np.fromiter((t is not None for t in texts), bool, len(texts))
-                kp, first_rows = _first_per_point(sub_owner, rows[has])
+                kp, first = _first_per_point(sub_owner[rows], np.flatnonzero(has))
                 if kp.size:
-                    vals = [flat[r].text for r in first_rows.tolist()]
-                    ext[k] = _column(n, kp, vals, name, f"<{k}>", notes)
+                    ext_parts[k] = (kp, [texts[i] for i in first.tolist()])
 
     for r in np.flatnonzero(np.isin(kind, _CHECKED)).tolist():
-        _check_point_field(kinds[kids[r].tag], kids[r].text, name)
-
-    has_rw = any(loc(c.tag) in ("rte", "wpt") for c in root)
-    ele = _column(n, ele_pts, [kids[r].text for r in ele_rows.tolist()], name, "<ele>", notes)
-    return _Track(
-        t=_unix_seconds(times, name),
-        notes=notes,
-        refused=n_refused,
-        lat=_floats(lat, name, "latitude"),
-        lon=_floats(lon, name, "longitude"),
-        ele=ele,
-        ext=ext,
-        sport_text=sport_text,
-        creator=root.get("creator"),
-        has_routes_or_waypoints=has_rw,
-    )
+        _check_point_field(kinds[kid_tags[r]], kids[r].text, name)
+    ele = (ele_pts, [kids[r].text for r in ele_rows.tolist()])
+    return n, lat, lon, times, ele, ext_parts
 
 
 def _check_point_field(field: str, text: str | None, name: str) -> None:

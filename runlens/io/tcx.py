@@ -176,9 +176,10 @@ def _points(act: Any) -> tuple[list[Any], np.ndarray, np.ndarray, dict[str, np.n
     n = len(pts)
     texts: dict[str, list[Any]] = {k: [None] * n for k in ("time", *_NUMERIC)}
     if n:
-        flat = [x for p in pts for x in p.iter()]
-        starts = set(map(id, pts))
-        owner = np.cumsum(np.fromiter((id(x) in starts for x in flat), bool, len(flat))) - 1
+        # Each point's subtree, sized by list length (no identity test per element).
+        groups = [list(p.iter()) for p in pts]
+        flat = [x for grp in groups for x in grp]
+        owner = np.repeat(np.arange(n), np.fromiter(map(len, groups), dtype=np.intp, count=n))
         tags = [x.tag for x in flat]
         names = {t: _loc(t) for t in set(tags)}
         loc = np.array([names[t] for t in tags], dtype=object)
@@ -284,7 +285,7 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     from .rawfit import combine_summaries
 
     check_xml(data, name, "TCX")
-    from .xmlparse import parse_xml
+    from .xmlparse import gc_paused, parse_xml
 
     root = parse_xml(data, name, "TCX")
 
@@ -311,7 +312,8 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     # One entry per <Activity>: its sport, points and laps.
     parsed = []
     for act in acts:
-        pts, lap_of, trk_of, arr = _points(act)
+        with gc_paused():
+            pts, lap_of, trk_of, arr = _points(act)
         t, naive = _times(list(arr["time_text"]), name, warnings)
         if naive:
             warnings.append("TCX times without a time zone were read as UTC")

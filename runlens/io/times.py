@@ -48,6 +48,24 @@ def _why(text: str) -> str | None:
     return None
 
 
+# What watches write: 2026-09-07T04:30:00(.123)(Z|+02:00), nothing around it.
+_PLAIN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
+                    r"(?:Z|[+-][0-9]{2}:[0-9]{2})")
+
+
+def _plain_and_in_range(texts: list) -> bool:
+    """True when every text is absent or plain ISO 8601 with a year in :data:`YEARS` and
+    an offset within +-14:00: nothing to refuse, known with one C-level match a text
+    and a look at the distinct years and offsets, instead of :func:`_why` on each."""
+    strs = [s for s in texts if isinstance(s, str)]
+    if not all(map(_PLAIN.fullmatch, strs)):
+        return False
+    if any(not YEARS[0] <= int(y) <= YEARS[1] for y in {s[:4] for s in strs}):
+        return False
+    zones = {s[-6:] for s in strs if not s.endswith("Z")}
+    return all(int(z[1:3]) * 60 + int(z[4:6]) <= MAX_OFFSET_MIN for z in zones)
+
+
 def screen_time_texts(texts: list, what: str = "track point") -> tuple[list, list[str], int]:
     """``texts`` with refused times replaced by None; the warnings; how many were refused.
 
@@ -58,6 +76,8 @@ def screen_time_texts(texts: list, what: str = "track point") -> tuple[list, lis
     >>> w[0]
     "1 track point(s) with a UTC offset beyond +-14:00 (e.g. '2024-05-01T08:00:01+24:00') lost their time and were dropped"
     """
+    if _plain_and_in_range(texts):
+        return list(texts), [], 0
     out = list(texts)
     bad: dict[str, list[str]] = {"offset": [], "date": []}
     for i, s in enumerate(texts):
