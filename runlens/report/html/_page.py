@@ -34,6 +34,7 @@ h3{font-size:15px;margin:10px 0 6px}
 .week.flag{background:#fdecea;border-color:#f3b5ae}
 .week.note{background:#fff5e0;border-color:#f5d59a}
 .week b{font-size:14px}
+.tally{margin:0 0 6px}
 .week ul{margin:4px 0 0;padding-left:18px}
 table{border-collapse:collapse;width:100%;font-size:13.5px}
 th,td{padding:4px 8px;border-bottom:1px solid #e6e9ee;text-align:right;white-space:nowrap}
@@ -81,12 +82,12 @@ document.querySelectorAll('table.sortable').forEach(function(t){
   rows.sort(function(r1,r2){var a=key(r1.cells[i]),c=key(r2.cells[i]);
    if(a===c)return 0;if(a===null)return 1;if(c===null)return -1;return (a<c?-1:1)*(asc?1:-1);});
   rows.forEach(function(r){b.appendChild(r);});});});});
-var q=document.getElementById('filter'),only=document.getElementById('flagged'),
+var q=document.getElementById('filter'),only=document.getElementById('with-findings'),
     count=document.getElementById('shown');
 function apply(){var t=document.getElementById('runs');if(!t)return;var s=(q&&q.value||'').toLowerCase(),
  f=only&&only.checked,n=0;
  Array.prototype.forEach.call(t.tBodies[0].rows,function(r){
-  var ok=(!s||r.textContent.toLowerCase().indexOf(s)>=0)&&(!f||r.getAttribute('data-flagged')==='1');
+  var ok=(!s||r.textContent.toLowerCase().indexOf(s)>=0)&&(!f||r.getAttribute('data-findings')!=='clean');
   r.style.display=ok?'':'none';if(ok)n++;});
  if(count)count.textContent=n;}
 if(q)q.addEventListener('input',apply);if(only)only.addEventListener('change',apply);
