@@ -132,7 +132,8 @@ def test_overstriding_page_shades_the_planted_stretch(site):
     page = _page_of(out, OVERSTRIDE)
     text = page.read_text(encoding="utf-8")
     assert 'data-rule="overstriding" data-severity="note"' in text
-    assert "NOTE: overstriding" in text and "FLAG:" not in text
+    assert '<span class="pill note">note</span> <b>overstriding</b>' in text
+    assert '<span class="pill flag">flag</span> <b>' not in text
     assert '<span class="pill note">1 note</span> overstriding' in text
     fig = _panels(page)
     shapes = [s for s in fig["layout"]["shapes"] if s["name"] == "note: overstriding"]
@@ -314,7 +315,8 @@ def test_site_in_headless_chromium(site):
             page.wait_for_load_state("load")
             assert "Run easy: 2026-08-18" in page.title()
             finding = page.locator('.finding[data-rule="overstriding"]')
-            assert finding.count() == 1 and "NOTE: overstriding" in finding.inner_text()
+            assert finding.count() == 1 and finding.get_attribute("data-severity") == "note"
+            assert finding.inner_text().startswith("note overstriding")
             # the shaded stretch is drawn: a shape in the panels' layer and its label
             assert page.locator("#panels .shapelayer path").count() >= 1
             x0 = page.evaluate("document.getElementById('panels').layout.shapes[0].x0")

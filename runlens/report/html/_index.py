@@ -79,8 +79,8 @@ def _week_box(w: dict, site: dict, this: bool) -> tuple[str, str, int, int]:
         items.append(
             f"<li>Returning after a break of {int(w['break_days'])} days: build back gently.</li>"
         )
-    if not items:
-        items.append("<li>No flags or notes.</li>" if runs else "<li>No runs.</li>")
+    if not items and not runs:  # the tally says "no flags, no notes" already
+        items.append("<li>No runs.</li>")
     acwr = _num(w.get("acwr"))
     change = _num(w.get("change_pct"))
     facts = (
@@ -101,7 +101,8 @@ def _week_box(w: dict, site: dict, this: bool) -> tuple[str, str, int, int]:
     tally = f"{_count(n_flags, 'flag')}, {_count(n_notes, 'note')}"
     return state, (
         f'<div class="week {state}"><b>{esc(label)}</b>: {esc(tally)}'
-        f'<div class="muted">{esc(facts)}</div><ul>{"".join(items)}</ul></div>'
+        f'<div class="muted">{esc(facts)}</div>{"<ul>" + "".join(items) + "</ul>" if items else ""}'
+        "</div>"
     ), n_flags, n_notes
 
 
@@ -135,9 +136,9 @@ def _verdict(site: dict) -> str:
     return (
         f'<section class="verdict {this_state}" id="verdict"><h2>Verdict: this week and the four '
         f'before</h2><div class="headline">{esc(head)}</div>'
-        f'<p class="tally">{esc(sub)} <span class="pill flag">flag</span> a study in runners '
-        'supports the threshold and the value passed it by more than its uncertainty; '
-        '<span class="pill note">note</span> worth a look, on weaker evidence.</p>'
+        f'<p class="tally">{esc(sub)}</p><p class="muted"><span class="pill flag">flag</span> a '
+        "study in runners supports the threshold and the value passed it by more than its "
+        'uncertainty; <span class="pill note">note</span> worth a look, on weaker evidence.</p>'
         f'<p class="muted">Latest run {esc(weeks[0]["latest_run"])}. Baseline: {esc(base)}</p>'
         f'<div class="weeks">{"".join(b[1] for b in boxes)}</div></section>'
     )

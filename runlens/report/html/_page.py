@@ -55,11 +55,12 @@ thead th.sorted-desc::after{content:" \\25BC"}
 .tablewrap{max-height:640px;overflow:auto}
 .controls{display:flex;gap:16px;align-items:center;margin-bottom:8px;flex-wrap:wrap}
 .controls input[type=search]{padding:4px 8px;min-width:260px}
-.grid2{display:grid;grid-template-columns:minmax(0,1fr) 360px;gap:14px}
+.grid2{display:grid;grid-template-columns:minmax(0,1fr) 420px;gap:14px}
 @media (max-width:900px){.grid2{grid-template-columns:1fr}}
 .finding{border-left:5px solid #c62828;padding:6px 10px;margin:0 0 10px;background:#fdf3f2;font-size:13.5px}
 .finding.note{border-left-color:#ef8f00;background:#fff7e6}
-.finding table td{white-space:normal}
+.finding table td{white-space:normal;vertical-align:top}
+.finding table td.l{white-space:nowrap;width:1%}
 .route svg{width:100%;height:auto;max-height:360px;background:#f3f6f2;border-radius:4px}
 .caveats{font-size:13px;color:#39424c}
 .caveats li{margin:2px 0}

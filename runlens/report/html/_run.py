@@ -456,7 +456,7 @@ def _fmt_value(v: Any) -> str:
     return str(v)
 
 
-def _kv(d: dict, units: str = "metric") -> str:
+def _kv(d: dict, units: str = "metric") -> list[str]:
     """Evidence values in the words of ``runlens analyze -v`` (units from the key names)."""
     try:
         from ..analysis import _readable
@@ -469,7 +469,7 @@ def _kv(d: dict, units: str = "metric") -> str:
             out.append(f"{label} {text}")
         else:
             out.append(f"{_rule_name(k)} {_fmt_value(v)}")
-    return "; ".join(out)
+    return out
 
 
 def _findings_html(findings: list[dict], job: dict) -> str:
@@ -506,18 +506,19 @@ def _findings_html(findings: list[dict], job: dict) -> str:
             ("how sure", conf),
         ]
         if when:
-            rows.insert(0, ("when (local), shaded", when))
+            rows.insert(0, ("when (local)", when))
         if f.get("suggestion"):
             rows.append(("to try", plain(localise(f["suggestion"], units))))
         tbl = "".join(
-            f'<tr><td class="l"><b>{esc(k)}</b></td><td class="wrap">{esc(v)}</td></tr>'
+            f'<tr><td class="l"><b>{esc(k)}</b></td><td class="wrap">'
+            f'{"<br>".join(map(esc, v)) if isinstance(v, list) else esc(v)}</td></tr>'
             for k, v in rows
             if v
         )
         out.append(
             f'<div class="finding {esc(sev)}" data-rule="{esc(f.get("rule"))}" '
             f'data-severity="{esc(sev)}"><span class="pill {esc(sev)}">{esc(sev)}</span> '
-            f'<b>{esc(sev.upper())}: {esc(_rule_name(f.get("rule")))}</b>'
+            f'<b>{esc(_rule_name(f.get("rule")))}</b>'
             f"<p>{esc(plain(localise(f.get('message') or '', units)))}</p><table>{tbl}</table></div>"
         )
     return "".join(out)
