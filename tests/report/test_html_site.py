@@ -215,6 +215,27 @@ def test_run_without_coordinates_says_so(tmp_path):
     assert "Ground contact" not in [t["name"] for t in _panels(tmp_path / "site" / rep.written[0])["data"]]
 
 
+def test_run_file_gone_bad_keeps_its_page_with_its_note(tmp_path):
+    """A file damaged after the scan: its page still lists its stored note, says why there are
+    no charts, and keeps the caveats (once); the build reports the problem and goes on."""
+    from runlens import History
+
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    shutil.copy(SAMPLES / OVERSTRIDE, folder / OVERSTRIDE)
+    h = History(tmp_path / "h.sqlite")
+    h.scan(folder, jobs=1)
+    n_notes = int((h.findings()["severity"] == "note").sum())
+    assert n_notes == 1  # the planted overstriding; with no history, a note at most
+    (folder / OVERSTRIDE).write_bytes(b"not a FIT file")
+    rep = h.report_html(tmp_path / "site", jobs=1)
+    assert len(rep.problems) == 1 and OVERSTRIDE in rep.problems[0]
+    text = (tmp_path / "site" / rep.written[0]).read_text(encoding="utf-8")
+    assert "The file could not be read again" in text
+    assert text.count('class="finding note"') == n_notes
+    assert text.count("Keep in mind") == 1
+
+
 def test_bad_output_folder_and_empty_history(store, tmp_path):
     a_file = tmp_path / "taken.txt"
     a_file.write_text("x")

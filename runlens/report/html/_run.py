@@ -86,7 +86,7 @@ def write_run_page(job: dict[str, Any]) -> tuple[str, int, str | None]:
         body = (
             f'<section><h2>{esc(job["name"])}</h2><p>The file could not be read again, so '
             f"this page has no charts: {esc(exc)}</p>{_findings_html(job['findings'], job)}"
-            "</section>"
+            "</section>" + caveats_html()
         )
     text = page(title, body, root="../", units=job["units"], charts=problem is None)
     out = os.path.join(job["out_dir"], job["file"])
