@@ -195,8 +195,13 @@ def _load_chart(site: dict) -> str:
         "margin": {"l": 56, "r": 56, "t": 10, "b": 40},
         "legend": {"orientation": "h", "y": 1.12},
         "yaxis": {"title": {"text": f"load ({unit})"}, "gridcolor": "#eceff3"},
+        # round ticks of its own (an overlaying axis syncs to the bars' grid otherwise), and
+        # room for the 1.5 line: clipped at the top, it looked like the ratio's ceiling
         "yaxis2": {"title": {"text": "load ratio"}, "overlaying": "y", "side": "right",
-                   "rangemode": "tozero", "showgrid": False, "tickformat": ".1f"},
+                   "range": [0, max(1.6, 1.05 * float(np.nanmax(wk["acwr"].to_numpy(float),
+                                                                initial=0.0)))],
+                   "tickmode": "linear", "tick0": 0, "dtick": 0.5, "showgrid": False,
+                   "tickformat": ".1f"},
         "xaxis": {"type": "date"},
         "shapes": [
             {"type": "rect", "xref": "paper", "yref": "y2", "x0": 0, "x1": 1, "y0": 0.8,
