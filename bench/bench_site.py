@@ -139,11 +139,13 @@ def screenshots(target: Path) -> None:
             page.wait_for_timeout(800)
             page.screenshot(path=str(target / "site-run.png"), full_page=True)
             b.close()
-    from PIL import Image  # matplotlib's dependency: 256 colours keep the PNGs small
+    # PIL is matplotlib's dependency: 256 colours keep the PNGs small; the octree keeps a
+    # lone red pill red (median cut turned it brown on the run page)
+    from PIL import Image
 
     for name in ("site-index.png", "site-run.png"):
         with Image.open(target / name) as im:
-            small = im.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+            small = im.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE)
         small.save(target / name, optimize=True)
     print(f"  wrote {target / 'site-index.png'} and {target / 'site-run.png'}")
 

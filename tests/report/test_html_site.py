@@ -3,8 +3,14 @@
 Known answers: sample_activities/ holds 28 runs (manifest.csv), and the
 2026-08-18 easy run has overstriding planted from 1,200 s to 1,800 s after its
 07:03:00 local start (manifest ``overstride:1200-1800``), so its page must show
-the overstriding flag and a shaded stretch inside 07:23-07:33 local time. The
-pain diary is sample_activities/pain-diary.csv (its dates and severities).
+the overstriding finding and a shaded stretch inside 07:23-07:33 local time.
+Under the severity policy (docs/evidence.md section 9) that finding is a NOTE
+(judged against the runner's own baseline, 9 % below it: past the 5 % note
+threshold, short of the 10 % flag), as are the planted uneven ground contact
+(2026-08-23, ``gct_imbalance``) and late-run fade (2026-09-06, ``fade``), which
+no rule can make more than a note: the sample history has three noted runs and
+no flag. The pain diary is sample_activities/pain-diary.csv (its dates and
+severities).
 
 The browser test opens the site in the distribution's Chromium through
 Playwright (``.ci/run`` installs both) and skips, saying why, where either is
@@ -28,6 +34,12 @@ pytest.importorskip("plotly", reason="the site's charts need plotly (pip install
 
 OVERSTRIDE = "2026-08-18-run-easy.fit"
 N_RUNS = 28
+#: The runs with a planted pattern that runlens finds, and the note each gets.
+NOTED = {
+    "2026-08-18": "overstriding",
+    "2026-08-23": "uneven ground contact",
+    "2026-09-06": "late-run form fade",
+}
 CHROMIUM = os.environ.get("RUNLENS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -81,15 +93,21 @@ def test_index_has_the_verdict_and_every_run(site):
     text = (out / "index.html").read_text(encoding="utf-8")
     assert rep.runs == N_RUNS and len(rep.written) == N_RUNS
     assert 'id="verdict"' in text and "This week of 07 Sep 2026" in text
-    rows = re.findall(r'<tr data-flagged="(\d)">', text)
+    rows = re.findall(r'<tr data-findings="(\w+)"><td data-v="([\d-]+)">', text)
     assert len(rows) == N_RUNS
     # every manifest run has its row and its page
     for m in _manifest():
         day = m["file"][:10]
         assert f'data-v="{day}"' in text, day
         assert _page_of(out, m["file"]).is_file()
-    # the overstriding run is a flagged row
-    assert text.count('class="pill flag">overstriding</span>') == 1
+    # the three noted runs, and no flag: each note has its pill in the table
+    assert {day: state for state, day in rows if state != "clean"} == dict.fromkeys(NOTED, "note")
+    for name in NOTED.values():
+        assert text.count(f'class="pill note" title="note">{name} (note)</span>') == 1, name
+    assert 'class="pill flag" title="flag">' not in text
+    # the verdict counts flags and notes apart, in words: this week clean, the five with 3 notes
+    assert "This week: nothing flagged, no notes." in text
+    assert "In the last 5 weeks: no flags and 3 notes." in text
     # the chart library was copied once, and nothing is loaded from elsewhere
     assert (out / "plotly.min.js").stat().st_size > 1_000_000
     for page in [out / "index.html", *(out / "runs").glob("*.html")]:
@@ -113,13 +131,19 @@ def test_overstriding_page_shades_the_planted_stretch(site):
     out, _ = site
     page = _page_of(out, OVERSTRIDE)
     text = page.read_text(encoding="utf-8")
-    assert 'data-rule="overstriding"' in text and "FLAG: overstriding" in text
+    assert 'data-rule="overstriding" data-severity="note"' in text
+    assert '<span class="pill note">note</span> <b>overstriding</b>' in text
+    assert '<span class="pill flag">flag</span> <b>' not in text
+    assert '<span class="pill note">1 note</span> overstriding' in text
     fig = _panels(page)
-    shapes = [s for s in fig["layout"]["shapes"] if s["name"] == "flagged: overstriding"]
-    assert len(shapes) == 1
+    shapes = [s for s in fig["layout"]["shapes"] if s["name"] == "note: overstriding"]
+    assert len(shapes) == 1 and shapes[0]["fillcolor"] == "#ef8f00"  # a note's amber
     # planted 1200-1800 s after the 07:03:00 local start: 07:23:00-07:33:00
     assert "2026-08-18T07:23:00" <= shapes[0]["x0"] < shapes[0]["x1"] <= "2026-08-18T07:33:00"
     assert shapes[0]["x1"] >= "2026-08-18T07:30:00"  # most of the 10 minutes
+    # the evidence beside it: the step rate seen, the runner's own baseline, the source
+    assert "149 steps/min" in text and "your own baseline from 8 runs" in text
+    assert "Heiderscheit et al. 2011" in text
     # the shared time axis starts at the run's local start
     assert fig["x0_ms"] // 1000 % 86400 == 7 * 3600 + 3 * 60
     names = [t["name"] for t in fig["data"]]
@@ -168,7 +192,7 @@ def test_rebuild_writes_the_index_and_the_new_run_only(tmp_path):
     after = {p.name: p.stat().st_mtime_ns for p in (out / "runs").iterdir()}
     assert {k: after[k] for k in stamps} == stamps  # the other pages untouched
     assert (out / "index.html").read_text(encoding="utf-8") != index_before
-    assert len(re.findall(r"<tr data-flagged=", (out / "index.html").read_text())) == N_RUNS
+    assert len(re.findall(r"<tr data-findings=", (out / "index.html").read_text())) == N_RUNS
 
 
 def test_run_without_coordinates_says_so(tmp_path):
@@ -189,6 +213,27 @@ def test_run_without_coordinates_says_so(tmp_path):
     text = (tmp_path / "site" / rep.written[0]).read_text(encoding="utf-8")
     assert "No route: no coordinates in this file." in text
     assert "Ground contact" not in [t["name"] for t in _panels(tmp_path / "site" / rep.written[0])["data"]]
+
+
+def test_run_file_gone_bad_keeps_its_page_with_its_note(tmp_path):
+    """A file damaged after the scan: its page still lists its stored note, says why there are
+    no charts, and keeps the caveats (once); the build reports the problem and goes on."""
+    from runlens import History
+
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    shutil.copy(SAMPLES / OVERSTRIDE, folder / OVERSTRIDE)
+    h = History(tmp_path / "h.sqlite")
+    h.scan(folder, jobs=1)
+    n_notes = int((h.findings()["severity"] == "note").sum())
+    assert n_notes == 1  # the planted overstriding; with no history, a note at most
+    (folder / OVERSTRIDE).write_bytes(b"not a FIT file")
+    rep = h.report_html(tmp_path / "site", jobs=1)
+    assert len(rep.problems) == 1 and OVERSTRIDE in rep.problems[0]
+    text = (tmp_path / "site" / rep.written[0]).read_text(encoding="utf-8")
+    assert "The file could not be read again" in text
+    assert text.count('class="finding note"') == n_notes
+    assert text.count("Keep in mind") == 1
 
 
 def test_bad_output_folder_and_empty_history(store, tmp_path):
@@ -223,7 +268,7 @@ def test_date_range_keeps_fitness_over_the_whole_history(store, tmp_path):
     n = sum(m["file"][:10] >= "2026-09-01" for m in _manifest())
     assert rep.runs == n == len(list((tmp_path / "s" / "runs").glob("*.html")))
     text = (tmp_path / "s" / "index.html").read_text(encoding="utf-8")
-    assert len(re.findall(r"<tr data-flagged=", text)) == n
+    assert len(re.findall(r"<tr data-findings=", text)) == n
     m = re.search(r'data-chart="fitness">(.*?)</script>', text, re.S)
     ctl = json.loads(m.group(1).replace("<\\/", "</"))["data"][0]
     assert ctl["x"][0] < "2026-08-15"  # fitness is drawn from the first week on
@@ -239,6 +284,10 @@ def test_cli_builds_the_site(store, tmp_path):
     assert f"for {N_RUNS} runs" in r.stdout
     page = _page_of(tmp_path / "s", OVERSTRIDE).read_text(encoding="utf-8")
     assert "Mile splits" in page and "5.21 mi" in page  # 8390.2 m
+    # the note's text and evidence in the runner's units too: 5:46 /km is 9:17 /mi
+    assert "149 steps/min at 9:17 /mi" in page and "/km" not in page
+    index = (tmp_path / "s" / "index.html").read_text(encoding="utf-8")
+    assert index.count("Keep in mind") == 1 and "load per day (mi)" in index
 
 
 # --------------------------------------------------------------------------- browser
@@ -278,21 +327,23 @@ def test_site_in_headless_chromium(site):
             assert page.locator("#load .main-svg").count() > 0
             assert page.locator("#fitness .main-svg").count() > 0
             # filter and sort work
-            page.check("#flagged")
-            assert page.locator("#shown").inner_text() == "3"
-            page.uncheck("#flagged")
+            page.check("#with-findings")
+            assert page.locator("#shown").inner_text() == str(len(NOTED))
+            page.uncheck("#with-findings")
             page.fill("#filter", "2026-08-18")
             assert page.locator("#shown").inner_text() == "1"
             page.click("#runs tbody tr:visible a")
             page.wait_for_load_state("load")
             assert "Run easy: 2026-08-18" in page.title()
             finding = page.locator('.finding[data-rule="overstriding"]')
-            assert finding.count() == 1 and "FLAG: overstriding" in finding.inner_text()
+            assert finding.count() == 1 and finding.get_attribute("data-severity") == "note"
+            assert finding.inner_text().startswith("note overstriding")
             # the shaded stretch is drawn: a shape in the panels' layer and its label
             assert page.locator("#panels .shapelayer path").count() >= 1
             x0 = page.evaluate("document.getElementById('panels').layout.shapes[0].x0")
             assert x0.startswith("2026-08-18T07:2")
-            assert page.locator("#panels .annotation-text", has_text="overstriding").count() == 1
+            label = page.locator("#panels .annotation-text", has_text="overstriding (note)")
+            assert label.count() == 1
             assert page.locator(".route svg polyline").count() >= 2
         finally:
             browser.close()

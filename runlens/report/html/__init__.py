@@ -1,14 +1,14 @@
 """A static site of the runner's history: ``runlens report --html -o DIR`` (docs/charts.md).
 
 ``index.html`` puts the verdict first (this week and the four before), then the
-weekly load with its acute:chronic ratio, fitness / fatigue / form over the
+weekly load with its load ratio (acute:chronic), fitness / fatigue / form over the
 whole history with the pain diary on the same timeline, a calendar of runs
 coloured by their findings and a sortable, filterable table of every run.
 ``runs/*.html`` is one page per run: its summary beside the watch's own
 numbers, the route drawn from its coordinates as SVG, pace, heart rate, step
-rate, running dynamics and breathing on one time axis with the flagged
-stretches shaded beside each finding's evidence, laps, splits and time in
-zones.
+rate, running dynamics and breathing on one time axis with each finding's
+stretch shaded (a flag red, a note amber) beside its evidence, laps, splits
+and time in zones.
 
 Everything opens from the file system with no server and no network: the
 charts use plotly.js, copied once from the plotly wheel into the folder.
@@ -33,7 +33,7 @@ from ...errors import RunlensError
 __all__ = ["build_site", "SiteReport", "plotly_js_path"]
 
 #: Changes whenever a page's layout changes, so that a rebuild rewrites every page.
-SITE_VERSION = "1"
+SITE_VERSION = "2"
 MANIFEST = ".runlens-site.json"
 #: Write pages in worker processes from this many on.
 PARALLEL_FROM = 12
@@ -328,6 +328,7 @@ def build_site(
     pages: dict[str, dict] = {}
     from ... import units as U
     from ...model import SUMMARY_KEYS
+    from ..vocab import distance_value
     from ._index import run_state
 
     code = _code_digest()
@@ -357,7 +358,7 @@ def build_site(
                 "state": run_state(flags, notes),
                 "dist_text": U.format_distance(dist, units),
                 "dist_short": "-" if dist is None or dist != dist else (
-                    f"{dist / U.METRES_PER_MILE:.1f}" if units == "imperial" else f"{dist / 1000:.1f}"
+                    f"{distance_value(dist, units):.1f}"
                 ),
                 "values": {
                     "distance_m": dist,

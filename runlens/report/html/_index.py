@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from ... import units as U
+from ..vocab import PLAIN_TERMS, localise, plain, rule_name
 from ._page import COLOURS, caveats_html, chart, esc, page
-from ._run import _rule_name
 
 
 def _num(v) -> float | None:
@@ -44,28 +44,43 @@ def index_html(site: dict[str, Any]) -> str:
 
 
 # ----------------------------------------------------------------------------- verdict
-def _week_box(w: dict, site: dict, this: bool) -> tuple[str, str]:
+def _count(n: int, word: str) -> str:
+    """'no flags', '1 flag', '3 notes'."""
+    return f"no {word}s" if n == 0 else _plural(n, word)
+
+
+def _week_box(w: dict, site: dict, this: bool) -> tuple[str, str, int, int]:
+    """(state, HTML, flags, notes) of one week: its volume findings and its runs' form."""
     units = site["units"]
     vol = [f for f in w["findings"] if not f.get("activity")]
     vflags = [f for f in vol if f["severity"] == "flag"]
     vnotes = [f for f in vol if f["severity"] == "note"]
     runs = w["runs_rows"]
-    form = [(r, r["flags"]) for r in runs if r["flags"]]
-    state = "flag" if (vflags or form) else ("note" if vnotes else "clean")
+    n_flags = len(vflags) + sum(len(r["flags"]) for r in runs)
+    n_notes = len(vnotes) + sum(len(r["notes"]) for r in runs)
+    state = "flag" if n_flags else ("note" if n_notes else "clean")
     items = []
     for f in vflags + vnotes:
-        items.append(f"<li><b>{esc(f['severity'])}</b>: {esc(_first_sentence(f['message']))}</li>")
-    for r, fl in form:
+        sev = f["severity"]
         items.append(
-            f'<li><b>flag</b>: {esc(", ".join(_rule_name(x) for x in fl))} on '
-            f'<a href="{esc(r["page"])}">{esc(r["day"])} {esc(r["name"])}</a></li>'
+            f'<li><span class="pill {sev}">{sev}</span> '
+            f"{esc(plain(localise(_first_sentence(f['message']), units)))}</li>"
         )
+    for sev in ("flag", "note"):
+        for r in runs:
+            rules = r[sev + "s"]
+            if rules:
+                items.append(
+                    f'<li><span class="pill {sev}">{sev}</span> '
+                    f'{esc(", ".join(dict.fromkeys(rule_name(x) for x in rules)))} on '
+                    f'<a href="{esc(r["page"])}">{esc(r["day"])} {esc(r["name"])}</a></li>'
+                )
     if w.get("break_days"):
         items.append(
             f"<li>Returning after a break of {int(w['break_days'])} days: build back gently.</li>"
         )
-    if not items:
-        items.append("<li>No flags or notes.</li>" if runs else "<li>No runs.</li>")
+    if not items and not runs:  # the tally says "no flags, no notes" already
+        items.append("<li>No runs.</li>")
     acwr = _num(w.get("acwr"))
     change = _num(w.get("change_pct"))
     facts = (
@@ -81,12 +96,14 @@ def _week_box(w: dict, site: dict, this: bool) -> tuple[str, str]:
             else f"; {change:+.0f}% distance on the week before"
         )
     if acwr is not None:
-        facts += f"; acute:chronic {acwr:.2f}"
+        facts += f"; load ratio {acwr:.2f}"
     label = ("This week" if this else "Week") + f" of {w['week']:%d %b %Y}"
+    tally = f"{_count(n_flags, 'flag')}, {_count(n_notes, 'note')}"
     return state, (
-        f'<div class="week {state}"><b>{esc(label)}</b><div class="muted">{esc(facts)}</div>'
-        f"<ul>{''.join(items)}</ul></div>"
-    )
+        f'<div class="week {state}"><b>{esc(label)}</b>: {esc(tally)}'
+        f'<div class="muted">{esc(facts)}</div>{"<ul>" + "".join(items) + "</ul>" if items else ""}'
+        "</div>"
+    ), n_flags, n_notes
 
 
 def _first_sentence(text: str) -> str:
@@ -96,33 +113,46 @@ def _first_sentence(text: str) -> str:
 
 
 def _verdict(site: dict) -> str:
+    """This week in one sentence (flags and notes counted apart), then the five weeks."""
     weeks = site["verdict_weeks"]
     if not weeks:
         return ""
     boxes = [_week_box(w, site, i == 0) for i, w in enumerate(weeks)]
-    this_state = boxes[0][0]
-    n_flag = sum(s == "flag" for s, _ in boxes)
-    last = weeks[0]
-    if this_state == "flag":
-        head = "This week has flags: read them below before the next hard session."
-    elif this_state == "note":
-        head = "This week: notes only, nothing flagged."
+    this_state, _, f0, n0 = boxes[0]
+    if f0:
+        head = (
+            f"This week: {_count(f0, 'flag')} and {_count(n0, 'note')}. Read the flags below "
+            "before the next hard session."
+        )
+    elif n0:
+        head = f"This week: nothing flagged, {_count(n0, 'note')} worth a look."
     else:
-        head = "This week: nothing flagged."
-    if n_flag and this_state != "flag":
-        head += f" {_plural(n_flag, 'week')} of the last five had flags."
-    elif n_flag > 1:
-        head += f" {_plural(n_flag, 'week')} of the last five had flags."
+        head = "This week: nothing flagged, no notes."
+    flags = sum(b[2] for b in boxes)
+    notes = sum(b[3] for b in boxes)
+    span = f"the last {len(boxes)} weeks" if len(boxes) > 1 else "this week"
+    sub = f"In {span}: {_count(flags, 'flag')} and {_count(notes, 'note')}."
     base = site["baseline_words"]
     return (
         f'<section class="verdict {this_state}" id="verdict"><h2>Verdict: this week and the four '
         f'before</h2><div class="headline">{esc(head)}</div>'
-        f'<p class="muted">Latest run {esc(last["latest_run"])}. Baseline: {esc(base)}</p>'
-        f'<div class="weeks">{"".join(b for _, b in boxes)}</div></section>'
+        f'<p class="tally">{esc(sub)}</p><p class="muted"><span class="pill flag">flag</span> a '
+        "study in runners supports the threshold and the value passed it by more than its "
+        'uncertainty; <span class="pill note">note</span> worth a look, on weaker evidence.</p>'
+        f'<p class="muted">Latest run {esc(weeks[0]["latest_run"])}. Baseline: {esc(base)}</p>'
+        f'<div class="weeks">{"".join(b[1] for b in boxes)}</div></section>'
     )
 
 
 # ----------------------------------------------------------------------------- charts
+def _load_unit(site: dict) -> tuple[str, float]:
+    """The load's unit and the factor to it: a distance load in miles in imperial."""
+    unit = site["load_unit"]
+    if unit == "km" and site["units"] == "imperial":
+        return "mi", 1000.0 / U.METRES_PER_MILE
+    return unit, 1.0
+
+
 def _dates(series) -> list[str]:
     return [d.strftime("%Y-%m-%d") for d in series]
 
@@ -135,8 +165,8 @@ def _load_chart(site: dict) -> str:
     wk = site["weeks"]
     if not len(wk):
         return ""
-    unit = site["load_unit"]
-    load = wk["load"].to_numpy(float)
+    unit, scale = _load_unit(site)
+    load = wk["load"].to_numpy(float) * scale
     colours = [COLOURS[s] if s != "clean" else "#5c7fa3" for s in site["week_states"]]
     x = _dates(wk["week"] + np.timedelta64(3, "D"))
     data = [
@@ -155,18 +185,23 @@ def _load_chart(site: dict) -> str:
             "x": x,
             "y": _clean(wk["acwr"].to_numpy(float)),
             "yaxis": "y2",
-            "name": "acute:chronic ratio",
+            "name": "load ratio",
             "line": {"color": "#111", "width": 1.5},
             "marker": {"size": 4},
-            "hovertemplate": "acute:chronic %{y:.2f}<extra></extra>",
+            "hovertemplate": "load ratio %{y:.2f}<extra></extra>",
         },
     ]
     layout = {
         "margin": {"l": 56, "r": 56, "t": 10, "b": 40},
         "legend": {"orientation": "h", "y": 1.12},
         "yaxis": {"title": {"text": f"load ({unit})"}, "gridcolor": "#eceff3"},
-        "yaxis2": {"title": {"text": "acute:chronic"}, "overlaying": "y", "side": "right",
-                   "rangemode": "tozero", "showgrid": False, "tickformat": ".1f"},
+        # round ticks of its own (an overlaying axis syncs to the bars' grid otherwise), and
+        # room for the 1.5 line: clipped at the top, it looked like the ratio's ceiling
+        "yaxis2": {"title": {"text": "load ratio"}, "overlaying": "y", "side": "right",
+                   "range": [0, max(1.6, 1.05 * float(np.nanmax(wk["acwr"].to_numpy(float),
+                                                                initial=0.0)))],
+                   "tickmode": "linear", "tick0": 0, "dtick": 0.5, "showgrid": False,
+                   "tickformat": ".1f"},
         "xaxis": {"type": "date"},
         "shapes": [
             {"type": "rect", "xref": "paper", "yref": "y2", "x0": 0, "x1": 1, "y0": 0.8,
@@ -179,9 +214,9 @@ def _load_chart(site: dict) -> str:
         "bargap": 0.15,
     }
     return (
-        '<section><h2>Weekly load and the acute:chronic ratio</h2><p class="muted">Bars: each '
-        "week's load, red where the week has a flag, amber a note. Line: the acute:chronic ratio "
-        "(last 7 days against the 28 before); green band 0.8-1.3, dotted line 1.5. The ratio's "
+        '<section><h2>Weekly load and the load ratio</h2><p class="muted">Bars: each '
+        "week's load, red where the week has a flag, amber where it has notes only. Line: the "
+        f"{esc(PLAIN_TERMS['ratio'])}; green band 0.8-1.3, dotted line 1.5. The ratio's "
         "link to injury is disputed: read it as context, not a limit.</p>"
         + chart("load", {"data": data, "layout": layout}, 330)
         + "</section>"
@@ -192,13 +227,14 @@ def _fitness_chart(site: dict) -> str:
     wk = site["weeks_all"]
     if not len(wk):
         return ""
+    unit, scale = _load_unit(site)
     x = _dates(wk["week"] + np.timedelta64(6, "D"))
     data = [
-        {"type": "scatter", "mode": "lines", "x": x, "y": _clean(wk["ctl"].to_numpy(float)),
+        {"type": "scatter", "mode": "lines", "x": x, "y": _clean(wk["ctl"].to_numpy(float) * scale),
          "name": "fitness (CTL)", "line": {"color": "#1d3557", "width": 2}},
-        {"type": "scatter", "mode": "lines", "x": x, "y": _clean(wk["atl"].to_numpy(float)),
+        {"type": "scatter", "mode": "lines", "x": x, "y": _clean(wk["atl"].to_numpy(float) * scale),
          "name": "fatigue (ATL)", "line": {"color": "#c2185b", "width": 1.5}},
-        {"type": "bar", "x": x, "y": _clean(wk["tsb"].to_numpy(float)), "name": "form (TSB)",
+        {"type": "bar", "x": x, "y": _clean(wk["tsb"].to_numpy(float) * scale), "name": "form (TSB)",
          "marker": {"color": "#8fb3d9"}, "opacity": 0.6},
     ]
     pain = site["pain"]
@@ -221,7 +257,7 @@ def _fitness_chart(site: dict) -> str:
         "margin": {"l": 56, "r": 20, "t": 10, "b": 30},
         "legend": {"orientation": "h", "y": 1.1},
         "barmode": "overlay",
-        "yaxis": {"domain": [0.34, 1.0], "title": {"text": "load per day"},
+        "yaxis": {"domain": [0.34, 1.0], "title": {"text": f"load per day ({unit})"},
                   "gridcolor": "#eceff3"},
         "yaxis2": {"domain": [0.0, 0.24], "range": [-0.5, 10.5],
                    "title": {"text": "pain 0-10"}, "gridcolor": "#eceff3"},
@@ -273,8 +309,10 @@ def _calendar(site: dict) -> str:
             d = (day + pd.Timedelta(days=i)).date()
             inner = ""
             for r in by_day.get(pd.Timestamp(d), []):
-                tip = f"{r['day']} {r['name']}: {r['dist_text']}" + (
-                    f" - flags: {', '.join(map(_rule_name, r['flags']))}" if r["flags"] else ""
+                tip = f"{r['day']} {r['name']}: {r['dist_text']}" + "".join(
+                    f" - {sev}s: {', '.join(map(rule_name, r[sev + 's']))}"
+                    for sev in ("flag", "note")
+                    if r[sev + "s"]
                 )
                 km = r["dist_short"]
                 inner += f'<a class="run {r["state"]}" href="{esc(r["page"])}" title="{esc(tip)}">{esc(km)}</a>'
@@ -285,12 +323,12 @@ def _calendar(site: dict) -> str:
         day += pd.Timedelta(days=7)
     rows.reverse()  # the latest week first
     head = "".join(f"<th>{n}</th>" for n in names)
-    note = '<span class="pill note">a note</span>' if any(r["notes"] for r in runs) else ""
     return (
         '<section><h2>Calendar</h2><p class="muted">Each run with its distance, coloured by its '
-        f'findings: <span class="pill flag">form flag</span>{note}'
-        '<span class="pill clean">nothing flagged</span>; <span class="pain">&#9670;</span> a '
-        "pain diary entry with its severity. Latest week first; click a run for its page.</p>"
+        'findings: <span class="pill flag">a form flag</span><span class="pill note">form notes '
+        'only</span><span class="pill clean">nothing found</span>; <span class="pain">&#9670;'
+        "</span> a pain diary entry with its severity. Latest week first; click a run for its "
+        "page.</p>"
         f'<div class="calwrap"><table class="cal"><thead><tr><th class="l">week of</th>{head}'
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div></section>"
     )
@@ -301,11 +339,14 @@ def _runs_table(site: dict) -> str:
     units = site["units"]
     rows = []
     for r in reversed(site["runs_rows"]):
-        pills = "".join(f'<span class="pill flag">{esc(_rule_name(f))}</span>' for f in r["flags"])
-        pills += "".join(f'<span class="pill note">{esc(_rule_name(f))}</span>' for f in r["notes"])
+        pills = "".join(
+            f'<span class="pill {sev}" title="{sev}">{esc(rule_name(x))} ({sev})</span>'
+            for sev in ("flag", "note")
+            for x in r[sev + "s"]
+        )
         v = r["values"]
         rows.append(
-            f'<tr data-flagged="{1 if r["flags"] else 0}">'
+            f'<tr data-findings="{r["state"]}">'
             f'<td data-v="{r["day"]}"><a href="{esc(r["page"])}">{esc(r["day"])}</a></td>'
             f'<td class="l" data-v="{esc(r["name"].lower())}">{esc(r["name"])}</td>'
             f'<td data-v="{_v(v["distance_m"])}">{esc(r["dist_text"])}</td>'
@@ -321,7 +362,7 @@ def _runs_table(site: dict) -> str:
     return (
         '<section><h2>All runs</h2><div class="controls"><input type="search" id="filter" '
         'placeholder="filter: a date, a name, a finding..."><label><input type="checkbox" '
-        f'id="flagged"> flagged runs only</label><span class="muted"><span id="shown">{n}</span> '
+        f'id="with-findings"> runs with findings only (flags or notes)</label><span class="muted"><span id="shown">{n}</span> '
         f"of {n} runs shown; click a heading to sort</span></div>"
         f'<div class="tablewrap"><table class="sortable" id="runs"><thead><tr>{th}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div></section>"

@@ -34,6 +34,7 @@ h3{font-size:15px;margin:10px 0 6px}
 .week.flag{background:#fdecea;border-color:#f3b5ae}
 .week.note{background:#fff5e0;border-color:#f5d59a}
 .week b{font-size:14px}
+.tally{margin:0 0 6px}
 .week ul{margin:4px 0 0;padding-left:18px}
 table{border-collapse:collapse;width:100%;font-size:13.5px}
 th,td{padding:4px 8px;border-bottom:1px solid #e6e9ee;text-align:right;white-space:nowrap}
@@ -54,11 +55,12 @@ thead th.sorted-desc::after{content:" \\25BC"}
 .tablewrap{max-height:640px;overflow:auto}
 .controls{display:flex;gap:16px;align-items:center;margin-bottom:8px;flex-wrap:wrap}
 .controls input[type=search]{padding:4px 8px;min-width:260px}
-.grid2{display:grid;grid-template-columns:minmax(0,1fr) 360px;gap:14px}
+.grid2{display:grid;grid-template-columns:minmax(0,1fr) 420px;gap:14px}
 @media (max-width:900px){.grid2{grid-template-columns:1fr}}
 .finding{border-left:5px solid #c62828;padding:6px 10px;margin:0 0 10px;background:#fdf3f2;font-size:13.5px}
 .finding.note{border-left-color:#ef8f00;background:#fff7e6}
-.finding table td{white-space:normal}
+.finding table td{white-space:normal;vertical-align:top}
+.finding table td.l{white-space:nowrap;width:1%}
 .route svg{width:100%;height:auto;max-height:360px;background:#f3f6f2;border-radius:4px}
 .caveats{font-size:13px;color:#39424c}
 .caveats li{margin:2px 0}
@@ -81,12 +83,12 @@ document.querySelectorAll('table.sortable').forEach(function(t){
   rows.sort(function(r1,r2){var a=key(r1.cells[i]),c=key(r2.cells[i]);
    if(a===c)return 0;if(a===null)return 1;if(c===null)return -1;return (a<c?-1:1)*(asc?1:-1);});
   rows.forEach(function(r){b.appendChild(r);});});});});
-var q=document.getElementById('filter'),only=document.getElementById('flagged'),
+var q=document.getElementById('filter'),only=document.getElementById('with-findings'),
     count=document.getElementById('shown');
 function apply(){var t=document.getElementById('runs');if(!t)return;var s=(q&&q.value||'').toLowerCase(),
  f=only&&only.checked,n=0;
  Array.prototype.forEach.call(t.tBodies[0].rows,function(r){
-  var ok=(!s||r.textContent.toLowerCase().indexOf(s)>=0)&&(!f||r.getAttribute('data-flagged')==='1');
+  var ok=(!s||r.textContent.toLowerCase().indexOf(s)>=0)&&(!f||r.getAttribute('data-findings')!=='clean');
   r.style.display=ok?'':'none';if(ok)n++;});
  if(count)count.textContent=n;}
 if(q)q.addEventListener('input',apply);if(only)only.addEventListener('change',apply);

@@ -8,7 +8,11 @@ from typing import Any
 import numpy as np
 
 from ... import units as U
+from ..vocab import localise, plain, rule_name
 from ._page import COLOURS, caveats_html, chart, esc, page
+
+#: The severities a run page shows, most important first (info stays in JSON).
+SHOWN = ("flag", "note")
 
 #: Points per panel at most: a 2-hour run at 1 Hz is averaged over 8-second bins.
 MAX_POINTS = 1000
@@ -82,7 +86,7 @@ def write_run_page(job: dict[str, Any]) -> tuple[str, int, str | None]:
         body = (
             f'<section><h2>{esc(job["name"])}</h2><p>The file could not be read again, so '
             f"this page has no charts: {esc(exc)}</p>{_findings_html(job['findings'], job)}"
-            "</section>"
+            "</section>" + caveats_html()
         )
     text = page(title, body, root="../", units=job["units"], charts=problem is None)
     out = os.path.join(job["out_dir"], job["file"])
@@ -135,8 +139,9 @@ def _body(job: dict[str, Any]) -> tuple[str, str]:
     panels, n_panels = _panels(rec, job["findings"], off, units)
     charts = (
         f'<div class="grid2"><section><h2>The run over time</h2>'
-        f'<p class="muted">Shaded: the stretches a finding is about. Drag to zoom, double-click '
-        f"to reset; all panels share the time axis.</p>{panels}</section>"
+        f'<p class="muted">Shaded: the stretch each finding is about, red for a flag, amber for '
+        f"a note. Drag to zoom, double-click to reset; all panels share the time axis.</p>"
+        f"{panels}</section>"
         f'<section><h2>Findings and their evidence</h2>{_findings_html(job["findings"], job)}'
         "</section></div>"
     )
@@ -160,20 +165,27 @@ def _link(target, before="", after=""):
 
 
 def _verdict(findings: list[dict]) -> str:
-    flags = [f for f in findings if f.get("severity") == "flag"]
-    if not flags:
-        return '<p><span class="pill clean">no form flags</span> Nothing in this run\'s form was flagged.</p>'
-    names = ", ".join(dict.fromkeys(_rule_name(f["rule"]) for f in flags))
-    return f'<p><span class="pill flag">{len(flags)} flag{"s" if len(flags) > 1 else ""}</span> {esc(names)}</p>'
+    """One line under the run's name: its flags and its notes, counted apart."""
+    parts = []
+    for sev in SHOWN:
+        fs = [f for f in findings if f.get("severity") == sev]
+        if fs:
+            names = ", ".join(dict.fromkeys(rule_name(f["rule"]) for f in fs))
+            parts.append(
+                f'<span class="pill {sev}">{len(fs)} {sev}{"s" if len(fs) > 1 else ""}</span> '
+                f"{esc(names)}"
+            )
+    if not parts:
+        return (
+            '<p><span class="pill clean">nothing found</span> No flags or notes on this '
+            "run's form.</p>"
+        )
+    return "<p>" + " &nbsp; ".join(parts) + "</p>"
 
 
 def _rule_name(rule: str) -> str:
-    """The rule's name as ``runlens analyze`` says it (``gct_imbalance``: uneven ground contact)."""
-    try:
-        from ..analysis import RULE_NAMES
-    except ImportError:
-        RULE_NAMES = {}
-    return RULE_NAMES.get(rule) or str(rule).replace("_", " ")
+    """The rule's name for the runner (runlens.report.vocab)."""
+    return rule_name(rule)
 
 
 def _summary_table(ours: dict, watch: dict, units: str) -> str:
@@ -210,7 +222,7 @@ def _stretch_masks(times_s: np.ndarray, findings: list[dict]) -> list[tuple[dict
 
     out = []
     for f in findings:
-        if f.get("severity") != "flag":
+        if f.get("severity") not in SHOWN:
             continue
         m = np.zeros(len(times_s), bool)
         for lo, hi in f.get("time_ranges") or []:
@@ -258,9 +270,15 @@ def _route_svg(rec, findings: list[dict], off: float) -> str:
         return "".join(out)
 
     svg = [poly(np.ones(len(X), bool), "#1d3557", 2.5)]
+    stretches: set[str] = set()
     if times is not None:
         for f, m in _stretch_masks(times, findings):
-            svg.append(f"<g><title>{esc(_rule_name(f['rule']))}</title>{poly(m, COLOURS['flag'], 5)}</g>")
+            sev = f["severity"]
+            svg.append(
+                f"<g><title>{esc(sev)}: {esc(_rule_name(f['rule']))}</title>"
+                f"{poly(m, COLOURS[sev], 5)}</g>"
+            )
+            stretches.add(sev)
     # the finish as a ring under the start's dot: a loop ends where it began
     svg.append(
         f'<circle cx="{X[-1]:.1f}" cy="{Y[-1]:.1f}" r="8" fill="none" stroke="#111" '
@@ -270,7 +288,8 @@ def _route_svg(rec, findings: list[dict], off: float) -> str:
     legend = (
         '<p class="muted">Drawn from the file\'s coordinates (no map tiles, nothing fetched): '
         '<span style="color:#2e7d32">&#9679;</span> start, &#9675; finish'
-        + (', <span style="color:#c62828">red</span>: flagged stretches' if len(svg) > 3 else "")
+        + (', <span style="color:#c62828">red</span>: a flag\'s stretch' if "flag" in stretches else "")
+        + (', <span style="color:#ef8f00">amber</span>: a note\'s stretch' if "note" in stretches else "")
         + "</p>"
     )
     return (
@@ -389,7 +408,8 @@ def _panels(rec, findings: list[dict], off: float, units: str) -> tuple[str, int
             layout["xaxis"].pop("matches")
     shapes = []
     for f in findings:
-        if f.get("severity") != "flag":
+        sev = f.get("severity")
+        if sev not in SHOWN:
             continue
         for lo, hi in f.get("time_ranges") or []:
             a = (pd.Timestamp(lo) + _td(off)).strftime("%Y-%m-%dT%H:%M:%S")
@@ -403,11 +423,11 @@ def _panels(rec, findings: list[dict], off: float, units: str) -> tuple[str, int
                     "x1": b,
                     "y0": 0,
                     "y1": 1,
-                    "fillcolor": COLOURS["flag"],
-                    "opacity": 0.14,
+                    "fillcolor": COLOURS[sev],
+                    "opacity": 0.14 if sev == "flag" else 0.18,
                     "line": {"width": 0},
                     "layer": "below",
-                    "name": f"flagged: {f['rule']}",
+                    "name": f"{sev}: {f['rule']}",
                 }
             )
             layout.setdefault("annotations", []).append(
@@ -416,11 +436,11 @@ def _panels(rec, findings: list[dict], off: float, units: str) -> tuple[str, int
                     "y": 1,
                     "xref": "x",
                     "yref": "paper",
-                    "text": _rule_name(f["rule"]),
+                    "text": f"{_rule_name(f['rule'])} ({sev})",
                     "showarrow": False,
                     "xanchor": "left",
                     "yanchor": "top",
-                    "font": {"color": COLOURS["flag"], "size": 11},
+                    "font": {"color": COLOURS[sev], "size": 11},
                 }
             )
     layout["shapes"] = shapes
@@ -436,7 +456,7 @@ def _fmt_value(v: Any) -> str:
     return str(v)
 
 
-def _kv(d: dict, units: str = "metric") -> str:
+def _kv(d: dict, units: str = "metric") -> list[str]:
     """Evidence values in the words of ``runlens analyze -v`` (units from the key names)."""
     try:
         from ..analysis import _readable
@@ -449,18 +469,29 @@ def _kv(d: dict, units: str = "metric") -> str:
             out.append(f"{label} {text}")
         else:
             out.append(f"{_rule_name(k)} {_fmt_value(v)}")
-    return "; ".join(out)
+    return out
 
 
 def _findings_html(findings: list[dict], job: dict) -> str:
+    """Each flag, then each note, with its evidence (values, threshold, basis, source)."""
     import pandas as pd
 
-    if not findings:
-        return "<p>No form flags in this run.</p>"
+    shown = sorted(
+        (f for f in findings if f.get("severity") in SHOWN),
+        key=lambda f: SHOWN.index(f["severity"]),
+    )
+    if not shown:
+        return "<p>No flags or notes on this run's form.</p>"
+    units = job["units"]
     off = job.get("utc_offset_s") or 0
-    out = []
-    for f in findings:
-        sev = f.get("severity") or "flag"
+    out = [
+        '<p class="muted"><span class="pill flag">flag</span> a study in runners supports the '
+        "threshold and the value passed it by more than its uncertainty; "
+        '<span class="pill note">note</span> worth a look, on weaker evidence. Neither is a '
+        "diagnosis.</p>"
+    ]
+    for f in shown:
+        sev = f["severity"]
         conf = f.get("confidence")
         conf = f"{conf:.0%}" if isinstance(conf, (int, float)) else (conf or "unknown")
         when = ", ".join(
@@ -468,25 +499,27 @@ def _findings_html(findings: list[dict], job: dict) -> str:
             for a, b in f.get("time_ranges") or []
         )
         rows = [
-            ("what was seen", _kv(f.get("values"), job["units"])),
-            ("compared with", _kv(f.get("threshold"), job["units"])),
-            ("judged against", f.get("basis") or ""),
-            ("source", f.get("source") or ""),
+            ("what was seen", _kv(f.get("values"), units)),
+            ("compared with", _kv(f.get("threshold"), units)),
+            ("judged against", plain(localise(f.get("basis") or "", units))),
+            ("source", plain(f.get("source") or "")),
             ("how sure", conf),
         ]
         if when:
             rows.insert(0, ("when (local)", when))
         if f.get("suggestion"):
-            rows.append(("to try", f["suggestion"]))
+            rows.append(("to try", plain(localise(f["suggestion"], units))))
         tbl = "".join(
-            f'<tr><td class="l"><b>{esc(k)}</b></td><td class="wrap">{esc(v)}</td></tr>'
+            f'<tr><td class="l"><b>{esc(k)}</b></td><td class="wrap">'
+            f'{"<br>".join(map(esc, v)) if isinstance(v, list) else esc(v)}</td></tr>'
             for k, v in rows
             if v
         )
         out.append(
-            f'<div class="finding {esc(sev)}" data-rule="{esc(f.get("rule"))}">'
-            f'<b>{esc(sev.upper())}: {esc(_rule_name(f.get("rule")))}</b>'
-            f"<p>{esc(f.get('message'))}</p><table>{tbl}</table></div>"
+            f'<div class="finding {esc(sev)}" data-rule="{esc(f.get("rule"))}" '
+            f'data-severity="{esc(sev)}"><span class="pill {esc(sev)}">{esc(sev)}</span> '
+            f'<b>{esc(_rule_name(f.get("rule")))}</b>'
+            f"<p>{esc(plain(localise(f.get('message') or '', units)))}</p><table>{tbl}</table></div>"
         )
     return "".join(out)
 
