@@ -82,6 +82,9 @@ def test_form_flags_and_notes_are_counted_apart(squad):
     row = next(line for line in text.splitlines() if line.startswith("tall "))
     # runs, flagged, spike, form, noted, wk>30%
     assert row.split()[-6:-2] == [
-        "23", str(c.at["tall", "flagged_sessions"]), str(c.at["tall", "spike_flagged"]), "2"
+        "23",
+        str(c.at["tall", "flagged_sessions"]),
+        str(c.at["tall", "spike_flagged"]),
+        "2",
     ]
     assert row.split()[-2] == "2"
