@@ -596,6 +596,7 @@ class History:
 
         import pandas as pd
 
+        from .baseline import window_words
         from .history.baseline import BAND_METRICS, history_minutes
         from .history.judge import baseline_on
         from .history.store import Store
@@ -603,6 +604,7 @@ class History:
         with Store(self.path, create=False) as store:
             minutes = history_minutes(store)
         pb, as_of_s = baseline_on(minutes, self.config, as_of, path=self.path)
+        before = window_words(as_of, as_of_s)
         # metric -> (its line or None, the names of its spread and of its minutes count)
         lines = {"cadence_spm": (pb.cadence, "residual_sd_spm", "n_samples")}
         lines.update({m: (pb.band(m), "residual_sd", "n_minutes") for m in BAND_METRICS})
@@ -619,7 +621,7 @@ class History:
                     "n_minutes": getattr(line, n) if line else None,
                     "speed_min_m_s": line.speed_range_m_s[0] if line else None,
                     "speed_max_m_s": line.speed_range_m_s[1] if line else None,
-                    "basis": pb.basis(metric),
+                    "basis": pb.basis(metric, before),
                 }
             )
         df = pd.DataFrame(rows).set_index("metric")

@@ -21,6 +21,7 @@ __all__ = [
     "STRONG_MIN_DAYS",
     "MAX_SPREAD",
     "weakness",
+    "window_words",
 ]
 
 #: Speeds this far outside a line's fitted range are extrapolated, m/s.
@@ -43,8 +44,33 @@ MAX_SPREAD = {
 }
 
 
-def weakness(fit, metric: str, window_days: int = 60) -> str | None:
+def window_words(as_of: str | None, as_of_s: float) -> str:
+    """Which window a baseline drawn for a date is of, for :meth:`PersonalBaseline.basis`.
+
+    ``as_of`` given: "before" that UTC date; else the default of ``runlens
+    baseline`` (one second after the last stored run's start): "up to your
+    last run".
+
+    >>> window_words("2026-08-01", 1785542400.0)
+    'before 2026-08-01'
+    >>> window_words(None, 1785542401.0)
+    'up to your last run (2026-08-01)'
+    """
+    from datetime import datetime, timezone
+
+    if as_of:
+        return f"before {datetime.fromtimestamp(as_of_s, timezone.utc).date().isoformat()}"
+    last = datetime.fromtimestamp(as_of_s - 1.0, timezone.utc).date().isoformat()
+    return f"up to your last run ({last})"
+
+
+def weakness(
+    fit, metric: str, window_days: int = 60, before: str = "before this run"
+) -> str | None:
     """Why a fitted baseline is too weak for a flag, in words; None when it is strong.
+
+    ``before`` says which window the counts are of ("before this run" for a
+    judged run, "before 2026-08-01" for ``runlens baseline --as-of``).
 
     >>> weakness(CadenceBaseline(120.0, 15.0, 3, 90, 16.6, (2.5, 4.0), 60, 3, 3), "cadence_spm")
     '3 runs in the 60 days before this run, from 3 devices, spread 16.6 around the line'
@@ -57,13 +83,13 @@ def weakness(fit, metric: str, window_days: int = 60) -> str | None:
     sd = fit.residual_sd_spm if metric == "cadence_spm" else fit.residual_sd
     why = []
     if n < STRONG_MIN_RUNS or (days is not None and days < STRONG_MIN_DAYS):
-        runs = f"{n} run{'s' if n != 1 else ''} in the {window_days} days before this run"
+        runs = f"{n} run{'s' if n != 1 else ''} in the {window_days} days {before}"
         if days is not None and days < n:
             runs += f" on {days} day{'s' if days != 1 else ''}"
         why.append(runs)
     if devices is not None and devices > 1:
         if not why:
-            why.append(f"{n} runs in the {window_days} days before this run")
+            why.append(f"{n} runs in the {window_days} days {before}")
         why.append(f"from {devices} devices")
     limit = MAX_SPREAD.get(metric)
     if limit is not None and sd > limit:
@@ -245,14 +271,15 @@ class PersonalBaseline:
         """The fitted line of ``metric`` (cadence or a band), or None."""
         return self.cadence if metric == "cadence_spm" else self.bands.get(metric)
 
-    def weakness(self, metric: str = "cadence_spm") -> str | None:
+    def weakness(self, metric: str = "cadence_spm", before: str = "before this run") -> str | None:
         """Why the fit of ``metric`` is too weak for a flag (:func:`weakness`), or None."""
-        return weakness(self.fit(metric), metric, self.window_days)
+        return weakness(self.fit(metric), metric, self.window_days, before)
 
-    def basis(self, metric: str = "cadence_spm") -> str:
+    def basis(self, metric: str = "cadence_spm", before: str = "before this run") -> str:
         """How a finding on ``metric`` is judged, in words for the runner.
 
-        Counts say what they count: runs in the window before the judged run.
+        Counts say what they count: runs in the window ``before`` the judged
+        run (or the date the baseline is drawn for: "before 2026-08-01").
 
         >>> PersonalBaseline(None, {}, 2).basis()
         'population band: 2 runs in the 60 days before this run (3 needed)'
@@ -268,15 +295,15 @@ class PersonalBaseline:
                     earlier = f"; {self.n_history - n} earlier"
                 return (
                     f"population band: {n} run{'s' if n != 1 else ''} in the "
-                    f"{self.window_days} days before this run ({self.min_runs} needed{earlier})"
+                    f"{self.window_days} days {before} ({self.min_runs} needed{earlier})"
                 )
             return (
                 "population band: too little steady running with this channel in the "
-                f"{n} runs of the {self.window_days} days before this run"
+                f"{n} runs of the {self.window_days} days {before}"
             )
         n = fitted.n_activities
         text = f"your own baseline from {n} runs over {self.window_days} days"
-        weak = self.weakness(metric)
+        weak = self.weakness(metric, before)
         if weak:
             text += f" (weak: {weak}; notes only)"
         return text

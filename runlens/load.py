@@ -17,12 +17,14 @@ Definitions (docs/history.md repeats them):
   result says which. Weeks start on Monday unless configured.
 - **Daily series**: every calendar day from the first to the last run, rest
   days as zero load.
-- **EWMA acute:chronic ratio** (Williams et al. 2017): ``EWMA_t = l x load_t +
-  (1 - l) x EWMA_(t-1)``, ``l = 2 / (N + 1)``, N = 7 (acute) and 28 (chronic),
-  both started from the mean daily load of the first 28 days (a history starts
-  when the files start, not when the running did). *Uncoupled*: the chronic
-  value used on day t is the chronic EWMA of day t - 7, so the acute week is
-  not inside the chronic window. The ratio is undefined while chronic is 0, to
+- **EWMA acute:chronic ratio**: the EWMA of Williams et al. 2017, ``EWMA_t =
+  l x load_t + (1 - l) x EWMA_(t-1)``, ``l = 2 / (N + 1)``, N = 7 (acute) and
+  28 (chronic), both started from the mean daily load of the first 28 days (a
+  history starts when the files start, not when the running did). Williams'
+  ratio is coupled (both averages include the acute days); runlens computes
+  the *uncoupled* form of Windt & Gabbett 2019: the chronic value used on day
+  t is the chronic EWMA of day t - 7, so the acute week is not inside the
+  chronic window. The ratio is undefined while chronic is 0, to
   the precision of the loads (below 2.2e-16 x the largest daily load: what
   the decay leaves after months without a run).
 - **Monotony and strain** (Foster 1998): over the 7 days ending on a day, with
@@ -429,7 +431,11 @@ def daily_series(acts: pd.DataFrame, end: pd.Timestamp | None = None) -> pd.Data
 
 
 def ewma(load, n: int, seed: float = 0.0):
-    """Williams et al. 2017 EWMA: ``l x load_t + (1 - l) x EWMA_(t-1)``, l = 2/(n+1).
+    """The EWMA of Williams et al. 2017: ``l x load_t + (1 - l) x EWMA_(t-1)``, l = 2/(n+1).
+
+    The average alone: :func:`training_load` divides the acute EWMA by the
+    chronic EWMA of 7 days earlier, the uncoupled ratio of Windt & Gabbett 2019
+    (Williams' own ratio is coupled).
 
     Parameters
     ----------
@@ -505,7 +511,8 @@ def training_load(
         present), ``"moving_s"``, ``"trimp"`` or one the caller added (e.g.
         distance in km).
     acute_days, chronic_days : int
-        EWMA windows, days (Williams et al. 2017: 7 and 28).
+        EWMA windows, days (7 and 28, as Williams et al. 2017; the chronic
+        value is taken ``acute_days`` earlier: uncoupled, Windt & Gabbett 2019).
     min_chronic : float
         Chronic load per day below which the ratio is undefined (load unit;
         default 0: only the precision floor).

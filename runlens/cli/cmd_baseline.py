@@ -52,24 +52,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def baseline_dict(pb, minutes, db: str, as_of_s: float) -> dict:
+def baseline_dict(pb, minutes, db: str, as_of_s: float, before: str = "before this run") -> dict:
     """The ``--json`` object."""
     from datetime import datetime, timezone
 
     doc = pb.to_dict()
     doc["store"] = db
     doc["as_of_utc"] = datetime.fromtimestamp(as_of_s, timezone.utc).isoformat()
-    doc["basis"] = {m: pb.basis(m) for m in ("cadence_spm", *_LABELS)}
+    doc["basis"] = {m: pb.basis(m, before) for m in ("cadence_spm", *_LABELS)}
     return doc
 
 
-def format_text(pb, doc: dict) -> str:
+def format_text(
+    pb, doc: dict, before: str = "before this run", ratios: tuple[float, float] = (0.95, 0.90)
+) -> str:
     from ..units import format_pace
 
     lines = [f"Baselines as of {doc['as_of_utc'][:10]} ({pb.window_days} days before it):"]
     cb = pb.cadence
     if cb is None:
-        lines.append(f"  step rate: none, {pb.basis('cadence_spm')}")
+        lines.append(f"  step rate: none, {pb.basis('cadence_spm', before)}")
     else:
         lo, hi = cb.speed_range_m_s
         lines.append(
@@ -80,12 +82,14 @@ def format_text(pb, doc: dict) -> str:
         mid = (lo + hi) / 2
         lines.append(
             f"    e.g. {cb.expected_spm(mid):.0f} steps/min at {format_pace(mid)}; "
-            f"overstriding is flagged below 95 % of it ({0.95 * cb.expected_spm(mid):.0f})"
+            f"overstriding is noted below {ratios[0]:.0%} of it "
+            f"({ratios[0] * cb.expected_spm(mid):.0f}), flagged below {ratios[1]:.0%} "
+            f"({ratios[1] * cb.expected_spm(mid):.0f}) with a strong baseline"
         )
     for metric, (label, unit, spec) in _LABELS.items():
         b = pb.band(metric)
         if b is None:
-            lines.append(f"  {label}: none, {pb.basis(metric)}")
+            lines.append(f"  {label}: none, {pb.basis(metric, before)}")
             continue
         mid = sum(b.speed_range_m_s) / 2
         lines.append(
@@ -113,14 +117,23 @@ def run(args: argparse.Namespace) -> int:
         minutes = history_minutes(store)
         flagged = store.flagged_paths("overstriding")
     pb, as_of_s = baseline_on(minutes, config, args.as_of or None, option="--as-of", path=db)
-    doc = baseline_dict(pb, minutes, db, as_of_s)
+    from ..baseline import window_words
+
+    before = window_words(args.as_of or None, as_of_s)
+    from ..rules import REGISTRY
+
+    rule = REGISTRY["overstriding"].from_config(config)
+    ratios = (rule.baseline_ratio, rule.flag_ratio)
+    doc = baseline_dict(pb, minutes, db, as_of_s, before)
     if args.output:
         from ..report.charts.baseline import draw_baseline
 
         days = baseline_settings(config)["window_days"]
         rs = minutes["run_start_s"].to_numpy(float)
         win = minutes[(rs < as_of_s) & (rs >= as_of_s - days * 86400.0)]
-        draw_baseline(win, pb, flagged, args.output)
+        draw_baseline(
+            win, pb, flagged, args.output, ratio=ratios[0], before=before, flag_ratio=ratios[1]
+        )
         doc["output"] = args.output
     if args.json:
         json.dump(doc, sys.stdout, indent=2, allow_nan=False)
@@ -128,7 +141,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         from ..report.vocab import localise, plain, resolve_units
 
-        print(plain(localise(format_text(pb, doc), resolve_units(args.units, config))))
+        print(
+            plain(localise(format_text(pb, doc, before, ratios), resolve_units(args.units, config)))
+        )
         if args.output:
             print(f"Wrote {args.output}")
     return 0

@@ -60,7 +60,8 @@ COUNT_COLUMNS = (
     "flagged_sessions",
     "spike_flagged",
     "form_flagged",
-    "weekly_flags",
+    "form_noted",
+    "weekly_notes",
     "acwr_notes",
 )
 
@@ -81,8 +82,9 @@ class CohortWeekly:
     counts : pandas.DataFrame
         Index runner ids; :data:`COUNT_COLUMNS`: counted runs, duplicates,
         other sports, sessions with at least one flag (form or volume; counted
-        runs only), of which session-spike flags and form flags, weekly-increase
-        flags, acute:chronic notes.
+        runs only), of which session-spike flags and form flags; runs with form
+        notes and no form flag; weekly-increase notes (never flags since
+        Frandsen et al. 2025), acute:chronic notes.
     findings : dict of str to list of dict
         Volume findings of each runner (Finding dicts).
     assumptions : dict of str to list of str
@@ -221,11 +223,15 @@ def cohort_weekly(
             per_week[r] = pd.Series(h.weeks["load"].to_numpy(float), index=h.weeks["week"])
         counted = set(h.acts["path"]) if len(h.acts) else set()
         spiked = {f.activity for f in h.findings if f.activity and f.severity == "flag"}
-        formed = {
-            p
+        # form findings per counted run: flags, and notes on runs without a flag
+        # (as the single-runner weekly table counts them)
+        sevs = {
+            p: {f.get("severity") for f in _loads(fj) or ()}
             for p, fj in zip(sub["path"], sub["findings_json"])
-            if p in counted and any(f.get("severity") == "flag" for f in _loads(fj))
+            if p in counted
         }
+        formed = {p for p, s in sevs.items() if "flag" in s}
+        noted = {p for p, s in sevs.items() if "note" in s and "flag" not in s}
         counts[r] = {
             "runs": h.counts["runs"],
             "duplicates": h.counts["duplicates"],
@@ -233,8 +239,9 @@ def cohort_weekly(
             "flagged_sessions": len((spiked & counted) | formed),
             "spike_flagged": len(spiked & counted),
             "form_flagged": len(formed),
-            "weekly_flags": sum(
-                f.rule == "weekly_increase" and f.severity == "flag" for f in h.findings
+            "form_noted": len(noted),
+            "weekly_notes": sum(
+                f.rule == "weekly_increase" and f.severity in ("flag", "note") for f in h.findings
             ),
             "acwr_notes": sum(f.rule == "acute_chronic" for f in h.findings),
         }
@@ -315,7 +322,7 @@ def format_text(cw: CohortWeekly, last_weeks: int = 8) -> str:
         "",
         f"{'runner':<{width}} "
         + " ".join(f"{c.strftime('%m-%d'):>6}" for c in cols)
-        + f" {'runs':>5} {'flagged':>7} {'spike':>5} {'form':>5} {'wk>30%':>6}",
+        + f" {'runs':>5} {'flagged':>7} {'spike':>5} {'form':>5} {'noted':>5} {'wk>30%':>6}",
     ]
     for r in cw.table.index:
         vals = [cw.table.at[r, c] for c in cols]
@@ -323,13 +330,16 @@ def format_text(cw: CohortWeekly, last_weeks: int = 8) -> str:
         n = cw.counts.loc[r]
         lines.append(
             f"{r:<{width}} {cells} {int(n['runs']):>5} {int(n['flagged_sessions']):>7} "
-            f"{int(n['spike_flagged']):>5} {int(n['form_flagged']):>5} {int(n['weekly_flags']):>6}"
+            f"{int(n['spike_flagged']):>5} {int(n['form_flagged']):>5} {int(n['form_noted']):>5} "
+            f"{int(n['weekly_notes']):>6}"
         )
     lines += [
         "",
         "flagged = runs with at least one flag (spike: a session much longer than the runner's "
         "longest of the previous 30 days, Frandsen et al. 2025; form: a form rule's flag); "
-        "wk>30% = weeks flagged for a weekly increase over 30 % (Nielsen et al. 2014). "
+        "noted = runs with a form note and no form flag; wk>30% = weeks noted for an "
+        "increase over 30 % (a note: Frandsen et al. 2025 found no association with injury "
+        "for week-to-week change). "
         "Empty cells are outside the runner's history.",
     ]
     n_assumed = sum(bool(a) for a in cw.assumptions.values())

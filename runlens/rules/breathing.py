@@ -8,7 +8,11 @@ running), and breathing frequency tracks effort and exertion (Nicolo et al.
 fatigue. The watch derives the rate from heart-rate variability and its
 accuracy while running is not publicly validated, and no study measures a link
 from breathing to back pain: both rules give notes with low confidence and say
-so, never flags. A file without a breathing rate gets no finding at all.
+so, never flags. A file without a breathing rate gets no finding at all. As
+every finding under the severity policy (docs/rules.md), a note must pass its
+threshold by more than its uncertainty: the sensor's resolution (whole
+breaths/min) and the spread of the reference it is compared with (the first
+steady stretch of the run, or the baseline's residual spread).
 
 - :class:`BreathingRise`: within one run, steps per breath falls (breathing
   rate rises) at a matched pace after an early reference stretch.
@@ -54,6 +58,11 @@ BREATHING_CAVEAT = (
 _LOW_CONFIDENCE = 0.3
 
 _COLUMN = "respiration_rate_brpm"
+
+#: The breathing rate's resolution, breaths/min: FIT's respiration_rate (field
+#: 99) holds whole breaths/min; runlens takes it for the enhanced field too
+#: (0.01 steps, finer than a rate derived from heart-rate variability).
+RESOLUTION_BRPM = 1.0
 
 
 def _median(x: np.ndarray, m: np.ndarray) -> float:
@@ -245,6 +254,13 @@ class BreathingRise(Rule):
         Steady running (2 m/s, 3 %, 600 s; evidence.md section 2).
     max_gap_s : float
         Interruptions of a stretch up to this long are bridged, s (30).
+    resolution_brpm : float
+        The breathing rate's resolution, breaths/min (1).
+
+    The late steps per breath must pass the threshold by more than the
+    margin: the larger of the reference stretch's spread (standard deviation
+    of its steps per breath) and one breath/min at the reference's rate
+    (``steps per breath x resolution / breathing rate``).
     """
 
     name = "breathing_rise"
@@ -260,8 +276,10 @@ class BreathingRise(Rule):
         max_grade_pct: float = 3.0,
         skip_start_s: float = 600.0,
         max_gap_s: float = 30.0,
+        resolution_brpm: float = RESOLUTION_BRPM,
     ) -> None:
         self.drop_pct = drop_pct
+        self.resolution_brpm = resolution_brpm
         self.reference_s = reference_s
         self.min_reference_s = min_reference_s
         self.min_duration_s = min_duration_s
@@ -299,6 +317,12 @@ class BreathingRise(Rule):
         if not runs:
             return []
         sel = sig.within(runs) & low
+        br_ref = _median(br, ref)
+        spread = float(np.nanstd(spb[ref]))
+        margin = max(spread, spb_ref * self.resolution_brpm / br_ref)
+        g = self.grade(_median(spb, sel), reference=spb_ref, note_at=limit, margin=margin)
+        if g.severity is None:
+            return []
         # Judged on the matched-pace steady running inside the stretches (hills and changes of
         # pace neither count nor break them), which can be well under the stretches' own span.
         duration_s = sig.seconds(sig.within(runs) & eligible)
@@ -329,7 +353,8 @@ class BreathingRise(Rule):
             f"{start_min:.0f} to {end_min:.0f} min (judged on the {duration_s / 60:.0f} min of "
             f"it on the flat at {format_pace(v_ref)} +-{self.pace_tolerance_pct:g}%), "
             f"steps per breath fell from "
-            f"{values['steps_per_breath_reference']:.1f} to {values['steps_per_breath_late']:.1f} "
+            f"{values['steps_per_breath_reference']:.1f} +- {margin:.1f} "
+            f"to {values['steps_per_breath_late']:.1f} "
             f"(breathing {values['respiration_rate_brpm_reference']:.0f} -> "
             f"{values['respiration_rate_brpm_late']:.0f} breaths/min, step rate "
             f"{values['cadence_spm_reference']:.0f} -> {values['cadence_spm_late']:.0f}). "
@@ -354,6 +379,9 @@ class BreathingRise(Rule):
                     },
                     _cite() + "; drop_pct: " + sources.RUNLENS_DEFAULT,
                     basis="this run's own first steady stretch, matched pace",
+                    margin=round(margin, 4),
+                    interval=[round(spb_ref - margin, 4), round(spb_ref + margin, 4)],
+                    margin_unit="steps per breath",
                 ),
                 [sig.span(a, b) for a, b in runs],
                 "See whether it repeats on similar runs and how hard the run felt; a watch's "
@@ -381,6 +409,11 @@ class BreathingVsBaseline(Rule):
         Steady running (2 m/s, 3 %, 600 s; evidence.md section 2).
     max_gap_s : float
         Interruptions of a stretch up to this long are bridged, s (30).
+    resolution_brpm : float
+        The breathing rate's resolution, breaths/min (1).
+
+    The breathing rate seen must pass the threshold by more than the margin:
+    the larger of the baseline's residual spread and the resolution.
     """
 
     name = "breathing_baseline"
@@ -393,8 +426,10 @@ class BreathingVsBaseline(Rule):
         max_grade_pct: float = 3.0,
         skip_start_s: float = 600.0,
         max_gap_s: float = 30.0,
+        resolution_brpm: float = RESOLUTION_BRPM,
     ) -> None:
         self.baseline_ratio = baseline_ratio
+        self.resolution_brpm = resolution_brpm
         self.min_duration_s = min_duration_s
         self.min_speed_m_s = min_speed_m_s
         self.max_grade_pct = max_grade_pct
@@ -432,6 +467,11 @@ class BreathingVsBaseline(Rule):
         duration_s = sig.seconds(sig.within(runs) & steady)
         speed = _median(sig.speed_m_s, sel)
         seen, exp = _median(br, sel), _median(expected, sel)
+        margin = max(float(baseline.residual_sd_brpm), self.resolution_brpm)
+        limit_seen = float(np.nanmedian(limit[sel]))
+        g = self.grade(seen, reference=exp, note_at=limit_seen, margin=margin, below=False)
+        if g.severity is None:
+            return []
         values: dict[str, object] = {
             "respiration_rate_brpm": round(seen, 1),
             "baseline_expected_brpm": round(exp, 1),
@@ -452,8 +492,8 @@ class BreathingVsBaseline(Rule):
         msg = (
             f"Breathing faster than usual for your speed (low confidence): for "
             f"{duration_s / 60:.0f} min of steady running, {seen:.0f} breaths/min at "
-            f"{format_pace(speed)}, above {self.baseline_ratio:.2f} x the {exp:.0f} your own "
-            "history predicts at this speed. Faster breathing at a given pace is a marker of "
+            f"{format_pace(speed)}, above {self.baseline_ratio:.2f} x the {exp:.0f} +- "
+            f"{margin:.0f} your own history predicts at this speed. Faster breathing at a given pace is a marker of "
             "effort or fatigue (heat, illness or a hard week can do it). " + BREATHING_CAVEAT
         )
         if values.get("baseline_extrapolated"):
@@ -467,13 +507,16 @@ class BreathingVsBaseline(Rule):
                 Evidence(
                     values,
                     {
-                        "respiration_rate_brpm_above": round(float(np.nanmedian(limit[sel])), 1),
+                        "respiration_rate_brpm_above": round(limit_seen, 1),
                         "baseline_ratio": self.baseline_ratio,
                         "min_duration_s": self.min_duration_s,
                         "skip_start_s": self.skip_start_s,
                     },
                     _cite() + "; baseline_ratio: " + sources.RUNLENS_DEFAULT,
                     basis=basis,
+                    margin=round(margin, 2),
+                    interval=[round(exp - margin, 2), round(exp + margin, 2)],
+                    margin_unit="breaths/min",
                 ),
                 [sig.span(a, b) for a, b in runs],
                 "Compare with how the run felt and with sleep, heat or illness that week; one run "

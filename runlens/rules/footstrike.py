@@ -49,7 +49,9 @@ class HeelStriking(Rule):
     midfoot_max : int
         Highest 1-based value that counts as midfoot (10).
     rearfoot_share : float
-        Measured: flag when at least this share of running time is rearfoot (0.5).
+        Measured: a note when the rearfoot share of running time passes this
+        by more than its standard error, ``sqrt(p (1 - p) / n)`` over the ``n``
+        records that carry a foot strike (0.5).
     gct_ms_min : float
         Inferred: ground contact at or above this, ms (278: Garmin's orange band
         starts there).
@@ -159,6 +161,18 @@ class HeelStriking(Rule):
         share = {
             k: sig.seconds(m) / total for k, m in (("rear", rear), ("mid", mid), ("fore", fore))
         }
+        # The share's uncertainty: its binomial standard error over the records that carry a
+        # foot strike (each record is one classified step the pod reported).
+        n_records = int(use.sum())
+        p = share["rear"]
+        margin = float(np.sqrt(p * (1.0 - p) / n_records))
+        g = self.grade(
+            p,
+            reference=self.rearfoot_share,
+            note_at=self.rearfoot_share,
+            margin=margin,
+            below=False,
+        )
         values = {
             "field": col,
             "scale": "0..15 (shifted to 1..16)" if zero_based else "1..16",
@@ -166,6 +180,7 @@ class HeelStriking(Rule):
             "midfoot_share": round(share["mid"], 3),
             "forefoot_share": round(share["fore"], 3),
             "running_s_with_foot_strike": round(total),
+            "records_with_foot_strike": n_records,
             "median_value_1_16": float(np.median(v1[use])),
         }
         threshold = {
@@ -180,21 +195,30 @@ class HeelStriking(Rule):
             threshold,
             sources.RUNSCRIBE_FOOTSTRIKE,
             basis="foot pod",
-            margin=0.0,  # the pod classifies each step; its accuracy is in the source
-            interval=[self.rearfoot_share, self.rearfoot_share],
-            margin_unit="share of running time",
+            margin=round(margin, 4),
+            interval=[
+                round(self.rearfoot_share - margin, 4),
+                round(self.rearfoot_share + margin, 4),
+            ],
+            margin_unit="share of running time (standard error over the records)",
         )
         shares = (
             f"rearfoot {share['rear']:.0%}, midfoot {share['mid']:.0%}, "
             f"forefoot {share['fore']:.0%} of {total / 60:.0f} min"
         )
-        if share["rear"] < self.rearfoot_share:
+        if g.severity is None:
+            if p < self.rearfoot_share - margin:
+                said = "mostly not heel striking"
+            else:
+                said = (
+                    f"rearfoot on about {p:.0%} of the time, too close to the "
+                    f"{self.rearfoot_share:.0%} threshold to call (+- {margin:.1%})"
+                )
             return Finding(
                 self.name,
                 "info",
                 "measured",
-                f"Foot strike measured by your foot pod ({col}): mostly not heel striking "
-                f"({shares}).",
+                f"Foot strike measured by your foot pod ({col}): {said} ({shares}).",
                 evidence,
             )
         frac = rolling_mean(
@@ -207,7 +231,9 @@ class HeelStriking(Rule):
             self.name,
             "note",  # no study in runners links rearfoot striking itself to injury
             "measured",
-            f"Heel striking measured by your foot pod ({col}): {shares}. {_CAVEAT} A note, "
+            f"Heel striking measured by your foot pod ({col}): {shares} (rearfoot "
+            f"{p:.0%} +- {margin:.1%}, above the {self.rearfoot_share:.0%} threshold). "
+            f"{_CAVEAT} A note, "
             "not a flag: no study in runners links rearfoot striking itself to injury.",
             evidence,
             [sig.span(a, b) for a, b in runs],

@@ -234,9 +234,18 @@ def test_baseline_command_shows_and_draws_the_runners_line(histories, tmp_path, 
     assert abs(doc["bands"]["gct_balance_left_pct"]["intercept"] - 50.0) < 0.5
     assert png_info(out)[0] > 0
     # before the third run there is too little history: said, not fitted
-    assert main(["baseline", "--db", str(db), "--json", "--as-of", "2026-07-29"]) == 0
+    # (the window is said as what it is: before the --as-of date, not "before this run")
+    early_png = tmp_path / "early.png"
+    argv = ["baseline", "--db", str(db), "--json", "--as-of", "2026-07-29", "-o", str(early_png)]
+    assert main(argv) == 0
     early = json.loads(capsys.readouterr().out)
     assert early["cadence"] is None
     assert early["basis"]["cadence_spm"].startswith(
-        "population band: 1 run in the 60 days before this run (3 needed)"
+        "population band: 1 run in the 60 days before 2026-07-29 (3 needed)"
     )
+    assert png_info(early_png)[0] > 0
+    assert main(["baseline", "--db", str(db), "--as-of", "2026-07-29"]) == 0
+    text = capsys.readouterr().out
+    # (the text speaks the runner's language: "other runners' usual range")
+    assert "1 run in the 60 days before 2026-07-29 (3 needed)" in text
+    assert "before this run" not in text

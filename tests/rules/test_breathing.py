@@ -191,3 +191,73 @@ def test_a_speed_outside_the_baselines_fitted_speeds_is_said_to_be_less_sure():
     cad = CadenceBaseline(135.0, 10.0, 4, 1000, 1.5, (2.5, 3.5))
     assert not cad.extrapolated(3.74) and cad.extrapolated(3.76)
     assert cad.expected_spm([2.0, 3.0]).tolist() == [155.0, 165.0]
+
+
+def _paced(minutes, breathing, cadence=180.0):
+    """A flat 3 m/s run at exactly ``cadence`` steps/min, breathing ``breathing(minute)``."""
+    import numpy as np
+
+    from tests.rules.builder import build_run
+
+    a = build_run(minutes, seed=5)
+    m = np.arange(len(a.records)) / 60.0
+    a.records["cadence_spm"] = cadence
+    a.records["respiration_rate_brpm"] = np.asarray(breathing(m), float)
+    return a
+
+
+@pytest.mark.parametrize(
+    ("sd", "late", "margin", "interval"),
+    [
+        # threshold 1.2 x 30 = 36; margin max(spread 2.5, resolution 1) = 2.5
+        (2.5, 38.0, None, None),  # 2 above 36: inside the margin
+        (2.5, 39.0, 2.5, [27.5, 32.5]),  # 3 above 36
+        # spread 0.4: the whole breath/min of the sensor is the margin
+        (0.4, 36.5, None, None),  # 0.5 above 36
+        (0.4, 37.5, 1.0, [29.0, 31.0]),  # 1.5 above 36
+    ],
+)
+def test_breathing_baseline_note_passes_by_more_than_the_spread_or_resolution(
+    sd, late, margin, interval
+):
+    import numpy as np
+
+    # 30 breaths/min at every speed (slope 0), and from minute 15 on `late`.
+    b = BreathingBaseline(30.0, 0.0, 5, 300, sd, (2.5, 3.5))
+    a = _paced(40, lambda m: np.where(m < 15, 30.0, late))
+    got = BreathingVsBaseline().evaluate(a, baseline=b)
+    if margin is None:
+        assert got == []
+        return
+    (f,) = got
+    assert f.severity == "note"
+    assert f.evidence.values["respiration_rate_brpm"] == late
+    assert f.evidence.margin == margin and f.evidence.interval == interval
+    assert f.evidence.margin_unit == "breaths/min"
+    assert f"the 30 +- {margin:.0f} your own history predicts" in f.message
+
+
+@pytest.mark.parametrize(
+    ("late", "noted"),
+    [
+        # reference (minutes 10-20): 180 / 40 = 4.5 steps per breath, no spread; the
+        # threshold 20 % lower is 3.6; the margin one breath/min at 40: 4.5 x 1 / 40 = 0.1125.
+        (50.5, False),  # 180 / 50.5 = 3.564: 0.036 below 3.6, inside the margin
+        (52.0, True),  # 180 / 52 = 3.462: 0.138 below 3.6
+    ],
+)
+def test_breathing_rise_note_passes_by_more_than_one_breath_per_minute(late, noted):
+    import numpy as np
+
+    a = _paced(45, lambda m: np.where(m < 25, 40.0, late))
+    got = BreathingRise().evaluate(a)
+    if not noted:
+        assert got == []
+        return
+    (f,) = got
+    assert f.evidence.values["steps_per_breath_reference"] == 4.5
+    assert f.evidence.values["steps_per_breath_late"] == pytest.approx(180 / 52, abs=0.005)
+    assert f.evidence.margin == pytest.approx(0.1125, abs=0.0005)
+    assert f.evidence.interval == pytest.approx([4.3875, 4.6125], abs=0.0005)
+    assert f.evidence.margin_unit == "steps per breath"
+    assert "fell from 4.5 +- 0.1 to 3.5" in f.message

@@ -179,16 +179,34 @@ def test_without_running_dynamics_heel_striking_is_unknown_not_silent():
 
 
 def test_foot_pod_measures_heel_striking_in_its_window():
-    # RunScribe 1..16: 3 (rearfoot) from minute 10 to 30, 13 (forefoot) otherwise.
-    pod = window(3.0, 10, 30, 40, base=13.0)
+    # RunScribe 1..16: 3 (rearfoot) from minute 10 to 35, 13 (forefoot) otherwise.
+    pod = window(3.0, 10, 35, 40, base=13.0)
     run = build_run(40, developer={"footstrike type": pod})  # name case differs
     f = only(HeelStriking().evaluate(run), "note")  # issue 25: no study supports a flag
     assert f.confidence == "measured" and f.evidence.basis == "foot pod"
     assert f.evidence.values["field"] == "footstrike type"
     assert f.evidence.values["scale"] == "1..16"
-    assert f.evidence.values["rearfoot_share"] == pytest.approx(0.5, abs=0.01)
-    assert f.evidence.values["forefoot_share"] == pytest.approx(0.5, abs=0.01)
-    assert_range(f.time_ranges[0], 10, 30)
+    # 2,399 records carry a foot strike (the first has no time before it); 1,500 of them
+    # rearfoot: p = 1500 / 2399 = 0.62526, its standard error sqrt(p (1 - p) / 2399) = 0.00988.
+    assert f.evidence.values["records_with_foot_strike"] == 2399
+    assert f.evidence.values["rearfoot_share"] == 0.625
+    assert f.evidence.values["forefoot_share"] == 0.375
+    assert f.evidence.margin == 0.0099
+    assert f.evidence.interval == [0.4901, 0.5099]
+    assert "rearfoot 63% +- 1.0%, above the 50% threshold" in f.message
+    assert_range(f.time_ranges[0], 10, 35)
+
+
+def test_foot_pod_half_rearfoot_is_too_close_to_the_threshold_to_call():
+    # Rearfoot from minute 10 to 30: 1200 of 2399 records, p = 0.50021, 0.0002 past the 0.5
+    # threshold, inside its standard error sqrt(p (1 - p) / 2399) = 0.0102 (a note before:
+    # margin 0).
+    pod = window(3.0, 10, 30, 40, base=13.0)
+    f = only(HeelStriking().evaluate(build_run(40, developer={"footstrike type": pod})), "info")
+    assert f.confidence == "measured"
+    assert f.evidence.margin == 0.0102
+    assert f.evidence.interval == [0.4898, 0.5102]
+    assert "too close to the 50% threshold to call (+- 1.0%)" in f.message
 
 
 def test_foot_pod_zero_based_scale_and_mostly_midfoot():

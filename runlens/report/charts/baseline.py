@@ -22,7 +22,26 @@ if TYPE_CHECKING:
 
     from ...baseline import PersonalBaseline
 
-__all__ = ["draw_baseline"]
+__all__ = ["baseline_title", "draw_baseline"]
+
+
+def baseline_title(baseline: PersonalBaseline, before: str = "before this run") -> str:
+    """The chart's title (two lines): what the baseline is fitted on, and which window.
+
+    >>> from runlens.baseline import CadenceBaseline, PersonalBaseline
+    >>> cb = CadenceBaseline(127.0, 10.0, 9, 300, 2.0, (2.5, 3.5))
+    >>> baseline_title(PersonalBaseline(cb, {}, 9), "before 2026-08-01")
+    'Your step rate at your speeds\\n9 runs in the 60 days before 2026-08-01'
+    >>> baseline_title(PersonalBaseline(None, {}, 1), "before 2026-07-29")
+    'No personal baseline\\npopulation band: 1 run in the 60 days before 2026-07-29 (3 needed)'
+    """
+    cb = baseline.cadence
+    if cb is None:
+        return f"No personal baseline\n{baseline.basis(before=before)}"
+    return (
+        f"Your step rate at your speeds\n{cb.n_activities} runs in the "
+        f"{baseline.window_days} days {before}"
+    )
 
 
 def draw_baseline(
@@ -31,6 +50,8 @@ def draw_baseline(
     flagged: set[str],
     out: str | Path,
     ratio: float = 0.95,
+    before: str = "before this run",
+    flag_ratio: float = 0.90,
 ) -> Path:
     """Draw step rate against speed with the personal line and band.
 
@@ -44,8 +65,12 @@ def draw_baseline(
         Paths of runs flagged for overstriding.
     out : str or Path
         ``.png`` or ``.pdf``.
-    ratio : float
-        The overstriding threshold as a share of the line.
+    ratio, flag_ratio : float
+        The overstriding note and flag thresholds as shares of the line (a
+        flag also needs a strong baseline, docs/rules.md).
+    before : str
+        Which window the baseline is of, said in the title: "before
+        2026-08-01" for an as-of date, "up to your last run (2026-09-30)".
     """
     from ...units import format_pace
 
@@ -119,16 +144,18 @@ def draw_baseline(
                 ratio * line,
                 color=PALETTE["bar_flag"],
                 linestyle="--",
-                label=f"flag below {ratio:.0%} of your line",
+                label=f"note below {ratio:.0%} of your line",
                 zorder=2,
             )
-            title = (
-                f"Your step rate at your speeds: {cb.n_activities} runs over "
-                f"{baseline.window_days} days"
+            ax.plot(
+                v,
+                flag_ratio * line,
+                color=PALETTE["bar_flag"],
+                linestyle=":",
+                label=f"flag below {flag_ratio:.0%} (a strong baseline only)",
+                zorder=2,
             )
-        else:
-            title = f"No personal baseline yet: {baseline.basis()}"
-        ax.set_title(title)
+        ax.set_title(baseline_title(baseline, before))
         ax.set_xlabel("speed, m/s")
         ax.set_ylabel("step rate, steps/min")
         ticks = ax.get_xticks()
