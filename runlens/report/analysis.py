@@ -100,6 +100,8 @@ def _session_summary(activity: Activity, i: int, whole: dict | None = None) -> d
         utc_offset_s=activity.utc_offset_s,
         sessions=[s],
         pauses=[p for p in activity.pauses if p.start >= lo and p.end <= hi],
+        # a pool swim's lengths give its moving time
+        extra={k: v for k, v in activity.extra.items() if k == "pool_lengths"},
     )
     m = activity_metrics(sub, running_only=False)
     return {**_clean(m), **_breathing(m)}
