@@ -170,3 +170,21 @@ def test_a_1970_dated_run_is_left_out_of_load_with_a_warning():
     assert "antfs-dump.63.fit (1970-07-13)" in line
     kept = build_history(df, Config(), include_undated=True)
     assert len(kept.acts) == 16
+
+
+@pytest.mark.parametrize(
+    "load_unit, before, this_week",
+    [
+        # 5 x 8 km a week before the break and in the week back
+        ("distance", "40.0 km a week", "this week 40.0 km."),
+        # 5 x 44 min (8 km at 330 s/km): the week back in minutes too, its distance named
+        ("moving_time", "220.0 min a week", "this week 220.0 min (40.0 km run)."),
+    ],
+)
+def test_returning_compares_the_weeks_in_one_unit(load_unit, before, this_week):
+    days = [(w * 7 + d, 8.0) for w in range(8) for d in range(5)]
+    days += [(w * 7 + d, 8.0) for w in range(18, 24) for d in range(5)]
+    h = build_history(frame(days), Config(), load_unit=load_unit)
+    (f,) = [f for f in h.findings if f.rule == "returning"]
+    flat = " ".join(f.message.split())
+    assert f"you ran about {before}; {this_week}" in flat, flat

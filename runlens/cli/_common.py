@@ -106,9 +106,12 @@ def history_db(args: argparse.Namespace, config, folder: str | None = None) -> s
     if folder:
         from ..history import scan
         from ..report.text import scan_summary
-        from ._progress import scan_progress
+        from ._progress import judge_progress, scan_progress
 
-        rep = scan(folder, args.db, jobs=jobs, config=config, progress=scan_progress())
+        rep = scan(
+            folder, args.db, jobs=jobs, config=config, progress=scan_progress(),
+            judging=judge_progress(),
+        )  # fmt: skip
         say_merged(rep.merged, rep.db)
         for line in scan_summary(rep):  # what the scan did, on stderr: stdout stays the output
             print(f"runlens: {line}", file=sys.stderr)

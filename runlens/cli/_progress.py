@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["scan_progress"]
+__all__ = ["scan_progress", "judge_progress"]
 
 
 class _Bar:
     """``progress(done, total)`` as :func:`runlens.history.scan` calls it, on one tqdm bar."""
 
-    def __init__(self, what: str) -> None:
+    def __init__(self, what: str, unit: str = " files") -> None:
         self.what = what
+        self.unit = unit
         self.bar = None
 
     def __call__(self, done: int, total: int) -> None:
@@ -25,7 +26,7 @@ class _Bar:
             self.bar = tqdm(
                 total=total,
                 desc=self.what,
-                unit=" files",
+                unit=self.unit,
                 file=_Stderr(),
                 leave=False,
                 ncols=_columns(),
@@ -67,8 +68,13 @@ def _columns() -> int:
     return min(n, 120) if n >= 40 else 80
 
 
-def scan_progress(what: str = "scanning", *, quiet: bool = False):
+def scan_progress(what: str = "scanning", *, quiet: bool = False, unit: str = " files"):
     """A progress callback for a scan, or None on a pipe (or when ``quiet``)."""
     if quiet or not sys.stderr.isatty():
         return None
-    return _Bar(what)
+    return _Bar(what, unit)
+
+
+def judge_progress(*, quiet: bool = False):
+    """The bar of a scan's judging pass (runs judged against their baseline), or None."""
+    return scan_progress("judging", quiet=quiet, unit=" runs")

@@ -25,9 +25,10 @@ def add_source_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--from", dest="date_from", metavar="DATE", help="first day shown (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", metavar="DATE", help="last day shown (YYYY-MM-DD)")
     from ..load import WEEKDAYS
-    from ._common import add_config_argument, add_load_unit_argument
+    from ._common import add_config_argument, add_load_unit_argument, add_units_argument
 
     add_load_unit_argument(p)
+    add_units_argument(p)
     p.add_argument(
         "--last",
         type=int,
@@ -97,6 +98,9 @@ def load_chart_data(args: argparse.Namespace):
                 )
     data = chart_data(history, date_from=lo, date_to=hi)
     data.pain, data.pain_report = pain, pain_doc
+    from ..report.vocab import resolve_units
+
+    data.units = resolve_units(getattr(args, "units", None), config)
     data.pain_days = sorted(days.items())
     from ._common import activity_names
 

@@ -26,9 +26,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="write a static site instead: index.html and a page per run, offline (DIR)",
     )
-    from ._common import add_units_argument
-
-    add_units_argument(p)
     p.set_defaults(func=run)
 
 

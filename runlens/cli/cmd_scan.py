@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
 
         check_scan_args(args)  # cohort options need --engine dask
     config = load_config(args.config)
-    from ._progress import scan_progress
+    from ._progress import judge_progress, scan_progress
 
     progress = scan_progress(quiet=args.json)  # tqdm: rate and ETA on a terminal only
     if args.engine == "dask":
@@ -110,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
         config=config,
         progress=progress,
         sports=sports,
+        judging=judge_progress(quiet=args.json),
     )
     if args.json:
         json.dump(rep.to_dict(), sys.stdout, indent=2)

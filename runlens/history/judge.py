@@ -219,13 +219,17 @@ def _inputs_now(store: Store, counted, inputs, plan) -> dict[str, list[str]]:
 
 
 def judge_history(
-    store: Store, config: Config | None = None, jobs: int = 1, judge_dir: str | None = None
+    store: Store,
+    config: Config | None = None,
+    jobs: int = 1,
+    judge_dir: str | None = None,
+    progress=None,
 ) -> int:
     """Evaluate the form rules of every run whose baseline changed; returns how many.
 
     Files are read again (in ``jobs`` worker processes) unless this scan kept
     them as read in ``judge_dir``; a file that can no longer be read keeps its
-    previous findings.
+    previous findings. ``progress(done, total)`` is called after each run judged.
     """
     done = 0
     # Another scan of the same store may write runs meanwhile: plan again until
@@ -236,18 +240,31 @@ def judge_history(
         if not plan:
             break
         version = store.data_version()
-        done += _judge(store, config, jobs, plan, judge_dir)
+        done += _judge(store, config, jobs, plan, judge_dir, progress)
         if store.data_version() == version:
             break  # no other scan wrote meanwhile: what was planned is what is due
     return done
 
 
 def _judge(
-    store: Store, config: Config | None, jobs: int, plan: list, judge_dir: str | None = None
+    store: Store,
+    config: Config | None,
+    jobs: int,
+    plan: list,
+    judge_dir: str | None = None,
+    progress=None,
 ) -> int:
     from .worker import judge_file
 
     keys = {p: k for p, _, k in plan}
+    total, seen = len(plan), 0
+
+    def tick() -> None:
+        nonlocal seen
+        seen += 1
+        if progress is not None:
+            progress(seen, total)
+
     rows = store.judgements()
     # What the scan applied on top of the file (the export list's sport and time
     # zone, the user's --sport): the stored row has it; the file alone may not.
@@ -267,6 +284,7 @@ def _judge(
             continue
         store.set_judgement(path, json.loads(twin[0]), twin[1], key)
         done += key != POPULATION_KEY
+        tick()
     plan = rest
     if not plan:
         return done
@@ -277,6 +295,7 @@ def _judge(
             key = keys[res["path"]]
             store.set_judgement(res["path"], res["findings"], res["form_rules"], key)
             done += key != POPULATION_KEY  # counted runs, judged on their baseline
+        tick()
 
     if jobs <= 1 or len(plan) == 1:
         for path, pb, _ in plan:

@@ -199,6 +199,7 @@ def scan(
     config: Config | None = None,
     progress: Callable[[int, int], None] | None = None,
     sports: dict[str, str] | None = None,
+    judging: Callable[[int, int], None] | None = None,
 ) -> ScanReport:
     """Scan ``root`` (a folder or a zip) recursively into the store ``db``.
 
@@ -219,6 +220,9 @@ def scan(
         Runner profile and rule parameters.
     progress : callable, optional
         Called as ``progress(done, total)`` after each file read.
+    judging : callable, optional
+        Called as ``judging(done, total)`` after each run judged (the pass that
+        judges runs against their personal baseline, after the reading).
     sports : dict, optional
         Path (as stored; a member's ``ZIP!/NAME``) -> sport: the user's
         override, remembered in the store; those files are read again.
@@ -241,14 +245,16 @@ def scan(
         check_outside(dbp, r, "store", "--db")
     store = open_history(db)
     try:
-        rep = _scan(store, r, dbp, t0, jobs, rescan, config, progress, sports or {})
+        rep = _scan(store, r, dbp, t0, jobs, rescan, config, progress, sports or {}, judging)
         rep.merged = store.merged
         return rep
     finally:
         store.close()
 
 
-def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> ScanReport:
+def _scan(
+    store, r, dbp, t0, jobs, rescan, config, progress, new_sports, judging=None
+) -> ScanReport:
     from ..io.archive import SEP, Archive
     from ..io.exports import ExportIndex, is_export_list
 
@@ -505,14 +511,14 @@ def _scan(store, r, dbp, t0, jobs, rescan, config, progress, new_sports) -> Scan
             arc.close()
     try:
         return _finish(store, r, report, config, jobs, changed, names, new_paths,
-                       archives_now, archives_seen, judge_dir, t0)
+                       archives_now, archives_seen, judge_dir, t0, judging)
     finally:
         if judge_dir is not None:
             shutil.rmtree(judge_dir, ignore_errors=True)
 
 
 def _finish(store, r, report, config, jobs, changed, names, new_paths, archives_now,
-            archives_seen, judge_dir, t0) -> ScanReport:
+            archives_seen, judge_dir, t0, judging=None) -> ScanReport:
     """After every file is stored: forget what went, refresh the derived tables,
     judge the runs whose baseline changed, count."""
     from ..io.archive import SEP
@@ -554,7 +560,7 @@ def _finish(store, r, report, config, jobs, changed, names, new_paths, archives_
         state = derived_state(refresh_derived(store, config), config)
         # Duplicates are known now: judge each counted run against the runs
         # before it (reads again only runs whose baseline changed).
-        report.judged = judge_history(store, config, jobs, judge_dir)
+        report.judged = judge_history(store, config, jobs, judge_dir, progress=judging)
         _mark_judged(store, state["fingerprint"])
     store.mark_root_scanned(r, "folder" if Path(r).is_dir() else "zip", report.found)
     store.forget_empty_sources()

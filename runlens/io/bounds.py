@@ -15,7 +15,7 @@ from typing import Any
 __all__ = ["MAX_MESSAGES", "DROPPED_KEY", "cap", "cap_messages"]
 
 #: Messages kept per kind; kinds not named here are not bounded.
-MAX_MESSAGES = {"session": 256, "lap": 5000}
+MAX_MESSAGES = {"session": 256, "lap": 5000, "length": 20000}
 #: Key of a decoder's messages dict counting what it already dropped, by kind.
 DROPPED_KEY = "_dropped_by_bound"
 

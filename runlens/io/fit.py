@@ -56,8 +56,9 @@ __all__ = [
 
 #: Messages other than records that the Activity needs.
 KEPT_MESSAGES = frozenset(
-    {"file_id", "device_info", "user_profile", "event", "lap", "session", "activity", "sport"}
-)
+    {"file_id", "device_info", "user_profile", "event", "lap", "session", "activity", "sport",
+     "length"}
+)  # fmt: skip
 
 #: Record fields fitparse's profile (2020) does not name, read by number: FIT field
 #: number -> (FIT profile name, scale). evidence.md section 8 (breathing rate, breaths/min).

@@ -74,6 +74,7 @@ _KEPT_NAMES = {
     21: "event",
     23: "device_info",
     34: "activity",
+    101: "length",  # a pool swim's lengths: its moving time
 }
 assert set(_KEPT_NAMES.values()) == KEPT_MESSAGES
 # Walked past too: those that describe developer fields (field_description 206,

@@ -201,6 +201,30 @@ def _segments(msgs: list[dict[str, Any]], default_sport: str | None) -> list[Seg
     return segs
 
 
+def _pool_lengths(msgs: list[dict[str, Any]]) -> list[tuple[float, float, float]]:
+    """A pool swim's active lengths as (start, end, swimming time), Unix seconds and s.
+
+    The FIT ``length`` message (one per pool length; ``length_type`` active or idle,
+    idle being the rests at the wall) carries ``total_timer_time`` and
+    ``total_elapsed_time``: the swimming time is the active lengths' timer time
+    (their elapsed time where the timer time is missing).
+    """
+    out = []
+    for m in msgs:
+        if m.get("length_type") not in ("active", 1):
+            continue
+        t = _num(m.get("total_timer_time"))
+        if t is None:
+            t = _num(m.get("total_elapsed_time"))
+        start = _num(m.get("start_time"))
+        end = _num(m.get("timestamp"))
+        if t is None or t < 0 or (start is None and end is None):
+            continue
+        start = end - t if start is None else start
+        out.append((start, start + t if end is None else max(end, start), t))
+    return out
+
+
 def _pauses(events: list[dict[str, Any]]) -> list[Pause]:
     """Timer stop -> next timer start, from FIT event messages (event=timer)."""
     pauses = []
@@ -403,6 +427,7 @@ def build_activity(raw: RawFit, name: str, sha256: str, size: int, compressed: b
     device_summary = combine_summaries([s.device_summary for s in (running or sessions)])
     start = sessions[0].start if sessions else index[0]
 
+    lengths = _pool_lengths(messages.get("length", []))
     return Activity(
         records=records,
         source=Source(name, "fit", sha256, size, compressed, raw.reader),
@@ -421,5 +446,6 @@ def build_activity(raw: RawFit, name: str, sha256: str, size: int, compressed: b
         cadence_convention=convention,
         warnings=list(raw.warnings),
         extra={"fit_headers": raw.n_headers, "file_type": ftype}
-        | ({"power_from_developer_field": power_from} if power_from else {}),
+        | ({"power_from_developer_field": power_from} if power_from else {})
+        | ({"pool_lengths": lengths} if lengths else {}),
     )

@@ -436,11 +436,13 @@ def _aggregate(
     start: pd.Timestamp | None = None,
     options: MetricOptions | None = None,
     span_end: float | None = None,
+    sport: str | None = None,
 ) -> dict[str, Any]:
     """:func:`aggregate` of columns as arrays (:func:`_columns`): no pandas per segment.
 
     ``span_end`` (Unix s): the aggregate is a whole session (or activity) ending
-    then; laps without track points inside it add their own totals.
+    then; laps without track points inside it add their own totals. ``sport``: the
+    span's sport (its session's or lap's; default the activity's).
     """
     opt = options or MetricOptions()
     out: dict[str, Any] = dict.fromkeys(SUMMARY_KEYS)
@@ -484,10 +486,22 @@ def _aggregate(
     if np.isfinite(speed).any():
         out["moving_s"] = min(float(dt[moving].sum()), out["timer_s"])
         out["max_speed_m_s"] = float(np.nanmax(speed))
+    lengths = activity.extra.get("pool_lengths")
+    if lengths and (sport or activity.sport) == "swimming":
+        # a pool swim: its swimming time is its active lengths' time (rests at the wall
+        # are idle lengths), not its few speed samples
+        hi = max(t_end, span_end or t_end)
+        swum = [d for a, _b, d in lengths if t0 - 1.0 <= a <= hi]
+        if swum:
+            out["moving_s"] = min(float(sum(swum)), out["timer_s"])
+    else:
+        swum = []
     if out["distance_m"] is not None and out["timer_s"]:
-        out["avg_speed_m_s"] = out["distance_m"] / out["timer_s"]
+        # a pool swim's pace is over its swimming time, as the watch's (rests left out)
+        t_pace = out["moving_s"] if swum and out["moving_s"] else out["timer_s"]
+        out["avg_speed_m_s"] = out["distance_m"] / t_pace
         out["pace_s_per_km"] = (
-            out["timer_s"] / out["distance_m"] * 1000.0 if out["distance_m"] > 0 else None
+            t_pace / out["distance_m"] * 1000.0 if out["distance_m"] > 0 else None
         )
     running = frame["running"]
     out["running_s"] = float(dt[running].sum())
@@ -540,7 +554,8 @@ def activity_metrics(
         k = sessions[0] if sessions else -1
         start = spans[k][0] if k >= 0 else None
         end = spans[k][1].timestamp() if k >= 0 else float(cols["t_s"][-1])
-        out = _aggregate(cols, activity, start=start, options=options, span_end=end)
+        sport = activity.sessions[k].sport if 0 <= k < len(activity.sessions) else None
+        out = _aggregate(cols, activity, start=start, options=options, span_end=end, sport=sport)
         return _trust_totals(activity, out)
     parts = [
         _aggregate(
@@ -549,6 +564,7 @@ def activity_metrics(
             start=spans[k][0],
             options=options,
             span_end=spans[k][1].timestamp(),
+            sport=activity.sessions[k].sport if k < len(activity.sessions) else None,
         )
         for k in sessions
         if k >= 0
@@ -638,6 +654,7 @@ def session_metrics(activity: Activity, options: MetricOptions | None = None) ->
             start=span[0],
             options=options,
             span_end=span[1].timestamp(),
+            sport=s.sport,
         )
         m["sport"] = s.sport
         out.append(m)
@@ -677,7 +694,7 @@ def lap_metrics(
         sel = np.flatnonzero(np.asarray(inside))
         if sel.size == 0:
             continue
-        m = _aggregate(_take(cols, sel), activity, start=span[0], options=options)
+        m = _aggregate(_take(cols, sel), activity, start=span[0], options=options, sport=lap.sport)
         row = {"lap": k + 1, "start": span[0], "sport": lap.sport}
         row.update(m)
         row.update({"device_" + key: lap.device_summary.get(key) for key in SUMMARY_KEYS})

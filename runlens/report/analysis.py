@@ -112,6 +112,8 @@ def _session_summary(
         # one's start, as in some multisport files, ends where the next begins)
         sessions=[replace(s, start=lo, end=hi) if (s.start, s.end) != (lo, hi) else s],
         pauses=[p for p in activity.pauses if p.start >= lo and p.end <= hi],
+        # a pool swim's lengths give its moving time
+        extra={k: v for k, v in activity.extra.items() if k == "pool_lengths"},
     )
     m = activity_metrics(sub, running_only=False)
     if totals is not None:  # the file's own samples around the session count as they do there

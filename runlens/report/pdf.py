@@ -100,10 +100,12 @@ def _short(name: str, n: int) -> str:
     return name if len(name) <= n else name[: n // 2 - 1] + "..." + name[-(n - n // 2 - 2) :]
 
 
-def _finding_lines(f: Finding, who: str = "") -> list[str]:
+def _finding_lines(f: Finding, who: str = "", units: str = "metric") -> list[str]:
     """A finding as sentences: what it is and how sure, what was seen (its numbers are in
-    the message), what it was compared with, what to try. The raw evidence is in --json."""
+    the message, shown in ``units``), what it was compared with, what to try. The raw
+    evidence is in --json."""
     from .analysis import _name, _try
+    from .vocab import localise
 
     conf = f.confidence if isinstance(f.confidence, str) else f"{f.confidence:.0%} sure"
     label = {"flag": "Flag", "note": "Note", "info": "Not judged"}.get(f.severity, f.severity)
@@ -111,10 +113,11 @@ def _finding_lines(f: Finding, who: str = "") -> list[str]:
     body = f.message
     if f.evidence.basis:
         body += f" Compared with {f.evidence.basis}."
-    out += ["    " + s for s in textwrap.wrap(body, WRAP)]
+    out += ["    " + s for s in textwrap.wrap(localise(body, units), WRAP)]
     t = _try(f.to_dict())
     if t:
-        out += ["    " + s for s in textwrap.wrap("What to try: " + t[0].lower() + t[1:], WRAP)]
+        t = localise("What to try: " + t[0].lower() + t[1:], units)
+        out += ["    " + s for s in textwrap.wrap(t, WRAP)]
     return out
 
 
@@ -179,14 +182,16 @@ def _summary_page(data: ChartData, metric: str):
     first, last = weeks["week"].min(), weeks["week"].max()
     fig = new_figure(11.69, 8.27)
     fig, res = weekly_figure(data, metric, fig=fig)
-    km = float(a["distance_m"].sum()) / 1000.0
+    from ..units import format_distance
+
+    dist = format_distance(float(a["distance_m"].sum()), data.units)
     hours = float(a["moving_s"].sum()) / 3600.0
     sevs = [{f.severity for f in data.run_findings.get(p, [])} for p in a["path"]]
     form_flagged = sum("flag" in s for s in sevs)
     form_noted = sum("flag" not in s and "note" in s for s in sevs)
     fig.suptitle(
         f"runlens weekly report, weeks of {first.date()} to {last.date()}\n"
-        f"{len(a)} runs, {km:.1f} km, {hours:.1f} h moving; "
+        f"{len(a)} runs, {dist}, {hours:.1f} h moving; "
         f"{form_flagged} run{'s' if form_flagged != 1 else ''} with form flags"
         + (f", {form_noted} with form notes" if form_noted else "")
         + "; volume: "
@@ -201,9 +206,12 @@ def _summary_page(data: ChartData, metric: str):
 def _week_page(data: ChartData, row, acts, findings, run_findings):
     import pandas as pd
 
-    from ..units import format_duration, format_pace
+    from ..units import format_distance, format_duration, format_pace
     from .charts._style import PALETTE, new_figure
+    from .vocab import distance_unit, distance_value, localise
 
+    units = data.units
+    du = distance_unit(units)
     wk = pd.Timestamp(row["week"])
     fig = new_figure(11.69, 8.27, layout=None)  # fixed boxes: quicker than a layout engine
     ax_d = fig.add_axes((0.06, 0.71, 0.46, 0.21))
@@ -227,7 +235,7 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
         hot = d.date().isoformat() in spike_days
         ax_d.bar(
             i,
-            v / 1000.0,
+            distance_value(v, units),
             width=0.7,
             color=PALETTE["bar_flag"] if hot else PALETTE["bar"],
             hatch="///" if hot else None,
@@ -235,9 +243,9 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
             linewidth=0.6,
         )
     ax_d.set_xticks(range(7), [f"{d:%a}\n{d:%d %b}" for d in days])
-    ax_d.set_ylabel("distance (km)")
+    ax_d.set_ylabel(f"distance ({du})")
     ax_d.set_title("Distance per day (hatched: session spike)")
-    ax_d.set_ylim(0, max(1.0, float(per_day.max()) / 1000.0 * 1.2))
+    ax_d.set_ylim(0, max(1.0, distance_value(float(per_day.max()), units) * 1.2))
 
     # Week numbers.
     def val(c, fmt, scale=1.0):
@@ -245,7 +253,7 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
         return fmt.format(v * scale) if v is not None and np.isfinite(v) else "-"
 
     lines = [
-        f"distance      {val('distance_m', '{:.1f} km', 1e-3)}",
+        f"distance      {val('distance_m', '{:.1f} ' + du, distance_value(1.0, units))}",
         f"moving time   {format_duration(row.get('moving_s'))}",
         f"TRIMP         {val('trimp', '{:.0f} AU')}",
         f"change        {val('change_pct', '{:+.0f} %')} distance on the week before",
@@ -293,9 +301,9 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
             [
                 f"{r.local_date:%a %d %b}",
                 f"{start:%H:%M}",
-                f"{r.distance_m / 1000:.2f} km",
+                format_distance(r.distance_m, units),
                 format_duration(mv),
-                format_pace(speed),
+                format_pace(speed, units),
                 f"{hr:.0f} bpm" if hr is not None and np.isfinite(hr) else "-",
                 f"{cad:.0f} spm" if cad is not None and np.isfinite(cad) else "-",
                 f"{r.trimp:.0f}" if np.isfinite(r.trimp) else "-",
@@ -327,14 +335,14 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
             key = (_name(f.to_dict()), _headline(f.to_dict()))
             unjudged.setdefault(key, []).append(who.replace(", run of ", ""))
         else:
-            blocks.append(_finding_lines(f, who) + [""])
+            blocks.append(_finding_lines(f, who, units) + [""])
     for (name, why), whos in unjudged.items():
         runs = [w for w in whos if w]
         where = f" (runs of {', '.join(runs)})" if runs else ""
-        line = f"Not judged: {name}{where}: {why}."
+        line = localise(f"Not judged: {name}{where}: {why}.", units)
         blocks.append(textwrap.wrap(line, WRAP, subsequent_indent="    "))
     info = [f for f in findings if f.rule == "volume_history"]
-    tail = textwrap.wrap("Note: " + info[0].message, WRAP) if info else []
+    tail = textwrap.wrap(localise("Note: " + info[0].message, units), WRAP) if info else []
     if not blocks:
         blocks = [["No volume or form finding this week."]]
     blocks.append(tail)
@@ -418,13 +426,19 @@ def _timeline_page(data: ChartData):
         fontsize=12, fontweight="bold",
     )  # fmt: skip
     x = pd.DatetimeIndex(daily.index)
-    load = daily["load"].to_numpy(float)
-    unit = {"distance": "km", "moving_time": "min", "trimp": "TRIMP"}.get(h.load_unit, "")
+    from .vocab import distance_unit, distance_value
+
+    # the distance load is in km: shown in miles to a runner who reads miles
+    k = distance_value(1000.0, data.units) if h.load_unit == "distance" else 1.0
+    load = daily["load"].to_numpy(float) * k
+    unit = {"distance": distance_unit(data.units), "moving_time": "min", "trimp": "TRIMP"}.get(
+        h.load_unit, ""
+    )
     ax_l.bar(x, load, width=0.8, color=PALETTE["bar"], edgecolor="#4d6382", linewidth=0.4,
              label=f"daily load ({unit})")  # fmt: skip
     ind = h.indicators
     if ind is not None and "acute" in ind:
-        ax_l.plot(pd.DatetimeIndex(ind.index), ind["acute"].to_numpy(float), color=PALETTE["line"],
+        ax_l.plot(pd.DatetimeIndex(ind.index), ind["acute"].to_numpy(float) * k, color=PALETTE["line"],
                   linewidth=1.4, label="7-day load (EWMA)")  # fmt: skip
     top = float(np.nanmax(load)) if np.isfinite(load).any() else 1.0
     day_of = dict(zip(h.acts["path"], pd.DatetimeIndex(h.acts["local_date"])))
@@ -466,16 +480,17 @@ def _timeline_page(data: ChartData):
 MAX_PAIN_LINES = 44
 
 
-def _pain_pages(doc: dict) -> list:
+def _pain_pages(doc: dict, units: str = "metric") -> list:
     """The pain diary pages: `runlens pain report` of the whole history (docs/pain.md).
 
     Monospaced, since its comparison table is aligned by columns; nothing is cut.
     """
     from .charts._style import new_figure
     from .pain_text import pain_report_text as format_text
+    from .vocab import localise
 
     lines: list[str] = []
-    for line in format_text(doc).splitlines():
+    for line in localise(format_text(doc), units).splitlines():
         if line.startswith("Note: "):  # the caveats have their own page
             continue
         lines += textwrap.wrap(line, 140, subsequent_indent="      ") or [""]
@@ -541,6 +556,10 @@ def _caveats_page(data: ChartData):
         for a in assumptions:
             w = textwrap.wrap(a, W - 4)
             items += [(f"- {w[0]}", False), *(("  " + x, False) for x in w[1:])]
+    if data.units == "imperial":
+        from .vocab import localise
+
+        items = [(localise(t, "imperial"), b) for t, b in items]
     _rich(ax, items, size=9.5)
     return fig
 
@@ -604,7 +623,7 @@ def write_report(data: ChartData, out: str | Path, metric: str = "distance") -> 
         if getattr(data, "pain_report", None):
             pdf.savefig(_timeline_page(data))
             report.pages += 1
-            for page in _pain_pages(data.pain_report):
+            for page in _pain_pages(data.pain_report, data.units):
                 pdf.savefig(page)
                 report.pages += 1
             report.pain_page = True

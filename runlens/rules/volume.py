@@ -513,9 +513,23 @@ class ReturningRule(Rule):
             # The runner's level before the break: the mean of the 28 days before it.
             before = indicators.loc[: day - pd.Timedelta(days=gap + 1)].tail(28)
             per_week = float(before["load"].sum()) / max(len(before), 1) * 7.0
-            this_km = None
+            # this week in the unit of the weeks before (the load unit), its distance named
+            this_load = this_km = None
             if by_week is not None and pd.Timestamp(week) in by_week.index:
-                this_km = float(by_week.loc[pd.Timestamp(week), "distance_m"]) / 1000.0
+                row = by_week.loc[pd.Timestamp(week)]
+                this_km = float(row["distance_m"]) / 1000.0
+                if "load" in row.index and pd.notna(row["load"]):
+                    this_load = float(row["load"])
+            if this_load is None and self.unit_label == "km":
+                this_load = this_km
+            if this_load is None:
+                this_week = f"; this week {this_km:.1f} km run" if this_km is not None else ""
+            elif self.unit_label == "km":
+                this_week = f"; this week {this_load:.1f} km"
+            else:
+                this_week = f"; this week {this_load:.1f} {self.unit_label}" + (
+                    f" ({this_km:.1f} km run)" if this_km is not None else ""
+                )
             msg = (
                 f"Week of {week}: returning after a break of {n_weeks:.0f} week"
                 f"{'s' if round(n_weeks) != 1 else ''} ({gap} days without a run: last run "
@@ -523,7 +537,7 @@ class ReturningRule(Rule):
                 f"describes you, so no acute:chronic ratio or weekly change is judged until "
                 f"{until}. In the four weeks before the break you ran about {per_week:.1f} "
                 f"{self.unit_label} a week"
-                + (f"; this week {this_km:.1f} km" if this_km is not None else "")
+                + this_week
                 + ". No study runlens relies on measures how fast to build back; coaching "
                 "practice is to start below the level before the break and add runs before "
                 "adding distance. Single runs are still compared with your longest run of "
@@ -543,6 +557,7 @@ class ReturningRule(Rule):
                             "break_days": gap,
                             "break_weeks": round(n_weeks, 1),
                             "load_per_week_before": round(per_week, 2),
+                            "load_this_week": None if this_load is None else round(this_load, 2),
                             "not_judged_until": until,
                         },
                         threshold={"break_days_at_least": BREAK_DAYS, "return_days": RETURN_DAYS},

@@ -286,6 +286,22 @@ MESSAGES: dict[str, MessageSpec] = {
             _MI,
         ),
         _message(
+            "length",  # one pool length of a swim (FIT profile message 101)
+            101,
+            ("event", 0, "enum"),
+            ("event_type", 1, "enum"),
+            ("start_time", 2, "uint32"),
+            ("total_elapsed_time", 3, "uint32", 1000),
+            ("total_timer_time", 4, "uint32", 1000),
+            ("total_strokes", 5, "uint16"),
+            ("avg_speed", 6, "uint16", 1000),
+            ("swim_stroke", 7, "enum"),
+            ("avg_swimming_cadence", 9, "uint8"),
+            ("length_type", 12, "enum"),  # 0 idle (a rest at the wall), 1 active
+            _TS,
+            _MI,
+        ),
+        _message(
             "record",
             20,
             ("position_lat", 0, "sint32"),

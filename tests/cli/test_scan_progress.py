@@ -64,3 +64,38 @@ def test_progress_bar_with_eta_on_a_terminal(folder, tmp_path):
     assert p.returncode == 0, err
     assert "scanning" in err and " files" in err
     assert "<" in err and "files/s" in err  # tqdm's "elapsed<remaining, rate"
+
+
+def _on_a_terminal(*argv: str) -> tuple[int, str]:
+    """Run ``runlens ARGV`` with stderr on a pseudo-terminal; its return code and stderr."""
+    master, slave = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg", "COLUMNS": "100"}
+    p = subprocess.Popen(
+        [sys.executable, "-m", "runlens", *argv],
+        stdout=subprocess.PIPE, stderr=slave, env=env, cwd=ROOT,
+    )  # fmt: skip
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            b = os.read(master, 4096)
+        except OSError:
+            break
+        if not b:
+            break
+        chunks.append(b)
+    p.wait(timeout=300)
+    os.close(master)
+    return p.returncode, b"".join(chunks).decode(errors="replace")
+
+
+def test_the_judging_pass_shows_its_bar_on_a_terminal_only(folder, tmp_path):
+    # 'scan' reads the files, then judges each run against the runs before it: a second bar
+    rc, err = _on_a_terminal("scan", str(folder), "--db", str(tmp_path / "h.sqlite"), "-j", "1")
+    assert rc == 0, err
+    assert "judging" in err and "runs/s" in err and "<" in err, err  # rate and ETA
+    assert "scanning" in err  # the reading bar before it
+    # the same scan on a pipe: no bar at all
+    out = run_cli("scan", str(folder), "--db", str(tmp_path / "p.sqlite"), "-j", "1")
+    assert out.returncode == 0, out.stderr
+    assert "judging" not in out.stderr and "\r" not in out.stderr

@@ -60,3 +60,23 @@ def test_report_has_a_pain_page_only_with_a_diary(tmp_path, capsys):
     assert "8 pages (6 weeks)" in capsys.readouterr().out
     assert main(["chart", "--db", str(db), "-o", str(tmp_path / "c.png")]) == 0
     assert (tmp_path / "c.png").stat().st_size > 10_000
+
+
+def test_report_with_a_diary_in_imperial_units_has_no_km(tmp_path, capsys):
+    """The timeline's daily load and the pain pages in miles (8 km a day = 4.97 mi)."""
+    import re
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) absent")
+    db = _store(tmp_path)
+    out = tmp_path / "r.pdf"
+    assert main(["report", "--db", str(db), "-o", str(out), "--units", "imperial"]) == 0
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert not re.search(r"km|\bmm\b", text), [ln for ln in text.splitlines() if "km" in ln]
+    assert "daily load (mi)" in text and "4.97 mi" in text

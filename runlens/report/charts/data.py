@@ -95,6 +95,9 @@ class ChartData:
     pain_report : dict or None
         :func:`runlens.pain.pain_report` of the whole history, for the report's
         pain page; None without a diary.
+    units : {"metric", "imperial"}
+        How the chart and the report show distances, paces and lengths
+        (``--units`` / ``[display] units``).
     """
 
     history: Any
@@ -107,6 +110,7 @@ class ChartData:
     pain_report: dict | None = None
     pain_days: list = field(default_factory=list)
     names: dict = field(default_factory=dict)
+    units: str = "metric"
 
     @property
     def weeks(self) -> pd.DataFrame:

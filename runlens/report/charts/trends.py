@@ -73,12 +73,12 @@ class PaceBand:
     high_m_s: float
     minutes: int
 
-    def label(self) -> str:
-        """E.g. ``"5:13-5:45 /km (2.90-3.19 m/s)"``: slow pace first."""
+    def label(self, units: str = "metric") -> str:
+        """E.g. ``"5:13-5:45 /km"`` (``/mi`` in imperial units): slow pace first."""
         from ...units import format_pace
 
-        slow = format_pace(self.low_m_s).replace(" /km", "")
-        return f"{format_pace(self.high_m_s).replace(' /km', '')}-{slow} /km"
+        fast, slow = format_pace(self.high_m_s, units), format_pace(self.low_m_s, units)
+        return f"{fast.split(' ')[0]}-{slow}"
 
 
 def matched_pace_band(minutes: pd.DataFrame) -> PaceBand | None:

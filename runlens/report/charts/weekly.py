@@ -72,6 +72,19 @@ FORM_FORMAT = {
 }
 
 
+def form_reference(col: str, value: float, units: str = "metric") -> str:
+    """A form metric's period median as the legend shows it, in the runner's units."""
+    if units == "imperial" and col == "step_length_m":
+        from ...units import format_step
+
+        return format_step(value, units)
+    if units == "imperial" and col == "vertical_oscillation_mm":
+        from ...units import format_oscillation
+
+        return format_oscillation(value, units)
+    return FORM_FORMAT[col].format(value)
+
+
 @dataclass
 class WeeklyChart:
     """What a weekly chart shows, read back from the drawn artists.
@@ -146,11 +159,15 @@ def _date_axis(ax, first, last, week_start: str = "monday") -> None:
     ax.set_xlim(first - 2, last + 9)
 
 
-def metric_values(weeks, metric: str) -> tuple[np.ndarray, str]:
+def metric_values(weeks, metric: str, units: str = "metric") -> tuple[np.ndarray, str]:
     """Bar heights in display units and the axis label; RunlensError if unavailable."""
     if metric not in METRICS:
         raise RunlensError(f"metric must be one of {', '.join(METRICS)}, not {metric!r}")
     col, scale, label = METRICS[metric]
+    if metric == "distance" and units == "imperial":
+        from ...units import METRES_PER_MILE
+
+        scale, label = 1 / METRES_PER_MILE, "distance (mi)"
     v = weeks[col].to_numpy(float) * scale if col in weeks else np.full(len(weeks), np.nan)
     if metric == "trimp" and not np.isfinite(v).any():
         raise RunlensError(
@@ -172,7 +189,8 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
     weeks = data.weeks
     if weeks is None or not len(weeks):
         raise RunlensError("no weeks to draw")
-    heights, ylabel = metric_values(weeks, metric)
+    units = getattr(data, "units", "metric")
+    heights, ylabel = metric_values(weeks, metric, units)
     if fig is None:
         fig = new_figure(11.69, 8.27)
     gs = fig.add_gridspec(4, 1, height_ratios=[3.2, 2.0, 2.2, 0.35])
@@ -400,7 +418,7 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
             markersize=4.5,
             color=colour,
             linewidth=1.4,
-            label=f"{name}\n(0 % = {FORM_FORMAT[col].format(ref[col])})",
+            label=f"{name}\n(0 % = {form_reference(col, ref[col], units)})",
         )
         result.form_metrics.append(col)
     ax_f.set_ylabel("% vs period median")
@@ -410,7 +428,7 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
         ax_f.set_ylim(-lim, lim)
         ax_f.axhline(0, color="black", linewidth=0.8)
         ax_f.set_title(
-            f"Form at matched pace: median of steady minutes at {band.label()} "
+            f"Form at matched pace: median of steady minutes at {band.label(units)} "
             f"({band.low_m_s:.2f}-{band.high_m_s:.2f} m/s)"
         )
         missing = [
@@ -479,7 +497,7 @@ def draw_weekly(
     out : str or Path
         Output file; the format follows the suffix.
     metric : {"distance", "time", "trimp"}
-        Bar height: km, hours, or Banister TRIMP (AU).
+        Bar height: km (miles with ``data.units`` imperial), hours, or Banister TRIMP (AU).
 
     Returns
     -------
