@@ -46,7 +46,7 @@ from functools import cache
 import numpy as np
 
 from ..errors import CorruptFileError
-from .bounds import MAX_DEFINED_FIELDS, MAX_DEFINITIONS, definitions_warning
+from .bounds import MAX_DEFINED_FIELDS, MAX_DEFINITIONS, MAX_MESSAGES, definitions_warning
 from .fit import FIT_EPOCH_S
 
 __all__ = ["repair", "Repaired", "crc16"]
@@ -62,7 +62,9 @@ _WINDOW_S = 12 * 3600
 _MIN_DATE_TIME = 0x10000000
 #: Earliest plausible record time when no good one was seen yet (~2000-02, FIT seconds).
 _FLOOR_FIT = 3.2e8
-_RECORD, _SESSION, _FIELD_DESCRIPTION = 20, 18, 206
+_RECORD, _SESSION, _LAP, _FIELD_DESCRIPTION = 20, 18, 19, 206
+#: Summary messages bounded per file (runlens.io.bounds.MAX_MESSAGES), by global number.
+_BOUNDED = {_SESSION: "session", _LAP: "lap"}
 
 # Size in bytes of each FIT base type (FIT protocol, base type table); unknown: 1.
 _BASE_SIZE = {
@@ -357,6 +359,7 @@ class _Sequence:
         self.data, self.arr, self.strict, self.name = data, arr, strict, name
         # Definitions and fields defined read so far in the file (earlier sequences too).
         self.n_defs, self.n_fields = read
+        self.summaries: dict[str, int] = {}  # sessions and laps seen, kept or not
         self.header_at = pos
         self.hsize = data[pos]
         self.dsize = struct.unpack_from("<I", data, pos + 4)[0]
@@ -479,6 +482,18 @@ class _Sequence:
             count = self._check_times(p, step, count, d)
             if count == 0:
                 raise _Fault("a record with an implausible timestamp", p)
+        kind = _BOUNDED.get(d.gnum)
+        if kind is not None and not self.strict:
+            # Past the bound, sessions and laps are not written for a decoder to decode
+            # (fitparse would decode 200,000 sessions before the cap), only counted.
+            kept = self.summaries.get(kind, 0)
+            room = max(0, MAX_MESSAGES[kind] - kept)
+            self.summaries[kind] = kept + count
+            if count > room:
+                if room:
+                    self._keep(_Item(p, p + room * step, step, d))
+                self.n_data += room
+                return p + count * step
         self._keep(_Item(p, p + count * step, step, d))
         if d.gnum == _FIELD_DESCRIPTION:
             self._describe(p, step, count, d)
@@ -1094,6 +1109,8 @@ def repair(data: bytes, name: str = "<bytes>", *, strict: bool = False) -> Repai
                 crc_faults.append(msg)
         read = (seqs[-1].n_defs, seqs[-1].n_fields) if seqs else (0, 0)
         seq = _Sequence(data, arr, pos, strict, name, read)
+        if seqs:
+            seq.summaries = dict(seqs[-1].summaries)
         seqs.append(seq)
         full = seq.declared_end is not None and seq.declared_end + 2 <= n
         crc_ok = False
@@ -1191,6 +1208,14 @@ def repair(data: bytes, name: str = "<bytes>", *, strict: bool = False) -> Repai
         pos = seq.declared_end + 2 if seq.declared_end is not None else n
 
     out: list[str] = []
+    for kind, seen in (seqs[-1].summaries if seqs else {}).items():
+        if seen > MAX_MESSAGES[kind]:
+            # The same warning as runlens.io.bounds.cap_messages gives after decoding.
+            changed = True
+            warnings.append(
+                f"the file holds {seen:,} {kind} messages; runlens reads at most "
+                f"{MAX_MESSAGES[kind]:,} (the first {MAX_MESSAGES[kind]:,} were kept)"
+            )
     if crc_faults:
         out.append(
             f"{'; '.join(crc_faults)}: the bytes changed after they were written; "
