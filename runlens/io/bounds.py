@@ -21,7 +21,15 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["MAX_MESSAGES", "MAX_DEFINITIONS", "DROPPED_KEY", "cap", "cap_messages", "MAX_DEFINED_FIELDS", "definitions_warning"]
+__all__ = [
+    "MAX_MESSAGES",
+    "MAX_DEFINITIONS",
+    "DROPPED_KEY",
+    "cap",
+    "cap_messages",
+    "MAX_DEFINED_FIELDS",
+    "definitions_warning",
+]
 
 #: Messages kept per kind; kinds not named here are not bounded.
 MAX_MESSAGES = {"session": 256, "lap": 5000}

@@ -53,6 +53,7 @@ from functools import cache, lru_cache
 import numpy as np
 
 from ..errors import CorruptFileError, RunlensError
+from .bounds import MAX_DEFINED_FIELDS, MAX_DEFINITIONS
 from .fit import (
     FIT_EPOCH_S,
     KEPT_MESSAGES,
@@ -60,7 +61,6 @@ from .fit import (
     check_salvage,
     decode_fitparse,
 )
-from .bounds import MAX_DEFINED_FIELDS, MAX_DEFINITIONS
 from .rawfit import RawFit
 
 __all__ = ["decode_fitfast", "FastPathRejected", "walk", "Walk"]

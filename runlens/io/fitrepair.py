@@ -1172,7 +1172,12 @@ def repair(data: bytes, name: str = "<bytes>", *, strict: bool = False) -> Repai
             first_ts, last_ts = seq.times()
             if seq.terminal == "eof":
                 msg = describe_truncation(
-                    n, seq.last_good(), _expected(seq), seq.data_start, first_ts, last_ts,
+                    n,
+                    seq.last_good(),
+                    _expected(seq),
+                    seq.data_start,
+                    first_ts,
+                    last_ts,
                     file_size=n,
                 )
                 at = n
