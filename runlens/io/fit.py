@@ -105,6 +105,11 @@ def _to_float(values: list) -> np.ndarray | None:
     return out if seen else None
 
 
+def _gb(n: int) -> str:
+    """A byte count in GB or MB, for sizes far beyond any activity file."""
+    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
+
+
 def _clock(unix_s: float) -> str:
     return datetime.fromtimestamp(unix_s, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
@@ -117,6 +122,7 @@ def describe_truncation(
     first_ts: float | None,
     last_ts: float | None,
     head: str | None = None,
+    file_size: int | None = None,
 ) -> str:
     """The salvage warning for a FIT file cut short, with the time lost when known.
 
@@ -139,6 +145,9 @@ def describe_truncation(
         Unix seconds of the first and last decoded timestamps.
     head : str, optional
         What happened at ``size`` (default ``"truncated at byte SIZE"``).
+    file_size : int, optional
+        Bytes in the whole file (default ``size``), set against a declared size
+        that no activity file has.
 
     Returns
     -------
@@ -155,9 +164,11 @@ def describe_truncation(
     msg = head
     if expected_end is not None and expected_end > _MAX_DECLARED:
         # A header declaring gigabytes is damaged itself: no loss can be estimated from it.
+        real = size if file_size is None else file_size
         msg += (
-            f" (the header declares {expected_end} bytes, more than any activity file holds: "
-            f"the declared size is damaged): the bytes after byte {last_good} are unreadable"
+            f" (the header declares {expected_end:,} bytes ({_gb(expected_end)}), but the file "
+            f"holds {real:,} bytes: the declared size is damaged): the bytes after byte "
+            f"{last_good} are unreadable"
         )
         if last_ts is not None:
             msg += f", records end at {_clock(last_ts)}"

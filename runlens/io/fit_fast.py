@@ -53,6 +53,7 @@ from functools import cache, lru_cache
 import numpy as np
 
 from ..errors import CorruptFileError, RunlensError
+from .bounds import MAX_DEFINED_FIELDS, MAX_DEFINITIONS
 from .fit import (
     FIT_EPOCH_S,
     KEPT_MESSAGES,
@@ -172,6 +173,7 @@ def walk(data: bytes, name: str = "<bytes>") -> Walk:
     reducible = True
     pos = 0
     n = len(data)
+    n_defs = n_fields = 0
     while pos < n:
         if n - pos < 12 or data[pos + 8 : pos + 12] != b".FIT" or data[pos] < 12:
             raise FastPathRejected(f"unexpected bytes after byte {pos}", path=name)
@@ -188,6 +190,10 @@ def walk(data: bytes, name: str = "<bytes>") -> Walk:
             if b & 0x80:  # compressed timestamp header: a data message
                 local = (b >> 5) & 0x3
             elif b & 0x40:  # definition message
+                n_defs += 1
+                n_fields += data[p + 5] + (data[p + 6 + 3 * data[p + 5]] if b & 0x20 else 0)
+                if n_defs > MAX_DEFINITIONS or n_fields > MAX_DEFINED_FIELDS:
+                    raise _TooManyDefinitions("more definitions than runlens reads", path=name)
                 local = b & 0x0F
                 big = data[p + 2] == 1
                 gnum = struct.unpack_from(">H" if big else "<H", data, p + 3)[0]
@@ -449,6 +455,12 @@ def _developer_names(summary: bytes, wanted: set[tuple[int, int]], name: str):
     return out
 
 
+class _TooManyDefinitions(FastPathRejected):
+    """More definitions than runlens reads (:data:`runlens.io.bounds.MAX_DEFINITIONS`,
+    :data:`~runlens.io.bounds.MAX_DEFINED_FIELDS`): the file is read up to the bound
+    (by the repair, which stops there and says so)."""
+
+
 def decode_fitfast(data: bytes, name: str, *, strict: bool = False) -> RawFit:
     """Decode FIT bytes with fitfast into the :class:`RawFit` fitparse would give.
 
@@ -495,10 +507,26 @@ def decode_fitfast(data: bytes, name: str, *, strict: bool = False) -> RawFit:
     import fitfast
 
     warnings: list[str] = []
+    w: Walk | None = None
     try:
         if not _sound(data):
             # Cut short or changed: repair first rather than let fitfast decode up to the fault.
             raise fitfast.FitDecodeError("the file's size or CRC does not match its header")
+        try:
+            # Walked before the native decode, so that a file of too many definitions
+            # is cut to the bound before fitfast holds all of it.
+            w = walk(data, name)
+        except _TooManyDefinitions:
+            raise
+        except FastPathRejected:
+            w = None  # decided after the native decode, as for any file
+        with _quiet_stderr():
+            cols = fitfast.records(data, "record")
+    except _TooManyDefinitions:
+        if strict:  # refused by fitparse's path, with the bound's message
+            raise
+        # The repair stops at the bound and says so; the native decoder reads what precedes.
+        data, warnings = _repaired(data, name, "too many definitions")
         with _quiet_stderr():
             cols = fitfast.records(data, "record")
     except fitfast.FitDecodeError as exc:
@@ -510,7 +538,8 @@ def decode_fitfast(data: bytes, name: str, *, strict: bool = False) -> RawFit:
                 cols = fitfast.records(data, "record")
         except fitfast.FitDecodeError as exc2:
             raise FastPathRejected(f"fitfast, after repair: {exc2}", path=name) from None
-    w = walk(data, name)
+    if w is None or warnings:
+        w = walk(data, name)
     if w.summary is None:
         raise FastPathRejected("a summary message with a compressed timestamp", path=name)
     messages = _summary_messages(w.summary, w)

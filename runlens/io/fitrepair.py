@@ -32,6 +32,9 @@ What it does with each fault (``strict=True`` refuses at the first instead):
   message (a warning; both decoders would otherwise stop).
 - **Bytes after the last FIT file**: ignored with a warning (zero padding
   silently).
+- **More definition messages than any activity needs**
+  (:data:`runlens.io.bounds.MAX_DEFINITIONS`): reading stops at the first one
+  past the bound; what precedes it is kept, with one warning.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from functools import cache
 import numpy as np
 
 from ..errors import CorruptFileError
+from .bounds import MAX_DEFINED_FIELDS, MAX_DEFINITIONS, MAX_MESSAGES, definitions_warning
 from .fit import FIT_EPOCH_S
 
 __all__ = ["repair", "Repaired", "crc16"]
@@ -58,7 +62,9 @@ _WINDOW_S = 12 * 3600
 _MIN_DATE_TIME = 0x10000000
 #: Earliest plausible record time when no good one was seen yet (~2000-02, FIT seconds).
 _FLOOR_FIT = 3.2e8
-_RECORD, _SESSION, _FIELD_DESCRIPTION = 20, 18, 206
+_RECORD, _SESSION, _LAP, _FIELD_DESCRIPTION = 20, 18, 19, 206
+#: Summary messages bounded per file (runlens.io.bounds.MAX_MESSAGES), by global number.
+_BOUNDED = {_SESSION: "session", _LAP: "lap"}
 
 # Size in bytes of each FIT base type (FIT protocol, base type table); unknown: 1.
 _BASE_SIZE = {
@@ -312,6 +318,14 @@ class Repaired:
     sequences: int = 1
 
 
+class _Bound(Exception):
+    """The walk reached :data:`~runlens.io.bounds.MAX_DEFINITIONS` at byte ``at``."""
+
+    def __init__(self, at: int) -> None:
+        super().__init__(at)
+        self.at = at
+
+
 class _Fault(Exception):
     def __init__(self, what: str, at: int, eof: bool = False) -> None:
         super().__init__(what)
@@ -333,8 +347,19 @@ class _Item:
 class _Sequence:
     """The walk of one FIT sequence (header, messages, CRC)."""
 
-    def __init__(self, data: bytes, arr: np.ndarray, pos: int, strict: bool, name: str) -> None:
+    def __init__(
+        self,
+        data: bytes,
+        arr: np.ndarray,
+        pos: int,
+        strict: bool,
+        name: str,
+        read: tuple[int, int] = (0, 0),
+    ) -> None:
         self.data, self.arr, self.strict, self.name = data, arr, strict, name
+        # Definitions and fields defined read so far in the file (earlier sequences too).
+        self.n_defs, self.n_fields = read
+        self.summaries: dict[str, int] = {}  # sessions and laps seen, kept or not
         self.header_at = pos
         self.hsize = data[pos]
         self.dsize = struct.unpack_from("<I", data, pos + 4)[0]
@@ -370,6 +395,10 @@ class _Sequence:
         while p < self.end:
             try:
                 p = self._step(p)
+            except _Bound as b:
+                self.terminal = "bound"
+                self.lost_at = b.at
+                return
             except _Fault as f:
                 if f.eof:  # strict refuses it with the truncation message (repair())
                     self.terminal = "eof"
@@ -397,6 +426,11 @@ class _Sequence:
                 raise _Fault(
                     f"damaged definition (header 0x{h:02X}, architecture {data[p + 2]})", p
                 )
+            n_fields = self.n_fields + len(d.fields) + len(d.dev)
+            if self.n_defs >= MAX_DEFINITIONS or n_fields > MAX_DEFINED_FIELDS:
+                raise _Bound(p)
+            self.n_defs += 1
+            self.n_fields = n_fields
             self._define(d, data[p : d.end])
             return d.end
         if h & 0x80:
@@ -448,6 +482,18 @@ class _Sequence:
             count = self._check_times(p, step, count, d)
             if count == 0:
                 raise _Fault("a record with an implausible timestamp", p)
+        kind = _BOUNDED.get(d.gnum)
+        if kind is not None and not self.strict:
+            # Past the bound, sessions and laps are not written for a decoder to decode
+            # (fitparse would decode 200,000 sessions before the cap), only counted.
+            kept = self.summaries.get(kind, 0)
+            room = max(0, MAX_MESSAGES[kind] - kept)
+            self.summaries[kind] = kept + count
+            if count > room:
+                if room:
+                    self._keep(_Item(p, p + room * step, step, d))
+                self.n_data += room
+                return p + count * step
         self._keep(_Item(p, p + count * step, step, d))
         if d.gnum == _FIELD_DESCRIPTION:
             self._describe(p, step, count, d)
@@ -1061,7 +1107,10 @@ def repair(data: bytes, name: str = "<bytes>", *, strict: bool = False) -> Repai
                 if strict:
                     raise refuse(f"unreadable FIT header ({msg})", pos)
                 crc_faults.append(msg)
-        seq = _Sequence(data, arr, pos, strict, name)
+        read = (seqs[-1].n_defs, seqs[-1].n_fields) if seqs else (0, 0)
+        seq = _Sequence(data, arr, pos, strict, name, read)
+        if seqs:
+            seq.summaries = dict(seqs[-1].summaries)
         seqs.append(seq)
         full = seq.declared_end is not None and seq.declared_end + 2 <= n
         crc_ok = False
@@ -1080,10 +1129,14 @@ def repair(data: bytes, name: str = "<bytes>", *, strict: bool = False) -> Repai
             seq.walk(check_ts=not crc_ok)
         except CorruptFileError:
             raise
+        if seq.terminal == "bound":
+            msg = definitions_warning(seq.lost_at, n, seq.n_defs)
+            if strict or n_records + seq.n_records == 0:
+                raise refuse(msg, seq.lost_at)
         if seq.terminal is None and not full and seq.declared_end is not None:
             seq.terminal = "eof"  # the data is whole but its CRC was cut off
             seq.lost_at = seq.end
-        if strict and seq.terminal is not None:
+        if strict and seq.terminal not in (None, "bound"):
             first_ts, last_ts = seq.times()
             raise refuse(
                 describe_truncation(
@@ -1112,11 +1165,20 @@ def repair(data: bytes, name: str = "<bytes>", *, strict: bool = False) -> Repai
         # Only the CRC was wrong: the stream is the input's, whose CRC is known already.
         crc = computed if same else crc16(whole)
         pieces.append(whole + struct.pack("<H", crc))
+        if seq.terminal == "bound":
+            warnings.append(msg)
+            break
         if seq.terminal is not None:
             first_ts, last_ts = seq.times()
             if seq.terminal == "eof":
                 msg = describe_truncation(
-                    n, seq.last_good(), _expected(seq), seq.data_start, first_ts, last_ts
+                    n,
+                    seq.last_good(),
+                    _expected(seq),
+                    seq.data_start,
+                    first_ts,
+                    last_ts,
+                    file_size=n,
                 )
                 at = n
             else:
@@ -1127,6 +1189,10 @@ def repair(data: bytes, name: str = "<bytes>", *, strict: bool = False) -> Repai
                         f"undecodable data at byte {at} ({what}); no records before it", at
                     )
                 end = seq.end
+                if seq.declared_end is not None and seq.declared_end > n:
+                    # The header declares more than the file holds: say what it declares,
+                    # not where the file ends.
+                    end = _expected(seq)
                 msg = describe_truncation(
                     at,
                     seq.last_good(),
@@ -1135,6 +1201,7 @@ def repair(data: bytes, name: str = "<bytes>", *, strict: bool = False) -> Repai
                     first_ts,
                     last_ts,
                     head=f"undecodable data at byte {at} ({what}), nothing decodable after it",
+                    file_size=n,
                 )
             if n_records == 0:
                 raise refuse(msg, at)
@@ -1146,6 +1213,14 @@ def repair(data: bytes, name: str = "<bytes>", *, strict: bool = False) -> Repai
         pos = seq.declared_end + 2 if seq.declared_end is not None else n
 
     out: list[str] = []
+    for kind, seen in (seqs[-1].summaries if seqs else {}).items():
+        if seen > MAX_MESSAGES[kind]:
+            # The same warning as runlens.io.bounds.cap_messages gives after decoding.
+            changed = True
+            warnings.append(
+                f"the file holds {seen:,} {kind} messages; runlens reads at most "
+                f"{MAX_MESSAGES[kind]:,} (the first {MAX_MESSAGES[kind]:,} were kept)"
+            )
     if crc_faults:
         out.append(
             f"{'; '.join(crc_faults)}: the bytes changed after they were written; "

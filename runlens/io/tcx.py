@@ -266,6 +266,38 @@ def _creator(act: Any) -> Device:
     )
 
 
+def _bounded(acts: list[Any], warnings: list[str]) -> list[Any]:
+    """The first activities and laps of a file within runlens.io.bounds.MAX_MESSAGES.
+
+    An ``<Activity>`` is a session and each costs an analysis of its own; a file
+    of tens of thousands (summaries without tracks, or an attack) is read up to
+    the bound, with one warning per kind. Laps past the bound are removed with
+    their trackpoints, so what is kept stays whole.
+    """
+    from .bounds import MAX_MESSAGES
+
+    most, most_laps = MAX_MESSAGES["session"], MAX_MESSAGES["lap"]
+    if len(acts) > most:
+        warnings.append(
+            f"the file holds {len(acts):,} activities; runlens reads at most {most:,} "
+            f"(the first {most:,} were kept)"
+        )
+        acts = acts[:most]
+    n_laps = 0
+    for act in acts:
+        laps = [c for c in act if _loc(c.tag) == "lap"]
+        keep = max(0, most_laps - n_laps)
+        for lap in laps[keep:]:
+            act.remove(lap)
+        n_laps += len(laps)
+    if n_laps > most_laps:
+        warnings.append(
+            f"the file holds {n_laps:,} laps; runlens reads at most {most_laps:,} "
+            f"(the first {most_laps:,} were kept, with their trackpoints)"
+        )
+    return acts
+
+
 def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activity:
     """Decode TCX bytes into an Activity (see the module docstring).
 
@@ -309,6 +341,7 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
         raise NoRecordsError("TCX file with no <Activity>", path=name)
 
     warnings: list[str] = []
+    acts = _bounded(acts, warnings)
     # One entry per <Activity>: its sport, points and laps.
     parsed = []
     for act in acts:
