@@ -599,8 +599,12 @@ def _auto_pauses(
     the pauses, longest first, until the excess is explained (the last one
     taken only for what is left of it, up to its end).
     """
-    known = sum(
-        max(0.0, min(b, lap_end) - max(a, lap_start)) for a, b in pauses if a < lap_end
+    # Pauses as arrays, once per lap: a file of thousands of laps has thousands of
+    # pauses, and a Python pass over all of them per lap was quadratic (issue 29).
+    pa = np.array(pauses, dtype=float).reshape(-1, 2)
+    a_, b_ = pa[:, 0], pa[:, 1]
+    known = float(
+        np.clip(np.minimum(b_, lap_end) - np.maximum(a_, lap_start), 0.0, None)[a_ < lap_end].sum()
     )
     excess = (lap_end - lap_start) - timer_s - known
     if excess <= AUTO_PAUSE_MIN_S:
@@ -610,7 +614,8 @@ def _auto_pauses(
     hi = np.minimum(t[1:], lap_end)
     gap = hi - lo
     inside = np.zeros(gap.size, dtype=bool)
-    for a, b in pauses:  # gaps already paused (a track break)
+    near = (a_ <= t[-1]) & (b_ >= t[0]) if t.size else np.zeros(a_.size, dtype=bool)
+    for a, b in pa[near]:  # gaps already paused (a track break): only those near this lap
         inside |= (t[:-1] >= a) & (t[1:] <= b)
     cand = np.flatnonzero((gap >= AUTO_PAUSE_MIN_S) & ~inside)
     if not cand.size:

@@ -181,9 +181,24 @@ def _pause_overlap_s(activity: Activity, start: float, end: float) -> float:
     """Seconds of timer pauses inside ``[start, end]`` (Unix seconds)."""
     if not activity.pauses or end <= start:
         return 0.0
-    s = np.array([p.start.timestamp() for p in activity.pauses])
-    e = np.array([p.end.timestamp() for p in activity.pauses])
+    s, e = _pause_arrays(activity.pauses)
     return float(np.clip(np.minimum(e, end) - np.maximum(s, start), 0.0, None).sum())
+
+
+#: The last pause list's (list, starts, ends): a file of thousands of laps asks for
+#: each lap's pauses, and rebuilding the arrays per lap was quadratic (issue 29).
+_PAUSES_SEEN: list = [None, None, None]
+
+
+def _pause_arrays(pauses) -> tuple[np.ndarray, np.ndarray]:
+    """Pause starts and ends (Unix s) of ``pauses``, built once per pause list."""
+    if _PAUSES_SEEN[0] is not pauses:
+        _PAUSES_SEEN[:] = [
+            pauses,
+            np.array([p.start.timestamp() for p in pauses]),
+            np.array([p.end.timestamp() for p in pauses]),
+        ]
+    return _PAUSES_SEEN[1], _PAUSES_SEEN[2]
 
 
 def _trackless_laps(
