@@ -187,18 +187,23 @@ def _pause_overlap_s(activity: Activity, start: float, end: float) -> float:
 
 #: The last pause list's (list, starts, ends): a file of thousands of laps asks for
 #: each lap's pauses, and rebuilding the arrays per lap was quadratic (issue 29).
-_PAUSES_SEEN: list = [None, None, None]
+#: One tuple, replaced whole: a reader in another thread (a Dask worker's) sees
+#: either the old entry or the new one, never a mix.
+_PAUSES_SEEN: tuple = (None, None, None)
 
 
 def _pause_arrays(pauses) -> tuple[np.ndarray, np.ndarray]:
     """Pause starts and ends (Unix s) of ``pauses``, built once per pause list."""
-    if _PAUSES_SEEN[0] is not pauses:
-        _PAUSES_SEEN[:] = [
+    global _PAUSES_SEEN
+    seen = _PAUSES_SEEN
+    if seen[0] is not pauses:
+        seen = (
             pauses,
             np.array([p.start.timestamp() for p in pauses]),
             np.array([p.end.timestamp() for p in pauses]),
-        ]
-    return _PAUSES_SEEN[1], _PAUSES_SEEN[2]
+        )
+        _PAUSES_SEEN = seen
+    return seen[1], seen[2]
 
 
 def _trackless_laps(
