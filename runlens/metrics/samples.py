@@ -30,6 +30,7 @@ __all__ = [
     "EARTH_RADIUS_M",
     "MOVING_SPEED_M_S",
     "WALK_CADENCE_SPM",
+    "RUN_SPEED_M_S",
     "DROPOUT_S",
     "DYNAMICS_COLUMNS",
     "STEADY_MIN_SPEED_M_S",
@@ -43,6 +44,7 @@ __all__ = [
     "pause_flags",
     "sample_durations",
     "sample_frame",
+    "held_speed",
 ]
 
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
@@ -55,6 +57,27 @@ MOVING_SPEED_M_S = MPS_PER_MPH_30MIN
 #: 140 (evidence.md section 5: the lowest band, "red", is < 153 spm), so 140
 #: separates the two gaits with margin on both sides.
 WALK_CADENCE_SPM = 140.0
+
+#: ... unless the runner is going too fast to walk: a step rate under 140 at a
+#: speed held at or above this over the surrounding minute (and at this sample)
+#: is running with a low step rate, the overstriding the rules look for, not
+#: walking. Overground, people mostly run once their average speed reaches
+#: about 3 m/s and walk-run mixtures start near 1.9 m/s (docs/evidence.md
+#: section 6, "Walking or running"); 2.5 m/s held for a minute is race-walking
+#: territory, and a walking step that long (over 1 m at 130 steps/min) is not
+#: an ordinary walk.
+RUN_SPEED_M_S = 2.5
+
+#: The per-sample speed that must also be above walking pace (the minute's
+#: average alone would count the walking steps of a walk-run mixture).
+RUN_SAMPLE_SPEED_M_S = 2.1
+
+#: Below this step rate a sample is never taken as running whatever the speed:
+#: a step of 1.5 m or more at these speeds is a sensor's half-rate reading.
+MIN_RUN_CADENCE_SPM = 100.0
+
+#: The window of the held speed above, s of timer time, centred.
+RUN_SPEED_WINDOW_S = 60.0
 
 #: A gap between samples longer than this is a dropout, not smart recording.
 #: Smart recording writes a record when something changes, and the corpus has
@@ -99,7 +122,12 @@ class MetricOptions:
         Moving above this speed, m/s (evidence.md section 6: 0.894).
     walk_cadence_spm : float
         In running sessions, samples below this step rate are walking and do
-        not enter running-dynamics averages, steps/min.
+        not enter running-dynamics averages, steps/min, unless the speed held
+        over the surrounding minute is at least ``run_speed_m_s`` (and the
+        sample's own speed above walking pace): then they are running with a
+        low step rate.
+    run_speed_m_s : float
+        See ``walk_cadence_spm``, m/s.
     dropout_s : float
         Sample gaps longer than this are dropouts: they count toward neither
         timer-less timer time nor averages, s.
@@ -118,6 +146,7 @@ class MetricOptions:
 
     moving_speed_m_s: float = MOVING_SPEED_M_S
     walk_cadence_spm: float = WALK_CADENCE_SPM
+    run_speed_m_s: float = RUN_SPEED_M_S
     dropout_s: float = DROPOUT_S
     hysteresis_m: float = 3.0
     altitude_smooth_s: float = 15.0
@@ -316,6 +345,35 @@ def centred_median(values: np.ndarray, window: int, min_periods: int = 1) -> np.
     out = (w[rows, lo] + w[rows, hi]) / 2.0  # odd count: (v + v) / 2 == v
     out[count < max(min_periods, 1)] = np.nan
     return out
+
+
+def held_speed(timer_s: np.ndarray, dist_m: np.ndarray, window_s: float) -> np.ndarray:
+    """Average speed over the ``window_s`` of timer time centred on each sample, m/s.
+
+    Distance covered over timer time between the window's first and last
+    samples (one ``searchsorted`` each way): a minute's pace, robust to single
+    GPS spikes and to irregular sampling, NaN where the window holds under a
+    third of its length (the run's ends and isolated samples).
+    """
+    t = np.asarray(timer_s, dtype=float)
+    d = np.asarray(dist_m, dtype=float)
+    n = len(t)
+    if n == 0:
+        return np.zeros(0)
+    ok = np.isfinite(d)
+    d = np.where(ok, d, np.nan)
+    if not ok.all():  # carry the last known distance forward (distance never decreases)
+        idx = np.where(ok, np.arange(n), 0)
+        np.maximum.accumulate(idx, out=idx)
+        d = d[idx]
+    half = window_s / 2.0
+    lo = np.searchsorted(t, t - half, side="left")
+    hi = np.searchsorted(t, t + half, side="right") - 1
+    span = t[hi] - t[lo]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = (d[hi] - d[lo]) / span
+    v[~(span >= window_s / 3.0)] = np.nan
+    return v
 
 
 def _one_record_glitches(v: np.ndarray) -> np.ndarray:
@@ -686,6 +744,10 @@ def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) ->
     running = moving & foot
     if cad is not None:
         walk = (sport == "running") & np.isfinite(cad) & (cad < opt.walk_cadence_spm)
+        if walk.any() and np.isfinite(dist).any():
+            fast = held_speed(cols["timer_s"], dist, RUN_SPEED_WINDOW_S) >= opt.run_speed_m_s
+            fast &= np.nan_to_num(speed) >= RUN_SAMPLE_SPEED_M_S
+            walk &= ~(fast & (cad >= MIN_RUN_CADENCE_SPM))
         running &= ~walk
     cols["running"] = running
 
