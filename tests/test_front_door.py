@@ -129,3 +129,68 @@ def test_findings_stay_objects_until_output(monkeypatch, tmp_path):
     import matplotlib.pyplot as plt
 
     plt.close(fig)
+
+
+# ------------------------------------------------------------------ the History methods
+@pytest.fixture(scope="module")
+def sample_history(tmp_path_factory):
+    """sample_activities scanned through the API into a tmp store (28 runs, 6 weeks)."""
+    from runlens.api import History
+    from tests.conftest import SAMPLES
+
+    tmp = tmp_path_factory.mktemp("front")
+    h = History.of(tmp / "h.sqlite")
+    rep = h.scan(SAMPLES, jobs=1)
+    assert (rep.read, rep.runs, rep.weeks) == (28, 28, 6)  # the sample history, as docs/api.md
+    return h, {"XDG_DATA_HOME": str(tmp / "data"), "XDG_CONFIG_HOME": str(tmp / "config")}
+
+
+def _cli_json(env, *args):
+    import json
+
+    from tests.conftest import run_cli
+
+    p = run_cli(*args, "--json", env=env)
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout)
+
+
+def test_history_methods_are_what_the_commands_print(sample_history):
+    import json
+
+    h, env = sample_history
+    db = str(h.path)
+    rows, counts, gone = h.run_rows()
+    runs = _cli_json(env, "runs", "--db", db)
+    assert json.loads(json.dumps(rows)) == runs["runs"] and counts == runs["counts"]
+    assert len(rows) == 28 and gone == []
+    assert sum(bool(r["flags"]) for r in rows) == runs["flagged_runs"] == 3  # docs/api.md's 3
+    assert json.loads(json.dumps(h.weekly_doc())) == _cli_json(env, "weekly", "--db", db)
+    view = h.baseline_view()
+    assert json.loads(json.dumps(view.to_dict())) == _cli_json(env, "baseline", "--db", db)
+    assert view.baseline.cadence.n_activities == 27  # docs/api.md: fitted on 27 runs
+    assert view.text().startswith("Baselines as of 2026-09-13 ")  # a day after the last run
+
+
+def test_the_pain_diary_through_history(sample_history, tmp_path):
+    import datetime as dt
+
+    from runlens.errors import RunlensError
+
+    h, env = sample_history
+    e = h.add_pain("2026-08-20", 4, note="after the long run")
+    assert (e.date, e.severity, e.location) == (dt.date(2026, 8, 20), 4, "upper-back")
+    old, new = h.edit_pain(e.id, severity=6)
+    assert (old.severity, new.severity, new.note) == (4, 6, "after the long run")
+    csv = tmp_path / "diary.csv"
+    csv.write_text("date,severity,where,note\n2026-08-28,3,upper-back,\n2026-09-02,0,neck,\n")
+    rep = h.import_pain(csv)
+    assert (rep.rows, rep.added, rep.already) == (3 - 1, 2, 0)
+    assert [x.date.isoformat() for x in h.pain_entries("2026-08-21")] == ["2026-08-28", "2026-09-02"]
+    assert [x.location for x in h.pain_entries(where="neck")] == ["neck"]
+    assert h.remove_pain(e.id).id == e.id
+    assert len(h.pain_entries()) == 2
+    with pytest.raises(RunlensError, match="not YYYY-MM-DD"):
+        h.pain_entries("last week")
+    doc = h.pain_report(threshold=3)
+    assert doc == _cli_json(env, "pain", "report", "--threshold", "3", "--db", str(h.path))
