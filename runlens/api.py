@@ -192,9 +192,8 @@ def read_baseline(path: PathLike) -> CadenceBaseline | PersonalBaseline:
     RunlensError
         Missing file, not JSON, or missing/invalid fields.
     """
-    from dataclasses import MISSING, fields
-
     import json
+    from dataclasses import MISSING, fields
 
     from .baseline import CadenceBaseline
 

@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 
+
 def register(sub: argparse._SubParsersAction) -> None:
     from ._common import add_history_arguments
 

@@ -153,9 +153,8 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from ..report.console import pain_list_lines
-
     from ..api import History
+    from ..report.console import pain_list_lines
 
     lo = History.pain_day(args.date_from) if args.date_from else None
     hi = History.pain_day(args.date_to) if args.date_to else None
