@@ -18,17 +18,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..metrics.rolling import (
-    _regular_move_median,  # noqa: F401 (tests/rules import it here)
-    rolling_mean,
-    rolling_median,
-)
 from ..metrics.samples import (
     STEADY_MAX_GRADE_PCT,
     STEADY_MIN_SPEED_M_S,
     STEADY_WARMUP_S,
     sample_frame,
     steady_flags,
+)
+from ..metrics.window import (
+    _regular_move_median,  # noqa: F401 (tests/rules import it here)
+    rolling_mean,
+    rolling_median,
 )
 from ..units import MPS_PER_MPH_30MIN
 
