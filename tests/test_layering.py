@@ -22,6 +22,8 @@ PACKAGE = ROOT / "runlens"
 LAYERS: dict[str, int] = {
     # foundations: no runlens imports but each other
     "errors": 0, "units": 0, "caveats": 0, "memo": 0, "config": 0,
+    # the sample channels, each described once (runlens.channels)
+    "channels": 0,
     # process and file plumbing every layer may use: worker lifelines, atomic outputs
     "lifeline": 0, "atomic": 0,
     # the activity model every part reads

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from ..channels import zero_is_missing
 from ..errors import NoRecordsError, NotAnActivityError
 from ..model import (
     FOOT_SPORTS,
@@ -251,15 +252,7 @@ def _summary_from_fit(msg: dict[str, Any], foot: bool) -> dict[str, float | None
         "ascent_m": _num(msg.get("total_ascent")),
     }
     # A summary average of exactly 0 for a dynamics field means "not measured".
-    for k in (
-        "cadence_spm",
-        "step_length_m",
-        "vertical_oscillation_mm",
-        "vertical_ratio_pct",
-        "ground_contact_ms",
-        "gct_balance_left_pct",
-        "heart_rate_bpm",
-    ):
+    for k in zero_is_missing() & out.keys():
         if out[k] == 0:
             out[k] = None
     return out

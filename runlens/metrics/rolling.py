@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..channels import rolling_channels
 from ..model import Activity
 from .samples import (
     STEADY_MAX_GRADE_PCT,
@@ -45,18 +46,7 @@ __all__ = [
 
 
 #: Channels of :func:`rolling`; dynamics are averaged over running seconds only.
-ROLLING_CHANNELS = (
-    "speed_m_s",
-    "heart_rate_bpm",
-    "grade_pct",
-    "cadence_spm",
-    "step_length_m",
-    "vertical_oscillation_mm",
-    "vertical_ratio_pct",
-    "ground_contact_ms",
-    "gct_balance_left_pct",
-    "power_w",
-)
+ROLLING_CHANNELS = rolling_channels()  # runlens.channels
 _ALL_SECONDS = ("speed_m_s", "heart_rate_bpm", "grade_pct")
 
 
