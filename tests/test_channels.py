@@ -154,3 +154,21 @@ def test_every_channel_carries_its_unit_in_its_name():
               "breaths/min": "_brpm", "steps/breath": "steps_per_breath"}  # fmt: skip
     for c in C.CHANNELS:
         assert c.name.endswith(suffix[c.unit]), (c.name, c.unit)
+
+
+def test_what_the_outputs_and_readers_name_is_registered():
+    """The lists still kept beside a reader or an output (their labels differ from one
+    output to another) name only registered channels."""
+    from runlens.io.rawfit import _RECORD_MAP
+    from runlens.model import SUMMARY_KEYS
+    from runlens.report.charts.run import RUN_PANELS
+    from runlens.report.charts.trends import FORM_METRICS
+    from runlens.report.html._run import PANELS
+
+    names = set(C.BY_NAME)
+    assert set(_RECORD_MAP.values()) <= set(C.record_columns())
+    assert {col for col, _, _ in RUN_PANELS.values()} <= names
+    assert set(FORM_METRICS) <= names
+    assert {p[0] for p in PANELS if p[0] != "pace"} <= names
+    not_channels = {"elapsed_s", "timer_s", "moving_s", "avg_speed_m_s", "ascent_m"}
+    assert set(SUMMARY_KEYS) - not_channels <= names
