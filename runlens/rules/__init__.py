@@ -14,7 +14,8 @@ parameters of a :class:`runlens.config.Config`.
 
 from __future__ import annotations
 
-from importlib.util import find_spec as _find_spec
+from importlib import import_module as _import_module
+from pkgutil import iter_modules as _iter_modules
 from typing import TYPE_CHECKING
 
 from ..findings import Evidence, Finding
@@ -25,9 +26,17 @@ from .fatigue import FormFade, NoWarmup
 from .footstrike import HeelStriking
 from .overstriding import Overstriding, step_rate_threshold
 
-# History-level rules (volume spikes) live beside these and register themselves.
-if _find_spec(f"{__name__}.volume") is not None:  # pragma: no cover - until it exists
-    from . import volume  # noqa: F401
+
+def _import_every_rule_module() -> None:
+    """Import every module of this package, so that a rule in a new file registers
+    itself without being named here (a new rule is one file plus its test); the
+    history-level rules (volume spikes) register themselves so too."""
+    for m in _iter_modules(__path__):
+        if not m.name.startswith("_"):
+            _import_module(f"{__name__}.{m.name}")
+
+
+_import_every_rule_module()
 
 if TYPE_CHECKING:
     from ..baseline import CadenceBaseline

@@ -426,7 +426,7 @@ class BreathingVsBaseline(Rule):
     title = "breathing against your usual"
     order = 17
     panel = "breathing"
-    pain = None
+    pain = None  # not one of the pain report's kinds (docs/pain.md)
     evidence = "8"
     needs = "respiration_rate_brpm"
 

@@ -94,7 +94,7 @@ GPS_MARGIN = 0.03
 #: Where a floor or the return guidance is runlens' own choice, findings say so.
 OWN = "runlens' own choice (docs/rules.md)"
 
-#: The note :func:`volume_findings` writes on how much history the volume rules judged.
+#: The note :func:`evaluate_volume` writes on how much history the volume rules judged.
 NOTICES["volume_history"] = "too little history to judge volume"
 
 
@@ -506,7 +506,7 @@ class ReturningRule(Rule):
     title = "returning after a break"
     order = 4
     panel = None
-    pain = None
+    pain = None  # not one of the pain report's kinds (docs/pain.md)
     evidence = "4"
     scope = "history"
 

@@ -211,3 +211,20 @@ def test_chart_lines_come_from_the_rule():
         "vertical_oscillation"
     )
     assert REGISTRY["no_warmup"].chart_lines(_finding("no_warmup"), "pace") == []
+
+
+def test_every_module_of_the_rules_package_is_imported():
+    """A rule in a new file registers itself: importing runlens.rules imports every
+    public module of the package, so no other file has to name it."""
+    import sys
+
+    names = {p.stem for p in (ROOT / "runlens" / "rules").glob("*.py")}
+    public = {n for n in names if not n.startswith("_")}
+    assert {"volume", "overstriding", "base"} <= public
+    assert all(f"runlens.rules.{n}" in sys.modules for n in public)
+    # and every Rule subclass defined in them is registered
+    for n in public:
+        for obj in vars(sys.modules[f"runlens.rules.{n}"]).values():
+            if isinstance(obj, type) and issubclass(obj, Rule) and obj is not Rule:
+                if obj.__module__ == f"runlens.rules.{n}" and obj.name:
+                    assert REGISTRY.get(obj.name) is obj, obj
