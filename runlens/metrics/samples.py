@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..channels import dynamics_columns
 from ..model import FOOT_SPORTS, Activity, Segment
 from ..units import MPS_PER_MPH_30MIN, index_seconds
 
@@ -93,17 +94,7 @@ STEADY_MAX_GRADE_PCT = 3.0
 STEADY_WARMUP_S = 600.0
 
 #: Running-dynamics channels: averaged over running samples, zeros missing.
-DYNAMICS_COLUMNS = (
-    "cadence_spm",
-    "step_length_m",
-    "stride_length_m",
-    "vertical_oscillation_mm",
-    "vertical_ratio_pct",
-    "ground_contact_ms",
-    "ground_contact_pct",
-    "gct_balance_left_pct",
-    "power_w",
-)
+DYNAMICS_COLUMNS = dynamics_columns()  # runlens.channels
 
 #: Highest plausible speed (m/s) before a value is taken for a GPS spike.
 #: Foot: 12.5 m/s is above the fastest human sprint average (about 10.4 m/s);
