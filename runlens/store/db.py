@@ -70,7 +70,7 @@ __all__ = [
     "STORE_ENV",
 ]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 #: Environment variable naming the runner's store (another runner's, or a copy
 #: kept elsewhere); ``--db`` overrides it.
 STORE_ENV = "RUNLENS_DB"
@@ -290,8 +290,16 @@ UPDATE files SET sha256 = '', mtime_ns = -1 WHERE path IN (
         - json_extract(device_summary_json, '$.elapsed_s') > 1800));
 """
 
+# Schema 7: each run's digest of its steady form minutes (:meth:`Store.minute_digests`)
+# kept with the run, written when its minutes are, so that judging a scan does not
+# aggregate every stored minute to learn which baselines changed. Old rows get it
+# on the next scan (computed from their stored minutes; nothing is read again).
+MIGRATIONS[7] = """
+ALTER TABLE activities ADD COLUMN minutes_digest TEXT;
+"""
+
 #: Steps an ``activities`` table holding the named column has had already.
-_DONE_IF_COLUMN: dict[int, str] = {6: "file"}
+_DONE_IF_COLUMN: dict[int, str] = {6: "file", 7: "minutes_digest"}
 
 #: Steps that only an existing store holding the named ``activities`` column
 #: needs (before the version's statements): older stores keep their steady
@@ -611,6 +619,10 @@ class Store:
                     f"VALUES (?, {', '.join('?' * len(FORM_COLUMNS))})",
                     [(key, *row) for row in a["form_minutes"]],
                 )
+                c.execute(
+                    "UPDATE activities SET minutes_digest = ? WHERE path = ?",
+                    (self._minutes_digest_of(key), key),
+                )
 
     def set_judgement(self, path: str, findings: list, form_rules: str, judged_as: str) -> None:
         """Store the form findings of one run and the baseline key they were judged on."""
@@ -662,6 +674,58 @@ class Store:
         c.execute(
             "INSERT OR REPLACE INTO meta VALUES (?, ?)", (DERIVED_STATE_KEY, json.dumps(state))
         )
+
+    def set_derived_added(
+        self,
+        spikes: list[tuple[float | None, float | None, str]],
+        daily: list[tuple[str, float, float, float, int]],
+        assumptions: list[str],
+        state: dict[str, Any],
+    ) -> None:
+        """:meth:`set_derived` for runs added after the others: only their spikes and
+        their days (inserted or replaced) are written. Inside the caller's
+        :meth:`transaction`."""
+        c = self.conn
+        c.executemany(
+            "UPDATE activities SET spike_ratio = ?, longest_prev30_m = ? WHERE path = ?", spikes
+        )
+        c.executemany("INSERT OR REPLACE INTO daily_load VALUES (?, ?, ?, ?, ?)", daily)
+        c.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('load_assumptions', ?)", (json.dumps(assumptions),)
+        )
+        c.execute(
+            "INSERT OR REPLACE INTO meta VALUES (?, ?)", (DERIVED_STATE_KEY, json.dumps(state))
+        )
+
+    def last_start(self, exclude: list[str] = ()) -> float | None:
+        """The latest start (Unix s) of the stored activities but ``exclude``."""
+        ex = list(exclude)
+        row = self.conn.execute(
+            f"SELECT max(start_s) FROM activities WHERE path NOT IN ({', '.join('?' * len(ex))})",
+            ex,
+        ).fetchone()
+        return None if row[0] is None else float(row[0])
+
+    def has_content(self, shas: list[str], exclude: list[str] = ()) -> bool:
+        """Whether an activity but ``exclude`` has one of these content hashes."""
+        ex = list(exclude)
+        return self.conn.execute(
+            f"SELECT EXISTS (SELECT 1 FROM activities WHERE content_sha256 IN "
+            f"({', '.join('?' * len(shas))}) AND path NOT IN ({', '.join('?' * len(ex))}))",
+            [*shas, *ex],
+        ).fetchone()[0] == 1
+
+    def daily_span(self) -> tuple[str, str] | None:
+        """The first and last date of ``daily_load``, or None when it is empty."""
+        row = self.conn.execute("SELECT min(date), max(date) FROM daily_load").fetchone()
+        return None if row[0] is None else (row[0], row[1])
+
+    def daily_row(self, date: str) -> tuple[float, float, float, int] | None:
+        """``daily_load``'s (distance_m, moving_s, trimp, runs) of one date, or None."""
+        row = self.conn.execute(
+            "SELECT distance_m, moving_s, trimp, runs FROM daily_load WHERE date = ?", (date,)
+        ).fetchone()
+        return None if row is None else tuple(row)
 
     def remove_missing(self, root: str, present: set[str]) -> int:
         """Forget files under ``root`` that are no longer on disk; returns how many."""
@@ -886,7 +950,13 @@ class Store:
         return self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
     def activities_frame(
-        self, columns: tuple[str, ...] | None = None, *, include_duplicates: bool = True
+        self,
+        columns: tuple[str, ...] | None = None,
+        *,
+        include_duplicates: bool = True,
+        paths: list[str] | None = None,
+        starts: tuple[float, float] | None = None,
+        counted: bool = False,
     ) -> pd.DataFrame:
         """Stored activities as a DataFrame, JSON columns decoded (``summary``, ...).
 
@@ -896,6 +966,12 @@ class Store:
             Column names (JSON ones without ``_json``); default all.
         include_duplicates : bool
             Keep rows whose ``duplicate_of`` is set.
+        paths : list of str, optional
+            Only these activities.
+        starts : (float, float), optional
+            Only activities starting in ``[lo, hi)`` (Unix s).
+        counted : bool
+            Only counted runs: not duplicates, running or of unknown sport.
         """
         import pandas as pd
 
@@ -907,15 +983,33 @@ class Store:
         )
         want = list(dict.fromkeys(want))
         sql = f"SELECT {', '.join(want)} FROM activities"
-        if not include_duplicates:
-            sql += " WHERE duplicate_of IS NULL"
+        where: list[str] = []
+        args: list[Any] = []
+        if not include_duplicates or counted:
+            where.append("duplicate_of IS NULL")
+        if counted:
+            where.append("(sport IS NULL OR sport = 'running')")
+        if paths is not None:
+            where.append(f"path IN ({', '.join('?' * len(paths))})")
+            args += list(paths)
+        if starts is not None:
+            where.append("start_s >= ? AND start_s < ?")
+            args += [float(starts[0]), float(starts[1])]
+        if where:
+            sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY start_s, path"
-        rows = self.conn.execute(sql).fetchall()
-        df = pd.DataFrame(rows, columns=want)
-        for c in want:
-            if c.endswith("_json"):
-                df[c[:-5]] = [json.loads(v) for v in df.pop(c)]
-        return df
+        rows = self.conn.execute(sql, args).fetchall()
+        cols = list(zip(*rows)) if rows else [() for _ in want]
+        # JSON columns decoded before the frame is built (one column op, not a pop each)
+        data = {
+            (c[:-5] if c.endswith("_json") else c): (
+                [json.loads(v) for v in col] if c.endswith("_json") else list(col)
+            )
+            for c, col in zip(want, cols)
+        }
+        plain = [c for c in want if not c.endswith("_json")]
+        decoded = [c[:-5] for c in want if c.endswith("_json")]
+        return pd.DataFrame(data, columns=[*plain, *decoded])
 
     def form_minutes_frame(
         self,
@@ -960,24 +1054,104 @@ class Store:
             sql += " AND a.start_s >= ? AND a.start_s < ?"
             args += [float(starts[0]), float(starts[1])]
         sql += " ORDER BY a.start_s, m.path, m.minute"
-        df = pd.DataFrame(
-            self.conn.execute(sql, args).fetchall(), columns=["path", "run_start_s", *FORM_COLUMNS]
-        )
-        df["steady"] = df["steady"].astype(bool)
-        for c in ("run_start_s", "start_s", "seconds", "steady_s", *FORM_CHANNELS):
-            df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
-        return df
+        import numpy as np
+
+        names = ["path", "run_start_s", *FORM_COLUMNS]
+        rows = self.conn.execute(sql, args).fetchall()
+        cols = list(zip(*rows)) if rows else [() for _ in names]
+        data: dict[str, Any] = {}
+        for name, col in zip(names, cols):  # column by column: no per-cell conversion
+            if name == "path":
+                data[name] = list(col)
+            elif name == "minute":
+                data[name] = np.array(col, dtype=np.int64)
+            elif name == "steady":
+                data[name] = np.array(col, dtype=bool)
+            else:  # REAL columns; NULL -> NaN
+                data[name] = np.array(col, dtype=float)
+        return pd.DataFrame(data, columns=names)
 
     def minute_digests(self) -> dict[str, str]:
         """Path -> a digest of the run's steady form minutes (their count and each
-        column's sum), computed in SQLite: what a baseline fitted from them depends
-        on, without reading them out."""
-        cols = ("start_s", "seconds", "steady_s", *FORM_CHANNELS)
-        expr = ", ".join(f"total({c}), count({c})" for c in cols)
-        rows = self.conn.execute(
-            f"SELECT path, count(*), {expr} FROM form_minutes WHERE steady = 1 GROUP BY path"
+        column's sum): what a baseline fitted from them depends on, without reading
+        them out. Runs without steady minutes are absent.
+
+        Kept with each run (``minutes_digest``, written with its minutes); runs
+        stored before schema 7 get theirs computed here once, in SQLite."""
+        self._fill_minute_digests()
+        return dict(self.conn.execute(
+            "SELECT path, minutes_digest FROM activities WHERE minutes_digest != ''"
+        ).fetchall())
+
+    def counted_minute_digests(
+        self, lo: float | None = None, hi: float | None = None
+    ) -> list[tuple[str, float, str]]:
+        """(path, start_s, minute digest) of the counted runs (not duplicates, running
+        or of unknown sport) with steady minutes, starting in ``[lo, hi)``, in start
+        order: the runs a baseline as of ``hi`` is fitted from, and their digests."""
+        self._fill_minute_digests()
+        sql = (
+            "SELECT path, start_s, minutes_digest FROM activities WHERE minutes_digest != '' "
+            "AND duplicate_of IS NULL AND (sport IS NULL OR sport = 'running')"
         )
-        return {r[0]: hashlib.sha256(repr(r[1:]).encode()).hexdigest()[:16] for r in rows}
+        args: list[float] = []
+        if lo is not None:
+            sql, args = sql + " AND start_s >= ?", [*args, float(lo)]
+        if hi is not None:
+            sql, args = sql + " AND start_s < ?", [*args, float(hi)]
+        return [
+            (p, float(st), d)
+            for p, st, d in self.conn.execute(sql + " ORDER BY start_s, path", args)
+        ]
+
+    def count_counted_minute_runs(self, before: float) -> int:
+        """How many counted runs with steady minutes start before ``before`` (Unix s)."""
+        self._fill_minute_digests()
+        return self.conn.execute(
+            "SELECT count(*) FROM activities WHERE minutes_digest != '' "
+            "AND duplicate_of IS NULL AND (sport IS NULL OR sport = 'running') AND start_s < ?",
+            (float(before),),
+        ).fetchone()[0]
+
+    @staticmethod
+    def _digest_sql() -> str:
+        cols = ("start_s", "seconds", "steady_s", *FORM_CHANNELS)
+        return "count(*), " + ", ".join(f"total({c}), count({c})" for c in cols)
+
+    @staticmethod
+    def _digest(row: tuple) -> str:
+        """The digest of one run's aggregate row (count first); '' without steady minutes."""
+        return hashlib.sha256(repr(tuple(row)).encode()).hexdigest()[:16] if row[0] else ""
+
+    def _minutes_digest_of(self, key: str) -> str:
+        row = self.conn.execute(
+            f"SELECT {self._digest_sql()} FROM form_minutes WHERE steady = 1 AND path = ?", (key,)
+        ).fetchone()
+        return self._digest(row)
+
+    def _fill_minute_digests(self) -> None:
+        """Compute the digests a store of an older schema (or an old store merged in)
+        lacks, from the stored minutes, and keep them (when the store can be written)."""
+        missing = [r[0] for r in self.conn.execute(
+            "SELECT path FROM activities WHERE minutes_digest IS NULL"
+        )]
+        if not missing:
+            return
+        found: dict[str, str] = {p: "" for p in missing}
+        for i in range(0, len(missing), 500):  # SQLite's bound-parameter limit
+            chunk = missing[i : i + 500]
+            for r in self.conn.execute(
+                f"SELECT path, {self._digest_sql()} FROM form_minutes WHERE steady = 1 "
+                f"AND path IN ({', '.join('?' * len(chunk))}) GROUP BY path", chunk
+            ):
+                found[r[0]] = self._digest(r[1:])
+        if self.read_only:  # judged only in a scan, which writes: nothing to keep here
+            return
+        with self.transaction():
+            self.conn.executemany(
+                "UPDATE activities SET minutes_digest = ? WHERE path = ? "
+                "AND minutes_digest IS NULL", [(d, p) for p, d in found.items()]
+            )
 
     def data_version(self) -> int:
         """SQLite's data version: changes when another connection commits to the store."""
