@@ -42,8 +42,13 @@ def baseline_settings(config: Config | None) -> dict[str, int]:
     }
 
 
-def baseline_as_of(minutes, start_s: float, config: Config | None) -> PersonalBaseline:
-    """The personal baseline for a run starting at ``start_s`` (Unix s)."""
+def baseline_as_of(
+    minutes, start_s: float, config: Config | None, n_history: int | None = None
+) -> PersonalBaseline:
+    """The personal baseline for a run starting at ``start_s`` (Unix s).
+
+    ``n_history``: the runs with steady minutes before it at any date, when
+    ``minutes`` may hold only some of them."""
     s = baseline_settings(config)
     return personal_baseline(
         minutes,
@@ -51,6 +56,7 @@ def baseline_as_of(minutes, start_s: float, config: Config | None) -> PersonalBa
         window_days=s["window_days"],
         min_activities=s["min_runs"],
         min_minutes=s["min_minutes"],
+        n_history=n_history,
     )
 
 
@@ -136,33 +142,75 @@ def _settings_fingerprint(config: Config | None) -> str:
     return json.dumps(doc, sort_keys=True, default=str)
 
 
-def _window_inputs(store: Store, runs: list[tuple[str, float]], config: Config | None) -> list[str]:
+def _settings_base(config: Config | None) -> bytes:
+    return hashlib.sha256(_settings_fingerprint(config).encode()).digest()
+
+
+def _window_hash(base: bytes, n_history: int, parts: list[bytes]) -> str:
+    """The digest of a baseline's inputs: the settings, how many runs came before
+    the run at any date (the baseline says so), and each run of its window."""
+    return hashlib.sha256(base + b"%d|" % n_history + b"".join(parts)).hexdigest()[:24]
+
+
+def _part(path: str, digest: str) -> bytes:
+    return path.encode("utf-8", "surrogatepass") + digest.encode()
+
+
+def _window_inputs(
+    store: Store, runs: list[tuple[str, float]], config: Config | None
+) -> list[tuple[str, int]]:
     """For each run (path, start_s, in start order): a digest of everything its
     baseline is fitted from (the steady minutes of the counted runs in its
-    window, :meth:`Store.minute_digests`, and the settings). Equal digests give
-    equal baselines, so a run whose digest did not change keeps its judgement
-    without a refit."""
+    window, :meth:`Store.minute_digests`, the runs before it and the settings),
+    and how many counted runs with steady minutes started before it. Equal
+    digests give equal baselines, so a run whose digest did not change keeps its
+    judgement without a refit."""
     import numpy as np
 
     window_s = baseline_settings(config)["window_days"] * 86400.0
     digests = store.minute_digests()
-    base = hashlib.sha256(_settings_fingerprint(config).encode()).digest()
+    base = _settings_base(config)
     # the runs with steady minutes, in start order, to slide the window over
     m_runs = [(s, p) for p, s in runs if p in digests]
     m_starts = np.array([s for s, _ in m_runs], dtype=float)
     starts = np.array([s for _, s in runs], dtype=float)
     lo = np.searchsorted(m_starts, starts - window_s, "left")
     hi = np.searchsorted(m_starts, starts, "left")
-    # Each run's bytes once, each window hashed in one call (the same digest as
-    # hashing them one by one: 400 runs x ~50 in a window were 20,000 calls).
-    parts = [p.encode("utf-8", "surrogatepass") + digests[p].encode() for _, p in m_runs]
-    out = []
-    for a, b in zip(lo.tolist(), hi.tolist()):
-        out.append(hashlib.sha256(base + b"".join(parts[a:b])).hexdigest()[:24])
-    return out
+    # Each run's bytes once, each window hashed in one call.
+    parts = [_part(p, digests[p]) for _, p in m_runs]
+    return [(_window_hash(base, b, parts[a:b]), b) for a, b in zip(lo.tolist(), hi.tolist())]
 
 
-def judgement_plan(store: Store, config: Config | None = None) -> list[tuple[str, Any, str]]:
+def baseline_at(store: Store, config: Config | None = None):
+    """``at(start_s) -> (PersonalBaseline, key, inputs)``: the baseline a run starting
+    at ``start_s`` gets from the runs stored now, the key it is judged on and the
+    digest of its inputs (as :func:`_window_inputs` gives once the run is stored).
+
+    A scan that adds a few runs judges each as it is read, once
+    (:func:`runlens.history.worker.analyse_file`'s ``baseline_at``); the judging
+    pass afterwards refits only the runs whose inputs then differ (a run added
+    before it in the same scan, a copy found), so the store is the same whatever
+    the order."""
+    window_s = baseline_settings(config)["window_days"] * 86400.0
+    base = _settings_base(config)
+
+    def at(start_s: float, sport: str | None = None):
+        if sport not in (None, "running"):  # never counted: judged as the pass judges it
+            return None, POPULATION_KEY, None
+        lo = start_s - window_s
+        runs = store.counted_minute_digests(lo, start_s)
+        n_history = store.count_counted_minute_runs(start_s)
+        inputs = _window_hash(base, n_history, [_part(p, d) for p, _, d in runs])
+        minutes = store.form_minutes_frame(steady_only=True, starts=(lo, start_s))
+        pb = baseline_as_of(minutes, start_s, config, n_history)
+        return pb, _key(pb, config), inputs
+
+    return at
+
+
+def judgement_plan(
+    store: Store, config: Config | None = None, fresh: dict[str, list[str]] | None = None
+) -> list[tuple[str, Any, str]]:
     """Runs whose stored findings are not judged on their current baseline.
 
     Counted runs get their baseline as of their start; a baseline is refitted
@@ -170,7 +218,8 @@ def judgement_plan(store: Store, config: Config | None = None) -> list[tuple[str
     (:func:`_window_inputs`), so adding one run refits the runs whose window
     holds it, not every stored run. Runs that are not counted (duplicates,
     other sports) not judged without a baseline yet (new, or judged on one
-    while they counted) are judged without one.
+    while they counted) are judged without one. ``fresh``: path -> [inputs,
+    key] of runs this scan judged as it read them (:func:`baseline_at`).
 
     Returns
     -------
@@ -188,8 +237,11 @@ def judgement_plan(store: Store, config: Config | None = None) -> list[tuple[str
         return plan
     inputs = _window_inputs(store, [(p, s) for p, s, _ in counted], config)
     seen = store.meta(JUDGE_INPUTS_KEY, {}) or {}
+    if fresh:
+        seen.update(fresh)
     due = [
-        (path, start_s, judged) for (path, start_s, judged), now in zip(counted, inputs)
+        (path, start_s, judged, n_history)
+        for (path, start_s, judged), (now, n_history) in zip(counted, inputs)
         if judged is None or seen.get(path) != [now, judged]
     ]  # the others are fitted from the same minutes as when they were judged
     if due:
@@ -197,14 +249,14 @@ def judgement_plan(store: Store, config: Config | None = None) -> list[tuple[str
         window_s = baseline_settings(config)["window_days"] * 86400.0
         minutes = store.form_minutes_frame(
             steady_only=True,
-            starts=(min(s for _, s, _ in due) - window_s, max(s for _, s, _ in due)),
+            starts=(min(d[1] for d in due) - window_s, max(d[1] for d in due)),
         )
-    for path, start_s, judged in due:
-        pb = baseline_as_of(minutes, start_s, config)
+    for path, start_s, judged, n_history in due:
+        pb = baseline_as_of(minutes, start_s, config, n_history)
         key = _key(pb, config)
         if key != judged:
             plan.append((path, pb, key))
-    store.set_meta(JUDGE_INPUTS_KEY, _inputs_now(store, counted, inputs, plan))
+    store.set_meta(JUDGE_INPUTS_KEY, _inputs_now(store, counted, [i for i, _ in inputs], plan))
     return plan
 
 
@@ -222,28 +274,35 @@ def judge_history(
     store: Store,
     config: Config | None = None,
     jobs: int = 1,
-    judge_dir: str | None = None,
+    judge_dir: Any = None,
     progress=None,
+    fresh: dict[str, list[str]] | None = None,
 ) -> int:
-    """Evaluate the form rules of every run whose baseline changed; returns how many.
+    """Evaluate the form rules of every run whose baseline changed; returns how many
+    counted runs this scan judged (with those in ``fresh``, judged as read).
 
     Files are read again (in ``jobs`` worker processes) unless this scan kept
-    them as read in ``judge_dir``; a file that can no longer be read keeps its
-    previous findings. ``progress(done, total)`` is called after each run judged.
+    them as read in ``judge_dir`` (a folder, or a dict in this process); a file
+    that can no longer be read keeps its previous findings. ``progress(done,
+    total)`` is called after each run judged.
     """
-    done = 0
+    judged: set[str] = set()
+    inline = set(fresh or ())
     # Another scan of the same store may write runs meanwhile: plan again until
     # nothing is left, so the last scan to finish leaves every run judged on
     # the baseline the whole store gives it.
     for _ in range(5):
-        plan = judgement_plan(store, config)
+        plan = judgement_plan(store, config, fresh)
+        fresh = None
         if not plan:
             break
         version = store.data_version()
-        done += _judge(store, config, jobs, plan, judge_dir, progress)
+        judged |= _judge(store, config, jobs, plan, judge_dir, progress)
         if store.data_version() == version:
             break  # no other scan wrote meanwhile: what was planned is what is due
-    return done
+    if inline:  # judged as read, and counted now (not found to be a copy)
+        judged |= inline & {p for p, _, _, c in store.runs_to_judge() if c}
+    return len(judged)
 
 
 def _judge(
@@ -253,7 +312,8 @@ def _judge(
     plan: list,
     judge_dir: str | None = None,
     progress=None,
-) -> int:
+) -> set[str]:
+    """Judge the runs of ``plan``; returns the counted ones judged (on a baseline)."""
     from .worker import judge_file
 
     keys = {p: k for p, _, k in plan}
@@ -274,7 +334,7 @@ def _judge(
     # copied, not read again (a second source does not re-read the history).
     twins = {(sha, sp, tz, k): (fj, fr) for _, sha, sp, tz, k, fj, fr in rows if k}
     by_path = {r[0]: r for r in rows}
-    done = 0
+    done: set[str] = set()
     rest = []
     for path, pb, key in plan:
         row = by_path.get(path)
@@ -283,7 +343,8 @@ def _judge(
             rest.append((path, pb, key))
             continue
         store.set_judgement(path, json.loads(twin[0]), twin[1], key)
-        done += key != POPULATION_KEY
+        if key != POPULATION_KEY:
+            done.add(path)
         tick()
     plan = rest
     if not plan:
@@ -294,10 +355,11 @@ def _judge(
         if res["error"] is None:
             key = keys[res["path"]]
             store.set_judgement(res["path"], res["findings"], res["form_rules"], key)
-            done += key != POPULATION_KEY  # counted runs, judged on their baseline
+            if key != POPULATION_KEY:  # counted runs, judged on their baseline
+                done.add(res["path"])
         tick()
 
-    if jobs <= 1 or len(plan) == 1:
+    if jobs <= 1 or len(plan) == 1 or isinstance(judge_dir, dict):  # kept in this process
         for path, pb, _ in plan:
             record(judge_file(path, config, pb, stored.get(path), judge_dir))
     else:
