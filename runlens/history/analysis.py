@@ -713,12 +713,14 @@ def refresh_derived_added(
     ``added``: the keys of the activities a scan stored in new files (nothing else
     changed); ``prev``: the derived state (:data:`~runlens.store.db.DERIVED_STATE_KEY`)
     before the scan. Only the new runs' session spike, their days of the daily
-    load and the counts in the load assumptions are written. Cheap checks first:
-    when a new run could change what other runs are derived from (it is a copy
-    of a stored run or starts near one, starts before the last stored run, brings
-    a new HR profile for TRIMP, needs a time zone borrowed, is a fragment, dated
-    implausibly, or adds an assumption line), None is returned and the caller
-    rebuilds with :func:`refresh_derived`, which gives the same tables.
+    load and the counts in the load assumptions are written, from the new rows
+    and the runs of the 30 days before them. Cheap checks first: when a new run
+    could change what other runs are derived from (it is a copy of a stored run
+    or starts near one, starts before the last stored run, brings a new HR
+    profile for TRIMP, needs a time zone borrowed, is a fragment, dated
+    implausibly, or adds an assumption line of its own), None is returned and
+    the caller rebuilds with :func:`refresh_derived`, which gives the same tables
+    (tests/history/test_add_run.py).
 
     Returns
     -------
@@ -727,11 +729,10 @@ def refresh_derived_added(
     """
     import datetime as dt
     import math
-
-    import pandas as pd
+    import time
 
     from ..config import Config
-    from ..load import HRMAX_HOLD_S, _observed_max, banister_trimp, spike_ratios, week_of
+    from ..load import HRMAX_HOLD_S, _observed_max, banister_trimp, spike_ratios
 
     if not added or not isinstance(prev, dict) or prev.get("judged") is not True:
         return None
@@ -744,28 +745,28 @@ def refresh_derived_added(
         return None  # something else changed meanwhile (another scan, a merge)
     config = config or Config()
     ws = (config.load.get("week_start") or "monday").lower()
-    new = store.activities_frame(columns=_DERIVED_COLUMNS, paths=added)
+    new = store.activity_rows(_DERIVED_COLUMNS, paths=added)
     if len(new) != len(added):
         return None
-    starts = new["start_s"].to_numpy(float)
+    starts = [float(r["start_s"]) for r in new]  # in start order
     # After every stored activity, far from one another, of distinct content.
     last = store.last_start(exclude=added)
-    if last is not None and not (starts.min() > last and not _may_pair(starts.min(), last)):
+    if last is not None and not (starts[0] > last and not _may_pair(starts[0], last)):
         return None
     if any(_may_pair(a, b) for a, b in zip(starts[:-1], starts[1:])):
         return None
-    if new["content_sha256"].duplicated().any() or store.has_content(
-        new["content_sha256"].tolist(), exclude=added
-    ):
+    shas = [r["content_sha256"] for r in new]
+    if len(set(shas)) < len(shas) or store.has_content(shas, exclude=added):
         return None
     span = store.daily_span()
     if span is None:
         return None
     first_day, last_day = (dt.date.fromisoformat(d) for d in span)
-    lo = pd.Timestamp(EARLIEST_PLAUSIBLE, tz="UTC").timestamp()
-    hi = pd.Timestamp.now(tz="UTC").timestamp() + FUTURE_MARGIN_DAYS * 86400.0
-    if (fragment_mask(new, config)).any() or (starts < lo).any() or (starts > hi).any():
+    lo = dt.datetime(int(EARLIEST_PLAUSIBLE[:4]), 1, 1, tzinfo=dt.timezone.utc).timestamp()
+    hi = time.time() + FUTURE_MARGIN_DAYS * 86400.0
+    if starts[0] < lo or starts[-1] > hi:
         return None
+    km, mins = _fragment_limits(config)
     facts = json_copy(facts)
     hr_f = facts["hr"]
     assumptions = list(prev["assumptions"])
@@ -777,11 +778,14 @@ def refresh_derived_added(
         assumptions[assumptions.index(old)] = new_line
         return True
 
-    for row in new.itertuples(index=False):  # one step per new run (most scans: one)
-        sport = row.sport
+    for row in new:  # one step per new run (most scans: one)
+        sport, s = row["sport"], float(row["start_s"])
         if sport is not None and sport != "running":
             continue  # another sport: no load, no assumption
-        if row.utc_offset_s is None or not math.isfinite(float(row.utc_offset_s)):
+        if _is_fragment(row, km, mins):
+            return None
+        off = row["utc_offset_s"]
+        if off is None:
             return None  # its zone borrowed from the nearest run: rebuild
         if sport is None:
             k = facts["nosport"]
@@ -789,7 +793,7 @@ def refresh_derived_added(
                 return None
             facts["nosport"] = k + 1
         k = facts["coords"]
-        k1 = k + _tz_from_coordinates(row.warnings)
+        k1 = k + _tz_from_coordinates(row["warnings"])
         if k1 and not k:  # the first such run: its line goes where build_history puts it
             at = assumptions.index(TRIMP_ZERO_LINE) if TRIMP_ZERO_LINE in assumptions else None
             assumptions.insert(len(assumptions) if at is None else at, _coords_line(k1, runs + 1))
@@ -797,11 +801,12 @@ def refresh_derived_added(
             return None
         facts["coords"] = k1
         # The HR profile for TRIMP, with this run the latest: the same, or rebuild.
+        prof, hist = row["profile"] or {}, row["hr_hist"]
         held = [] if hr_f["observed"] is None else [
             {"bpm": [hr_f["observed"]], "s": [HRMAX_HOLD_S]}
         ]
         try:
-            hr = resolve_hr_profile(config.runner, [hr_f["files"], row.profile], [*held, row.hr_hist])
+            hr = resolve_hr_profile(config.runner, [hr_f["files"], prof], [*held, hist])
         except ValueError:
             return None
         if [hr.rest_bpm, hr.max_bpm, hr.sex, list(hr.assumptions)] != [
@@ -809,35 +814,34 @@ def refresh_derived_added(
         ]:
             return None
         for key in _profile_keys():
-            v = (row.profile or {}).get(key)
-            if v not in (None, ""):
-                hr_f["files"][key] = v
-        seen = _observed_max([row.hr_hist]) if row.hr_hist else None
+            if prof.get(key) not in (None, ""):
+                hr_f["files"][key] = prof[key]
+        seen = _observed_max([hist]) if hist else None
         if seen is not None and (hr_f["observed"] is None or seen > hr_f["observed"]):
             hr_f["observed"] = seen
-        trimp = float("nan")
-        if hr.max_bpm is not None and row.hr_hist:
-            t = banister_trimp(row.hr_hist, hr.rest_bpm, hr.max_bpm, hr.sex)
-            trimp = float("nan") if t is None else float(t)
-        if unit_is_trimp(config) and not math.isfinite(trimp) and TRIMP_ZERO_LINE not in assumptions:
+        trimp = math.nan
+        if hr.max_bpm is not None and hist:
+            t = banister_trimp(hist, hr.rest_bpm, hr.max_bpm, hr.sex)
+            trimp = math.nan if t is None else float(t)
+        if unit_is_trimp(config) and math.isnan(trimp) and TRIMP_ZERO_LINE not in assumptions:
             return None
         # Its session spike: against the counted runs of the 30 days before it.
-        s = float(row.start_s)
-        d = _f(row.distance_m)
-        before = store.activities_frame(
-            columns=("sport", "start_s", "distance_m", "elapsed_s", "timer_s", "moving_s"),
-            starts=(s - 31 * 86400.0, s), counted=True,
-        )
-        before = before[~fragment_mask(before, config) & (before["start_s"].to_numpy(float) >= lo)]
+        d = _f(row["distance_m"])
+        before = [
+            b for b in store.activity_rows(
+                ("start_s", "distance_m", "elapsed_s", "timer_s", "moving_s"),
+                starts=(s - 31 * 86400.0, s), counted=True,
+            )
+            if b["start_s"] >= lo and not _is_fragment(b, km, mins)
+        ]
         ratio, longest = spike_ratios(
-            np.r_[before["start_s"].to_numpy(float), s],
-            np.r_[pd_numeric(before["distance_m"]), np.nan if d is None else d],
+            [b["start_s"] for b in before] + [s],
+            [np.nan if b["distance_m"] is None else b["distance_m"] for b in before]
+            + [np.nan if d is None else d],
         )
-        spikes.append((_f(ratio[-1]), _f(longest[-1]), row.path))
+        spikes.append((_f(ratio[-1]), _f(longest[-1]), row["path"]))
         # Its day of the daily load (rest days up to it, when it is a new last day).
-        day = dt.date(1970, 1, 1) + dt.timedelta(
-            days=math.floor((s + float(row.utc_offset_s)) / 86400.0)
-        )
+        day = dt.date(1970, 1, 1) + dt.timedelta(days=math.floor((s + float(off)) / 86400.0))
         if day < first_day:
             return None
         if day > last_day:
@@ -853,19 +857,20 @@ def refresh_derived_added(
         cur = daily[day]
         if cur[3] >= 2:
             return None  # pandas sums a day of 3+ runs compensated: rebuild it so
-        mv = _f(row.moving_s)
+        mv = _f(row["moving_s"])
         cur[0] += 0.0 if d is None else d
         cur[1] += 0.0 if mv is None else mv
-        cur[2] += trimp if math.isfinite(trimp) else 0.0
+        cur[2] += 0.0 if math.isnan(trimp) else trimp
         cur[3] += 1
         runs += 1
     facts["activities"] += len(added)
-    weeks = week_of([first_day.isoformat(), last_day.isoformat()], ws)
+    w0 = WEEKDAYS.index(ws)
+    weeks = [x - dt.timedelta(days=(x.weekday() - w0) % 7) for x in (first_day, last_day)]
     state = {
         "fingerprint": prev["fingerprint"],
         "runs": runs,
         "duplicates": int(prev["duplicates"]),
-        "weeks": int((weeks[1] - weeks[0]).days // 7 + 1),
+        "weeks": (weeks[1] - weeks[0]).days // 7 + 1,
         "assumptions": assumptions,
         "facts": facts,
     }
@@ -878,6 +883,30 @@ def refresh_derived_added(
             state,
         )
     return state
+
+
+def _fragment_limits(config: Config) -> tuple[float, float]:
+    from ..config import LOAD_NUMBERS
+
+    load = config.load
+    return (
+        float(load.get("min_run_km", LOAD_NUMBERS["min_run_km"][0])),
+        float(load.get("min_run_min", LOAD_NUMBERS["min_run_min"][0])),
+    )
+
+
+def _is_fragment(row: dict, km: float, mins: float) -> bool:
+    """:func:`fragment_mask` of one stored row (a dict)."""
+
+    def num(k):
+        v = row.get(k)
+        return np.nan if v is None else float(v)
+
+    dist, dur = num("distance_m"), num("timer_s")
+    for alt in ("elapsed_s", "moving_s"):
+        dur = dur if np.isfinite(dur) else num(alt)
+    known = np.isfinite(dist) or np.isfinite(dur)
+    return bool(not (dist >= km * 1000.0) and not (dur >= mins * 60.0) and known)
 
 
 #: The assumption line of a TRIMP load with runs that lack heart rate.

@@ -61,9 +61,30 @@ def history_minutes(store: Any) -> pd.DataFrame:
     return df
 
 
-def _spread_by_run(paths: np.ndarray, resid: np.ndarray, w: np.ndarray) -> float | None:
-    """Standard deviation across runs of each run's weighted mean residual (day-to-day)."""
-    uniq, inv = np.unique(paths.astype(str), return_inverse=True)
+#: The form columns a baseline is fitted from.
+FIT_COLUMNS = ("speed_m_s", "steady_s", "cadence_spm", *BAND_METRICS, "respiration_rate_brpm")
+
+
+def _arrays(minutes: Any) -> dict[str, np.ndarray]:
+    """The columns a baseline is fitted from, as arrays, of a frame
+    (:func:`history_minutes`) or of a dict of arrays (a store's window)."""
+    out = {}
+    n = None
+    for c in ("path", "run_start_s", "device", *FIT_COLUMNS):
+        if c not in minutes:
+            continue
+        v = minutes[c]
+        kind = object if c in ("path", "device") else float
+        out[c] = v.to_numpy(kind) if hasattr(v, "to_numpy") else np.asarray(v, dtype=kind)
+        n = len(out[c])
+    return out if n else {}
+
+
+def _spread_by_run(codes: np.ndarray, resid: np.ndarray, w: np.ndarray) -> float | None:
+    """Standard deviation across runs of each run's weighted mean residual (day-to-day).
+
+    ``codes``: each minute's run, numbered in path order."""
+    uniq, inv = np.unique(codes, return_inverse=True)
     if len(uniq) < 2:
         return None
     # per run (in path order, as a groupby): weighted mean residual; one pass, no pandas
@@ -116,23 +137,22 @@ def personal_baseline(
         ``cadence`` None and ``bands`` without a metric where the window holds
         too little; ``n_runs`` counts the runs in the window.
     """
+    import pandas as pd
+
+    m = _arrays(minutes)
+    rs = m.get("run_start_s", np.zeros(0))
     if as_of_s is None:
-        as_of_s = float(minutes["run_start_s"].max()) + 1.0 if len(minutes) else 0.0
-    rs = minutes["run_start_s"].to_numpy(float) if len(minutes) else np.zeros(0)
+        as_of_s = float(rs.max()) + 1.0 if len(rs) else 0.0
     inwin = np.flatnonzero((rs < as_of_s) & (rs >= as_of_s - window_days * 86400.0))
     # The window's columns as arrays, taken once (not a frame filtered per metric).
-    win = {
-        c: minutes[c].to_numpy(object if c in ("path", "device") else float)[inwin]
-        for c in ("path", "run_start_s", "device", "speed_m_s", "steady_s",
-                  "cadence_spm", *BAND_METRICS, "respiration_rate_brpm")
-        if c in minutes
-    } if len(inwin) else {}
+    win = {c: v[inwin] for c, v in m.items()} if len(inwin) else {}
     paths_all = win["path"] if win else np.zeros(0, object)
-    pcode = np.unique(paths_all.astype(str), return_inverse=True)[1] if win else np.zeros(0, int)
+    # runs numbered in path order (as a groupby by path would order them)
+    pcode = pd.factorize(paths_all, sort=True)[0] if win else np.zeros(0, np.intp)
     n_runs = int(pcode.max()) + 1 if len(pcode) else 0
     if n_history is None:
-        before = minutes["path"].to_numpy(object)[rs < as_of_s] if len(minutes) else ()
-        n_history = int(np.unique(np.asarray(before, dtype=str)).size) if len(before) else 0
+        before = m["path"][rs < as_of_s] if len(rs) else ()
+        n_history = int(len(pd.unique(before))) if len(before) else 0
     day_all = np.floor(win["run_start_s"] / 86400.0) if win else np.zeros(0)
     dev_all = win["device"] if "device" in win else np.full(len(inwin), None, dtype=object)
     cadence = None
@@ -156,7 +176,7 @@ def personal_baseline(
         n_days = int(np.unique(day_all[ok]).size)
         known = [d for d in dev_all[ok] if isinstance(d, str) and d]
         n_devices = len(set(known)) if known else None
-        run_sd = _spread_by_run(paths_all[ok], resid, w)
+        run_sd = _spread_by_run(pcode[ok], resid, w)
         if metric == "cadence_spm":
             cadence = CadenceBaseline(
                 a, b, runs, int(ok.sum()), sd, rng, window_days, n_days, n_devices, run_sd

@@ -16,7 +16,13 @@ import json
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from .baseline import MIN_ACTIVITIES, MIN_MINUTES, history_minutes, personal_baseline
+from .baseline import (
+    FIT_COLUMNS,
+    MIN_ACTIVITIES,
+    MIN_MINUTES,
+    history_minutes,
+    personal_baseline,
+)
 
 if TYPE_CHECKING:
     from ..baseline import PersonalBaseline
@@ -121,8 +127,8 @@ def _key(baseline: PersonalBaseline, config: Config | None) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-#: ``meta`` key: path -> [what its baseline was fitted from, the key it was judged
-#: on], so a scan refits only the baselines whose runs changed.
+#: ``meta`` key where schema 6 stores kept what each baseline was fitted from
+#: (schema 7 keeps it with each run: ``activities.judge_inputs``).
 JUDGE_INPUTS_KEY = "judge_inputs"
 #: ``judged_as`` of a run judged without a baseline (a duplicate, another sport).
 POPULATION_KEY = "population"
@@ -201,7 +207,9 @@ def baseline_at(store: Store, config: Config | None = None):
         runs = store.counted_minute_digests(lo, start_s)
         n_history = store.count_counted_minute_runs(start_s)
         inputs = _window_hash(base, n_history, [_part(p, d) for p, _, d in runs])
-        minutes = store.form_minutes_frame(steady_only=True, starts=(lo, start_s))
+        minutes = store.form_minutes_frame(
+            steady_only=True, starts=(lo, start_s), arrays=True, columns=FIT_COLUMNS
+        )
         pb = baseline_as_of(minutes, start_s, config, n_history)
         return pb, _key(pb, config), inputs
 
@@ -209,40 +217,37 @@ def baseline_at(store: Store, config: Config | None = None):
 
 
 def judgement_plan(
-    store: Store, config: Config | None = None, fresh: dict[str, list[str]] | None = None
-) -> list[tuple[str, Any, str]]:
+    store: Store, config: Config | None = None
+) -> list[tuple[str, Any, str, str | None]]:
     """Runs whose stored findings are not judged on their current baseline.
 
     Counted runs get their baseline as of their start; a baseline is refitted
-    only when the minutes it is fitted from changed since the run was judged
-    (:func:`_window_inputs`), so adding one run refits the runs whose window
-    holds it, not every stored run. Runs that are not counted (duplicates,
-    other sports) not judged without a baseline yet (new, or judged on one
-    while they counted) are judged without one. ``fresh``: path -> [inputs,
-    key] of runs this scan judged as it read them (:func:`baseline_at`).
+    only when what it is fitted from changed since the run was judged (its
+    ``judge_inputs``, :func:`_window_inputs`), so adding one run refits the runs
+    whose window holds it, not every stored run. Runs that are not counted
+    (duplicates, other sports) not judged without a baseline yet (new, or judged
+    on one while they counted) are judged without one. Runs still judged right
+    get their inputs recorded as they are now.
 
     Returns
     -------
-    list of (path, PersonalBaseline or None, key)
+    list of (path, PersonalBaseline or None, key, inputs)
     """
     rows = store.runs_to_judge()
     plan = []
-    counted = [(p, s, j) for p, s, j, c in rows if c]
-    for p, _, j, c in rows:
+    counted = [(p, s, j, i) for p, s, j, c, i in rows if c]
+    for p, _, j, c, _ in rows:
         # not judged yet, or judged on a baseline while it counted (a richer copy
         # came later): judged as a cold scan judges it, without a baseline
         if not c and j != POPULATION_KEY:
-            plan.append((p, None, POPULATION_KEY))
+            plan.append((p, None, POPULATION_KEY, None))
     if not counted:
         return plan
-    inputs = _window_inputs(store, [(p, s) for p, s, _ in counted], config)
-    seen = store.meta(JUDGE_INPUTS_KEY, {}) or {}
-    if fresh:
-        seen.update(fresh)
+    inputs = _window_inputs(store, [(p, s) for p, s, _, _ in counted], config)
     due = [
-        (path, start_s, judged, n_history)
-        for (path, start_s, judged), (now, n_history) in zip(counted, inputs)
-        if judged is None or seen.get(path) != [now, judged]
+        (path, start_s, judged, now, n_history)
+        for (path, start_s, judged, was), (now, n_history) in zip(counted, inputs)
+        if judged is None or was != now
     ]  # the others are fitted from the same minutes as when they were judged
     if due:
         # only the minutes of the windows of the runs due
@@ -251,23 +256,22 @@ def judgement_plan(
             steady_only=True,
             starts=(min(d[1] for d in due) - window_s, max(d[1] for d in due)),
         )
-    for path, start_s, judged, n_history in due:
+    same = []
+    for path, start_s, judged, now, n_history in due:
         pb = baseline_as_of(minutes, start_s, config, n_history)
         key = _key(pb, config)
         if key != judged:
-            plan.append((path, pb, key))
-    store.set_meta(JUDGE_INPUTS_KEY, _inputs_now(store, counted, [i for i, _ in inputs], plan))
+            plan.append((path, pb, key, now))
+        else:
+            same.append((now, path))  # the same baseline from other inputs
+    store.set_judge_inputs(same)
     return plan
 
 
-def _inputs_now(store: Store, counted, inputs, plan) -> dict[str, list[str]]:
-    """What :func:`judgement_plan` records: each counted run's inputs and the key it
-    is (or, once the plan is done, will be) judged on."""
-    planned = {p: k for p, _, k in plan}
-    return {
-        p: [now, planned.get(p, j)] for (p, _, j), now in zip(counted, inputs)
-        if planned.get(p, j) is not None
-    }
+def record_judged(fresh: dict[str, list]) -> int:
+    """How many of the runs judged as they were read (path -> [inputs, key]) were
+    judged on a baseline (their inputs are stored with them)."""
+    return sum(1 for _, key in fresh.values() if key != POPULATION_KEY)
 
 
 def judge_history(
@@ -292,8 +296,7 @@ def judge_history(
     # nothing is left, so the last scan to finish leaves every run judged on
     # the baseline the whole store gives it.
     for _ in range(5):
-        plan = judgement_plan(store, config, fresh)
-        fresh = None
+        plan = judgement_plan(store, config)
         if not plan:
             break
         version = store.data_version()
@@ -301,7 +304,7 @@ def judge_history(
         if store.data_version() == version:
             break  # no other scan wrote meanwhile: what was planned is what is due
     if inline:  # judged as read, and counted now (not found to be a copy)
-        judged |= inline & {p for p, _, _, c in store.runs_to_judge() if c}
+        judged |= inline & {p for p, _, _, c, _ in store.runs_to_judge() if c}
     return len(judged)
 
 
@@ -316,7 +319,7 @@ def _judge(
     """Judge the runs of ``plan``; returns the counted ones judged (on a baseline)."""
     from .worker import judge_file
 
-    keys = {p: k for p, _, k in plan}
+    keys = {p: (k, i) for p, _, k, i in plan}
     total, seen = len(plan), 0
 
     def tick() -> None:
@@ -336,13 +339,13 @@ def _judge(
     by_path = {r[0]: r for r in rows}
     done: set[str] = set()
     rest = []
-    for path, pb, key in plan:
+    for path, pb, key, inputs in plan:
         row = by_path.get(path)
         twin = None if row is None else twins.get((row[1], row[2], row[3], key))
         if twin is None:
-            rest.append((path, pb, key))
+            rest.append((path, pb, key, inputs))
             continue
-        store.set_judgement(path, json.loads(twin[0]), twin[1], key)
+        store.set_judgement(path, json.loads(twin[0]), twin[1], key, inputs)
         if key != POPULATION_KEY:
             done.add(path)
         tick()
@@ -353,14 +356,14 @@ def _judge(
     def record(res: dict) -> None:
         nonlocal done
         if res["error"] is None:
-            key = keys[res["path"]]
-            store.set_judgement(res["path"], res["findings"], res["form_rules"], key)
+            key, inputs = keys[res["path"]]
+            store.set_judgement(res["path"], res["findings"], res["form_rules"], key, inputs)
             if key != POPULATION_KEY:  # counted runs, judged on their baseline
                 done.add(res["path"])
         tick()
 
     if jobs <= 1 or len(plan) == 1 or isinstance(judge_dir, dict):  # kept in this process
-        for path, pb, _ in plan:
+        for path, pb, _, _ in plan:
             record(judge_file(path, config, pb, stored.get(path), judge_dir))
     else:
         from concurrent.futures import ProcessPoolExecutor
@@ -371,7 +374,7 @@ def _judge(
         with ProcessPoolExecutor(max_workers=n, initializer=worker_lifeline) as ex:
             futs = [
                 ex.submit(judge_file, p, config, pb, stored.get(p), judge_dir)
-                for p, pb, _ in plan
+                for p, pb, _, _ in plan
             ]
             for fut in futs:  # in plan order: same store whatever finishes first
                 record(fut.result())

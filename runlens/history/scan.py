@@ -427,7 +427,7 @@ def _scan(
         changed = changed or res["status"] != "unchanged"
         if res["status"] == "ok":
             for a in res.get("activities") or [res["activity"]]:
-                if a.get("judge_inputs") is not None:
+                if "judge_inputs" in a:  # judged as read (inputs None: without a baseline)
                     fresh[a.get("key") or res["path"]] = [a["judge_inputs"], a["judged_as"]]
         if res["status"] == "ok" and k is None:
             added.extend(a.get("key") or res["path"] for a in res.get("activities") or [res["activity"]])
@@ -602,13 +602,20 @@ def _finish(store, r, report, config, jobs, changed, names, new_paths, archives_
             # Only new runs: their own rows of the derived tables, unless one of
             # them changes what the others are derived from (then rebuilt).
             state = refresh_derived_added(store, config, *added)
-        if state is None:
-            state = derived_state(refresh_derived(store, config), config)
-        # Duplicates are known now: judge each counted run against the runs
-        # before it (reads again only runs whose baseline changed).
-        report.judged = judge_history(
-            store, config, jobs, judge_dir, progress=judging, fresh=fresh
-        )
+        if state is not None and len(added[0]) == 1 and set(fresh) == set(added[0]):
+            # One run after every stored one, judged as it was read on the runs
+            # before it, nothing else changed: no other run's baseline holds it.
+            from .judge import record_judged
+
+            report.judged = record_judged(fresh)
+        else:
+            if state is None:
+                state = derived_state(refresh_derived(store, config), config)
+            # Duplicates are known now: judge each counted run against the runs
+            # before it (reads again only runs whose baseline changed).
+            report.judged = judge_history(
+                store, config, jobs, judge_dir, progress=judging, fresh=fresh
+            )
         _mark_judged(store, state["fingerprint"])
     store.mark_root_scanned(r, "folder" if Path(r).is_dir() else "zip", report.found)
     store.forget_empty_sources()

@@ -292,10 +292,16 @@ UPDATE files SET sha256 = '', mtime_ns = -1 WHERE path IN (
 
 # Schema 7: each run's digest of its steady form minutes (:meth:`Store.minute_digests`)
 # kept with the run, written when its minutes are, so that judging a scan does not
-# aggregate every stored minute to learn which baselines changed. Old rows get it
-# on the next scan (computed from their stored minutes; nothing is read again).
+# aggregate every stored minute to learn which baselines changed; and the digest of
+# what its judgement was fitted from (``judge_inputs``, with ``judged_as``), which
+# was one JSON object in ``meta`` rewritten whole by every scan. Old rows get their
+# minutes' digest on the next scan (from their stored minutes; nothing is read
+# again); the next scan rebuilds the derived tables and refits each baseline once
+# (its inputs now also count the runs before it, see runlens.history.judge).
 MIGRATIONS[7] = """
 ALTER TABLE activities ADD COLUMN minutes_digest TEXT;
+ALTER TABLE activities ADD COLUMN judge_inputs TEXT;
+DELETE FROM meta WHERE key IN ('judge_inputs', 'derived_state');
 """
 
 #: Steps an ``activities`` table holding the named column has had already.
@@ -597,7 +603,7 @@ class Store:
                 ["path", "file", "event", "content_sha256", "format", "reader", "sport"]
                 + ["start_utc", "start_s", "utc_offset_s", *SUMMARY_COLUMNS]
                 + [f"{k}_json" for k in JSON_COLUMNS]
-                + ["form_rules", "judged_as"]
+                + ["form_rules", "judged_as", "judge_inputs"]
             )
             for n, a in enumerate(res.get("activities") or [res["activity"]]):
                 key = a.get("key") or event_key(res["path"], n)
@@ -607,7 +613,7 @@ class Store:
                     + [a["sport"], a["start_utc"], a["start_s"], a["utc_offset_s"]]
                     + [s.get(k) for k in SUMMARY_COLUMNS]
                     + [json.dumps(a[k], allow_nan=False, sort_keys=True) for k in JSON_COLUMNS]
-                    + [a["form_rules"], a.get("judged_as")]
+                    + [a["form_rules"], a.get("judged_as"), a.get("judge_inputs")]
                 )
                 c.execute(
                     f"INSERT INTO activities ({', '.join(cols)}) "
@@ -624,19 +630,42 @@ class Store:
                     (self._minutes_digest_of(key), key),
                 )
 
-    def set_judgement(self, path: str, findings: list, form_rules: str, judged_as: str) -> None:
-        """Store the form findings of one run and the baseline key they were judged on."""
+    def set_judgement(
+        self,
+        path: str,
+        findings: list,
+        form_rules: str,
+        judged_as: str,
+        inputs: str | None = None,
+    ) -> None:
+        """Store the form findings of one run, the baseline key they were judged on
+        and the digest of what that baseline was fitted from (None: no baseline)."""
         with self.transaction():
             self.conn.execute(
-                "UPDATE activities SET findings_json = ?, form_rules = ?, judged_as = ? "
-                "WHERE path = ?",
+                "UPDATE activities SET findings_json = ?, form_rules = ?, judged_as = ?, "
+                "judge_inputs = ? WHERE path = ?",
                 (
                     json.dumps(findings, allow_nan=False, sort_keys=True),
                     form_rules,
                     judged_as,
+                    inputs,
                     path,
                 ),
             )
+
+    def set_judge_inputs(self, inputs: list[tuple[str | None, str]]) -> None:
+        """Record (inputs, path): runs still judged right, their inputs now."""
+        if inputs:
+            with self.transaction():
+                self.conn.executemany(
+                    "UPDATE activities SET judge_inputs = ? WHERE path = ?", inputs
+                )
+
+    def forget_judge_inputs(self) -> None:
+        """Forget what every judgement was fitted from: the next scan refits every
+        baseline (and judges again the runs whose baseline changed)."""
+        with self.transaction():
+            self.conn.execute("UPDATE activities SET judge_inputs = NULL")
 
     def set_duplicates(self, dups: dict[str, str]) -> None:
         """Mark each duplicate (path -> the path of the copy that counts), clearing
@@ -767,14 +796,14 @@ class Store:
         row = self.conn.execute("SELECT form_rules FROM activities ORDER BY path LIMIT 1").fetchone()
         return row[0] if row else None
 
-    def runs_to_judge(self) -> list[tuple[str, float, str | None, bool]]:
-        """Every run in start order: (path, start_s, judged_as, counted), counted
-        meaning not a duplicate and a run (or of unknown sport)."""
+    def runs_to_judge(self) -> list[tuple[str, float, str | None, bool, str | None]]:
+        """Every run in start order: (path, start_s, judged_as, counted, judge_inputs),
+        counted meaning not a duplicate and a run (or of unknown sport)."""
         return [
-            (p, float(s), j, bool(c))
-            for p, s, j, c in self.conn.execute(
+            (p, float(s), j, bool(c), i)
+            for p, s, j, c, i in self.conn.execute(
                 "SELECT path, start_s, judged_as, duplicate_of IS NULL "
-                "AND (sport IS NULL OR sport = 'running') FROM activities "
+                "AND (sport IS NULL OR sport = 'running'), judge_inputs FROM activities "
                 "ORDER BY start_s, path"
             )
         ]
@@ -975,6 +1004,37 @@ class Store:
         """
         import pandas as pd
 
+        want, rows = self._activities_query(columns, include_duplicates, paths, starts, counted)
+        cols = list(zip(*rows)) if rows else [() for _ in want]
+        # JSON columns decoded before the frame is built (one column op, not a pop each)
+        data = {
+            (c[:-5] if c.endswith("_json") else c): (
+                [json.loads(v) for v in col] if c.endswith("_json") else list(col)
+            )
+            for c, col in zip(want, cols)
+        }
+        plain = [c for c in want if not c.endswith("_json")]
+        decoded = [c[:-5] for c in want if c.endswith("_json")]
+        return pd.DataFrame(data, columns=[*plain, *decoded])
+
+    def activity_rows(
+        self,
+        columns: tuple[str, ...],
+        *,
+        paths: list[str] | None = None,
+        starts: tuple[float, float] | None = None,
+        counted: bool = False,
+    ) -> list[dict[str, Any]]:
+        """:meth:`activities_frame` as a list of dicts (JSON columns decoded), for a
+        few rows: no frame built."""
+        want, rows = self._activities_query(columns, True, paths, starts, counted)
+        names = [c[:-5] if c.endswith("_json") else c for c in want]
+        js = [c.endswith("_json") for c in want]
+        return [
+            {n: (json.loads(v) if j else v) for n, j, v in zip(names, js, row)} for row in rows
+        ]
+
+    def _activities_query(self, columns, include_duplicates, paths, starts, counted):
         all_cols = [r[1] for r in self.conn.execute("PRAGMA table_info(activities)")]
         want = (
             all_cols
@@ -998,18 +1058,7 @@ class Store:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY start_s, path"
-        rows = self.conn.execute(sql, args).fetchall()
-        cols = list(zip(*rows)) if rows else [() for _ in want]
-        # JSON columns decoded before the frame is built (one column op, not a pop each)
-        data = {
-            (c[:-5] if c.endswith("_json") else c): (
-                [json.loads(v) for v in col] if c.endswith("_json") else list(col)
-            )
-            for c, col in zip(want, cols)
-        }
-        plain = [c for c in want if not c.endswith("_json")]
-        decoded = [c[:-5] for c in want if c.endswith("_json")]
-        return pd.DataFrame(data, columns=[*plain, *decoded])
+        return want, self.conn.execute(sql, args).fetchall()
 
     def form_minutes_frame(
         self,
@@ -1017,6 +1066,8 @@ class Store:
         *,
         steady_only: bool = False,
         starts: tuple[float, float] | None = None,
+        arrays: bool = False,
+        columns: tuple[str, ...] | None = None,
     ) -> pd.DataFrame:
         """The stored per-minute form table of counted runs (docs/data-model.md).
 
@@ -1028,6 +1079,12 @@ class Store:
             Only steady minutes.
         starts : (float, float), optional
             Only runs starting in ``[lo, hi)`` (Unix s).
+        arrays : bool
+            A dict of NumPy arrays, one per column, instead of a frame (a
+            baseline's window, fitted without building one).
+        columns : tuple of str, optional
+            Only these of :data:`~runlens.metrics.form.FORM_COLUMNS` (besides
+            ``path`` and ``run_start_s``).
 
         Returns
         -------
@@ -1038,7 +1095,8 @@ class Store:
         """
         import pandas as pd
 
-        cols = ", ".join(f"m.{c}" for c in FORM_COLUMNS)
+        picked = FORM_COLUMNS if columns is None else tuple(c for c in FORM_COLUMNS if c in columns)
+        cols = ", ".join(f"m.{c}" for c in picked)
         sql = (
             f"SELECT m.path, a.start_s, {cols} FROM form_minutes AS m "
             "JOIN activities AS a ON a.path = m.path "
@@ -1056,20 +1114,20 @@ class Store:
         sql += " ORDER BY a.start_s, m.path, m.minute"
         import numpy as np
 
-        names = ["path", "run_start_s", *FORM_COLUMNS]
+        names = ["path", "run_start_s", *picked]
         rows = self.conn.execute(sql, args).fetchall()
         cols = list(zip(*rows)) if rows else [() for _ in names]
         data: dict[str, Any] = {}
         for name, col in zip(names, cols):  # column by column: no per-cell conversion
             if name == "path":
-                data[name] = list(col)
+                data[name] = np.array(col, dtype=object) if arrays else list(col)
             elif name == "minute":
                 data[name] = np.array(col, dtype=np.int64)
             elif name == "steady":
                 data[name] = np.array(col, dtype=bool)
             else:  # REAL columns; NULL -> NaN
                 data[name] = np.array(col, dtype=float)
-        return pd.DataFrame(data, columns=names)
+        return data if arrays else pd.DataFrame(data, columns=names)
 
     def minute_digests(self) -> dict[str, str]:
         """Path -> a digest of the run's steady form minutes (their count and each

@@ -121,3 +121,49 @@ def test_a_run_added_before_others_refits_only_the_runs_whose_window_holds_it(tm
     full = tmp_path / "full.sqlite"
     scan(folder, full, jobs=1)
     assert _store_state(db) == _store_state(full)
+
+
+def test_a_schema_6_store_migrates_and_adding_a_run_then_equals_a_cold_scan(tmp_path, work):
+    """Schema 7 keeps each run's minutes digest and judgement inputs as columns: a
+    store of schema 6 (inputs in one meta object) gains them empty, keeps its diary,
+    and the next scan fills them without reading the stored files again."""
+    import sqlite3
+
+    from runlens.history import SCHEMA_VERSION, Store
+
+    folder = tmp_path / "runs"
+    day = _history(folder, n=6)
+    db = tmp_path / "h.sqlite"
+    scan(folder, db, jobs=1)
+    c = sqlite3.connect(db)  # back to schema 6, as runlens before this change left it
+    c.execute("ALTER TABLE activities DROP COLUMN minutes_digest")
+    c.execute("ALTER TABLE activities DROP COLUMN judge_inputs")
+    c.execute("INSERT OR REPLACE INTO meta VALUES ('judge_inputs', '{\"x\": [\"a\", \"b\"]}')")
+    c.execute(
+        "INSERT INTO pain_entries (date, severity, location, note, source, created_utc) "
+        "VALUES ('2025-04-09', 3, 'upper back', 'stiff after the long run', 'cli', "
+        "'2025-04-09T20:00:00Z')"
+    )
+    c.execute("PRAGMA user_version = 6")
+    c.commit()
+    c.close()
+    with Store(db, create=False) as s:
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+        assert s.meta("judge_inputs") is None
+        assert s.count("pain_entries") == 1
+        assert s.conn.execute(
+            "SELECT count(*) FROM activities WHERE minutes_digest IS NULL "
+            "AND judge_inputs IS NULL"
+        ).fetchone()[0] == 6
+    (folder / "new.fit").write_bytes(_fit(50, day))
+    work.clear()
+    rep = scan(folder, db, jobs=1)
+    assert rep.read == 1 and rep.analysed == 1  # the stored files are not read again
+    full = tmp_path / "full.sqlite"
+    scan(folder, full, jobs=1)
+    assert _store_state(db) == _store_state(full)
+    with Store(db, create=False) as s:
+        assert s.count("pain_entries") == 1
+        assert s.conn.execute(
+            "SELECT count(*) FROM activities WHERE minutes_digest IS NULL"
+        ).fetchone()[0] == 0

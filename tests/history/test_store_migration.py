@@ -197,10 +197,11 @@ def test_schema_3_store_gains_the_breathing_columns_keeping_everything(tmp_path)
     assert _rows(db, "pain_entries") == before["pain_entries"]
     assert _rows(db, "daily_load") == before["daily_load"]
     # (schema 6 appends each run's file and its number in it: the file itself, 0;
-    # schema 7 its steady minutes' digest, empty until a scan computes it)
-    assert [r[:-3] for r in _rows(db, "activities")] == before["activities"]
-    assert [r[-3:] for r in _rows(db, "activities")] == [
-        (r[0], 0, None) for r in before["activities"]
+    # schema 7 its steady minutes' digest and its judgement's inputs, empty until
+    # a scan computes them)
+    assert [r[:-4] for r in _rows(db, "activities")] == before["activities"]
+    assert [r[-4:] for r in _rows(db, "activities")] == [
+        (r[0], 0, None, None) for r in before["activities"]
     ]
     assert [r[:-2] for r in _rows(db, "form_minutes")] == before["form_minutes"]
     assert {r[-2:] for r in _rows(db, "form_minutes")} == {(None, None)}
