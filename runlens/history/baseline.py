@@ -154,7 +154,8 @@ def personal_baseline(
         before = m["path"][rs < as_of_s] if len(rs) else ()
         n_history = int(len(pd.unique(before))) if len(before) else 0
     day_all = np.floor(win["run_start_s"] / 86400.0) if win else np.zeros(0)
-    dev_all = win["device"] if "device" in win else np.full(len(inwin), None, dtype=object)
+    has_dev = "device" in win  # a window read without devices knows none
+    dev_all = win["device"] if has_dev else None
     cadence = None
     bands: dict[str, SpeedBand] = {}
     v_all = win["speed_m_s"] if win else np.zeros(0)
@@ -174,7 +175,7 @@ def personal_baseline(
         a, b, sd, resid = fit
         rng = (float(v.min()), float(v.max()))
         n_days = int(np.unique(day_all[ok]).size)
-        known = [d for d in dev_all[ok] if isinstance(d, str) and d]
+        known = [d for d in dev_all[ok] if isinstance(d, str) and d] if has_dev else None
         n_devices = len(set(known)) if known else None
         run_sd = _spread_by_run(pcode[ok], resid, w)
         if metric == "cadence_spm":

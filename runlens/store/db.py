@@ -1190,10 +1190,13 @@ class Store:
     def _fill_minute_digests(self) -> None:
         """Compute the digests a store of an older schema (or an old store merged in)
         lacks, from the stored minutes, and keep them (when the store can be written)."""
+        if getattr(self, "_digests_filled", False):
+            return  # every row this runlens writes has its digest
         missing = [r[0] for r in self.conn.execute(
             "SELECT path FROM activities WHERE minutes_digest IS NULL"
         )]
         if not missing:
+            self._digests_filled = not self.read_only
             return
         found: dict[str, str] = {p: "" for p in missing}
         for i in range(0, len(missing), 500):  # SQLite's bound-parameter limit
@@ -1210,6 +1213,7 @@ class Store:
                 "UPDATE activities SET minutes_digest = ? WHERE path = ? "
                 "AND minutes_digest IS NULL", [(d, p) for p, d in found.items()]
             )
+        self._digests_filled = True
 
     def data_version(self) -> int:
         """SQLite's data version: changes when another connection commits to the store."""
