@@ -381,6 +381,57 @@ def _judge(
     return done
 
 
+def judge_rows(
+    runs: list[dict[str, Any]],
+    duplicates: dict[str, str],
+    config: Config | None = None,
+    judge_dir: Any = None,
+) -> int:
+    """Judge one history given as scan results' activity rows (a cohort runner's), as
+    a scan judges a store holding just them: each counted run (not in
+    ``duplicates``, running or of unknown sport) on the baseline of the counted runs
+    before it, the others without one. A row already judged on the same key keeps its
+    findings; the others are judged from the runs kept in ``judge_dir`` (read again
+    only when not kept). Sets each row's ``findings``, ``form_rules``, ``judged_as``;
+    returns how many counted runs were judged.
+    """
+    import numpy as np
+
+    from ..metrics.form import FORM_COLUMNS
+    from .worker import judge_file
+
+    counted = sorted(
+        (r for r in runs if r["key"] not in duplicates and r["sport"] in (None, "running")),
+        key=lambda r: (r["start_s"], r["key"]),
+    )
+    steady = [  # each counted run's steady minutes, in start order (as the store gives them)
+        (r["key"], r["start_s"], m) for r in counted for m in r["form_minutes"] if m[4]
+    ]
+    cols = list(zip(*(m for _, _, m in steady))) if steady else [() for _ in FORM_COLUMNS]
+    minutes: dict[str, Any] = {
+        "path": np.array([k for k, _, _ in steady], dtype=object),
+        "run_start_s": np.array([s for _, s, _ in steady], dtype=float),
+        **{c: np.array(v, dtype=float) for c, v in zip(FORM_COLUMNS, cols) if c != "steady"},
+    }
+    done = 0
+    is_counted = {r["key"] for r in counted}
+    for r in sorted(runs, key=lambda r: r["key"]):
+        if r["key"] in is_counted:
+            pb = baseline_as_of(minutes, float(r["start_s"]), config)
+            key = _key(pb, config)
+        else:
+            pb, key = None, POPULATION_KEY
+        if r.get("judged_as") == key:
+            continue
+        res = judge_file(r["key"], config, pb, None, judge_dir)
+        if res["error"] is None:
+            r["findings"], r["form_rules"], r["judged_as"] = (
+                res["findings"], res["form_rules"], key
+            )
+            done += pb is not None
+    return done
+
+
 def baseline_for(store: Store, path: str, start_s: float, config: Config | None = None):
     """The personal baseline a run at ``start_s`` (Unix s) is judged against.
 
