@@ -220,6 +220,7 @@ def test_a_cohort_scan_with_a_store_decodes_each_file_once_and_judges_as_the_loc
     for name in ("dora", "eve"):
         scan(root / name, tmp_path / f"{name}.sqlite", jobs=1)
         for p, (fs, key) in findings(tmp_path / f"{name}.sqlite").items():
+            assert json.loads(df.at[p, "findings_json"]) == fs, p
             assert df.at[p, "form_findings"] == len(fs), p
             assert df.at[p, "form_flags"] == sum(f["severity"] == "flag" for f in fs), p
             judged += key != "population"
