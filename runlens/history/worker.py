@@ -224,8 +224,14 @@ def _activity_row_in_scope(
     p = activity.profile
     start = activity.start if activity.start is not None else activity.records.index[0]
     judged: dict[str, Any] = {}
+    fitted = None
     if baseline_at is not None:  # judged now, on its baseline from the runs stored before it
-        pb, key, inputs = baseline_at(float(start.timestamp()), activity.sport)
+        try:
+            fitted = baseline_at(float(start.timestamp()), activity.sport)
+        except Exception:  # noqa: BLE001 - the store busy or odd: the judging pass judges it
+            judge_later = True
+    if fitted is not None:
+        pb, key, inputs = fitted
         findings, form_status = form_findings(activity, config, pb)
         judged = {"judged_as": key, "judge_inputs": inputs}
     elif judge_later:  # the scan's judging pass evaluates the rules, once, on its baseline
