@@ -46,9 +46,9 @@ def main() -> int:
     args = ap.parse_args()
 
     from runlens.history import Store, scan
-    from runlens.store.db import DERIVED_STATE_KEY
     from runlens.history.worker import analyse_file
     from runlens.sim.fitwrite import encode_activity
+    from runlens.store.db import DERIVED_STATE_KEY
 
     src = history(args.files, args.jobs)
     out = {"machine": machine(), "load": os.getloadavg()[0], "files": args.files, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
@@ -81,15 +81,14 @@ def main() -> int:
         for _ in range(5):  # interleaved: each round's three numbers share the load
             loads.append(round(os.getloadavg()[0], 1))
             warm.append(timed(lambda: scan(folder, db, jobs=args.jobs)))
-            path = new_file()
-            rep = [None]
-
-            def add() -> None:
-                rep[0] = scan(folder, db, jobs=args.jobs)
-
-            adds.append(timed(add))
-            judged.append(rep[0].judged)
-            own.append(timed(lambda: analyse_file(str(path))))
+            path = str(new_file())
+            t = time.perf_counter()
+            rep = scan(folder, db, jobs=args.jobs)
+            adds.append(time.perf_counter() - t)
+            judged.append(rep.judged)
+            t = time.perf_counter()
+            analyse_file(path)
+            own.append(time.perf_counter() - t)
         out["loads"] = loads
         out["warm_rescan_s"] = round(min(warm), 3)
         out["add_one_run_s"] = round(min(adds), 3)
