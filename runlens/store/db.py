@@ -297,11 +297,16 @@ UPDATE files SET sha256 = '', mtime_ns = -1 WHERE path IN (
 # was one JSON object in ``meta`` rewritten whole by every scan. Old rows get their
 # minutes' digest on the next scan (from their stored minutes; nothing is read
 # again); the next scan rebuilds the derived tables and refits each baseline once
-# (its inputs now also count the runs before it, see runlens.history.judge).
+# (its inputs now also count the runs before it, see runlens.history.judge). Two
+# indexes let adding a run ask the store without reading every row: a run of the
+# same content, and the counted runs of a baseline's window (and before it).
 MIGRATIONS[7] = """
 ALTER TABLE activities ADD COLUMN minutes_digest TEXT;
 ALTER TABLE activities ADD COLUMN judge_inputs TEXT;
 DELETE FROM meta WHERE key IN ('judge_inputs', 'derived_state');
+CREATE INDEX IF NOT EXISTS activities_content ON activities(content_sha256);
+CREATE INDEX IF NOT EXISTS activities_window ON activities(
+    start_s, duplicate_of, sport, minutes_digest, path);
 """
 
 #: Steps an ``activities`` table holding the named column has had already.
@@ -729,11 +734,12 @@ class Store:
     def last_start(self, exclude: list[str] = ()) -> float | None:
         """The latest start (Unix s) of the stored activities but ``exclude``."""
         ex = list(exclude)
-        row = self.conn.execute(
-            f"SELECT max(start_s) FROM activities WHERE path NOT IN ({', '.join('?' * len(ex))})",
+        row = self.conn.execute(  # down the start index: stops at the first not excluded
+            f"SELECT start_s FROM activities WHERE path NOT IN ({', '.join('?' * len(ex))}) "
+            "ORDER BY start_s DESC LIMIT 1",
             ex,
         ).fetchone()
-        return None if row[0] is None else float(row[0])
+        return None if row is None else float(row[0])
 
     def has_content(self, shas: list[str], exclude: list[str] = ()) -> bool:
         """Whether an activity but ``exclude`` has one of these content hashes."""

@@ -136,6 +136,8 @@ def test_a_schema_6_store_migrates_and_adding_a_run_then_equals_a_cold_scan(tmp_
     db = tmp_path / "h.sqlite"
     scan(folder, db, jobs=1)
     c = sqlite3.connect(db)  # back to schema 6, as runlens before this change left it
+    c.execute("DROP INDEX activities_window")
+    c.execute("DROP INDEX activities_content")
     c.execute("ALTER TABLE activities DROP COLUMN minutes_digest")
     c.execute("ALTER TABLE activities DROP COLUMN judge_inputs")
     c.execute("INSERT OR REPLACE INTO meta VALUES ('judge_inputs', '{\"x\": [\"a\", \"b\"]}')")
