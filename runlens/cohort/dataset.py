@@ -150,7 +150,11 @@ def _dumps(v: Any) -> str:
 
 
 def runner_partition(
-    runner: str, root: str, results: list[dict[str, Any]], config: Config | None = None
+    runner: str,
+    root: str,
+    results: list[dict[str, Any]],
+    config: Config | None = None,
+    judge_dir: Any = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Rows and summary of one runner from the scan worker's results.
 
@@ -171,6 +175,11 @@ def runner_partition(
     results : list of dict
         :func:`runlens.history.worker.analyse_file` results of the runner's files.
     config : Config, optional
+    judge_dir : str, optional
+        Where the scan's workers kept the runs they read (the local scan's
+        ``judge_dir``): each run is then judged on its baseline from this
+        runner's runs before it (:func:`runlens.history.judge.judge_rows`), as a
+        local scan of the runner's folder judges it, and its result updated.
 
     Returns
     -------
@@ -241,6 +250,10 @@ def runner_partition(
     frame = frame.sort_values(["start_s", "path"], kind="stable").reset_index(drop=True)
     dups = find_duplicates(frame)
     frame["duplicate_of"] = [dups.get(p) for p in frame["path"]]
+    if judge_dir is not None:  # the local scan's judging, on this runner's history
+        from ..history.judge import judge_rows
+
+        judge_rows([r["activity"] for r in ok], dups, config, judge_dir)
     hist = build_history(frame, cohort_config(config))
     acts = hist.acts.set_index("path") if len(hist.acts) else None
 

@@ -4,10 +4,13 @@ Imported only for ``--engine dask``; dask, distributed and pyarrow are the
 optional extra ``runlens[dask]``. The graph is two levels deep:
 
 1. one task per file: :func:`runlens.history.worker.analyse_file`, the local
-   scan's per-file work, unchanged (read, hash, summarise, form rules);
+   scan's per-file work, unchanged (read, hash, summarise, the form minutes),
+   keeping the runs it read in the scan's judging folder;
 2. one task per runner: :func:`runner_task` takes that runner's file results
-   (Dask moves them to its worker), computes duplicates, load and volume
-   findings for the runner and writes the runner's Parquet partition.
+   (Dask moves them to its worker), computes duplicates, judges each run on
+   the runner's personal baseline from the kept runs (the local scan's judging
+   pass), load and volume findings for the runner, and writes the runner's
+   Parquet partition.
 
 When the results are also merged into a store, the client receives each file
 result as it completes and writes it as the local scan does. Workers read the
@@ -189,6 +192,7 @@ def runner_task(
     results: list[dict[str, Any]],
     config: Config | None,
     keep: tuple[str, dict[str, Any]] | None = None,
+    judge_dir: str | None = None,
 ) -> dict[str, Any]:
     """One runner's reduction, on a worker: rows, per-runner load, its Parquet file.
 
@@ -198,11 +202,13 @@ def runner_task(
     and the rest of the cohort is written); never the rows, which stay on disk.
     ``keep``: (settings fingerprint, path -> file signature): the results are
     also written beside the partition (:data:`RESULTS_FILE`) for the next scan.
+    ``judge_dir``: where the file tasks kept the runs they read; the runner's
+    runs are judged there on their personal baselines (the results updated).
     """
     from .dataset import partition_dir, runner_partition, write_partition
 
     try:
-        rows, summary = runner_partition(runner, root, results, config)
+        rows, summary = runner_partition(runner, root, results, config, judge_dir)
     except Exception as exc:  # noqa: BLE001 - one runner's bug must not lose the cohort
         # as the local scan does for one file: keep the files' outcome, say why
         rows, summary = runner_partition(runner, root, [], config)
@@ -241,6 +247,7 @@ def run_tasks(
     progress: Callable[[int, int], None] | None = None,
     hints: dict[str, dict[str, Any]] | None = None,
     previous: str | None = None,
+    judge_dir: str | None = None,
 ) -> list[dict[str, Any]]:
     """Analyse every file and write every runner's partition on the cluster.
 
@@ -267,6 +274,11 @@ def run_tasks(
         The dataset a previous cohort scan wrote: a file whose size,
         modification time and hint are as then is not read again, its result
         is taken from there (:data:`RESULTS_FILE`; with the same settings).
+    judge_dir : str, optional
+        A folder every worker can write (inside the dataset being written):
+        the file tasks keep the runs they read there and leave the form rules
+        to the runner tasks, which judge each run on the runner's personal
+        baseline from it (the local scan's ingest: one decode per file).
 
     Returns
     -------
@@ -298,9 +310,11 @@ def run_tasks(
         # pure=False: a re-scan on a long-lived cluster must read the files
         # again, not reuse results cached under the same arguments.
         # each file with what the export lists say of it (sport, name, zone)
+        n = len(to_read)
         futs = client.map(
-            analyse_file, to_read, [None] * len(to_read), [cfg] * len(to_read),
-            [hint_of.get(p) for p in to_read], key=f"runlens-analyse-{scan_id}-{i}", pure=False,
+            analyse_file, to_read, [None] * n, [cfg] * n,
+            [hint_of.get(p) for p in to_read], [None] * n, [judge_dir] * n,
+            key=f"runlens-analyse-{scan_id}-{i}", pure=False,
         ) if to_read else []
         file_futs += futs
         if reused and on_result is not None:
@@ -312,7 +326,7 @@ def run_tasks(
         runner_futs.append(
             client.submit(
                 runner_task, runner, root, out, [of[p] for p in paths], cfg, (fingerprint, sigs),
-                key=f"runlens-runner-{scan_id}-{i}",
+                judge_dir, key=f"runlens-runner-{scan_id}-{i}",
             )
         )
     total, done = len(file_futs), 0

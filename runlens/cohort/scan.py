@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 
 __all__ = ["CohortScanReport", "scan_cohort", "default_dataset_path"]
 
+#: In the dataset being written: the runs the workers read, kept for judging
+#: (removed at the end; pyarrow skips names starting with ``_``).
+JUDGE_DIR = "_runlens_judge"
+
 
 @dataclass
 class CohortScanReport:
@@ -230,6 +234,10 @@ def scan_cohort(
     staging = out.with_name(f".{out.name}.tmp-{uuid.uuid4().hex[:8]}")
     try:
         staging.mkdir(parents=True)
+        # the runs the workers read, kept for judging (by the runner tasks, and by
+        # the store's judging pass here): each file is decoded once per scan
+        judge_dir = staging / JUDGE_DIR
+        judge_dir.mkdir()
         if store is not None:
             store.remove_missing(r, set(paths))
 
@@ -258,6 +266,7 @@ def scan_cohort(
                 progress=progress,
                 hints=hints,
                 previous=str(out) if out.is_dir() else None,
+                judge_dir=str(judge_dir),
             )
 
         t_cluster = time.perf_counter()
@@ -302,6 +311,8 @@ def scan_cohort(
                 "config": getattr(config, "path", None),
             },
         )
+        if store is None:
+            shutil.rmtree(judge_dir, ignore_errors=True)
         _swap_in(staging, out)
         for s in report.runners:
             if s["parquet_file"]:
@@ -311,7 +322,13 @@ def scan_cohort(
             from ..history.judge import judge_history
 
             refresh_derived(store, config)
-            judge_history(store, config)  # as a local scan of the same store does
+            # as a local scan of the same store judges it, from the runs the
+            # workers kept (not decoded again)
+            kept = out / JUDGE_DIR
+            try:
+                judge_history(store, config, judge_dir=str(kept))
+            finally:
+                shutil.rmtree(kept, ignore_errors=True)
             store.mark_root_scanned(r)
             store.set_meta("cohort", {"root": r, "runners_map": rmap.to_dict()})
     except BaseException:

@@ -343,6 +343,23 @@ def _drop_fragments(runs: pd.DataFrame, config, assumptions: list[str]):
     return runs[~frag], int(frag.sum())
 
 
+def _nosport_line(n: int) -> str:
+    return f"{n} activities name no sport (e.g. GPX without <type>): counted as runs"
+
+
+def _coords_line(k: int, n: int) -> str:
+    return (
+        f"{k} of {n} runs do not say their time zone: their day and week use the zone at "
+        "their first GPS fix"
+    )
+
+
+def _tz_from_coordinates(warnings) -> bool:
+    from ..tz import TZ_FROM_COORDINATES
+
+    return any(str(w).startswith(TZ_FROM_COORDINATES) for w in (warnings or []))
+
+
 @dataclass
 class HistoryTables:
     """A runner's history, ready to print: the tables :func:`build_history`
@@ -381,6 +398,9 @@ class HistoryTables:
     week_start: str = "monday"
     load_unit: str = "distance"
     form: Any = None
+    #: What :func:`refresh_derived_added` needs to add a run without a rebuild
+    #: (:func:`_derived_facts`); empty unless built by :func:`refresh_derived`.
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 def build_history(
@@ -466,27 +486,19 @@ def build_history(
     runs, n_fragments = _drop_fragments(runs, config, assumptions)
     n_nosport = int((sport.isna().to_numpy() & ~dup_mask).sum())
     if n_nosport:
-        assumptions.append(
-            f"{n_nosport} activities name no sport (e.g. GPX without <type>): counted as runs"
-        )
+        assumptions.append(_nosport_line(n_nosport))
     hists = list(runs["hr_hist"]) if "hr_hist" in runs else []
     profiles = list(runs["profile"]) if "profile" in runs else []
     hr = resolve_hr_profile(config.runner, profiles, hists)
     assumptions += hr.assumptions
     acts = activity_loads(runs, hr) if len(runs) else runs.assign(local_date=pd.NaT)
     if len(acts) and "warnings" in acts:
-        from ..tz import TZ_FROM_COORDINATES
-
         coords = np.array(
-            [any(str(w).startswith(TZ_FROM_COORDINATES) for w in (ws or [])) for ws in acts["warnings"]],
-            dtype=bool,
+            [_tz_from_coordinates(w) for w in acts["warnings"]], dtype=bool
         )  # one check per run, not per sample
         if coords.any():
             acts.loc[coords, "offset_source"] = "coordinates"
-            assumptions.append(
-                f"{int(coords.sum())} of {len(acts)} runs do not say their time zone: their day "
-                "and week use the zone at their first GPS fix"
-            )
+            assumptions.append(_coords_line(int(coords.sum()), len(acts)))
     if len(acts) and not acts["offset_known"].all():
         src = acts["offset_source"]
         n_other, n_utc = int((src == "other runs").sum()), int((src == "utc").sum())
@@ -501,9 +513,7 @@ def build_history(
                 "taken in UTC"
             )
     if unit == "trimp" and len(acts) and acts["trimp"].isna().any():
-        assumptions.append(
-            "load unit is TRIMP: runs without heart rate add 0 load (choose distance instead)"
-        )
+        assumptions.append(TRIMP_ZERO_LINE)
     daily = daily_series(acts) if len(acts) else daily_series(acts.iloc[:0])
     col, scale, _ = LOAD_UNITS[unit]
     daily["load"] = daily[col] * scale
@@ -623,19 +633,294 @@ def refresh_derived(store: Store, config: Config | None = None) -> HistoryTables
                     d.index, d["distance_m"], d["moving_s"], d["trimp"], d["runs"]
                 )
             ]
+        hist.facts = _derived_facts(base, hist)
         store.set_derived(spikes, daily, hist.assumptions, derived_state(hist, config))
     return hist
 
 
 def derived_state(hist: HistoryTables, config: Config | None = None) -> dict[str, Any]:
     """What a scan reports of the derived tables, with the settings' fingerprint."""
-    return {
+    out = {
         "fingerprint": derived_fingerprint(config),
         "runs": int(hist.counts["runs"]),
         "duplicates": int(hist.counts["duplicates"]),
         "weeks": len(hist.weeks),
         "assumptions": list(hist.assumptions),
     }
+    if hist.facts:
+        out["facts"] = hist.facts
+    return out
+
+
+def _profile_keys() -> tuple[str, ...]:
+    return ("sex", "resting_hr_bpm", "max_hr_bpm")
+
+
+def _derived_facts(base: pd.DataFrame, hist: HistoryTables) -> dict[str, Any]:
+    """The inputs of the derived tables that depend on every stored run, in brief:
+    enough for :func:`refresh_derived_added` to tell whether a new run changes
+    them (the HR profile for TRIMP, the time zones borrowed, the counts in the
+    load assumptions) without reading the other runs again."""
+    import pandas as pd
+
+    from ..load import _observed_max
+
+    acts = hist.acts
+    n = len(acts)
+    files: dict[str, Any] = {}
+    if n and "profile" in acts:
+        for prof in acts["profile"]:  # in start order: the latest non-empty value wins
+            for k in _profile_keys():
+                v = (prof or {}).get(k)
+                if v not in (None, ""):
+                    files[k] = v
+    observed = _observed_max(list(acts["hr_hist"])) if n and "hr_hist" in acts else None
+    dup = base["duplicate_of"].notna().to_numpy()
+    sport = base["sport"]
+    running = sport.isna().to_numpy() | (sport == "running").to_numpy()
+    hi = pd.Timestamp.now(tz="UTC").timestamp() + FUTURE_MARGIN_DAYS * 86400.0
+    future = int(((base["start_s"].to_numpy(float) > hi) & ~dup & running).sum())
+    hr = hist.hr
+    return {
+        "activities": int(len(base)),
+        "hr": {
+            "rest": hr.rest_bpm, "max": hr.max_bpm, "sex": hr.sex,
+            "assumptions": list(hr.assumptions), "files": files, "observed": observed,
+        },
+        "coords": int(sum(_tz_from_coordinates(w) for w in acts["warnings"]))
+        if n and "warnings" in acts else 0,
+        "tz_unknown": int((~acts["offset_known"].to_numpy(bool)).sum()) if n else 0,
+        "nosport": int((sport.isna().to_numpy() & ~dup).sum()),
+        "future": future,
+    }
+
+
+def _may_pair(a: float, b: float) -> bool:
+    """Whether two starts (Unix s) are close enough for :func:`find_duplicates` to
+    take the activities for copies of one another (by time alone: conservative)."""
+    d = abs(a - b)
+    if d <= max(DUPLICATE_WINDOW_S, TRUNCATED_START_S) + 1.0:
+        return True
+    h = round(d / 3600.0)
+    return 1 <= h <= TZ_SHIFT_MAX_H and abs(d - h * 3600.0) <= TZ_SHIFT_TOLERANCE_S + 1.0
+
+
+def refresh_derived_added(
+    store: Store, config: Config | None, added: list[str], prev: Any
+) -> dict[str, Any] | None:
+    """Update the derived tables for runs added after every stored one, without a rebuild.
+
+    ``added``: the keys of the activities a scan stored in new files (nothing else
+    changed); ``prev``: the derived state (:data:`~runlens.store.db.DERIVED_STATE_KEY`)
+    before the scan. Only the new runs' session spike, their days of the daily
+    load and the counts in the load assumptions are written, from the new rows
+    and the runs of the 30 days before them. Cheap checks first: when a new run
+    could change what other runs are derived from (it is a copy of a stored run
+    or starts near one, starts before the last stored run, brings a new HR
+    profile for TRIMP, needs a time zone borrowed, is a fragment, dated
+    implausibly, or adds an assumption line of its own), None is returned and
+    the caller rebuilds with :func:`refresh_derived`, which gives the same tables
+    (tests/history/test_add_run.py).
+
+    Returns
+    -------
+    dict or None
+        The new derived state (stored), or None (nothing written).
+    """
+    import datetime as dt
+    import math
+    import time
+
+    from ..config import Config
+    from ..load import HRMAX_HOLD_S, _observed_max, banister_trimp, spike_ratios
+
+    if not added or not isinstance(prev, dict) or prev.get("judged") is not True:
+        return None
+    facts = prev.get("facts")
+    if not isinstance(facts, dict) or prev.get("fingerprint") != derived_fingerprint(config):
+        return None
+    if facts["tz_unknown"] or facts["future"]:
+        return None  # borrowed zones, or a run turning plausible with time: rebuild
+    if store.count("activities") != facts["activities"] + len(added):
+        return None  # something else changed meanwhile (another scan, a merge)
+    config = config or Config()
+    ws = (config.load.get("week_start") or "monday").lower()
+    new = store.activity_rows(_DERIVED_COLUMNS, paths=added)
+    if len(new) != len(added):
+        return None
+    starts = [float(r["start_s"]) for r in new]  # in start order
+    # After every stored activity, far from one another, of distinct content.
+    last = store.last_start(exclude=added)
+    if last is not None and not (starts[0] > last and not _may_pair(starts[0], last)):
+        return None
+    if any(_may_pair(a, b) for a, b in zip(starts[:-1], starts[1:])):
+        return None
+    shas = [r["content_sha256"] for r in new]
+    if len(set(shas)) < len(shas) or store.has_content(shas, exclude=added):
+        return None
+    span = store.daily_span()
+    if span is None:
+        return None
+    first_day, last_day = (dt.date.fromisoformat(d) for d in span)
+    lo = dt.datetime(int(EARLIEST_PLAUSIBLE[:4]), 1, 1, tzinfo=dt.timezone.utc).timestamp()
+    hi = time.time() + FUTURE_MARGIN_DAYS * 86400.0
+    if starts[0] < lo or starts[-1] > hi:
+        return None
+    km, mins = _fragment_limits(config)
+    facts = json_copy(facts)
+    hr_f = facts["hr"]
+    assumptions = list(prev["assumptions"])
+    runs, spikes, daily = int(prev["runs"]), [], {}
+
+    def replace_line(old: str, new_line: str) -> bool:
+        if old not in assumptions:
+            return False
+        assumptions[assumptions.index(old)] = new_line
+        return True
+
+    for row in new:  # one step per new run (most scans: one)
+        sport, s = row["sport"], float(row["start_s"])
+        if sport is not None and sport != "running":
+            continue  # another sport: no load, no assumption
+        if _is_fragment(row, km, mins):
+            return None
+        off = row["utc_offset_s"]
+        if off is None:
+            return None  # its zone borrowed from the nearest run: rebuild
+        if sport is None:
+            k = facts["nosport"]
+            if not k or not replace_line(_nosport_line(k), _nosport_line(k + 1)):
+                return None
+            facts["nosport"] = k + 1
+        k = facts["coords"]
+        k1 = k + _tz_from_coordinates(row["warnings"])
+        if k1 and not k:  # the first such run: its line goes where build_history puts it
+            at = assumptions.index(TRIMP_ZERO_LINE) if TRIMP_ZERO_LINE in assumptions else None
+            assumptions.insert(len(assumptions) if at is None else at, _coords_line(k1, runs + 1))
+        elif k1 and not replace_line(_coords_line(k, runs), _coords_line(k1, runs + 1)):
+            return None
+        facts["coords"] = k1
+        # The HR profile for TRIMP, with this run the latest: the same, or rebuild.
+        prof, hist = row["profile"] or {}, row["hr_hist"]
+        held = [] if hr_f["observed"] is None else [
+            {"bpm": [hr_f["observed"]], "s": [HRMAX_HOLD_S]}
+        ]
+        try:
+            hr = resolve_hr_profile(config.runner, [hr_f["files"], prof], [*held, hist])
+        except ValueError:
+            return None
+        if [hr.rest_bpm, hr.max_bpm, hr.sex, list(hr.assumptions)] != [
+            hr_f["rest"], hr_f["max"], hr_f["sex"], hr_f["assumptions"]
+        ]:
+            return None
+        for key in _profile_keys():
+            if prof.get(key) not in (None, ""):
+                hr_f["files"][key] = prof[key]
+        seen = _observed_max([hist]) if hist else None
+        if seen is not None and (hr_f["observed"] is None or seen > hr_f["observed"]):
+            hr_f["observed"] = seen
+        trimp = math.nan
+        if hr.max_bpm is not None and hist:
+            t = banister_trimp(hist, hr.rest_bpm, hr.max_bpm, hr.sex)
+            trimp = math.nan if t is None else float(t)
+        if unit_is_trimp(config) and math.isnan(trimp) and TRIMP_ZERO_LINE not in assumptions:
+            return None
+        # Its session spike: against the counted runs of the 30 days before it.
+        d = _f(row["distance_m"])
+        before = [
+            b for b in store.activity_rows(
+                ("start_s", "distance_m", "elapsed_s", "timer_s", "moving_s"),
+                starts=(s - 31 * 86400.0, s), counted=True,
+            )
+            if b["start_s"] >= lo and not _is_fragment(b, km, mins)
+        ]
+        ratio, longest = spike_ratios(
+            [b["start_s"] for b in before] + [s],
+            [np.nan if b["distance_m"] is None else b["distance_m"] for b in before]
+            + [np.nan if d is None else d],
+        )
+        spikes.append((_f(ratio[-1]), _f(longest[-1]), row["path"]))
+        # Its day of the daily load (rest days up to it, when it is a new last day).
+        day = dt.date(1970, 1, 1) + dt.timedelta(days=math.floor((s + float(off)) / 86400.0))
+        if day < first_day:
+            return None
+        if day > last_day:
+            for k in range((day - last_day).days - 1):
+                daily[last_day + dt.timedelta(days=k + 1)] = [0.0, 0.0, 0.0, 0]
+            daily[day] = [0.0, 0.0, 0.0, 0]
+            last_day = day
+        elif day not in daily:
+            got = store.daily_row(day.isoformat())
+            if got is None:
+                return None
+            daily[day] = list(got)
+        cur = daily[day]
+        if cur[3] >= 2:
+            return None  # pandas sums a day of 3+ runs compensated: rebuild it so
+        mv = _f(row["moving_s"])
+        cur[0] += 0.0 if d is None else d
+        cur[1] += 0.0 if mv is None else mv
+        cur[2] += 0.0 if math.isnan(trimp) else trimp
+        cur[3] += 1
+        runs += 1
+    facts["activities"] += len(added)
+    w0 = WEEKDAYS.index(ws)
+    weeks = [x - dt.timedelta(days=(x.weekday() - w0) % 7) for x in (first_day, last_day)]
+    state = {
+        "fingerprint": prev["fingerprint"],
+        "runs": runs,
+        "duplicates": int(prev["duplicates"]),
+        "weeks": (weeks[1] - weeks[0]).days // 7 + 1,
+        "assumptions": assumptions,
+        "facts": facts,
+    }
+    with store.transaction():
+        store.set_derived_added(
+            spikes,
+            [(k.isoformat(), float(v[0]), float(v[1]), float(v[2]), int(v[3]))
+             for k, v in sorted(daily.items())],
+            assumptions,
+            state,
+        )
+    return state
+
+
+def _fragment_limits(config: Config) -> tuple[float, float]:
+    from ..config import LOAD_NUMBERS
+
+    load = config.load
+    return (
+        float(load.get("min_run_km", LOAD_NUMBERS["min_run_km"][0])),
+        float(load.get("min_run_min", LOAD_NUMBERS["min_run_min"][0])),
+    )
+
+
+def _is_fragment(row: dict, km: float, mins: float) -> bool:
+    """:func:`fragment_mask` of one stored row (a dict)."""
+
+    def num(k):
+        v = row.get(k)
+        return np.nan if v is None else float(v)
+
+    dist, dur = num("distance_m"), num("timer_s")
+    for alt in ("elapsed_s", "moving_s"):
+        dur = dur if np.isfinite(dur) else num(alt)
+    known = np.isfinite(dist) or np.isfinite(dur)
+    return bool(not (dist >= km * 1000.0) and not (dur >= mins * 60.0) and known)
+
+
+#: The assumption line of a TRIMP load with runs that lack heart rate.
+TRIMP_ZERO_LINE = "load unit is TRIMP: runs without heart rate add 0 load (choose distance instead)"
+
+
+def unit_is_trimp(config: Config) -> bool:
+    return (config.load.get("unit") or "distance").lower() == "trimp"
+
+
+def json_copy(v: Any) -> Any:
+    import json
+
+    return json.loads(json.dumps(v))
 
 
 def run_form_flags(

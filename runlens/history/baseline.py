@@ -57,14 +57,34 @@ def history_minutes(store: Any) -> pd.DataFrame:
     return df
 
 
-def _spread_by_run(paths: np.ndarray, resid: np.ndarray, w: np.ndarray) -> float | None:
-    """Standard deviation across runs of each run's weighted mean residual (day-to-day)."""
-    import pandas as pd
+#: The form columns a baseline is fitted from.
+FIT_COLUMNS = ("speed_m_s", "steady_s", "cadence_spm", *BAND_METRICS, "respiration_rate_brpm")
 
-    if len(np.unique(paths)) < 2:
+
+def _arrays(minutes: Any) -> dict[str, np.ndarray]:
+    """The columns a baseline is fitted from, as arrays, of a frame
+    (:func:`history_minutes`) or of a dict of arrays (a store's window)."""
+    out = {}
+    n = None
+    for c in ("path", "run_start_s", "device", *FIT_COLUMNS):
+        if c not in minutes:
+            continue
+        v = minutes[c]
+        kind = object if c in ("path", "device") else float
+        out[c] = v.to_numpy(kind) if hasattr(v, "to_numpy") else np.asarray(v, dtype=kind)
+        n = len(out[c])
+    return out if n else {}
+
+
+def _spread_by_run(codes: np.ndarray, resid: np.ndarray, w: np.ndarray) -> float | None:
+    """Standard deviation across runs of each run's weighted mean residual (day-to-day).
+
+    ``codes``: each minute's run, numbered in path order."""
+    uniq, inv = np.unique(codes, return_inverse=True)
+    if len(uniq) < 2:
         return None
-    g = pd.DataFrame({"p": paths, "rw": resid * w, "w": w}).groupby("p").sum()
-    per_run = (g["rw"] / g["w"]).to_numpy(float)
+    # per run (in path order, as a groupby): weighted mean residual; one pass, no pandas
+    per_run = np.bincount(inv, weights=resid * w) / np.bincount(inv, weights=w)
     return float(np.std(per_run, ddof=1))
 
 
@@ -87,6 +107,7 @@ def personal_baseline(
     window_days: int = 60,
     min_activities: int = MIN_ACTIVITIES,
     min_minutes: int = MIN_MINUTES,
+    n_history: int | None = None,
 ) -> PersonalBaseline:
     """The runner's baselines from the steady minutes of the runs before ``as_of_s``.
 
@@ -102,6 +123,9 @@ def personal_baseline(
         Days of history (evidence.md section 2: 60).
     min_activities, min_minutes : int
         Least runs and steady minutes for each fit.
+    n_history : int, optional
+        Runs with steady minutes before ``as_of_s`` at any date, when ``minutes``
+        holds only the window (the scan's judging counts them in the store).
 
     Returns
     -------
@@ -109,32 +133,35 @@ def personal_baseline(
         ``cadence`` None and ``bands`` without a metric where the window holds
         too little; ``n_runs`` counts the runs in the window.
     """
+    import pandas as pd
+
+    m = _arrays(minutes)
+    rs = m.get("run_start_s", np.zeros(0))
     if as_of_s is None:
-        as_of_s = float(minutes["run_start_s"].max()) + 1.0 if len(minutes) else 0.0
-    rs = minutes["run_start_s"].to_numpy(float) if len(minutes) else np.zeros(0)
-    before = minutes[rs < as_of_s]
-    win = minutes[(rs < as_of_s) & (rs >= as_of_s - window_days * 86400.0)]
-    n_runs = int(win["path"].nunique()) if len(win) else 0
-    n_history = int(before["path"].nunique()) if len(before) else 0
-    day_all = (
-        np.floor(win["run_start_s"].to_numpy(float) / 86400.0) if len(win) else np.zeros(0)
-    )
-    dev_all = (
-        win["device"].to_numpy(object)
-        if "device" in win and len(win)
-        else np.full(len(win), None, dtype=object)
-    )
-    paths_all = win["path"].to_numpy(object) if len(win) else np.zeros(0, object)
+        as_of_s = float(rs.max()) + 1.0 if len(rs) else 0.0
+    inwin = np.flatnonzero((rs < as_of_s) & (rs >= as_of_s - window_days * 86400.0))
+    # The window's columns as arrays, taken once (not a frame filtered per metric).
+    win = {c: v[inwin] for c, v in m.items()} if len(inwin) else {}
+    paths_all = win["path"] if win else np.zeros(0, object)
+    # runs numbered in path order (as a groupby by path would order them)
+    pcode = pd.factorize(paths_all, sort=True)[0] if win else np.zeros(0, np.intp)
+    n_runs = int(pcode.max()) + 1 if len(pcode) else 0
+    if n_history is None:
+        before = m["path"][rs < as_of_s] if len(rs) else ()
+        n_history = int(len(pd.unique(before))) if len(before) else 0
+    day_all = np.floor(win["run_start_s"] / 86400.0) if win else np.zeros(0)
+    has_dev = "device" in win  # a window read without devices knows none
+    dev_all = win["device"] if has_dev else None
     cadence = None
     bands: dict[str, SpeedBand] = {}
-    v_all = win["speed_m_s"].to_numpy(float) if len(win) else np.zeros(0)
-    w_all = win["steady_s"].to_numpy(float) if len(win) else np.zeros(0)
+    v_all = win["speed_m_s"] if win else np.zeros(0)
+    w_all = win["steady_s"] if win else np.zeros(0)
     for metric in ("cadence_spm", *BAND_METRICS):
-        if metric not in win or not len(win):
+        if metric not in win:
             continue
-        y = win[metric].to_numpy(float)
+        y = win[metric]
         ok = np.isfinite(y) & np.isfinite(v_all) & (w_all > 0)
-        runs = int(win["path"][ok].nunique())
+        runs = int(np.unique(pcode[ok]).size)
         if runs < min_activities or ok.sum() < min_minutes:
             continue
         v, yy, w = v_all[ok], y[ok], w_all[ok]
@@ -144,9 +171,9 @@ def personal_baseline(
         a, b, sd, resid = fit
         rng = (float(v.min()), float(v.max()))
         n_days = int(np.unique(day_all[ok]).size)
-        known = [d for d in dev_all[ok] if isinstance(d, str) and d]
+        known = [d for d in dev_all[ok] if isinstance(d, str) and d] if has_dev else None
         n_devices = len(set(known)) if known else None
-        run_sd = _spread_by_run(paths_all[ok], resid, w)
+        run_sd = _spread_by_run(pcode[ok], resid, w)
         if metric == "cadence_spm":
             cadence = CadenceBaseline(
                 a, b, runs, int(ok.sum()), sd, rng, window_days, n_days, n_devices, run_sd
@@ -155,7 +182,9 @@ def personal_baseline(
             bands[metric] = SpeedBand(
                 metric, a, b, sd, runs, int(ok.sum()), rng, n_days, n_devices, run_sd
             )
-    breathing = _breathing_baseline(win, v_all, w_all, window_days, min_activities, min_minutes)
+    breathing = _breathing_baseline(
+        win, pcode, v_all, w_all, window_days, min_activities, min_minutes
+    )
     easy = None
     fin = np.isfinite(v_all) & (w_all > 0)
     if n_runs >= min_activities and fin.sum() >= min_minutes:
@@ -167,7 +196,7 @@ def personal_baseline(
     )
 
 
-def _breathing_baseline(win, v_all, w_all, window_days, min_activities, min_minutes):
+def _breathing_baseline(win, pcode, v_all, w_all, window_days, min_activities, min_minutes):
     """brpm = a + b x speed from the window's steady minutes with a breathing rate.
 
     Like the cadence line (weighted by steady seconds); a flat line when the
@@ -175,11 +204,11 @@ def _breathing_baseline(win, v_all, w_all, window_days, min_activities, min_minu
     (as :meth:`runlens.rules.breathing.BreathingBaseline.fit`). None with fewer
     than ``min_activities`` runs or ``min_minutes`` minutes.
     """
-    if "respiration_rate_brpm" not in win or not len(win):
+    if "respiration_rate_brpm" not in win:
         return None
-    y = win["respiration_rate_brpm"].to_numpy(float)
+    y = win["respiration_rate_brpm"]
     ok = np.isfinite(y) & (y > 0) & np.isfinite(v_all) & (w_all > 0)
-    runs = int(win["path"][ok].nunique())
+    runs = int(np.unique(pcode[ok]).size)
     if runs < min_activities or ok.sum() < min_minutes:
         return None
     fit = _line(v_all[ok], y[ok], w_all[ok], allow_flat=True)

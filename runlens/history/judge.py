@@ -16,7 +16,13 @@ import json
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from .baseline import MIN_ACTIVITIES, MIN_MINUTES, history_minutes, personal_baseline
+from .baseline import (
+    FIT_COLUMNS,
+    MIN_ACTIVITIES,
+    MIN_MINUTES,
+    history_minutes,
+    personal_baseline,
+)
 
 if TYPE_CHECKING:
     from ..baseline import PersonalBaseline
@@ -42,8 +48,13 @@ def baseline_settings(config: Config | None) -> dict[str, int]:
     }
 
 
-def baseline_as_of(minutes, start_s: float, config: Config | None) -> PersonalBaseline:
-    """The personal baseline for a run starting at ``start_s`` (Unix s)."""
+def baseline_as_of(
+    minutes, start_s: float, config: Config | None, n_history: int | None = None
+) -> PersonalBaseline:
+    """The personal baseline for a run starting at ``start_s`` (Unix s).
+
+    ``n_history``: the runs with steady minutes before it at any date, when
+    ``minutes`` may hold only some of them."""
     s = baseline_settings(config)
     return personal_baseline(
         minutes,
@@ -51,6 +62,7 @@ def baseline_as_of(minutes, start_s: float, config: Config | None) -> PersonalBa
         window_days=s["window_days"],
         min_activities=s["min_runs"],
         min_minutes=s["min_minutes"],
+        n_history=n_history,
     )
 
 
@@ -115,8 +127,8 @@ def _key(baseline: PersonalBaseline, config: Config | None) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-#: ``meta`` key: path -> [what its baseline was fitted from, the key it was judged
-#: on], so a scan refits only the baselines whose runs changed.
+#: ``meta`` key where schema 6 stores kept what each baseline was fitted from
+#: (schema 7 keeps it with each run: ``activities.judge_inputs``).
 JUDGE_INPUTS_KEY = "judge_inputs"
 #: ``judged_as`` of a run judged without a baseline (a duplicate, another sport).
 POPULATION_KEY = "population"
@@ -136,102 +148,150 @@ def _settings_fingerprint(config: Config | None) -> str:
     return json.dumps(doc, sort_keys=True, default=str)
 
 
-def _window_inputs(store: Store, runs: list[tuple[str, float]], config: Config | None) -> list[str]:
+def _settings_base(config: Config | None) -> bytes:
+    return hashlib.sha256(_settings_fingerprint(config).encode()).digest()
+
+
+def _window_hash(base: bytes, n_history: int, parts: list[bytes]) -> str:
+    """The digest of a baseline's inputs: the settings, how many runs came before
+    the run at any date (the baseline says so), and each run of its window."""
+    return hashlib.sha256(base + b"%d|" % n_history + b"".join(parts)).hexdigest()[:24]
+
+
+def _part(path: str, digest: str) -> bytes:
+    return path.encode("utf-8", "surrogatepass") + digest.encode()
+
+
+def _window_inputs(
+    store: Store, runs: list[tuple[str, float]], config: Config | None
+) -> list[tuple[str, int]]:
     """For each run (path, start_s, in start order): a digest of everything its
     baseline is fitted from (the steady minutes of the counted runs in its
-    window, :meth:`Store.minute_digests`, and the settings). Equal digests give
-    equal baselines, so a run whose digest did not change keeps its judgement
-    without a refit."""
+    window, :meth:`Store.minute_digests`, the runs before it and the settings),
+    and how many counted runs with steady minutes started before it. Equal
+    digests give equal baselines, so a run whose digest did not change keeps its
+    judgement without a refit."""
     import numpy as np
 
     window_s = baseline_settings(config)["window_days"] * 86400.0
     digests = store.minute_digests()
-    base = hashlib.sha256(_settings_fingerprint(config).encode()).digest()
+    base = _settings_base(config)
     # the runs with steady minutes, in start order, to slide the window over
     m_runs = [(s, p) for p, s in runs if p in digests]
     m_starts = np.array([s for s, _ in m_runs], dtype=float)
     starts = np.array([s for _, s in runs], dtype=float)
     lo = np.searchsorted(m_starts, starts - window_s, "left")
     hi = np.searchsorted(m_starts, starts, "left")
-    # Each run's bytes once, each window hashed in one call (the same digest as
-    # hashing them one by one: 400 runs x ~50 in a window were 20,000 calls).
-    parts = [p.encode("utf-8", "surrogatepass") + digests[p].encode() for _, p in m_runs]
-    out = []
-    for a, b in zip(lo.tolist(), hi.tolist()):
-        out.append(hashlib.sha256(base + b"".join(parts[a:b])).hexdigest()[:24])
-    return out
+    # Each run's bytes once, each window hashed in one call.
+    parts = [_part(p, digests[p]) for _, p in m_runs]
+    return [(_window_hash(base, b, parts[a:b]), b) for a, b in zip(lo.tolist(), hi.tolist())]
 
 
-def judgement_plan(store: Store, config: Config | None = None) -> list[tuple[str, Any, str]]:
+def baseline_at(store: Store, config: Config | None = None):
+    """``at(start_s) -> (PersonalBaseline, key, inputs)``: the baseline a run starting
+    at ``start_s`` gets from the runs stored now, the key it is judged on and the
+    digest of its inputs (as :func:`_window_inputs` gives once the run is stored).
+
+    A scan that adds a few runs judges each as it is read, once
+    (:func:`runlens.history.worker.analyse_file`'s ``baseline_at``); the judging
+    pass afterwards refits only the runs whose inputs then differ (a run added
+    before it in the same scan, a copy found), so the store is the same whatever
+    the order."""
+    window_s = baseline_settings(config)["window_days"] * 86400.0
+    base = _settings_base(config)
+
+    def at(start_s: float, sport: str | None = None):
+        if sport not in (None, "running"):  # never counted: judged as the pass judges it
+            return None, POPULATION_KEY, None
+        lo = start_s - window_s
+        runs = store.counted_minute_digests(lo, start_s)
+        n_history = store.count_counted_minute_runs(start_s)
+        inputs = _window_hash(base, n_history, [_part(p, d) for p, _, d in runs])
+        minutes = store.form_minutes_frame(
+            steady_only=True, starts=(lo, start_s), arrays=True, columns=FIT_COLUMNS
+        )
+        pb = baseline_as_of(minutes, start_s, config, n_history)
+        return pb, _key(pb, config), inputs
+
+    return at
+
+
+def judgement_plan(
+    store: Store, config: Config | None = None
+) -> list[tuple[str, Any, str, str | None]]:
     """Runs whose stored findings are not judged on their current baseline.
 
     Counted runs get their baseline as of their start; a baseline is refitted
-    only when the minutes it is fitted from changed since the run was judged
-    (:func:`_window_inputs`), so adding one run refits the runs whose window
-    holds it, not every stored run. Runs that are not counted (duplicates,
-    other sports) not judged without a baseline yet (new, or judged on one
-    while they counted) are judged without one.
+    only when what it is fitted from changed since the run was judged (its
+    ``judge_inputs``, :func:`_window_inputs`), so adding one run refits the runs
+    whose window holds it, not every stored run. Runs that are not counted
+    (duplicates, other sports) not judged without a baseline yet (new, or judged
+    on one while they counted) are judged without one. Runs still judged right
+    get their inputs recorded as they are now.
 
     Returns
     -------
-    list of (path, PersonalBaseline or None, key)
+    list of (path, PersonalBaseline or None, key, inputs)
     """
     rows = store.runs_to_judge()
     plan = []
-    counted = [(p, s, j) for p, s, j, c in rows if c]
-    for p, _, j, c in rows:
+    counted = [(p, s, j, i) for p, s, j, c, i in rows if c]
+    for p, _, j, c, _ in rows:
         # not judged yet, or judged on a baseline while it counted (a richer copy
         # came later): judged as a cold scan judges it, without a baseline
         if not c and j != POPULATION_KEY:
-            plan.append((p, None, POPULATION_KEY))
+            plan.append((p, None, POPULATION_KEY, None))
     if not counted:
         return plan
-    inputs = _window_inputs(store, [(p, s) for p, s, _ in counted], config)
-    seen = store.meta(JUDGE_INPUTS_KEY, {}) or {}
+    inputs = _window_inputs(store, [(p, s) for p, s, _, _ in counted], config)
     due = [
-        (path, start_s, judged) for (path, start_s, judged), now in zip(counted, inputs)
-        if judged is None or seen.get(path) != [now, judged]
+        (path, start_s, judged, now, n_history)
+        for (path, start_s, judged, was), (now, n_history) in zip(counted, inputs)
+        if judged is None or was != now
     ]  # the others are fitted from the same minutes as when they were judged
     if due:
         # only the minutes of the windows of the runs due
         window_s = baseline_settings(config)["window_days"] * 86400.0
         minutes = store.form_minutes_frame(
             steady_only=True,
-            starts=(min(s for _, s, _ in due) - window_s, max(s for _, s, _ in due)),
+            starts=(min(d[1] for d in due) - window_s, max(d[1] for d in due)),
         )
-    for path, start_s, judged in due:
-        pb = baseline_as_of(minutes, start_s, config)
+    same = []
+    for path, start_s, judged, now, n_history in due:
+        pb = baseline_as_of(minutes, start_s, config, n_history)
         key = _key(pb, config)
         if key != judged:
-            plan.append((path, pb, key))
-    store.set_meta(JUDGE_INPUTS_KEY, _inputs_now(store, counted, inputs, plan))
+            plan.append((path, pb, key, now))
+        else:
+            same.append((now, path))  # the same baseline from other inputs
+    store.set_judge_inputs(same)
     return plan
 
 
-def _inputs_now(store: Store, counted, inputs, plan) -> dict[str, list[str]]:
-    """What :func:`judgement_plan` records: each counted run's inputs and the key it
-    is (or, once the plan is done, will be) judged on."""
-    planned = {p: k for p, _, k in plan}
-    return {
-        p: [now, planned.get(p, j)] for (p, _, j), now in zip(counted, inputs)
-        if planned.get(p, j) is not None
-    }
+def record_judged(fresh: dict[str, list]) -> int:
+    """How many of the runs judged as they were read (path -> [inputs, key]) were
+    judged on a baseline (their inputs are stored with them)."""
+    return sum(1 for _, key in fresh.values() if key != POPULATION_KEY)
 
 
 def judge_history(
     store: Store,
     config: Config | None = None,
     jobs: int = 1,
-    judge_dir: str | None = None,
+    judge_dir: Any = None,
     progress=None,
+    fresh: dict[str, list[str]] | None = None,
 ) -> int:
-    """Evaluate the form rules of every run whose baseline changed; returns how many.
+    """Evaluate the form rules of every run whose baseline changed; returns how many
+    counted runs this scan judged (with those in ``fresh``, judged as read).
 
     Files are read again (in ``jobs`` worker processes) unless this scan kept
-    them as read in ``judge_dir``; a file that can no longer be read keeps its
-    previous findings. ``progress(done, total)`` is called after each run judged.
+    them as read in ``judge_dir`` (a folder, or a dict in this process); a file
+    that can no longer be read keeps its previous findings. ``progress(done,
+    total)`` is called after each run judged.
     """
-    done = 0
+    judged: set[str] = set()
+    inline = set(fresh or ())
     # Another scan of the same store may write runs meanwhile: plan again until
     # nothing is left, so the last scan to finish leaves every run judged on
     # the baseline the whole store gives it.
@@ -240,10 +300,12 @@ def judge_history(
         if not plan:
             break
         version = store.data_version()
-        done += _judge(store, config, jobs, plan, judge_dir, progress)
+        judged |= _judge(store, config, jobs, plan, judge_dir, progress)
         if store.data_version() == version:
             break  # no other scan wrote meanwhile: what was planned is what is due
-    return done
+    if inline:  # judged as read, and counted now (not found to be a copy)
+        judged |= inline & {p for p, _, _, c, _ in store.runs_to_judge() if c}
+    return len(judged)
 
 
 def _judge(
@@ -253,10 +315,11 @@ def _judge(
     plan: list,
     judge_dir: str | None = None,
     progress=None,
-) -> int:
+) -> set[str]:
+    """Judge the runs of ``plan``; returns the counted ones judged (on a baseline)."""
     from .worker import judge_file
 
-    keys = {p: k for p, _, k in plan}
+    keys = {p: (k, i) for p, _, k, i in plan}
     total, seen = len(plan), 0
 
     def tick() -> None:
@@ -274,16 +337,17 @@ def _judge(
     # copied, not read again (a second source does not re-read the history).
     twins = {(sha, sp, tz, k): (fj, fr) for _, sha, sp, tz, k, fj, fr in rows if k}
     by_path = {r[0]: r for r in rows}
-    done = 0
+    done: set[str] = set()
     rest = []
-    for path, pb, key in plan:
+    for path, pb, key, inputs in plan:
         row = by_path.get(path)
         twin = None if row is None else twins.get((row[1], row[2], row[3], key))
         if twin is None:
-            rest.append((path, pb, key))
+            rest.append((path, pb, key, inputs))
             continue
-        store.set_judgement(path, json.loads(twin[0]), twin[1], key)
-        done += key != POPULATION_KEY
+        store.set_judgement(path, json.loads(twin[0]), twin[1], key, inputs)
+        if key != POPULATION_KEY:
+            done.add(path)
         tick()
     plan = rest
     if not plan:
@@ -292,13 +356,14 @@ def _judge(
     def record(res: dict) -> None:
         nonlocal done
         if res["error"] is None:
-            key = keys[res["path"]]
-            store.set_judgement(res["path"], res["findings"], res["form_rules"], key)
-            done += key != POPULATION_KEY  # counted runs, judged on their baseline
+            key, inputs = keys[res["path"]]
+            store.set_judgement(res["path"], res["findings"], res["form_rules"], key, inputs)
+            if key != POPULATION_KEY:  # counted runs, judged on their baseline
+                done.add(res["path"])
         tick()
 
-    if jobs <= 1 or len(plan) == 1:
-        for path, pb, _ in plan:
+    if jobs <= 1 or len(plan) == 1 or isinstance(judge_dir, dict):  # kept in this process
+        for path, pb, _, _ in plan:
             record(judge_file(path, config, pb, stored.get(path), judge_dir))
     else:
         from concurrent.futures import ProcessPoolExecutor
@@ -309,10 +374,61 @@ def _judge(
         with ProcessPoolExecutor(max_workers=n, initializer=worker_lifeline) as ex:
             futs = [
                 ex.submit(judge_file, p, config, pb, stored.get(p), judge_dir)
-                for p, pb, _ in plan
+                for p, pb, _, _ in plan
             ]
             for fut in futs:  # in plan order: same store whatever finishes first
                 record(fut.result())
+    return done
+
+
+def judge_rows(
+    runs: list[dict[str, Any]],
+    duplicates: dict[str, str],
+    config: Config | None = None,
+    judge_dir: Any = None,
+) -> int:
+    """Judge one history given as scan results' activity rows (a cohort runner's), as
+    a scan judges a store holding just them: each counted run (not in
+    ``duplicates``, running or of unknown sport) on the baseline of the counted runs
+    before it, the others without one. A row already judged on the same key keeps its
+    findings; the others are judged from the runs kept in ``judge_dir`` (read again
+    only when not kept). Sets each row's ``findings``, ``form_rules``, ``judged_as``;
+    returns how many counted runs were judged.
+    """
+    import numpy as np
+
+    from ..metrics.form import FORM_COLUMNS
+    from .worker import judge_file
+
+    counted = sorted(
+        (r for r in runs if r["key"] not in duplicates and r["sport"] in (None, "running")),
+        key=lambda r: (r["start_s"], r["key"]),
+    )
+    steady = [  # each counted run's steady minutes, in start order (as the store gives them)
+        (r["key"], r["start_s"], m) for r in counted for m in r["form_minutes"] if m[4]
+    ]
+    cols = list(zip(*(m for _, _, m in steady))) if steady else [() for _ in FORM_COLUMNS]
+    minutes: dict[str, Any] = {
+        "path": np.array([k for k, _, _ in steady], dtype=object),
+        "run_start_s": np.array([s for _, s, _ in steady], dtype=float),
+        **{c: np.array(v, dtype=float) for c, v in zip(FORM_COLUMNS, cols) if c != "steady"},
+    }
+    done = 0
+    is_counted = {r["key"] for r in counted}
+    for r in sorted(runs, key=lambda r: r["key"]):
+        if r["key"] in is_counted:
+            pb = baseline_as_of(minutes, float(r["start_s"]), config)
+            key = _key(pb, config)
+        else:
+            pb, key = None, POPULATION_KEY
+        if r.get("judged_as") == key:
+            continue
+        res = judge_file(r["key"], config, pb, None, judge_dir)
+        if res["error"] is None:
+            r["findings"], r["form_rules"], r["judged_as"] = (
+                res["findings"], res["form_rules"], key
+            )
+            done += pb is not None
     return done
 
 

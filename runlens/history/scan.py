@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import RunlensError
 from ..store.db import DERIVED_STATE_KEY
@@ -35,6 +35,12 @@ if TYPE_CHECKING:
     from ..config import Config
 
 __all__ = ["ScanReport", "scan", "ARCHIVES_KEY", "NAMES_KEY", "SPORT_OVERRIDES_KEY"]
+
+#: At most this many new or changed files read in the scan's own process are judged
+#: as they are read (their runs kept in memory), and no more than the runs stored
+#: before (a first scan's baselines change with every file); more are judged in a
+#: pass after every file is stored.
+INLINE_JUDGING_MAX = 16
 
 #: ``meta`` keys (JSON objects keyed by path): size and mtime of each zip at its
 #: last scan, the activity names export lists gave, and the user's sport overrides.
@@ -259,6 +265,9 @@ def _scan(
     from ..io.exports import ExportIndex, is_export_list
 
     report = ScanReport(root=r, db=str(dbp))
+    # The derived tables as they were before this scan wrote anything: a scan that
+    # only adds runs updates them from here (analysis.refresh_derived_added).
+    prev_state = store.meta(DERIVED_STATE_KEY)
     overrides = dict(store.meta(SPORT_OVERRIDES_KEY, {}) or {})
     if new_sports:
         overrides.update(new_sports)
@@ -403,15 +412,27 @@ def _scan(
     changed = report.removed > 0
     names: dict[str, str] = {}
     new_paths: set[str] = set()
+    # The activities of new files, in the order stored; ``only_added`` stays True
+    # while nothing else stored changed (no file replaced, none forgotten).
+    added: list[str] = []
+    only_added = report.removed == 0
 
     def record(res: dict) -> None:
-        nonlocal changed
+        nonlocal changed, only_added
         k = known.get(res["path"])
         if res.get("unreadable") and k is not None and k[3] == "ok":
             # Stored before, unreadable now (permissions, an I/O error): kept as stored.
             report.unreadable.append((res["path"], res["error"]))
             return
         changed = changed or res["status"] != "unchanged"
+        if res["status"] == "ok":
+            for a in res.get("activities") or [res["activity"]]:
+                if "judge_inputs" in a:  # judged as read (inputs None: without a baseline)
+                    fresh[a.get("key") or res["path"]] = [a["judge_inputs"], a["judged_as"]]
+        if res["status"] == "ok" and k is None:
+            added.extend(a.get("key") or res["path"] for a in res.get("activities") or [res["activity"]])
+        elif res["status"] != "unchanged" and k is not None:
+            only_added = False
         store.put_result(res, r)
         report.read += res["sha256"] is not None
         st = res["status"]
@@ -431,15 +452,33 @@ def _scan(
         else:
             report.bad += 1
 
-    # Each new or changed file is decoded once: the workers keep the runs they read
-    # here for the judging pass (which needs every run stored first), then gone.
+    # Each new or changed file is decoded once. A scan of a few files read in this
+    # process (adding today's run) judges each run as it reads it, on the baseline
+    # the stored runs give it, and keeps the runs in memory for the judging pass,
+    # which then refits only what that judgement could not see (a run of the same
+    # scan before it, a copy). Otherwise the workers keep the runs they read for
+    # the judging pass (which needs every run stored first), then gone.
     import functools
     import shutil
     import tempfile
 
-    judge_dir = tempfile.mkdtemp(prefix="runlens-scan-") if tasks else None
-    by_file = functools.partial(analyse_file, judge_dir=judge_dir)
-    by_bytes = functools.partial(analyse_bytes, judge_dir=judge_dir)
+    in_process = jobs == 1 or len(tasks) <= 1
+    fresh: dict[str, list[str]] = {}
+    stored_runs = prev_state.get("runs", 0) if isinstance(prev_state, dict) else 0
+    if tasks and in_process and len(tasks) <= min(INLINE_JUDGING_MAX, stored_runs):
+        from .judge import baseline_at
+
+        judge_dir: Any = {}
+        by_file = functools.partial(
+            analyse_file, judge_dir=judge_dir, baseline_at=baseline_at(store, config)
+        )
+        by_bytes = functools.partial(
+            analyse_bytes, judge_dir=judge_dir, baseline_at=baseline_at(store, config)
+        )
+    else:
+        judge_dir = tempfile.mkdtemp(prefix="runlens-scan-") if tasks else None
+        by_file = functools.partial(analyse_file, judge_dir=judge_dir)
+        by_bytes = functools.partial(analyse_bytes, judge_dir=judge_dir)
 
     def prepare(task):
         path, src, size, mtime, sha, hint, sport = task
@@ -458,7 +497,7 @@ def _scan(
         for res in failures:
             record(res)
             done += 1
-        if jobs == 1 or len(tasks) <= 1:
+        if in_process:
             set_start_table(table)
             try:
                 for task in tasks:
@@ -503,7 +542,7 @@ def _scan(
                         f.cancel()
                     raise
     except BaseException:
-        if judge_dir is not None:
+        if isinstance(judge_dir, str):
             shutil.rmtree(judge_dir, ignore_errors=True)
         raise
     finally:
@@ -511,14 +550,15 @@ def _scan(
             arc.close()
     try:
         return _finish(store, r, report, config, jobs, changed, names, new_paths,
-                       archives_now, archives_seen, judge_dir, t0, judging)
+                       archives_now, archives_seen, judge_dir, t0, judging,
+                       (added, prev_state) if only_added else None, fresh)
     finally:
-        if judge_dir is not None:
+        if isinstance(judge_dir, str):
             shutil.rmtree(judge_dir, ignore_errors=True)
 
 
 def _finish(store, r, report, config, jobs, changed, names, new_paths, archives_now,
-            archives_seen, judge_dir, t0, judging=None) -> ScanReport:
+            archives_seen, judge_dir, t0, judging=None, added=None, fresh=None) -> ScanReport:
     """After every file is stored: forget what went, refresh the derived tables,
     judge the runs whose baseline changed, count."""
     from ..io.archive import SEP
@@ -554,13 +594,28 @@ def _finish(store, r, report, config, jobs, changed, names, new_paths, archives_
     state = None if changed else store.meta(DERIVED_STATE_KEY)
     if not (isinstance(state, dict) and state.get("fingerprint") == derived_fingerprint(config)
             and state.get("judged") is True):
-        from .analysis import derived_state, refresh_derived
+        from .analysis import derived_state, refresh_derived, refresh_derived_added
         from .judge import judge_history
 
-        state = derived_state(refresh_derived(store, config), config)
-        # Duplicates are known now: judge each counted run against the runs
-        # before it (reads again only runs whose baseline changed).
-        report.judged = judge_history(store, config, jobs, judge_dir, progress=judging)
+        state = None
+        if added is not None and not n_relinked and not report.moved:
+            # Only new runs: their own rows of the derived tables, unless one of
+            # them changes what the others are derived from (then rebuilt).
+            state = refresh_derived_added(store, config, *added)
+        if state is not None and len(added[0]) == 1 and set(fresh) == set(added[0]):
+            # One run after every stored one, judged as it was read on the runs
+            # before it, nothing else changed: no other run's baseline holds it.
+            from .judge import record_judged
+
+            report.judged = record_judged(fresh)
+        else:
+            if state is None:
+                state = derived_state(refresh_derived(store, config), config)
+            # Duplicates are known now: judge each counted run against the runs
+            # before it (reads again only runs whose baseline changed).
+            report.judged = judge_history(
+                store, config, jobs, judge_dir, progress=judging, fresh=fresh
+            )
         _mark_judged(store, state["fingerprint"])
     store.mark_root_scanned(r, "folder" if Path(r).is_dir() else "zip", report.found)
     store.forget_empty_sources()

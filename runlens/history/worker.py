@@ -94,9 +94,15 @@ def _kept(judge_dir: str, path: str) -> str:
     return os.path.join(judge_dir, hashlib.sha256(path.encode("utf-8", "surrogatepass")).hexdigest())
 
 
-def keep_for_judging(judge_dir: str, path: str, events: list) -> None:
+def keep_for_judging(judge_dir: str | dict, path: str, events: list) -> None:
     """Keep the runs of ``path`` as read (hints applied) in ``judge_dir`` for the
-    judging pass of the same scan, which then does not decode the file again."""
+    judging pass of the same scan, which then does not decode the file again.
+
+    ``judge_dir`` is a folder (a worker process pickles them there) or, when the
+    scan reads in its own process, a dict holding them as they are."""
+    if isinstance(judge_dir, dict):
+        judge_dir[path] = events
+        return
     import pickle
 
     tmp = _kept(judge_dir, path) + f".{os.getpid()}.tmp"
@@ -109,6 +115,8 @@ def _take_kept(judge_dir: str | None, path: str) -> list | None:
     """The runs :func:`keep_for_judging` kept for ``path`` (a file), or None."""
     if judge_dir is None:
         return None
+    if isinstance(judge_dir, dict):
+        return judge_dir.get(path)
     import pickle
 
     try:
@@ -180,14 +188,14 @@ def judge_file(
 
 
 def _activity_row(
-    activity: Activity, config: Config | None, judge_later: bool = False
+    activity: Activity, config: Config | None, judge_later: bool = False, baseline_at=None
 ) -> dict[str, Any]:
     from ..memo import analysis_scope
 
     # The summary and the form rules share one sample frame and one set of
     # rule signals (runlens.memo), instead of building them again each.
     with analysis_scope():
-        return _activity_row_in_scope(activity, config, judge_later)
+        return _activity_row_in_scope(activity, config, judge_later, baseline_at)
 
 
 def _rules_status() -> str:
@@ -201,7 +209,7 @@ def _rules_status() -> str:
 
 
 def _activity_row_in_scope(
-    activity: Activity, config: Config | None, judge_later: bool = False
+    activity: Activity, config: Config | None, judge_later: bool = False, baseline_at=None
 ) -> dict[str, Any]:
     from ..load import hr_histogram
     from ..metrics import summarize
@@ -213,12 +221,23 @@ def _activity_row_in_scope(
     hist = {"bpm": [], "s": []}
     if "heart_rate_bpm" in rec and len(rec):
         hist = hr_histogram(index_seconds(rec.index), rec["heart_rate_bpm"].to_numpy(float))
-    if judge_later:  # the scan's judging pass evaluates the rules, once, on its baseline
+    p = activity.profile
+    start = activity.start if activity.start is not None else activity.records.index[0]
+    judged: dict[str, Any] = {}
+    fitted = None
+    if baseline_at is not None:  # judged now, on its baseline from the runs stored before it
+        try:
+            fitted = baseline_at(float(start.timestamp()), activity.sport)
+        except Exception:  # noqa: BLE001 - the store busy or odd: the judging pass judges it
+            judge_later = True
+    if fitted is not None:
+        pb, key, inputs = fitted
+        findings, form_status = form_findings(activity, config, pb)
+        judged = {"judged_as": key, "judge_inputs": inputs}
+    elif judge_later:  # the scan's judging pass evaluates the rules, once, on its baseline
         findings, form_status = [], _rules_status()
     else:
         findings, form_status = form_findings(activity, config)
-    p = activity.profile
-    start = activity.start if activity.start is not None else activity.records.index[0]
     from ..tz import infer_utc_offset
 
     utc_offset = activity.utc_offset_s
@@ -249,6 +268,7 @@ def _activity_row_in_scope(
         "form_rules": form_status,
         "form_minutes": _rows(form_minutes(activity)),
         "warnings": warnings,
+        **judged,
     }
 
 
@@ -277,7 +297,8 @@ def analyse_file(
     config: Config | None = None,
     hint: dict[str, Any] | None = None,
     sport: str | None = None,
-    judge_dir: str | None = None,
+    judge_dir: str | dict | None = None,
+    baseline_at: Any = None,
 ) -> dict[str, Any]:
     """Read one file and return what the store keeps of it.
 
@@ -295,7 +316,9 @@ def analyse_file(
         ``utc_offset_s``, ``origin``), used where the file says nothing.
     sport : str, optional
         The user's override of the file's sport.
-    judge_dir : str, optional
+    judge_dir : str or dict, optional
+        See :func:`analyse_bytes`.
+    baseline_at : callable, optional
         See :func:`analyse_bytes`.
 
     Returns
@@ -323,7 +346,7 @@ def analyse_file(
             return _unread(path, getattr(exc, "message", None) or str(exc), t0)
         return analyse_bytes(
             path, data, len(data), zlib.crc32(data), known_sha256, config, hint, sport, t0=t0,
-            judge_dir=judge_dir,
+            judge_dir=judge_dir, baseline_at=baseline_at,
         )
     try:
         with open_regular(path) as fh:
@@ -342,7 +365,7 @@ def analyse_file(
         return _unread(path, exc.message, t0)
     return analyse_bytes(
         path, data, st.st_size, st.st_mtime_ns, known_sha256, config, hint, sport, t0=t0,
-        judge_dir=judge_dir,
+        judge_dir=judge_dir, baseline_at=baseline_at,
     )
 
 
@@ -371,7 +394,8 @@ def analyse_bytes(
     sport: str | None = None,
     *,
     t0: float | None = None,
-    judge_dir: str | None = None,
+    judge_dir: str | dict | None = None,
+    baseline_at: Any = None,
 ) -> dict[str, Any]:
     """:func:`analyse_file` of bytes already read (an archive member): same result.
 
@@ -381,6 +405,11 @@ def analyse_bytes(
     judging pass, which needs each run's baseline from the runs before it: the
     runs as read are kept there (:func:`keep_for_judging`) so that the file is
     decoded once per scan.
+
+    With ``baseline_at`` (:func:`runlens.history.judge.baseline_at`: start ->
+    baseline, its key and inputs) each run is judged as it is read, in the same
+    analysis as its summary (the rules run once), and its row says what it was
+    judged on (``judged_as``, ``judge_inputs``).
     """
     t0 = time.perf_counter() if t0 is None else t0
     out: dict[str, Any] = {
@@ -424,7 +453,9 @@ def analyse_bytes(
                     origin=h.get("origin") or "the export's list",
                 )
             infer_sport(activity)
-            row = _activity_row(activity, config, judge_later=judge_dir is not None)
+            row = _activity_row(
+                activity, config, judge_later=judge_dir is not None, baseline_at=baseline_at
+            )
             row["name"] = activity.extra.get("name")
             row["key"] = event_key(path, n)
             if n:  # the content that identifies a run: the file's bytes and which run

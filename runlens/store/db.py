@@ -70,7 +70,7 @@ __all__ = [
     "STORE_ENV",
 ]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 #: Environment variable naming the runner's store (another runner's, or a copy
 #: kept elsewhere); ``--db`` overrides it.
 STORE_ENV = "RUNLENS_DB"
@@ -290,8 +290,27 @@ UPDATE files SET sha256 = '', mtime_ns = -1 WHERE path IN (
         - json_extract(device_summary_json, '$.elapsed_s') > 1800));
 """
 
+# Schema 7: each run's digest of its steady form minutes (:meth:`Store.minute_digests`)
+# kept with the run, written when its minutes are, so that judging a scan does not
+# aggregate every stored minute to learn which baselines changed; and the digest of
+# what its judgement was fitted from (``judge_inputs``, with ``judged_as``), which
+# was one JSON object in ``meta`` rewritten whole by every scan. Old rows get their
+# minutes' digest on the next scan (from their stored minutes; nothing is read
+# again); the next scan rebuilds the derived tables and refits each baseline once
+# (its inputs now also count the runs before it, see runlens.history.judge). Two
+# indexes let adding a run ask the store without reading every row: a run of the
+# same content, and the counted runs of a baseline's window (and before it).
+MIGRATIONS[7] = """
+ALTER TABLE activities ADD COLUMN minutes_digest TEXT;
+ALTER TABLE activities ADD COLUMN judge_inputs TEXT;
+DELETE FROM meta WHERE key IN ('judge_inputs', 'derived_state');
+CREATE INDEX IF NOT EXISTS activities_content ON activities(content_sha256);
+CREATE INDEX IF NOT EXISTS activities_window ON activities(
+    start_s, duplicate_of, sport, minutes_digest, path);
+"""
+
 #: Steps an ``activities`` table holding the named column has had already.
-_DONE_IF_COLUMN: dict[int, str] = {6: "file"}
+_DONE_IF_COLUMN: dict[int, str] = {6: "file", 7: "minutes_digest"}
 
 #: Steps that only an existing store holding the named ``activities`` column
 #: needs (before the version's statements): older stores keep their steady
@@ -589,7 +608,7 @@ class Store:
                 ["path", "file", "event", "content_sha256", "format", "reader", "sport"]
                 + ["start_utc", "start_s", "utc_offset_s", *SUMMARY_COLUMNS]
                 + [f"{k}_json" for k in JSON_COLUMNS]
-                + ["form_rules", "judged_as"]
+                + ["form_rules", "judged_as", "judge_inputs"]
             )
             for n, a in enumerate(res.get("activities") or [res["activity"]]):
                 key = a.get("key") or event_key(res["path"], n)
@@ -599,7 +618,7 @@ class Store:
                     + [a["sport"], a["start_utc"], a["start_s"], a["utc_offset_s"]]
                     + [s.get(k) for k in SUMMARY_COLUMNS]
                     + [json.dumps(a[k], allow_nan=False, sort_keys=True) for k in JSON_COLUMNS]
-                    + [a["form_rules"], a.get("judged_as")]
+                    + [a["form_rules"], a.get("judged_as"), a.get("judge_inputs")]
                 )
                 c.execute(
                     f"INSERT INTO activities ({', '.join(cols)}) "
@@ -611,20 +630,47 @@ class Store:
                     f"VALUES (?, {', '.join('?' * len(FORM_COLUMNS))})",
                     [(key, *row) for row in a["form_minutes"]],
                 )
+                c.execute(
+                    "UPDATE activities SET minutes_digest = ? WHERE path = ?",
+                    (self._minutes_digest_of(key), key),
+                )
 
-    def set_judgement(self, path: str, findings: list, form_rules: str, judged_as: str) -> None:
-        """Store the form findings of one run and the baseline key they were judged on."""
+    def set_judgement(
+        self,
+        path: str,
+        findings: list,
+        form_rules: str,
+        judged_as: str,
+        inputs: str | None = None,
+    ) -> None:
+        """Store the form findings of one run, the baseline key they were judged on
+        and the digest of what that baseline was fitted from (None: no baseline)."""
         with self.transaction():
             self.conn.execute(
-                "UPDATE activities SET findings_json = ?, form_rules = ?, judged_as = ? "
-                "WHERE path = ?",
+                "UPDATE activities SET findings_json = ?, form_rules = ?, judged_as = ?, "
+                "judge_inputs = ? WHERE path = ?",
                 (
                     json.dumps(findings, allow_nan=False, sort_keys=True),
                     form_rules,
                     judged_as,
+                    inputs,
                     path,
                 ),
             )
+
+    def set_judge_inputs(self, inputs: list[tuple[str | None, str]]) -> None:
+        """Record (inputs, path): runs still judged right, their inputs now."""
+        if inputs:
+            with self.transaction():
+                self.conn.executemany(
+                    "UPDATE activities SET judge_inputs = ? WHERE path = ?", inputs
+                )
+
+    def forget_judge_inputs(self) -> None:
+        """Forget what every judgement was fitted from: the next scan refits every
+        baseline (and judges again the runs whose baseline changed)."""
+        with self.transaction():
+            self.conn.execute("UPDATE activities SET judge_inputs = NULL")
 
     def set_duplicates(self, dups: dict[str, str]) -> None:
         """Mark each duplicate (path -> the path of the copy that counts), clearing
@@ -662,6 +708,59 @@ class Store:
         c.execute(
             "INSERT OR REPLACE INTO meta VALUES (?, ?)", (DERIVED_STATE_KEY, json.dumps(state))
         )
+
+    def set_derived_added(
+        self,
+        spikes: list[tuple[float | None, float | None, str]],
+        daily: list[tuple[str, float, float, float, int]],
+        assumptions: list[str],
+        state: dict[str, Any],
+    ) -> None:
+        """:meth:`set_derived` for runs added after the others: only their spikes and
+        their days (inserted or replaced) are written. Inside the caller's
+        :meth:`transaction`."""
+        c = self.conn
+        c.executemany(
+            "UPDATE activities SET spike_ratio = ?, longest_prev30_m = ? WHERE path = ?", spikes
+        )
+        c.executemany("INSERT OR REPLACE INTO daily_load VALUES (?, ?, ?, ?, ?)", daily)
+        c.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('load_assumptions', ?)", (json.dumps(assumptions),)
+        )
+        c.execute(
+            "INSERT OR REPLACE INTO meta VALUES (?, ?)", (DERIVED_STATE_KEY, json.dumps(state))
+        )
+
+    def last_start(self, exclude: list[str] = ()) -> float | None:
+        """The latest start (Unix s) of the stored activities but ``exclude``."""
+        ex = list(exclude)
+        row = self.conn.execute(  # down the start index: stops at the first not excluded
+            f"SELECT start_s FROM activities WHERE path NOT IN ({', '.join('?' * len(ex))}) "
+            "ORDER BY start_s DESC LIMIT 1",
+            ex,
+        ).fetchone()
+        return None if row is None else float(row[0])
+
+    def has_content(self, shas: list[str], exclude: list[str] = ()) -> bool:
+        """Whether an activity but ``exclude`` has one of these content hashes."""
+        ex = list(exclude)
+        return self.conn.execute(
+            f"SELECT EXISTS (SELECT 1 FROM activities WHERE content_sha256 IN "
+            f"({', '.join('?' * len(shas))}) AND path NOT IN ({', '.join('?' * len(ex))}))",
+            [*shas, *ex],
+        ).fetchone()[0] == 1
+
+    def daily_span(self) -> tuple[str, str] | None:
+        """The first and last date of ``daily_load``, or None when it is empty."""
+        row = self.conn.execute("SELECT min(date), max(date) FROM daily_load").fetchone()
+        return None if row[0] is None else (row[0], row[1])
+
+    def daily_row(self, date: str) -> tuple[float, float, float, int] | None:
+        """``daily_load``'s (distance_m, moving_s, trimp, runs) of one date, or None."""
+        row = self.conn.execute(
+            "SELECT distance_m, moving_s, trimp, runs FROM daily_load WHERE date = ?", (date,)
+        ).fetchone()
+        return None if row is None else tuple(row)
 
     def remove_missing(self, root: str, present: set[str]) -> int:
         """Forget files under ``root`` that are no longer on disk; returns how many."""
@@ -703,14 +802,14 @@ class Store:
         row = self.conn.execute("SELECT form_rules FROM activities ORDER BY path LIMIT 1").fetchone()
         return row[0] if row else None
 
-    def runs_to_judge(self) -> list[tuple[str, float, str | None, bool]]:
-        """Every run in start order: (path, start_s, judged_as, counted), counted
-        meaning not a duplicate and a run (or of unknown sport)."""
+    def runs_to_judge(self) -> list[tuple[str, float, str | None, bool, str | None]]:
+        """Every run in start order: (path, start_s, judged_as, counted, judge_inputs),
+        counted meaning not a duplicate and a run (or of unknown sport)."""
         return [
-            (p, float(s), j, bool(c))
-            for p, s, j, c in self.conn.execute(
+            (p, float(s), j, bool(c), i)
+            for p, s, j, c, i in self.conn.execute(
                 "SELECT path, start_s, judged_as, duplicate_of IS NULL "
-                "AND (sport IS NULL OR sport = 'running') FROM activities "
+                "AND (sport IS NULL OR sport = 'running'), judge_inputs FROM activities "
                 "ORDER BY start_s, path"
             )
         ]
@@ -886,7 +985,13 @@ class Store:
         return self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
     def activities_frame(
-        self, columns: tuple[str, ...] | None = None, *, include_duplicates: bool = True
+        self,
+        columns: tuple[str, ...] | None = None,
+        *,
+        include_duplicates: bool = True,
+        paths: list[str] | None = None,
+        starts: tuple[float, float] | None = None,
+        counted: bool = False,
     ) -> pd.DataFrame:
         """Stored activities as a DataFrame, JSON columns decoded (``summary``, ...).
 
@@ -896,9 +1001,46 @@ class Store:
             Column names (JSON ones without ``_json``); default all.
         include_duplicates : bool
             Keep rows whose ``duplicate_of`` is set.
+        paths : list of str, optional
+            Only these activities.
+        starts : (float, float), optional
+            Only activities starting in ``[lo, hi)`` (Unix s).
+        counted : bool
+            Only counted runs: not duplicates, running or of unknown sport.
         """
         import pandas as pd
 
+        want, rows = self._activities_query(columns, include_duplicates, paths, starts, counted)
+        cols = list(zip(*rows)) if rows else [() for _ in want]
+        # JSON columns decoded before the frame is built (one column op, not a pop each)
+        data = {
+            (c[:-5] if c.endswith("_json") else c): (
+                [json.loads(v) for v in col] if c.endswith("_json") else list(col)
+            )
+            for c, col in zip(want, cols)
+        }
+        plain = [c for c in want if not c.endswith("_json")]
+        decoded = [c[:-5] for c in want if c.endswith("_json")]
+        return pd.DataFrame(data, columns=[*plain, *decoded])
+
+    def activity_rows(
+        self,
+        columns: tuple[str, ...],
+        *,
+        paths: list[str] | None = None,
+        starts: tuple[float, float] | None = None,
+        counted: bool = False,
+    ) -> list[dict[str, Any]]:
+        """:meth:`activities_frame` as a list of dicts (JSON columns decoded), for a
+        few rows: no frame built."""
+        want, rows = self._activities_query(columns, True, paths, starts, counted)
+        names = [c[:-5] if c.endswith("_json") else c for c in want]
+        js = [c.endswith("_json") for c in want]
+        return [
+            {n: (json.loads(v) if j else v) for n, j, v in zip(names, js, row)} for row in rows
+        ]
+
+    def _activities_query(self, columns, include_duplicates, paths, starts, counted):
         all_cols = [r[1] for r in self.conn.execute("PRAGMA table_info(activities)")]
         want = (
             all_cols
@@ -907,15 +1049,22 @@ class Store:
         )
         want = list(dict.fromkeys(want))
         sql = f"SELECT {', '.join(want)} FROM activities"
-        if not include_duplicates:
-            sql += " WHERE duplicate_of IS NULL"
+        where: list[str] = []
+        args: list[Any] = []
+        if not include_duplicates or counted:
+            where.append("duplicate_of IS NULL")
+        if counted:
+            where.append("(sport IS NULL OR sport = 'running')")
+        if paths is not None:
+            where.append(f"path IN ({', '.join('?' * len(paths))})")
+            args += list(paths)
+        if starts is not None:
+            where.append("start_s >= ? AND start_s < ?")
+            args += [float(starts[0]), float(starts[1])]
+        if where:
+            sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY start_s, path"
-        rows = self.conn.execute(sql).fetchall()
-        df = pd.DataFrame(rows, columns=want)
-        for c in want:
-            if c.endswith("_json"):
-                df[c[:-5]] = [json.loads(v) for v in df.pop(c)]
-        return df
+        return want, self.conn.execute(sql, args).fetchall()
 
     def form_minutes_frame(
         self,
@@ -923,6 +1072,8 @@ class Store:
         *,
         steady_only: bool = False,
         starts: tuple[float, float] | None = None,
+        arrays: bool = False,
+        columns: tuple[str, ...] | None = None,
     ) -> pd.DataFrame:
         """The stored per-minute form table of counted runs (docs/data-model.md).
 
@@ -934,6 +1085,12 @@ class Store:
             Only steady minutes.
         starts : (float, float), optional
             Only runs starting in ``[lo, hi)`` (Unix s).
+        arrays : bool
+            A dict of NumPy arrays, one per column, instead of a frame (a
+            baseline's window, fitted without building one).
+        columns : tuple of str, optional
+            Only these of :data:`~runlens.metrics.form.FORM_COLUMNS` (besides
+            ``path`` and ``run_start_s``).
 
         Returns
         -------
@@ -944,7 +1101,8 @@ class Store:
         """
         import pandas as pd
 
-        cols = ", ".join(f"m.{c}" for c in FORM_COLUMNS)
+        picked = FORM_COLUMNS if columns is None else tuple(c for c in FORM_COLUMNS if c in columns)
+        cols = ", ".join(f"m.{c}" for c in picked)
         sql = (
             f"SELECT m.path, a.start_s, {cols} FROM form_minutes AS m "
             "JOIN activities AS a ON a.path = m.path "
@@ -960,24 +1118,108 @@ class Store:
             sql += " AND a.start_s >= ? AND a.start_s < ?"
             args += [float(starts[0]), float(starts[1])]
         sql += " ORDER BY a.start_s, m.path, m.minute"
-        df = pd.DataFrame(
-            self.conn.execute(sql, args).fetchall(), columns=["path", "run_start_s", *FORM_COLUMNS]
-        )
-        df["steady"] = df["steady"].astype(bool)
-        for c in ("run_start_s", "start_s", "seconds", "steady_s", *FORM_CHANNELS):
-            df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
-        return df
+        import numpy as np
+
+        names = ["path", "run_start_s", *picked]
+        rows = self.conn.execute(sql, args).fetchall()
+        cols = list(zip(*rows)) if rows else [() for _ in names]
+        data: dict[str, Any] = {}
+        for name, col in zip(names, cols):  # column by column: no per-cell conversion
+            if name == "path":
+                data[name] = np.array(col, dtype=object) if arrays else list(col)
+            elif name == "minute":
+                data[name] = np.array(col, dtype=np.int64)
+            elif name == "steady":
+                data[name] = np.array(col, dtype=bool)
+            else:  # REAL columns; NULL -> NaN
+                data[name] = np.array(col, dtype=float)
+        return data if arrays else pd.DataFrame(data, columns=names)
 
     def minute_digests(self) -> dict[str, str]:
         """Path -> a digest of the run's steady form minutes (their count and each
-        column's sum), computed in SQLite: what a baseline fitted from them depends
-        on, without reading them out."""
-        cols = ("start_s", "seconds", "steady_s", *FORM_CHANNELS)
-        expr = ", ".join(f"total({c}), count({c})" for c in cols)
-        rows = self.conn.execute(
-            f"SELECT path, count(*), {expr} FROM form_minutes WHERE steady = 1 GROUP BY path"
+        column's sum): what a baseline fitted from them depends on, without reading
+        them out. Runs without steady minutes are absent.
+
+        Kept with each run (``minutes_digest``, written with its minutes); runs
+        stored before schema 7 get theirs computed here once, in SQLite."""
+        self._fill_minute_digests()
+        return dict(self.conn.execute(
+            "SELECT path, minutes_digest FROM activities WHERE minutes_digest != ''"
+        ).fetchall())
+
+    def counted_minute_digests(
+        self, lo: float | None = None, hi: float | None = None
+    ) -> list[tuple[str, float, str]]:
+        """(path, start_s, minute digest) of the counted runs (not duplicates, running
+        or of unknown sport) with steady minutes, starting in ``[lo, hi)``, in start
+        order: the runs a baseline as of ``hi`` is fitted from, and their digests."""
+        self._fill_minute_digests()
+        sql = (
+            "SELECT path, start_s, minutes_digest FROM activities WHERE minutes_digest != '' "
+            "AND duplicate_of IS NULL AND (sport IS NULL OR sport = 'running')"
         )
-        return {r[0]: hashlib.sha256(repr(r[1:]).encode()).hexdigest()[:16] for r in rows}
+        args: list[float] = []
+        if lo is not None:
+            sql, args = sql + " AND start_s >= ?", [*args, float(lo)]
+        if hi is not None:
+            sql, args = sql + " AND start_s < ?", [*args, float(hi)]
+        return [
+            (p, float(st), d)
+            for p, st, d in self.conn.execute(sql + " ORDER BY start_s, path", args)
+        ]
+
+    def count_counted_minute_runs(self, before: float) -> int:
+        """How many counted runs with steady minutes start before ``before`` (Unix s)."""
+        self._fill_minute_digests()
+        return self.conn.execute(
+            "SELECT count(*) FROM activities WHERE minutes_digest != '' "
+            "AND duplicate_of IS NULL AND (sport IS NULL OR sport = 'running') AND start_s < ?",
+            (float(before),),
+        ).fetchone()[0]
+
+    @staticmethod
+    def _digest_sql() -> str:
+        cols = ("start_s", "seconds", "steady_s", *FORM_CHANNELS)
+        return "count(*), " + ", ".join(f"total({c}), count({c})" for c in cols)
+
+    @staticmethod
+    def _digest(row: tuple) -> str:
+        """The digest of one run's aggregate row (count first); '' without steady minutes."""
+        return hashlib.sha256(repr(tuple(row)).encode()).hexdigest()[:16] if row[0] else ""
+
+    def _minutes_digest_of(self, key: str) -> str:
+        row = self.conn.execute(
+            f"SELECT {self._digest_sql()} FROM form_minutes WHERE steady = 1 AND path = ?", (key,)
+        ).fetchone()
+        return self._digest(row)
+
+    def _fill_minute_digests(self) -> None:
+        """Compute the digests a store of an older schema (or an old store merged in)
+        lacks, from the stored minutes, and keep them (when the store can be written)."""
+        if getattr(self, "_digests_filled", False):
+            return  # every row this runlens writes has its digest
+        missing = [r[0] for r in self.conn.execute(
+            "SELECT path FROM activities WHERE minutes_digest IS NULL"
+        )]
+        if not missing:
+            self._digests_filled = not self.read_only
+            return
+        found: dict[str, str] = {p: "" for p in missing}
+        for i in range(0, len(missing), 500):  # SQLite's bound-parameter limit
+            chunk = missing[i : i + 500]
+            for r in self.conn.execute(
+                f"SELECT path, {self._digest_sql()} FROM form_minutes WHERE steady = 1 "
+                f"AND path IN ({', '.join('?' * len(chunk))}) GROUP BY path", chunk
+            ):
+                found[r[0]] = self._digest(r[1:])
+        if self.read_only:  # judged only in a scan, which writes: nothing to keep here
+            return
+        with self.transaction():
+            self.conn.executemany(
+                "UPDATE activities SET minutes_digest = ? WHERE path = ? "
+                "AND minutes_digest IS NULL", [(d, p) for p, d in found.items()]
+            )
+        self._digests_filled = True
 
     def data_version(self) -> int:
         """SQLite's data version: changes when another connection commits to the store."""

@@ -37,6 +37,7 @@ def merge_store(store: Store, other: str | os.PathLike[str]) -> dict[str, int]:
         ``other`` is not a runlens store, is corrupt or too new.
     """
     src = Path(other)
+    store._digests_filled = False  # rows merged in may lack their minutes' digest
     with tempfile.TemporaryDirectory(prefix="runlens-merge-") as td:
         tmp = Path(td) / "old.sqlite"
         try:

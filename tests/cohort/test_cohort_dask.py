@@ -34,9 +34,9 @@ SHARED = (
     "start_s",
     "utc_offset_s",
     *SUMMARY_COLUMNS,
-    # findings_json differs by design: a local scan judges each run against the
-    # runs before it in its store (docs/history.md), the cohort engine per file
-    # against the population bands.
+    # findings_json differs by design: a local scan of the whole folder judges each
+    # run against the runs before it in its store (every runner's), the cohort
+    # engine against the runner's own (test_cohort_sources.py checks those).
     *(f"{k}_json" for k in JSON_COLUMNS if k != "findings"),
     "form_rules",
 )

@@ -152,3 +152,76 @@ def test_a_second_cohort_scan_reads_only_what_changed(tmp_path, monkeypatch):
         decoded.clear()
         scan_cohort(root, out, db=db, scheduler=addr)
         assert decoded == []
+
+
+def test_a_cohort_scan_with_a_store_decodes_each_file_once_and_judges_as_the_local_scan(
+    tmp_path, monkeypatch
+):
+    """One ingest (issue 23): the workers keep the runs they read; the runner tasks
+    judge each on the runner's own baseline (the dataset's form counts are a local
+    scan's of the runner's folder), and the store's judging pass reads the kept runs
+    (its findings are a local scan's of the whole folder). Before, the client read
+    every file again to judge it for the store, and the dataset's findings were
+    judged on the population bands."""
+    import json
+    from collections import Counter
+    from pathlib import Path
+
+    import pandas as pd
+    from distributed import LocalCluster
+
+    import runlens.io as rio
+    import runlens.io.tcx as rtcx
+    from runlens.cohort import scan_cohort
+
+    decodes: Counter = Counter()
+
+    def wrap(fn, name_of):
+        def counted(*args, **kwargs):
+            decodes[Path(str(name_of(args))).name] += 1
+            return fn(*args, **kwargs)
+
+        return counted
+
+    monkeypatch.setattr(rio, "_read_fit", wrap(rio._read_fit, lambda a: a[0].name))
+    monkeypatch.setattr(rio, "_read_gpx", wrap(rio._read_gpx, lambda a: a[0].name))
+    monkeypatch.setattr(rtcx, "decode_tcx", wrap(rtcx.decode_tcx, lambda a: a[1]))
+    root = tmp_path / "squad"
+    _squad(root)
+    for k in range(4):  # dora's later runs: judged on her own baseline
+        (root / "dora" / f"later-{k}.fit").write_bytes(encode_activity(_run(20 + k, 12 + 2 * k)))
+    db = tmp_path / "coach.sqlite"
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                      dashboard_address=None) as cluster:
+        rep = scan_cohort(root, tmp_path / "out", db=db, scheduler=cluster.scheduler_address)
+    assert rep.activities == 11
+    # every file decoded once over the whole scan (workers, runner tasks and store)
+    assert set(decodes.values()) == {1}
+    assert set(decodes) == {
+        "a.fit", "b.fit", "export.tcx", "101.fit.gz", "102.gpx.gz",
+        *(f"later-{k}.fit" for k in range(4)),
+    }
+    assert not (tmp_path / "out" / "_runlens_judge").exists()  # kept runs removed
+
+    def findings(store, paths=None):
+        with Store(store, create=False) as s:
+            return {
+                p: (json.loads(f), j) for p, f, j in s.conn.execute(
+                    "SELECT path, findings_json, judged_as FROM activities"
+                )
+            }
+
+    # the store: judged as a local scan of the whole folder into one store judges
+    scan(root, tmp_path / "local.sqlite", jobs=1)
+    assert findings(db) == findings(tmp_path / "local.sqlite")
+    # the dataset: each runner's runs judged as a local scan of the runner's folder
+    df = pd.read_parquet(tmp_path / "out").set_index("path")
+    judged = 0
+    for name in ("dora", "eve"):
+        scan(root / name, tmp_path / f"{name}.sqlite", jobs=1)
+        for p, (fs, key) in findings(tmp_path / f"{name}.sqlite").items():
+            assert json.loads(df.at[p, "findings_json"]) == fs, p
+            assert df.at[p, "form_findings"] == len(fs), p
+            assert df.at[p, "form_flags"] == sum(f["severity"] == "flag" for f in fs), p
+            judged += key != "population"
+    assert judged == 11  # every run counts (no copies, all runs): each judged on its baseline

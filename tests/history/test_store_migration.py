@@ -196,9 +196,13 @@ def test_schema_3_store_gains_the_breathing_columns_keeping_everything(tmp_path)
     # every old row is there, column for column (the new columns appended, empty)
     assert _rows(db, "pain_entries") == before["pain_entries"]
     assert _rows(db, "daily_load") == before["daily_load"]
-    # (schema 6 appends each run's file and its number in it: the file itself, 0)
-    assert [r[:-2] for r in _rows(db, "activities")] == before["activities"]
-    assert [r[-2:] for r in _rows(db, "activities")] == [(r[0], 0) for r in before["activities"]]
+    # (schema 6 appends each run's file and its number in it: the file itself, 0;
+    # schema 7 its steady minutes' digest and its judgement's inputs, empty until
+    # a scan computes them)
+    assert [r[:-4] for r in _rows(db, "activities")] == before["activities"]
+    assert [r[-4:] for r in _rows(db, "activities")] == [
+        (r[0], 0, None, None) for r in before["activities"]
+    ]
     assert [r[:-2] for r in _rows(db, "form_minutes")] == before["form_minutes"]
     assert {r[-2:] for r in _rows(db, "form_minutes")} == {(None, None)}
     # only the run whose summary has a breathing rate is read again by the next scan
