@@ -386,7 +386,8 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     group = parsed
 
     # Whole-file arrays, sessions and laps.
-    t_all, sport_all, cols_raw, pauses = [], [], {k: [] for k in _NUMERIC}, []
+    t_all, sport_all, cols_raw = [], [], {k: [] for k in _NUMERIC}
+    pauses = _PauseList()
     sessions_meta = []
     laps_meta = []
     trackless: list[tuple[float, float, float | None, float | None]] = []
@@ -582,6 +583,33 @@ def _past_last_lap(t: np.ndarray, lap_start: float, timer_s: float, pauses) -> f
     return (end - lap_start) - paused - timer_s
 
 
+class _PauseList(list):
+    """The file's pauses, ``(start, end)`` in Unix s, with their arrays kept up to date.
+
+    Every lap's auto-pause search reads all pauses found so far; the arrays grow
+    with the list (each pause converted once per file), where building them from
+    the list for each lap was O(laps x pauses).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._a = np.empty(16)
+        self._b = np.empty(16)
+        self._n = 0
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Starts and ends of every pause so far (views; not to be modified)."""
+        n = len(self)
+        if n > self._a.size:
+            cap = max(n, 2 * self._a.size)
+            self._a = np.concatenate([self._a[: self._n], np.empty(cap - self._n)])
+            self._b = np.concatenate([self._b[: self._n], np.empty(cap - self._n)])
+        for i in range(self._n, n):  # only the pauses added since the last call
+            self._a[i], self._b[i] = self[i]
+        self._n = n
+        return self._a[:n], self._b[:n]
+
+
 def _auto_pauses(
     t: np.ndarray,
     lap_start: float,
@@ -599,10 +627,13 @@ def _auto_pauses(
     the pauses, longest first, until the excess is explained (the last one
     taken only for what is left of it, up to its end).
     """
-    # Pauses as arrays, once per lap: a file of thousands of laps has thousands of
-    # pauses, and a Python pass over all of them per lap was quadratic (issue 29).
-    pa = np.array(pauses, dtype=float).reshape(-1, 2)
-    a_, b_ = pa[:, 0], pa[:, 1]
+    # Pauses as arrays, kept with the list (_PauseList): a file of thousands of laps
+    # has thousands of pauses, and converting them all per lap was quadratic.
+    if isinstance(pauses, _PauseList):
+        a_, b_ = pauses.arrays()
+    else:
+        pa = np.array(pauses, dtype=float).reshape(-1, 2)
+        a_, b_ = pa[:, 0], pa[:, 1]
     known = float(
         np.clip(np.minimum(b_, lap_end) - np.maximum(a_, lap_start), 0.0, None)[a_ < lap_end].sum()
     )
@@ -615,7 +646,7 @@ def _auto_pauses(
     gap = hi - lo
     inside = np.zeros(gap.size, dtype=bool)
     near = (a_ <= t[-1]) & (b_ >= t[0]) if t.size else np.zeros(a_.size, dtype=bool)
-    for a, b in pa[near]:  # gaps already paused (a track break): only those near this lap
+    for a, b in zip(a_[near], b_[near]):  # gaps already paused: only those near this lap
         inside |= (t[:-1] >= a) & (t[1:] <= b)
     cand = np.flatnonzero((gap >= AUTO_PAUSE_MIN_S) & ~inside)
     if not cand.size:
