@@ -153,11 +153,53 @@ def _offset_s(texts: list[str | None]) -> int | None:
     return None
 
 
-def _points(act: Any) -> tuple[list[Any], np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+#: An element's start tag: its name (with any prefix) follows the ``<``.
+_START_TAG = None
+#: The XML declaration's encoding, when it names one.
+_DECLARED = None
+
+
+def _leaf_tags(data: bytes) -> dict[str, str] | None:
+    """lxml tag filters (``{*}Name``) for every spelling of a trackpoint leaf the file
+    uses, each with its channel; None when the bytes are not UTF-8 (or ASCII) text.
+
+    Names are matched as :func:`_loc` matches them (local name, any case, any
+    namespace); the file's own spellings are taken from its start tags, so the
+    walk can ask libxml2 for exactly those elements instead of visiting all.
+    """
+    import re
+
+    global _START_TAG, _DECLARED
+    if _START_TAG is None:
+        _START_TAG = re.compile(rb"<([^\s/>!?]+)")
+        _DECLARED = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)""")
+    if b"\x00" in data[:4] or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None  # UTF-16 or UTF-32
+    m = _DECLARED.match(data[:200])
+    if m and m.group(1).strip().lower().replace(b"_", b"-") not in (b"utf-8", b"utf8", b"us-ascii", b"ascii"):
+        return None
+    out: dict[str, str] = {}
+    for q in set(_START_TAG.findall(data)):
+        try:
+            local = q.rsplit(b":", 1)[-1].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        key = "hr" if local.lower() == "value" else _POINT.get(local.lower())
+        if key is not None:
+            out["{*}" + local] = key
+    return out
+
+
+def _points(
+    act: Any, leaf_tags: dict[str, str] | None = None
+) -> tuple[list[Any], np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Trackpoints of one <Activity>: (points, lap number, track number, raw channel texts).
 
-    Each point's subtree is flattened into one list; ``iter()`` yields the
-    point itself first, which marks where its group starts.
+    With ``leaf_tags`` (:func:`_leaf_tags`), libxml2 yields each point's leaves
+    of those names in document order and only they become Python objects;
+    without, each point's subtree is flattened into one list (``iter()``
+    yields the point itself first, which marks where its group starts). Either
+    way a channel's text is that of the first such leaf in the point's subtree.
     """
     pts: list[Any] = []
     lap_of: list[int] = []
@@ -175,7 +217,22 @@ def _points(act: Any) -> tuple[list[Any], np.ndarray, np.ndarray, dict[str, np.n
             k_trk += 1
     n = len(pts)
     texts: dict[str, list[Any]] = {k: [None] * n for k in ("time", *_NUMERIC)}
-    if n:
+    if n and leaf_tags is not None:
+        unset = object()
+        texts = {k: [unset] * n for k in texts}
+        col_of = {t[3:]: texts[k] for t, k in leaf_tags.items()}  # local name -> column
+        by_tag: dict[str, list[Any]] = {}  # the element's tag as lxml gives it -> column
+        names = list(leaf_tags)
+        for i, p in enumerate(pts):
+            for x in p.iterdescendants(*names):
+                tag = x.tag
+                col = by_tag.get(tag)
+                if col is None:
+                    col = by_tag[tag] = col_of[tag.rpartition("}")[2]]
+                if col[i] is unset:  # the first in the point's subtree
+                    col[i] = x.text
+        texts = {k: [None if v is unset else v for v in col] for k, col in texts.items()}
+    elif n:
         # Each point's subtree, sized by list length (no identity test per element).
         groups = [list(p.iter()) for p in pts]
         flat = [x for grp in groups for x in grp]
@@ -344,9 +401,11 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     acts = _bounded(acts, warnings)
     # One entry per <Activity>: its sport, points and laps.
     parsed = []
+    # the file's spellings of the point leaves, to ask lxml for those elements only
+    leaf_tags = _leaf_tags(data) if hasattr(root, "iterdescendants") else None
     for act in acts:
         with gc_paused():
-            pts, lap_of, trk_of, arr = _points(act)
+            pts, lap_of, trk_of, arr = _points(act, leaf_tags)
         t, naive = _times(list(arr["time_text"]), name, warnings)
         if naive:
             warnings.append("TCX times without a time zone were read as UTC")
