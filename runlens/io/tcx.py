@@ -161,7 +161,8 @@ _DECLARED = None
 
 def _leaf_tags(data: bytes) -> dict[str, str] | None:
     """lxml tag filters (``{*}Name``) for every spelling of a trackpoint leaf the file
-    uses, each with its channel; None when the bytes are not UTF-8 (or ASCII) text.
+    uses, each with its channel (and of the trackpoint itself, ``"trackpoint"``);
+    None when the bytes are not UTF-8 (or ASCII) text.
 
     Names are matched as :func:`_loc` matches them (local name, any case, any
     namespace); the file's own spellings are taken from its start tags, so the
@@ -184,7 +185,8 @@ def _leaf_tags(data: bytes) -> dict[str, str] | None:
             local = q.rsplit(b":", 1)[-1].decode("utf-8")
         except UnicodeDecodeError:
             return None
-        key = "hr" if local.lower() == "value" else _POINT.get(local.lower())
+        low = local.lower()
+        key = "hr" if low == "value" else "trackpoint" if low == "trackpoint" else _POINT.get(low)
         if key is not None:
             out["{*}" + local] = key
     return out
@@ -204,13 +206,16 @@ def _points(
     pts: list[Any] = []
     lap_of: list[int] = []
     trk_of: list[int] = []
+    tracks: list[tuple[Any, int, int, bool]] = []  # track, first point, points, only points
     k_trk = 0
     laps = [c for c in act if _loc(c.tag) == "lap"]
     for k_lap, lap in enumerate(laps):
         for trk in lap:
             if _loc(trk.tag) != "track":
                 continue
-            tps = [p for p in trk if _loc(p.tag) == "trackpoint"]
+            children = list(trk)
+            tps = [p for p in children if _loc(p.tag) == "trackpoint"]
+            tracks.append((trk, len(pts), len(tps), len(tps) == len(children)))
             pts.extend(tps)
             lap_of.extend([k_lap] * len(tps))
             trk_of.extend([k_trk] * len(tps))
@@ -218,20 +223,7 @@ def _points(
     n = len(pts)
     texts: dict[str, list[Any]] = {k: [None] * n for k in ("time", *_NUMERIC)}
     if n and leaf_tags is not None:
-        unset = object()
-        texts = {k: [unset] * n for k in texts}
-        col_of = {t[3:]: texts[k] for t, k in leaf_tags.items()}  # local name -> column
-        by_tag: dict[str, list[Any]] = {}  # the element's tag as lxml gives it -> column
-        names = list(leaf_tags)
-        for i, p in enumerate(pts):
-            for x in p.iterdescendants(*names):
-                tag = x.tag
-                col = by_tag.get(tag)
-                if col is None:
-                    col = by_tag[tag] = col_of[tag.rpartition("}")[2]]
-                if col[i] is unset:  # the first in the point's subtree
-                    col[i] = x.text
-        texts = {k: [None if v is unset else v for v in col] for k, col in texts.items()}
+        texts = _leaf_texts(pts, tracks, leaf_tags, texts)
     elif n:
         # Each point's subtree, sized by list length (no identity test per element).
         groups = [list(p.iter()) for p in pts]
@@ -265,6 +257,53 @@ def _points(
         arrays[k] = arr
     arrays["time_text"] = np.array(texts["time"], dtype=object)
     return pts, np.asarray(lap_of, dtype=int), np.asarray(trk_of, dtype=int), arrays
+
+
+def _leaf_texts(pts, tracks, leaf_tags, texts):
+    """Each point's channel texts, from the leaves libxml2 yields by name (``leaf_tags``).
+
+    A track whose children are all trackpoints, none holding another, is read in one
+    pass: every leaf between a point's start and the next point's is inside that
+    point. Other tracks are read point by point.
+    """
+    unset = object()
+    texts = {k: [unset] * len(pts) for k in texts}
+    point = object()  # marks a trackpoint in the pass
+    col_of = {t[3:]: point if k == "trackpoint" else texts[k] for t, k in leaf_tags.items()}
+    by_tag: dict[str, Any] = {}  # the element's tag as lxml gives it -> column (or point)
+    leaves = [t for t, k in leaf_tags.items() if k != "trackpoint"]
+    names = list(leaf_tags)
+
+    def column(tag: str) -> Any:
+        col = by_tag[tag] = col_of[tag.rpartition("}")[2]]
+        return col
+
+    for trk, start, count, only_points in tracks:
+        if not count:
+            continue
+        end = start + count
+        if only_points:
+            i = start - 1
+            for x in trk.iterdescendants(*names):
+                tag = x.tag
+                col = by_tag.get(tag) or column(tag)
+                if col is point:
+                    i += 1
+                    if i == end:  # more points than the track's own: one holds another
+                        break
+                elif i >= start and col[i] is unset:  # the first in the point's subtree
+                    col[i] = x.text
+            if i == end - 1:
+                continue
+            for col in texts.values():  # a point holds another: read point by point
+                col[start:end] = [unset] * count
+        for i in range(start, end):
+            for x in pts[i].iterdescendants(*leaves):
+                tag = x.tag
+                col = by_tag.get(tag) or column(tag)
+                if col[i] is unset:
+                    col[i] = x.text
+    return {k: [None if v is unset else v for v in col] for k, col in texts.items()}
 
 
 def _lap_totals(lap: Any) -> dict[str, Any]:
