@@ -191,8 +191,9 @@ def check_outside(out: Path, root: str, what: str, option: str) -> None:
 def _executor(jobs: int, table=None):
     from concurrent.futures import ProcessPoolExecutor
 
-    from .worker import init_worker
+    from .worker import init_worker, preload
 
+    preload()  # the workers fork with the modules they need (and the judging pass's too)
     return ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(table,))
 
 

@@ -283,6 +283,41 @@ def set_start_table(table: Any) -> None:
     _START_TABLE = table
 
 
+#: What a worker imports to read and analyse a file and to judge a run.
+_WORKER_MODULES = (
+    "pandas",
+    "bottleneck",
+    "runlens.io",
+    "runlens.io.fit_fast",
+    "runlens.io.rawfit",
+    "runlens.io.validate",
+    "runlens.io.events",
+    "runlens.io.hints",
+    "runlens.metrics",
+    "runlens.metrics.summary",
+    "runlens.metrics.form",
+    "runlens.load",
+    "runlens.tz",
+    "runlens.rules",
+)
+
+
+def preload() -> None:
+    """Import what the workers need in this process, before it forks them: each
+    worker then starts with it instead of importing it again (0.3-0.5 CPU-s a
+    worker, and a scan forks two pools). Nothing when workers are not forked."""
+    import importlib
+    import multiprocessing
+
+    if multiprocessing.get_start_method() != "fork":
+        return
+    for name in _WORKER_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # an optional part (the rules) not installed
+            pass
+
+
 def init_worker(table: Any = None) -> None:
     """A scan pool's initializer: die with the parent, then :func:`set_start_table`."""
     from ..lifeline import worker_lifeline
