@@ -25,9 +25,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BAND_METRICS",
+    "Windows",
     "fit_baseline",
     "history_minutes",
     "personal_baseline",
+    "personal_baselines",
 ]
 
 #: Least data for a baseline: runs and steady minutes in the window.
@@ -113,9 +115,10 @@ def personal_baseline(
 
     Parameters
     ----------
-    minutes : pandas.DataFrame
+    minutes : pandas.DataFrame, dict of arrays or Windows
         From :func:`history_minutes` (``path``, ``run_start_s``, ``steady_s``,
-        ``speed_m_s`` and the form channels).
+        ``speed_m_s`` and the form channels); :class:`Windows` of them to fit
+        many baselines from the same minutes without converting them each time.
     as_of_s : float, optional
         Start of the judged run, Unix s: only runs that started before it, and
         at most ``window_days`` before it, count. Default: after the last run.
@@ -133,22 +136,105 @@ def personal_baseline(
         ``cadence`` None and ``bands`` without a metric where the window holds
         too little; ``n_runs`` counts the runs in the window.
     """
+    w = minutes if isinstance(minutes, Windows) else Windows(minutes)
+    if as_of_s is None:
+        as_of_s = float(w.rs.max()) + 1.0 if len(w.rs) else 0.0
+    return w.fit(float(as_of_s), window_days, min_activities, min_minutes, n_history)
+
+
+def personal_baselines(
+    minutes: Any,
+    as_of: list[float],
+    *,
+    window_days: int = 60,
+    min_activities: int = MIN_ACTIVITIES,
+    min_minutes: int = MIN_MINUTES,
+    n_history: list[int | None] | None = None,
+) -> list[PersonalBaseline]:
+    """:func:`personal_baseline` as of each time of ``as_of`` (Unix s), with its
+    ``n_history`` (or None each): the same baselines, but the minutes become
+    arrays once and each window is a slice of them, so the thousand baselines
+    of a cold scan's judging pass do not each convert and filter the whole
+    history."""
+    w = Windows(minutes)
+    nh = n_history if n_history is not None else [None] * len(as_of)
+    return [
+        personal_baseline(
+            w,
+            float(t),
+            window_days=window_days,
+            min_activities=min_activities,
+            min_minutes=min_minutes,
+            n_history=n,
+        )
+        for t, n in zip(as_of, nh)
+    ]
+
+
+class Windows:
+    """Steady minutes (a frame or a dict of arrays, as :func:`personal_baseline`
+    takes them) as arrays once, cut into any number of baselines' windows: pass it
+    to :func:`personal_baseline` in place of the minutes.
+
+    Each window holds the rows of the runs that started in
+    ``[as_of - window_days, as_of)`` in the rows' own order: a slice when the rows
+    are in start order (as the store gives them), else a mask. Either way a fit
+    sees the same numbers in the same order as from the minutes themselves.
+    """
+
+    def __init__(self, minutes: Any) -> None:
+        self.m = _arrays(minutes)
+        self.rs = self.m.get("run_start_s", np.zeros(0))
+        with np.errstate(invalid="ignore"):
+            self.sorted = bool(len(self.rs)) and bool(np.all(self.rs[1:] >= self.rs[:-1]))
+
+    def window(self, as_of_s: float, window_days: int) -> dict[str, np.ndarray]:
+        rs, lo = self.rs, as_of_s - window_days * 86400.0
+        if self.sorted:
+            a, b = np.searchsorted(rs, [lo, as_of_s], "left").tolist()
+            if a >= b:
+                return {}
+            return {c: v[a:b] for c, v in self.m.items()}
+        inwin = np.flatnonzero((rs < as_of_s) & (rs >= lo))
+        return {c: v[inwin] for c, v in self.m.items()} if len(inwin) else {}
+
+    def fit(
+        self,
+        as_of_s: float,
+        window_days: int,
+        min_activities: int,
+        min_minutes: int,
+        n_history: int | None,
+    ) -> PersonalBaseline:
+        if n_history is None:
+            rs = self.rs
+            before = self.m["path"][rs < as_of_s] if len(rs) else ()
+            n_history = _n_distinct(before)
+        return _fit_window(
+            self.window(as_of_s, window_days), window_days, min_activities, min_minutes, n_history
+        )
+
+
+def _n_distinct(paths: Any) -> int:
     import pandas as pd
 
-    m = _arrays(minutes)
-    rs = m.get("run_start_s", np.zeros(0))
-    if as_of_s is None:
-        as_of_s = float(rs.max()) + 1.0 if len(rs) else 0.0
-    inwin = np.flatnonzero((rs < as_of_s) & (rs >= as_of_s - window_days * 86400.0))
-    # The window's columns as arrays, taken once (not a frame filtered per metric).
-    win = {c: v[inwin] for c, v in m.items()} if len(inwin) else {}
+    return int(len(pd.unique(paths))) if len(paths) else 0
+
+
+def _fit_window(
+    win: dict[str, np.ndarray],
+    window_days: int,
+    min_activities: int,
+    min_minutes: int,
+    n_history: int,
+) -> PersonalBaseline:
+    """The baselines of one window's columns (:meth:`Windows.window`)."""
+    import pandas as pd
+
     paths_all = win["path"] if win else np.zeros(0, object)
     # runs numbered in path order (as a groupby by path would order them)
     pcode = pd.factorize(paths_all, sort=True)[0] if win else np.zeros(0, np.intp)
     n_runs = int(pcode.max()) + 1 if len(pcode) else 0
-    if n_history is None:
-        before = m["path"][rs < as_of_s] if len(rs) else ()
-        n_history = int(len(pd.unique(before))) if len(before) else 0
     day_all = np.floor(win["run_start_s"] / 86400.0) if win else np.zeros(0)
     has_dev = "device" in win  # a window read without devices knows none
     dev_all = win["device"] if has_dev else None

@@ -20,6 +20,7 @@ from .baseline import (
     FIT_COLUMNS,
     MIN_ACTIVITIES,
     MIN_MINUTES,
+    Windows,
     history_minutes,
     personal_baseline,
 )
@@ -64,6 +65,15 @@ def baseline_as_of(
         min_minutes=s["min_minutes"],
         n_history=n_history,
     )
+
+
+def baselines_as_of(
+    minutes, starts: list[float], config: Config | None, n_history: list[int | None]
+) -> list[PersonalBaseline]:
+    """:func:`baseline_as_of` for many runs at once: the minutes become arrays once
+    and each run's window is a slice of them (the same baselines)."""
+    prepared = Windows(minutes)
+    return [baseline_as_of(prepared, s, config, n) for s, n in zip(starts, n_history)]
 
 
 def baseline_on(
@@ -257,8 +267,10 @@ def judgement_plan(
             starts=(min(d[1] for d in due) - window_s, max(d[1] for d in due)),
         )
     same = []
-    for path, start_s, judged, now, n_history in due:
-        pb = baseline_as_of(minutes, start_s, config, n_history)
+    fitted = (
+        baselines_as_of(minutes, [d[1] for d in due], config, [d[4] for d in due]) if due else []
+    )
+    for (path, _, judged, now, _), pb in zip(due, fitted):
         key = _key(pb, config)
         if key != judged:
             plan.append((path, pb, key, now))
