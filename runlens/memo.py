@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-__all__ = ["analysis_scope", "memo"]
+__all__ = ["analysis_scope", "memo", "memos_of", "seed_memos"]
 
 T = TypeVar("T")
 
@@ -68,3 +68,26 @@ def memo(activity: Any, key: Hashable, compute: Callable[[], T]) -> T:
     value = compute()
     cache[k] = (activity, value)
     return value
+
+
+def memos_of(activity: Any) -> dict:
+    """What the open scope computed for ``activity``: key -> value (empty outside one).
+
+    A scan worker keeps them with the activity it reads, so that the scan's judging
+    pass, in another process, does not compute them again (:func:`seed_memos`).
+    """
+    cache = _SCOPE.get()
+    if not cache:
+        return {}
+    return {k[1]: v for k, (a, v) in cache.items() if a is activity}
+
+
+def seed_memos(activity: Any, values: dict) -> None:
+    """Give the open scope values :func:`memos_of` took from ``activity`` as it was
+    when they were computed. Only for an activity that is unchanged since (the
+    same samples, sessions and sport): they are not checked. Nothing outside a scope."""
+    cache = _SCOPE.get()
+    if cache is None:
+        return
+    for key, value in values.items():
+        cache.setdefault((id(activity), key), (activity, value))

@@ -94,25 +94,29 @@ def _kept(judge_dir: str, path: str) -> str:
     return os.path.join(judge_dir, hashlib.sha256(path.encode("utf-8", "surrogatepass")).hexdigest())
 
 
-def keep_for_judging(judge_dir: str | dict, path: str, events: list) -> None:
+def keep_for_judging(
+    judge_dir: str | dict, path: str, events: list, memos: list | None = None
+) -> None:
     """Keep the runs of ``path`` as read (hints applied) in ``judge_dir`` for the
-    judging pass of the same scan, which then does not decode the file again.
+    judging pass of the same scan, which then does not decode the file again;
+    with ``memos`` (per run, :func:`runlens.memo.memos_of`), what the summary
+    derived from each run (its sample frame), which the rules need too.
 
     ``judge_dir`` is a folder (a worker process pickles them there) or, when the
     scan reads in its own process, a dict holding them as they are."""
     if isinstance(judge_dir, dict):
-        judge_dir[path] = events
+        judge_dir[path] = (events, memos)
         return
     import pickle
 
     tmp = _kept(judge_dir, path) + f".{os.getpid()}.tmp"
     with open(tmp, "wb") as fh:
-        pickle.dump(events, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((events, memos), fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, _kept(judge_dir, path) + ".pkl")
 
 
-def _take_kept(judge_dir: str | None, path: str) -> list | None:
-    """The runs :func:`keep_for_judging` kept for ``path`` (a file), or None."""
+def _take_kept(judge_dir: str | None, path: str) -> tuple[list, list | None] | None:
+    """The runs (and their memos) :func:`keep_for_judging` kept for ``path``, or None."""
     if judge_dir is None:
         return None
     if isinstance(judge_dir, dict):
@@ -147,7 +151,7 @@ def judge_file(
         ``path``, ``findings`` (list of dict), ``form_rules`` (status) and
         ``error`` (one line, when the file can no longer be read).
     """
-    from ..memo import analysis_scope
+    from ..memo import analysis_scope, seed_memos
 
     out: dict[str, Any] = {"path": path, "findings": [], "form_rules": "unavailable"}
     try:
@@ -156,7 +160,8 @@ def judge_file(
         from ..io.events import split_event_key
 
         file, event = split_event_key(path)  # one run of a file that holds several
-        events = _take_kept(judge_dir, file)  # read by this scan: not decoded again
+        kept = _take_kept(judge_dir, file)  # read by this scan: not decoded again
+        events, memos = kept if kept is not None else (None, None)
         if events is None:
             if SEP in file:  # an archive member, read in place as the scan did
                 _, data = open_in_archive(file)
@@ -169,17 +174,21 @@ def judge_file(
         if event >= len(events):
             raise RunlensError(f"the file no longer holds run {event + 1}", path=file)
         activity = events[event]
+        resport = None
         if stored:
             from ..io.hints import apply_hints
 
+            resport = stored.get("sport") if stored.get("sport") != activity.sport else None
             apply_hints(
                 activity,
-                sport=stored.get("sport") if stored.get("sport") != activity.sport else None,
+                sport=resport,
                 utc_offset_s=stored.get("utc_offset_s"),
                 origin="the store",
                 force_sport=True,
             )
         with analysis_scope():
+            if memos and event < len(memos) and resport is None:
+                seed_memos(activity, memos[event])  # the same samples, sessions and sport
             out["findings"], out["form_rules"] = form_findings(activity, config, baseline)
         out["error"] = None
     except (OSError, RunlensError) as exc:
@@ -188,14 +197,21 @@ def judge_file(
 
 
 def _activity_row(
-    activity: Activity, config: Config | None, judge_later: bool = False, baseline_at=None
+    activity: Activity,
+    config: Config | None,
+    judge_later: bool = False,
+    baseline_at=None,
+    memos: list | None = None,
 ) -> dict[str, Any]:
-    from ..memo import analysis_scope
+    from ..memo import analysis_scope, memos_of
 
     # The summary and the form rules share one sample frame and one set of
     # rule signals (runlens.memo), instead of building them again each.
     with analysis_scope():
-        return _activity_row_in_scope(activity, config, judge_later, baseline_at)
+        row = _activity_row_in_scope(activity, config, judge_later, baseline_at)
+        if memos is not None:  # for the judging pass (keep_for_judging)
+            memos.append(memos_of(activity))
+        return row
 
 
 def _rules_status() -> str:
@@ -334,6 +350,7 @@ def analyse_file(
     sport: str | None = None,
     judge_dir: str | dict | None = None,
     baseline_at: Any = None,
+    keep_memos: bool = False,
 ) -> dict[str, Any]:
     """Read one file and return what the store keeps of it.
 
@@ -381,7 +398,7 @@ def analyse_file(
             return _unread(path, getattr(exc, "message", None) or str(exc), t0)
         return analyse_bytes(
             path, data, len(data), zlib.crc32(data), known_sha256, config, hint, sport, t0=t0,
-            judge_dir=judge_dir, baseline_at=baseline_at,
+            judge_dir=judge_dir, baseline_at=baseline_at, keep_memos=keep_memos,
         )
     try:
         with open_regular(path) as fh:
@@ -400,7 +417,7 @@ def analyse_file(
         return _unread(path, exc.message, t0)
     return analyse_bytes(
         path, data, st.st_size, st.st_mtime_ns, known_sha256, config, hint, sport, t0=t0,
-        judge_dir=judge_dir, baseline_at=baseline_at,
+        judge_dir=judge_dir, baseline_at=baseline_at, keep_memos=keep_memos,
     )
 
 
@@ -431,6 +448,7 @@ def analyse_bytes(
     t0: float | None = None,
     judge_dir: str | dict | None = None,
     baseline_at: Any = None,
+    keep_memos: bool = False,
 ) -> dict[str, Any]:
     """:func:`analyse_file` of bytes already read (an archive member): same result.
 
@@ -439,7 +457,10 @@ def analyse_bytes(
     (a scan's private temporary folder) the form rules are left to the scan's
     judging pass, which needs each run's baseline from the runs before it: the
     runs as read are kept there (:func:`keep_for_judging`) so that the file is
-    decoded once per scan.
+    decoded once per scan. With ``keep_memos`` too, what the summary derived from
+    each run (its sample frame) is kept with it, so that the rules do not derive
+    it again (about 0.7 MB per one-hour run on top of the run's 0.5 MB: the scan
+    asks for it only when its temporary folder's disk has room).
 
     With ``baseline_at`` (:func:`runlens.history.judge.baseline_at`: start ->
     baseline, its key and inputs) each run is judged as it is read, in the same
@@ -468,6 +489,7 @@ def analyse_bytes(
         stream = io.BytesIO(data)
         stream.name = path  # errors and Source.path name the file, and .gz is checked
         rows = []
+        memos: list | None = [] if judge_dir is not None and keep_memos else None
         # Each run of the file (most hold one) is its own activity of the history.
         events = read_all(stream)
         for n, activity in enumerate(events):
@@ -489,7 +511,11 @@ def analyse_bytes(
                 )
             infer_sport(activity)
             row = _activity_row(
-                activity, config, judge_later=judge_dir is not None, baseline_at=baseline_at
+                activity,
+                config,
+                judge_later=judge_dir is not None,
+                baseline_at=baseline_at,
+                memos=memos,
             )
             row["name"] = activity.extra.get("name")
             row["key"] = event_key(path, n)
@@ -500,7 +526,7 @@ def analyse_bytes(
         out["activities"] = rows
         out["status"] = "ok"
         if judge_dir is not None:
-            keep_for_judging(judge_dir, path, events)
+            keep_for_judging(judge_dir, path, events, memos)
     except NotAnActivityError as exc:
         out["status"], out["error"] = "skipped", exc.message
     except RunlensError as exc:
