@@ -287,7 +287,8 @@ class _WeekPages:
         lines = [
             f"distance      {val('distance_m', '{:.1f} ' + du, distance_value(1.0, units))}",
             f"moving time   {format_duration(row.get('moving_s'))}",
-            f"TRIMP         {val('trimp', '{:.0f} AU')}",
+            f"training load {val('trimp', '{:.0f}')} (TRIMP, Banister 1991): minutes of",
+            "              running weighted by how hard the heart worked",
             f"change        {val('change_pct', '{:+.0f} %')} distance on the week before",
             f"ratio         {val('acwr', '{:.2f}')} acute:chronic at the week's end, "
             f"peak {val('acwr_max', '{:.2f}')}",
@@ -313,7 +314,7 @@ class _WeekPages:
             "pace",
             "heart rate",
             "step rate",
-            "TRIMP",
+            "load (TRIMP)",
             "vs 30-d longest",
             "flags / notes",
             "activity",
