@@ -603,11 +603,16 @@ def _caveats_page(data: ChartData):
     return fig
 
 
-#: Pages rendered in one piece (one worker's PdfPages) when a report is split: a report
-#: of more pages is cut into an even number of pieces of at most this many pages
-#: (whatever the number of workers, so the file is the same on any machine), drawn in
-#: parallel and joined with pypdf.
-PIECE_PAGES = 12
+#: A report of more pages than SPLIT_FROM is cut into pieces, each drawn into its own
+#: PDF (in parallel, by forked workers) and joined with pypdf: an even number of pieces
+#: of at most PIECE_PAGES pages, cut the same way whatever the number of workers (so the
+#: file is the same on any machine). Each piece costs 0.05-0.1 s (its PdfPages and its
+#: font subset), so they are few.
+SPLIT_FROM = 16
+PIECE_PAGES = 80
+#: What drawing a page costs against a week page, to cut pieces of equal work: the
+#: summary's three panels cost about six week pages.
+PAGE_WEIGHT = {"summary": 6.0, "timeline": 2.0}
 
 
 def _items(data: ChartData) -> list[tuple]:
@@ -676,18 +681,29 @@ def _merge_into(rep: Report, part: Report) -> None:
         rep.flagged_weeks, rep.headline = part.flagged_weeks, part.headline
 
 
-def _pieces(items: list, size: int | None = None) -> list[list]:
-    """``items`` cut into an even number of pieces of at most ``size`` (default
-    :data:`PIECE_PAGES`), as equal as can be (two workers end together); one piece
-    when they fit in one."""
-    size = size or PIECE_PAGES
-    if len(items) <= size:
+def _pieces(items: list, size: int | None = None, split: int | None = None) -> list[list]:
+    """``items`` (page kinds first) cut into an even number of pieces of at most ``size``
+    items (default :data:`PIECE_PAGES`), of about equal work (:data:`PAGE_WEIGHT`), so
+    that two workers end together; one piece up to ``split`` items (:data:`SPLIT_FROM`)."""
+    size, split = size or PIECE_PAGES, split or SPLIT_FROM
+    if len(items) <= split:
         return [items]
     n = -(-len(items) // size)
     n += n % 2
-    step = len(items) / n
-    cuts = [round(k * step) for k in range(n + 1)]
-    return [items[a:b] for a, b in zip(cuts, cuts[1:])]
+    w = [PAGE_WEIGHT.get(it[0], 1.0) if isinstance(it, tuple) else 1.0 for it in items]
+    total, done, pieces, cur = sum(w), 0.0, [], []
+    for it, wi in zip(items, w):
+        # a new piece once this one holds its share of the work (or its pages)
+        if (
+            cur
+            and len(pieces) < n - 1
+            and (done + wi / 2 > total * (len(pieces) + 1) / n or len(cur) >= size)
+        ):
+            pieces.append(cur)
+            cur = []
+        cur.append(it)
+        done += wi
+    return [*pieces, cur]
 
 
 #: What a forked worker draws from: (data, metric), set by the parent before forking.
@@ -752,7 +768,7 @@ def write_report(
         Bars of the summary chart.
     jobs : int, optional
         Worker processes drawing the pages of a long report (more than
-        :data:`PIECE_PAGES` pages); default: the cores this process may use. The
+        :data:`SPLIT_FROM` pages); default: the cores this process may use. The
         file is the same whatever the number.
 
     Returns

@@ -2,7 +2,7 @@
 same pages, the same text on each, in the same order, as drawn in one piece; the
 same bytes whatever the number of workers.
 
-The pieces are made small here (PIECE_PAGES = 3) so that the tests' short
+The pieces are made small here (SPLIT_FROM = PIECE_PAGES = 3) so that the tests' short
 histories are cut: the sample history (six weeks, five with continuation pages)
 and a six-week store with a pain diary (timeline and pain pages).
 """
@@ -58,11 +58,15 @@ def _diary_data(tmp_path):
 
 def test_pieces_are_even_and_cover_every_page_once():
     items = list(range(146))
-    pieces = report_pdf._pieces(items, 12)
+    pieces = report_pdf._pieces(items, 12, 12)
     assert len(pieces) == 14 and [x for p in pieces for x in p] == items
     assert max(map(len, pieces)) - min(map(len, pieces)) <= 1
-    assert report_pdf._pieces(items[:12], 12) == [items[:12]]
-    assert len(report_pdf._pieces(items[:13], 12)) == 2
+    assert report_pdf._pieces(items[:12], 12, 12) == [items[:12]]
+    assert len(report_pdf._pieces(items[:13], 12, 12)) == 2
+    # the summary costs six week pages: the first of two pieces has fewer weeks
+    pages = [("summary",), *[("week", k) for k in range(53)], ("caveats",)]
+    first, second = report_pdf._pieces(pages, 80, 16)
+    assert first + second == pages and len(first) == 25 and len(second) == 30
 
 
 @needs_pdftotext
@@ -71,6 +75,7 @@ def test_a_report_in_pieces_reads_as_one_piece(which, request, tmp_path, monkeyp
     data = request.getfixturevalue("samples_data") if which == "samples" else _diary_data(tmp_path)
     whole = report_pdf.write_report(data, tmp_path / "whole.pdf")
     monkeypatch.setattr(report_pdf, "PIECE_PAGES", 3)
+    monkeypatch.setattr(report_pdf, "SPLIT_FROM", 3)
     assert len(report_pdf._pieces(report_pdf._items(data))) >= 2
     one = report_pdf.write_report(data, tmp_path / "one.pdf", jobs=1)
     two = report_pdf.write_report(data, tmp_path / "two.pdf", jobs=2)
