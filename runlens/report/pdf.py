@@ -725,16 +725,19 @@ def _render_piece(items: list[tuple], path: str) -> Report:
 def _workers(jobs: int | None, pieces: int) -> int:
     """Worker processes for ``pieces``: ``jobs`` (default: the cores this process may
     use), never more than the pieces; 1 (this process) where forking is not safe:
-    no ``fork`` start method, or other threads running, which a fork would copy
+    not Linux (no ``fork``, or one that system libraries do not survive, as on
+    macOS), or other threads running, which a fork would copy
     mid-step (a Dask worker, a web server)."""
     import multiprocessing as mp
     import os
+    import sys
     import threading
 
     if jobs is None:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     n = max(1, min(int(jobs or 1), pieces))
-    if n > 1 and ("fork" not in mp.get_all_start_methods() or threading.active_count() > 1):
+    forks = sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods()
+    if n > 1 and (not forks or threading.active_count() > 1):  # macOS: fork is unsafe
         return 1
     return n
 
