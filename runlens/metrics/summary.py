@@ -49,7 +49,10 @@ __all__ = [
     "aggregate",
     "session_metrics",
     "lap_metrics",
+    "lap_rows",
     "km_splits",
+    "split_rows",
+    "rows_table",
     "heart_rate_stats",
     "haversine_m",
     "sample_durations",
@@ -681,13 +684,16 @@ def session_metrics(activity: Activity, options: MetricOptions | None = None) ->
     return out
 
 
-def _table(rows: list[dict], index_name: str) -> pd.DataFrame:
+def rows_table(rows: list[dict], index_name: str) -> pd.DataFrame:
+    """The DataFrame of :func:`lap_metrics` / :func:`km_splits` from their rows
+    (:func:`lap_rows` / :func:`split_rows`), indexed by ``index_name``."""
     import pandas as pd
 
     df = pd.DataFrame(rows)
     if not df.empty:
         df.index = pd.Index(df[index_name].to_numpy(), name=index_name)
     return df
+
 
 
 def lap_metrics(
@@ -699,6 +705,13 @@ def lap_metrics(
     ends with the activity). Extra columns: ``lap`` (number from 1),
     ``start`` (UTC), ``sport`` and ``device_*`` for the watch's own lap values.
     """
+    return rows_table(lap_rows(activity, running_only=running_only, options=options), "lap")
+
+
+def lap_rows(
+    activity: Activity, *, running_only: bool = True, options: MetricOptions | None = None
+) -> list[dict[str, Any]]:
+    """:func:`lap_metrics` as a list of row dicts (no pandas: ``runlens analyze``)."""
     frame = sample_frame(activity, running_only=running_only, options=options)
     laps = sorted(activity.laps, key=lambda s: s.start)
     spans = segment_spans(activity, laps)
@@ -719,7 +732,7 @@ def lap_metrics(
         row.update(m)
         row.update({"device_" + key: lap.device_summary.get(key) for key in SUMMARY_KEYS})
         rows.append(row)
-    return _table(rows, "lap")
+    return rows
 
 
 def _grouped_mean(v: np.ndarray, w: np.ndarray, group: np.ndarray, n: int) -> list:
@@ -787,11 +800,22 @@ def km_splits(
         ``split_timer_s`` (s), ``split_pace_s_per_km`` (s/km), and the
         :func:`aggregate` averages of the split's samples.
     """
-    import pandas as pd
+    rows = split_rows(activity, split_m=split_m, running_only=running_only, options=options)
+    return rows_table(rows, "split")
 
+
+def split_rows(
+    activity: Activity,
+    *,
+    split_m: float = 1000.0,
+    running_only: bool = True,
+    options: MetricOptions | None = None,
+) -> list[dict[str, Any]]:
+    """:func:`km_splits` as a list of row dicts (no pandas: ``runlens analyze``);
+    empty when the activity has no distance."""
     frame = sample_frame(activity, running_only=running_only, options=options)
     if frame.empty or not frame["distance_m"].notna().any():
-        return pd.DataFrame()
+        return []
     dist = frame["distance_m"].to_numpy()
     timer = frame["timer_s"].to_numpy() - frame["timer_s"].to_numpy()[0]
     total = float(dist[-1])
@@ -818,4 +842,4 @@ def km_splits(
         for key in _SPLIT_KEYS:
             row[key] = per_split[key][k]
         rows.append(row)
-    return _table(rows, "split")
+    return rows
