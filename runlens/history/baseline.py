@@ -43,16 +43,17 @@ BAND_METRICS = (
 )
 
 
-def history_minutes(store: Any) -> pd.DataFrame:
+def history_minutes(store: Any, starts: tuple[float, float] | None = None) -> pd.DataFrame:
     """Steady form minutes of every counted run of a store, with ``run_start_s``.
 
     Duplicates and other sports are left out. Columns: ``path``,
     ``run_start_s`` (the run's start, Unix s), the form table's columns and
     ``device`` (the recording device's name where the store knows it, else
     None), so that a baseline knows how many device families it mixes.
+    ``starts``: only runs starting in ``[lo, hi)`` (Unix s), e.g. one baseline's window.
     """
 
-    df = store.form_minutes_frame(steady_only=True)
+    df = store.form_minutes_frame(steady_only=True, starts=starts)
     try:
         devices = store.run_devices()
     except Exception:  # a store without the column: devices unknown
@@ -91,6 +92,7 @@ def personal_baseline(
     window_days: int = 60,
     min_activities: int = MIN_ACTIVITIES,
     min_minutes: int = MIN_MINUTES,
+    n_history: int | None = None,
 ) -> PersonalBaseline:
     """The runner's baselines from the steady minutes of the runs before ``as_of_s``.
 
@@ -106,6 +108,10 @@ def personal_baseline(
         Days of history (evidence.md section 2: 60).
     min_activities, min_minutes : int
         Least runs and steady minutes for each fit.
+    n_history : int, optional
+        Runs with steady minutes before ``as_of_s``, when ``minutes`` holds only the
+        window's (:func:`runlens.history.judge.baseline_for`); default: counted in
+        ``minutes``.
 
     Returns
     -------
@@ -119,7 +125,8 @@ def personal_baseline(
     before = minutes[rs < as_of_s]
     win = minutes[(rs < as_of_s) & (rs >= as_of_s - window_days * 86400.0)]
     n_runs = int(win["path"].nunique()) if len(win) else 0
-    n_history = int(before["path"].nunique()) if len(before) else 0
+    if n_history is None:
+        n_history = int(before["path"].nunique()) if len(before) else 0
     day_all = (
         np.floor(win["run_start_s"].to_numpy(float) / 86400.0) if len(win) else np.zeros(0)
     )

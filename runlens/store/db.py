@@ -728,6 +728,20 @@ class Store:
         row = self.conn.execute("SELECT start_s FROM activities WHERE path = ?", (path,)).fetchone()
         return None if row is None else float(row[0])
 
+    def steady_runs_before(self, start_s: float, exclude: str | None = None) -> int:
+        """How many counted runs (running, not duplicates) with a steady form minute
+        started before ``start_s`` (Unix s), ``exclude`` not counted: the history a
+        baseline says it had (:func:`runlens.history.baseline.personal_baseline`'s
+        ``n_history``), counted in SQLite without reading the minutes out."""
+        row = self.conn.execute(
+            "SELECT COUNT(DISTINCT m.path) FROM form_minutes AS m "
+            "JOIN activities AS a ON a.path = m.path "
+            "WHERE a.duplicate_of IS NULL AND (a.sport IS NULL OR a.sport = 'running') "
+            "AND m.steady = 1 AND a.start_s < ? AND m.path != ?",
+            (float(start_s), "" if exclude is None else exclude),
+        ).fetchone()
+        return int(row[0] or 0)
+
     def flagged_paths(self, rule: str) -> set[str]:
         """Counted-or-not (not duplicate) runs with a flag of ``rule``."""
         out = set()
