@@ -19,7 +19,8 @@ and the 1-minute load average before and after.
 
 ``--store N`` also times the command with the runner's store present (N runs of the
 bench history scanned into a second data directory first), so the baseline is read from
-it, in the same rounds. ``--baseline SRC`` times another checkout's code as well (SRC:
+it, in the same rounds; ``--store-home DIR`` uses the store of a data directory already
+scanned (``XDG_DATA_HOME=DIR runlens scan FOLDER``). ``--baseline SRC`` times another checkout's code as well (SRC:
 a folder holding its ``runlens/``, e.g. ``git archive main runlens | tar -x -C SRC``),
 process and in process, in the same rounds: before and after a change, on one load.
 """
@@ -116,6 +117,8 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--store", type=int, default=0, metavar="N",
                     help="also time the command against a store of N runs")
+    ap.add_argument("--store-home", default=None, metavar="DIR",
+                    help="like --store, with the data directory of a store already scanned")
     ap.add_argument("--baseline", type=Path, default=None, metavar="SRC",
                     help="also time the runlens/ under SRC (e.g. main's code)")
     ap.add_argument("--json", action="store_true")
@@ -124,7 +127,12 @@ def main() -> int:
     compileall.compile_dir(str(ROOT / "runlens"), quiet=1)
     if args.baseline is not None:
         compileall.compile_dir(str(args.baseline / "runlens"), quiet=1)
-    store_home = _store_home(args.store) if args.store else None
+    store_home = args.store_home or (_store_home(args.store) if args.store else None)
+    if args.store_home:
+        from runlens.store.db import Store
+
+        with Store(Path(store_home) / "runlens" / "history.sqlite", create=False) as st:
+            args.store = st.conn.execute("SELECT COUNT(*) FROM activities").fetchone()[0]
     load0 = os.getloadavg()[0]
     home = tempfile.mkdtemp(prefix="runlens-bench-home-")
     env = _env(home)

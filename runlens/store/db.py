@@ -733,11 +733,11 @@ class Store:
         started before ``start_s`` (Unix s), ``exclude`` not counted: the history a
         baseline says it had (:func:`runlens.history.baseline.personal_baseline`'s
         ``n_history``), counted in SQLite without reading the minutes out."""
-        row = self.conn.execute(
-            "SELECT COUNT(DISTINCT m.path) FROM form_minutes AS m "
-            "JOIN activities AS a ON a.path = m.path "
+        row = self.conn.execute(  # one probe of the minutes' (path, minute) key per run
+            "SELECT COUNT(*) FROM activities AS a "
             "WHERE a.duplicate_of IS NULL AND (a.sport IS NULL OR a.sport = 'running') "
-            "AND m.steady = 1 AND a.start_s < ? AND m.path != ?",
+            "AND a.start_s < ? AND a.path != ? AND EXISTS "
+            "(SELECT 1 FROM form_minutes AS m WHERE m.path = a.path AND m.steady = 1)",
             (float(start_s), "" if exclude is None else exclude),
         ).fetchone()
         return int(row[0] or 0)
