@@ -55,7 +55,10 @@ def history_minutes(store: Any, starts: tuple[float, float] | None = None) -> pd
 
     df = store.form_minutes_frame(steady_only=True, starts=starts)
     try:
-        devices = store.run_devices()
+        # a window's minutes: the devices of its runs only (a history's may be thousands)
+        devices = store.run_devices(
+            None if starts is None else list(dict.fromkeys(df["path"].tolist()))
+        )
     except Exception:  # a store without the column: devices unknown
         devices = {}
     df["device"] = df["path"].map(devices) if len(df) else None

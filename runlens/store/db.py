@@ -853,10 +853,17 @@ class Store:
             c.execute("UPDATE meta SET value = ? WHERE key = ?", (json.dumps(st), key))
             return True
 
-    def run_devices(self) -> dict[str, Any]:
-        """Each stored run's recording device as its profile names it (None where unknown)."""
+    def run_devices(self, paths: list[str] | None = None) -> dict[str, Any]:
+        """Each stored run's recording device as its profile names it (None where unknown);
+        ``paths``: only these runs (at most a few hundred are asked for by name: SQLite
+        bounds a statement's parameters; more read every run)."""
         devices: dict[str, Any] = {}
-        for path, prof in self.conn.execute("SELECT path, profile_json FROM activities"):
+        if paths is not None and len(paths) > 500:
+            paths = None
+        sql, args = "SELECT path, profile_json FROM activities", list(paths or ())
+        if paths is not None:
+            sql += f" WHERE path IN ({', '.join('?' * len(args))})"
+        for path, prof in self.conn.execute(sql, args):
             try:
                 devices[path] = (json.loads(prof) or {}).get("device")
             except (TypeError, ValueError, AttributeError):
