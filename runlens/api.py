@@ -25,10 +25,22 @@ if TYPE_CHECKING:
     from .findings import Finding
     from .history.analysis import HistoryTables as _Built
     from .history.scan import ScanReport
+    from .report.charts.data import ChartData
+    from .report.console import BaselineView
 
-__all__ = ["analyze", "analyze_all", "Analysis", "History"]
+__all__ = ["analyze", "analyze_all", "Analysis", "History", "read_baseline", "read_config"]
 
 PathLike = str | os.PathLike
+
+
+def __getattr__(name: str):
+    """``WEEKDAYS``: the days a week may start on (``week_start``), from
+    :mod:`runlens.load` when first asked for (it imports NumPy)."""
+    if name == "WEEKDAYS":
+        from .load import WEEKDAYS
+
+        return WEEKDAYS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 #: Columns of a findings table (:attr:`Analysis.findings`, :meth:`History.findings`).
 FINDING_COLUMNS = (
@@ -161,6 +173,100 @@ def analyze_all(
     return out
 
 
+def read_config(path: PathLike | None = None) -> Config:
+    """The config of a TOML file (default: the user's, docs/config.md), every key
+    checked, the rules' too: a wrong key or value is a RunlensError before any reading."""
+    return _config(path)
+
+
+def read_baseline(path: PathLike) -> CadenceBaseline | PersonalBaseline:
+    """A baseline from a JSON file (``runlens analyze --baseline``).
+
+    A :class:`runlens.baseline.CadenceBaseline`: the object may be the
+    baseline's fields themselves or hold them under ``"cadence_baseline"``;
+    or the :class:`runlens.baseline.PersonalBaseline` that ``runlens baseline
+    --json`` printed.
+
+    Raises
+    ------
+    RunlensError
+        Missing file, not JSON, or missing/invalid fields.
+    """
+    import json
+    from dataclasses import MISSING, fields
+
+    from .baseline import CadenceBaseline
+
+    path = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        raise RunlensError("baseline file not found", path=path) from None
+    except (OSError, ValueError) as exc:
+        raise RunlensError(f"not a JSON baseline ({exc})", path=path) from None
+    if isinstance(data, dict) and isinstance(data.get("cadence_baseline"), dict):
+        data = data["cadence_baseline"]
+    if isinstance(data, dict) and "bands" in data and "cadence" in data:
+        return _personal_baseline(data, path)  # what `runlens baseline --json` prints
+    names = [f.name for f in fields(CadenceBaseline)]
+    required = [f.name for f in fields(CadenceBaseline) if f.default is MISSING]
+    if not isinstance(data, dict) or any(k not in data for k in required):
+        raise RunlensError(f"a baseline needs the keys {required}", path=path)
+    try:
+        kw = {k: data[k] for k in names if k in data}
+        kw["speed_range_m_s"] = tuple(float(x) for x in kw["speed_range_m_s"])
+        if len(kw["speed_range_m_s"]) != 2:
+            raise ValueError("speed_range_m_s needs two speeds")
+        for k in ("intercept_spm", "slope_spm_per_m_s", "residual_sd_spm"):
+            kw[k] = float(kw[k])
+        for k in ("n_activities", "n_samples", "window_days"):
+            if k in kw:
+                kw[k] = int(kw[k])
+    except (TypeError, ValueError) as exc:
+        raise RunlensError(f"invalid baseline ({exc})", path=path) from None
+    return CadenceBaseline(**kw)
+
+
+def _personal_baseline(data: dict, path: str):
+    """The :class:`runlens.baseline.PersonalBaseline` of a ``runlens baseline --json`` file."""
+    from dataclasses import fields
+
+    from .baseline import CadenceBaseline, PersonalBaseline, SpeedBand
+
+    def build(cls, d: dict):
+        kw = {f.name: d[f.name] for f in fields(cls) if f.name in d}
+        kw["speed_range_m_s"] = tuple(float(x) for x in kw["speed_range_m_s"])
+        return cls(**kw)
+
+    try:
+        cadence = build(CadenceBaseline, data["cadence"]) if data["cadence"] else None
+        bands = {k: build(SpeedBand, v) for k, v in (data.get("bands") or {}).items()}
+        breathing = None
+        if data.get("breathing"):
+            from .rules.breathing import BreathingBaseline
+
+            breathing = build(BreathingBaseline, data["breathing"])
+        return PersonalBaseline(
+            cadence,
+            bands,
+            int(data.get("n_runs") or 0),
+            window_days=int(data.get("window_days") or 60),
+            min_runs=int(data.get("min_runs") or 3),
+            breathing=breathing,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RunlensError(f"invalid baseline ({type(exc).__name__}: {exc})", path=path) from None
+
+
+def analysis_scope():
+    """A block within which analyses and plots of the same activity share their
+    derived data (:func:`runlens.memo.analysis_scope`): ``runlens analyze --plot``."""
+    from .memo import analysis_scope as scope
+
+    return scope()
+
+
 def _config(config: Config | PathLike | None) -> Config:
     """The config: as given, or read from a TOML file (default: the user's) and checked."""
     from .config import Config, load_config
@@ -243,8 +349,9 @@ def _analysis(activity, config, baseline, rules, height_m, sex, rest, hrmax) -> 
         )
         findings = evaluate_all(activity, config, baseline=baseline, profile=profile)
     laps, splits = lap_rows(activity), split_rows(activity)  # DataFrames when asked for
+    # The findings stay objects (the plot draws them); their dicts are the JSON result's.
     result = result_dict(activity, [f.to_dict() for f in findings], laps=laps, splits=splits)
-    return Analysis(activity, result, laps, splits, rules_run=rules)
+    return Analysis(activity, result, laps, splits, rules_run=rules, findings=findings)
 
 
 class Analysis:
@@ -256,9 +363,13 @@ class Analysis:
         The activity as read (samples in ``activity.records``).
     """
 
-    def __init__(self, activity: Activity, result: dict, laps, splits, *, rules_run=True):
+    def __init__(
+        self, activity: Activity, result: dict, laps, splits, *, rules_run=True, findings=None
+    ):
         self.activity = activity
         self._result = result
+        #: The rules' Finding objects, as evaluated (the result holds their JSON dicts).
+        self._findings: list[Finding] | None = findings
         self._laps, self._splits = laps, splits
         self.rules_run = rules_run
 
@@ -342,7 +453,8 @@ class Analysis:
         if path is not None:
             output_format(path)  # a wrong extension fails before the drawing
         with style():
-            fig, _ = run_figure(self.activity, self._result["findings"], units=units)
+            found = self._findings if self._findings is not None else self._result["findings"]
+            fig, _ = run_figure(self.activity, found, units=units)
             if path is not None:
                 save_figure(fig, path)
         return fig
@@ -443,6 +555,58 @@ class History:
         self.path = _store_path(path_or_db)
         self._config_arg = config
         self._cfg = None
+        #: The runner's own store, as the commands open it: the per-folder stores of an
+        #: older runlens are merged into it on first use (:meth:`of`).
+        self._own = False
+        #: The old per-folder stores the last :meth:`merge_old_stores` or :meth:`scan`
+        #: merged in: dicts of ``path`` and counts, or ``error``.
+        self.merged: list[dict] = []
+
+    @classmethod
+    def of(cls, db: PathLike | None = None, *, config=None) -> History:
+        """The history a command reads: the store file ``db`` (``--db``) as it is, or
+        (None) the runner's own, into which old per-folder stores are merged on first
+        use (:meth:`merge_old_stores`, :meth:`scan`)."""
+        from .store.db import default_store_path
+
+        h = cls(None, config=config)
+        h.path = Path(db).expanduser() if db else Path(default_store_path())
+        h._own = not db
+        return h
+
+    @classmethod
+    def find(cls, *, config=None) -> History | None:
+        """The runner's own history (old per-folder stores merged in, as :meth:`of`),
+        or None when there is none yet (``runlens analyze`` then judges against
+        population bands)."""
+        h = cls.of(None, config=config)
+        try:
+            h.merge_old_stores(create=False)
+        except RunlensError:
+            if h.path.exists():
+                raise  # a store that is there but unusable is said, not skipped
+            return None
+        return h
+
+    def merge_old_stores(self, *, create: bool = False) -> list[dict]:
+        """Open the store, merging the runner's old per-folder stores into it first
+        (only for :meth:`of` ``(None)``); returns what was merged (also ``.merged``).
+
+        Raises
+        ------
+        StoreError
+            No store here (and ``create`` is False), or not a runlens store.
+        """
+        from .history.runner import open_history
+
+        with open_history(None if self._own else self.path, create=create) as store:
+            self.merged = list(store.merged)
+        return self.merged
+
+    def _store(self, create: bool = False):
+        from .store.db import Store
+
+        return Store(self.path, create=create)
 
     @property
     def config(self) -> Config:
@@ -457,6 +621,8 @@ class History:
         jobs: int | None = None,
         rescan: bool = False,
         sports: dict[str, str] | None = None,
+        progress=None,
+        judging=None,
     ) -> ScanReport:
         """Scan ``folder`` (or an export's .zip) into this store, as ``runlens scan --db``.
 
@@ -468,7 +634,10 @@ class History:
         rescan : bool
             Read every file again, changed or not.
         sports : dict, optional
-            Absolute path (a zip member as ``ZIP!/NAME``) -> sport, remembered.
+            Path (a zip member as ``ZIP!/NAME``) -> sport, remembered; a relative
+            path is taken from the current folder.
+        progress, judging : callable, optional
+            ``f(done, total)`` as files are read, and as runs are judged.
 
         Returns
         -------
@@ -476,10 +645,18 @@ class History:
             What was found, read and left out (``.to_dict()``: ``scan --json``).
         """
         from .history.scan import scan
+        from .io.archive import SEP
 
-        return scan(
-            folder, self.path, jobs=jobs, rescan=rescan, config=self.config, sports=sports
-        )
+        full = {}
+        for path, sport in (sports or {}).items():
+            outer, sep, rest = str(path).partition(SEP)
+            full[os.path.abspath(outer) + (sep + rest if sep else "")] = sport
+        rep = scan(
+            folder, None if self._own else self.path, jobs=jobs, rescan=rescan,
+            config=self.config, sports=full, progress=progress, judging=judging,
+        )  # fmt: skip
+        self.merged = list(rep.merged)
+        return rep
 
     def _built(self, **kw) -> _Built:
         from .history.analysis import build_history
@@ -539,7 +716,7 @@ class History:
         """
         import pandas as pd
 
-        doc = self._weekly_doc(week_start, load_unit, include_undated)
+        doc = self.weekly_doc(week_start, load_unit, include_undated)
         rows = [
             {**{k: v for k, v in w.items() if k != "findings"}, "n_findings": len(w["findings"])}
             for w in doc["weeks"]
@@ -550,7 +727,14 @@ class History:
         df.attrs.update({k: doc[k] for k in ("load_unit", "week_start", "counts", "assumptions")})
         return df
 
-    def _weekly_doc(self, week_start=None, load_unit=None, include_undated=False) -> dict:
+    def weekly_doc(self, week_start=None, load_unit=None, include_undated=False) -> dict:
+        """The JSON object of ``runlens weekly --json`` (docs/json.md), every week.
+
+        Raises
+        ------
+        RunlensError
+            No store, or no runs stored in it.
+        """
         from .history.weekly import weekly_doc
 
         return weekly_doc(
@@ -570,7 +754,7 @@ class History:
         """
         import pandas as pd
 
-        doc = self._weekly_doc(**weekly_options)
+        doc = self.weekly_doc(**weekly_options)
         found = [{**f, "week": w["week"]} for w in doc["weeks"] for f in w["findings"]]
         df = findings_frame(found, extra=("week", "activity"))
         df["week"] = pd.to_datetime(df["week"])
@@ -663,6 +847,202 @@ class History:
         df = pd.DataFrame([e.to_dict() for e in entries], columns=cols)
         df["date"] = pd.to_datetime(df["date"])
         return df
+
+    # ----------------------------------------------------------- what the commands read
+    def run_rows(self) -> tuple[list[dict], dict, list[dict]]:
+        """The runs of ``runlens runs``: (one dict per counted run with its form flags,
+        oldest first; the history's counts; the sources no longer on disk).
+
+        Raises
+        ------
+        RunlensError
+            No store, or no runs stored in it.
+        """
+        from .history.analysis import build_history, run_form_flags
+
+        with self._store() as store:
+            h = build_history(store, self.config)
+            gone = store.gone_sources()
+        rows = run_form_flags(h)
+        if not rows:
+            raise RunlensError(
+                "no runs stored yet; run `runlens scan DIR` first", path=str(self.path)
+            )
+        return rows, h.counts, gone
+
+    def activity_names(self) -> dict[str, str]:
+        """Activity names by path, as the export lists (Strava's activities.csv,
+        Garmin's summaries) gave them; empty when the store cannot say."""
+        from .history.scan import NAMES_KEY
+
+        try:
+            with self._store() as store:
+                return dict(store.meta(NAMES_KEY, {}) or {})
+        except Exception:  # noqa: BLE001 - names are a nicety; the weeks were read already
+            return {}
+
+    def baseline_view(self, as_of: str | None = None, *, option: str = "as_of") -> BaselineView:
+        """What ``runlens baseline`` shows and draws: the runner's baselines as of
+        ``as_of`` (as :meth:`baseline`) with the minutes of the window they were fitted
+        on and the overstriding rule's ratios (``option`` names ``as_of`` in errors)."""
+        from .baseline import window_words
+        from .history.baseline import history_minutes
+        from .history.judge import baseline_on, baseline_settings
+        from .report.console import BaselineView
+        from .rules import REGISTRY
+
+        with self._store() as store:
+            minutes = history_minutes(store)
+            flagged = store.flagged_paths("overstriding")
+        db = str(self.path)
+        pb, as_of_s = baseline_on(minutes, self.config, as_of, option=option, path=db)
+        rule = REGISTRY["overstriding"].from_config(self.config)
+        days = baseline_settings(self.config)["window_days"]
+        rs = minutes["run_start_s"].to_numpy(float)
+        window = minutes[(rs < as_of_s) & (rs >= as_of_s - days * 86400.0)]
+        return BaselineView(
+            baseline=pb, store=db, as_of_s=as_of_s, before=window_words(as_of, as_of_s),
+            ratios=(rule.baseline_ratio, rule.flag_ratio), minutes=window, flagged=flagged,
+        )  # fmt: skip
+
+    def chart_data(
+        self,
+        date_from=None,
+        date_to=None,
+        *,
+        last_weeks: int | None = None,
+        week_start: str | None = None,
+        load_unit: str | None = None,
+        units: str | None = None,
+        say=None,
+    ) -> ChartData:
+        """What ``runlens chart`` and ``runlens report`` draw: the history cut to the
+        days ``date_from`` to ``date_to`` (days, e.g. ``pandas.Timestamp``), with the
+        pain diary's episodes and report and the activities' names.
+
+        Parameters
+        ----------
+        last_weeks : int, optional
+            Without ``date_from``: the last N weeks up to ``date_to`` or the last run
+            (default :data:`runlens.report.console.RECENT_WEEKS`; 0: the whole history).
+        say : callable, optional
+            ``say(line)``: told which weeks are shown when they were not asked for.
+
+        Raises
+        ------
+        RunlensError
+            No store, no runs in it or in the range.
+        """
+        from .history.analysis import build_history
+        from .pain import episodes_for_chart, list_entries, pain_report
+        from .report.charts import chart_data
+        from .report.console import RECENT_WEEKS
+        from .report.vocab import resolve_units
+
+        lo, hi = date_from, date_to
+        config = self.config
+        with self._store() as store:
+            history = build_history(store, config, week_start=week_start, load_unit=load_unit)
+            if not len(history.acts):
+                raise RunlensError("no runs in the history", path=str(self.path))
+            # Pain diary episodes (docs/pain.md), marked on the weekly chart.
+            pain = episodes_for_chart(store)
+            entries = list_entries(store)
+            pain_doc = pain_report(store, config=config, history=history) if entries else None
+        days: dict = {}
+        for e in entries:  # the worst of each diary day
+            days[e.date] = max(days.get(e.date, 0), int(e.severity))
+        if lo is None and last_weeks != 0:
+            n = RECENT_WEEKS if last_weeks is None else last_weeks
+            import pandas as pd
+
+            end = hi if hi is not None else history.acts["local_date"].max()
+            first = history.acts["local_date"].min()
+            start = pd.Timestamp(end) - pd.Timedelta(weeks=n) + pd.Timedelta(days=1)
+            if start > first:
+                lo = start
+                if last_weeks is None and say is not None:
+                    say(
+                        f"showing the last {n} weeks (from {lo.date().isoformat()}); "
+                        "--from, --to or --last 0 show others"
+                    )
+        data = chart_data(history, date_from=lo, date_to=hi)
+        data.pain, data.pain_report = pain, pain_doc
+        data.units = resolve_units(units, config)
+        data.pain_days = sorted(days.items())
+        data.names = self.activity_names()
+        return data
+
+    # ------------------------------------------------------------------- the pain diary
+    def add_pain(self, date, severity, where: str | None = None, note: str | None = None):
+        """Log one day's pain (docs/pain.md); returns the :class:`~runlens.pain.PainEntry`."""
+        from .pain import add_entry
+
+        with self._store(create=True) as store:
+            return add_entry(store, date, severity, where, note)
+
+    def pain_entries(self, date_from=None, date_to=None, where: str | None = None) -> list:
+        """The diary's entries from ``date_from`` to ``date_to`` (YYYY-MM-DD, today,
+        yesterday) at ``where``, as :class:`~runlens.pain.PainEntry` objects."""
+        from .pain import list_entries
+
+        lo = self.pain_day(date_from) if date_from else None
+        hi = self.pain_day(date_to) if date_to else None
+        with self._store() as store:
+            try:
+                return list_entries(store, lo, hi, where)
+            except ValueError as exc:
+                raise RunlensError(str(exc)) from None
+
+    @staticmethod
+    def pain_day(text):
+        """A diary day (``datetime.date``) from ``YYYY-MM-DD``, ``today`` or ``yesterday``.
+
+        Raises
+        ------
+        RunlensError
+            Not such a day, or one in the future.
+        """
+        from .pain.diary import parse_date
+
+        try:
+            return parse_date(text)
+        except ValueError as exc:
+            raise RunlensError(str(exc)) from None
+
+    def edit_pain(self, entry_id: int, **changes) -> tuple:
+        """Correct one diary entry (``date``, ``severity``, ``location``, ``note``):
+        returns (the entry as it was, as it is now)."""
+        from .pain import edit_entry, get_entry
+
+        with self._store() as store:
+            old = get_entry(store, entry_id)
+            return old, edit_entry(store, entry_id, **changes)
+
+    def remove_pain(self, entry_id: int):
+        """Delete one diary entry; returns it."""
+        from .pain import remove_entry
+
+        with self._store() as store:
+            return remove_entry(store, entry_id)
+
+    def import_pain(self, path: PathLike):
+        """Import a diary CSV, all or nothing (docs/pain.md); returns its
+        :class:`~runlens.pain.diary.ImportReport`. The file is only read."""
+        from .pain import import_csv
+
+        with self._store(create=True) as store:
+            return import_csv(store, path)
+
+    def pain_report(self, **options) -> dict:
+        """The JSON object of ``runlens pain report --json``: what came before each
+        pain episode, vs pain-free periods. ``options``: those of
+        :func:`runlens.pain.pain_report` (``days``, ``threshold``, ``max_gap_days``,
+        ``location``)."""
+        from .pain import pain_report
+
+        with self._store() as store:
+            return pain_report(store, config=self.config, **options)
 
     def __repr__(self) -> str:
         from .store.db import peek_run_span

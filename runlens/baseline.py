@@ -12,6 +12,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .channels import max_spread
+
 __all__ = [
     "CadenceBaseline",
     "PersonalBaseline",
@@ -35,13 +37,7 @@ STRONG_MIN_DAYS = 3
 #: ... from one device family, and a residual spread (standard deviation of the
 #: steady minutes around the line) no larger than this, in the metric's unit:
 #: about twice what one runner on one sensor shows at steady pace.
-MAX_SPREAD = {
-    "cadence_spm": 6.0,
-    "ground_contact_ms": 20.0,
-    "vertical_oscillation_mm": 10.0,
-    "vertical_ratio_pct": 0.8,
-    "gct_balance_left_pct": 1.0,
-}
+MAX_SPREAD = max_spread()  # each channel's (runlens.channels)
 
 
 def window_words(as_of: str | None, as_of_s: float) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .channels import record_columns
+
 if TYPE_CHECKING:  # pandas is imported by the readers that build the frame
     import pandas as pd
 
@@ -26,38 +28,9 @@ __all__ = [
     "Activity",
 ]
 
-#: Canonical record columns: name -> (unit, meaning). evidence.md section 1.
-RECORD_COLUMNS: dict[str, tuple[str, str]] = {
-    "distance_m": ("m", "cumulative distance from the device (FIT record.distance)"),
-    "speed_m_s": (
-        "m/s",
-        "instantaneous speed (FIT enhanced_speed, else speed; GPX speed extension)",
-    ),
-    "altitude_m": ("m", "altitude (FIT enhanced_altitude, else altitude; GPX ele)"),
-    "lat_deg": ("deg", "latitude, WGS84"),
-    "lon_deg": ("deg", "longitude, WGS84"),
-    "heart_rate_bpm": ("1/min", "heart rate"),
-    "cadence_spm": (
-        "steps/min",
-        "step rate, both feet: 2 x (cadence + fractional_cadence) for foot sports",
-    ),
-    "cadence_rpm": ("1/min", "pedal or stroke cadence, for sports that are not on foot"),
-    "step_length_m": ("m", "one footfall to the next (FIT step_length / 1000)"),
-    "vertical_oscillation_mm": ("mm", "vertical bounce of the torso per step"),
-    "vertical_ratio_pct": ("%", "vertical oscillation / step length x 100"),
-    "ground_contact_ms": ("ms", "ground contact time per step (FIT stance_time)"),
-    "ground_contact_pct": ("%", "share of the step on the ground (FIT stance_time_percent)"),
-    "gct_balance_left_pct": (
-        "%",
-        "left foot's share of ground contact time (FIT stance_time_balance)",
-    ),
-    "power_w": ("W", "running or cycling power"),
-    "temperature_c": ("degC", "temperature from the device or GPX atemp"),
-    "respiration_rate_brpm": (
-        "breaths/min",
-        "breathing rate (FIT enhanced_respiration_rate, else respiration_rate)",
-    ),
-}
+#: Canonical record columns: name -> (unit, meaning). evidence.md section 1. Derived from
+#: the channel registry (runlens.channels), where a new channel is described.
+RECORD_COLUMNS: dict[str, tuple[str, str]] = record_columns()
 
 #: Keys of an activity summary, ours and the device's alike (docs/json.md).
 SUMMARY_KEYS: tuple[str, ...] = (

@@ -92,10 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"runlens: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except RunlensError as exc:
-        from ..io.names import shown
+        from ..report.console import error_text
 
-        text = "\n".join(shown(line) for line in str(exc).split("\n"))  # no raw escapes
-        print(f"runlens: error: {text}", file=sys.stderr)
+        print(f"runlens: error: {error_text(exc)}", file=sys.stderr)  # no raw escapes
         return EXIT_FAILED
     except KeyboardInterrupt as exc:
         print("runlens: interrupted", file=sys.stderr)

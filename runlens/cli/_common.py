@@ -14,6 +14,7 @@ from ..units import plural
 __all__ = [
     "LOAD_UNITS",
     "load_checked_config",
+    "history_db",
     "add_config_argument",
     "add_load_unit_argument",
     "add_units_argument",
@@ -30,12 +31,9 @@ _OLD_LOAD_UNITS = {"time": "moving_time", "load": "trimp"}
 
 def load_checked_config(path: str | None):
     """The config, every key of it checked (docs/config.md): rules too, before any reading."""
-    from ..config import load_config
-    from ..rules import check_config
+    from ..api import read_config
 
-    config = load_config(path)
-    check_config(config)
-    return config
+    return read_config(path)
 
 
 #: ``--db`` help, one text for every command.
@@ -63,64 +61,38 @@ def add_history_arguments(p: argparse.ArgumentParser) -> None:
 
 def say_merged(merged: list[dict], db) -> None:
     """One line on stderr per old per-folder store merged into the runner's store."""
-    ok = [m for m in merged if "error" not in m]
-    if ok:
-        runs = sum(m.get("activities", 0) for m in ok)
-        diary = sum(m.get("pain_entries", 0) for m in ok)
-        print(
-            f"runlens: merged {plural(len(ok), 'per-folder store')} of an older runlens into "
-            f"your history {db}: {plural(runs, 'activity', 'activities')}, "
-            f"{plural(diary, 'diary entry', 'diary entries')} (the old files are left as "
-            "they were; docs/history.md)",
-            file=sys.stderr,
-        )
-    for m in merged:
-        if "error" in m:
-            print(f"runlens: {m['path']}: not merged: {m['error']}", file=sys.stderr)
+    from ..report.console import merged_lines
+
+    for line in merged_lines(merged, db):
+        print(f"runlens: {line}", file=sys.stderr)
 
 
-def say_gone(gone: list[dict]) -> str | None:
-    """The one line about sources no longer on disk whose runs are kept (or None)."""
-    if not gone:
-        return None
-    runs = sum(g["runs"] for g in gone)
-    names = ", ".join(g["path"] for g in gone[:3]) + (", ..." if len(gone) > 3 else "")
-    return (
-        f"Kept {plural(runs, 'activity', 'activities')} of "
-        f"{plural(len(gone), 'source')} no longer on disk ({names}): renamed or moved? "
-        "Scan the new place and they are re-linked, not read again."
-    )
-
-
-def history_db(args: argparse.Namespace, config, folder: str | None = None) -> str:
-    """The store a command reads, after adding ``folder`` (a DIR or ZIP) to it if given.
+def history_db(args: argparse.Namespace, config, folder: str | None = None):
+    """The :class:`runlens.History` a command reads, after adding ``folder`` (a DIR or
+    ZIP) to it if given.
 
     Without ``--db`` it is the runner's store, into which old per-folder stores
     are merged on first use (said on stderr).
     """
+    from ..api import History
+
     jobs = getattr(args, "jobs", None)
     if jobs is not None and jobs < 1:
         from ..errors import RunlensError
 
         raise RunlensError("--jobs must be at least 1")
+    history = History.of(args.db, config=config)
     if folder:
-        from ..history import scan
         from ..report.text import scan_summary
         from ._progress import judge_progress, scan_progress
 
-        rep = scan(
-            folder, args.db, jobs=jobs, config=config, progress=scan_progress(),
-            judging=judge_progress(),
-        )  # fmt: skip
+        rep = history.scan(folder, jobs=jobs, progress=scan_progress(), judging=judge_progress())
         say_merged(rep.merged, rep.db)
         for line in scan_summary(rep):  # what the scan did, on stderr: stdout stays the output
             print(f"runlens: {line}", file=sys.stderr)
-        return rep.db
-    from ..history.runner import open_history, store_path
-
-    with open_history(args.db, create=False) as store:
-        say_merged(store.merged, store.path)
-    return str(store_path(args.db))
+        return history
+    say_merged(history.merge_old_stores(create=False), history.path)
+    return history
 
 
 def add_config_argument(p: argparse.ArgumentParser) -> None:
@@ -197,12 +169,7 @@ def parse_day(s: str | None, opt: str):
 
 
 def activity_names(db) -> dict[str, str]:
-    """Activity names by path, as the export lists (activities.csv, Garmin summaries) gave them."""
-    from ..history.scan import NAMES_KEY
-    from ..history.store import Store
+    """Activity names by path, as the export lists gave them (:meth:`runlens.History.activity_names`)."""
+    from ..api import History
 
-    try:
-        with Store(str(db), create=False) as store:
-            return dict(store.meta(NAMES_KEY, {}) or {})
-    except Exception:  # noqa: BLE001 - names are a nicety; the weeks were read already
-        return {}
+    return History(db).activity_names()

@@ -86,87 +86,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def load_baseline(path: str):
-    """A :class:`runlens.baseline.CadenceBaseline` from a JSON file.
+    """A baseline from a JSON file (:func:`runlens.api.read_baseline`)."""
+    from ..api import read_baseline
 
-    The object may be the baseline's fields themselves or hold them under
-    ``"cadence_baseline"``.
-
-    Raises
-    ------
-    RunlensError
-        Missing file, not JSON, or missing/invalid fields.
-    """
-    from dataclasses import MISSING, fields
-
-    from ..baseline import CadenceBaseline
-    from ..errors import RunlensError
-
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except FileNotFoundError:
-        raise RunlensError("baseline file not found", path=path) from None
-    except (OSError, ValueError) as exc:
-        raise RunlensError(f"not a JSON baseline ({exc})", path=path) from None
-    if isinstance(data, dict) and isinstance(data.get("cadence_baseline"), dict):
-        data = data["cadence_baseline"]
-    if isinstance(data, dict) and "bands" in data and "cadence" in data:
-        return _personal_baseline(data, path)  # what `runlens baseline --json` prints
-    names = [f.name for f in fields(CadenceBaseline)]
-    required = [f.name for f in fields(CadenceBaseline) if f.default is MISSING]
-    if not isinstance(data, dict) or any(k not in data for k in required):
-        raise RunlensError(f"a baseline needs the keys {required}", path=path)
-    try:
-        kw = {k: data[k] for k in names if k in data}
-        kw["speed_range_m_s"] = tuple(float(x) for x in kw["speed_range_m_s"])
-        if len(kw["speed_range_m_s"]) != 2:
-            raise ValueError("speed_range_m_s needs two speeds")
-        for k in ("intercept_spm", "slope_spm_per_m_s", "residual_sd_spm"):
-            kw[k] = float(kw[k])
-        for k in ("n_activities", "n_samples", "window_days"):
-            if k in kw:
-                kw[k] = int(kw[k])
-    except (TypeError, ValueError) as exc:
-        raise RunlensError(f"invalid baseline ({exc})", path=path) from None
-    return CadenceBaseline(**kw)
-
-
-def _personal_baseline(data: dict, path: str):
-    """The :class:`runlens.baseline.PersonalBaseline` of a ``runlens baseline --json`` file."""
-    from dataclasses import fields
-
-    from ..baseline import CadenceBaseline, PersonalBaseline, SpeedBand
-    from ..errors import RunlensError
-
-    def build(cls, d: dict):
-        kw = {f.name: d[f.name] for f in fields(cls) if f.name in d}
-        kw["speed_range_m_s"] = tuple(float(x) for x in kw["speed_range_m_s"])
-        return cls(**kw)
-
-    try:
-        cadence = build(CadenceBaseline, data["cadence"]) if data["cadence"] else None
-        bands = {k: build(SpeedBand, v) for k, v in (data.get("bands") or {}).items()}
-        breathing = None
-        if data.get("breathing"):
-            from ..rules.breathing import BreathingBaseline
-
-            breathing = build(BreathingBaseline, data["breathing"])
-        return PersonalBaseline(
-            cadence,
-            bands,
-            int(data.get("n_runs") or 0),
-            window_days=int(data.get("window_days") or 60),
-            min_runs=int(data.get("min_runs") or 3),
-            breathing=breathing,
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise RunlensError(f"invalid baseline ({type(exc).__name__}: {exc})", path=path) from None
+    return read_baseline(path)
 
 
 def run(args: argparse.Namespace) -> int:
     """``runlens analyze``: a thin call of :func:`runlens.analyze` (runlens/api.py)."""
-    from ..api import analyze_all
-    from ..memo import analysis_scope
+    from ..api import analysis_scope, analyze_all
     from ._common import load_checked_config as load_config
 
     config = load_config(args.config)
@@ -214,22 +142,15 @@ def run(args: argparse.Namespace) -> int:
         return _print(args, config, runs)
 
 
-def _runner_store() -> str | None:
-    """The runner's store (old per-folder stores merged in first), or None when there is none."""
-    from ..errors import RunlensError
-    from ..history.runner import open_history, store_path
-
-    try:
-        store = open_history(None, create=False)
-    except RunlensError:
-        if store_path(None).exists():
-            raise  # a store that is there but unusable is said, not skipped
-        return None
+def _runner_store():
+    """The runner's history (old per-folder stores merged in first), or None when there is none."""
+    from ..api import History
     from ._common import say_merged
 
-    with store:
-        say_merged(store.merged, store.path)
-        return str(store.path)
+    history = History.find()
+    if history is not None:
+        say_merged(history.merged, history.path)
+    return history
 
 
 def _print(args: argparse.Namespace, config, runs) -> int:

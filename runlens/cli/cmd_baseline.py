@@ -12,14 +12,6 @@ import argparse
 import json
 import sys
 
-#: Band metric -> (label, unit, format).
-_LABELS = {
-    "ground_contact_ms": ("ground contact time", "ms", ".0f"),
-    "vertical_oscillation_mm": ("vertical oscillation", "mm", ".1f"),
-    "vertical_ratio_pct": ("vertical ratio", "%", ".2f"),
-    "gct_balance_left_pct": ("contact balance (left)", "%", ".1f"),
-}
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     from ._common import add_history_arguments
@@ -52,98 +44,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def baseline_dict(pb, minutes, db: str, as_of_s: float, before: str = "before this run") -> dict:
-    """The ``--json`` object."""
-    from datetime import datetime, timezone
-
-    doc = pb.to_dict()
-    doc["store"] = db
-    doc["as_of_utc"] = datetime.fromtimestamp(as_of_s, timezone.utc).isoformat()
-    doc["basis"] = {m: pb.basis(m, before) for m in ("cadence_spm", *_LABELS)}
-    return doc
-
-
-def format_text(
-    pb, doc: dict, before: str = "before this run", ratios: tuple[float, float] = (0.95, 0.90)
-) -> str:
-    from ..units import format_pace
-
-    lines = [f"Baselines as of {doc['as_of_utc'][:10]} ({pb.window_days} days before it):"]
-    cb = pb.cadence
-    if cb is None:
-        lines.append(f"  step rate: none, {pb.basis('cadence_spm', before)}")
-    else:
-        lo, hi = cb.speed_range_m_s
-        lines.append(
-            f"  step rate = {cb.intercept_spm:.1f} + {cb.slope_spm_per_m_s:.1f} x speed (m/s), "
-            f"spread {cb.residual_sd_spm:.1f} steps/min, from {cb.n_samples} steady minutes of "
-            f"{cb.n_activities} runs at {format_pace(hi)} to {format_pace(lo)}"
-        )
-        mid = (lo + hi) / 2
-        lines.append(
-            f"    e.g. {cb.expected_spm(mid):.0f} steps/min at {format_pace(mid)}; "
-            f"overstriding is noted below {ratios[0]:.0%} of it "
-            f"({ratios[0] * cb.expected_spm(mid):.0f}), flagged below {ratios[1]:.0%} "
-            f"({ratios[1] * cb.expected_spm(mid):.0f}) with a strong baseline"
-        )
-    for metric, (label, unit, spec) in _LABELS.items():
-        b = pb.band(metric)
-        if b is None:
-            lines.append(f"  {label}: none, {pb.basis(metric, before)}")
-            continue
-        mid = sum(b.speed_range_m_s) / 2
-        lines.append(
-            f"  {label}: {format(b.expected(mid), spec)} {unit} at {format_pace(mid)} "
-            f"({b.slope_per_m_s:+.2f} {unit} per m/s), spread {format(b.residual_sd, spec)} "
-            f"{unit}, from {b.n_minutes} steady minutes of {b.n_activities} runs"
-        )
-    lines.append("")
-    lines.append(
-        "Each run is judged against the baseline of the runs before it (runlens evidence history)."
-    )
-    return "\n".join(lines)
-
-
 def run(args: argparse.Namespace) -> int:
+    """``runlens baseline``: a thin call of :meth:`runlens.History.baseline_view`."""
     from ..config import load_config
-    from ..history import Store
-    from ..history.baseline import history_minutes
-    from ..history.judge import baseline_on, baseline_settings
+    from ..report.vocab import resolve_units
     from ._common import history_db
 
     config = load_config(args.config)
-    db = history_db(args, config, args.dir)
-    with Store(db, create=False) as store:
-        minutes = history_minutes(store)
-        flagged = store.flagged_paths("overstriding")
-    pb, as_of_s = baseline_on(minutes, config, args.as_of or None, option="--as-of", path=db)
-    from ..baseline import window_words
-
-    before = window_words(args.as_of or None, as_of_s)
-    from ..rules import REGISTRY
-
-    rule = REGISTRY["overstriding"].from_config(config)
-    ratios = (rule.baseline_ratio, rule.flag_ratio)
-    doc = baseline_dict(pb, minutes, db, as_of_s, before)
+    history = history_db(args, config, args.dir)
+    view = history.baseline_view(args.as_of or None, option="--as-of")
+    doc = view.to_dict()
     if args.output:
-        from ..report.charts.baseline import draw_baseline
-
-        days = baseline_settings(config)["window_days"]
-        rs = minutes["run_start_s"].to_numpy(float)
-        win = minutes[(rs < as_of_s) & (rs >= as_of_s - days * 86400.0)]
-        draw_baseline(
-            win, pb, flagged, args.output, ratio=ratios[0], before=before, flag_ratio=ratios[1]
-        )
+        view.draw(args.output)
         doc["output"] = args.output
     if args.json:
         json.dump(doc, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     else:
-        from ..report.vocab import localise, plain, resolve_units
-
-        print(
-            plain(localise(format_text(pb, doc, before, ratios), resolve_units(args.units, config)))
-        )
+        print(view.text(resolve_units(args.units, config)))
         if args.output:
             print(f"Wrote {args.output}")
     return 0

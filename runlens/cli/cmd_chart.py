@@ -11,9 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-#: Weeks a chart or report opens on when no dates are given: the recent history,
-#: not every week since the first file (an old file can be years older).
-RECENT_WEEKS = 52
+from ..report.console import RECENT_WEEKS
 
 
 def add_source_arguments(p: argparse.ArgumentParser) -> None:
@@ -24,7 +22,7 @@ def add_source_arguments(p: argparse.ArgumentParser) -> None:
     add_db_argument(p)
     p.add_argument("--from", dest="date_from", metavar="DATE", help="first day shown (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", metavar="DATE", help="last day shown (YYYY-MM-DD)")
-    from ..load import WEEKDAYS
+    from ..api import WEEKDAYS
     from ._common import add_config_argument, add_load_unit_argument, add_units_argument
 
     add_load_unit_argument(p)
@@ -53,59 +51,22 @@ def add_source_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def load_chart_data(args: argparse.Namespace):
-    """Build the ChartData a chart or report draws, from ``args`` of either command."""
+    """The ChartData a chart or report draws (:meth:`runlens.History.chart_data`),
+    from ``args`` of either command."""
     from ..errors import RunlensError
-    from ..history import Store, build_history
-    from ..report.charts import chart_data
     from ._common import history_db, parse_day
     from ._common import load_checked_config as load_config
 
     lo, hi = parse_day(args.date_from, "--from"), parse_day(args.date_to, "--to")
-    config = load_config(args.config)
-    db = history_db(args, config, args.folder)
-    from ..pain import episodes_for_chart, list_entries, pain_report
-
-    with Store(db, create=False) as store:
-        history = build_history(
-            store, config, week_start=args.week_start, load_unit=args.load_unit
-        )
-        if not len(history.acts):
-            raise RunlensError("no runs in the history", path=str(db))
-        # Pain diary episodes (docs/pain.md), marked on the weekly chart.
-        pain = episodes_for_chart(store)
-        entries = list_entries(store)
-        pain_doc = pain_report(store, config=config, history=history) if entries else None
-    days: dict = {}
-    for e in entries:  # the worst of each diary day
-        days[e.date] = max(days.get(e.date, 0), int(e.severity))
     last = getattr(args, "last", None)
     if last is not None and last < 0:
         raise RunlensError(f"--last needs 0 or more weeks, not {last}")
-    if lo is None and last != 0:
-        n = RECENT_WEEKS if last is None else last
-        import pandas as pd
-
-        end = hi if hi is not None else history.acts["local_date"].max()
-        first = history.acts["local_date"].min()
-        start = pd.Timestamp(end) - pd.Timedelta(weeks=n) + pd.Timedelta(days=1)
-        if start > first:
-            lo = start
-            if last is None:
-                print(
-                    f"runlens: showing the last {n} weeks (from {lo.date().isoformat()}); "
-                    "--from, --to or --last 0 show others",
-                    file=sys.stderr,
-                )
-    data = chart_data(history, date_from=lo, date_to=hi)
-    data.pain, data.pain_report = pain, pain_doc
-    from ..report.vocab import resolve_units
-
-    data.units = resolve_units(getattr(args, "units", None), config)
-    data.pain_days = sorted(days.items())
-    from ._common import activity_names
-
-    data.names = activity_names(db)
-    return data
+    config = load_config(args.config)
+    history = history_db(args, config, args.folder)
+    return history.chart_data(
+        lo, hi, last_weeks=last, week_start=args.week_start, load_unit=args.load_unit,
+        units=getattr(args, "units", None), say=lambda line: print(f"runlens: {line}", file=sys.stderr),
+    )  # fmt: skip
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -124,18 +85,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..report.charts import draw_weekly
     from ..report.charts._style import output_format
-    from ..units import plural
+    from ..report.console import chart_written
     from ._common import chart_metric
 
     output_format(args.output)  # a wrong suffix fails before any scan
     data = load_chart_data(args)
-    from ..history.analysis import form_flag_count
-
     res = draw_weekly(data, args.output, metric=chart_metric(data.history.load_unit))
-    runs, _ = form_flag_count(data.history.acts)
-    print(
-        f"runlens: wrote {res.path}: {plural(len(res.weeks), 'week')}, "
-        f"{len(res.flagged_weeks)} flagged, {len(res.noted_weeks)} noted; "
-        f"{plural(runs, 'run')} with form findings"
-    )
+    print(f"runlens: {chart_written(res, data)}")
     return 0

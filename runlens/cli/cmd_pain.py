@@ -124,9 +124,9 @@ def _entry_id(text: str) -> int:
     return v
 
 
-def _open(args: argparse.Namespace, create: bool):
-    """The runner's store (or ``--db``), old per-folder stores merged in first."""
-    from ..history.runner import open_history
+def _open(args: argparse.Namespace, create: bool, config=None):
+    """The runner's history (or ``--db``), old per-folder stores merged in first."""
+    from ..api import History
     from ._common import say_merged
 
     if args.folder:
@@ -135,106 +135,78 @@ def _open(args: argparse.Namespace, create: bool):
             "(one store for all your folders)",
             file=sys.stderr,
         )
-    store = open_history(args.db, create=create)
-    say_merged(store.merged, store.path)
-    return store
+    history = History.of(args.db, config=config)
+    say_merged(history.merge_old_stores(create=create), history.path)
+    return history
 
 
 def _line(e) -> str:
-    return (
-        f"{e.id:>5}  {e.date.isoformat()}  {e.severity:>2}/10  {e.location:<12} {e.note}".rstrip()
-    )
+    from ..report.console import pain_line
+
+    return pain_line(e)
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from ..pain import add_entry
-
-    with _open(args, create=True) as s:
-        e = add_entry(s, args.date, args.severity, args.where, args.note)
+    e = _open(args, create=True).add_pain(args.date, args.severity, args.where, args.note)
     print(f"added {_line(e).strip()}")
     return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from ..errors import RunlensError
-    from ..pain import list_entries
-    from ..pain.diary import parse_date
+    from ..api import History
+    from ..report.console import pain_list_lines
 
-    try:
-        lo = parse_date(args.date_from) if args.date_from else None
-        hi = parse_date(args.date_to) if args.date_to else None
-    except ValueError as exc:
-        raise RunlensError(str(exc)) from None
-    with _open(args, create=False) as s:
-        try:
-            entries = list_entries(s, lo, hi, args.where)
-        except ValueError as exc:
-            raise RunlensError(str(exc)) from None
+    lo = History.pain_day(args.date_from) if args.date_from else None
+    hi = History.pain_day(args.date_to) if args.date_to else None
+    entries = _open(args, create=False).pain_entries(lo, hi, args.where)
     if args.json:
         json.dump([e.to_dict() for e in entries], sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    if not entries:
-        print("The pain diary is empty" + (" for these days." if lo or hi or args.where else "."))
-        return 0
-    print(f"{'id':>5}  {'date':<10}  {'pain':>5}  {'where':<12} note")
-    for e in entries:
-        print(_line(e))
+    filtered = bool(lo or hi or args.where)
+    for line in pain_list_lines(entries, filtered):
+        print(line)
     return 0
 
 
 def run_edit(args: argparse.Namespace) -> int:
     from ..errors import RunlensError
-    from ..pain import edit_entry, get_entry
 
     if all(v is None for v in (args.date, args.severity, args.where, args.note)):
         raise RunlensError("nothing to change: give --date, --severity, --where or --note")
-    with _open(args, create=False) as s:
-        old = get_entry(s, args.id)
-        new = edit_entry(
-            s, args.id, date=args.date, severity=args.severity, location=args.where, note=args.note
-        )
+    old, new = _open(args, create=False).edit_pain(
+        args.id, date=args.date, severity=args.severity, location=args.where, note=args.note
+    )
     print(f"was     {_line(old).strip()}")
     print(f"now     {_line(new).strip()}")
     return 0
 
 
 def run_remove(args: argparse.Namespace) -> int:
-    from ..pain import remove_entry
-
-    with _open(args, create=False) as s:
-        old = remove_entry(s, args.id)
+    old = _open(args, create=False).remove_pain(args.id)
     print(f"removed {_line(old).strip()}")
     return 0
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from ..pain import import_csv
+    from ..report.console import pain_import_line
 
-    with _open(args, create=True) as s:
-        rep = import_csv(s, args.file)
-    print(
-        f"Imported {args.file}: {rep.rows} rows from {rep.first} to {rep.last}; "
-        f"{rep.added} added, {rep.already} already in the diary."
-    )
+    rep = _open(args, create=True).import_pain(args.file)
+    print(pain_import_line(args.file, rep))
     return 0
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from ..pain import pain_report
     from ..report.pain_text import pain_report_text as format_text
     from ._common import load_checked_config as load_config
 
     config = load_config(args.config)
-    with _open(args, create=False) as s:
-        doc = pain_report(
-            s,
-            days=args.days,
-            threshold=args.threshold,
-            max_gap_days=args.gap,
-            location=args.where,
-            config=config,
-        )
+    doc = _open(args, create=False, config=config).pain_report(
+        days=args.days,
+        threshold=args.threshold,
+        max_gap_days=args.gap,
+        location=args.where,
+    )
     if args.json:
         json.dump(doc, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")

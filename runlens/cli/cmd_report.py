@@ -31,16 +31,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_html(args: argparse.Namespace) -> int:
     """``report --html -o DIR``: the site of docs/charts.md, through the API."""
-    from ..api import History
-    from ..units import plural
+    from ..report.console import site_written
     from ._common import history_db, load_checked_config
 
     config = load_checked_config(args.config)
-    db = history_db(args, config, args.folder)
-    from ..report.html import build_site
-
-    rep = build_site(
-        History(db, config=config),
+    history = history_db(args, config, args.folder)
+    rep = history.report_html(
         args.output,
         units=args.units,
         date_from=args.date_from,
@@ -50,11 +46,7 @@ def run_html(args: argparse.Namespace) -> int:
     )
     for problem in rep.problems:
         print(f"runlens: {problem}", file=sys.stderr)
-    print(
-        f"runlens: wrote {rep.index} and {plural(len(rep.written), 'run page')} "
-        f"({rep.kept} unchanged) for {plural(rep.runs, 'run')}; "
-        f"{rep.size_bytes() / 1e6:.1f} MB in {rep.folder}"
-    )
+    print(f"runlens: {site_written(rep)}")
     return 0
 
 
@@ -62,8 +54,8 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ..errors import RunlensError
+    from ..report.console import report_written
     from ..report.pdf import write_report
-    from ..units import plural
     from ._common import chart_metric
     from .cmd_chart import load_chart_data
 
@@ -72,12 +64,6 @@ def run(args: argparse.Namespace) -> int:
     if Path(args.output).suffix.lower() != ".pdf":
         raise RunlensError("the report is a PDF: give a .pdf file", path=args.output)
     data = load_chart_data(args)
-    from ..history.analysis import form_flag_count
-
     rep = write_report(data, args.output, metric=chart_metric(data.history.load_unit))
-    runs, _ = form_flag_count(data.history.acts)
-    print(
-        f"runlens: wrote {rep.path}: {plural(rep.pages, 'page')} "
-        f"({plural(len(rep.week_pages), 'week')}); {plural(runs, 'run')} with form findings"
-    )
+    print(f"runlens: {report_written(rep, data)}")
     return 0

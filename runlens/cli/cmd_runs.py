@@ -9,7 +9,6 @@ used (docs/history.md).
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 
@@ -37,63 +36,29 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """``runlens runs``: a thin call of :meth:`runlens.History.run_rows`."""
     from ..config import load_config
-    from ..errors import RunlensError
-    from ..history import Store, build_history
-    from ..history.analysis import run_form_flags
-    from ._common import history_db, say_gone
+    from ..report.console import runs_footer, runs_json, write_runs_csv
+    from ..report.vocab import resolve_units
+    from ._common import history_db
 
     config = load_config(args.config)
-    db = history_db(args, config, args.dir)
-    with Store(db, create=False) as store:
-        h = build_history(store, config)
-        gone = say_gone(store.gone_sources())
-    rows = run_form_flags(h)
-    if not rows:
-        raise RunlensError("no runs stored yet; run `runlens scan DIR` first", path=db)
+    history = history_db(args, config, args.dir)
+    rows, counts, gone = history.run_rows()
     total = len(rows)
     if args.flagged:
         rows = [r for r in rows if r["flags"]]
     if args.json:
-        doc = {
-            "store": db,
-            "runs": rows,
-            "flagged_runs": sum(bool(r["flags"]) for r in rows),
-            "counts": h.counts,
-        }
-        json.dump(doc, sys.stdout, indent=2, allow_nan=False)
+        json.dump(runs_json(rows, counts, str(history.path)), sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
         return 0
     if args.csv:
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(["local_date", "week", "path", "distance_m", "flags", "basis"])
-        for r in rows:
-            w.writerow(
-                [
-                    r["local_date"],
-                    r["week"],
-                    r["path"],
-                    "" if r["distance_m"] is None else round(r["distance_m"], 1),
-                    ";".join(r["flags"]),
-                    "; ".join(f["evidence"].get("basis") or "" for f in r["findings"]),
-                ]
-            )
+        write_runs_csv(rows, sys.stdout)
         return 0
-    from ..report.vocab import resolve_units
-    from ._common import activity_names
-
-    print(
-        format_text(
-            rows, total, units=resolve_units(args.units, config), names=activity_names(db)
-        )
-    )
-    if h.counts.get("duplicates"):
-        print(
-            f"{h.counts['duplicates']} more stored as another file of the same run (FIT, GPX, "
-            "TCX from another source): counted once, the richest file kept."
-        )
-    if gone:
-        print(gone)
+    names = history.activity_names()
+    print(format_text(rows, total, units=resolve_units(args.units, config), names=names))
+    for line in runs_footer(counts, gone):
+        print(line)
     return 0
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 
 
@@ -72,11 +71,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """``runlens scan``: a thin call of :meth:`runlens.History.scan`."""
+    from ..api import History
     from ..errors import RunlensError
-    from ..history import scan
-    from ..units import plural
+    from ..report.console import scan_lines
     from ._common import load_checked_config as load_config
-    from ._common import say_gone, say_merged
+    from ._common import say_merged
 
     if args.jobs is not None and args.jobs < 1:
         raise RunlensError("--jobs must be at least 1")
@@ -97,17 +97,11 @@ def run(args: argparse.Namespace) -> int:
         path, eq, sport = item.rpartition("=")
         if not eq or not path or not sport.strip():
             raise RunlensError(f"--sport {item!r}: expected FILE=SPORT, e.g. run.gpx=running")
-        from ..io.archive import SEP
-
-        outer, sep, rest = path.partition(SEP)
-        full = os.path.abspath(outer) + (sep + rest if sep else "")
-        sports[full] = sport.strip().lower()
-    rep = scan(
+        sports[path] = sport.strip().lower()
+    rep = History.of(args.db, config=config).scan(
         args.dir,
-        args.db,
         jobs=args.jobs,
         rescan=args.rescan,
-        config=config,
         progress=progress,
         sports=sports,
         judging=judge_progress(quiet=args.json),
@@ -116,62 +110,9 @@ def run(args: argparse.Namespace) -> int:
         json.dump(rep.to_dict(), sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    print(
-        f"Scanned {rep.root}: {plural(rep.found, 'activity file')} in {rep.seconds:.1f} s "
-        f"({rep.read} read, {rep.not_read} unchanged and not read"
-        + (f", {rep.same_content} touched but identical" if rep.same_content else "")
-        + (f", {rep.moved} of them moved here and re-linked" if rep.moved else "")
-        + (f", {rep.removed} gone and forgotten" if rep.removed else "")
-        + ")"
-    )
+    head, lines = scan_lines(rep)
+    print(head)
     say_merged(rep.merged, rep.db)
-    print(
-        f"History {rep.db}: {plural(rep.activities, 'activity', 'activities')}"
-        + (f" from {plural(rep.sources, 'source')}" if rep.sources > 1 else "")
-        + ", "
-        f"{plural(rep.runs, 'run')} counted over {plural(rep.weeks, 'week')}"
-        + (f", {plural(rep.duplicates, 'duplicate')} counted once" if rep.duplicates else "")
-    )
-    if rep.archives or rep.archives_unchanged:
-        print(
-            f"Archives: {rep.archives + rep.archives_unchanged} zips read in place"
-            + (f" ({rep.archives_unchanged} unchanged and not opened)"
-               if rep.archives_unchanged else "")
-        )
-    if rep.export_lists:
-        print(
-            f"Export lists: {rep.export_lists} read (Strava activities.csv, Garmin summaries); "
-            f"{rep.hinted} activities took their sport or time zone from them"
-        )
-    if rep.left_out:
-        kinds = ", ".join(f"{n} {k}" for k, n in rep.left_out.items())
-        print(f"Left out {rep.ignored} files that are not activity files: {kinds}")
-    if rep.form_rules == "evaluated" or rep.runs:
-        print(
-            f"Form: {rep.form_flags} of {plural(rep.runs, 'run')} with form findings, each judged "
-            "against your own history before it (`runlens runs` lists them"
-            + (f"; {rep.judged} judged in this scan" if rep.judged else "")
-            + ")"
-        )
-    if rep.form_rules == "unavailable":
-        print("Form rules are not part of this runlens: activities stored without form findings.")
-    from ..io.names import shown
-
-    if rep.unreadable:
-        n = len(rep.unreadable)
-        print(f"Could not read {plural(n, 'place')}; the runs stored from there are kept:")
-        for path, reason in rep.unreadable:
-            print(f"  {shown(path)}: {reason}")
-    if rep.problems:
-        n = len(rep.problems)
-        verb = "is not an activity and was" if n == 1 else "are not activities and were"
-        print(f"{plural(n, 'file')} {verb} skipped:")
-        for path, status, reason in rep.problems:
-            print(f"  {shown(path)}: {'no activity' if status == 'skipped' else 'bad'}: "
-                  f"{shown(reason)}")
-    for a in rep.assumptions:
-        print(f"Assumed: {a}")
-    gone = say_gone(rep.gone_sources)
-    if gone:
-        print(gone)
+    for line in lines:
+        print(line)
     return 0

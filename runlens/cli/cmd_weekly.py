@@ -8,13 +8,14 @@ history as of that run (docs/history.md).
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 
+from ..report.console import DEFAULT_WEEKS, select_weeks  # noqa: F401 - the weeks shown
+
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..load import WEEKDAYS
+    from ..api import WEEKDAYS
     from ._common import (
         add_config_argument,
         add_history_arguments,
@@ -74,9 +75,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-#: Weeks the text shows without --all, --from, --to or --last.
-DEFAULT_WEEKS = 12
-
 
 def format_text(
     doc: dict,
@@ -92,29 +90,11 @@ def format_text(
     return weekly_text(doc, units=units, names=names, all_weeks=all_weeks, width=width)
 
 
-def select_weeks(weeks: list[dict], lo=None, hi=None, last: int | None = None) -> list[dict]:
-    """The weeks shown: those holding a day from ``lo`` to ``hi``, then the last ``last``.
-
-    Loads and ratios are computed over the whole history first, so a week's
-    numbers do not depend on which weeks are shown.
-    """
-    import pandas as pd
-
-    out = []
-    for w in weeks:
-        start = pd.Timestamp(w["week"])
-        if lo is not None and start + pd.Timedelta(days=6) < lo:
-            continue
-        if hi is not None and start > hi:
-            continue
-        out.append(w)
-    return out[-last:] if last else out
-
-
 def run(args: argparse.Namespace) -> int:
+    """``runlens weekly``: a thin call of :meth:`runlens.History.weekly_doc`."""
     from ..errors import RunlensError
-    from ..history.weekly import WEEK_COLUMNS, weekly_doc
-    from ._common import history_db
+    from ..report.console import write_weekly_csv
+    from ._common import history_db, parse_day
     from ._common import load_checked_config as load_config
 
     if args.cohort:
@@ -124,18 +104,12 @@ def run(args: argparse.Namespace) -> int:
     if args.parquet:
         raise RunlensError("--parquet needs --cohort")
     config = load_config(args.config)
-    from ._common import activity_names, parse_day
-
     lo, hi = parse_day(args.date_from, "--from"), parse_day(args.date_to, "--to")
     if args.last is not None and args.last < 1:
         raise RunlensError(f"--last needs a number of weeks of 1 or more, not {args.last}")
-    db = history_db(args, config, args.dir)
-    doc = weekly_doc(  # the same as runlens.History(db).weekly()
-        db,
-        config,
-        week_start=args.week_start,
-        load_unit=args.load_unit,
-        include_undated=args.include_undated,
+    history = history_db(args, config, args.dir)
+    doc = history.weekly_doc(  # the numbers of runlens.History(db).weekly()
+        week_start=args.week_start, load_unit=args.load_unit, include_undated=args.include_undated
     )
     n_weeks = len(doc["weeks"])
     last = args.last
@@ -146,18 +120,7 @@ def run(args: argparse.Namespace) -> int:
         json.dump(doc, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     elif args.csv:
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow([*WEEK_COLUMNS, "form_flag_runs", "form_note_runs", "findings"])
-        for wk in doc["weeks"]:
-            counts: dict[str, int] = {}
-            for f in wk["findings"]:
-                key = f"{f['rule']}:{f['severity']}"
-                counts[key] = counts.get(key, 0) + 1
-            w.writerow(
-                [*("" if wk[c] is None else wk[c] for c in WEEK_COLUMNS)]
-                + [wk["form_flag_runs"], wk.get("form_note_runs", 0)]
-                + ["; ".join(k + (f" x{n}" if n > 1 else "") for k, n in counts.items())]
-            )
+        write_weekly_csv(doc, sys.stdout)
     else:
         from ..report.vocab import resolve_units
 
@@ -165,10 +128,8 @@ def run(args: argparse.Namespace) -> int:
             format_text(
                 doc,
                 units=resolve_units(args.units, config),
-                names=activity_names(db),
+                names=history.activity_names(),
                 all_weeks=n_weeks,
             )
         )
     return 0
-
-

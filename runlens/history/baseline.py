@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..baseline import CadenceBaseline, PersonalBaseline, SpeedBand
+from ..channels import band_metrics
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,12 +36,7 @@ MIN_MINUTES = 30
 
 
 #: Form metrics that get a personal band at matched speed (besides the step rate).
-BAND_METRICS = (
-    "ground_contact_ms",
-    "vertical_oscillation_mm",
-    "vertical_ratio_pct",
-    "gct_balance_left_pct",
-)
+BAND_METRICS = band_metrics()  # runlens.channels
 
 
 def history_minutes(store: Any, starts: tuple[float, float] | None = None) -> pd.DataFrame:

@@ -43,8 +43,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import CorruptFileError
-from ..units import format_duration
-from .rawfit import RawFit
+from .rawfit import FIT_EPOCH_S, RawFit, describe_truncation  # noqa: F401 (re-exported)
 
 __all__ = [
     "decode_fitparse",
@@ -68,13 +67,6 @@ UNNAMED_RECORD_FIELDS: dict[int, tuple[str, float]] = {
 }
 
 _EPOCH = datetime(1970, 1, 1)
-#: Seconds from the Unix epoch to the FIT epoch (1989-12-31T00:00:00Z).
-FIT_EPOCH_S = 631065600
-#: A declared size above this is damage, not a recording: runlens reads nothing larger
-#: (runlens.io.source.MAX_INPUT_BYTES), so no loss is estimated from it.
-_MAX_DECLARED = 64 * 1024 * 1024
-#: Longest recording a lost-time estimate may claim (s); a longer one is not printed.
-_MAX_LOST_S = 48 * 3600
 
 
 def _plain(v: Any) -> Any:
@@ -103,100 +95,6 @@ def _to_float(values: list) -> np.ndarray | None:
             return None
         seen = True
     return out if seen else None
-
-
-def _gb(n: int) -> str:
-    """A byte count in GB or MB, for sizes far beyond any activity file."""
-    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
-
-
-def _clock(unix_s: float) -> str:
-    return datetime.fromtimestamp(unix_s, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def describe_truncation(
-    size: int,
-    last_good: int,
-    expected_end: int | None,
-    data_start: int,
-    first_ts: float | None,
-    last_ts: float | None,
-    head: str | None = None,
-    file_size: int | None = None,
-) -> str:
-    """The salvage warning for a FIT file cut short, with the time lost when known.
-
-    The lost duration is estimated from the rate at which the device wrote
-    bytes up to the cut (bytes per second of recording), applied to the bytes
-    the header declares but the file lacks. Shared by every FIT decoder.
-
-    Parameters
-    ----------
-    size : int
-        Bytes in the file as read.
-    last_good : int
-        Offset (bytes) just after the last message decoded whole.
-    expected_end : int or None
-        Offset (bytes) where the header says the data (plus CRC) should end;
-        None when the header does not say (data size 0).
-    data_start : int
-        Offset (bytes) of the first data message of this FIT file.
-    first_ts, last_ts : float or None
-        Unix seconds of the first and last decoded timestamps.
-    head : str, optional
-        What happened at ``size`` (default ``"truncated at byte SIZE"``).
-    file_size : int, optional
-        Bytes in the whole file (default ``size``), set against a declared size
-        that no activity file has.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> describe_truncation(768, 724, 771, 12, 1000.0, 1060.0)
-    'truncated at byte 768 (the header declares 771): the last 47 bytes are unreadable, records end at 1970-01-01 00:17:40 UTC, about 0:04 of recording lost (estimated from 11.9 bytes/s written before the cut)'
-    """
-    if head is None:
-        whole = expected_end is not None and expected_end <= size
-        head = f"damaged end at byte {size}" if whole else f"truncated at byte {size}"
-    msg = head
-    if expected_end is not None and expected_end > _MAX_DECLARED:
-        # A header declaring gigabytes is damaged itself: no loss can be estimated from it.
-        real = size if file_size is None else file_size
-        msg += (
-            f" (the header declares {expected_end:,} bytes ({_gb(expected_end)}), but the file "
-            f"holds {real:,} bytes: the declared size is damaged): the bytes after byte "
-            f"{last_good} are unreadable"
-        )
-        if last_ts is not None:
-            msg += f", records end at {_clock(last_ts)}"
-        return msg
-    if expected_end is not None and expected_end > size:
-        lost = expected_end - last_good
-        msg += f" (the header declares {expected_end}): the last {lost} bytes are unreadable"
-    elif expected_end is not None:
-        # The file has its declared size but the last message claims more bytes.
-        lost = max(0, min(size, expected_end) - last_good)
-        msg += (
-            f": the message at byte {last_good} runs past the end of the data ({lost} bytes lost)"
-        )
-    else:
-        lost = None
-        msg += f": the bytes after byte {last_good} are unreadable"
-    if last_ts is not None:
-        msg += f", records end at {_clock(last_ts)}"
-        if lost is not None and first_ts is not None and last_ts > first_ts:
-            rate = (last_good - data_start) / (last_ts - first_ts)
-            if rate > 0 and lost / rate <= _MAX_LOST_S:
-                msg += (
-                    f", about {format_duration(lost / rate)} of recording lost (estimated from "
-                    f"{rate:.1f} bytes/s written before the cut)"
-                )
-        elif lost is None:
-            msg += "; how much recording is lost is unknown (the header does not declare a size)"
-    return msg
 
 
 def decode_fitparse(data: bytes, name: str, *, strict: bool = False) -> RawFit:

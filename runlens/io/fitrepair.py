@@ -12,7 +12,7 @@ What it does with each fault (``strict=True`` refuses at the first instead):
 
 - **Truncated file**: every message before the cut is kept; the warning gives
   the offset, the size the header declares and an estimate of the recording
-  time lost (:func:`runlens.io.fit.describe_truncation`).
+  time lost (:func:`runlens.io.rawfit.describe_truncation`).
 - **CRC mismatch** (header or file): the messages are kept with a warning.
 - **Undecodable bytes** (a flipped record header, garbage, a record one byte
   short): decoding resumes at the nearest offset (256 bytes before to 4096
@@ -47,7 +47,7 @@ import numpy as np
 
 from ..errors import CorruptFileError
 from .bounds import MAX_DEFINED_FIELDS, MAX_DEFINITIONS, MAX_MESSAGES, definitions_warning
-from .fit import FIT_EPOCH_S
+from .rawfit import FIT_EPOCH_S, describe_truncation
 
 __all__ = ["repair", "Repaired", "crc16"]
 
@@ -1041,8 +1041,6 @@ def repair(data: bytes, name: str = "<bytes>", *, strict: bool = False) -> Repai
         The header is invalid, nothing before the damage could be kept, or
         (strict) any fault.
     """
-    from .fit import describe_truncation
-
     n = len(data)
     if n < 12:
         raise CorruptFileError(

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..channels import limits
 from ..errors import CorruptFileError, NoRecordsError
 from ..model import FOOT_SPORTS
 
@@ -47,25 +48,7 @@ __all__ = ["validate", "LIMITS", "MAX_SPAN_DAYS", "GPS_SPIKE_SPEED_M_S", "FOOT_M
 
 #: Physical limits per canonical column, (low, high) inclusive; outside -> NaN.
 #: Chosen to be impossible, not merely unusual, so no real sample is lost.
-LIMITS: dict[str, tuple[float, float]] = {
-    "heart_rate_bpm": (20.0, 250.0),  # below: no contact; above: beyond any human record
-    "cadence_spm": (0.0, 260.0),  # elite sprinters reach ~250 steps/min
-    "cadence_rpm": (0.0, 300.0),
-    "speed_m_s": (0.0, 45.0),  # foot sports: see FOOT_MAX_SPEED_M_S
-    "distance_m": (0.0, 1.0e7),  # 10,000 km
-    "altitude_m": (-500.0, 9000.0),  # Dead Sea shore -430 m, Everest 8849 m
-    "lat_deg": (-90.0, 90.0),
-    "lon_deg": (-180.0, 180.0),
-    "step_length_m": (0.0, 4.0),
-    "vertical_oscillation_mm": (0.0, 300.0),
-    "vertical_ratio_pct": (0.0, 50.0),
-    "ground_contact_ms": (0.0, 3000.0),
-    "ground_contact_pct": (0.0, 100.0),
-    "gct_balance_left_pct": (0.0, 100.0),
-    "power_w": (0.0, 3000.0),
-    "temperature_c": (-60.0, 70.0),
-    "respiration_rate_brpm": (0.0, 120.0),  # breaths/min; hard panting is about 60
-}
+LIMITS: dict[str, tuple[float, float]] = limits()  # each channel's (runlens.channels)
 #: Fastest human on foot: 12.4 m/s (100 m world record, 2009); 15 m/s leaves margin.
 FOOT_MAX_SPEED_M_S = 15.0
 #: A GPS fix reached and left faster than this (m/s), over >= 100 m, is a spike.

@@ -31,7 +31,7 @@ def smooth_altitude(altitude: pd.Series, window_s: float = 15.0) -> np.ndarray:
     numpy.ndarray
         Smoothed altitude, m; gaps in the channel are interpolated in time.
     """
-    from .rolling import rolling_mean
+    from .window import rolling_mean
 
     a = altitude.astype(float)
     if a.notna().sum() >= 2:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..channels import form_channels
 from .samples import MetricOptions, samples
 
 if TYPE_CHECKING:
@@ -27,24 +28,11 @@ if TYPE_CHECKING:
 __all__ = ["FORM_CHANNELS", "FORM_COLUMNS", "MIN_STEADY_S", "form_minutes", "empty_form_minutes"]
 
 #: Per-minute channels: time-weighted means over the minute's running samples,
-#: in the sample frame's units; NaN where the record has no such field. New
-#: channels (e.g. ``respiration_rate_brpm``) are added here, once, and the
-#: store, the baselines and the charts carry them.
-FORM_CHANNELS = (
-    "speed_m_s",
-    "grade_pct",
-    "cadence_spm",
-    "step_length_m",
-    "ground_contact_ms",
-    "ground_contact_pct",
-    "vertical_oscillation_mm",
-    "vertical_ratio_pct",
-    "gct_balance_left_pct",
-    "heart_rate_bpm",
-    "power_w",
-    "respiration_rate_brpm",
-    "steps_per_breath",
-)
+#: in the sample frame's units; NaN where the record has no such field. The
+#: channels with a ``store`` place in runlens.channels, in the store's column
+#: order; a new one is added there, with a store migration, and the store, the
+#: baselines and the charts carry it.
+FORM_CHANNELS = form_channels()
 #: Channels computed from others rather than averaged: steps per breath is the
 #: minute's mean step rate over its mean breathing rate, both over the samples
 #: that carry both (as :func:`runlens.metrics.summary.steps_per_breath`).

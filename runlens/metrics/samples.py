@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..channels import dynamics_columns
 from ..model import FOOT_SPORTS, Activity, Segment
 from ..units import MPS_PER_MPH_30MIN, index_seconds
 
@@ -30,6 +31,7 @@ __all__ = [
     "EARTH_RADIUS_M",
     "MOVING_SPEED_M_S",
     "WALK_CADENCE_SPM",
+    "RUN_SPEED_M_S",
     "DROPOUT_S",
     "DYNAMICS_COLUMNS",
     "STEADY_MIN_SPEED_M_S",
@@ -43,6 +45,7 @@ __all__ = [
     "pause_flags",
     "sample_durations",
     "sample_frame",
+    "held_speed",
     "samples",
     "SampleTable",
 ]
@@ -58,6 +61,27 @@ MOVING_SPEED_M_S = MPS_PER_MPH_30MIN
 #: separates the two gaits with margin on both sides.
 WALK_CADENCE_SPM = 140.0
 
+#: ... unless the runner is going too fast to walk: a step rate under 140 at a
+#: speed held at or above this over the surrounding minute (and at this sample)
+#: is running with a low step rate, the overstriding the rules look for, not
+#: walking. Overground, people mostly run once their average speed reaches
+#: about 3 m/s and walk-run mixtures start near 1.9 m/s (docs/evidence.md
+#: section 6, "Walking or running"); 2.5 m/s held for a minute is race-walking
+#: territory, and a walking step that long (over 1 m at 130 steps/min) is not
+#: an ordinary walk.
+RUN_SPEED_M_S = 2.5
+
+#: The per-sample speed that must also be above walking pace (the minute's
+#: average alone would count the walking steps of a walk-run mixture).
+RUN_SAMPLE_SPEED_M_S = 2.1
+
+#: Below this step rate a sample is never taken as running whatever the speed:
+#: a step of 1.5 m or more at these speeds is a sensor's half-rate reading.
+MIN_RUN_CADENCE_SPM = 100.0
+
+#: The window of the held speed above, s of timer time, centred.
+RUN_SPEED_WINDOW_S = 60.0
+
 #: A gap between samples longer than this is a dropout, not smart recording.
 #: Smart recording writes a record when something changes, and the corpus has
 #: gaps of up to 52 s while the timer ran (python-fitparse 2013-02-06 file), so
@@ -72,17 +96,7 @@ STEADY_MAX_GRADE_PCT = 3.0
 STEADY_WARMUP_S = 600.0
 
 #: Running-dynamics channels: averaged over running samples, zeros missing.
-DYNAMICS_COLUMNS = (
-    "cadence_spm",
-    "step_length_m",
-    "stride_length_m",
-    "vertical_oscillation_mm",
-    "vertical_ratio_pct",
-    "ground_contact_ms",
-    "ground_contact_pct",
-    "gct_balance_left_pct",
-    "power_w",
-)
+DYNAMICS_COLUMNS = dynamics_columns()  # runlens.channels
 
 #: Highest plausible speed (m/s) before a value is taken for a GPS spike.
 #: Foot: 12.5 m/s is above the fastest human sprint average (about 10.4 m/s);
@@ -101,7 +115,12 @@ class MetricOptions:
         Moving above this speed, m/s (evidence.md section 6: 0.894).
     walk_cadence_spm : float
         In running sessions, samples below this step rate are walking and do
-        not enter running-dynamics averages, steps/min.
+        not enter running-dynamics averages, steps/min, unless the speed held
+        over the surrounding minute is at least ``run_speed_m_s`` (and the
+        sample's own speed above walking pace): then they are running with a
+        low step rate.
+    run_speed_m_s : float
+        See ``walk_cadence_spm``, m/s.
     dropout_s : float
         Sample gaps longer than this are dropouts: they count toward neither
         timer-less timer time nor averages, s.
@@ -120,6 +139,7 @@ class MetricOptions:
 
     moving_speed_m_s: float = MOVING_SPEED_M_S
     walk_cadence_spm: float = WALK_CADENCE_SPM
+    run_speed_m_s: float = RUN_SPEED_M_S
     dropout_s: float = DROPOUT_S
     hysteresis_m: float = 3.0
     altitude_smooth_s: float = 15.0
@@ -318,6 +338,35 @@ def centred_median(values: np.ndarray, window: int, min_periods: int = 1) -> np.
     out = (w[rows, lo] + w[rows, hi]) / 2.0  # odd count: (v + v) / 2 == v
     out[count < max(min_periods, 1)] = np.nan
     return out
+
+
+def held_speed(timer_s: np.ndarray, dist_m: np.ndarray, window_s: float) -> np.ndarray:
+    """Average speed over the ``window_s`` of timer time centred on each sample, m/s.
+
+    Distance covered over timer time between the window's first and last
+    samples (one ``searchsorted`` each way): a minute's pace, robust to single
+    GPS spikes and to irregular sampling, NaN where the window holds under a
+    third of its length (the run's ends and isolated samples).
+    """
+    t = np.asarray(timer_s, dtype=float)
+    d = np.asarray(dist_m, dtype=float)
+    n = len(t)
+    if n == 0:
+        return np.zeros(0)
+    ok = np.isfinite(d)
+    d = np.where(ok, d, np.nan)
+    if not ok.all():  # carry the last known distance forward (distance never decreases)
+        idx = np.where(ok, np.arange(n), 0)
+        np.maximum.accumulate(idx, out=idx)
+        d = d[idx]
+    half = window_s / 2.0
+    lo = np.searchsorted(t, t - half, side="left")
+    hi = np.searchsorted(t, t + half, side="right") - 1
+    span = t[hi] - t[lo]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = (d[hi] - d[lo]) / span
+    v[~(span >= window_s / 3.0)] = np.nan
+    return v
 
 
 def _one_record_glitches(v: np.ndarray) -> np.ndarray:
@@ -742,6 +791,10 @@ def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) ->
     running = moving & foot
     if cad is not None:
         walk = (sport == "running") & np.isfinite(cad) & (cad < opt.walk_cadence_spm)
+        if walk.any() and np.isfinite(dist).any():
+            fast = held_speed(cols["timer_s"], dist, RUN_SPEED_WINDOW_S) >= opt.run_speed_m_s
+            fast &= np.nan_to_num(speed) >= RUN_SAMPLE_SPEED_M_S
+            walk &= ~(fast & (cad >= MIN_RUN_CADENCE_SPM))
         running &= ~walk
     cols["running"] = running
 

@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..rules import REGISTRY, pain_kinds
 from .diary import PainEntry, list_entries
 
 if TYPE_CHECKING:
@@ -89,22 +90,11 @@ MIN_EPISODES = 3
 MIN_COUNT = 2
 ALPHA = 0.05
 
-#: Kind of finding -> (label for the runner, "volume" or "form").
-KINDS: dict[str, tuple[str, str]] = {
-    "session_spike": ("session spike (run > 10 % over the 30-day longest)", "volume"),
-    "weekly_increase": ("weekly increase (distance > 10 % over the week before)", "volume"),
-    "acute_chronic": ("acute:chronic load ratio >= 1.5", "volume"),
-    "overstriding": ("overstriding (low step rate for the speed)", "form"),
-    "heel_striking": ("heel striking", "form"),
-    "gct_imbalance": ("ground contact imbalance (left / right)", "form"),
-    "vertical_motion": ("vertical motion", "form"),
-    "form_fade": ("form fade late in a run", "form"),
-    "no_warmup": ("no warm-up", "form"),
-    "breathing_rise": ("steps per breath falling late in a run (breathing faster)", "form"),
-}
+#: Kind of finding -> (label for the runner, "volume" or "form"): each rule class's ``pain``.
+KINDS: dict[str, tuple[str, str]] = pain_kinds()
 #: Form kinds that only a run recording a breathing rate can have: judged only in windows
 #: with such a run, and left out of the report when no run of the history records one.
-BREATHING_KINDS = frozenset({"breathing_rise"})
+BREATHING_KINDS = frozenset(k for k in KINDS if REGISTRY[k].needs == "respiration_rate_brpm")
 
 STATEMENT = (
     "This is an association in one person's data, not a cause, and not medical advice. "

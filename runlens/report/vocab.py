@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ..rules import titles
 from ..units import METRES_PER_FOOT, METRES_PER_MILE, MM_PER_INCH
 
 __all__ = [
@@ -28,22 +29,9 @@ __all__ = [
 #: ``--units`` and ``[display] units`` values.
 UNIT_CHOICES = ("metric", "imperial")
 
-#: How each rule is named for the runner (rule ids only in JSON and under -v).
-RULE_NAMES = {
-    "overstriding": "overstriding",
-    "heel_striking": "heel striking",
-    "gct_imbalance": "uneven ground contact",
-    "vertical_motion": "bouncy stride",
-    "form_fade": "late-run form fade",
-    "no_warmup": "no warm-up",
-    "breathing_rise": "breathing harder than usual",
-    "breathing_baseline": "breathing against your usual",
-    "session_spike": "one run much longer than usual",
-    "weekly_increase": "big weekly increase",
-    "acute_chronic": "sharp rise in load",
-    "volume_history": "too little history to judge volume",
-    "returning": "returning after a break",
-}
+#: How each rule is named for the runner (rule ids only in JSON and under -v): each
+#: rule class's ``title`` (runlens.rules.titles).
+RULE_NAMES = titles()
 
 #: Statistics and training-science words, each with the plain sentence that
 #: goes with it wherever it is printed.

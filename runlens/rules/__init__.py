@@ -14,20 +14,29 @@ parameters of a :class:`runlens.config.Config`.
 
 from __future__ import annotations
 
-from importlib.util import find_spec as _find_spec
+from importlib import import_module as _import_module
+from pkgutil import iter_modules as _iter_modules
 from typing import TYPE_CHECKING
 
 from ..findings import Evidence, Finding
-from .base import REGISTRY, Rule, enforce_policy, grade, register, resolve_profile
+from .base import NOTICES, REGISTRY, Rule, enforce_policy, grade, register, resolve_profile
 from .breathing import BreathingBaseline, BreathingRise, BreathingVsBaseline
 from .dynamics import GroundContactImbalance, VerticalMotion
 from .fatigue import FormFade, NoWarmup
 from .footstrike import HeelStriking
 from .overstriding import Overstriding, step_rate_threshold
 
-# History-level rules (volume spikes) live beside these and register themselves.
-if _find_spec(f"{__name__}.volume") is not None:  # pragma: no cover - until it exists
-    from . import volume  # noqa: F401
+
+def _import_every_rule_module() -> None:
+    """Import every module of this package, so that a rule in a new file registers
+    itself without being named here (a new rule is one file plus its test); the
+    history-level rules (volume spikes) register themselves so too."""
+    for m in _iter_modules(__path__):
+        if not m.name.startswith("_"):
+            _import_module(f"{__name__}.{m.name}")
+
+
+_import_every_rule_module()
 
 if TYPE_CHECKING:
     from ..baseline import CadenceBaseline
@@ -36,6 +45,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "REGISTRY",
+    "NOTICES",
+    "ORDER",
+    "catalog",
+    "titles",
+    "chart_panels",
+    "pain_kinds",
     "Rule",
     "register",
     "resolve_profile",
@@ -56,17 +71,40 @@ __all__ = [
     "step_rate_threshold",
 ]
 
-#: The order findings are listed in (most relevant to the runner first).
-ORDER = (
-    "overstriding",
-    "heel_striking",
-    "gct_imbalance",
-    "vertical_motion",
-    "form_fade",
-    "no_warmup",
-    "breathing_rise",
-    "breathing_baseline",
-)
+
+def catalog() -> list[type[Rule]]:
+    """Every registered rule class, per-activity rules first, each part in its ``order``.
+
+    The report layer's tables (the names a runner reads, the run chart's panels, the
+    pain report's kinds) are derived from what these classes say about themselves.
+    """
+    return sorted(REGISTRY.values(), key=lambda c: (c.scope != "activity", c.order, c.name))
+
+
+def titles() -> dict[str, str]:
+    """Rule id -> the name a runner reads, with the framework's own notices (:data:`NOTICES`).
+
+    >>> titles()["gct_imbalance"], titles()["volume_history"]
+    ('uneven ground contact', 'too little history to judge volume')
+    """
+    return {c.name: c.title for c in catalog()} | NOTICES
+
+
+def chart_panels() -> dict[str, str]:
+    """Rule id -> the run chart's panel that shows what it judged (rules drawn on one)."""
+    return {c.name: c.panel for c in catalog() if c.panel}
+
+
+def pain_kinds() -> dict[str, tuple[str, str]]:
+    """Rule id -> (label, ``"volume"`` or ``"form"``) of the kinds the pain report compares,
+    the volume rules first, each in its ``order``."""
+    kinds = sorted((c for c in catalog() if c.pain), key=lambda c: (c.order, c.name))
+    return {c.name: c.pain for c in kinds}
+
+
+#: The order findings are listed in (most relevant to the runner first): the
+#: per-activity rules by their ``order``.
+ORDER = tuple(c.name for c in catalog() if c.scope == "activity")
 
 
 def enabled_rules(config: Config | None = None) -> list[Rule]:

@@ -18,17 +18,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..metrics.rolling import (
-    _regular_move_median,  # noqa: F401 (tests/rules import it here)
-    rolling_mean,
-    rolling_median,
-)
+from ..channels import zero_is_missing
 from ..metrics.samples import (
     STEADY_MAX_GRADE_PCT,
     STEADY_MIN_SPEED_M_S,
     STEADY_WARMUP_S,
     samples,
     steady_flags,
+)
+from ..metrics.window import (
+    _regular_move_median,  # noqa: F401 (tests/rules import it here)
+    rolling_mean,
+    rolling_median,
 )
 from ..units import MPS_PER_MPH_30MIN
 
@@ -131,18 +132,7 @@ def personal_fit(baseline, metric: str):
 
 
 #: Columns where 0 means "no value" (a device writes 0 while it has no reading).
-_ZERO_IS_MISSING = frozenset(
-    {
-        "cadence_spm",
-        "step_length_m",
-        "vertical_oscillation_mm",
-        "vertical_ratio_pct",
-        "ground_contact_ms",
-        "ground_contact_pct",
-        "gct_balance_left_pct",
-        "heart_rate_bpm",
-    }
-)
+_ZERO_IS_MISSING = zero_is_missing()  # runlens.channels
 
 
 def sustained(

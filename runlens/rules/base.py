@@ -23,18 +23,40 @@ if TYPE_CHECKING:
     from ..findings import Finding
     from ..model import Activity
 
-__all__ = ["Rule", "REGISTRY", "register", "resolve_profile", "Grade", "grade", "enforce_policy"]
+__all__ = [
+    "Rule",
+    "REGISTRY",
+    "NOTICES",
+    "DESCRIBED_BY",
+    "register",
+    "resolve_profile",
+    "Grade",
+    "grade",
+    "enforce_policy",
+]
 
 #: Rule name -> rule class. Per-activity rules have ``scope == "activity"``;
 #: rules over a history (volume spikes) use another scope and are run by
 #: :mod:`runlens.history`, not by :func:`runlens.rules.evaluate_all`.
 REGISTRY: dict[str, type[Rule]] = {}
 
+#: Finding ids that no rule class owns (what the rules framework says about
+#: itself, e.g. ``volume_history``) -> the name a runner reads; set beside the
+#: code that writes them.
+NOTICES: dict[str, str] = {}
+
+#: What every rule class says about itself, beside its thresholds; :func:`register`
+#: refuses a rule that leaves one out (tests/rules/test_catalog.py checks them all).
+DESCRIBED_BY = ("title", "order", "panel", "pain", "evidence")
+
 
 def register(cls: type[Rule]) -> type[Rule]:
     """Class decorator: add a rule to :data:`REGISTRY` under ``cls.name``."""
     if not getattr(cls, "name", None):
         raise TypeError(f"{cls.__name__} has no rule name")
+    missing = [a for a in DESCRIBED_BY if a not in vars(cls)]
+    if missing:
+        raise TypeError(f"rule {cls.name} ({cls.__name__}) does not set {', '.join(missing)}")
     REGISTRY[cls.name] = cls
     return cls
 
@@ -186,6 +208,43 @@ class Rule:
     #: at that size of deviation); None: the rule only ever gives notes
     #: (docs/rules.md, Severity policy). Enforced by :func:`enforce_policy`.
     flag_source: ClassVar[str | None] = None
+
+    # What the rule is called and where it is shown. Each rule class sets all of
+    # them in its own body (:data:`DESCRIBED_BY`); the report layer derives its
+    # tables from them (runlens.rules.catalog), so a new rule touches no other file.
+
+    #: The name a runner reads in text, charts and PDF (the id stays in JSON and ``-v``).
+    title: ClassVar[str]
+    #: Where its findings are listed, lower first: a run's form findings, and the
+    #: pain report's kinds (the volume rules before the form rules).
+    order: ClassVar[int]
+    #: The run chart's panel that shows what the rule judged (a key of
+    #: ``report.charts.run.RUN_PANELS``), or None: not drawn on a run's chart.
+    #: :meth:`panel_for` may pick another from the finding.
+    panel: ClassVar[str | None]
+    #: The pain report's kind: (label, ``"volume"`` or ``"form"``), or None: the
+    #: rule's findings are not compared with pain episodes.
+    pain: ClassVar[tuple[str, str] | None]
+    #: The section of docs/evidence.md that weighs the rule's sources (``"2"``).
+    evidence: ClassVar[str]
+    #: The record column the rule needs that few watches record, or None. The pain
+    #: report judges such a kind only in windows holding a run that records it.
+    needs: ClassVar[str | None] = None
+
+    @classmethod
+    def panel_for(cls, finding: Finding) -> str | None:
+        """The run chart's panel for ``finding`` (:attr:`panel` unless the finding says)."""
+        return cls.panel
+
+    @classmethod
+    def chart_lines(cls, finding: Finding, panel: str) -> list[tuple[float, str, str]]:
+        """The lines ``finding`` was judged against on ``panel``: ``(value in the record
+        unit, label, line style)``; none by default."""
+        return []
+
+    #: True: the run chart shades the band between the two lines of :meth:`chart_lines`
+    #: (the usual range the finding was outside).
+    chart_band: ClassVar[bool] = False
 
     def grade(self, value: float, **kw: Any) -> Grade:
         """:func:`grade` with this rule's :attr:`flag_source`."""

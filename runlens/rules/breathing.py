@@ -264,6 +264,12 @@ class BreathingRise(Rule):
     """
 
     name = "breathing_rise"
+    title = "breathing harder than usual"
+    order = 16
+    panel = "breathing"
+    pain = ("steps per breath falling late in a run (breathing faster)", "form")
+    evidence = "8"
+    needs = "respiration_rate_brpm"
 
     def __init__(
         self,
@@ -417,6 +423,12 @@ class BreathingVsBaseline(Rule):
     """
 
     name = "breathing_baseline"
+    title = "breathing against your usual"
+    order = 17
+    panel = "breathing"
+    pain = None  # not one of the pain report's kinds (docs/pain.md)
+    evidence = "8"
+    needs = "respiration_rate_brpm"
 
     def __init__(
         self,

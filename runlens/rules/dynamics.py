@@ -65,6 +65,23 @@ class GroundContactImbalance(Rule):
     """
 
     name = "gct_imbalance"
+    title = "uneven ground contact"
+    order = 12
+    panel = "balance"
+    pain = ("ground contact imbalance (left / right)", "form")
+    evidence = "5"
+
+    chart_band = True
+
+    @classmethod
+    def chart_lines(cls, finding, panel):
+        """The edges of the even band the left share was outside."""
+        thr = finding.evidence.threshold
+        return [
+            (float(thr[k]), f"uneven beyond {thr[k]:g} %", "--")
+            for k in ("left_pct_above", "left_pct_below")
+            if thr.get(k) is not None
+        ]
 
     def __init__(
         self,
@@ -258,6 +275,28 @@ class VerticalMotion(Rule):
     """
 
     name = "vertical_motion"
+    title = "bouncy stride"
+    order = 13
+    panel = "vertical_oscillation"  # or vertical_ratio: panel_for
+    pain = ("vertical motion", "form")
+    evidence = "5"
+
+    @classmethod
+    def panel_for(cls, finding):
+        """Vertical ratio when the finding judged it, else vertical oscillation."""
+        if "vertical_ratio_pct" in finding.evidence.values:
+            return "vertical_ratio"
+        return cls.panel
+
+    @classmethod
+    def chart_lines(cls, finding, panel):
+        """Each high edge it was judged against, with its basis (zone or own band)."""
+        basis = finding.evidence.basis or ""
+        return [
+            (float(v), f"high above {v:g} ({basis})", "--")
+            for k, v in finding.evidence.threshold.items()
+            if k.endswith("_above")
+        ]
 
     def __init__(
         self,

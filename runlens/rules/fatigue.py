@@ -67,6 +67,23 @@ class FormFade(Rule):
     """
 
     name = "form_fade"
+    title = "late-run form fade"
+    order = 14
+    panel = "cadence"
+    pain = ("form fade late in a run", "form")
+    evidence = "2"
+
+    @classmethod
+    def chart_lines(cls, finding, panel):
+        """The step rate of the first and last third at matched pace (the last dotted)."""
+        if panel != "cadence":
+            return []
+        out = []
+        for part, style in (("first", "--"), ("last", ":")):
+            v = finding.evidence.values.get(f"cadence_spm_{part}_third")
+            if v is not None:
+                out.append((float(v), f"{part} third at matched pace: {v:g}", style))
+        return out
 
     def __init__(
         self,
@@ -294,6 +311,11 @@ class NoWarmup(Rule):
     """
 
     name = "no_warmup"
+    title = "no warm-up"
+    order = 15
+    panel = "pace"
+    pain = ("no warm-up", "form")
+    evidence = "9"
 
     def __init__(
         self,

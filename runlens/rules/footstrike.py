@@ -71,6 +71,20 @@ class HeelStriking(Rule):
     """
 
     name = "heel_striking"
+    title = "heel striking"
+    order = 11
+    panel = "ground_contact"
+    pain = ("heel striking", "form")
+    evidence = "3"
+
+    @classmethod
+    def chart_lines(cls, finding, panel):
+        """The contact time from which it counts contact as long."""
+        v = finding.evidence.threshold.get("ground_contact_ms_at_least")
+        if v is None:
+            return []
+        v = float(v)
+        return [(v, f"long contact from {v:g} ms (orange/red band)", "--")]
 
     def __init__(
         self,

@@ -130,10 +130,29 @@ class Overstriding(Rule):
     """
 
     name = "overstriding"
+    title = "overstriding"
+    order = 10
+    panel = "cadence"
+    pain = ("overstriding (low step rate for the speed)", "form")
+    evidence = "2"
     flag_source = (
         "Heiderscheit et al. 2011: a step rate 10 % below the runner's preferred one raised "
         "loading at every joint"
     )
+
+    @classmethod
+    def chart_lines(cls, finding, panel):
+        """The step rate it flagged below: a share of the runner's baseline or the band edge."""
+        thr = finding.evidence.threshold
+        if thr.get("cadence_spm_below") is None:
+            return []
+        what = (
+            f"{thr['baseline_ratio']:.0%} of your baseline at this speed"
+            if "baseline_ratio" in thr
+            else "population band edge"
+        )
+        v = float(thr["cadence_spm_below"])
+        return [(v, f"flag below {v:g}: {what}", "--")]
 
     def __init__(
         self,

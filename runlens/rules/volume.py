@@ -48,7 +48,7 @@ from ..load import (
     MIN_HISTORY_DAYS,
     RETURN_DAYS,
 )
-from .base import Rule, register
+from .base import NOTICES, Rule, register
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -94,6 +94,9 @@ GPS_MARGIN = 0.03
 #: Where a floor or the return guidance is runlens' own choice, findings say so.
 OWN = "runlens' own choice (docs/rules.md)"
 
+#: The note :func:`evaluate_volume` writes on how much history the volume rules judged.
+NOTICES["volume_history"] = "too little history to judge volume"
+
 
 def _week_of(date: pd.Timestamp, week_start: str) -> str:
     from ..load import week_of
@@ -126,6 +129,11 @@ class SessionSpikeRule(Rule):
     """
 
     name = "session_spike"
+    title = "one run much longer than usual"
+    order = 1
+    panel = None
+    pain = ("session spike (run > 10 % over the 30-day longest)", "volume")
+    evidence = "4"
     scope = "history"
     flag_source = "Frandsen et al. 2025: sessions > 10 % over the 30-day longest, HR 1.52-2.28"
 
@@ -249,6 +257,11 @@ class WeeklyIncreaseRule(Rule):
     """
 
     name = "weekly_increase"
+    title = "big weekly increase"
+    order = 2
+    panel = None
+    pain = ("weekly increase (distance > 10 % over the week before)", "volume")
+    evidence = "4"
     scope = "history"
 
     def __init__(
@@ -382,6 +395,11 @@ class AcuteChronicRule(Rule):
     """
 
     name = "acute_chronic"
+    title = "sharp rise in load"
+    order = 3
+    panel = None
+    pain = ("acute:chronic load ratio >= 1.5", "volume")
+    evidence = "4"
     scope = "history"
 
     def __init__(
@@ -485,6 +503,11 @@ class ReturningRule(Rule):
     """
 
     name = "returning"
+    title = "returning after a break"
+    order = 4
+    panel = None
+    pain = None  # not one of the pain report's kinds (docs/pain.md)
+    evidence = "4"
     scope = "history"
 
     def __init__(self, unit_label: str = "km") -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ...errors import RunlensError
+from ...rules import REGISTRY, chart_panels
 from ._style import new_figure, output_format, save_figure, style
 from .data import finding_from_dict
 
@@ -41,17 +42,8 @@ RUN_PANELS = {
     "power": ("power_w", "power\n(W)", 100.0),
     "breathing": ("respiration_rate_brpm", "breathing\n(breaths/min)", 12.0),
 }
-#: The panel that shows what each rule judged.
-RULE_PANEL = {
-    "overstriding": "cadence",
-    "heel_striking": "ground_contact",
-    "gct_imbalance": "balance",
-    "vertical_motion": "vertical_oscillation",  # or vertical_ratio, from the finding
-    "form_fade": "cadence",
-    "no_warmup": "pace",
-    "breathing_rise": "breathing",
-    "breathing_baseline": "breathing",
-}
+#: The panel that shows what each rule judged: each rule class's ``panel``.
+RULE_PANEL = chart_panels()
 #: Channels drawn after the flagged ones, in this order, while there is room.
 FILL_ORDER = (
     "heart_rate", "elevation", "cadence", "ground_contact", "power", "balance",
@@ -136,40 +128,15 @@ def _speed(rec, t, index) -> tuple[np.ndarray | None, np.ndarray | None]:
 
 
 def _rule_panel(f) -> str:
-    if f.rule == "vertical_motion" and "vertical_ratio_pct" in f.evidence.values:
-        return "vertical_ratio"
-    return RULE_PANEL.get(f.rule, "")
+    rule = REGISTRY.get(f.rule)
+    return (rule.panel_for(f) or "") if rule is not None else ""
 
 
-def _thresholds(f, panel: str) -> list[tuple[float, str]]:
-    """The lines a finding was judged against, in the panel's record unit, with labels."""
-    thr, val, basis = f.evidence.threshold, f.evidence.values, f.evidence.basis or ""
-    out: list[tuple[float, str]] = []
-    if f.rule == "overstriding" and thr.get("cadence_spm_below") is not None:
-        what = (
-            f"{thr['baseline_ratio']:.0%} of your baseline at this speed"
-            if "baseline_ratio" in thr
-            else "population band edge"
-        )
-        v = float(thr["cadence_spm_below"])
-        out.append((v, f"flag below {v:g}: {what}"))
-    elif f.rule == "heel_striking" and thr.get("ground_contact_ms_at_least") is not None:
-        v = float(thr["ground_contact_ms_at_least"])
-        out.append((v, f"long contact from {v:g} ms (orange/red band)"))
-    elif f.rule == "gct_imbalance":
-        for k in ("left_pct_above", "left_pct_below"):
-            if thr.get(k) is not None:
-                out.append((float(thr[k]), f"uneven beyond {thr[k]:g} %"))
-    elif f.rule == "vertical_motion":
-        for k, v in thr.items():
-            if k.endswith("_above"):
-                out.append((float(v), f"high above {v:g} ({basis})"))
-    elif f.rule == "form_fade" and panel == "cadence":
-        for part in ("first", "last"):
-            v = val.get(f"cadence_spm_{part}_third")
-            if v is not None:
-                out.append((float(v), f"{part} third at matched pace: {v:g}"))
-    return out
+def _thresholds(f, panel: str) -> list[tuple[float, str, str]]:
+    """The lines a finding was judged against, in the panel's record unit: (value, label,
+    line style), as its rule draws them (``Rule.chart_lines``)."""
+    rule = REGISTRY.get(f.rule)
+    return rule.chart_lines(f, panel) if rule is not None else []
 
 
 #: Colour of the steps-per-breath curve on the breathing panel's right axis: dark, so it
@@ -334,13 +301,12 @@ def run_figure(activity: Activity, findings=(), fig=None, title: str | None = No
         for f in owner.get(pn, []):
             hatch, colour = colour_of.get(f.rule, SHADES[0])
             thr = _thresholds(f, pn)
-            if f.rule == "gct_imbalance" and len(thr) == 2:
-                lo_, hi_ = sorted(v for v, _ in thr)
+            if getattr(REGISTRY.get(f.rule), "chart_band", False) and len(thr) == 2:
+                lo_, hi_ = sorted(v for v, _, _ in thr)
                 ax.axhspan(lo_, hi_, facecolor="#cfe8c9", alpha=0.6, zorder=0, linewidth=0)
-            for v, lab in thr:
+            for v, lab, dash in thr:
                 v_show = float(_display(pn, np.array([v]), units, foot)[0])
-                style = ":" if f.rule == "form_fade" and lab.startswith("last") else "--"
-                ax.axhline(v_show, color=colour, linestyle=style, linewidth=1.2, label=lab)
+                ax.axhline(v_show, color=colour, linestyle=dash, linewidth=1.2, label=lab)
                 lines.append(v_show)
                 result.lines.append((f.rule, pn, v_show))
         finite = y[np.isfinite(y)]
