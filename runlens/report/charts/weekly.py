@@ -214,7 +214,7 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
     # kind carries the label), so the legend never lists a mark that is not drawn.
     kinds = {
         "flag": ({"color": PALETTE["bar_flag"], "hatch": "///", "edgecolor": "black"},
-                 "flagged week:\nsession spike > 10 % or\nweekly increase > 30 %"),
+                 "flagged week:\nholds a session spike\n(increases are notes)"),
         "note": ({"color": PALETTE["bar_note"], "hatch": "...", "edgecolor": "#6b4a1e"},
                  "noted week (weak evidence):\nincrease > 10 %, ratio\n>= 1.5 or a return after a break"),
         "week": ({"color": PALETTE["bar"], "edgecolor": "#4d6382"}, "week"),
