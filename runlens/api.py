@@ -337,7 +337,7 @@ def _history_baseline(history, path: str, activity: Activity, config) -> Persona
 
 def _analysis(activity, config, baseline, rules, height_m, sex, rest, hrmax) -> Analysis:
     from .config import RunnerProfile
-    from .metrics import km_splits, lap_metrics
+    from .metrics.summary import lap_rows, split_rows
     from .report.analysis import analyze as result_dict
 
     findings: list[Finding] = []
@@ -348,7 +348,7 @@ def _analysis(activity, config, baseline, rules, height_m, sex, rest, hrmax) -> 
             height_m=height_m, sex=sex, resting_hr_bpm=rest, max_hr_bpm=hrmax
         )
         findings = evaluate_all(activity, config, baseline=baseline, profile=profile)
-    laps, splits = lap_metrics(activity), km_splits(activity)
+    laps, splits = lap_rows(activity), split_rows(activity)  # DataFrames when asked for
     # The findings stay objects (the plot draws them); their dicts are the JSON result's.
     result = result_dict(activity, [f.to_dict() for f in findings], laps=laps, splits=splits)
     return Analysis(activity, result, laps, splits, rules_run=rules, findings=findings)
@@ -386,12 +386,16 @@ class Analysis:
     @property
     def laps(self) -> pd.DataFrame:
         """One row per device lap (:func:`runlens.metrics.lap_metrics`)."""
-        return self._laps.copy()
+        from .metrics.summary import rows_table
+
+        return rows_table(self._laps, "lap")
 
     @property
     def splits(self) -> pd.DataFrame:
         """One row per kilometre (:func:`runlens.metrics.km_splits`; the last one partial)."""
-        return self._splits.copy()
+        from .metrics.summary import rows_table
+
+        return rows_table(self._splits, "split")
 
     @property
     def findings(self) -> pd.DataFrame:

@@ -41,18 +41,22 @@ MIN_MINUTES = 30
 BAND_METRICS = band_metrics()  # runlens.channels
 
 
-def history_minutes(store: Any) -> pd.DataFrame:
+def history_minutes(store: Any, starts: tuple[float, float] | None = None) -> pd.DataFrame:
     """Steady form minutes of every counted run of a store, with ``run_start_s``.
 
     Duplicates and other sports are left out. Columns: ``path``,
     ``run_start_s`` (the run's start, Unix s), the form table's columns and
     ``device`` (the recording device's name where the store knows it, else
     None), so that a baseline knows how many device families it mixes.
+    ``starts``: only runs starting in ``[lo, hi)`` (Unix s), e.g. one baseline's window.
     """
 
-    df = store.form_minutes_frame(steady_only=True)
+    df = store.form_minutes_frame(steady_only=True, starts=starts)
     try:
-        devices = store.run_devices()
+        # a window's minutes: the devices of its runs only (a history's may be thousands)
+        devices = store.run_devices(
+            None if starts is None else list(dict.fromkeys(df["path"].tolist()))
+        )
     except Exception:  # a store without the column: devices unknown
         devices = {}
     df["device"] = df["path"].map(devices) if len(df) else None

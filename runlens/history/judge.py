@@ -454,7 +454,12 @@ def baseline_for(store: Store, path: str, start_s: float, config: Config | None 
 
     p = str(Path(path).resolve())
     stored = store.start_of(p)
-    minutes = history_minutes(store)
+    as_of = stored if stored is not None else float(start_s)
+    # Only the window's minutes are read (a baseline fits nothing older), so one analyze
+    # costs the same against a history of 40 runs or of 1,000; the size of the history
+    # before the run, which the baseline reports, is counted in the store.
+    lo = as_of - baseline_settings(config)["window_days"] * 86400.0
+    minutes = history_minutes(store, starts=(lo, as_of))
     if len(minutes):
         minutes = minutes[minutes["path"] != p]
-    return baseline_as_of(minutes, stored if stored is not None else float(start_s), config)
+    return baseline_as_of(minutes, as_of, config, store.steady_runs_before(as_of, exclude=p))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..channels import form_channels
-from .samples import MetricOptions, sample_frame
+from .samples import MetricOptions, samples
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -94,12 +94,12 @@ def form_minutes(activity: Activity, options: MetricOptions | None = None) -> pd
 
     if not activity.is_running:
         return empty_form_minutes()
-    frame = sample_frame(activity, running_only=True, options=options)
-    dt = frame["dt_s"].to_numpy()
-    use = frame["running"].to_numpy() & (dt > 0)
+    frame = samples(activity, running_only=True, options=options)
+    dt = frame["dt_s"]
+    use = frame["running"] & (dt > 0)
     if not use.any():
         return empty_form_minutes()
-    timer = frame["timer_s"].to_numpy()
+    timer = frame["timer_s"]
     minute_all = np.floor((timer - timer[0]) / 60.0).astype(np.int64)
     m_used = minute_all[use]
     minutes, slot = np.unique(m_used, return_inverse=True)
@@ -107,9 +107,9 @@ def form_minutes(activity: Activity, options: MetricOptions | None = None) -> pd
     w = dt[use]
     seconds = np.bincount(slot, weights=w, minlength=k)
     steady_s = np.bincount(
-        slot, weights=np.where(frame["steady"].to_numpy()[use], w, 0.0), minlength=k
+        slot, weights=np.where(frame["steady"][use], w, 0.0), minlength=k
     )
-    t = frame["t_s"].to_numpy()[use]
+    t = frame["t_s"][use]
     start = np.full(k, np.inf)
     np.minimum.at(start, slot, t)
     out: dict[str, np.ndarray] = {
@@ -125,7 +125,7 @@ def form_minutes(activity: Activity, options: MetricOptions | None = None) -> pd
         if col not in frame:
             out[col] = np.full(k, np.nan)
             continue
-        x = frame[col].to_numpy(dtype=float)[use]
+        x = np.asarray(frame[col], dtype=float)[use]
         ok = np.isfinite(x)
         ww = np.where(ok, w, 0.0)
         s = np.bincount(slot, weights=np.where(ok, x, 0.0) * ww, minlength=k)
@@ -141,8 +141,8 @@ def _steps_per_breath(frame, use, slot, w, seconds, k) -> np.ndarray:
     """Per minute: mean step rate / mean breathing rate over the samples with both."""
     if "cadence_spm" not in frame or "respiration_rate_brpm" not in frame:
         return np.full(k, np.nan)
-    cad = frame["cadence_spm"].to_numpy(dtype=float)[use]
-    br = frame["respiration_rate_brpm"].to_numpy(dtype=float)[use]
+    cad = np.asarray(frame["cadence_spm"], dtype=float)[use]
+    br = np.asarray(frame["respiration_rate_brpm"], dtype=float)[use]
     ww = np.where(np.isfinite(cad) & np.isfinite(br) & (br > 0), w, 0.0)
     c = np.bincount(slot, weights=ww, minlength=k)
     sc = np.bincount(slot, weights=np.where(ww > 0, cad, 0.0) * ww, minlength=k)

@@ -25,7 +25,7 @@ from .samples import (
     STEADY_MIN_SPEED_M_S,
     STEADY_WARMUP_S,
     MetricOptions,
-    sample_frame,
+    samples,
     steady_flags,
 )
 from .window import rolling_mean, rolling_median
@@ -77,15 +77,15 @@ def steady_mask(
     numpy.ndarray of bool
         Aligned with ``activity.records`` (same length and row order).
     """
-    frame = sample_frame(activity, running_only=False, options=options)
+    frame = samples(activity, running_only=False, options=options)
     out = np.zeros(len(activity.records), dtype=bool)
     defaults = (STEADY_MIN_SPEED_M_S, STEADY_MAX_GRADE_PCT, STEADY_WARMUP_S)
     if (min_speed_m_s, max_abs_grade_pct, warmup_s) == defaults:
-        ok = frame["steady"].to_numpy().copy()
+        ok = frame["steady"].copy()
     else:
         ok = steady_flags(frame, min_speed_m_s, max_abs_grade_pct, warmup_s)
-    ok &= frame["sport"].to_numpy() == "running"
-    out[frame["record_pos"].to_numpy()] = ok
+    ok &= frame["sport"] == "running"
+    out[frame["record_pos"]] = ok
     return out
 
 
@@ -141,11 +141,11 @@ def rolling(
     w = _seconds(window)
     if w <= 0:
         raise ValueError(f"window must be positive, got {window!r}")
-    frame = sample_frame(activity, running_only=running_only, options=options)
+    frame = samples(activity, running_only=running_only, options=options)
     if len(frame) < 2:
         return pd.DataFrame(columns=[*ROLLING_CHANNELS, "running_frac", "steady", "timer_s"])
-    t = frame["t_s"].to_numpy()
-    dt = frame["dt_s"].to_numpy()
+    t = frame["t_s"]
+    dt = frame["dt_s"]
     t0 = np.floor(t[0])
     grid = t0 + np.arange(int(np.ceil(t[-1] - t0)) + 1, dtype=float)
     # The record covering grid second g is the first one at or after g whose
@@ -153,15 +153,15 @@ def rolling(
     i = np.searchsorted(t, grid, side="left")
     i = np.clip(i, 0, len(t) - 1)
     covered = (dt[i] > 0) & (grid > t[i] - dt[i]) & (grid <= t[i])
-    running = covered & frame["running"].to_numpy()[i]
-    steady = covered & frame["steady"].to_numpy()[i]
+    running = covered & frame["running"][i]
+    steady = covered & frame["steady"][i]
     n = max(int(round(w)), 1)
     need = max(int(np.ceil(min_coverage * n)), 1)
     cols: dict[str, np.ndarray] = {}
     for key in ROLLING_CHANNELS:
         if key not in frame:
             continue
-        v = frame[key].to_numpy(dtype=float)[i]
+        v = np.asarray(frame[key], dtype=float)[i]
         use = covered if key in _ALL_SECONDS else running
         v = np.where(use & np.isfinite(v), v, np.nan)
         s = pd.Series(v)
@@ -172,9 +172,9 @@ def rolling(
         cols["running_frac"] = np.where(cov > 0, run / cov, np.nan)
     cols["steady"] = steady
     cols["timer_s"] = (
-        frame["timer_s"].to_numpy()[i]
+        frame["timer_s"][i]
         - np.where(covered, np.clip(t[i] - grid, 0, None), 0.0)
-        - frame["timer_s"].to_numpy()[0]
+        - frame["timer_s"][0]
     )
     index = pd.DatetimeIndex(pd.to_datetime(grid, unit="s", utc=True), name="timestamp")
     return pd.DataFrame(cols, index=index)

@@ -46,6 +46,8 @@ __all__ = [
     "sample_durations",
     "sample_frame",
     "held_speed",
+    "samples",
+    "SampleTable",
 ]
 
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
@@ -531,6 +533,70 @@ def _sports(activity: Activity, index, spans) -> np.ndarray:
     return sport
 
 
+class SampleTable:
+    """The sample frame as NumPy columns: what runlens' own metrics and rules read.
+
+    :func:`sample_frame`'s columns (same names, same values, same order) without
+    pandas: ``table[name]`` is a read-only array, ``name in table``, ``len(table)``,
+    ``table.columns``, ``table.index`` (the records' timestamps, as the activity holds
+    them) and :meth:`to_frame` for the DataFrame an API user gets.
+    """
+
+    __slots__ = ("_cols", "index")
+
+    def __init__(self, cols: dict[str, np.ndarray], index) -> None:
+        for v in cols.values():
+            v.flags.writeable = False  # shared by every reader of the activity's table
+        self._cols = cols
+        self.index = index
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self._cols[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._cols
+
+    def __len__(self) -> int:
+        return len(self._cols["t_s"])
+
+    @property
+    def empty(self) -> bool:
+        return len(self) == 0
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self._cols)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The table as a DataFrame indexed by the records' timestamps (a new one)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {k: v.copy() for k, v in self._cols.items()}, index=self.index.copy()
+        )
+
+
+def samples(
+    activity: Activity,
+    *,
+    running_only: bool = True,
+    options: MetricOptions | None = None,
+) -> SampleTable:
+    """:func:`sample_frame` as a :class:`SampleTable` (NumPy columns, no pandas).
+
+    Inside :func:`runlens.memo.analysis_scope` it is built once per activity and
+    options, and every caller reads the same read-only arrays.
+    """
+    from ..memo import memo
+
+    opt = options or MetricOptions()
+    return memo(
+        activity,
+        ("samples", running_only, opt),
+        lambda: _sample_frame(activity, running_only, opt),
+    )
+
+
 def sample_frame(
     activity: Activity,
     *,
@@ -578,24 +644,14 @@ def sample_frame(
           outside every session); ``record_pos``: the row's position in
           ``activity.records``.
 
-        Inside :func:`runlens.memo.analysis_scope` the frame is built once per
-        activity and options; each call gets a shallow copy (copy-on-write).
+        Inside :func:`runlens.memo.analysis_scope` the columns are computed once
+        per activity and options (:func:`samples`); each call gets a new frame.
     """
-    from ..memo import memo
-
-    opt = options or MetricOptions()
-    frame = memo(
-        activity,
-        ("sample_frame", running_only, opt),
-        lambda: _sample_frame(activity, running_only, opt),
-    )
-    return frame.copy(deep=False)
+    return samples(activity, running_only=running_only, options=options).to_frame()
 
 
-def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) -> pd.DataFrame:
-    """:func:`sample_frame` itself (not cached)."""
-    import pandas as pd
-
+def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) -> SampleTable:
+    """:func:`samples` itself (not cached)."""
     rec = activity.records
     pos = np.arange(len(rec))
     if not rec.index.is_monotonic_increasing:
@@ -751,13 +807,12 @@ def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) ->
     cols["sport"] = sport
     cols["session"] = session
     cols["record_pos"] = pos
-    frame = pd.DataFrame(cols, index=rec.index.copy())
-    frame["steady"] = steady_flags(frame)
-    return frame
+    cols["steady"] = steady_flags(cols)
+    return SampleTable(cols, rec.index)
 
 
 def steady_flags(
-    frame: pd.DataFrame,
+    frame,
     min_speed_m_s: float = STEADY_MIN_SPEED_M_S,
     max_abs_grade_pct: float = STEADY_MAX_GRADE_PCT,
     warmup_s: float = STEADY_WARMUP_S,
@@ -773,7 +828,7 @@ def steady_flags(
 
     Parameters
     ----------
-    frame : pandas.DataFrame
+    frame : pandas.DataFrame, SampleTable or dict of arrays
         From :func:`sample_frame` (``running``, ``dt_s``, ``speed_m_s``,
         ``timer_s``, ``session``, optionally ``grade_pct``).
     min_speed_m_s : float
@@ -789,20 +844,24 @@ def steady_flags(
     -------
     numpy.ndarray of bool
     """
-    speed = frame["speed_m_s"].to_numpy() if speed_m_s is None else np.asarray(speed_m_s)
-    ok = frame["running"].to_numpy() & (np.nan_to_num(speed, nan=0.0) >= min_speed_m_s)
-    ok &= frame["dt_s"].to_numpy() > 0
+    def col(name: str) -> np.ndarray:
+        return np.asarray(frame[name])
+
+    speed = col("speed_m_s") if speed_m_s is None else np.asarray(speed_m_s)
+    ok = col("running") & (np.nan_to_num(speed, nan=0.0) >= min_speed_m_s)
+    ok &= col("dt_s") > 0
     if "grade_pct" in frame:
-        g = frame["grade_pct"].to_numpy()
+        g = col("grade_pct")
         # Grade unknown at the ends (the window does not fit): not steady.
         ok &= np.isfinite(g) & (np.abs(g) < max_abs_grade_pct)
     # Warm-up: timer seconds since the start of each session.
-    timer = frame["timer_s"].to_numpy()
-    sess = frame["session"].to_numpy()
-    start = np.zeros(len(frame))
-    if len(frame):
+    timer = col("timer_s")
+    sess = col("session")
+    n = len(timer)
+    start = np.zeros(n)
+    if n:
         first = np.r_[True, sess[1:] != sess[:-1]]
-        start = np.maximum.accumulate(np.where(first, np.arange(len(frame)), 0))
+        start = np.maximum.accumulate(np.where(first, np.arange(n), 0))
         start = timer[start]
     ok &= (timer - start) >= warmup_s
     return ok

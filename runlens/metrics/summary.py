@@ -35,7 +35,7 @@ from .samples import (
     MetricOptions,
     haversine_m,
     sample_durations,
-    sample_frame,
+    samples,
     segment_spans,
     timer_runs_between_samples,
 )
@@ -49,7 +49,10 @@ __all__ = [
     "aggregate",
     "session_metrics",
     "lap_metrics",
+    "lap_rows",
     "km_splits",
+    "split_rows",
+    "rows_table",
     "heart_rate_stats",
     "haversine_m",
     "sample_durations",
@@ -148,7 +151,7 @@ def heart_rate_stats(frame: pd.DataFrame, *, weights: str = "dt_s") -> dict[str,
     """
     if "heart_rate_bpm" not in frame or frame.empty:
         return _hr_stats(None, None)
-    return _hr_stats(frame["heart_rate_bpm"].to_numpy(), frame[weights].to_numpy())
+    return _hr_stats(np.asarray(frame["heart_rate_bpm"]), np.asarray(frame[weights]))
 
 
 def _hr_stats(hr: np.ndarray | None, w: np.ndarray | None) -> dict[str, float | None]:
@@ -292,7 +295,7 @@ def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """The columns :func:`aggregate` reads, as arrays (each read from pandas once)."""
     # Steps per breath is judged on the frame's one ``steady`` column
     # (runlens.metrics.samples.steady_flags); no second definition here.
-    return {c: frame[c].to_numpy() for c in _AGGREGATE_COLUMNS if c in frame}
+    return {c: np.asarray(frame[c]) for c in _AGGREGATE_COLUMNS if c in frame}
 
 
 def steps_per_breath(
@@ -563,12 +566,12 @@ def activity_metrics(
     running sessions are measured each from its own start and added up
     (totals add; averages weigh by each session's sample time).
     """
-    frame = sample_frame(activity, running_only=running_only, options=options)
+    frame = samples(activity, running_only=running_only, options=options)
     spans = segment_spans(activity)
     cols = _columns(frame)
     if frame.empty:
         return _aggregate(cols, activity, options=options)
-    session = frame["session"].to_numpy()
+    session = frame["session"]
     sessions = sorted(set(session.tolist()))
     if len(sessions) <= 1:
         k = sessions[0] if sessions else -1
@@ -662,10 +665,10 @@ def summarize(activity: Activity, *, running_only: bool = True) -> dict[str, flo
 
 def session_metrics(activity: Activity, options: MetricOptions | None = None) -> list[dict]:
     """Metrics of each session (all sports), in file order."""
-    frame = sample_frame(activity, running_only=False, options=options)
+    frame = samples(activity, running_only=False, options=options)
     spans = segment_spans(activity)
     cols = _columns(frame)
-    session = frame["session"].to_numpy()
+    session = frame["session"]
     out = []
     for k, (s, span) in enumerate(zip(activity.sessions, spans)):
         m = _aggregate(
@@ -681,13 +684,16 @@ def session_metrics(activity: Activity, options: MetricOptions | None = None) ->
     return out
 
 
-def _table(rows: list[dict], index_name: str) -> pd.DataFrame:
+def rows_table(rows: list[dict], index_name: str) -> pd.DataFrame:
+    """The DataFrame of :func:`lap_metrics` / :func:`km_splits` from their rows
+    (:func:`lap_rows` / :func:`split_rows`), indexed by ``index_name``."""
     import pandas as pd
 
     df = pd.DataFrame(rows)
     if not df.empty:
         df.index = pd.Index(df[index_name].to_numpy(), name=index_name)
     return df
+
 
 
 def lap_metrics(
@@ -699,7 +705,14 @@ def lap_metrics(
     ends with the activity). Extra columns: ``lap`` (number from 1),
     ``start`` (UTC), ``sport`` and ``device_*`` for the watch's own lap values.
     """
-    frame = sample_frame(activity, running_only=running_only, options=options)
+    return rows_table(lap_rows(activity, running_only=running_only, options=options), "lap")
+
+
+def lap_rows(
+    activity: Activity, *, running_only: bool = True, options: MetricOptions | None = None
+) -> list[dict[str, Any]]:
+    """:func:`lap_metrics` as a list of row dicts (no pandas: ``runlens analyze``)."""
+    frame = samples(activity, running_only=running_only, options=options)
     laps = sorted(activity.laps, key=lambda s: s.start)
     spans = segment_spans(activity, laps)
     cols = _columns(frame)
@@ -719,7 +732,7 @@ def lap_metrics(
         row.update(m)
         row.update({"device_" + key: lap.device_summary.get(key) for key in SUMMARY_KEYS})
         rows.append(row)
-    return _table(rows, "lap")
+    return rows
 
 
 def _grouped_mean(v: np.ndarray, w: np.ndarray, group: np.ndarray, n: int) -> list:
@@ -735,25 +748,25 @@ def _split_averages(frame, which: np.ndarray, n: int, options) -> dict[str, list
     """The :data:`_SPLIT_KEYS` of each split (samples grouped by ``which``), as
     :func:`_aggregate` gives them for the split's samples, all splits in one pass."""
     opt = options or MetricOptions()
-    dt = frame["dt_s"].to_numpy(dtype=float)
-    run_w = np.where(frame["running"].to_numpy(dtype=bool), dt, 0.0)
+    dt = np.asarray(frame["dt_s"], dtype=float)
+    run_w = np.where(np.asarray(frame["running"], dtype=bool), dt, 0.0)
     has = np.bincount(which, minlength=n)[:n] > 0
     out: dict[str, list] = {}
     for key in AVERAGED:
         if key in frame:
-            v = frame[key].to_numpy(dtype=float)
+            v = np.asarray(frame[key], dtype=float)
             out[key] = _grouped_mean(v, dt, which, n)
             out["run_" + key] = _grouped_mean(v, run_w, which, n)
         else:
             out[key] = out["run_" + key] = [None] * n
     if "heart_rate_bpm" in frame:
-        out["heart_rate_bpm"] = _grouped_mean(frame["heart_rate_bpm"].to_numpy(float), dt, which, n)
+        out["heart_rate_bpm"] = _grouped_mean(np.asarray(frame["heart_rate_bpm"], float), dt, which, n)
     else:
         out["heart_rate_bpm"] = [None] * n
     up: list = [None] * n
     down: list = [None] * n
     if "altitude_m" in frame:
-        alt = frame["altitude_m"].to_numpy(dtype=float)
+        alt = np.asarray(frame["altitude_m"], dtype=float)
         order = np.argsort(which, kind="stable")
         cuts = np.searchsorted(which[order], np.arange(n + 1))
         for k in np.flatnonzero(has).tolist():
@@ -787,13 +800,24 @@ def km_splits(
         ``split_timer_s`` (s), ``split_pace_s_per_km`` (s/km), and the
         :func:`aggregate` averages of the split's samples.
     """
-    import pandas as pd
+    rows = split_rows(activity, split_m=split_m, running_only=running_only, options=options)
+    return rows_table(rows, "split")
 
-    frame = sample_frame(activity, running_only=running_only, options=options)
-    if frame.empty or not frame["distance_m"].notna().any():
-        return pd.DataFrame()
-    dist = frame["distance_m"].to_numpy()
-    timer = frame["timer_s"].to_numpy() - frame["timer_s"].to_numpy()[0]
+
+def split_rows(
+    activity: Activity,
+    *,
+    split_m: float = 1000.0,
+    running_only: bool = True,
+    options: MetricOptions | None = None,
+) -> list[dict[str, Any]]:
+    """:func:`km_splits` as a list of row dicts (no pandas: ``runlens analyze``);
+    empty when the activity has no distance."""
+    frame = samples(activity, running_only=running_only, options=options)
+    if frame.empty or np.isnan(frame["distance_m"]).all():
+        return []
+    dist = frame["distance_m"]
+    timer = frame["timer_s"] - frame["timer_s"][0]
     total = float(dist[-1])
     n_full = int(np.floor(total / split_m + 1e-9))
     bounds = np.r_[np.arange(n_full + 1) * split_m, total if total > n_full * split_m else []]
@@ -818,4 +842,4 @@ def km_splits(
         for key in _SPLIT_KEYS:
             row[key] = per_split[key][k]
         rows.append(row)
-    return _table(rows, "split")
+    return rows

@@ -56,8 +56,17 @@ def _plain(v: Any) -> Any:
     return f if math.isfinite(f) else None
 
 
-def _records(df) -> list[dict[str, Any]]:
-    return [{k: _plain(v) for k, v in row.items()} for row in df.to_dict("records")]
+def _records(rows) -> list[dict[str, Any]]:
+    """JSON-able rows of a lap or split table: row dicts (:func:`~runlens.metrics.summary.lap_rows`)
+    or a DataFrame (:func:`~runlens.metrics.lap_metrics`), alike.
+
+    Each row gets every column any row has, in the order the columns first appear (as
+    a DataFrame built from the rows has them); a value a row lacks is None.
+    """
+    if not isinstance(rows, list):
+        rows = rows.to_dict("records")
+    cols = list(dict.fromkeys(k for row in rows for k in row))
+    return [{k: _plain(row.get(k)) for k in cols} for row in rows]
 
 
 def _breathing(metrics: dict[str, Any]) -> dict[str, Any]:
@@ -139,16 +148,19 @@ def analyze(
     activity : Activity
     findings : list of dict, optional
         Findings already evaluated (as JSON-able dicts).
-    laps, splits : pandas.DataFrame, optional
-        :func:`~runlens.metrics.lap_metrics` and :func:`~runlens.metrics.km_splits`
-        of ``activity`` when already computed (:func:`runlens.analyze` keeps them).
+    laps, splits : list of dict or pandas.DataFrame, optional
+        :func:`~runlens.metrics.summary.lap_rows` and
+        :func:`~runlens.metrics.summary.split_rows` of ``activity`` (or their DataFrames,
+        :func:`~runlens.metrics.lap_metrics` and :func:`~runlens.metrics.km_splits`) when
+        already computed (:func:`runlens.analyze` keeps them).
 
     Returns
     -------
     dict
         JSON-able, in the documented shape.
     """
-    from ..metrics import BREATHING_KEYS, activity_metrics, km_splits, lap_metrics
+    from ..metrics import BREATHING_KEYS, activity_metrics
+    from ..metrics.summary import lap_rows, split_rows
 
     metrics = activity_metrics(activity)
     summary = {k: metrics.get(k) for k in SUMMARY_KEYS}
@@ -195,9 +207,9 @@ def analyze(
             for k, v in metrics.items()
             if k not in SUMMARY_KEYS and k not in BREATHING_KEYS
         },
-        "laps": _records(lap_metrics(activity) if laps is None else laps),
-        "splits_km": _records(km_splits(activity) if splits is None else splits),
-        "splits_mi": _records(km_splits(activity, split_m=1609.344)),
+        "laps": _records(lap_rows(activity) if laps is None else laps),
+        "splits_km": _records(split_rows(activity) if splits is None else splits),
+        "splits_mi": _records(split_rows(activity, split_m=1609.344)),
         "findings": list(findings or []),
         "warnings": list(activity.warnings),
         # The caveats are of running form and upper back pain: a ride or a swim gets none.

@@ -141,37 +141,6 @@ def _rich(ax, items: list[tuple[str, bool]], size: float = 9.5) -> None:
         y -= step * (1.25 if bold else 1.0)
 
 
-def _label(ax, title: str) -> None:
-    """A left title over a text-only axes, as ``set_title(loc="left")`` draws it.
-
-    ``set_title`` places the title above the axes' tick labels, which costs a
-    tight bounding box of both axes on every draw, though these axes have none.
-    """
-    import matplotlib as mpl
-
-    ax.annotate(
-        title, (0.0, 1.0), xycoords="axes fraction", xytext=(0, mpl.rcParams["axes.titlepad"]),
-        textcoords="offset points", ha="left", va="baseline",
-        fontsize=mpl.rcParams["axes.titlesize"], fontweight=mpl.rcParams["axes.titleweight"],
-        color=mpl.rcParams["axes.titlecolor"]
-        if mpl.rcParams["axes.titlecolor"] != "auto" else mpl.rcParams["text.color"],
-    )  # fmt: skip
-
-
-def _text(ax, lines: list[str], size: float = 8.0, top: float = 1.0) -> None:
-    ax.axis("off")
-    ax.text(
-        0.0,
-        top,
-        "\n".join(lines),
-        transform=ax.transAxes,
-        ha="left",
-        va="top",
-        fontsize=size,
-        linespacing=LINE_SPACING,
-    )
-
-
 def _summary_page(data: ChartData, metric: str):
     from .charts._style import new_figure
     from .charts.weekly import weekly_figure
@@ -203,123 +172,251 @@ def _summary_page(data: ChartData, metric: str):
     return fig, res
 
 
-def _week_page(data: ChartData, row, acts, findings, run_findings):
-    import pandas as pd
+#: A week page's boxes, figure fractions (left, bottom, width, height): the day bars,
+#: the week's numbers; the runs table starts under them at TABLE_TOP, one row RUN_ROW high.
+DAYS_BOX = (0.06, 0.71, 0.46, 0.21)
+WEEK_BOX = (0.58, 0.71, 0.40, 0.21)
+TABLE_LEFT, TABLE_WIDTH, TABLE_TOP, RUN_ROW = 0.03, 0.94, 0.62, 0.028
+PAGE_IN = (11.69, 8.27)
 
-    from ..units import format_distance, format_duration, format_pace
-    from .charts._style import PALETTE, new_figure
-    from .vocab import distance_unit, distance_value, localise
+
+def _flabel(fig, x: float, y: float, title: str, ha: str = "left"):
+    """A left title at figure fraction ``(x, y)``, where ``set_title(loc="left")`` of an
+    axes whose top left corner is there would put it (without an axes: a text-only
+    box needs none, and an axes costs ticks to create and to measure)."""
+    import matplotlib as mpl
+    from matplotlib.transforms import ScaledTranslation
+
+    rc = mpl.rcParams
+    pad = ScaledTranslation(0, rc["axes.titlepad"] / 72, fig.dpi_scale_trans)
+    colour = rc["axes.titlecolor"] if rc["axes.titlecolor"] != "auto" else rc["text.color"]
+    return fig.text(
+        x, y, title, transform=fig.transFigure + pad, ha=ha, va="baseline",
+        fontsize=rc["axes.titlesize"], fontweight=rc["axes.titleweight"], color=colour,
+    )  # fmt: skip
+
+
+def _ftext(fig, x: float, y: float, lines: list[str], size: float = 8.0, mono: bool = False):
+    """Lines of text from figure fraction ``(x, y)`` down, one text artist."""
+    return fig.text(
+        x, y, "\n".join(lines), ha="left", va="top", fontsize=size, linespacing=LINE_SPACING,
+        family="DejaVu Sans Mono" if mono else None,
+    )  # fmt: skip
+
+
+class _WeekPages:
+    """Draws the week pages on one figure, reused from week to week.
+
+    The day-bar axes, its bars, ticks and labels are made once; each week sets the
+    bars' heights and looks, the day names, the limits, and adds its texts, which are
+    removed when the next week is drawn. A new figure and four axes a week (ticks
+    made, laid out and measured each time) were most of what a week page cost.
+    Continuation pages share a second figure the same way.
+    """
+
+    def __init__(self, data: ChartData):
+        from matplotlib.ticker import FixedLocator, FuncFormatter
+
+        from .charts._style import PALETTE, new_figure
+        from .vocab import distance_unit
+
+        self.data = data
+        self.fig = new_figure(*PAGE_IN, layout=None)  # fixed boxes: quicker than a layout engine
+        self.more = new_figure(*PAGE_IN, layout=None)
+        self.days: list[str] = [""] * 7
+        ax = self.fig.add_axes(DAYS_BOX)
+        self.bars = ax.bar(
+            range(7), [0.0] * 7, width=0.7, color=PALETTE["bar"], edgecolor="#4d6382",
+            linewidth=0.6,
+        )  # fmt: skip
+        ax.xaxis.set_major_locator(FixedLocator(range(7)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: self.days[int(round(x)) % 7]))
+        ax.set_ylabel(f"distance ({distance_unit(data.units)})")
+        # the title where set_title puts it; set_title would measure the x tick labels
+        # on every draw to keep clear of them, though they are below the axes
+        x0, y0, w, h = DAYS_BOX
+        _flabel(self.fig, x0 + w / 2, y0 + h, "Distance per day (hatched: session spike)", "center")
+        self.ax = ax
+        self.drawn: list = []
+
+    def _clear(self) -> None:
+        for artist in self.drawn:
+            artist.remove()
+        self.drawn = []
+
+    def pages(self, row, acts, findings, run_findings):
+        """The figures of one week's pages, in order; each is drawn over by the next
+        week, so save it before asking for the next."""
+        import pandas as pd
+        from matplotlib.collections import LineCollection
+        from matplotlib.patches import Rectangle
+
+        from ..units import format_distance, format_duration, format_pace
+        from .charts._style import PALETTE
+        from .vocab import distance_unit, distance_value
+
+        self._clear()
+        data, fig = self.data, self.fig
+        units = data.units
+        du = distance_unit(units)
+        wk = pd.Timestamp(row["week"])
+        add = self.drawn.append
+        add(fig.text(
+            0.5, 0.98, f"Week of {wk:%A %d %B %Y} ({len(acts)} run{'s' if len(acts) != 1 else ''})",
+            ha="center", va="top", fontsize=12, fontweight="bold",
+        ))  # fmt: skip
+
+        # Days of the week: distance per day, spike runs hatched.
+        days = pd.date_range(wk, periods=7, freq="D")
+        spike_days = {f.evidence.values.get("date") for f in findings if f.rule == "session_spike"}
+        per_day = acts.groupby("local_date")["distance_m"].sum().reindex(days, fill_value=0.0)
+        for bar, (d, v) in zip(self.bars, per_day.items()):  # seven bars
+            hot = d.date().isoformat() in spike_days
+            bar.set_height(distance_value(v, units))
+            bar.set_facecolor(PALETTE["bar_flag"] if hot else PALETTE["bar"])
+            bar.set_hatch("///" if hot else None)
+            bar.set_edgecolor("black" if hot else "#4d6382")
+        self.days[:] = [f"{d:%a}\n{d:%d %b}" for d in days]
+        self.ax.set_ylim(0, max(1.0, distance_value(float(per_day.max()), units) * 1.2))
+
+        # Week numbers.
+        def val(c, fmt, scale=1.0):
+            v = row.get(c, np.nan)
+            return fmt.format(v * scale) if v is not None and np.isfinite(v) else "-"
+
+        lines = [
+            f"distance      {val('distance_m', '{:.1f} ' + du, distance_value(1.0, units))}",
+            f"moving time   {format_duration(row.get('moving_s'))}",
+            f"training load {val('trimp', '{:.0f}')} (TRIMP, Banister 1991): minutes of",
+            "              running weighted by how hard the heart worked",
+            f"change        {val('change_pct', '{:+.0f} %')} distance on the week before",
+            f"ratio         {val('acwr', '{:.2f}')} acute:chronic at the week's end, "
+            f"peak {val('acwr_max', '{:.2f}')}",
+            f"monotony      {val('monotony', '{:.2f}')} (mean / SD of daily load, Foster 1998)",
+        ]
+        if row.get("history_days", 99) < 28:
+            lines.append(
+                f"history       {max(0.0, row.get('history_days', 0) or 0):.0f} days before this "
+                "week, weekly change not judged"
+            )
+        x0, y0, w, h = WEEK_BOX
+        add(_flabel(fig, x0, y0 + h, "This week"))
+        add(_ftext(fig, x0, y0 + 0.95 * h, lines, size=9.0, mono=True))
+
+        # Runs table: the rows it needs; the findings get the rest of the page.
+        t_h = RUN_ROW * (len(acts) + 2) + 0.01
+        add(_flabel(fig, TABLE_LEFT, TABLE_TOP, "Runs"))
+        cols = [
+            "day",
+            "start",
+            "distance",
+            "moving time",
+            "pace",
+            "heart rate",
+            "step rate",
+            "load (TRIMP)",
+            "vs 30-d longest",
+            "flags / notes",
+            "activity",
+        ]
+        cells = []
+        for r in acts.itertuples(index=False):  # one row per run of the week
+            start = pd.Timestamp(r.start_s, unit="s") + pd.Timedelta(
+                seconds=0 if pd.isna(r.utc_offset_s) else float(r.utc_offset_s)
+            )
+            mv = float(r.moving_s) if r.moving_s is not None and np.isfinite(r.moving_s) else np.nan
+            speed = r.distance_m / mv if mv and np.isfinite(mv) and mv > 0 else None
+            hr = getattr(r, "heart_rate_bpm", None)
+            cad = getattr(r, "cadence_spm", None)
+            sr = r.spike_ratio
+            cells.append(
+                [
+                    f"{r.local_date:%a %d %b}",
+                    f"{start:%H:%M}",
+                    format_distance(r.distance_m, units),
+                    format_duration(mv),
+                    format_pace(speed, units),
+                    f"{hr:.0f} bpm" if hr is not None and np.isfinite(hr) else "-",
+                    f"{cad:.0f} spm" if cad is not None and np.isfinite(cad) else "-",
+                    f"{r.trimp:.0f}" if np.isfinite(r.trimp) else "-",
+                    f"{sr * 100:+.0f} %" if sr is not None and np.isfinite(sr) else "-",
+                    "{} / {}".format(
+                        *(
+                            sum(f.severity == k for f in run_findings.get(r.path, []))
+                            for k in ("flag", "note")
+                        )
+                    ),  # fmt: skip
+                    _short(data.names.get(str(r.path)) or Path(str(r.path)).name, 30),
+                ]
+            )
+        if cells:
+            widths = [max(len(c), *(len(r[j]) for r in cells)) for j, c in enumerate(cols)]
+
+            def line(values: list[str]) -> str:
+                return " " + "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
+
+            # One text per row in a monospaced font, columns padded to their widest
+            # value, the header shaded, one collection of rules: a table artist
+            # draws a rectangle and a text for every cell.
+            n = len(cells) + 1
+            x, right = TABLE_LEFT, TABLE_LEFT + TABLE_WIDTH
+            add(fig.add_artist(Rectangle(
+                (x, TABLE_TOP - RUN_ROW), TABLE_WIDTH, RUN_ROW, transform=fig.transFigure,
+                facecolor="#e3e8ef", edgecolor="none",
+            )))  # fmt: skip
+            ys = [TABLE_TOP - k * RUN_ROW for k in range(n + 1)]
+            add(fig.add_artist(LineCollection(
+                [((x, y), (right, y)) for y in ys], transform=fig.transFigure,
+                colors="#9aa5b4", linewidths=0.4,
+            )))  # fmt: skip
+            for k, values in enumerate([cols, *cells]):
+                add(fig.text(
+                    x + 0.005 * TABLE_WIDTH, TABLE_TOP - (k + 0.5) * RUN_ROW, line(values),
+                    va="center", ha="left", fontsize=8.5, family="DejaVu Sans Mono",
+                    fontweight="bold" if k == 0 else "normal",
+                ))  # fmt: skip
+
+        # Findings as sentences: flags first, then notes, then what could not be judged.
+        # Nothing is cut: what does not fit goes on a continuation page of the week.
+        f_top = TABLE_TOP - t_h - 0.045
+        pages = _finding_pages(data, acts, findings, run_findings, fit(f_top - 0.015))
+        title = (
+            "Findings (associations, not diagnoses; `runlens analyze FILE -v` shows the evidence)"
+        )
+        add(_flabel(fig, TABLE_LEFT, f_top, title))
+        add(_ftext(fig, TABLE_LEFT, f_top, pages[0], size=FINDING_PT))
+        yield fig
+        for k, lines in enumerate(pages[1:], 2):
+            self._clear()
+            more = self.more
+            add(more.text(
+                0.5, 0.98, f"Week of {wk:%A %d %B %Y}, continued ({k} of {len(pages)})",
+                ha="center", va="top", fontsize=12, fontweight="bold",
+            ))  # fmt: skip
+            add(_flabel(more, TABLE_LEFT, 0.89, title))
+            add(_ftext(more, TABLE_LEFT, 0.89, lines, size=FINDING_PT))
+            yield more
+
+
+def _week_page(data: ChartData, row, acts, findings, run_findings):
+    """One week's pages on a figure of their own (each is drawn over by the next: look
+    at it before asking for the next)."""
+    return _WeekPages(data).pages(row, acts, findings, run_findings)
+
+
+def fit(height: float) -> int:
+    """Lines of findings text in a box ``height`` (figure fraction) high:
+    height / (size x spacing x 1.17 em)."""
+    return int(height * PAGE_IN[1] * 72 / (FINDING_PT * LINE_SPACING * 1.17)) - 1
+
+
+def _finding_pages(data: ChartData, acts, findings, run_findings, room: int) -> list[list[str]]:
+    """A week's findings as lines, split into pages: ``room`` lines on the week's own
+    page, ``fit(0.86)`` on each continuation page; a finding is never split."""
+    from .analysis import _headline, _name
+    from .vocab import localise
 
     units = data.units
-    du = distance_unit(units)
-    wk = pd.Timestamp(row["week"])
-    fig = new_figure(11.69, 8.27, layout=None)  # fixed boxes: quicker than a layout engine
-    ax_d = fig.add_axes((0.06, 0.71, 0.46, 0.21))
-    ax_s = fig.add_axes((0.58, 0.71, 0.40, 0.21))
-    # the table takes the rows it needs; the findings get the rest of the page
-    t_h = 0.028 * (len(acts) + 2) + 0.01
-    ax_t = fig.add_axes((0.03, 0.62 - t_h, 0.94, t_h))
-    f_top = 0.62 - t_h - 0.045
-    ax_f = fig.add_axes((0.03, 0.015, 0.94, f_top - 0.015))
-    fig.suptitle(
-        f"Week of {wk:%A %d %B %Y} ({len(acts)} run{'s' if len(acts) != 1 else ''})",
-        fontsize=12,
-        fontweight="bold",
-    )
-
-    # Days of the week: distance per day, spike runs hatched.
-    days = pd.date_range(wk, periods=7, freq="D")
-    spike_days = {f.evidence.values.get("date") for f in findings if f.rule == "session_spike"}
-    per_day = acts.groupby("local_date")["distance_m"].sum().reindex(days, fill_value=0.0)
-    for i, (d, v) in enumerate(per_day.items()):  # seven bars
-        hot = d.date().isoformat() in spike_days
-        ax_d.bar(
-            i,
-            distance_value(v, units),
-            width=0.7,
-            color=PALETTE["bar_flag"] if hot else PALETTE["bar"],
-            hatch="///" if hot else None,
-            edgecolor="black" if hot else "#4d6382",
-            linewidth=0.6,
-        )
-    ax_d.set_xticks(range(7), [f"{d:%a}\n{d:%d %b}" for d in days])
-    ax_d.set_ylabel(f"distance ({du})")
-    ax_d.set_title("Distance per day (hatched: session spike)")
-    ax_d.set_ylim(0, max(1.0, distance_value(float(per_day.max()), units) * 1.2))
-
-    # Week numbers.
-    def val(c, fmt, scale=1.0):
-        v = row.get(c, np.nan)
-        return fmt.format(v * scale) if v is not None and np.isfinite(v) else "-"
-
-    lines = [
-        f"distance      {val('distance_m', '{:.1f} ' + du, distance_value(1.0, units))}",
-        f"moving time   {format_duration(row.get('moving_s'))}",
-        f"TRIMP         {val('trimp', '{:.0f} AU')}",
-        f"change        {val('change_pct', '{:+.0f} %')} distance on the week before",
-        f"ratio         {val('acwr', '{:.2f}')} acute:chronic at the week's end, "
-        f"peak {val('acwr_max', '{:.2f}')}",
-        f"monotony      {val('monotony', '{:.2f}')} (mean / SD of daily load, Foster 1998)",
-    ]
-    if row.get("history_days", 99) < 28:
-        lines.append(
-            f"history       {max(0.0, row.get('history_days', 0) or 0):.0f} days before this week, "
-            "weekly change not judged"
-        )
-    _label(ax_s, "This week")
-    _text(ax_s, lines, size=9.0, top=0.95)
-    for t in ax_s.texts:
-        t.set_family("DejaVu Sans Mono")
-
-    # Runs table.
-    ax_t.axis("off")
-    _label(ax_t, "Runs")
-    cols = [
-        "day",
-        "start",
-        "distance",
-        "moving time",
-        "pace",
-        "heart rate",
-        "step rate",
-        "TRIMP",
-        "vs 30-d longest",
-        "flags / notes",
-        "activity",
-    ]
-    cells = []
-    for r in acts.itertuples(index=False):  # one row per run of the week
-        start = pd.Timestamp(r.start_s, unit="s") + pd.Timedelta(
-            seconds=0 if pd.isna(r.utc_offset_s) else float(r.utc_offset_s)
-        )
-        mv = float(r.moving_s) if r.moving_s is not None and np.isfinite(r.moving_s) else np.nan
-        speed = r.distance_m / mv if mv and np.isfinite(mv) and mv > 0 else None
-        hr = getattr(r, "heart_rate_bpm", None)
-        cad = getattr(r, "cadence_spm", None)
-        sr = r.spike_ratio
-        cells.append(
-            [
-                f"{r.local_date:%a %d %b}",
-                f"{start:%H:%M}",
-                format_distance(r.distance_m, units),
-                format_duration(mv),
-                format_pace(speed, units),
-                f"{hr:.0f} bpm" if hr is not None and np.isfinite(hr) else "-",
-                f"{cad:.0f} spm" if cad is not None and np.isfinite(cad) else "-",
-                f"{r.trimp:.0f}" if np.isfinite(r.trimp) else "-",
-                f"{sr * 100:+.0f} %" if sr is not None and np.isfinite(sr) else "-",
-                "{} / {}".format(
-                    *(sum(f.severity == k for f in run_findings.get(r.path, []))
-                      for k in ("flag", "note"))
-                ),  # fmt: skip
-                _short(data.names.get(str(r.path)) or Path(str(r.path)).name, 30),
-            ]
-        )
-    if cells:
-        _runs_table(ax_t, cols, cells, row_frac=0.028 / t_h)
-
-    # Findings as sentences: flags first, then notes, then what could not be judged.
-    # Nothing is cut: what does not fit goes on a continuation page of the week.
     rank = {"flag": 0, "note": 1, "info": 2}
     items = [(f, "") for f in findings if f.rule != "volume_history"]
     for r in acts.itertuples(index=False):
@@ -327,8 +424,6 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
         who = f", run of {r.local_date:%a %d %b}" + (f' "{name}"' if name else "")
         items += [(f, who) for f in run_findings.get(r.path, [])]
     items.sort(key=lambda it: rank.get(it[0].severity, 3))  # stable: week order kept
-    from .analysis import _headline, _name
-
     blocks, unjudged = [], {}
     for f, who in items:
         if f.severity == "info":  # one line per rule and reason, its runs listed
@@ -346,11 +441,7 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
     if not blocks:
         blocks = [["No volume or form finding this week."]]
     blocks.append(tail)
-
-    def fit(height: float) -> int:  # lines: axes height / (size x spacing x 1.17 em)
-        return int(height * 8.27 * 72 / (FINDING_PT * LINE_SPACING * 1.17)) - 1
-
-    pages, cur, room = [], [], fit(f_top - 0.015)
+    pages, cur = [], []
     for b in blocks:
         if cur and len(b) > room:
             pages.append(cur)
@@ -358,56 +449,7 @@ def _week_page(data: ChartData, row, acts, findings, run_findings):
         cur += b
         room -= len(b)
     pages.append(cur)
-    title = "Findings (associations, not diagnoses; `runlens analyze FILE -v` shows the evidence)"
-    _label(ax_f, title)
-    _text(ax_f, pages[0], size=FINDING_PT, top=1.0)
-    figs = [fig]
-    for k, lines in enumerate(pages[1:], 2):
-        more = new_figure(11.69, 8.27, layout=None)
-        more.suptitle(
-            f"Week of {wk:%A %d %B %Y}, continued ({k} of {len(pages)})",
-            fontsize=12, fontweight="bold",
-        )  # fmt: skip
-        ax = more.add_axes((0.03, 0.03, 0.94, 0.86))
-        _label(ax, title)
-        _text(ax, lines, size=FINDING_PT, top=1.0)
-        figs.append(more)
-    return figs
-
-
-def _runs_table(ax, cols: list[str], cells: list[list[str]], row_frac: float) -> None:
-    """A week's runs as a table of monospaced text lines: one text per row, columns
-    padded to their widest value, the header shaded, thin rules between rows.
-
-    A table artist draws every cell as a rectangle and a text of its own (two
-    artists per cell, 11 cells a row); this draws one text per row and one line
-    collection, which is most of what the report's pages cost to write.
-    ``row_frac`` is a row's height as a fraction of the axes.
-    """
-    from matplotlib.patches import Rectangle
-
-    widths = [max(len(c), *(len(r[j]) for r in cells)) for j, c in enumerate(cols)]
-
-    def line(values: list[str]) -> str:
-        return "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
-
-    n = len(cells) + 1
-    ax.add_patch(
-        Rectangle(
-            (0.0, 1.0 - row_frac), 1.0, row_frac, transform=ax.transAxes,
-            facecolor="#e3e8ef", edgecolor="none",
-        )
-    )  # fmt: skip
-    ax.hlines(
-        [1.0 - k * row_frac for k in range(n + 1)], 0.0, 1.0,
-        transform=ax.transAxes, colors="#9aa5b4", linewidth=0.4,
-    )  # fmt: skip
-    for k, values in enumerate([cols, *cells]):
-        ax.text(
-            0.005, 1.0 - (k + 0.5) * row_frac, " " + line(values),
-            transform=ax.transAxes, va="center", ha="left", fontsize=8.5,
-            family="DejaVu Sans Mono", fontweight="bold" if k == 0 else "normal",
-        )  # fmt: skip
+    return pages
 
 
 def _timeline_page(data: ChartData):
@@ -468,7 +510,7 @@ def _timeline_page(data: ChartData):
         ax_p.plot(px, py, marker="P", linestyle="none", color=PAIN_COLOUR, markersize=7,
                   label="pain that day (0-10, diary)")  # fmt: skip
         ax_p.legend(loc="upper left", fontsize=8)
-    for d, sev in data.pain or []:
+    for d, _sev in data.pain or []:
         ax_l.axvline(pd.Timestamp(d), color=PAIN_COLOUR, linestyle=":", linewidth=1.0)
     ax_p.set_ylim(0, 10.5)
     ax_p.set_ylabel("pain (0-10)")
@@ -498,7 +540,6 @@ def _pain_pages(doc: dict, units: str = "metric") -> list:
     figs = []
     for n, chunk in enumerate(chunks, 1):
         fig = new_figure(11.69, 8.27, layout=None)
-        ax = fig.add_axes((0.03, 0.02, 0.94, 0.88))
         more = f" ({n} of {len(chunks)})" if len(chunks) > 1 else ""
         fig.suptitle(
             "Pain diary: what came before each episode (whole history; association, not cause)"
@@ -507,9 +548,7 @@ def _pain_pages(doc: dict, units: str = "metric") -> list:
             fontweight="bold",
             y=0.96,
         )
-        _text(ax, chunk, size=8.5, top=1.0)
-        for t in ax.texts:
-            t.set_family("DejaVu Sans Mono")
+        _ftext(fig, 0.03, 0.90, chunk, size=8.5, mono=True)
         figs.append(fig)
     return figs
 
@@ -564,7 +603,162 @@ def _caveats_page(data: ChartData):
     return fig
 
 
-def write_report(data: ChartData, out: str | Path, metric: str = "distance") -> Report:
+#: A report of more pages than SPLIT_FROM is cut into pieces, each drawn into its own
+#: PDF (in parallel, by forked workers) and joined with pypdf: an even number of pieces
+#: of at most PIECE_PAGES pages, cut the same way whatever the number of workers (so the
+#: file is the same on any machine). Each piece costs 0.05-0.1 s (its PdfPages and its
+#: font subset), so they are few.
+SPLIT_FROM = 16
+PIECE_PAGES = 80
+#: What drawing a page costs against a week page, to cut pieces of equal work: the
+#: summary's three panels cost about six week pages.
+PAGE_WEIGHT = {"summary": 6.0, "timeline": 2.0}
+
+
+def _items(data: ChartData) -> list[tuple]:
+    """What the report draws, in page order: ("summary",), ("week", row), ...,
+    ("timeline",), ("pain",), ("caveats",)."""
+    items: list[tuple] = [("summary",)]
+    items += [("week", row) for _, row in data.weeks.iterrows() if row["runs"] > 0]
+    if getattr(data, "pain_report", None):
+        items += [("timeline",), ("pain",)]
+    return items + [("caveats",)]
+
+
+def _render(data: ChartData, metric: str, items: list[tuple], pdf) -> Report:
+    """Draw ``items`` into ``pdf`` (a PdfPages); what was drawn, as a Report (no path)."""
+    rep = Report(path=Path())
+    h = data.history
+    weeks = None
+    for item in items:
+        kind = item[0]
+        if kind == "summary":
+            fig, res = _summary_page(data, metric)
+            rep.flagged_weeks = res.flagged_weeks
+            rep.headline = fig.get_suptitle()
+            pdf.savefig(fig)
+            rep.pages += 1
+        elif kind == "week":  # one page per week with runs (+ continuations)
+            if weeks is None:
+                weeks = _WeekPages(data)
+            row = item[1]
+            iso = row["week"].date().isoformat()
+            end = row["week"] + np.timedelta64(7, "D")
+            acts = h.acts[(h.acts["local_date"] >= row["week"]) & (h.acts["local_date"] < end)]
+            fs = [f for f in data.findings if f.evidence.values.get("week") == iso]
+            n = 0
+            for page in weeks.pages(row, acts, fs, data.run_findings):
+                pdf.savefig(page)
+                n += 1
+            rep.pages += n
+            if n > 1:
+                rep.continued[iso] = n - 1
+            rep.week_pages.append(iso)
+            rep.week_findings[iso] = [f.rule for f in fs] + [
+                f.rule for p in acts["path"] for f in data.run_findings.get(p, [])
+            ]
+        elif kind == "timeline":
+            pdf.savefig(_timeline_page(data))
+            rep.pages += 1
+        elif kind == "pain":
+            for page in _pain_pages(data.pain_report, data.units):
+                pdf.savefig(page)
+                rep.pages += 1
+            rep.pain_page = True
+        else:
+            pdf.savefig(_caveats_page(data))
+            rep.pages += 1
+    return rep
+
+
+def _merge_into(rep: Report, part: Report) -> None:
+    rep.pages += part.pages
+    rep.week_pages += part.week_pages
+    rep.week_findings.update(part.week_findings)
+    rep.continued.update(part.continued)
+    rep.pain_page = rep.pain_page or part.pain_page
+    if part.headline:
+        rep.flagged_weeks, rep.headline = part.flagged_weeks, part.headline
+
+
+def _pieces(items: list, size: int | None = None, split: int | None = None) -> list[list]:
+    """``items`` (page kinds first) cut into an even number of pieces of at most ``size``
+    items (default :data:`PIECE_PAGES`), of about equal work (:data:`PAGE_WEIGHT`), so
+    that two workers end together; one piece up to ``split`` items (:data:`SPLIT_FROM`)."""
+    size, split = size or PIECE_PAGES, split or SPLIT_FROM
+    if len(items) <= split:
+        return [items]
+    n = -(-len(items) // size)
+    n += n % 2
+    w = [PAGE_WEIGHT.get(it[0], 1.0) if isinstance(it, tuple) else 1.0 for it in items]
+    total, done, pieces, cur = sum(w), 0.0, [], []
+    for it, wi in zip(items, w):
+        # a new piece once this one holds its share of the work (or its pages)
+        if (
+            cur
+            and len(pieces) < n - 1
+            and (done + wi / 2 > total * (len(pieces) + 1) / n or len(cur) >= size)
+        ):
+            pieces.append(cur)
+            cur = []
+        cur.append(it)
+        done += wi
+    return [*pieces, cur]
+
+
+#: What a forked worker draws from: (data, metric), set by the parent before forking.
+_JOB: tuple | None = None
+
+
+def _render_piece(items: list[tuple], path: str) -> Report:
+    """A worker's piece: ``items`` drawn into their own PDF at ``path``."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from .charts._style import PDF_METADATA, style
+
+    assert _JOB is not None
+    data, metric = _JOB
+    with style(), PdfPages(path, metadata=PDF_METADATA) as pdf:
+        return _render(data, metric, items, pdf)
+
+
+def _workers(jobs: int | None, pieces: int) -> int:
+    """Worker processes for ``pieces``: ``jobs`` (default: the cores this process may
+    use), never more than the pieces; 1 (this process) where forking is not safe:
+    not Linux (no ``fork``, or one that system libraries do not survive, as on
+    macOS), or other threads running, which a fork would copy
+    mid-step (a Dask worker, a web server)."""
+    import multiprocessing as mp
+    import os
+    import sys
+    import threading
+
+    if jobs is None:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    n = max(1, min(int(jobs or 1), pieces))
+    forks = sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods()
+    if n > 1 and (not forks or threading.active_count() > 1):  # macOS: fork is unsafe
+        return 1
+    return n
+
+
+def _join(paths: list[Path], out: Path) -> None:
+    """The pieces' PDFs, one after the other, into ``out`` (pypdf), with the report's
+    fixed metadata and no producer or date (same input, same bytes)."""
+    from pypdf import PdfWriter
+
+    w = PdfWriter()
+    for p in paths:
+        w.append(str(p))
+    w.metadata = None
+    w.add_metadata({"/Creator": "runlens"})
+    with open(out, "wb") as fh:
+        w.write(fh)
+
+
+def write_report(
+    data: ChartData, out: str | Path, metric: str = "distance", jobs: int | None = None
+) -> Report:
     """Write the weekly report PDF.
 
     Parameters
@@ -575,6 +769,10 @@ def write_report(data: ChartData, out: str | Path, metric: str = "distance") -> 
         ``.pdf`` file.
     metric : {"distance", "time", "trimp"}
         Bars of the summary chart.
+    jobs : int, optional
+        Worker processes drawing the pages of a long report (more than
+        :data:`SPLIT_FROM` pages); default: the cores this process may use. The
+        file is the same whatever the number.
 
     Returns
     -------
@@ -591,42 +789,36 @@ def write_report(data: ChartData, out: str | Path, metric: str = "distance") -> 
         raise RunlensError("the report is a PDF: give a .pdf file", path=str(p))
     if not p.parent.exists():
         raise RunlensError(f"folder {p.parent} does not exist", path=str(p))
-    h = data.history
     report = Report(path=p)
     from ..atomic import atomic_output
 
+    pieces = _pieces(_items(data))
     # Written to a temporary file renamed at the end: a failed write (a full
     # disk) leaves the previous report intact.
-    with atomic_output(p) as tmp, style(), PdfPages(tmp, metadata=PDF_METADATA) as pdf:
-        fig, res = _summary_page(data, metric)
-        report.flagged_weeks = res.flagged_weeks
-        report.headline = fig.get_suptitle()
-        pdf.savefig(fig)
-        report.pages += 1
-        for _, row in data.weeks.iterrows():  # one page per week with runs
-            if row["runs"] <= 0:
-                continue
-            iso = row["week"].date().isoformat()
-            end = row["week"] + np.timedelta64(7, "D")
-            acts = h.acts[(h.acts["local_date"] >= row["week"]) & (h.acts["local_date"] < end)]
-            fs = [f for f in data.findings if f.evidence.values.get("week") == iso]
-            pages = _week_page(data, row, acts, fs, data.run_findings)
-            for page in pages:
-                pdf.savefig(page)
-                report.pages += 1
-            if len(pages) > 1:
-                report.continued[iso] = len(pages) - 1
-            report.week_pages.append(iso)
-            report.week_findings[iso] = [f.rule for f in fs] + [
-                f.rule for p in acts["path"] for f in data.run_findings.get(p, [])
-            ]
-        if getattr(data, "pain_report", None):
-            pdf.savefig(_timeline_page(data))
-            report.pages += 1
-            for page in _pain_pages(data.pain_report, data.units):
-                pdf.savefig(page)
-                report.pages += 1
-            report.pain_page = True
-        pdf.savefig(_caveats_page(data))
-        report.pages += 1
+    with atomic_output(p) as tmp:
+        if len(pieces) == 1:
+            with style(), PdfPages(tmp, metadata=PDF_METADATA) as pdf:
+                _merge_into(report, _render(data, metric, pieces[0], pdf))
+            return report
+        import tempfile
+
+        global _JOB
+        with tempfile.TemporaryDirectory(prefix="runlens-report-") as d:
+            paths = [Path(d) / f"{k:03d}.pdf" for k in range(len(pieces))]
+            n = _workers(jobs, len(pieces))
+            _JOB = (data, metric)
+            try:
+                if n == 1:
+                    parts = [_render_piece(it, str(q)) for it, q in zip(pieces, paths)]
+                else:
+                    import multiprocessing as mp
+                    from concurrent.futures import ProcessPoolExecutor
+
+                    with ProcessPoolExecutor(n, mp_context=mp.get_context("fork")) as ex:
+                        parts = list(ex.map(_render_piece, pieces, map(str, paths)))
+            finally:
+                _JOB = None
+            for part in parts:
+                _merge_into(report, part)
+            _join(paths, Path(tmp))
     return report

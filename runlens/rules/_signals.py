@@ -23,7 +23,7 @@ from ..metrics.samples import (
     STEADY_MAX_GRADE_PCT,
     STEADY_MIN_SPEED_M_S,
     STEADY_WARMUP_S,
-    sample_frame,
+    samples,
     steady_flags,
 )
 from ..metrics.window import (
@@ -36,6 +36,7 @@ from ..units import MPS_PER_MPH_30MIN
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..metrics.samples import SampleTable
     from ..model import Activity
 
 __all__ = [
@@ -241,8 +242,9 @@ class Signals:
         Grade, % (NaN where unknown).
     window_s : float
         Smoothing window, seconds.
-    frame : pandas.DataFrame
-        The running part of :func:`runlens.metrics.sample_frame`, row for row.
+    frame : runlens.metrics.samples.SampleTable
+        The running part of :func:`runlens.metrics.samples.samples` (the sample frame's
+        columns as read-only arrays), row for row.
     """
 
     records: pd.DataFrame
@@ -252,7 +254,7 @@ class Signals:
     speed_m_s: np.ndarray
     grade_pct: np.ndarray
     window_s: float
-    frame: pd.DataFrame | None = field(default=None, repr=False)
+    frame: SampleTable | None = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -274,17 +276,17 @@ class Signals:
 
     @classmethod
     def _of(cls, activity: Activity, window_s: float) -> Signals:
-        frame = sample_frame(activity, running_only=True)
-        pos = frame["record_pos"].to_numpy()
+        frame = samples(activity, running_only=True)
+        pos = frame["record_pos"]
         rec = activity.records.iloc[pos]
-        t = frame["t_s"].to_numpy(copy=True)
-        dt = frame["dt_s"].to_numpy(copy=True)
+        t = frame["t_s"].copy()
+        dt = frame["dt_s"].copy()
         active = np.cumsum(dt)
         n = len(frame)
-        raw_speed = frame["speed_m_s"].to_numpy(dtype=float)
+        raw_speed = np.asarray(frame["speed_m_s"], dtype=float)
         speed = rolling_median(raw_speed, frame.index, window_s) if n else raw_speed.copy()
         if "grade_pct" in frame:
-            g = frame["grade_pct"].to_numpy(dtype=float, copy=True)
+            g = np.array(frame["grade_pct"], dtype=float)
         else:
             g = np.full(n, np.nan)
         for a in (t, dt, active, speed, g):
@@ -308,7 +310,7 @@ class Signals:
         from speed and cadence when not recorded, ...), else the record column.
         """
         if self.frame is not None and column in self.frame and column != "speed_m_s":
-            return self.frame[column].to_numpy(dtype=float, copy=True)
+            return np.array(self.frame[column], dtype=float)
         if column not in self.records:
             return np.full(len(self), np.nan)
         v = self.records[column].to_numpy(dtype=float, copy=True)

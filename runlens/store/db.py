@@ -827,6 +827,20 @@ class Store:
         row = self.conn.execute("SELECT start_s FROM activities WHERE path = ?", (path,)).fetchone()
         return None if row is None else float(row[0])
 
+    def steady_runs_before(self, start_s: float, exclude: str | None = None) -> int:
+        """How many counted runs (running, not duplicates) with a steady form minute
+        started before ``start_s`` (Unix s), ``exclude`` not counted: the history a
+        baseline says it had (:func:`runlens.history.baseline.personal_baseline`'s
+        ``n_history``), counted in SQLite without reading the minutes out."""
+        row = self.conn.execute(  # one probe of the minutes' (path, minute) key per run
+            "SELECT COUNT(*) FROM activities AS a "
+            "WHERE a.duplicate_of IS NULL AND (a.sport IS NULL OR a.sport = 'running') "
+            "AND a.start_s < ? AND a.path != ? AND EXISTS "
+            "(SELECT 1 FROM form_minutes AS m WHERE m.path = a.path AND m.steady = 1)",
+            (float(start_s), "" if exclude is None else exclude),
+        ).fetchone()
+        return int(row[0] or 0)
+
     def flagged_paths(self, rule: str) -> set[str]:
         """Counted-or-not (not duplicate) runs with a flag of ``rule``."""
         out = set()
@@ -938,10 +952,17 @@ class Store:
             c.execute("UPDATE meta SET value = ? WHERE key = ?", (json.dumps(st), key))
             return True
 
-    def run_devices(self) -> dict[str, Any]:
-        """Each stored run's recording device as its profile names it (None where unknown)."""
+    def run_devices(self, paths: list[str] | None = None) -> dict[str, Any]:
+        """Each stored run's recording device as its profile names it (None where unknown);
+        ``paths``: only these runs (at most a few hundred are asked for by name: SQLite
+        bounds a statement's parameters; more read every run)."""
         devices: dict[str, Any] = {}
-        for path, prof in self.conn.execute("SELECT path, profile_json FROM activities"):
+        if paths is not None and len(paths) > 500:
+            paths = None
+        sql, args = "SELECT path, profile_json FROM activities", list(paths or ())
+        if paths is not None:
+            sql += f" WHERE path IN ({', '.join('?' * len(args))})"
+        for path, prof in self.conn.execute(sql, args):
             try:
                 devices[path] = (json.loads(prof) or {}).get("device")
             except (TypeError, ValueError, AttributeError):

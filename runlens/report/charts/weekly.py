@@ -39,7 +39,9 @@ __all__ = ["METRICS", "WeeklyChart", "draw_weekly", "weekly_figure", "ACWR_CAPTI
 METRICS = {
     "distance": ("distance_m", 1e-3, "distance (km)"),
     "time": ("moving_s", 1 / 3600, "moving time (h)"),
-    "trimp": ("trimp", 1.0, "TRIMP (Banister, AU)"),
+    # TRIMP in a runner's words: minutes of running weighted by how hard the heart worked
+    # (Banister 1991, evidence.md section 4); "AU", arbitrary units, said nothing.
+    "trimp": ("trimp", 1.0, "training load (Banister TRIMP:\nminutes weighted by heart rate)"),
 }
 SWEET = (0.8, 1.3)
 DANGER = 1.5
@@ -212,7 +214,7 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
     # kind carries the label), so the legend never lists a mark that is not drawn.
     kinds = {
         "flag": ({"color": PALETTE["bar_flag"], "hatch": "///", "edgecolor": "black"},
-                 "flagged week:\nsession spike > 10 % or\nweekly increase > 30 %"),
+                 "flagged week:\nholds a session spike\n(increases are notes)"),
         "note": ({"color": PALETTE["bar_note"], "hatch": "...", "edgecolor": "#6b4a1e"},
                  "noted week (weak evidence):\nincrease > 10 %, ratio\n>= 1.5 or a return after a break"),
         "week": ({"color": PALETTE["bar"], "edgecolor": "#4d6382"}, "week"),
@@ -427,10 +429,7 @@ def weekly_figure(data: ChartData, metric: str = "distance", fig=None, title: st
         lim = max(3.0, float(lim) * 1.3)
         ax_f.set_ylim(-lim, lim)
         ax_f.axhline(0, color="black", linewidth=0.8)
-        ax_f.set_title(
-            f"Form at matched pace: median of steady minutes at {band.label(units)} "
-            f"({band.low_m_s:.2f}-{band.high_m_s:.2f} m/s)"
-        )
+        ax_f.set_title(f"Form at matched pace: median of steady minutes at {band.label(units)}")
         missing = [
             FORM_METRICS[c][0]
             for c in FORM_METRICS
@@ -497,7 +496,8 @@ def draw_weekly(
     out : str or Path
         Output file; the format follows the suffix.
     metric : {"distance", "time", "trimp"}
-        Bar height: km (miles with ``data.units`` imperial), hours, or Banister TRIMP (AU).
+        Bar height: km (miles with ``data.units`` imperial), hours, or Banister TRIMP
+        (minutes of running weighted by heart rate).
 
     Returns
     -------
