@@ -59,7 +59,7 @@ def test_a_cold_scan_builds_each_runs_sample_frame_once(tmp_path, frames_built):
     rep = scan(folder, tmp_path / "h.sqlite", jobs=1)
     assert rep.analysed == 5 and rep.judged == 5 and rep.form_rules == "evaluated"
     # the summary builds it while reading; the rules of the judging pass reuse it
-    assert frames_built["sample_frame"] == 5
+    assert frames_built["samples"] == 5
 
 
 def test_judging_from_what_the_scan_kept_gives_the_findings_of_a_fresh_read(tmp_path):
@@ -84,11 +84,11 @@ def test_without_room_on_disk_the_frames_are_built_again_with_the_same_findings(
 ):
     folder = _folder(tmp_path, 3)
     roomy = scan(folder, tmp_path / "a.sqlite", jobs=1)
-    assert frames_built["sample_frame"] == 3
+    assert frames_built["samples"] == 3
     frames_built.clear()
     monkeypatch.setattr(scan_mod, "KEEP_DISK_MARGIN", 1 << 62)  # no disk has that free
     tight = scan(folder, tmp_path / "b.sqlite", jobs=1)
-    assert frames_built["sample_frame"] == 6  # the rules build each again
+    assert frames_built["samples"] == 6  # the rules build each again
     assert tight.judged == roomy.judged == 3
 
     def findings(db):
