@@ -43,7 +43,7 @@ __all__ = ["ScanReport", "scan", "ARCHIVES_KEY", "NAMES_KEY", "SPORT_OVERRIDES_K
 INLINE_JUDGING_MAX = 16
 
 #: What a scan keeps of a run for its judging pass, per byte of the file read: the
-#: run as read (0.47 MB for a 156 kB one-hour FIT run) and its sample frame (0.69 MB).
+#: run as read (0.47 MB for a 156 kB one-hour FIT run) and its sample table (0.64 MB).
 KEPT_PER_INPUT_BYTE = 8
 #: Disk a scan leaves free beyond twice what it keeps, bytes.
 KEEP_DISK_MARGIN = 1 << 30
