@@ -338,7 +338,7 @@ def _history_baseline(history, path: str, activity: Activity, config) -> Persona
 def _analysis(activity, config, baseline, rules, height_m, sex, rest, hrmax) -> Analysis:
     from .config import RunnerProfile
     from .metrics.summary import lap_rows, split_rows
-    from .report.analysis import analyze as result_dict
+    from .report.analysis import analysis_dict as result_dict
 
     findings: list[Finding] = []
     if rules:

@@ -194,3 +194,23 @@ def test_the_pain_diary_through_history(sample_history, tmp_path):
         h.pain_entries("last week")
     doc = h.pain_report(threshold=3)
     assert doc == _cli_json(env, "pain", "report", "--threshold", "3", "--db", str(h.path))
+
+
+def test_the_front_door_names_are_defined_once():
+    # Issue 23: `runlens.History` and `runlens.history.History` were different classes,
+    # and `runlens.analyze` was not `report.analysis.analyze`. A public name of the
+    # front door is defined (class or function, at module level) by runlens.api only.
+    import ast
+
+    import runlens
+
+    names = {"analyze", "analyze_all", "History", "read"} & set(runlens.__all__)
+    assert {"analyze", "History"} <= names
+    twins = []
+    for m, p in MODULES.items():
+        if m == "runlens.api":
+            continue
+        for node in ast.parse(p.read_text(encoding="utf-8")).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in names - {"read"}:
+                twins.append(f"{m}.{node.name}")
+    assert twins == []

@@ -30,7 +30,7 @@ from ..units import (
     format_step,
 )
 
-__all__ = ["analyze", "format_text", "format_finding", "verdict_lines", "RULE_NAMES"]
+__all__ = ["analysis_dict", "format_text", "format_finding", "verdict_lines", "RULE_NAMES"]
 
 
 def _clean(d: dict[str, Any]) -> dict[str, Any]:
@@ -138,10 +138,10 @@ def _foot(activity: Activity) -> bool:
     return bool(sports & FOOT_SPORTS) or activity.sport is None
 
 
-def analyze(
+def analysis_dict(
     activity: Activity, findings: list[dict[str, Any]] | None = None, *, laps=None, splits=None
 ) -> dict[str, Any]:
-    """Build the ``analyze`` result for an activity.
+    """The JSON-able result of :func:`runlens.analyze` for an activity (``Analysis.to_dict()``).
 
     Parameters
     ----------

@@ -14,7 +14,7 @@ import pytest
 
 from runlens import read
 from runlens.metrics import activity_metrics, lap_metrics, steps_per_breath
-from runlens.report.analysis import analyze, format_text
+from runlens.report.analysis import analysis_dict, format_text
 from runlens.sim.fitwrite import encode_activity
 from runlens.sim.synth import simulate_run
 from tests.conftest import corpus
@@ -69,7 +69,7 @@ def test_without_the_field_it_says_not_recorded_and_nothing_else():
     a = _read(run)
     m = activity_metrics(a)
     assert m["respiration_rate_brpm"] is None and m["steps_per_breath"] is None
-    result = analyze(a)
+    result = analysis_dict(a)
     assert result["summary"]["respiration_rate_brpm"] is None
     assert result["summary"]["steps_per_breath"] is None
     text = format_text(result)
@@ -80,7 +80,7 @@ def test_without_the_field_it_says_not_recorded_and_nothing_else():
 
 def test_analyze_shows_breathing_when_recorded():
     run = simulate_run(seed=24, duration_s=2400, respiration=True)
-    result = analyze(_read(run))
+    result = analysis_dict(_read(run))
     s = result["summary"]
     assert s["steps_per_breath"] == pytest.approx(4.5, abs=0.1)
     assert "respiration_rate_brpm" not in result["metrics"]
