@@ -111,7 +111,7 @@ def _finding_lines(f: Finding, who: str = "", units: str = "metric") -> list[str
     label = {"flag": "Flag", "note": "Note", "info": "Not judged"}.get(f.severity, f.severity)
     out = [f"{label}: {_name(f.to_dict())}{who} ({conf})"]
     body = f.message
-    if f.evidence.basis:
+    if f.evidence.basis and f.evidence.basis not in body:  # once: most messages name it
         body += f" Compared with {f.evidence.basis}."
     out += ["    " + s for s in textwrap.wrap(localise(body, units), WRAP)]
     t = _try(f.to_dict())

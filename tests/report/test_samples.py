@@ -31,7 +31,15 @@ def test_chart_and_report_from_sample_activities(samples_data, tmp_path):
     ]
     rep = write_report(samples_data, tmp_path / "s.pdf")
     assert rep.pages == pdf_pages(rep.path) == 6 + 2 + sum(rep.continued.values())
-    assert rep.continued  # the first weeks' findings continue on a second page, not cut
+    # Nothing is cut: with room for 8 lines of findings a page, the week of 17 August
+    # (two notes of 5-6 lines, one "not judged" line) continues on further pages.
+    import runlens.report.pdf as report_pdf
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(report_pdf, "fit", lambda height: 8)
+        small = write_report(samples_data, tmp_path / "small.pdf")
+    assert small.continued.get("2026-08-17", 0) >= 1
+    assert small.pages == pdf_pages(small.path) == 6 + 2 + sum(small.continued.values())
     # the form findings of the runs are written on their week's page
     assert "overstriding" in rep.week_findings["2026-08-17"]
 
