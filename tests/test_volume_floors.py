@@ -61,10 +61,10 @@ def test_ten_week_break_says_returning_and_prints_no_ratio():
     assert np.isfinite(h.indicators["acwr"].dropna()).all()
     assert h.indicators["acwr"].max() < 3  # nothing like the decayed-chronic overflow
 
-    from runlens.cli.cmd_weekly import format_text
     from runlens.history.weekly import history_dict
+    from runlens.report.text import weekly_text
 
-    text = format_text(history_dict(h, "mem"))
+    text = weekly_text(history_dict(h, "mem"))
     row = next(line for line in text.splitlines() if line.startswith(week_iso(18)))
     assert " - " in row and "returning" in row
     # The table's columns line up: separators at the header's places in every week row.

@@ -168,8 +168,3 @@ def parse_day(s: str | None, opt: str):
         raise RunlensError(f"{opt} {s!r} is not a date (YYYY-MM-DD)") from None
 
 
-def activity_names(db) -> dict[str, str]:
-    """Activity names by path, as the export lists gave them (:meth:`runlens.History.activity_names`)."""
-    from ..api import History
-
-    return History(db).activity_names()

@@ -85,20 +85,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def load_baseline(path: str):
-    """A baseline from a JSON file (:func:`runlens.api.read_baseline`)."""
-    from ..api import read_baseline
-
-    return read_baseline(path)
-
-
 def run(args: argparse.Namespace) -> int:
     """``runlens analyze``: a thin call of :func:`runlens.analyze` (runlens/api.py)."""
-    from ..api import analysis_scope, analyze_all
+    from ..api import analysis_scope, analyze_all, read_baseline
     from ._common import load_checked_config as load_config
 
     config = load_config(args.config)
-    baseline = load_baseline(args.baseline) if args.baseline else None
+    baseline = read_baseline(args.baseline) if args.baseline else None
     if args.baseline and (args.db or args.no_history):
         from ..errors import RunlensError
 

@@ -55,15 +55,10 @@ def run(args: argparse.Namespace) -> int:
     if args.csv:
         write_runs_csv(rows, sys.stdout)
         return 0
+    from ..report.text import runs_text
+
     names = history.activity_names()
-    print(format_text(rows, total, units=resolve_units(args.units, config), names=names))
+    print(runs_text(rows, total, units=resolve_units(args.units, config), names=names))
     for line in runs_footer(counts, gone):
         print(line)
     return 0
-
-
-def format_text(rows: list[dict], total: int | None = None, **kw) -> str:
-    """One line per run, then each flag with its basis (runlens.report.text.runs_text)."""
-    from ..report.text import runs_text
-
-    return runs_text(rows, total, **kw)

@@ -76,20 +76,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 
-def format_text(
-    doc: dict,
-    width: int | None = None,
-    *,
-    units: str = "metric",
-    names: dict | None = None,
-    all_weeks: int | None = None,
-) -> str:
-    """The weekly summary, table and findings as text (runlens.report.text.weekly_text)."""
-    from ..report.text import weekly_text
-
-    return weekly_text(doc, units=units, names=names, all_weeks=all_weeks, width=width)
-
-
 def run(args: argparse.Namespace) -> int:
     """``runlens weekly``: a thin call of :meth:`runlens.History.weekly_doc`."""
     from ..errors import RunlensError
@@ -122,10 +108,11 @@ def run(args: argparse.Namespace) -> int:
     elif args.csv:
         write_weekly_csv(doc, sys.stdout)
     else:
+        from ..report.text import weekly_text
         from ..report.vocab import resolve_units
 
         print(
-            format_text(
+            weekly_text(
                 doc,
                 units=resolve_units(args.units, config),
                 names=history.activity_names(),

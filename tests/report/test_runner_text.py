@@ -156,14 +156,14 @@ def test_activity_names_from_activities_csv_shown_by_runs_weekly_and_report(tmp_
     spike = next(ln for ln in weekly.stdout.splitlines() if "[flag]" in ln and "2024-02-14" in ln)
     assert '2024-02-14 "Lakeside long one"' in spike, spike
 
-    from runlens.cli._common import activity_names
+    from runlens.api import History
     from runlens.history import Store, build_history
     from runlens.report.charts import chart_data
     from runlens.report.pdf import _week_page
 
     with Store(db, create=False) as s:
         data = chart_data(build_history(s))
-    data.names = activity_names(db)
+    data.names = History(db).activity_names()
     h = data.history
     wk = h.weeks[h.weeks["week"] == "2024-02-12"].iloc[0]
     acts = h.acts[(h.acts["local_date"] >= wk["week"]) & (h.acts["local_date"] < "2024-02-19")]

@@ -194,7 +194,7 @@ def test_docs_config_example_is_valid(tmp_path):
     """The TOML and JSON examples of docs/config.md load and do what they say."""
     import re
 
-    from runlens.cli.cmd_analyze import load_baseline
+    from runlens.api import read_baseline
 
     from ..conftest import ROOT
 
@@ -208,5 +208,5 @@ def test_docs_config_example_is_valid(tmp_path):
     assert vm.sensor == "chest_strap"
     js = re.search(r"```json\n(.*?)```", doc, re.S).group(1)
     (tmp_path / "b.json").write_text(js, encoding="utf-8")
-    b = load_baseline(str(tmp_path / "b.json"))
+    b = read_baseline(str(tmp_path / "b.json"))
     assert b.expected_spm(3.0) == pytest.approx(118.0 + 16.5 * 3.0)
