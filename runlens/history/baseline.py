@@ -29,7 +29,6 @@ __all__ = [
     "fit_baseline",
     "history_minutes",
     "personal_baseline",
-    "personal_baselines",
 ]
 
 #: Least data for a baseline: runs and steady minutes in the window.
@@ -144,35 +143,6 @@ def personal_baseline(
     if as_of_s is None:
         as_of_s = float(w.rs.max()) + 1.0 if len(w.rs) else 0.0
     return w.fit(float(as_of_s), window_days, min_activities, min_minutes, n_history)
-
-
-def personal_baselines(
-    minutes: Any,
-    as_of: list[float],
-    *,
-    window_days: int = 60,
-    min_activities: int = MIN_ACTIVITIES,
-    min_minutes: int = MIN_MINUTES,
-    n_history: list[int | None] | None = None,
-) -> list[PersonalBaseline]:
-    """:func:`personal_baseline` as of each time of ``as_of`` (Unix s), with its
-    ``n_history`` (or None each): the same baselines, but the minutes become
-    arrays once and each window is a slice of them, so the thousand baselines
-    of a cold scan's judging pass do not each convert and filter the whole
-    history."""
-    w = Windows(minutes)
-    nh = n_history if n_history is not None else [None] * len(as_of)
-    return [
-        personal_baseline(
-            w,
-            float(t),
-            window_days=window_days,
-            min_activities=min_activities,
-            min_minutes=min_minutes,
-            n_history=n,
-        )
-        for t, n in zip(as_of, nh)
-    ]
 
 
 class Windows:

@@ -3,7 +3,7 @@
 The judging pass of a cold scan fits one baseline per stored run. Fitting them one
 by one converted the whole window frame to arrays and filtered it for every run
 (about 4 of a 1,000-run scan's CPU seconds, serially in the scan's own process);
-``personal_baselines`` converts the minutes once and takes each window as a slice.
+:class:`~runlens.history.baseline.Windows` converts the minutes once and takes each window as a slice.
 The answer is known: every baseline equals :func:`personal_baseline`'s for the same
 run, to the last bit, on minutes written by hand (in start order as the store
 gives them, and shuffled), with and without the runs' ``n_history``.
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from runlens.history.baseline import personal_baseline, personal_baselines
+from runlens.history.baseline import Windows, personal_baseline
 
 DAY = 86400.0
 
@@ -60,6 +60,14 @@ def _as_of(minutes: pd.DataFrame) -> list[float]:
     starts = sorted(set(minutes["run_start_s"].tolist()))
     # each run's own start (as the judging pass asks), before all and after all
     return [starts[0] - DAY, *starts, starts[-1] + 1.0, starts[-1] + 200 * DAY]
+
+
+def personal_baselines(minutes, as_of, n_history=None, **window):
+    """Many baselines from one :class:`Windows` of the minutes, as the judging pass
+    fits them (runlens.history.judge.baselines_as_of)."""
+    w = Windows(minutes)
+    nh = n_history if n_history is not None else [None] * len(as_of)
+    return [personal_baseline(w, t, n_history=n, **window) for t, n in zip(as_of, nh)]
 
 
 @pytest.mark.parametrize("order", ["start", "shuffled"])
@@ -108,8 +116,6 @@ def test_no_minutes():
 def test_a_slice_of_the_rows_fits_as_the_rows_picked_one_by_one():
     """In start order a window is a slice of the arrays; picked by a mask (as one
     baseline at a time did before) the same rows give the same floats."""
-    from runlens.history.baseline import Windows
-
     minutes = _minutes(100, seed=2)
     as_of = _as_of(minutes)
     picked = Windows(minutes)
