@@ -374,7 +374,20 @@ def _judge(
                 done.add(res["path"])
         tick()
 
-    if jobs <= 1 or len(plan) == 1 or isinstance(judge_dir, dict):  # kept in this process
+    if hasattr(judge_dir, "judge"):  # the scan's workers, each holding the runs it read
+        results: dict[int, dict] = {}
+        order = iter(range(len(plan)))
+        nxt = next(order, None)
+
+        def arrived(i: int, res: dict) -> None:
+            nonlocal nxt
+            results[i] = res
+            while nxt is not None and nxt in results:  # in plan order, as they come
+                record(results.pop(nxt))
+                nxt = next(order, None)
+
+        judge_dir.judge([(p, config, pb, stored.get(p)) for p, pb, _, _ in plan], arrived)
+    elif jobs <= 1 or len(plan) == 1 or isinstance(judge_dir, dict):  # kept in this process
         for path, pb, _, _ in plan:
             record(judge_file(path, config, pb, stored.get(path), judge_dir))
     else:

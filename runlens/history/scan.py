@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import RunlensError
 from ..store.db import DERIVED_STATE_KEY
 from .discover import discover_sources, is_activity_name, left_out_kind
-from .worker import analyse_bytes, analyse_file, set_start_table
+from .worker import KEPT_PER_INPUT_BYTE, analyse_bytes, analyse_file, set_start_table
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -42,9 +42,6 @@ __all__ = ["ScanReport", "scan", "ARCHIVES_KEY", "NAMES_KEY", "SPORT_OVERRIDES_K
 #: pass after every file is stored.
 INLINE_JUDGING_MAX = 16
 
-#: What a scan keeps of a run for its judging pass, per byte of the file read: the
-#: run as read (0.47 MB for a 156 kB one-hour FIT run) and its sample table (0.64 MB).
-KEPT_PER_INPUT_BYTE = 8
 #: Disk a scan leaves free beyond twice what it keeps, bytes.
 KEEP_DISK_MARGIN = 1 << 30
 
@@ -208,15 +205,6 @@ def check_outside(out: Path, root: str, what: str, option: str) -> None:
             f"writes to; choose {option} outside it",
             path=str(out),
         )
-
-
-def _executor(jobs: int, table=None):
-    from concurrent.futures import ProcessPoolExecutor
-
-    from .worker import init_worker, preload
-
-    preload()  # the workers fork with the modules they need (and the judging pass's too)
-    return ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(table,))
 
 
 def scan(
@@ -479,8 +467,10 @@ def _scan(
     # process (adding today's run) judges each run as it reads it, on the baseline
     # the stored runs give it, and keeps the runs in memory for the judging pass,
     # which then refits only what that judgement could not see (a run of the same
-    # scan before it, a copy). Otherwise the workers keep the runs they read for
-    # the judging pass (which needs every run stored first), then gone.
+    # scan before it, a copy). Otherwise the same worker processes serve the reading
+    # and the judging pass (which needs every run stored first): each keeps the runs
+    # it read in its memory, up to a budget, then in the temporary folder
+    # (runlens.history.pool), and judges them; then gone.
     import functools
     import shutil
     import tempfile
@@ -503,6 +493,8 @@ def _scan(
         memos = judge_dir is not None and _room_for_memos(judge_dir, tasks)
         by_file = functools.partial(analyse_file, judge_dir=judge_dir, keep_memos=memos)
         by_bytes = functools.partial(analyse_bytes, judge_dir=judge_dir, keep_memos=memos)
+    folder = judge_dir if isinstance(judge_dir, str) else None
+    workers = None  # the worker processes of both passes (each keeps the runs it read)
 
     def prepare(task):
         path, src, size, mtime, sha, hint, sport = task
@@ -533,50 +525,47 @@ def _scan(
             finally:
                 set_start_table(None)
         elif tasks:
-            from concurrent.futures import FIRST_COMPLETED, wait
+            from .pool import ScanWorkers
 
-            with _executor(min(jobs, len(tasks)), table) as ex:
-                pending: set = set()
-                it = iter(tasks)
-                try:
-                    for task in it:
-                        fn, args = prepare(task)
-                        if fn is None:
-                            record(args)
-                            done += 1
-                            continue
-                        pending.add(ex.submit(fn, *args))
-                        # A bounded number in flight: members' bytes are not all held at once.
-                        while len(pending) >= 2 * jobs:
-                            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                            for fut in finished:
-                                record(fut.result())
-                                done += 1
-                                if progress:
-                                    progress(done, n)
-                    while pending:
-                        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                        for fut in finished:
-                            record(fut.result())
-                            done += 1
-                            if progress:
-                                progress(done, n)
-                except BaseException:
-                    for f in pending:
-                        f.cancel()
-                    raise
+            workers = ScanWorkers(min(jobs, len(tasks)), table, folder, memos)
+
+            def sent():
+                nonlocal done
+                for task in tasks:
+                    fn, args = prepare(task)
+                    if fn is None:
+                        record(args)
+                        done += 1
+                        continue
+                    yield ("file" if fn is by_file else "bytes", args, task[2])
+
+            def got(res):
+                nonlocal done
+                record(res)
+                done += 1
+                if progress:
+                    progress(done, n)
+
+            workers.read(sent(), got)
     except BaseException:
+        if workers is not None:
+            workers.close(kill=True)
         if isinstance(judge_dir, str):
             shutil.rmtree(judge_dir, ignore_errors=True)
         raise
     finally:
         for arc in open_archives:
             arc.close()
+    ok = False
     try:
-        return _finish(store, r, report, config, jobs, changed, names, new_paths,
-                       archives_now, archives_seen, judge_dir, t0, judging,
-                       (added, prev_state) if only_added else None, fresh)
+        rep = _finish(store, r, report, config, jobs, changed, names, new_paths,
+                      archives_now, archives_seen, judge_dir if workers is None else workers,
+                      t0, judging, (added, prev_state) if only_added else None, fresh)
+        ok = True
+        return rep
     finally:
+        if workers is not None:
+            workers.close(kill=not ok)
         if isinstance(judge_dir, str):
             shutil.rmtree(judge_dir, ignore_errors=True)
 

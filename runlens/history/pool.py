@@ -1,0 +1,233 @@
+"""A scan's worker processes, kept for both of its passes, each keeping the runs it read.
+
+A cold scan reads every file (the reading pass), stores each result, then judges
+each run against the baseline of the runs before it (the judging pass), which
+needs every run stored first. The runs as read are needed again for the judging
+pass: a worker keeps the runs it read in its own memory, and the judging pass
+sends each run to the worker that holds it (a ``ProcessPoolExecutor`` cannot
+choose the worker, so the runs had to cross a temporary folder: about 1 MB per
+one-hour run pickled, written, read back and deleted, a tenth of a cold scan's
+CPU). The same processes serve both passes, so they are forked once.
+
+Memory is bounded: a worker keeps in memory at most its share of
+:func:`memory_budget` (estimated from the bytes read,
+:data:`~runlens.history.scan.KEPT_PER_INPUT_BYTE` per byte); past it, a run is
+kept in the scan's temporary folder as before, or not at all (the judging pass
+then reads the file again). What is judged is the same either way.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import Any
+
+__all__ = ["ScanWorkers", "memory_budget"]
+
+#: Tasks sent to one worker ahead of its results (a member's bytes are not all
+#: held at once, and neither side blocks on a full pipe).
+IN_FLIGHT = 2
+#: Part of the memory available at the start of a scan, beyond what each worker
+#: may need for one file, that the workers may keep runs in.
+MEMORY_SHARE = 0.25
+
+
+def memory_budget(jobs: int) -> int:
+    """Bytes the ``jobs`` workers may keep runs in, all together (0 if unknown)."""
+    from ..lifeline import WORKER_MEMORY
+
+    try:
+        with open("/proc/meminfo") as fh:
+            info = dict(line.split(":", 1) for line in fh)
+        avail = int(info["MemAvailable"].split()[0]) * 1024
+    except (OSError, KeyError, ValueError):
+        return 0
+    return max(0, int((avail - jobs * WORKER_MEMORY) * MEMORY_SHARE))
+
+
+def _serve(conn, table: Any, budget: int, folder: str | None, disk_memos: bool) -> None:
+    """A worker's loop: run each task it is sent, send back its result."""
+    from ..lifeline import worker_lifeline
+    from .worker import KeptRuns, analyse_bytes, analyse_file, judge_file, set_start_table
+
+    worker_lifeline()
+    set_start_table(table)
+    kept = KeptRuns(budget, folder, disk_memos)
+    while True:
+        try:
+            msg = conn.recv()
+        except EOFError:
+            return
+        if msg is None:
+            return
+        kind, args, size = msg
+        if kind == "file":
+            kept.expect(size)  # what keeping its runs will take, from the file's size
+            res = analyse_file(*args, judge_dir=kept, keep_memos=True)
+        elif kind == "bytes":
+            kept.expect(size)
+            res = analyse_bytes(*args, judge_dir=kept, keep_memos=True)
+        else:  # "judge": (path, config, baseline, stored)
+            res = judge_file(*args, judge_dir=kept)
+        conn.send(res)
+        del msg, args, res
+
+
+class ScanWorkers:
+    """``jobs`` worker processes serving a scan's reading and judging passes.
+
+    Parameters
+    ----------
+    jobs : int
+        Worker processes.
+    table : optional
+        The export's start-time hints (:func:`~runlens.history.worker.set_start_table`).
+    folder : str, optional
+        The scan's temporary folder, for the runs past the memory budget.
+    disk_memos : bool
+        Whether runs kept in ``folder`` keep their sample frame too.
+    budget : int, optional
+        Bytes all workers may keep in memory (default :func:`memory_budget`).
+    """
+
+    def __init__(
+        self,
+        jobs: int,
+        table: Any = None,
+        folder: str | None = None,
+        disk_memos: bool = False,
+        budget: int | None = None,
+    ) -> None:
+        import multiprocessing
+
+        from .worker import preload
+
+        preload()  # the workers fork with the modules they need
+        ctx = multiprocessing.get_context()
+        total = memory_budget(jobs) if budget is None else budget
+        self.folder = folder
+        self.conns: list = []
+        self.procs: list = []
+        try:
+            for _ in range(jobs):
+                parent, child = ctx.Pipe()
+                p = ctx.Process(
+                    target=_serve,
+                    args=(child, table, total // jobs, folder, disk_memos),
+                    daemon=True,
+                )
+                p.start()
+                child.close()
+                self.conns.append(parent)
+                self.procs.append(p)
+        except BaseException:
+            self.close(kill=True)
+            raise
+        self.inflight = [0] * jobs
+        #: per worker, the index of each judging task sent and not answered, in order
+        self.pending: list[deque] = [deque() for _ in range(jobs)]
+        #: file path -> the worker that read it (and keeps its runs)
+        self.owner: dict[str, int] = {}
+
+    # ------------------------------------------------------------------ plumbing
+    def _send(self, w: int, msg) -> None:
+        self.conns[w].send(msg)
+        self.inflight[w] += 1
+
+    def _results(self) -> list[tuple[int, Any]]:
+        """Wait for at least one result: [(worker, result)]."""
+        from concurrent.futures.process import BrokenProcessPool
+        from multiprocessing.connection import wait
+
+        busy = [self.conns[w] for w in range(len(self.conns)) if self.inflight[w]]
+        out = []
+        for conn in wait(busy):
+            w = self.conns.index(conn)
+            try:
+                res = conn.recv()
+            except (EOFError, OSError):
+                raise BrokenProcessPool(
+                    "a scan worker process ended abruptly (killed, or out of memory)"
+                ) from None
+            self.inflight[w] -= 1
+            out.append((w, res))
+        return out
+
+    def _least_busy(self) -> int | None:
+        w = min(range(len(self.inflight)), key=self.inflight.__getitem__)
+        return w if self.inflight[w] < IN_FLIGHT else None
+
+    # ------------------------------------------------------------------ the passes
+    def read(
+        self,
+        tasks: Iterable[tuple[str, tuple, int]],
+        on_result: Callable[[dict], None],
+    ) -> None:
+        """Reading pass: each task ``(kind, args, size)`` (``kind`` ``"file"``:
+        :func:`~runlens.history.worker.analyse_file`'s arguments, ``"bytes"``:
+        :func:`~runlens.history.worker.analyse_bytes`'; ``size``: the file's
+        bytes), its result to ``on_result`` as it arrives. ``tasks`` is consumed
+        only as workers are free (an archive member is read when it is sent)."""
+        it = iter(tasks)
+        more = True
+        while True:
+            while more:
+                w = self._least_busy()
+                if w is None:
+                    break
+                task = next(it, None)
+                if task is None:
+                    more = False
+                    break
+                self.owner[task[1][0]] = w
+                self._send(w, task)
+                del task
+            if not any(self.inflight):
+                return
+            for _, res in self._results():
+                on_result(res)
+
+    def judge(self, items: list[tuple], on_result: Callable[[int, dict], None]) -> None:
+        """Judging pass: each item ``(path, config, baseline, stored)``
+        (:func:`~runlens.history.worker.judge_file`'s arguments) goes to the
+        worker that read its file (any, for a file this scan did not read);
+        ``on_result(index, result)`` as each arrives."""
+        from ..io.events import split_event_key
+
+        mine: list[deque] = [deque() for _ in self.conns]
+        anyone: deque = deque()
+        for i, item in enumerate(items):
+            w = self.owner.get(split_event_key(item[0])[0])
+            (anyone if w is None else mine[w]).append((i, item))
+        while True:
+            for w in range(len(self.conns)):
+                while self.inflight[w] < IN_FLIGHT and (mine[w] or anyone):
+                    i, item = (mine[w] or anyone).popleft()
+                    self._send(w, ("judge", item, 0))
+                    self.pending[w].append(i)
+            if not any(self.inflight):
+                return
+            for w, res in self._results():  # a worker answers in the order it was sent
+                on_result(self.pending[w].popleft(), res)
+
+    def close(self, kill: bool = False) -> None:
+        """End the workers (at once with ``kill``, as after an error or Ctrl-C)."""
+        for conn in self.conns:
+            if not kill:
+                try:
+                    conn.send(None)
+                except OSError:
+                    kill = True
+        for p in self.procs:
+            if kill:
+                p.terminate()
+            p.join(timeout=None if not kill else 5)
+        for conn in self.conns:
+            conn.close()
+        self.conns, self.procs = [], []
+
+    def __enter__(self) -> ScanWorkers:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close(kill=exc_type is not None)
