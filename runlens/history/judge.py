@@ -72,7 +72,7 @@ def baselines_as_of(
 ) -> list[PersonalBaseline]:
     """:func:`baseline_as_of` for many runs at once: the minutes become arrays once
     and each run's window is a slice of them (the same baselines)."""
-    prepared = Windows(minutes)
+    prepared = minutes if isinstance(minutes, Windows) else Windows(minutes)
     return [baseline_as_of(prepared, s, config, n) for s, n in zip(starts, n_history)]
 
 
@@ -227,7 +227,7 @@ def baseline_at(store: Store, config: Config | None = None):
 
 
 def judgement_plan(
-    store: Store, config: Config | None = None
+    store: Store, config: Config | None = None, fit_many: Any = None
 ) -> list[tuple[str, Any, str, str | None]]:
     """Runs whose stored findings are not judged on their current baseline.
 
@@ -238,6 +238,9 @@ def judgement_plan(
     (duplicates, other sports) not judged without a baseline yet (new, or judged
     on one while they counted) are judged without one. Runs still judged right
     get their inputs recorded as they are now.
+
+    ``fit_many``: :func:`baselines_as_of` or what gives the same baselines (the
+    scan's workers fit them in parallel, :meth:`~runlens.history.pool.ScanWorkers.fit`).
 
     Returns
     -------
@@ -268,7 +271,8 @@ def judgement_plan(
         )
     same = []
     fitted = (
-        baselines_as_of(minutes, [d[1] for d in due], config, [d[4] for d in due]) if due else []
+        (fit_many or baselines_as_of)(minutes, [d[1] for d in due], config, [d[4] for d in due])
+        if due else []
     )
     for (path, _, judged, now, _), pb in zip(due, fitted):
         key = _key(pb, config)
@@ -307,8 +311,9 @@ def judge_history(
     # Another scan of the same store may write runs meanwhile: plan again until
     # nothing is left, so the last scan to finish leaves every run judged on
     # the baseline the whole store gives it.
+    fit_many = getattr(judge_dir, "fit", None)  # the scan's workers fit the baselines
     for _ in range(5):
-        plan = judgement_plan(store, config)
+        plan = judgement_plan(store, config, fit_many)
         if not plan:
             break
         version = store.data_version()

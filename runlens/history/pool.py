@@ -51,6 +51,11 @@ def _serve(conn, table: Any, budget: int, folder: str | None, disk_memos: bool) 
     from .worker import KeptRuns, analyse_bytes, analyse_file, judge_file, set_start_table
 
     worker_lifeline()
+    import signal
+
+    # Ctrl-C reaches the whole process group: the scan's process stops them all
+    # (ScanWorkers.close), a worker does not print a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     set_start_table(table)
     kept = KeptRuns(budget, folder, disk_memos)
     while True:
@@ -61,16 +66,55 @@ def _serve(conn, table: Any, budget: int, folder: str | None, disk_memos: bool) 
         if msg is None:
             return
         kind, args, size = msg
-        if kind == "file":
-            kept.expect(size)  # what keeping its runs will take, from the file's size
-            res = analyse_file(*args, judge_dir=kept, keep_memos=True)
-        elif kind == "bytes":
-            kept.expect(size)
-            res = analyse_bytes(*args, judge_dir=kept, keep_memos=True)
-        else:  # "judge": (path, config, baseline, stored)
-            res = judge_file(*args, judge_dir=kept)
+        try:
+            if kind == "file":
+                kept.expect(size)  # what keeping its runs will take, from the file's size
+                res = analyse_file(*args, judge_dir=kept, keep_memos=True)
+            elif kind == "bytes":
+                kept.expect(size)
+                res = analyse_bytes(*args, judge_dir=kept, keep_memos=True)
+            elif kind == "fit":  # (Windows, starts, config, n_history): baselines
+                from .judge import baselines_as_of
+
+                res = baselines_as_of(*args)
+            else:  # "judge": (path, config, baseline, stored)
+                res = judge_file(*args, judge_dir=kept)
+        except Exception as exc:  # noqa: BLE001 - raised again in the scan's process
+            import traceback
+
+            res = _Failed(exc, traceback.format_exc())
         conn.send(res)
         del msg, args, res
+
+
+def _broken() -> Exception:
+    """What a scan raises when a worker died (as a ``ProcessPoolExecutor`` does)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    return BrokenProcessPool("a scan worker process ended abruptly (killed, or out of memory)")
+
+
+class _Failed:
+    """A task's exception, sent back to be raised in the scan's process (as a
+    ``ProcessPoolExecutor``'s future does), with the worker's traceback as its cause."""
+
+    def __init__(self, exc: BaseException, tb: str) -> None:
+        self.exc, self.tb = exc, tb
+
+    def __reduce__(self):
+        import pickle
+
+        try:
+            pickle.dumps(self.exc)
+            exc: BaseException = self.exc
+        except Exception:  # noqa: BLE001 - an exception that cannot cross processes
+            exc = RuntimeError(f"{type(self.exc).__name__}: {self.exc}")
+        return (_Failed, (exc, self.tb))
+
+    def raise_(self):
+        from concurrent.futures.process import _RemoteTraceback
+
+        raise self.exc from _RemoteTraceback(self.tb)
 
 
 class ScanWorkers:
@@ -131,12 +175,14 @@ class ScanWorkers:
 
     # ------------------------------------------------------------------ plumbing
     def _send(self, w: int, msg) -> None:
-        self.conns[w].send(msg)
+        try:
+            self.conns[w].send(msg)
+        except OSError:  # the worker is gone (its end of the pipe closed)
+            raise _broken() from None
         self.inflight[w] += 1
 
     def _results(self) -> list[tuple[int, Any]]:
         """Wait for at least one result: [(worker, result)]."""
-        from concurrent.futures.process import BrokenProcessPool
         from multiprocessing.connection import wait
 
         busy = [self.conns[w] for w in range(len(self.conns)) if self.inflight[w]]
@@ -146,10 +192,10 @@ class ScanWorkers:
             try:
                 res = conn.recv()
             except (EOFError, OSError):
-                raise BrokenProcessPool(
-                    "a scan worker process ended abruptly (killed, or out of memory)"
-                ) from None
+                raise _broken() from None
             self.inflight[w] -= 1
+            if isinstance(res, _Failed):
+                res.raise_()
             out.append((w, res))
         return out
 
@@ -209,6 +255,24 @@ class ScanWorkers:
                 return
             for w, res in self._results():  # a worker answers in the order it was sent
                 on_result(self.pending[w].popleft(), res)
+
+    def fit(self, minutes: Any, starts: list[float], config: Any, n_history: list) -> list:
+        """:func:`~runlens.history.judge.baselines_as_of` with the runs cut in one
+        contiguous piece per worker: each worker gets the minutes once and fits its
+        piece (the same baselines: each is fitted from its own window alone)."""
+        from .baseline import Windows
+
+        windows = minutes if isinstance(minutes, Windows) else Windows(minutes)
+        k = len(self.conns)
+        step = -(-len(starts) // k)
+        pieces = [(a, min(a + step, len(starts))) for a in range(0, len(starts), step)]
+        for w, (a, b) in enumerate(pieces):
+            self._send(w, ("fit", (windows, starts[a:b], config, n_history[a:b]), 0))
+        got: dict[int, list] = {}
+        while any(self.inflight):
+            for w, res in self._results():
+                got[w] = res
+        return [pb for w in range(len(pieces)) for pb in got[w]]
 
     def close(self, kill: bool = False) -> None:
         """End the workers (at once with ``kill``, as after an error or Ctrl-C)."""

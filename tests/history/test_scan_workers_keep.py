@@ -94,3 +94,14 @@ def test_a_worker_that_dies_fails_the_scan_without_hanging(tmp_path, monkeypatch
     monkeypatch.setattr(worker_mod, "analyse_file", die)
     with pytest.raises(BrokenProcessPool):
         scan(folder, tmp_path / "h.sqlite", jobs=2)
+
+
+def test_an_error_in_a_worker_is_raised_in_the_scan(tmp_path, monkeypatch):
+    folder = _folder(tmp_path, 4)
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug in the baseline fit")
+
+    monkeypatch.setattr(judge_mod, "baselines_as_of", broken)  # the workers fit the baselines
+    with pytest.raises(ZeroDivisionError, match="a bug in the baseline fit"):
+        scan(folder, tmp_path / "h.sqlite", jobs=2)
