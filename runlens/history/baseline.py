@@ -84,13 +84,22 @@ def _arrays(minutes: Any) -> dict[str, np.ndarray]:
 def _spread_by_run(codes: np.ndarray, resid: np.ndarray, w: np.ndarray) -> float | None:
     """Standard deviation across runs of each run's weighted mean residual (day-to-day).
 
-    ``codes``: each minute's run, numbered in path order."""
-    uniq, inv = np.unique(codes, return_inverse=True)
-    if len(uniq) < 2:
+    ``codes``: each minute's run, numbered in path order (not necessarily from 0)."""
+    if not len(codes):
         return None
-    # per run (in path order, as a groupby): weighted mean residual; one pass, no pandas
-    per_run = np.bincount(inv, weights=resid * w) / np.bincount(inv, weights=w)
+    present = np.bincount(codes) > 0
+    if np.count_nonzero(present) < 2:
+        return None
+    # per run (in path order, as a groupby): weighted mean residual; one pass, no pandas.
+    # Each run's sums add its minutes in their order, whatever the runs are numbered.
+    per_run = (np.bincount(codes, weights=resid * w)[present]
+               / np.bincount(codes, weights=w)[present])
     return float(np.std(per_run, ddof=1))
+
+
+def _n_distinct_codes(codes: np.ndarray) -> int:
+    """How many different (non-negative int) codes."""
+    return int(np.count_nonzero(np.bincount(codes))) if len(codes) else 0
 
 
 def _line(v: np.ndarray, y: np.ndarray, w: np.ndarray, allow_flat: bool):
@@ -158,6 +167,12 @@ class Windows:
 
     def __init__(self, minutes: Any) -> None:
         self.m = _arrays(minutes)
+        if self.m:
+            import pandas as pd
+
+            # each minute's run numbered in path order, once for every window
+            # (a window's runs keep that order among themselves)
+            self.m["_pcode"] = pd.factorize(self.m["path"], sort=True)[0]
         self.rs = self.m.get("run_start_s", np.zeros(0))
         with np.errstate(invalid="ignore"):
             self.sorted = bool(len(self.rs)) and bool(np.all(self.rs[1:] >= self.rs[:-1]))
@@ -203,13 +218,19 @@ def _fit_window(
     n_history: int,
 ) -> PersonalBaseline:
     """The baselines of one window's columns (:meth:`Windows.window`)."""
-    import pandas as pd
-
-    paths_all = win["path"] if win else np.zeros(0, object)
     # runs numbered in path order (as a groupby by path would order them)
-    pcode = pd.factorize(paths_all, sort=True)[0] if win else np.zeros(0, np.intp)
-    n_runs = int(pcode.max()) + 1 if len(pcode) else 0
+    if not win:
+        pcode = np.zeros(0, np.intp)
+    elif "_pcode" in win:  # numbered once for all windows (Windows)
+        pcode = win["_pcode"]
+    else:
+        import pandas as pd
+
+        pcode = pd.factorize(win["path"], sort=True)[0]
+    n_runs = _n_distinct_codes(pcode)
     day_all = np.floor(win["run_start_s"] / 86400.0) if win else np.zeros(0)
+    # each minute's day numbered (days in order), to count the days of each fit
+    dcode = np.unique(day_all, return_inverse=True)[1].ravel() if win else np.zeros(0, np.intp)
     has_dev = "device" in win  # a window read without devices knows none
     dev_all = win["device"] if has_dev else None
     cadence = None
@@ -221,7 +242,7 @@ def _fit_window(
             continue
         y = win[metric]
         ok = np.isfinite(y) & np.isfinite(v_all) & (w_all > 0)
-        runs = int(np.unique(pcode[ok]).size)
+        runs = _n_distinct_codes(pcode[ok])
         if runs < min_activities or ok.sum() < min_minutes:
             continue
         v, yy, w = v_all[ok], y[ok], w_all[ok]
@@ -230,7 +251,7 @@ def _fit_window(
             continue
         a, b, sd, resid = fit
         rng = (float(v.min()), float(v.max()))
-        n_days = int(np.unique(day_all[ok]).size)
+        n_days = _n_distinct_codes(dcode[ok])
         known = [d for d in dev_all[ok] if isinstance(d, str) and d] if has_dev else None
         n_devices = len(set(known)) if known else None
         run_sd = _spread_by_run(pcode[ok], resid, w)
@@ -268,7 +289,7 @@ def _breathing_baseline(win, pcode, v_all, w_all, window_days, min_activities, m
         return None
     y = win["respiration_rate_brpm"]
     ok = np.isfinite(y) & (y > 0) & np.isfinite(v_all) & (w_all > 0)
-    runs = int(np.unique(pcode[ok]).size)
+    runs = _n_distinct_codes(pcode[ok])
     if runs < min_activities or ok.sum() < min_minutes:
         return None
     fit = _line(v_all[ok], y[ok], w_all[ok], allow_flat=True)
