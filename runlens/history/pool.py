@@ -24,9 +24,10 @@ from typing import Any
 
 __all__ = ["ScanWorkers", "memory_budget"]
 
-#: Tasks sent to one worker ahead of its results (a member's bytes are not all
-#: held at once, and neither side blocks on a full pipe).
-IN_FLIGHT = 2
+#: Tasks sent to one worker ahead of its results: enough that a worker has the
+#: next one while this process stores results (or waits for a core on a busy
+#: machine), few enough that a zip's members' bytes are not all held at once.
+IN_FLIGHT = 3
 #: Part of the memory available at the start of a scan, beyond what each worker
 #: may need for one file, that the workers may keep runs in.
 MEMORY_SHARE = 0.25
@@ -45,8 +46,17 @@ def memory_budget(jobs: int) -> int:
     return max(0, int((avail - jobs * WORKER_MEMORY) * MEMORY_SHARE))
 
 
-def _serve(conn, table: Any, budget: int, folder: str | None, disk_memos: bool) -> None:
-    """A worker's loop: run each task it is sent, send back its result."""
+def _serve(
+    tasks_in, results_out, table: Any, budget: int, folder: str | None, disk_memos: bool
+) -> None:
+    """A worker's loop: run each task it is sent, send back its result.
+
+    A thread takes the tasks off their pipe as they come, so the scan's process
+    never waits to send one while this worker sends a large result (each would
+    wait for the other: a deadlock)."""
+    import queue
+    import threading
+
     from ..lifeline import worker_lifeline
     from .worker import KeptRuns, analyse_bytes, analyse_file, judge_file, set_start_table
 
@@ -58,11 +68,21 @@ def _serve(conn, table: Any, budget: int, folder: str | None, disk_memos: bool) 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     set_start_table(table)
     kept = KeptRuns(budget, folder, disk_memos)
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+
+    def take() -> None:
+        while True:
+            try:
+                msg = tasks_in.recv()
+            except (EOFError, OSError):
+                msg = None
+            inbox.put(msg)
+            if msg is None:
+                return
+
+    threading.Thread(target=take, name="runlens-tasks", daemon=True).start()
     while True:
-        try:
-            msg = conn.recv()
-        except EOFError:
-            return
+        msg = inbox.get()
         if msg is None:
             return
         kind, args, size = msg
@@ -83,7 +103,7 @@ def _serve(conn, table: Any, budget: int, folder: str | None, disk_memos: bool) 
             import traceback
 
             res = _Failed(exc, traceback.format_exc())
-        conn.send(res)
+        results_out.send(res)
         del msg, args, res
 
 
@@ -150,19 +170,23 @@ class ScanWorkers:
         ctx = multiprocessing.get_context()
         total = memory_budget(jobs) if budget is None else budget
         self.folder = folder
-        self.conns: list = []
+        self.conns: list = []  # each worker's results, read here
+        self.outs: list = []  # each worker's tasks, written here
         self.procs: list = []
         try:
             for _ in range(jobs):
-                parent, child = ctx.Pipe()
+                tasks_in, tasks_out = ctx.Pipe(duplex=False)
+                results_in, results_out = ctx.Pipe(duplex=False)
                 p = ctx.Process(
                     target=_serve,
-                    args=(child, table, total // jobs, folder, disk_memos),
+                    args=(tasks_in, results_out, table, total // jobs, folder, disk_memos),
                     daemon=True,
                 )
                 p.start()
-                child.close()
-                self.conns.append(parent)
+                tasks_in.close()
+                results_out.close()
+                self.conns.append(results_in)
+                self.outs.append(tasks_out)
                 self.procs.append(p)
         except BaseException:
             self.close(kill=True)
@@ -176,7 +200,7 @@ class ScanWorkers:
     # ------------------------------------------------------------------ plumbing
     def _send(self, w: int, msg) -> None:
         try:
-            self.conns[w].send(msg)
+            self.outs[w].send(msg)
         except OSError:  # the worker is gone (its end of the pipe closed)
             raise _broken() from None
         self.inflight[w] += 1
@@ -216,21 +240,27 @@ class ScanWorkers:
         only as workers are free (an archive member is read when it is sent)."""
         it = iter(tasks)
         more = True
-        while True:
+
+        def fill() -> None:
+            nonlocal more
             while more:
                 w = self._least_busy()
                 if w is None:
-                    break
+                    return
                 task = next(it, None)
                 if task is None:
                     more = False
-                    break
+                    return
                 self.owner[task[1][0]] = w
                 self._send(w, task)
-                del task
+
+        while True:
+            fill()
             if not any(self.inflight):
                 return
-            for _, res in self._results():
+            got = self._results()
+            fill()  # the workers get their next file before this process stores results
+            for _, res in got:
                 on_result(res)
 
     def judge(self, items: list[tuple], on_result: Callable[[int, dict], None]) -> None:
@@ -245,16 +275,21 @@ class ScanWorkers:
         for i, item in enumerate(items):
             w = self.owner.get(split_event_key(item[0])[0])
             (anyone if w is None else mine[w]).append((i, item))
-        while True:
+        def fill() -> None:
             for w in range(len(self.conns)):
                 while self.inflight[w] < IN_FLIGHT and (mine[w] or anyone):
                     i, item = (mine[w] or anyone).popleft()
                     self._send(w, ("judge", item, 0))
                     self.pending[w].append(i)
+
+        while True:
+            fill()
             if not any(self.inflight):
                 return
-            for w, res in self._results():  # a worker answers in the order it was sent
-                on_result(self.pending[w].popleft(), res)
+            got = [(self.pending[w].popleft(), res) for w, res in self._results()]
+            fill()  # (a worker answers in the order it was sent)
+            for i, res in got:
+                on_result(i, res)
 
     def fit(self, minutes: Any, starts: list[float], config: Any, n_history: list) -> list:
         """:func:`~runlens.history.judge.baselines_as_of` with the runs cut in one
@@ -276,19 +311,19 @@ class ScanWorkers:
 
     def close(self, kill: bool = False) -> None:
         """End the workers (at once with ``kill``, as after an error or Ctrl-C)."""
-        for conn in self.conns:
+        for out in self.outs:
             if not kill:
                 try:
-                    conn.send(None)
+                    out.send(None)
                 except OSError:
                     kill = True
         for p in self.procs:
             if kill:
                 p.terminate()
             p.join(timeout=None if not kill else 5)
-        for conn in self.conns:
+        for conn in self.conns + self.outs:
             conn.close()
-        self.conns, self.procs = [], []
+        self.conns, self.outs, self.procs = [], [], []
 
     def __enter__(self) -> ScanWorkers:
         return self

@@ -105,3 +105,28 @@ def test_an_error_in_a_worker_is_raised_in_the_scan(tmp_path, monkeypatch):
     monkeypatch.setattr(judge_mod, "baselines_as_of", broken)  # the workers fit the baselines
     with pytest.raises(ZeroDivisionError, match="a bug in the baseline fit"):
         scan(folder, tmp_path / "h.sqlite", jobs=2)
+
+
+def test_large_tasks_and_large_results_cross_without_deadlock(monkeypatch):
+    """A zip member's bytes go to a worker while it sends back a large result (a long
+    multi-run file's rows): neither side may wait on the other's full pipe."""
+    import threading
+
+    worker_mod = importlib.import_module("runlens.history.worker")
+
+    def echo(path, data, *args, **kwargs):
+        return {"path": path, "rows": bytes(len(data))}  # a result as large as the task
+
+    monkeypatch.setattr(worker_mod, "analyse_bytes", echo)
+    big = 4 << 20  # far beyond a pipe's buffer
+    tasks = [("bytes", (f"m{i}", b"x" * big, big, 0), big) for i in range(8)]
+    got: list[str] = []
+    workers = pool_mod.ScanWorkers(1, budget=0)
+    try:
+        t = threading.Thread(target=workers.read, args=(iter(tasks), lambda r: got.append(r["path"])))
+        t.start()
+        t.join(60)
+        assert not t.is_alive(), "the scan and its worker wait on each other"
+    finally:
+        workers.close(kill=True)
+    assert sorted(got) == [f"m{i}" for i in range(8)]
