@@ -38,6 +38,12 @@ class Parser(argparse.ArgumentParser):
             )
         super()._check_value(action, value)
 
+    def format_help(self) -> str:
+        # Help texts cite the installed docs; done when help is shown, not on every command.
+        if not getattr(self, "_cited", False):
+            _cite_installed_docs(self)
+        return super().format_help()
+
 
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
@@ -52,7 +58,6 @@ def build_parser() -> argparse.ArgumentParser:
     names = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("cmd_"))
     for name in names:
         importlib.import_module(f"{__name__}.{name}").register(sub)
-    _cite_installed_docs(parser)
     return parser
 
 
@@ -60,6 +65,7 @@ def _cite_installed_docs(parser: argparse.ArgumentParser) -> None:
     """Help texts cite ``runlens evidence PAGE`` for docs/PAGE.md (not installed as such)."""
     from ..report.docs import cite
 
+    parser._cited = True
     parser.description = cite(parser.description or "") or None
     for group in parser._action_groups:
         group.title = cite(group.title or "") or group.title
