@@ -80,8 +80,27 @@ def _cite_installed_docs(parser: argparse.ArgumentParser) -> None:
                 choice.help = cite(choice.help or "") or choice.help
 
 
+#: Allocations between two young-generation collections while a command runs (Python's
+#: default is 700). A command imports its modules and reads its files once, and nearly
+#: everything it allocates lives until it exits, so the default collections mostly
+#: traverse live objects: about a tenth of ``runlens analyze FILE`` (docs/performance.md).
+#: Collections still run; cyclic garbage is freed a little later.
+GC_YOUNG_THRESHOLD = 50_000
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
+    import gc
+
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], GC_YOUNG_THRESHOLD), *threshold[1:])
+    try:
+        return _main(argv)
+    finally:
+        gc.set_threshold(*threshold)  # a caller's process (a notebook, the tests) as it was
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):  # `runlens` alone: help on stdout, as asked for
