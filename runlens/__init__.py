@@ -14,24 +14,28 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .errors import RunlensError
-from .io import read
-from .model import Activity
 
 if TYPE_CHECKING:
     from .api import Analysis, History, analyze, analyze_all
+    from .io import read
+    from .model import Activity
 
 __all__ = ["analyze", "analyze_all", "Analysis", "History", "read", "Activity", "RunlensError", "__version__"]
 __version__ = "0.1.0"
 
-#: Names imported from runlens.api on first use (module __getattr__, PEP 562).
-_LAZY = {"analyze", "analyze_all", "Analysis", "History"}
+#: Names imported on first use (module __getattr__, PEP 562), each from its module:
+#: ``import runlens`` (and the command line's start) loads neither NumPy nor the readers.
+_LAZY = {
+    "analyze": "api", "analyze_all": "api", "Analysis": "api", "History": "api",
+    "read": "io", "Activity": "model",
+}
 
 
 def __getattr__(name: str):
     if name in _LAZY:
-        from . import api
+        from importlib import import_module
 
-        value = getattr(api, name)
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'runlens' has no attribute {name!r}")

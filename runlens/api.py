@@ -312,6 +312,10 @@ def _activities(
 def _read(path: str, strict: bool) -> list[Activity]:
     """Every run of one activity file, or of the one activity of a zip (``ZIP!/MEMBER``)."""
     from .io import read_all
+    from .io.names import SEP, looks_like_zip
+
+    if SEP not in path and not (os.path.isfile(path) and looks_like_zip(path)):
+        return read_all(path, strict=strict)  # no zip: zipfile and the archive code not loaded
     from .io.archive import open_in_archive
 
     inside = open_in_archive(path)
@@ -330,9 +334,9 @@ def _history_baseline(history, path: str, activity: Activity, config) -> Persona
     from .history.store import Store
 
     db = _store_path(history)
-    start = activity.start if activity.start is not None else activity.records.index[0]
+    start_ns = activity.start_ns if activity.start_ns is not None else int(activity.table.t_ns[0])
     with Store(db, create=False) as store:
-        return baseline_for(store, path, start.timestamp(), config)
+        return baseline_for(store, path, start_ns / 1e9, config)
 
 
 def _analysis(activity, config, baseline, rules, height_m, sex, rest, hrmax) -> Analysis:
@@ -567,7 +571,7 @@ class History:
         """The history a command reads: the store file ``db`` (``--db``) as it is, or
         (None) the runner's own, into which old per-folder stores are merged on first
         use (:meth:`merge_old_stores`, :meth:`scan`)."""
-        from .store.db import default_store_path
+        from .store.paths import default_store_path
 
         h = cls(None, config=config)
         h.path = Path(db).expanduser() if db else Path(default_store_path())
@@ -579,6 +583,10 @@ class History:
         """The runner's own history (old per-folder stores merged in, as :meth:`of`),
         or None when there is none yet (``runlens analyze`` then judges against
         population bands)."""
+        from .store.paths import history_exists
+
+        if not history_exists():
+            return None  # nothing to open: no SQLite, no store code loaded
         h = cls.of(None, config=config)
         try:
             h.merge_old_stores(create=False)

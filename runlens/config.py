@@ -23,11 +23,6 @@ from typing import Any
 
 from .errors import RunlensError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 __all__ = [
     "RunnerProfile",
     "Config",
@@ -118,6 +113,11 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         if explicit:
             raise RunlensError("config file not found", path=str(p))
         return Config()
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -44,22 +44,25 @@ def infer_utc_offset(activity: Activity) -> tuple[int, str] | None:
 
     ``None`` when the file gives its offset already, or has no usable position.
     """
-    if activity.utc_offset_s is not None or activity.start is None:
+    if activity.utc_offset_s is not None or activity.start_ns is None:
         return None
-    rec = activity.records
-    if not {"lat_deg", "lon_deg"} <= set(rec.columns):
+    rec = activity.table
+    if "lat_deg" not in rec or "lon_deg" not in rec:
         return None
-    ok = np.flatnonzero(rec["lat_deg"].notna().to_numpy() & rec["lon_deg"].notna().to_numpy())
+    ok = np.flatnonzero(~np.isnan(rec["lat_deg"]) & ~np.isnan(rec["lon_deg"]))
     if ok.size == 0:
         return None
     i = int(ok[0])
-    name = zone_at(float(rec["lat_deg"].iloc[i]), float(rec["lon_deg"].iloc[i]))
+    name = zone_at(float(rec["lat_deg"][i]), float(rec["lon_deg"][i]))
     if name is None:
         return None
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
-        off = activity.start.to_pydatetime().astimezone(ZoneInfo(name)).utcoffset()
+        import datetime as dt
+
+        when = dt.datetime.fromtimestamp(activity.start_ns // 1_000_000_000, tz=dt.timezone.utc)
+        off = when.astimezone(ZoneInfo(name)).utcoffset()
     except (ZoneInfoNotFoundError, ValueError):
         return None
     if off is None:

@@ -1,8 +1,9 @@
 """Heavy modules are imported only by the commands that need them.
 
 pandas (~0.35 s), scipy (~1 s for scipy.signal) and matplotlib (~0.8 s) must not
-be paid for by ``import runlens`` or ``runlens --help``; ``runlens analyze``
-needs pandas but never matplotlib. Each check runs in a fresh interpreter.
+be paid for by ``import runlens`` or ``runlens --help``; ``runlens analyze`` of a
+FIT file runs on NumPy alone (no pandas, scipy or matplotlib). Each check runs in a
+fresh interpreter.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ def test_analyze_imports_no_plotting():
         f"    assert main(['analyze', {str(path)!r}]) == 0"
     )
     loaded = _modules_after(code)
-    assert "pandas" in loaded  # the records frame: analyze really ran
+    assert "numpy" in loaded and "runlens" in loaded  # analyze really ran
+    assert "pandas" not in loaded  # the samples are NumPy arrays (issue 28)
     assert "matplotlib" not in loaded
     assert "gpxpy" not in loaded  # a FIT file needs no GPX reader
 
@@ -163,16 +165,21 @@ def test_analyze_file_imports_no_scipy_matplotlib_or_pyarrow(fmt, json_out, tmp_
     assert not loaded & set(NEVER_IN_ANALYZE), sorted(loaded & set(NEVER_IN_ANALYZE))
 
 
-@pytest.mark.xfail(
+_NOT_YET = pytest.mark.xfail(
     strict=True,
-    reason="issue 28, not done: Activity.records is a DataFrame with a DatetimeIndex and "
-    "segment times are pd.Timestamp, so the readers, io.validate and the rules' time "
-    "windows import pandas (docs/performance.md, 'Where a runner waits'); strict: this "
-    "fails, as a reminder to drop the mark, once the analyze path goes without pandas",
+    reason="issue 28: the GPX and TCX readers still build their samples as a pandas "
+    "DataFrame (the FIT path does not); strict: fails once they do not, as a reminder",
 )
-@pytest.mark.parametrize("fmt", sorted(_FORMATS))
-def test_analyze_file_imports_no_pandas(fmt, tmp_path):
-    loaded = _analyze_modules(_FORMATS[fmt](tmp_path), True, tmp_path / "home")
+
+
+@pytest.mark.parametrize("json_out", [False, True], ids=["text", "json"])
+@pytest.mark.parametrize(
+    "fmt", ["fit", pytest.param("gpx", marks=_NOT_YET), pytest.param("tcx", marks=_NOT_YET)]
+)
+def test_analyze_file_imports_no_pandas(fmt, json_out, tmp_path):
+    """The single-file path runs on NumPy: pandas is for DataFrames a caller asks for
+    and for reading a history (issue 28)."""
+    loaded = _analyze_modules(_FORMATS[fmt](tmp_path), json_out, tmp_path / "home")
     assert "pandas" not in loaded
 
 

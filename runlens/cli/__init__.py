@@ -38,6 +38,12 @@ class Parser(argparse.ArgumentParser):
             )
         super()._check_value(action, value)
 
+    def format_help(self) -> str:
+        # Help texts cite the installed docs; done when help is shown, not on every command.
+        if not getattr(self, "_cited", False):
+            _cite_installed_docs(self)
+        return super().format_help()
+
 
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
@@ -52,7 +58,6 @@ def build_parser() -> argparse.ArgumentParser:
     names = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("cmd_"))
     for name in names:
         importlib.import_module(f"{__name__}.{name}").register(sub)
-    _cite_installed_docs(parser)
     return parser
 
 
@@ -60,6 +65,7 @@ def _cite_installed_docs(parser: argparse.ArgumentParser) -> None:
     """Help texts cite ``runlens evidence PAGE`` for docs/PAGE.md (not installed as such)."""
     from ..report.docs import cite
 
+    parser._cited = True
     parser.description = cite(parser.description or "") or None
     for group in parser._action_groups:
         group.title = cite(group.title or "") or group.title
@@ -74,8 +80,27 @@ def _cite_installed_docs(parser: argparse.ArgumentParser) -> None:
                 choice.help = cite(choice.help or "") or choice.help
 
 
+#: Allocations between two young-generation collections while a command runs (Python's
+#: default is 700). A command imports its modules and reads its files once, and nearly
+#: everything it allocates lives until it exits, so the default collections mostly
+#: traverse live objects: about a tenth of ``runlens analyze FILE`` (docs/performance.md).
+#: Collections still run; cyclic garbage is freed a little later.
+GC_YOUNG_THRESHOLD = 50_000
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
+    import gc
+
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], GC_YOUNG_THRESHOLD), *threshold[1:])
+    try:
+        return _main(argv)
+    finally:
+        gc.set_threshold(*threshold)  # a caller's process (a notebook, the tests) as it was
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):  # `runlens` alone: help on stdout, as asked for

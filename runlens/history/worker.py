@@ -82,8 +82,13 @@ def _num(v: Any) -> float | None:
 
 
 def _rows(frame) -> list[list]:
-    """A form table as plain rows (NaN as None), columns as ``FORM_COLUMNS``."""
-    cols = [frame[c].to_numpy() for c in frame.columns]
+    """A form table (DataFrame or :func:`~runlens.metrics.form.form_minute_columns`'
+    dict; None: no rows) as plain rows (NaN as None), columns as ``FORM_COLUMNS``."""
+    import numpy as np
+
+    if frame is None:
+        return []
+    cols = [np.asarray(frame[c]) for c in (frame.columns if hasattr(frame, "columns") else frame)]
     return [  # one row per minute, not per sample
         [int(r[0]), _num(r[1]), _num(r[2]), _num(r[3]), bool(r[4]), *(_num(x) for x in r[5:])]
         for r in zip(*cols)
@@ -268,21 +273,22 @@ def _activity_row_in_scope(
 ) -> dict[str, Any]:
     from ..load import hr_histogram
     from ..metrics import summarize
-    from ..metrics.form import form_minutes
-    from ..units import index_seconds
+    from ..metrics.form import form_minute_columns
+    from ..model import ns_isoformat
 
     summary = summarize(activity)
-    rec = activity.running_records() if activity.is_running else activity.records
+    tab = activity.table
+    rec = tab.take(activity.running_mask()) if activity.is_running else tab
     hist = {"bpm": [], "s": []}
     if "heart_rate_bpm" in rec and len(rec):
-        hist = hr_histogram(index_seconds(rec.index), rec["heart_rate_bpm"].to_numpy(float))
+        hist = hr_histogram(rec.t_s, rec["heart_rate_bpm"])
     p = activity.profile
-    start = activity.start if activity.start is not None else activity.records.index[0]
+    start_ns = activity.start_ns if activity.start_ns is not None else int(tab.t_ns[0])
     judged: dict[str, Any] = {}
     fitted = None
     if baseline_at is not None:  # judged now, on its baseline from the runs stored before it
         try:
-            fitted = baseline_at(float(start.timestamp()), activity.sport)
+            fitted = baseline_at(round(start_ns / 1e9, 6), activity.sport)
         except Exception:  # noqa: BLE001 - the store busy or odd: the judging pass judges it
             judge_later = True
     if fitted is not None:
@@ -306,8 +312,8 @@ def _activity_row_in_scope(
         "format": activity.source.format,
         "reader": activity.source.reader,
         "sport": activity.sport,
-        "start_s": float(start.timestamp()),
-        "start_utc": start.isoformat(),
+        "start_s": round(start_ns / 1e9, 6),
+        "start_utc": ns_isoformat(start_ns),
         "utc_offset_s": None if utc_offset is None else int(utc_offset),
         "summary": {k: _num(v) for k, v in summary.items()},
         "device_summary": {k: _num(v) for k, v in activity.device_summary.items()},
@@ -321,7 +327,7 @@ def _activity_row_in_scope(
         },
         "findings": findings,
         "form_rules": form_status,
-        "form_minutes": _rows(form_minutes(activity)),
+        "form_minutes": _rows(form_minute_columns(activity)),
         "warnings": warnings,
         **judged,
     }

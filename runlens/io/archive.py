@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..errors import RunlensError
+from .names import SEP, looks_like_zip  # noqa: F401 (re-exported: the zip path syntax)
 from .source import MAX_INPUT_BYTES
 
 __all__ = [
@@ -49,8 +50,6 @@ MAX_MEMBERS = 200_000
 MAX_NESTED_ZIP_BYTES = 1024 * 1024 * 1024
 #: A nested zip is inflated into a temporary file, kept in memory up to this size (bytes).
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
-#: Between an archive's path and a member's name.
-SEP = "!/"
 _CHUNK = 1 << 20
 
 
@@ -128,15 +127,6 @@ def _salvage(path: str) -> zipfile.ZipFile | None:
 def is_zip_name(name: str) -> bool:
     """Whether a name ends in .zip (case-insensitive)."""
     return name.lower().endswith(".zip")
-
-
-def looks_like_zip(path: str | os.PathLike[str]) -> bool:
-    """Whether a file starts like a zip (local header or empty-archive signature)."""
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
-    except OSError:
-        return False
 
 
 @dataclass(frozen=True)

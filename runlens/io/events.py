@@ -15,8 +15,9 @@ events, to the earlier one (a device keeps writing after a session ends).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
+
+from ..model import replace
 
 if TYPE_CHECKING:
     from ..model import Activity, Segment
@@ -31,16 +32,16 @@ EVENT_GAP_S = 30 * 60.0
 
 def event_groups(sessions: list[Segment]) -> list[list[Segment]]:
     """The sessions grouped into events (see the module docstring), in time order."""
-    ordered = sorted(sessions, key=lambda s: s.start)
+    ordered = sorted(sessions, key=lambda s: s.start_ns)
     groups: list[list[Segment]] = []
     end = None
     for s in ordered:
-        if groups and (s.start - end).total_seconds() <= EVENT_GAP_S:
+        if groups and (s.start_ns - end) / 1e9 <= EVENT_GAP_S:
             groups[-1].append(s)
-            end = max(end, s.end)
+            end = max(end, s.end_ns)
         else:
             groups.append([s])
-            end = s.end
+            end = s.end_ns
     return groups
 
 
@@ -59,11 +60,12 @@ def split_events(activity: Activity) -> list[Activity]:
 
     from .rawfit import combine_summaries
 
-    idx = activity.records.index
+    tab = activity.table
+    n = len(tab)
     # Cut points: each event from its first session's start to the next event's.
-    cuts = [g[0].start for g in groups[1:]]
-    edges = np.searchsorted(idx.tz_convert(None).to_numpy() if idx.tz is not None else idx.to_numpy(), np.array([c.to_datetime64() for c in cuts]), "left")
-    bounds = [0, *edges.tolist(), len(idx)]
+    cuts = [g[0].start_ns for g in groups[1:]]
+    edges = np.searchsorted(tab.t_ns, np.array(cuts, dtype=np.int64), "left")
+    bounds = [0, *edges.tolist(), n]
 
     def owner(t) -> int:
         k = 0
@@ -75,10 +77,10 @@ def split_events(activity: Activity) -> list[Activity]:
     out: list[Activity] = []
     for k, g in enumerate(groups):
         lo, hi = bounds[k], bounds[k + 1]
-        records = activity.records.iloc[lo:hi]
-        developer = activity.developer
-        if developer is not None and len(developer) == len(idx):
-            developer = developer.iloc[lo:hi]
+        records = tab.take(slice(lo, hi))
+        developer = activity.developer_table
+        if developer is not None and len(developer) == n:
+            developer = developer.take(slice(lo, hi))
         running = [s for s in g if s.sport == "running"]
         main = running[0] if running else g[0]
         extra = dict(activity.extra)
@@ -90,10 +92,10 @@ def split_events(activity: Activity) -> list[Activity]:
                 developer=developer,
                 sport=main.sport,
                 sub_sport=main.sub_sport,
-                start=g[0].start,
+                start=g[0].start_ns,
                 sessions=list(g),
-                laps=[lp for lp in activity.laps if owner(lp.start) == k],
-                pauses=[p for p in activity.pauses if owner(p.start) == k],
+                laps=[lp for lp in activity.laps if owner(lp.start_ns) == k],
+                pauses=[p for p in activity.pauses if owner(p.start_ns) == k],
                 device_summary=combine_summaries([s.device_summary for s in (running or g)]),
                 warnings=list(activity.warnings),
                 extra=extra,

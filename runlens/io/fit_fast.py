@@ -48,7 +48,7 @@ import os
 import struct
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import numpy as np
 
@@ -271,13 +271,12 @@ def walk(data: bytes, name: str = "<bytes>") -> Walk:
 _SCALAR_BLOBS = frozenset({0x07, 0x0D})
 
 
-@cache
 def _profile(gnum: int):
-    """fitparse's profile of one message: (fields by name, fields by number)."""
-    from fitparse.profile import MESSAGE_TYPES
+    """fitparse's profile of one message: (fields by name, fields by number), from the
+    copy :mod:`runlens.io.fitprofile` keeps (fitparse itself is not imported)."""
+    from .fitprofile import profile
 
-    mt = MESSAGE_TYPES[gnum]
-    return {f.name: f for f in mt.fields.values()}, dict(mt.fields)
+    return profile(gnum)
 
 
 def _scaled_to_raw(value: float, f) -> int:
@@ -415,10 +414,8 @@ def _quiet_stderr():
 @lru_cache(maxsize=1)
 def _reference_record_names() -> dict[str, int]:
     """Record field names fitparse knows (incl. sub-fields) -> field number."""
-    from fitparse.profile import MESSAGE_TYPES
-
     names = {}
-    for f in MESSAGE_TYPES[_RECORD].fields.values():
+    for f in _profile(_RECORD)[1].values():
         names[f.name] = f.def_num
         for sub in f.subfields or ():
             names[sub.name] = f.def_num

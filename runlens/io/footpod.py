@@ -84,15 +84,31 @@ def foot_strike_channel(
     a field named in the runner's configuration. A both-feet field wins over
     per-foot ones. None when no field matches or none holds a value.
     """
-    dev = activity.developer
-    if dev is None or dev.empty:
+    found = foot_strike_values(activity, extra_names)
+    if found is None:
         return None
-    dev = dev[~dev.index.duplicated(keep="first")]
+    import pandas as pd
+
+    col, t_ns, values = found
+    from ..model import Records
+
+    return col, pd.Series(values, index=Records(t_ns).index_frame(), name=None)
+
+
+def foot_strike_values(
+    activity: Activity, extra_names: tuple[str, ...] = ()
+) -> tuple[str, np.ndarray, np.ndarray] | None:
+    """:func:`foot_strike_channel` as arrays, without pandas: ``(field name(s),
+    UTC times in ns, foot strike per time)``, each time once (its first row)."""
+    dev = activity.developer_table
+    if dev is None or not dev.columns or len(dev) == 0:
+        return None
+    times, first = np.unique(dev.t_ns, return_index=True)
     units = activity.developer_units or {}
     wanted = {_norm(n) for n in extra_names}
     both, feet = [], []
     for col in dev.columns:
-        if not np.isfinite(dev[col].to_numpy(dtype=float)).any():
+        if not np.isfinite(dev[col]).any():
             continue
         foot = "both" if _norm(col) in wanted else match_foot_strike(col, units.get(col))
         if foot == "both":
@@ -100,9 +116,13 @@ def foot_strike_channel(
         elif foot is not None:
             feet.append(col)
     if both:
-        return both[0], dev[both[0]].astype(float)
+        return both[0], times, np.asarray(dev[both[0]], dtype=float)[first]
     if feet:
         feet = sorted(feet)
-        values = dev[feet].astype(float).mean(axis=1, skipna=True)
-        return " + ".join(feet), values
+        stack = np.vstack([np.asarray(dev[c], dtype=float)[first] for c in feet])
+        ok = ~np.isnan(stack)
+        n = ok.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = np.where(n > 0, np.where(ok, stack, 0.0).sum(axis=0) / n, np.nan)
+        return " + ".join(feet), times, values
     return None

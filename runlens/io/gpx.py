@@ -26,6 +26,7 @@ import numpy as np
 
 from ..errors import CorruptFileError, NoRecordsError, NotAnActivityError, RunlensError
 from ..model import FOOT_SPORTS, SUMMARY_KEYS, Activity, Source
+from ..units import median
 from .xmlsafe import check_xml
 
 __all__ = ["decode_gpx", "decode_gpx_fast", "gpx_sport", "STRAVA_TYPES", "FastGpxRefused"]
@@ -476,7 +477,7 @@ def _assemble(
     if np.isfinite(cad).any():
         if sport is None or sport in FOOT_SPORTS:
             moving = cad[np.isfinite(cad) & (cad > 0)]
-            med = float(np.median(moving)) if moving.size else 0.0
+            med = float(median(moving)) if moving.size else 0.0
             if med < 120:
                 cols["cadence_spm"] = 2.0 * cad
                 convention = "gpx-strides-doubled"

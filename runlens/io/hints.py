@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..model import FOOT_SPORTS
+from ..units import median
 
 if TYPE_CHECKING:
     from ..model import Activity
@@ -44,7 +45,7 @@ RUN_SPEED_RANGE = (1.5, 5.0)
 def _moving_median(values) -> float | None:
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v) & (v > 0)]
-    return float(np.median(v)) if v.size else None
+    return float(median(v)) if v.size else None
 
 
 def _median_speed(activity: Activity) -> float | None:
@@ -70,7 +71,7 @@ def _median_speed(activity: Activity) -> float | None:
         ok = (dt > 0) & (dt <= 10) & np.isfinite(d)
         v = d[ok] / dt[ok]
     v = v[np.isfinite(v) & (v > 0.5)]
-    return float(np.median(v)) if v.size else None
+    return float(median(v)) if v.size else None
 
 
 def set_sport(activity: Activity, sport: str, origin: str) -> Activity:

@@ -11,6 +11,7 @@ so every name runlens prints goes through :func:`shown`.
 
 from __future__ import annotations
 
+import os
 import re
 
 __all__ = ["SUFFIXES", "is_activity_name", "shown", "is_text_name"]
@@ -61,3 +62,16 @@ def is_text_name(name: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+#: Separates a zip from a member in a path (``ZIP!/MEMBER``; nested ``ZIP!/INNER.zip!/MEMBER``).
+SEP = "!/"
+
+
+def looks_like_zip(path: str | os.PathLike[str]) -> bool:
+    """Whether a file starts like a zip (local header or empty-archive signature)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
+    except OSError:
+        return False

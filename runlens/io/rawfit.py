@@ -36,8 +36,10 @@ from ..model import (
     Device,
     Pause,
     Profile,
+    Records,
     Segment,
     Source,
+    seconds_to_ns,
 )
 from ..units import format_duration, strides_to_steps
 
@@ -225,10 +227,9 @@ def _first(msg: dict[str, Any], *names: str) -> Any:
     return None
 
 
-def _ts(seconds: float | None):
-    import pandas as pd
-
-    return None if seconds is None else pd.Timestamp(float(seconds), unit="s", tz="UTC")
+def _ts(seconds: float | None) -> int | None:
+    """Unix seconds as UTC nanoseconds, rounded as pandas converts them."""
+    return None if seconds is None else int(seconds_to_ns(np.array([float(seconds)]))[0])
 
 
 def _summary_from_fit(msg: dict[str, Any], foot: bool) -> dict[str, float | None]:
@@ -299,7 +300,7 @@ def _segments(msgs: list[dict[str, Any]], default_sport: str | None) -> list[Seg
         segs.append(
             Segment(sport, sub, _ts(start), _ts(end), _summary_from_fit(m, sport in FOOT_SPORTS))
         )
-    segs.sort(key=lambda s: s.start)
+    segs.sort(key=lambda s: s.start_ns)
     return segs
 
 
@@ -428,8 +429,6 @@ def build_activity(raw: RawFit, name: str, sha256: str, size: int, compressed: b
     NoRecordsError
         An activity file without a single timestamped record.
     """
-    import pandas as pd
-
     from .bounds import cap_messages
 
     messages = raw.messages
@@ -463,7 +462,7 @@ def build_activity(raw: RawFit, name: str, sha256: str, size: int, compressed: b
     # Records stay in file order: validate() (the last step of every read) drops
     # garbled times first, then puts the rest in time order with a warning.
     keep_idx = np.flatnonzero(keep)
-    index = pd.DatetimeIndex(pd.to_datetime(ts[keep_idx], unit="s", utc=True), name="timestamp")
+    index = seconds_to_ns(ts[keep_idx])
 
     def col(*names: str):
         for n in names:
@@ -498,7 +497,7 @@ def build_activity(raw: RawFit, name: str, sha256: str, size: int, compressed: b
             foot = np.zeros(len(index), dtype=bool)
             for s in sessions:
                 if s.sport in FOOT_SPORTS:
-                    foot |= (index >= s.start) & (index <= s.end)
+                    foot |= (index >= s.start_ns) & (index <= s.end_ns)
         else:
             foot = np.full(len(index), sport in FOOT_SPORTS)
         if foot.any():
@@ -520,14 +519,14 @@ def build_activity(raw: RawFit, name: str, sha256: str, size: int, compressed: b
                 cols["power_w"], power_from = a, k
                 break
 
-    records = pd.DataFrame(cols, index=index)
-    developer = pd.DataFrame(
-        {k: np.asarray(v, dtype=float)[keep_idx] for k, v in raw.developer.items()}, index=index
+    records = Records(index, cols)
+    developer = Records(
+        index, {k: np.asarray(v, dtype=float)[keep_idx] for k, v in raw.developer.items()}
     )
 
     running = [s for s in sessions if s.sport == "running"]
     device_summary = combine_summaries([s.device_summary for s in (running or sessions)])
-    start = sessions[0].start if sessions else index[0]
+    start = sessions[0].start_ns if sessions else int(index[0])
 
     lengths = _pool_lengths(messages.get("length", []))
     return Activity(

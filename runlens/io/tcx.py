@@ -42,6 +42,7 @@ import numpy as np
 
 from ..errors import CorruptFileError, NoRecordsError, NotAnActivityError
 from ..model import FOOT_SPORTS, SUMMARY_KEYS, Activity, Device, Pause, Segment, Source
+from ..units import median
 from .events import EVENT_GAP_S
 from .xmlsafe import check_xml
 
@@ -611,7 +612,7 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
         fc = cad[foot]
         moving = fc[np.isfinite(fc) & (fc > 0)]
         if foot.any() and np.isfinite(fc).any():
-            med = float(np.median(moving)) if moving.size else 0.0
+            med = float(median(moving)) if moving.size else 0.0
             if med < STRIDES_BELOW_SPM:
                 factor, convention = 2.0, "tcx-strides-doubled"
             else:

@@ -32,14 +32,14 @@ means "the file exactly as written, or nothing".
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..channels import limits
 from ..errors import CorruptFileError, NoRecordsError
-from ..model import FOOT_SPORTS
+from ..model import FOOT_SPORTS, Records, replace
+from ..units import median
 
 if TYPE_CHECKING:
     from ..model import Activity
@@ -76,9 +76,15 @@ def _haversine_m(lat1, lon1, lat2, lon2) -> np.ndarray:
     return 2 * 6371008.8 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
-def _utc_naive(idx) -> np.ndarray:
-    """A DatetimeIndex as naive UTC datetime64 values (any unit pandas chose)."""
-    return (idx.tz_convert(None) if idx.tz is not None else idx).to_numpy()
+def _first_last(a: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each group's first and last non-missing value (groups begin at ``starts``)."""
+    n = len(a)
+    present = ~np.isnan(a)
+    pos = np.arange(n)
+    fi = np.minimum.reduceat(np.where(present, pos, n), starts)
+    li = np.maximum.reduceat(np.where(present, pos, -1), starts)
+    ext = np.r_[a, np.nan]
+    return ext[fi], ext[np.where(li < 0, n, li)]
 
 
 def _example(values: np.ndarray) -> str:
@@ -119,15 +125,15 @@ def _allowed_span_s(activity: Activity) -> float | None:
     and expose it. The smallest evidence wins.
     """
     cands: list[float] = []
-    ses = [x for x in activity.sessions if x.start is not None and x.end is not None]
+    ses = [x for x in activity.sessions if x.start_ns is not None and x.end_ns is not None]
     if ses:
-        cands.append((max(x.end for x in ses) - min(x.start for x in ses)).total_seconds())
+        cands.append((max(x.end_ns for x in ses) - min(x.start_ns for x in ses)) / 1e9)
         # Sessions of one file may lie hours or days apart (two runs a watch kept in
         # one file, a TCX of three days): the time between them is no timer's, and
         # is read from the clock at each session's end and the next one's start.
-        order = sorted(ses, key=lambda x: x.start)
+        order = sorted(ses, key=lambda x: x.start_ns)
         between = sum(
-            max(0.0, (b.start - a.end).total_seconds()) for a, b in zip(order, order[1:])
+            max(0.0, (b.start_ns - a.end_ns) / 1e9) for a, b in zip(order, order[1:])
         )
         for segs in (ses, activity.laps):
             c = _timer_counted(segs)
@@ -139,30 +145,27 @@ def _allowed_span_s(activity: Activity) -> float | None:
     return min(cands) if cands else None
 
 
-def _shift_time(x, jumps: list[tuple[float, float, float]]):
-    """A message time (Timestamp) moved back like the records on its side of each jump.
+def _shift_time(x: int | None, jumps: list[tuple[float, float, float]]) -> int | None:
+    """A message time (UTC ns) moved back like the records on its side of each jump.
 
     ``jumps`` are (last record time before, first record time after, seconds
     taken off); a time nearer the record after a jump was stamped on the new clock.
     """
-    import pandas as pd
-
     if x is None:
         return x
-    v = x.value / 1e9
+    v = x / 1e9
     off = sum(ex for before, after, ex in jumps if abs(v - after) < abs(v - before))
-    return x - pd.Timedelta(seconds=off) if off else x
+    return x - round(off * 1e9) if off else x
 
 
 def _shift_segments(activity: Activity, jumps: list[tuple[float, float, float]]) -> dict:
     """Sessions, laps, pauses and start moved back with the records (see _shift_time)."""
-    import pandas as pd
 
     def seg(x):
-        start, end = _shift_time(x.start, jumps), _shift_time(x.end, jumps)
+        start, end = _shift_time(x.start_ns, jumps), _shift_time(x.end_ns, jumps)
         el = (x.device_summary or {}).get("elapsed_s")
         if start is not None and el is not None and np.isfinite(el):
-            end = max(end, start + pd.Timedelta(seconds=float(el)))
+            end = max(end, start + round(float(el) * 1e9))
         return replace(x, start=start, end=end)
 
     sessions = [seg(x) for x in activity.sessions]
@@ -170,10 +173,10 @@ def _shift_segments(activity: Activity, jumps: list[tuple[float, float, float]])
         "sessions": sessions,
         "laps": [seg(x) for x in activity.laps],
         "pauses": [
-            replace(p, start=_shift_time(p.start, jumps), end=_shift_time(p.end, jumps))
+            replace(p, start=_shift_time(p.start_ns, jumps), end=_shift_time(p.end_ns, jumps))
             for p in activity.pauses
         ],
-        "start": sessions[0].start if sessions else _shift_time(activity.start, jumps),
+        "start": sessions[0].start_ns if sessions else _shift_time(activity.start_ns, jumps),
     }
 
 
@@ -206,7 +209,7 @@ def _clock_jumps(
     if t.min() < lo or t.max() > hi:
         return None
     steady = d[(d > 0) & (d <= 60)]
-    step = float(np.median(steady)) if steady.size else 1.0
+    step = float(median(steady)) if steady.size else 1.0
     shift = np.zeros(t.size)
     done: list[str] = []
     jumps: list[tuple[float, float, float]] = []
@@ -279,48 +282,58 @@ def validate(
     CorruptFileError
         ``strict`` and anything would have to change.
     """
-    import pandas as pd
-
     name = activity.source.path
-    rec = activity.records
-    dev = activity.developer
-    if dev is None or len(dev.columns) == 0:
-        dev = None  # rebuilt empty on the final index below
-    elif len(dev) != len(rec):
-        dev = dev[~dev.index.duplicated()].reindex(rec.index)
+    if activity.__dict__.get("_records_table") is None:
+        frame = activity.records
+        if frame is None or type(frame.index).__name__ != "DatetimeIndex":
+            raise NoRecordsError("records are not indexed by time", path=name)
+    tab = activity.table
+    t_ns, cols_in = tab.t_ns, tab.cols
+    n0 = len(t_ns)
+    dev_tab = activity.developer_table
+    dev: dict[str, np.ndarray] | None
+    if dev_tab is None or not dev_tab.columns:
+        dev = None  # rebuilt empty on the final times below
+    elif len(dev_tab) != n0:
+        dev = dict(dev_tab.reindex(t_ns).cols)
+    else:
+        dev = dict(dev_tab.cols)
+    rec = dict(cols_in)
+    changed = False
     warnings: list[str] = list(notes)
-    idx = rec.index
-    if not isinstance(idx, pd.DatetimeIndex):
-        raise NoRecordsError("records are not indexed by time", path=name)
     bad_example = "none"
+
+    def take(rows) -> None:
+        nonlocal t_ns, rec, dev, changed
+        t_ns = t_ns[rows]
+        rec = {k: v[rows] for k, v in rec.items()}
+        if dev is not None:
+            dev = {k: v[rows] for k, v in dev.items()}
+        changed = True
 
     # 0. Clock jumps, repaired against the device's own elapsed time.
     moved_segments: dict = {}
-    if len(idx) > 2:
-        t_ms = _utc_naive(idx).astype("datetime64[ms]").astype(np.int64)
+    if n0 > 2:
+        t_ms = t_ns // 1_000_000
         fix = _clock_jumps(activity, t_ms / 1000.0)
         if fix is not None:
             shift, done, jumps = fix
             moved_segments = _shift_segments(activity, jumps)
-            new = pd.to_datetime(t_ms - np.rint(shift * 1000).astype(np.int64), unit="ms", utc=True)
+            t_ns = (t_ms - np.rint(shift * 1000).astype(np.int64)) * 1_000_000
+            changed = True
             moved = int((shift != 0).sum())
-            rec = rec.set_axis(pd.DatetimeIndex(new, name=idx.name), axis=0)
-            if dev is not None:
-                dev = dev.set_axis(rec.index, axis=0)
-            idx = rec.index
             warnings.append(
                 "; ".join(done)
                 + f" (the device's own elapsed time does not allow the gap): {moved} record(s) "
                 "after it moved back to follow on"
             )
-    keep = np.ones(len(idx), dtype=bool)
 
     # 1. Impossible dates and garbled times far from the rest.
-    if len(idx):
-        naive = _utc_naive(idx).astype("datetime64[s]")
+    if len(t_ns):
+        secs = t_ns // 1_000_000_000
+        naive = secs.astype("datetime64[s]")
         now = np.datetime64("now", "s") + np.timedelta64(2, "D")
-        secs = naive.astype(np.int64)
-        if activity.source.format == "fit" and np.median(secs) < _FIT_SYSTEM_TIME:
+        if activity.source.format == "fit" and median(secs) < _FIT_SYSTEM_TIME:
             # FIT "system time": seconds since the device powered up, not a date (old
             # ANT+ devices). Durations are right; keep them and say the date is unknown.
             bad_date = (secs < 0) | (secs >= _FIT_SYSTEM_TIME)
@@ -331,8 +344,8 @@ def validate(
         else:
             bad_date = (naive < _EARLIEST) | (naive > now)
         if (~bad_date).any():
-            med = np.median(naive[~bad_date].astype(np.int64))
-            far = np.abs(naive.astype(np.int64) - med) > MAX_SPAN_DAYS * 86400
+            med = median(secs[~bad_date])
+            far = np.abs(secs - med) > MAX_SPAN_DAYS * 86400
             bad_date |= far
         if bad_date.any():
             ex = bad_example = str(naive[bad_date][0]).replace("T", " ")
@@ -340,69 +353,70 @@ def validate(
                 f"{int(bad_date.sum())} record(s) timed at an impossible date or far from the "
                 f"rest (e.g. {ex}) dropped"
             )
-            keep &= ~bad_date
-    if not keep.all():
-        rec = rec[keep]
-        dev = dev[keep] if dev is not None else None
+            take(~bad_date)
 
     # 2. Time order.
-    if not rec.index.is_monotonic_increasing:
-        t = _utc_naive(rec.index)
-        n_back = int((t[1:] < t[:-1]).sum())
-        order = np.argsort(t, kind="stable")
-        rec = rec.iloc[order]
-        dev = dev.iloc[order] if dev is not None else None
+    if len(t_ns) > 1 and (np.diff(t_ns) < 0).any():
+        n_back = int((t_ns[1:] < t_ns[:-1]).sum())
+        take(np.argsort(t_ns, kind="stable"))
         warnings.append(
             f"record times go backwards at {n_back} place(s); records were put in time order"
         )
 
-    # 3. Duplicated timestamps: merge; conflicts keep the first value.
-    dup = rec.index.duplicated(keep="first")
+    # 3. Duplicated timestamps: merge, each field's first value (missing ones skipped);
+    # conflicts keep the first value.
     n_dup = 0
-    if dup.any():
-        n_dup = int(dup.sum())
-        g = rec.groupby(level=0, sort=False)
-        first, last = g.first(), g.last()
-        conflicts = int(((first != last) & first.notna() & last.notna()).to_numpy().sum())
-        rec = first
-        if dev is not None:
-            dev = dev.groupby(level=0, sort=False).first()
-        if conflicts:
-            warnings.append(
-                f"{n_dup} record(s) repeated an earlier timestamp with {conflicts} conflicting "
-                "value(s); merged, keeping the first value"
-            )
-    rec.index.name = "timestamp"
+    if len(t_ns) > 1:
+        new_group = np.r_[True, t_ns[1:] != t_ns[:-1]]
+        if not new_group.all():
+            n_dup = int((~new_group).sum())
+            starts = np.flatnonzero(new_group)
+            conflicts = 0
+            merged = {}
+            for k, a in rec.items():
+                first, last = _first_last(a, starts)
+                conflicts += int(((first != last) & ~np.isnan(first) & ~np.isnan(last)).sum())
+                merged[k] = first
+            rec = merged
+            if dev is not None:
+                dev = {k: _first_last(a, starts)[0] for k, a in dev.items()}
+            t_ns = t_ns[starts]
+            changed = True
+            if conflicts:
+                warnings.append(
+                    f"{n_dup} record(s) repeated an earlier timestamp with {conflicts} "
+                    "conflicting value(s); merged, keeping the first value"
+                )
 
     # 4. Physical limits.
     foot = activity.sport in FOOT_SPORTS or (activity.sport is None and "cadence_spm" in rec)
     cols: dict[str, np.ndarray] = {}
     dropped: list[str] = []
-    for col in rec.columns:
+    for col, a in rec.items():
         lim = LIMITS.get(col)
         if lim is None:
             continue
-        a = rec[col].to_numpy(dtype=float, na_value=np.nan)
         lo, hi = lim
         if col == "speed_m_s" and foot:
             hi = FOOT_MAX_SPEED_M_S
-        bad = np.isfinite(a) & ((a < lo) | (a > hi))
+        with np.errstate(invalid="ignore"):
+            bad = np.isfinite(a) & ((a < lo) | (a > hi))
         bad |= np.isinf(a)
         if bad.any():
             dropped.append(
                 f"{int(bad.sum())} {col} outside {lo:g}..{hi:g}{_example(np.where(bad, a, np.nan))}"
             )
             cols[col] = np.where(bad, np.nan, a)
-    if {"lat_deg", "lon_deg"} <= set(rec.columns):
-        lat = cols.get("lat_deg", rec["lat_deg"].to_numpy(dtype=float, na_value=np.nan))
-        lon = cols.get("lon_deg", rec["lon_deg"].to_numpy(dtype=float, na_value=np.nan))
+    if "lat_deg" in rec and "lon_deg" in rec:
+        lat = cols.get("lat_deg", rec["lat_deg"])
+        lon = cols.get("lon_deg", rec["lon_deg"])
         # (0, 0) is where a receiver without a fix puts you, not a place anyone runs.
         null_island = (lat == 0.0) & (lon == 0.0)
         bad = np.isfinite(lat) != np.isfinite(lon)  # half a position is no position
         if null_island.any():
             dropped.append(f"{int(null_island.sum())} positions at exactly 0,0 (no GPS fix)")
         bad |= null_island
-        secs = _utc_naive(rec.index).astype("datetime64[ms]").astype(np.int64) / 1000.0
+        secs = (t_ns // 1_000_000) / 1000.0
         lat_b, lon_b = np.where(bad, np.nan, lat), np.where(bad, np.nan, lon)
         spikes = _gps_spikes(lat_b, lon_b, secs)
         if spikes.any():
@@ -419,13 +433,12 @@ def validate(
     if dropped:
         warnings.append("values dropped as impossible: " + "; ".join(dropped))
     if cols:
-        rec = rec.copy()
-        for col, a in cols.items():
-            rec[col] = a
+        rec = {**rec, **cols}
+        changed = True
 
-    if len(rec) == 0:
+    if len(t_ns) == 0:
         raise NoRecordsError(
-            f"no record with a plausible timestamp (all {len(idx)} timed at an impossible "
+            f"no record with a plausible timestamp (all {n0} timed at an impossible "
             f"date or far from the rest, e.g. {bad_example})",
             path=name,
         )
@@ -439,11 +452,11 @@ def validate(
             + (f" (and {more} more problem(s))" if more > 0 else ""),
             path=name,
         )
-    if rec is activity.records and not warnings:
+    if not changed and not warnings:
         return activity
-    start = moved_segments.get("start", activity.start)
+    start = moved_segments.get("start", activity.start_ns)
     if not activity.sessions:
-        start = rec.index[0]
+        start = int(t_ns[0])
     extra = dict(activity.extra)
     if n_dup:
         # The file's own record count stays known: records kept + records merged.
@@ -452,8 +465,8 @@ def validate(
         activity,
         **{k: v for k, v in moved_segments.items() if k != "start"},
         extra=extra,
-        records=rec,
-        developer=dev if dev is not None else pd.DataFrame(index=rec.index),
+        records=Records(t_ns, rec),
+        developer=Records(t_ns, dev or {}),
         start=start,
         warnings=[
             *notes,

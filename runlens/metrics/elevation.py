@@ -13,7 +13,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["smooth_altitude", "grade_pct", "ascent_descent"]
+__all__ = ["smooth_altitude", "smooth_altitude_array", "grade_pct", "ascent_descent"]
 
 
 def smooth_altitude(altitude: pd.Series, window_s: float = 15.0) -> np.ndarray:
@@ -31,12 +31,24 @@ def smooth_altitude(altitude: pd.Series, window_s: float = 15.0) -> np.ndarray:
     numpy.ndarray
         Smoothed altitude, m; gaps in the channel are interpolated in time.
     """
+    from ..model import Records
+
+    t_ns = Records.from_frame(altitude.to_frame("a")).t_ns
+    return smooth_altitude_array(altitude.to_numpy(dtype=float, na_value=np.nan), t_ns, window_s)
+
+
+def smooth_altitude_array(altitude: np.ndarray, t_ns: np.ndarray, window_s: float = 15.0) -> np.ndarray:
+    """:func:`smooth_altitude` on arrays: altitude, m, at UTC times in nanoseconds."""
     from .window import rolling_mean
 
-    a = altitude.astype(float)
-    if a.notna().sum() >= 2:
-        a = a.interpolate(method="time", limit_direction="both")
-    return rolling_mean(a.to_numpy(), a.index, window_s)
+    a = np.array(altitude, dtype=float)
+    ok = ~np.isnan(a)
+    if ok.sum() >= 2 and not ok.all():
+        # Gaps filled linearly in time, the ends with the nearest value (as pandas'
+        # interpolate(method="time", limit_direction="both")).
+        r = (t_ns - t_ns[0]).astype(float)
+        a[~ok] = np.interp(r[~ok], r[ok], a[ok])
+    return rolling_mean(a, t_ns, window_s)
 
 
 def grade_pct(altitude_m: np.ndarray, distance_m: np.ndarray, window_m: float = 50.0) -> np.ndarray:

@@ -25,7 +25,10 @@ if TYPE_CHECKING:
 
     from ..model import Activity
 
-__all__ = ["FORM_CHANNELS", "FORM_COLUMNS", "MIN_STEADY_S", "form_minutes", "empty_form_minutes"]
+__all__ = [
+    "FORM_CHANNELS", "FORM_COLUMNS", "MIN_STEADY_S", "form_minutes", "form_minute_columns",
+    "empty_form_minutes",
+]
 
 #: Per-minute channels: time-weighted means over the minute's running samples,
 #: in the sample frame's units; NaN where the record has no such field. The
@@ -92,13 +95,24 @@ def form_minutes(activity: Activity, options: MetricOptions | None = None) -> pd
     """
     import pandas as pd
 
-    if not activity.is_running:
+    cols = form_minute_columns(activity, options)
+    if cols is None:
         return empty_form_minutes()
+    return pd.DataFrame(cols, columns=list(FORM_COLUMNS))
+
+
+def form_minute_columns(
+    activity: Activity, options: MetricOptions | None = None
+) -> dict[str, np.ndarray] | None:
+    """:func:`form_minutes` as NumPy columns (:data:`FORM_COLUMNS`, in order), without
+    pandas; None where the table would be empty."""
+    if not activity.is_running:
+        return None
     frame = samples(activity, running_only=True, options=options)
     dt = frame["dt_s"]
     use = frame["running"] & (dt > 0)
     if not use.any():
-        return empty_form_minutes()
+        return None
     timer = frame["timer_s"]
     minute_all = np.floor((timer - timer[0]) / 60.0).astype(np.int64)
     m_used = minute_all[use]
@@ -134,7 +148,7 @@ def form_minutes(activity: Activity, options: MetricOptions | None = None) -> pd
             # Half of a minute's running seconds with a value, or none.
             out[col] = np.where((c > 0) & (c >= seconds / 2), s / c, np.nan)
     out["steps_per_breath"] = _steps_per_breath(frame, use, slot, w, seconds, k)
-    return pd.DataFrame(out, columns=list(FORM_COLUMNS))
+    return {c: out[c] for c in FORM_COLUMNS}
 
 
 def _steps_per_breath(frame, use, slot, w, seconds, k) -> np.ndarray:

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..channels import dynamics_columns
 from ..model import FOOT_SPORTS, Activity, Segment
-from ..units import MPS_PER_MPH_30MIN, index_seconds
+from ..units import MPS_PER_MPH_30MIN
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -194,33 +194,36 @@ def segment_spans(activity: Activity, segments: list[Segment] | None = None) -> 
 
     Returns
     -------
-    list of (pandas.Timestamp, pandas.Timestamp)
+    list of (int, int)
+        UTC nanoseconds since 1970 (:func:`runlens.model.ns_to_timestamp` makes
+        Timestamps of them).
     """
     segs = activity.sessions if segments is None else segments
     if not segs:
         return []
-    idx = activity.records.index
-    last = idx.max() if len(idx) else segs[-1].end
+    t = activity.table.t_ns
+    last = int(t.max()) if len(t) else segs[-1].end_ns
     out = []
     for i, s in enumerate(segs):
-        nxt = segs[i + 1].start if i + 1 < len(segs) else None
-        end = s.end if s.end is not None and s.end > s.start else (nxt or last)
+        nxt = segs[i + 1].start_ns if i + 1 < len(segs) else None
+        end = s.end_ns if s.end_ns is not None and s.end_ns > s.start_ns else (nxt or last)
         if nxt is not None and end > nxt:
             end = nxt
-        if nxt is None and end < last and s.end is not None and s.end <= s.start:
+        if nxt is None and end < last and s.end_ns is not None and s.end_ns <= s.start_ns:
             end = last
-        out.append((s.start, end))
+        out.append((s.start_ns, end))
     return out
 
 
-def segment_mask(index: pd.DatetimeIndex, span: tuple, last: bool = True) -> np.ndarray:
-    """Records inside ``span``; the end is included only for the last segment.
+def segment_mask(t_ns: np.ndarray, span: tuple, last: bool = True) -> np.ndarray:
+    """Records (UTC ns times) inside ``span``; the end is included only for the last segment.
 
     Consecutive sessions share their boundary second (one ends where the next
     starts); the record there belongs to the later one.
     """
     start, end = span
-    return np.asarray((index >= start) & ((index <= end) if last else (index < end)))
+    t = np.asarray(t_ns)
+    return (t >= start) & ((t <= end) if last else (t < end))
 
 
 def pause_flags(t_s: np.ndarray, activity: Activity) -> np.ndarray:
@@ -238,8 +241,8 @@ def pause_flags(t_s: np.ndarray, activity: Activity) -> np.ndarray:
     flag = np.zeros(t_s.shape, dtype=bool)
     if not activity.pauses or t_s.size == 0:
         return flag
-    starts = np.array([p.start.timestamp() for p in activity.pauses])
-    ends = np.array([p.end.timestamp() for p in activity.pauses])
+    starts = np.array([p.start_ns / 1e9 for p in activity.pauses])
+    ends = np.array([p.end_ns / 1e9 for p in activity.pauses])
     order = np.argsort(starts)
     starts, ends = starts[order], ends[order]
     if t_s.size > 1:
@@ -516,13 +519,25 @@ def _despike(speed: np.ndarray, cap: float, window: int, n_mad: float) -> np.nda
     return s
 
 
-def _positive(rec: pd.DataFrame, col: str) -> np.ndarray | None:
+def _positive(rec: dict[str, np.ndarray], col: str) -> np.ndarray | None:
     """A channel as float64 with zeros and negatives missing (None if absent)."""
     if col not in rec:
         return None
-    v = rec[col].to_numpy(dtype=float, copy=True)
+    v = np.array(rec[col], dtype=float)
     v[~(v > 0)] = np.nan
     return v
+
+
+def _ffill(a: np.ndarray) -> np.ndarray:
+    """Missing values carried forward from the last present one (leading ones stay NaN)."""
+    ok = ~np.isnan(a)
+    if ok.all():
+        return np.array(a, dtype=float)
+    i = np.where(ok, np.arange(len(a)), 0)
+    np.maximum.accumulate(i, out=i)
+    out = np.asarray(a, dtype=float)[i]
+    out[: np.argmax(ok) if ok.any() else len(a)] = np.nan
+    return out
 
 
 def _sports(activity: Activity, index, spans) -> np.ndarray:
@@ -542,13 +557,23 @@ class SampleTable:
     them) and :meth:`to_frame` for the DataFrame an API user gets.
     """
 
-    __slots__ = ("_cols", "index")
+    __slots__ = ("_cols", "t_ns", "_index")
 
-    def __init__(self, cols: dict[str, np.ndarray], index) -> None:
+    def __init__(self, cols: dict[str, np.ndarray], t_ns: np.ndarray) -> None:
         for v in cols.values():
             v.flags.writeable = False  # shared by every reader of the activity's table
         self._cols = cols
-        self.index = index
+        self.t_ns = t_ns
+        self._index = None
+
+    @property
+    def index(self) -> pd.DatetimeIndex:
+        """The records' timestamps as a UTC DatetimeIndex (imports pandas)."""
+        if self._index is None:
+            from ..model import Records
+
+            self._index = Records(self.t_ns).index_frame()
+        return self._index
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self._cols[name]
@@ -652,26 +677,26 @@ def sample_frame(
 
 def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) -> SampleTable:
     """:func:`samples` itself (not cached)."""
-    rec = activity.records
-    pos = np.arange(len(rec))
-    if not rec.index.is_monotonic_increasing:
+    tab = activity.table
+    t_ns = tab.t_ns
+    pos = np.arange(len(t_ns))
+    if len(t_ns) > 1 and (np.diff(t_ns) < 0).any():
         # Some devices write a record out of order; time order is what every
         # duration below assumes (a sorted copy: the activity is not touched).
-        order = np.argsort(rec.index.to_numpy(), kind="stable")
-        rec, pos = rec.iloc[order], pos[order]
+        pos = np.argsort(t_ns, kind="stable")
+        t_ns = t_ns[pos]
     spans = segment_spans(activity)
-    sport = _sports(activity, rec.index, spans)
-    session = np.full(len(rec), -1)
+    sport = _sports(activity, t_ns, spans)
+    session = np.full(len(t_ns), -1)
     for k, span in enumerate(spans):
-        session[segment_mask(rec.index, span, last=k == len(spans) - 1)] = k
-    keep = np.ones(len(rec), dtype=bool)
+        session[segment_mask(t_ns, span, last=k == len(spans) - 1)] = k
     if running_only and activity.is_running and activity.sessions:
-        keep = sport == "running"
-        keep &= session >= 0
-    rec = rec[keep]
-    sport, session, pos = sport[keep], session[keep], pos[keep]
-    n = len(rec)
-    t = index_seconds(rec.index)
+        keep = (sport == "running") & (session >= 0)
+        sport, session, pos, t_ns = sport[keep], session[keep], pos[keep], t_ns[keep]
+    identity = len(pos) == len(tab) and (len(pos) == 0 or (pos[0] == 0 and (np.diff(pos) == 1).all()))
+    rec = {k: (v if identity else v[pos]) for k, v in tab.cols.items()}
+    n = len(t_ns)
+    t = t_ns / 1e9
     paused = pause_flags(t, activity)
 
     gap = np.zeros(n)
@@ -698,14 +723,17 @@ def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) ->
     first = np.ones(n, dtype=bool)  # the first record of its session
     if n > 1:
         first[1:] = session[1:] != session[:-1]
-    if "distance_m" in rec and rec["distance_m"].notna().any():
-        d = rec["distance_m"].to_numpy(dtype=float, copy=True)
-        if {"lat_deg", "lon_deg"} <= set(rec.columns):
-            d = _fill_leading_distance(d, rec["lat_deg"].to_numpy(), rec["lon_deg"].to_numpy())
+    def present(col: str) -> bool:
+        return col in rec and bool((~np.isnan(rec[col])).any())
+
+    if present("distance_m"):
+        d = np.array(rec["distance_m"], dtype=float)
+        if "lat_deg" in rec and "lon_deg" in rec:
+            d = _fill_leading_distance(d, rec["lat_deg"], rec["lon_deg"])
         step_d = device_distance_steps(d, first)
-    elif {"lat_deg", "lon_deg"} <= set(rec.columns) and rec["lat_deg"].notna().any():
-        lat = rec["lat_deg"].ffill().to_numpy()
-        lon = rec["lon_deg"].ffill().to_numpy()
+    elif "lat_deg" in rec and "lon_deg" in rec and present("lat_deg"):
+        lat = _ffill(rec["lat_deg"])
+        lon = _ffill(rec["lon_deg"])
         step_d = np.nan_to_num(haversine_m(lat, lon), nan=0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             implied = np.where(gap > 0, step_d / gap, np.inf)
@@ -713,15 +741,15 @@ def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) ->
         # (the runner moved with the timer off) are not part of the run.
         step_d[(implied > cap) | paused] = 0.0
     if step_d is not None:
-        if "distance_m" not in rec or not rec["distance_m"].notna().any():
+        if not present("distance_m"):
             step_d[first] = 0.0  # a position alone says nothing of the way to it
         dist = np.cumsum(step_d)
     else:
         dist = np.full(n, np.nan)
 
     # Speed: device channel, else distance over time.
-    if "speed_m_s" in rec and rec["speed_m_s"].notna().any():
-        raw_speed = rec["speed_m_s"].to_numpy(dtype=float, copy=True)
+    if present("speed_m_s"):
+        raw_speed = np.array(rec["speed_m_s"], dtype=float)
     elif step_d is not None:
         raw_speed = bridged_speed(t, step_d, gap)
     else:
@@ -746,7 +774,7 @@ def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) ->
     if cad is not None:
         # Standing with the timer running: a watch writes cadence 0. Garmin's
         # session average counts these records (docs/metrics.md, "Cadence by maker").
-        cols["cadence_zero"] = (rec["cadence_spm"].to_numpy(dtype=float) == 0.0) & ~paused
+        cols["cadence_zero"] = (rec["cadence_spm"] == 0.0) & ~paused
     rpm = _positive(rec, "cadence_rpm")
     if rpm is not None and foot.any():
         # A reader that could not place a record in its foot session leaves the
@@ -798,17 +826,17 @@ def _sample_frame(activity: Activity, running_only: bool, opt: MetricOptions) ->
         running &= ~walk
     cols["running"] = running
 
-    if "altitude_m" in rec and rec["altitude_m"].notna().any():
-        from .elevation import grade_pct, smooth_altitude
+    if present("altitude_m"):
+        from .elevation import grade_pct, smooth_altitude_array
 
-        alt = smooth_altitude(rec["altitude_m"], opt.altitude_smooth_s)
+        alt = smooth_altitude_array(rec["altitude_m"], t_ns, opt.altitude_smooth_s)
         cols["altitude_m"] = alt
         cols["grade_pct"] = grade_pct(alt, dist, opt.grade_window_m)
     cols["sport"] = sport
     cols["session"] = session
     cols["record_pos"] = pos
     cols["steady"] = steady_flags(cols)
-    return SampleTable(cols, rec.index)
+    return SampleTable(cols, t_ns)
 
 
 def steady_flags(

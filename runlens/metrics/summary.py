@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..model import SUMMARY_KEYS, Activity
+from ..model import SUMMARY_KEYS, Activity, to_ns
+from ..units import percentiles
 from .elevation import ascent_descent
 from .samples import (
     DYNAMICS_COLUMNS,
@@ -169,7 +170,7 @@ def _hr_stats(hr: np.ndarray | None, w: np.ndarray | None) -> dict[str, float | 
     out["hr_avg_bpm"] = avg
     out["hr_max_bpm"] = float(np.nanmax(hr))
     out["hr_min_bpm"] = float(np.nanmin(hr))
-    out["hr_p95_bpm"] = float(np.nanpercentile(hr, 95))
+    out["hr_p95_bpm"] = percentiles(hr[ok], 95)
     if avg is not None:
         out["hr_sd_bpm"] = float(np.sqrt(time_weighted_mean((hr - avg) ** 2, w)))
         cum = np.cumsum(np.where(ok, w, 0.0))
@@ -202,8 +203,8 @@ def _pause_arrays(pauses) -> tuple[np.ndarray, np.ndarray]:
     if seen[0] is not pauses:
         seen = (
             pauses,
-            np.array([p.start.timestamp() for p in pauses]),
-            np.array([p.end.timestamp() for p in pauses]),
+            np.array([p.start_ns / 1e9 for p in pauses]),
+            np.array([p.end_ns / 1e9 for p in pauses]),
         )
         _PAUSES_SEEN = seen
     return seen[1], seen[2]
@@ -370,7 +371,12 @@ def cadence_convention(activity: Activity) -> str:
         name = (activity.device.product or "").lower()
         if any(w in name for w in ("garmin", "forerunner", "fenix", "edge ")):
             maker = "garmin"
-    year = activity.start.year if activity.start is not None else None
+    start_ns = activity.start_ns
+    year = (
+        int(np.datetime64(start_ns, "ns").astype("datetime64[Y]").astype(np.int64)) + 1970
+        if start_ns is not None
+        else None
+    )
     if maker in ZERO_CADENCE_MAKERS and year is not None and year >= ZERO_CADENCE_SINCE_YEAR:
         return "with zeros"
     return "without zeros"
@@ -473,7 +479,7 @@ def _aggregate(
         return out
     frame = cols
     t = frame["t_s"]
-    t0 = start.timestamp() if start is not None else float(t[0])
+    t0 = to_ns(start) / 1e9 if start is not None else float(t[0])
     t0 = min(t0, float(t[0]))
     t_end = float(t[-1])
     dt = frame["dt_s"]
@@ -576,7 +582,7 @@ def activity_metrics(
     if len(sessions) <= 1:
         k = sessions[0] if sessions else -1
         start = spans[k][0] if k >= 0 else None
-        end = spans[k][1].timestamp() if k >= 0 else float(cols["t_s"][-1])
+        end = spans[k][1] / 1e9 if k >= 0 else float(cols["t_s"][-1])
         sport = activity.sessions[k].sport if 0 <= k < len(activity.sessions) else None
         out = _aggregate(cols, activity, start=start, options=options, span_end=end, sport=sport)
         return _trust_totals(activity, out)
@@ -586,7 +592,7 @@ def activity_metrics(
             activity,
             start=spans[k][0],
             options=options,
-            span_end=spans[k][1].timestamp(),
+            span_end=spans[k][1] / 1e9,
             sport=activity.sessions[k].sport if k < len(activity.sessions) else None,
         )
         for k in sessions
@@ -676,7 +682,7 @@ def session_metrics(activity: Activity, options: MetricOptions | None = None) ->
             activity,
             start=span[0],
             options=options,
-            span_end=span[1].timestamp(),
+            span_end=span[1] / 1e9,
             sport=s.sport,
         )
         m["sport"] = s.sport
@@ -690,6 +696,8 @@ def rows_table(rows: list[dict], index_name: str) -> pd.DataFrame:
     import pandas as pd
 
     df = pd.DataFrame(rows)
+    if "start" in df:  # lap starts: UTC nanoseconds in the rows, Timestamps in the table
+        df["start"] = pd.to_datetime(df["start"].astype("int64"), unit="ns", utc=True)
     if not df.empty:
         df.index = pd.Index(df[index_name].to_numpy(), name=index_name)
     return df
@@ -713,10 +721,10 @@ def lap_rows(
 ) -> list[dict[str, Any]]:
     """:func:`lap_metrics` as a list of row dicts (no pandas: ``runlens analyze``)."""
     frame = samples(activity, running_only=running_only, options=options)
-    laps = sorted(activity.laps, key=lambda s: s.start)
+    laps = sorted(activity.laps, key=lambda s: s.start_ns)
     spans = segment_spans(activity, laps)
     cols = _columns(frame)
-    idx = frame.index
+    idx = frame.t_ns
     rows = []
     for k, (lap, span) in enumerate(zip(laps, spans)):
         # A sample stands for the seconds before it: the one at a lap's start

@@ -18,8 +18,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from ..caveats import CAVEATS
-from ..model import SUMMARY_KEYS, Activity
+from ..model import SUMMARY_KEYS, Activity, ns_isoformat
 from ..units import (
     format_distance,
     format_duration,
@@ -66,7 +68,18 @@ def _records(rows) -> list[dict[str, Any]]:
     if not isinstance(rows, list):
         rows = rows.to_dict("records")
     cols = list(dict.fromkeys(k for row in rows for k in row))
-    return [{k: _plain(row.get(k)) for k in cols} for row in rows]
+    return [
+        {k: _start_text(row.get(k)) if k == "start" else _plain(row.get(k)) for k in cols}
+        for row in rows
+    ]
+
+
+def _start_text(v: Any) -> Any:
+    """A lap's start as ISO 8601 text (``2024-05-01T07:30:00+00:00``): UTC nanoseconds
+    in :func:`~runlens.metrics.summary.lap_rows`, a Timestamp in a lap DataFrame."""
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+        return ns_isoformat(int(v))
+    return _plain(v)
 
 
 def _breathing(metrics: dict[str, Any]) -> dict[str, Any]:
@@ -92,35 +105,36 @@ def _session_summary(
     same sport and start (the session as an activity would then be this one: one
     sample frame per file).
     """
-    from dataclasses import replace
-
     from ..metrics import activity_metrics
     from ..metrics.samples import segment_mask, segment_spans
+    from ..model import replace
 
     s = activity.sessions[i]
     # the session's span and samples as the metrics define them (session_metrics)
     spans = segment_spans(activity)
     lo, hi = spans[i]
-    mask = segment_mask(activity.records.index, spans[i], last=i == len(spans) - 1)
+    tab = activity.table
+    mask = segment_mask(tab.t_ns, spans[i], last=i == len(spans) - 1)
     if (
         whole is not None
         and len(activity.sessions) == 1
         and bool(mask.all())
-        and all(p.start >= lo and p.end <= hi for p in activity.pauses)
-        and (activity.sport, activity.sub_sport, activity.start) == (s.sport, s.sub_sport, s.start)
+        and all(p.start_ns >= lo and p.end_ns <= hi for p in activity.pauses)
+        and (activity.sport, activity.sub_sport, activity.start_ns)
+        == (s.sport, s.sub_sport, s.start_ns)
     ):
         return {**_clean(whole), **_breathing(whole)}
     sub = Activity(
-        records=activity.records[mask],
+        records=tab.take(mask),
         source=activity.source,
         sport=s.sport,
         sub_sport=s.sub_sport,
-        start=s.start,
+        start=s.start_ns,
         utc_offset_s=activity.utc_offset_s,
         # the session as its span defines it (a session whose end overlaps the next
         # one's start, as in some multisport files, ends where the next begins)
-        sessions=[replace(s, start=lo, end=hi) if (s.start, s.end) != (lo, hi) else s],
-        pauses=[p for p in activity.pauses if p.start >= lo and p.end <= hi],
+        sessions=[replace(s, start=lo, end=hi) if (s.start_ns, s.end_ns) != (lo, hi) else s],
+        pauses=[p for p in activity.pauses if p.start_ns >= lo and p.end_ns <= hi],
         # a pool swim's lengths give its moving time
         extra={k: v for k, v in activity.extra.items() if k == "pool_lengths"},
     )
@@ -175,7 +189,7 @@ def analysis_dict(
             {
                 "sport": s.sport,
                 "sub_sport": s.sub_sport,
-                "start": s.start.isoformat(),
+                "start": ns_isoformat(s.start_ns),
                 "summary": _session_summary(
                     activity, i, metrics, None if spans is None else spans[i]
                 ),
@@ -196,7 +210,7 @@ def analysis_dict(
         "reader": activity.source.reader,
         "sport": activity.sport,
         "device": activity.device.name,
-        "start": activity.start.isoformat() if activity.start is not None else None,
+        "start": ns_isoformat(activity.start_ns) if activity.start_ns is not None else None,
         "utc_offset_s": offset,
         "utc_offset_assumed": zone_said,
         "summary": {**_clean(summary), **_breathing(metrics)},

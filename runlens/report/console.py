@@ -9,7 +9,6 @@ written from the same results: dicts appear only there, at the output.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -275,6 +274,8 @@ def select_weeks(weeks: list[dict], lo=None, hi=None, last: int | None = None) -
 
 def write_weekly_csv(doc: dict, out: TextIO) -> None:
     """``runlens weekly --csv``: one row per week of ``doc["weeks"]``."""
+    import csv
+
     from ..history.weekly import WEEK_COLUMNS
 
     w = csv.writer(out, lineterminator="\n")
@@ -303,6 +304,8 @@ def runs_json(rows: list[dict], counts: dict, db: str) -> dict:
 
 def write_runs_csv(rows: list[dict], out: TextIO) -> None:
     """``runlens runs --csv``: one row per run."""
+    import csv
+
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["local_date", "week", "path", "distance_m", "flags", "basis"])
     for r in rows:

@@ -31,7 +31,8 @@ from ..metrics.window import (
     rolling_mean,
     rolling_median,
 )
-from ..units import MPS_PER_MPH_30MIN
+from ..model import Records, ns_isoformat
+from ..units import MPS_PER_MPH_30MIN, quantiles
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,7 +75,7 @@ def work_pace(speed_m_s: np.ndarray, moving: np.ndarray, spread: float = INTERVA
     m = np.asarray(moving, dtype=bool) & np.isfinite(v)
     if m.sum() < 10:
         return False, m
-    q10, q90 = np.quantile(v[m], [0.10, 0.90])
+    q10, q90 = quantiles(v[m], [0.10, 0.90])
     if not (q10 > 0 and q90 / q10 >= spread):
         return False, m
     return True, m & (v >= (q10 + q90) / 2.0)
@@ -209,8 +210,8 @@ def dev_column(activity: Activity, *names: str) -> str | None:
     between versions (evidence.md section 1): ``"FootStrike Type"`` matches
     ``"foot_strike_type"``.
     """
-    dev = activity.developer
-    if dev is None or dev.empty:
+    dev = activity.developer_table
+    if dev is None or not dev.columns or len(dev) == 0:
         return None
     wanted = {_norm(n) for n in names}
     for col in dev.columns:
@@ -228,8 +229,8 @@ class Signals:
 
     Attributes
     ----------
-    records : pandas.DataFrame
-        Running records (a view; never modified).
+    records : runlens.model.Records
+        Running records (NumPy columns; never modified).
     t_s : numpy.ndarray
         Unix time, seconds.
     dt_s : numpy.ndarray
@@ -247,7 +248,7 @@ class Signals:
         columns as read-only arrays), row for row.
     """
 
-    records: pd.DataFrame
+    records: Records
     t_s: np.ndarray
     dt_s: np.ndarray
     active_s: np.ndarray
@@ -278,13 +279,13 @@ class Signals:
     def _of(cls, activity: Activity, window_s: float) -> Signals:
         frame = samples(activity, running_only=True)
         pos = frame["record_pos"]
-        rec = activity.records.iloc[pos]
+        rec = activity.table.take(pos)
         t = frame["t_s"].copy()
         dt = frame["dt_s"].copy()
         active = np.cumsum(dt)
         n = len(frame)
         raw_speed = np.asarray(frame["speed_m_s"], dtype=float)
-        speed = rolling_median(raw_speed, frame.index, window_s) if n else raw_speed.copy()
+        speed = rolling_median(raw_speed, frame.t_ns, window_s) if n else raw_speed.copy()
         if "grade_pct" in frame:
             g = np.array(frame["grade_pct"], dtype=float)
         else:
@@ -313,7 +314,7 @@ class Signals:
             return np.array(self.frame[column], dtype=float)
         if column not in self.records:
             return np.full(len(self), np.nan)
-        v = self.records[column].to_numpy(dtype=float, copy=True)
+        v = np.array(self.records[column], dtype=float)
         if column in _ZERO_IS_MISSING:
             v[v <= 0] = np.nan
         return v
@@ -322,7 +323,7 @@ class Signals:
         """``column`` through the centred rolling median of ``window_s``."""
         key = ("smooth", column)
         if key not in self._cache:
-            v = rolling_median(self.raw(column), self.records.index, self.window_s)
+            v = rolling_median(self.raw(column), self.records.t_ns, self.window_s)
             v.flags.writeable = False  # shared between rules (see runlens.memo)
             self._cache[key] = v
         return self._cache[key]
@@ -357,8 +358,8 @@ class Signals:
 
     def span(self, first: int, last: int) -> tuple[str, str]:
         """ISO UTC start and end of samples ``first..last`` (inclusive)."""
-        idx = self.records.index
-        return iso(idx[first]), iso(idx[last])
+        t = self.records.t_ns
+        return ns_isoformat(int(t[first])), ns_isoformat(int(t[last]))
 
     def sustained_steady(
         self, condition: np.ndarray, steady: np.ndarray, min_duration_s: float, max_gap_s: float

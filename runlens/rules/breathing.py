@@ -29,7 +29,7 @@ import numpy as np
 
 from ..baseline import SpeedLine
 from ..findings import Evidence, Finding
-from ..units import format_pace
+from ..units import format_pace, median, nanmedian, percentiles
 from . import sources
 from ._signals import Signals, rolling_median, sustained
 from .base import Rule, register
@@ -68,14 +68,14 @@ RESOLUTION_BRPM = 1.0
 def _median(x: np.ndarray, m: np.ndarray) -> float:
     v = x[m]
     v = v[np.isfinite(v)]
-    return float(np.median(v)) if v.size else float("nan")
+    return float(median(v)) if v.size else float("nan")
 
 
 def _breathing(sig: Signals) -> np.ndarray:
     """Breathing rate (breaths/min) through the signals' rolling median, zeros as missing."""
     v = sig.raw(_COLUMN)
     v[~(v > 0)] = np.nan
-    return rolling_median(v, sig.records.index, sig.window_s)
+    return rolling_median(v, sig.records.t_ns, sig.window_s)
 
 
 def steps_per_breath_series(sig: Signals) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -189,8 +189,8 @@ class BreathingBaseline(SpeedLine):
             minute, v, r = minute[order], sig.speed_m_s[ok][order], br[ok][order]
             cuts = np.flatnonzero(np.r_[True, minute[1:] != minute[:-1], True])
             # Per-minute medians (few minutes per run: a loop over minutes, not samples).
-            speeds += [float(np.median(v[i:j])) for i, j in zip(cuts[:-1], cuts[1:])]
-            rates += [float(np.median(r[i:j])) for i, j in zip(cuts[:-1], cuts[1:])]
+            speeds += [float(median(v[i:j])) for i, j in zip(cuts[:-1], cuts[1:])]
+            rates += [float(median(r[i:j])) for i, j in zip(cuts[:-1], cuts[1:])]
             n_act += 1
         if n_act < min_activities or len(speeds) < min_minutes:
             return None
@@ -200,7 +200,7 @@ class BreathingBaseline(SpeedLine):
         else:
             b, a0 = (float(c) for c in np.polyfit(x, y, 1))
         resid = y - (a0 + b * x)
-        lo, hi = np.percentile(x, [5, 95])
+        lo, hi = percentiles(x, [5, 95])
         return cls(a0, b, n_act, len(x), float(np.std(resid)), (float(lo), float(hi)), window_days)
 
 
@@ -480,7 +480,7 @@ class BreathingVsBaseline(Rule):
         speed = _median(sig.speed_m_s, sel)
         seen, exp = _median(br, sel), _median(expected, sel)
         margin = max(float(baseline.residual_sd_brpm), self.resolution_brpm)
-        limit_seen = float(np.nanmedian(limit[sel]))
+        limit_seen = float(nanmedian(limit[sel]))
         g = self.grade(seen, reference=exp, note_at=limit_seen, margin=margin, below=False)
         if g.severity is None:
             return []

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..findings import Evidence, Finding
+from ..units import nanmedian, percentiles
 from . import sources
 from ._signals import Signals, baseline_weakness, dev_column, personal_fit, sustained
 from .base import Rule, register
@@ -137,8 +138,8 @@ class GroundContactImbalance(Rule):
             episode_limit = self.limit_pct - 50.0
             margin = self.margin_pct
         dev = bal - expected
-        whole = float(np.nanmedian(dev[run]))
-        usual = float(np.nanmedian(expected[run]))
+        whole = float(nanmedian(dev[run]))
+        usual = float(nanmedian(expected[run]))
         # The whole run first: a steady asymmetry is one fact, not an episode.
         g = self.grade(
             abs(whole), reference=0.0, note_at=steady_limit, margin=margin, below=False
@@ -154,9 +155,9 @@ class GroundContactImbalance(Rule):
             if not runs:
                 return []
             sel = sig.within(runs) & run
-            left = float(np.nanmedian(bal[sel]))
+            left = float(nanmedian(bal[sel]))
             g = self.grade(
-                abs(left - float(np.nanmedian(expected[sel]))),
+                abs(left - float(nanmedian(expected[sel]))),
                 reference=0.0,
                 note_at=episode_limit,
                 margin=margin,
@@ -164,11 +165,12 @@ class GroundContactImbalance(Rule):
             )
             if g.severity is None:
                 return []
-            usual = float(np.nanmedian(expected[sel]))
+            usual = float(nanmedian(expected[sel]))
             span_words = f"{sig.seconds(sig.within(runs)) / 60:.0f} min"
         side = "left" if left > 50 else "right"
         duration_s = sig.seconds(sel)
-        spread = np.nanpercentile(bal[sel], [10, 90])
+        present = bal[sel][~np.isnan(bal[sel])]
+        spread = percentiles(present, [10, 90]) if present.size else np.full(2, np.nan)
         values: dict[str, object] = {
             "gct_balance_left_pct": round(left, 1),
             "gct_balance_right_pct": round(100 - left, 1),
@@ -388,7 +390,7 @@ class VerticalMotion(Rule):
             return []
         sensor, assumed = self._sensor(activity)
         in_runs = sig.within(runs) & steady
-        seen = float(np.nanmedian(x[in_runs]))
+        seen = float(nanmedian(x[in_runs]))
         duration_s = sig.seconds(in_runs)
         if sensor == "chest_strap":
             severity = "note"  # Garmin's bands are percentiles: no study supports a flag
@@ -445,9 +447,9 @@ class VerticalMotion(Rule):
         if not runs:
             return []
         in_runs = sig.within(runs) & steady
-        seen = float(np.nanmedian(x[in_runs]))
-        usual = float(np.nanmedian(expected[in_runs]))
-        m = float(np.nanmedian(margin[in_runs]))
+        seen = float(nanmedian(x[in_runs]))
+        usual = float(nanmedian(expected[in_runs]))
+        m = float(nanmedian(margin[in_runs]))
         duration_s = sig.seconds(in_runs)
         shown = (lambda v: f"{v / 10:.1f} cm") if unit == "mm" else (lambda v: f"{v:.1f} %")
         return [

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..findings import Evidence, Finding
-from ..units import format_pace
+from ..units import format_pace, median, quantiles
 from . import sources
 from ._signals import Signals, personal_fit
 from .base import Rule, register
@@ -28,7 +28,7 @@ __all__ = ["FormFade", "NoWarmup"]
 def _median(x: np.ndarray, m: np.ndarray) -> float:
     v = x[m]
     v = v[np.isfinite(v)]
-    return float(np.median(v)) if v.size else float("nan")
+    return float(median(v)) if v.size else float("nan")
 
 
 @register
@@ -395,7 +395,7 @@ class NoWarmup(Rule):
             return []
         v_w = _median(speed, w)
         v = speed[main]
-        q10, v_main, q90 = np.quantile(v, [0.10, self.main_quantile, 0.90])
+        q10, v_main, q90 = quantiles(v, [0.10, self.main_quantile, 0.90])
         intervals = bool(q10 > 0 and q90 / q10 >= self.interval_spread)
         limit = v_main * (1 - self.easier_pct / 100.0)
         if not v_w > limit:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..findings import Evidence, Finding
-from ..units import format_pace
+from ..units import format_pace, median, nanmedian
 from . import sources
 from ._signals import Signals, personal_fit, rolling_mean, sustained
 from .base import Rule, register
@@ -153,14 +153,15 @@ class HeelStriking(Rule):
     # -- measured ---------------------------------------------------------------
 
     def _measured(self, activity: Activity, sig: Signals) -> Finding | None:
-        from ..io.footpod import foot_strike_channel  # names matched by meaning (per foot, vendor)
+        from ..io.footpod import foot_strike_values  # names matched by meaning (per foot, vendor)
+        from ..model import Records
 
         names = [self.field_names] if isinstance(self.field_names, str) else self.field_names
-        found = foot_strike_channel(activity, tuple(names))
+        found = foot_strike_values(activity, tuple(names))
         if found is None or len(sig) == 0:
             return None
-        col, series = found
-        v = series.reindex(sig.records.index).to_numpy(dtype=float)
+        col, t_ns, values = found
+        v = Records(t_ns, {"v": values}).reindex(sig.records.t_ns)["v"]
         valid = np.isfinite(v) & (v >= 0) & (v <= 16)
         use = valid & sig.moving & (sig.dt_s > 0)
         total = sig.seconds(use)
@@ -195,7 +196,7 @@ class HeelStriking(Rule):
             "forefoot_share": round(share["fore"], 3),
             "running_s_with_foot_strike": round(total),
             "records_with_foot_strike": n_records,
-            "median_value_1_16": float(np.median(v1[use])),
+            "median_value_1_16": float(median(v1[use])),
         }
         threshold = {
             "rearfoot_values": f"1-{self.rearfoot_max}",
@@ -237,7 +238,7 @@ class HeelStriking(Rule):
             )
         frac = rolling_mean(
             np.where(use, (v1 <= self.rearfoot_max).astype(float), np.nan),
-            sig.records.index,
+            sig.records.t_ns,
             self.window_s,
         )
         runs = sustained(frac > 0.5, sig.t_s, sig.dt_s, self.min_duration_s, self.max_gap_s)
@@ -268,7 +269,7 @@ class HeelStriking(Rule):
         runs = sig.sustained_steady(both, steady, self.min_duration_s, self.max_gap_s)
         threshold = {
             "ground_contact_ms_at_least": self.gct_ms_min,
-            "cadence_spm_below": round(float(np.nanmedian(thr.spm)), 1) if len(sig) else None,
+            "cadence_spm_below": round(float(nanmedian(thr.spm)), 1) if len(sig) else None,
             "min_duration_s": self.min_duration_s,
             "min_speed_m_s": self.min_speed_m_s,
             "max_grade_pct": self.max_grade_pct,
@@ -281,8 +282,8 @@ class HeelStriking(Rule):
         if not runs:
             values = {"steady_running_s": round(sig.seconds(steady))}
             if steady.any():
-                values["ground_contact_ms"] = round(float(np.nanmedian(gct[steady])), 1)
-                values["cadence_spm"] = round(float(np.nanmedian(cad[steady])), 1)
+                values["ground_contact_ms"] = round(float(nanmedian(gct[steady])), 1)
+                values["cadence_spm"] = round(float(nanmedian(cad[steady])), 1)
             return Finding(
                 self.name,
                 "info",
@@ -294,11 +295,11 @@ class HeelStriking(Rule):
             )
         in_runs = sig.within(runs) & steady
         sel = in_runs
-        gct_seen = float(np.nanmedian(gct[sel]))
-        cad_seen = float(np.nanmedian(cad[sel]))
+        gct_seen = float(nanmedian(gct[sel]))
+        cad_seen = float(nanmedian(cad[sel]))
         # The low-step-rate half is the overstriding test, with its margin (docs/rules.md,
         # Severity policy): inside it, the combined pattern is not there.
-        thr_seen = float(np.nanmedian(thr.spm[sel]))
+        thr_seen = float(nanmedian(thr.spm[sel]))
         fit = personal_fit(baseline, "cadence_spm")[0]
         margin = (
             max(float(fit.residual_sd_spm), 2.0)
@@ -321,7 +322,7 @@ class HeelStriking(Rule):
                 "cannot rule it out.",
                 Evidence(values, threshold, source, basis=thr.basis),
             )
-        speed_seen = float(np.nanmedian(sig.speed_m_s[sel]))
+        speed_seen = float(nanmedian(sig.speed_m_s[sel]))
         duration_s = sig.seconds(in_runs)
         values = {
             "ground_contact_ms": round(gct_seen, 1),
@@ -330,7 +331,7 @@ class HeelStriking(Rule):
             "pace": format_pace(speed_seen),
             "duration_s": round(duration_s),
         }
-        threshold["cadence_spm_below"] = round(float(np.nanmedian(thr.spm[sel])), 1)
+        threshold["cadence_spm_below"] = round(float(nanmedian(thr.spm[sel])), 1)
         return Finding(
             self.name,
             "note",

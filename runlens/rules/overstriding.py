@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..findings import Evidence, Finding
-from ..units import format_pace
+from ..units import format_pace, nanmedian
 from . import sources
 from ._signals import Signals, baseline_weakness, personal_fit, work_pace
 from .base import Rule, register
@@ -247,11 +247,11 @@ class Overstriding(Rule):
         in_runs = sig.within(runs) & steady
         sel = in_runs
         rest = steady & ~in_runs
-        cad_seen = float(np.nanmedian(cad[sel]))
-        speed_seen = float(np.nanmedian(sig.speed_m_s[sel]))
-        thr_seen = float(np.nanmedian(thr.spm[sel]))
+        cad_seen = float(nanmedian(cad[sel]))
+        speed_seen = float(nanmedian(sig.speed_m_s[sel]))
+        thr_seen = float(nanmedian(thr.spm[sel]))
         if personal:
-            usual = float(np.nanmedian(thr.expected_spm[sel]))
+            usual = float(nanmedian(thr.expected_spm[sel]))
             g = self.grade(
                 cad_seen,
                 reference=usual,
@@ -265,7 +265,7 @@ class Overstriding(Rule):
             g = self.grade(cad_seen, reference=usual, note_at=usual, margin=margin)
         if g.severity is None:
             return []
-        step_len = float(np.nanmedian(sig.speed_m_s[sel] * 60.0 / cad[sel]))
+        step_len = float(nanmedian(sig.speed_m_s[sel] * 60.0 / cad[sel]))
         duration_s = sig.seconds(in_runs)
         values: dict[str, object] = {
             "cadence_spm": round(cad_seen, 1),
@@ -279,9 +279,9 @@ class Overstriding(Rule):
         if intervals:
             values["session"] = "interval session: reps only"
         if rest.any():
-            values["cadence_spm_rest_of_steady_running"] = round(float(np.nanmedian(cad[rest])), 1)
+            values["cadence_spm_rest_of_steady_running"] = round(float(nanmedian(cad[rest])), 1)
             values["step_length_m_rest_of_steady_running"] = round(
-                float(np.nanmedian(sig.speed_m_s[rest] * 60.0 / cad[rest])), 3
+                float(nanmedian(sig.speed_m_s[rest] * 60.0 / cad[rest])), 3
             )
         height = profile.height_m if profile is not None else None
         if height:

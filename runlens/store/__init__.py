@@ -11,19 +11,9 @@ these methods; tests/test_layering.py checks that nothing else imports
 
 from __future__ import annotations
 
-from .db import (
-    APPLICATION_ID,
-    DERIVED_STATE_KEY,
-    SCHEMA_VERSION,
-    STORE_ENV,
-    Store,
-    StoreError,
-    data_dir,
-    default_store_path,
-    folder_store_name,
-    legacy_store_dir,
-    store_error,
-)
+from typing import Any
+
+from .paths import STORE_ENV, data_dir, default_store_path, legacy_store_dir
 
 __all__ = [
     "APPLICATION_ID",
@@ -38,3 +28,13 @@ __all__ = [
     "legacy_store_dir",
     "store_error",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The store's classes and constants, loaded on first use: a command that only
+    asks where the store is (:mod:`runlens.store.paths`) does not load SQLite."""
+    if name in __all__:
+        from . import db
+
+        return getattr(db, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -54,6 +54,7 @@ from ..errors import DiskFullError, RunlensError
 from ..io.events import event_key
 from ..metrics.form import FORM_CHANNELS, FORM_COLUMNS
 from .access import StoreError
+from .paths import STORE_ENV, data_dir, default_store_path, legacy_store_dir
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -71,9 +72,6 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 7
-#: Environment variable naming the runner's store (another runner's, or a copy
-#: kept elsewhere); ``--db`` overrides it.
-STORE_ENV = "RUNLENS_DB"
 #: SQLite application_id of a runlens store ("RLNS"), so another program's
 #: database is recognised and refused.
 APPLICATION_ID = 0x524C4E53
@@ -332,26 +330,6 @@ ALTER TABLE activities DROP COLUMN steady_points_json;
 }
 
 
-def data_dir() -> Path:
-    """runlens' folder in the user's data directory (``$XDG_DATA_HOME/runlens`` on Linux)."""
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("runlens", appauthor=False))
-
-
-def default_store_path() -> Path:
-    """The runner's history store: ``$RUNLENS_DB`` if set, else ``history.sqlite``
-    in the user's data directory (``$XDG_DATA_HOME/runlens/history.sqlite`` on Linux).
-
-    Every command reads and writes this store unless ``--db`` names another;
-    every folder and zip scanned adds to it (docs/history.md).
-    """
-    env = os.environ.get(STORE_ENV, "").strip()
-    if env:
-        return Path(env).expanduser()
-    return data_dir() / "history.sqlite"
-
-
 def folder_store_name(root: str | os.PathLike[str]) -> str:
     """``NAME-HASH`` of a folder: its name plus a hash of its absolute path.
 
@@ -362,12 +340,6 @@ def folder_store_name(root: str | os.PathLike[str]) -> str:
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", r.name).strip("-")[:40] or "root"
     digest = hashlib.sha256(str(r).encode("utf-8", "surrogatepass")).hexdigest()[:12]
     return f"{slug}-{digest}"
-
-
-def legacy_store_dir() -> Path:
-    """Where runlens before one-store-per-runner kept one store per folder
-    (``stores/NAME-HASH.sqlite`` in the data directory); merged on first use."""
-    return data_dir() / "stores"
 
 
 class Store:

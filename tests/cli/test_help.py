@@ -121,3 +121,20 @@ def test_config_help_shows_the_default_path(monkeypatch, tmp_path):
     helps = dict(_commands())
     text = " ".join(helps[("scan",)].format_help().split())
     assert str(tmp_path / "runlens" / "config.toml") in text
+
+
+def test_main_leaves_the_callers_collector_as_it_was(capsys):
+    """main() raises the young-generation threshold while a command runs (startup
+    allocations live until exit) and gives a caller's process its own back."""
+    import gc
+
+    gc.set_threshold(700, 10, 10)
+    try:
+        assert main([]) == 0
+        assert gc.get_threshold() == (700, 10, 10)
+        with pytest.raises(SystemExit):
+            main(["--version"])
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(700, 10, 10)
+    capsys.readouterr()

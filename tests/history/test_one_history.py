@@ -18,6 +18,8 @@ import zipfile
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from runlens.history import Store, default_store_path, scan
 from runlens.sim.fitwrite import encode_activity
 from runlens.sim.gpxwrite import to_gpx
@@ -308,3 +310,21 @@ def test_a_schema_4_folder_store_with_real_runs_is_merged_and_weekly_shows_them(
     assert _sha(legacy / "Watch-0123456789ab.sqlite") == sha
     rep = scan(folder, jobs=1)  # the folder is still there: nothing to read again
     assert (rep.read, rep.analysed, rep.activities, rep.sources) == (0, 0, 3, 1)
+
+
+@pytest.mark.parametrize(
+    "xdg", [None, "", "relative/dir", "/abs/data", "/abs/with space/"]
+)
+def test_data_dir_is_platformdirs_answer(monkeypatch, tmp_path, xdg):
+    """runlens.store.paths.data_dir answers without importing platformdirs on Linux;
+    the answer is platformdirs' own for each way $XDG_DATA_HOME can be set."""
+    import platformdirs
+
+    from runlens.store.paths import data_dir
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    if xdg is None:
+        monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_DATA_HOME", xdg)
+    assert data_dir() == Path(platformdirs.user_data_dir("runlens", appauthor=False))
