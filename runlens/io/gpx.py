@@ -251,28 +251,35 @@ def _column(
 
 
 def _fast_track(data: bytes, name: str) -> _Track:
-    """Track points as arrays, from one lxml parse (C, 4x ElementTree's), numbers
-    converted at once.
+    """Track points as arrays, numbers converted at once.
 
-    The tree is walked by :func:`_walk_parts` (libxml2's XPath was measured
-    slower than this walk for the same columns: its descendant axis is
-    quadratic, each predicate a pass).
+    Plain XML (:mod:`runlens.io.xmlscan`) of the shape watches write is read
+    from its bytes by :func:`_scan_parts`, after libxml2 has checked the whole
+    file without building a tree; any other file is parsed by lxml (C, 4x
+    ElementTree's) and walked by :func:`_walk_parts` (libxml2's XPath was
+    measured slower than this walk for the same columns: its descendant axis
+    is quadratic, each predicate a pass).
     """
-    from .xmlparse import gc_paused, parse_xml
+    got = _scan_parts(data)
+    if got is not None:
+        parts, sport_text, creator, has_rw = got
+    else:
+        from .xmlparse import gc_paused, parse_xml
 
-    root = parse_xml(data, name, "GPX")
-    is11 = root.get("version") == "1.1"  # gpxpy reads <type> and extensions only in GPX 1.1
-    with gc_paused():
-        parts = _walk_parts(root, is11, name)
+        root = parse_xml(data, name, "GPX")
+        is11 = root.get("version") == "1.1"  # gpxpy reads <type> and extensions only in GPX 1.1
+        with gc_paused():
+            parts = _walk_parts(root, is11, name)
+        sport_text = None
+        for trk in root:
+            if is11 and sport_text is None and _loc(trk.tag) == "trk":
+                for c in trk:
+                    if _loc(c.tag) == "type":
+                        sport_text = c.text or None
+                        break
+        creator = root.get("creator")
+        has_rw = any(_loc(c.tag) in ("rte", "wpt") for c in root)
     n, lat, lon, times, ele, ext_parts = parts
-
-    sport_text = None
-    for trk in root:
-        if is11 and sport_text is None and _loc(trk.tag) == "trk":
-            for c in trk:
-                if _loc(c.tag) == "type":
-                    sport_text = c.text or None
-                    break
     from .times import screen_time_texts
 
     # Offsets beyond +-14:00 and dates past 2261 lose their point, not the file.
@@ -280,7 +287,6 @@ def _fast_track(data: bytes, name: str) -> _Track:
     ext = {k: np.full(n, np.nan) for k in _CHANNELS}
     for k, (kp, vals) in ext_parts.items():
         ext[k] = _column(n, kp, vals, name, f"<{k}>", notes)
-    has_rw = any(_loc(c.tag) in ("rte", "wpt") for c in root)
     ele_col = _column(n, ele[0], ele[1], name, "<ele>", notes)
     return _Track(
         t=_unix_seconds(times, name),
@@ -291,9 +297,149 @@ def _fast_track(data: bytes, name: str) -> _Track:
         ele=ele_col,
         ext=ext,
         sport_text=sport_text,
-        creator=root.get("creator"),
+        creator=creator,
         has_routes_or_waypoints=has_rw,
     )
+
+
+#: Garmin's TrackPointExtension namespaces (v1: hr, cad, atemp; v2 adds speed, course).
+_TPX_NS = (
+    "http://www.garmin.com/xmlschemas/TrackPointExtension/v1",
+    "http://www.garmin.com/xmlschemas/TrackPointExtension/v2",
+)
+#: Leaves of a TrackPointExtension: the channels first, then what else Garmin writes there.
+_TPX_LEAVES = {"hr": "hr", "cad": "cad", "atemp": "temp", "speed": "speed",
+               "course": None, "wtemp": None, "depth": None, "bearing": None}
+
+
+def _scan_parts(data: bytes):
+    """What :func:`_walk_parts` gives (and the track's ``<type>``, the creator,
+    whether routes or waypoints are there), read from the bytes of a plain file
+    whose points hold only ``<ele>``, ``<time>`` and ``<extensions>`` with one
+    Garmin TrackPointExtension (v1 or v2) and a plain ``<power>``, each leaf
+    once, in the document's namespace. None for any other file (the walk reads
+    it: other spellings, namespaces or depths, the point fields gpxpy checks).
+    """
+    from .xmlscan import scan, well_formed
+
+    sc = scan(data)
+    if sc is None or not well_formed(data):
+        return None
+    g, root_local = sc.local(0)
+    attrs = sc.attrs(0)
+    is11 = attrs.get("version") == "1.1"
+    start = ~sc.is_end
+    depth = sc.depth
+    rows = np.arange(depth.size)
+
+    def named(local: str, ns: str | None = g) -> np.ndarray:
+        return sc.named(sc.qnames(local, ns))
+
+    def ancestor(level: int) -> np.ndarray:
+        at = np.where(start & (depth == level), rows, -1)
+        return np.maximum.accumulate(at)
+
+    # Tracks, segments, points: the canonical spelling, and no other element whose
+    # local name the walk would take for one (it ignores namespaces).
+    is_trk = start & (depth == 1) & named("trk")
+    for i in np.flatnonzero(start & (depth == 1) & ~is_trk).tolist():
+        if sc.local(i)[1] == "trk":
+            return None
+    anc1, anc2, anc3 = ancestor(1), ancestor(2), ancestor(3)
+    in_trk = (anc1 >= 0) & is_trk[np.maximum(anc1, 0)]
+    is_seg = start & (depth == 2) & in_trk & named("trkseg")
+    sport_text = None
+    others2 = np.flatnonzero(start & (depth == 2) & in_trk & ~is_seg).tolist()
+    done_trk: set[int] = set()
+    for i in others2:
+        local = sc.local(i)[1]
+        if local == "trkseg":
+            return None
+        trk = int(anc1[i])
+        if local == "type" and is11 and sport_text is None and trk not in done_trk:
+            done_trk.add(trk)  # the first <type> of each track, until one has text
+            sport_text = sc.texts(np.array([i]))[0] or None
+    in_seg = (anc2 >= 0) & is_seg[np.maximum(anc2, 0)]
+    trkpt = named("trkpt")
+    is_pt = start & (depth == 3) & in_seg & trkpt
+    for i in np.flatnonzero(start & (depth == 3) & in_seg & ~trkpt).tolist():
+        if sc.local(i)[1] == "trkpt":
+            return None
+    pt_rows = np.flatnonzero(is_pt)
+    n = pt_rows.size
+    if not n or int((start & trkpt).sum()) != n:
+        return None
+    has_rw = False
+    for i in np.flatnonzero(start & (depth == 1) & ~is_trk).tolist():
+        if sc.local(i)[1] in ("rte", "wpt"):
+            has_rw = True
+            break
+
+    # Inside the points: only the shape the columns below assume.
+    inside = start & (depth >= 4) & (anc3 >= 0) & is_pt[np.maximum(anc3, 0)]
+    kids = np.flatnonzero(inside)
+    owner = np.cumsum(is_pt)[anc3[kids]] - 1
+    d = depth[kids]
+    kinds: dict[str, np.ndarray] = {}
+    known = np.zeros(kids.size, dtype=bool)
+
+    def kind(key: str, level: int, qnames: list[bytes]) -> None:
+        hit = (d == level) & sc.named(qnames, kids)
+        kinds[key] = np.flatnonzero(hit)
+        known[hit] = True
+
+    kind("ele", 4, sc.qnames("ele", g))
+    kind("time", 4, sc.qnames("time", g))
+    kind("extensions", 4, sc.qnames("extensions", g))
+    kind("power", 5, sc.qnames("power", g))
+    kind("tpe", 5, [q for ns in _TPX_NS for q in sc.qnames("TrackPointExtension", ns)])
+    for leaf in _TPX_LEAVES:
+        kind(leaf, 6, [q for ns in _TPX_NS for q in sc.qnames(leaf, ns)])
+    if not known.all():
+        return None
+    for key, k in kinds.items():
+        if k.size and np.bincount(owner[k], minlength=n).max() > 1:
+            return None  # a second <ele>, <extensions>, <hr>...: the walk takes the first
+        if key not in ("extensions", "tpe") and k.size:
+            r = kids[k]
+            nxt = np.minimum(r + 1, sc.is_end.size - 1)
+            if not (sc.is_empty[r] | sc.is_end[nxt]).all():
+                return None  # a leaf holding an element
+
+    # lat/lon of every point, from its start tag (per tag where it is not written
+    # <trkpt lat="..." lon="...">).
+    got = sc.attr_pair(pt_rows, "lat", "lon")
+    if got is None:
+        lat, lon = [], []
+        for i in pt_rows.tolist():
+            at = sc.attrs(i)
+            lat.append(at.get("lat"))
+            lon.append(at.get("lon"))
+        if None in lat or None in lon:
+            return None  # the walk refuses the file with its own message
+    else:
+        lat, lon = got
+
+    def column(key: str) -> tuple[np.ndarray, list]:
+        k = kinds[key]
+        has, texts = sc.present_texts(kids[k])
+        return owner[k][has], texts
+
+    times: list = [None] * n
+    tp, tt = column("time")
+    if tp.size == n:
+        times = tt
+    else:
+        for i, t in zip(tp.tolist(), tt):
+            times[i] = t
+    ele = column("ele")
+    ext_parts = {}
+    if is11:
+        for leaf, key in (*((x, c) for x, c in _TPX_LEAVES.items() if c), ("power", "power")):
+            kp, texts = column(leaf)
+            if kp.size:
+                ext_parts[key] = (kp, texts)
+    return (n, lat, lon, times, ele, ext_parts), sport_text, attrs.get("creator"), has_rw
 
 
 def _loc(tag) -> str:

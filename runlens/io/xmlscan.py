@@ -1,0 +1,310 @@
+"""The tags of plain XML bytes as NumPy arrays: a reader's fast path for GPX and TCX.
+
+A 2-hour GPX holds about 65,000 elements. Building a tree of them (libxml2 or
+ElementTree) and walking it in Python costs a Python object per element; this
+scan finds every tag with a few whole-array passes over the bytes instead, and
+turns only the texts a reader asks for into strings.
+
+It is used only on **plain** XML, checked first, in which the bytes say
+exactly what a parser would:
+
+- the file has already been parsed by libxml2 without building a tree
+  (:func:`well_formed`): it is well-formed, and it carries no DOCTYPE or entity
+  declaration (:mod:`runlens.io.xmlsafe` refused those before);
+- UTF-8 (or ASCII) text; no ``&`` (no entity or character reference), no
+  ``<!`` (comment, CDATA) and no processing instruction after the XML
+  declaration, no carriage return; so a text between two tags is the text a
+  parser gives, byte for byte;
+- as many ``>`` as ``<``: every ``>`` closes a tag (none in a text or an
+  attribute value), so tags are the spans from each ``<`` to the next ``>``;
+- namespace declarations only on the root element, so a tag's prefix means
+  the same everywhere.
+
+Anything else returns None from :func:`scan`, and the reader builds its tree as
+before.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+__all__ = ["well_formed", "Scan", "scan"]
+
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)""")
+_UTF8 = (b"utf-8", b"utf8", b"us-ascii", b"ascii")
+_XMLNS = re.compile(rb"""\sxmlns(?::([^\s=/>]+))?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ATTR = re.compile(rb"""\s([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# Whitespace, '/' and '>': what ends a tag's name.
+_ENDS_NAME = np.zeros(256, dtype=bool)
+_ENDS_NAME[[9, 10, 13, 32, 47, 62]] = True
+
+
+def well_formed(data: bytes) -> bool:
+    """Whether libxml2 parses ``data`` without error, building no tree.
+
+    The same parser settings as :func:`runlens.io.xmlparse.parse_xml`
+    (entities, DTDs and the network off, libxml2's size limits on); a parser
+    target with no callbacks makes libxml2 check the whole document without
+    creating a node (about a quarter of the time of building the tree and
+    freeing it).
+    """
+    from lxml import etree
+
+    class _Nothing:
+        def close(self) -> None:
+            return None
+
+    parser = etree.XMLParser(
+        target=_Nothing(),
+        resolve_entities=False,
+        load_dtd=False,
+        dtd_validation=False,
+        no_network=True,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    try:
+        etree.fromstring(data, parser)
+    except etree.XMLSyntaxError:
+        return False
+    return True
+
+
+class Scan:
+    """Every tag of a plain document, in document order (the XML declaration left out).
+
+    Attributes
+    ----------
+    data : bytes
+    lt, gt : ndarray
+        Offsets of each tag's ``<`` and ``>``.
+    is_end, is_empty : ndarray of bool
+        ``</name>``; ``<name/>``. A start tag is neither.
+    depth : ndarray
+        For a start or empty tag, how many elements enclose it (the root: 0);
+        for an end tag, the same as its start tag's.
+    nsmap : dict
+        Prefix (None: the default namespace) -> namespace URI, from the root.
+    """
+
+    def __init__(self, data: bytes, lt: np.ndarray, gt: np.ndarray, nsmap: dict) -> None:
+        self.data = data
+        self.a = np.frombuffer(data, dtype=np.uint8)
+        self.lt = lt
+        self.gt = gt
+        self.nsmap = nsmap
+        a = self.a
+        self.is_end = a[lt + 1] == 47
+        self.is_empty = a[gt - 1] == 47
+        step = np.where(self.is_end, -1, np.where(self.is_empty, 0, 1)).astype(np.int32)
+        after = np.cumsum(step, dtype=np.int32)
+        # depth of an element: open elements before its start tag (for an end tag: after it)
+        self.depth = np.where(self.is_end, after, after - step)
+        self._name_at = at = lt + 1 + self.is_end
+        # Where each name ends: at the '>' (or '/>') for a tag without attributes; for
+        # the others (a quote or whitespace before the '>'), the first byte ending a name.
+        end = gt - self.is_empty
+        before = a[end - 1]
+        slow = np.flatnonzero(_ENDS_NAME[before] | (before == 34) | (before == 39))
+        if slow.size:
+            pos = at[slow].copy()
+            todo = np.arange(slow.size)
+            last = a.size - 1
+            while todo.size:
+                stop = _ENDS_NAME[a[np.minimum(pos[todo], last)]]
+                todo = todo[~stop]
+                pos[todo] += 1
+            end[slow] = pos
+        self._name_len = end - at
+        self._first = a[at]
+        self._named: dict[bytes, np.ndarray] = {}
+        self._starts: np.ndarray | None = None
+
+    def qnames(self, local: str, ns: str | None) -> list[bytes]:
+        """The spellings (``prefix:local`` or ``local``) of (ns, local) in this document."""
+        out = []
+        for prefix, uri in self.nsmap.items():
+            if uri == ns:
+                out.append(local.encode() if prefix is None else f"{prefix}:{local}".encode())
+        if ns is None and None not in self.nsmap:
+            out.append(local.encode())
+        return out
+
+    def named(self, qnames: list[bytes], rows: np.ndarray | None = None) -> np.ndarray:
+        """Whether each tag (of ``rows``, default all) is named one of ``qnames`` exactly."""
+        out = np.zeros(self.lt.size, dtype=bool)
+        for q in qnames:
+            out |= self._is(q)
+        return out if rows is None else out[rows]
+
+    def _is(self, q: bytes) -> np.ndarray:
+        got = self._named.get(q)
+        if got is None:
+            if self._starts is None:  # start and empty tags: what a name is asked of
+                self._starts = np.flatnonzero(~self.is_end)
+                self._start_len = self._name_len[self._starts]
+                self._start_first = self._first[self._starts]
+            st = self._starts
+            cand = st[(self._start_len == len(q)) & (self._start_first == q[0])]
+            if cand.size and len(q) > 1:
+                rest = np.frombuffer(q[1:], dtype=np.uint8)
+                got_bytes = self.a[self._name_at[cand][:, None] + np.arange(1, len(q))]
+                cand = cand[(got_bytes == rest).all(axis=1)]
+            got = np.zeros(self.lt.size, dtype=bool)
+            got[cand] = True
+            self._named[q] = got
+        return got
+
+    def name(self, i: int) -> str:
+        """Tag ``i``'s name as written (with its prefix)."""
+        m = re.match(rb"[^\s/>]+", self.data[int(self._name_at[i]): int(self.gt[i]) + 1])
+        return m.group(0).decode("utf-8") if m else ""
+
+    def local(self, i: int) -> tuple[str | None, str]:
+        """Tag ``i``'s (namespace URI, local name); an undeclared prefix keeps its name whole."""
+        q = self.name(i)
+        prefix, _, local = q.rpartition(":")
+        if not prefix:
+            return self.nsmap.get(None), q
+        if prefix not in self.nsmap:
+            return None, q
+        return self.nsmap[prefix], local
+
+    def attrs(self, i: int) -> dict[str, str]:
+        """The attributes of start tag ``i`` as a parser gives them (whitespace in a
+        value becomes a space)."""
+        tag = self.data[int(self.lt[i]): int(self.gt[i]) + 1]
+        out = {}
+        for m in _ATTR.finditer(tag):
+            v = m.group(2) if m.group(2) is not None else m.group(3)
+            out[m.group(1).decode("utf-8")] = _norm_attr(v.decode("utf-8"))
+        return out
+
+    def present_texts(self, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """Of ``rows``, those whose element has a text (positions into ``rows``), and the texts."""
+        has = np.flatnonzero(self._text_len(rows) > 0)
+        return has, self.texts(rows[has])
+
+    def _text_len(self, rows: np.ndarray) -> np.ndarray:
+        nxt = np.minimum(rows + 1, self.lt.size - 1)
+        s = self.gt[rows] + 1
+        return np.where(self.is_empty[rows] | (rows + 1 >= self.lt.size), s, self.lt[nxt]) - s
+
+    def texts(self, rows: np.ndarray) -> list[str | None]:
+        """The text right after each start tag of ``rows`` up to the next tag (lxml's
+        ``.text`` of that element); None where there is none (or for an empty tag)."""
+        if not rows.size:
+            return []
+        s = self.gt[rows] + 1
+        return self.spans(s, s + self._text_len(rows))
+
+    def spans(self, s: np.ndarray, e: np.ndarray, attribute: bool = False) -> list[str | None]:
+        """``data[s:e]`` for each pair as text (None where empty), with one decode.
+
+        ``attribute``: the spans are attribute values, whose tabs and newlines a
+        parser gives as spaces.
+        """
+        n = s.size
+        if not n:
+            return []
+        ln = e - s
+        total = int(ln.sum())
+        # All texts in one buffer, each followed by NUL (no XML text holds one).
+        buf = np.empty(total + n, dtype=np.uint8)
+        ends = np.cumsum(ln + 1)
+        starts = ends - ln - 1
+        buf[ends - 1] = 0
+        if total:
+            k = np.arange(total, dtype=np.int64)
+            dst = k + np.repeat(starts - (np.cumsum(ln) - ln), ln)
+            buf[dst] = self.a[dst + np.repeat(s - starts, ln)]
+        text = buf.tobytes().decode("utf-8")
+        if attribute and ("\t" in text or "\n" in text):
+            text = text.replace("\t", " ").replace("\n", " ")
+        out: list[Any] = text.split("\x00")[:n]
+        empty = np.flatnonzero(ln == 0)
+        for i in empty.tolist():
+            out[i] = None
+        return out
+
+    def attr_pair(self, rows: np.ndarray, first: str, second: str) -> tuple[list, list] | None:
+        """The two attributes of start tags ``rows`` written exactly as
+        ``<name first="..." second="...">`` (one space, double quotes, nothing else);
+        None when any tag is written otherwise."""
+        if not rows.size:
+            return [], []
+        a, lt, gt = self.a, self.lt[rows], self.gt[rows]
+        quotes = np.flatnonzero(a == 34)
+        k = np.searchsorted(quotes, lt)
+        if k.max() + 4 > quotes.size:
+            return None
+        q0, q1, q2, q3 = (quotes[k + j] for j in range(4))
+        after = quotes[np.minimum(k + 4, quotes.size - 1)]
+        name_end = self._name_at[rows] + self._name_len[rows]
+        head = f' {first}="'.encode()
+        mid = f'" {second}="'.encode()
+        ok = (
+            (q0 - name_end == len(head) - 1)
+            & (q2 - q1 == len(mid) - 1)
+            & (q3 == gt - 1 - self.is_empty[rows])
+            & ((k + 4 >= quotes.size) | (after > gt))
+        )
+        if not ok.all():
+            return None
+        hb = np.frombuffer(head, dtype=np.uint8)
+        mb = np.frombuffer(mid, dtype=np.uint8)
+        if not (a[name_end[:, None] + np.arange(hb.size)] == hb).all():
+            return None
+        if not (a[q1[:, None] + np.arange(mb.size)] == mb).all():
+            return None
+        vals = self.spans(np.concatenate([q0 + 1, q2 + 1]), np.concatenate([q1, q3]), True)
+        if any(v is None for v in vals):
+            vals = [("" if v is None else v) for v in vals]
+        return vals[: rows.size], vals[rows.size:]
+
+
+def _norm_attr(v: str) -> str:
+    return v.replace("\t", " ").replace("\n", " ") if ("\t" in v or "\n" in v) else v
+
+
+def scan(data: bytes) -> Scan | None:
+    """The tags of ``data`` when it is plain XML (see the module docstring), else None.
+
+    ``data`` must already have passed :func:`well_formed`.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        pass  # a UTF-8 byte-order mark: offsets stay those of ``data``
+    elif b"\x00" in data[:4] or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None
+    m = _DECLARED.match(data.removeprefix(b"\xef\xbb\xbf")[:200])
+    if m and m.group(1).strip().lower().replace(b"_", b"-") not in _UTF8:
+        return None
+    if b"&" in data or b"<!" in data or b"\r" in data:
+        return None
+    a = np.frombuffer(data, dtype=np.uint8)
+    lt = np.flatnonzero(a == 60)
+    gt = np.flatnonzero(a == 62)
+    if lt.size < 1 or lt.size != gt.size or (gt < lt).any() or (lt[1:] < gt[:-1]).any():
+        return None
+    pis = np.flatnonzero(a[lt + 1] == 63)  # '<?'
+    if pis.size:
+        if pis.size > 1 or pis[0] != 0:
+            return None
+        lt, gt = lt[1:], gt[1:]
+        if not lt.size:
+            return None
+    root_tag = data[int(lt[0]): int(gt[0]) + 1]
+    if data.find(b"xmlns", int(gt[0])) >= 0:
+        return None
+    nsmap: dict[Any, str] = {}
+    for mm in _XMLNS.finditer(root_tag):
+        uri = mm.group(2) if mm.group(2) is not None else mm.group(3)
+        prefix = mm.group(1).decode("utf-8") if mm.group(1) else None
+        nsmap[prefix] = _norm_attr(uri.decode("utf-8"))
+    if nsmap.get(None) == "":
+        del nsmap[None]
+    return Scan(data, lt, gt, nsmap)
