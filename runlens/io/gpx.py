@@ -189,26 +189,31 @@ _CHECKED = sorted(_CHECKED_FLOAT | _CHECKED_INT | {"fix"})
 def _unix_seconds(times: list[str | None], name: str) -> np.ndarray:
     """ISO 8601 strings -> Unix seconds exactly as ``datetime.timestamp()`` of gpxpy's value.
 
-    Whole arrays: pandas parses, the result is truncated to microseconds (gpxpy
-    keeps six fraction digits) and divided like ``timedelta.total_seconds()``.
+    Whole arrays: NumPy parses (pandas where NumPy cannot), the result is truncated to
+    microseconds (gpxpy keeps six fraction digits) and divided like
+    ``timedelta.total_seconds()``.
     """
-    import pandas as pd
-
     out = np.full(len(times), np.nan)
     idx = [i for i, s in enumerate(times) if s is not None]
     if not idx:
         return out
-    strs = [times[i] for i in idx]
-    plain = _PLAIN_TIME_RE.match
-    if not all(map(plain, strs)):
+    strs = times if len(idx) == len(times) else [times[i] for i in idx]
+    from .times import _plain_and_in_range, plain_ns
+
+    # Plain times in range (one match a text) are parsed by NumPy in one call.
+    ns = plain_ns(strs) if _plain_and_in_range(strs) else None  # type: ignore[arg-type]
+    if ns is None and not all(map(_PLAIN_TIME_RE.match, strs)):  # type: ignore[arg-type]
         # Naive times (gpxpy reads them in the machine's zone), one-digit fields, a space
         # for "T", odd zones or text gpxpy would drop: leave the whole file to gpxpy.
         raise FastGpxRefused("a time not in the plain ISO 8601 form", path=name)
-    try:
-        parsed = pd.to_datetime(pd.Series(strs), format="ISO8601", utc=True)
-    except (ValueError, OverflowError) as exc:
-        raise FastGpxRefused(f"unparseable time ({exc})", path=name) from None
-    ns = parsed.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    if ns is None:
+        import pandas as pd
+
+        try:
+            parsed = pd.to_datetime(pd.Series(strs), format="ISO8601", utc=True)
+        except (ValueError, OverflowError) as exc:
+            raise FastGpxRefused(f"unparseable time ({exc})", path=name) from None
+        ns = parsed.to_numpy(dtype="datetime64[ns]").astype(np.int64)
     us = ns // 1000  # floor, as gpxpy truncates the fraction to 6 digits
     out[np.asarray(idx)] = us / 1e6
     return out

@@ -114,14 +114,23 @@ def _times(
     A time with an offset beyond +-14:00 or dated past what a time stamp holds
     is NaN, with a warning in ``notes`` (runlens.io.times): it must not wrap round.
     """
-    import pandas as pd
+    from .times import _plain_and_in_range, plain_ns, screen_time_texts
 
-    from .times import screen_time_texts
+    out = np.full(len(texts), np.nan)
+    if _plain_and_in_range(texts):  # nothing to refuse, every time plain: NumPy parses
+        idx = [i for i, s in enumerate(texts) if s]
+        if not idx:
+            return out, False
+        strs = texts if len(idx) == len(texts) else [texts[i] for i in idx]
+        ns = plain_ns(strs)  # type: ignore[arg-type]
+        if ns is not None:
+            out[np.asarray(idx)] = ns / 1e9
+            return out, False
+    import pandas as pd
 
     texts, why, _ = screen_time_texts(texts, "trackpoint")
     if notes is not None:
         notes.extend(why)
-    out = np.full(len(texts), np.nan)
     idx = [i for i, s in enumerate(texts) if s]
     if not idx:
         return out, False
@@ -306,6 +315,249 @@ def _leaf_texts(pts, tracks, leaf_tags, texts):
     return {k: [None if v is unset else v for v in col] for k, col in texts.items()}
 
 
+#: The TCX ActivityExtension v2 namespace (TPX: Speed, RunCadence, Watts).
+_AX_NS = "http://www.garmin.com/xmlschemas/ActivityExtension/v2"
+#: A trackpoint's elements in the shape Garmin writes: (name, depth below the point,
+#: parent, in the extension namespace, channel). Leaves hold text only.
+_SHAPE = (
+    ("Time", 1, None, False, "time"),
+    ("Position", 1, None, False, None),
+    ("AltitudeMeters", 1, None, False, "ele"),
+    ("DistanceMeters", 1, None, False, "dist"),
+    ("HeartRateBpm", 1, None, False, None),
+    ("Cadence", 1, None, False, "cad"),
+    ("SensorState", 1, None, False, None),
+    ("Extensions", 1, None, False, None),
+    ("LatitudeDegrees", 2, "Position", False, "lat"),
+    ("LongitudeDegrees", 2, "Position", False, "lon"),
+    ("Value", 2, "HeartRateBpm", False, "hr"),
+    ("TPX", 2, "Extensions", True, None),
+    ("Speed", 3, "TPX", True, "speed"),
+    ("RunCadence", 3, "TPX", True, "runcad"),
+    ("Watts", 3, "TPX", True, "power"),
+)
+_CONTAINERS = frozenset(("Position", "HeartRateBpm", "Extensions", "TPX"))
+
+
+class _Plan:
+    """A plain TCX read from its bytes: every track's trackpoints as columns, and the
+    document without them (``reduced``: each emptied ``<Track>`` holds its number
+    as text) for lxml to parse the laps, activities and creator from.
+    """
+
+    def __init__(self, reduced: bytes, tag: str, tracks: list, cols: dict, n: int) -> None:
+        self.reduced = reduced
+        self.track_tag = tag
+        self.tracks = tracks  # (first point, points) of each emptied track, in order
+        self.cols = cols
+        self.n = n
+        self._floats: dict[str, np.ndarray | None] = {}
+
+    def _column(self, k: str) -> np.ndarray | None:
+        """Channel ``k`` of every point as floats, when every present text is a number."""
+        if k not in self._floats:
+            pos, texts = self.cols[k]
+            arr = np.full(self.n, np.nan)
+            if pos.size:
+                try:
+                    arr[pos] = np.array(texts, dtype=float)
+                except ValueError:
+                    arr = None  # converted per activity, as the walk does
+            self._floats[k] = arr
+        return self._floats[k]
+
+    def _texts(self, k: str) -> list:
+        """Channel ``k``'s text of every point (None where it has none)."""
+        pos, texts = self.cols[k]
+        if pos.size == self.n:
+            return texts
+        col: list = [None] * self.n
+        for i, t in zip(pos.tolist(), texts):
+            col[i] = t
+        return col
+
+    def points(self, acts: list[Any]) -> list | None:
+        """(lap number, track number, channel arrays) of each activity, as
+        :func:`_points` gives them; None if the tree holds a track this plan did not
+        empty, or the bounds of :func:`_bounded` would cut the file."""
+        from .bounds import MAX_MESSAGES
+
+        if len(acts) > MAX_MESSAGES["session"]:
+            return None
+        laps_of = [[c for c in act if _loc(c.tag) == "lap"] for act in acts]
+        if sum(map(len, laps_of)) > MAX_MESSAGES["lap"]:
+            return None
+        out = []
+        for laps in laps_of:
+            lap_of: list[int] = []
+            trk_of: list[int] = []
+            idx: list[np.ndarray] = []
+            k_trk = 0
+            for k_lap, lap in enumerate(laps):
+                for trk in lap:
+                    if _loc(trk.tag) != "track":
+                        continue
+                    if trk.tag != self.track_tag or len(trk):
+                        return None  # another spelling, or points this plan did not take
+                    text = trk.text
+                    count = 0
+                    if text and not text.isspace():
+                        first, count = self.tracks[int(text)]
+                        idx.append(np.arange(first, first + count))
+                    lap_of.extend([k_lap] * count)
+                    trk_of.extend([k_trk] * count)
+                    k_trk += 1
+            at = np.concatenate(idx) if idx else np.empty(0, dtype=np.intp)
+            arrays = {}
+            for k in _NUMERIC:
+                full = self._column(k)
+                if full is not None:
+                    arrays[k] = full[at]
+                    continue
+                col = self._texts(k)
+                vals = [col[i] for i in at.tolist()]
+                arr = np.full(at.size, np.nan)
+                has = [i for i, v in enumerate(vals) if v is not None]
+                if has:
+                    got = [vals[i] for i in has]
+                    try:
+                        conv = np.array(got, dtype=float)
+                    except ValueError:  # a value that is not a number: that one is missing
+                        conv = np.array([_num(v) for v in got], dtype=float)
+                    arr[np.asarray(has)] = conv
+                arrays[k] = arr
+            times = self._texts("time")
+            if at.size == self.n:  # one activity: every point, in order
+                arrays["time_text"] = np.array(times, dtype=object)
+            else:
+                arrays["time_text"] = np.array([times[i] for i in at.tolist()], dtype=object)
+            out.append((np.asarray(lap_of, dtype=int), np.asarray(trk_of, dtype=int), arrays))
+        return out
+
+
+def _scan_plan(data: bytes) -> _Plan | None:
+    """The :class:`_Plan` of a plain TCX (:mod:`runlens.io.xmlscan`) whose tracks hold
+    only trackpoints of the shape in :data:`_SHAPE` (each element at most once a
+    point, in the document's namespace and the ActivityExtension's); None for any
+    other file, which is parsed and walked whole.
+    """
+    from .xmlscan import scan, well_formed
+
+    sc = scan(data)
+    if sc is None or not well_formed(data):
+        return None
+    t_ns = sc.local(0)[0]
+    start = ~sc.is_end
+    depth = sc.depth
+    rows = np.arange(depth.size)
+    anc_cache: dict[int, np.ndarray] = {}
+
+    def anc(level: int) -> np.ndarray:
+        got = anc_cache.get(level)
+        if got is None:
+            got = anc_cache[level] = np.maximum.accumulate(
+                np.where(start & (depth == level), rows, -1))
+        return got
+
+    def named(local: str, ns: str | None) -> np.ndarray:
+        return start & sc.named(sc.qnames(local, ns))
+
+    def child_of(parent: np.ndarray, levels: np.ndarray) -> np.ndarray:
+        out = np.zeros(rows.size, dtype=bool)
+        for lv in np.unique(levels).tolist():
+            a = anc(lv)
+            out |= start & (depth == lv + 1) & (a >= 0) & parent[np.maximum(a, 0)]
+        return out
+
+    is_track = named("Track", t_ns) & ~sc.is_empty
+    is_tp = named("Trackpoint", t_ns)
+    in_track = child_of(is_track, depth[is_track])
+    if (in_track & ~is_tp).any():
+        return None  # a track holding something else: the walk reads it
+    pt = in_track  # every child of a track is a trackpoint
+    pt_rows = np.flatnonzero(pt)
+    n = pt_rows.size
+    if not n:
+        return None
+    # Inside the points: the shape of _SHAPE only, each element once a point.
+    pt_depths = np.unique(depth[pt_rows])
+    inside = np.zeros(rows.size, dtype=bool)
+    owner_row = np.full(rows.size, -1)
+    for lv in pt_depths.tolist():
+        a = anc(lv)
+        here = start & (depth > lv) & (a >= 0) & pt[np.maximum(a, 0)]
+        inside |= here
+        owner_row[here] = a[here]
+    kids = np.flatnonzero(inside)
+    rel = depth[kids] - depth[owner_row[kids]]
+    owner = np.cumsum(pt)[owner_row[kids]] - 1
+    kinds: dict[str, np.ndarray] = {}
+    known = np.zeros(kids.size, dtype=bool)
+    for local, level, parent, ext, _ in _SHAPE:
+        hit = (rel == level) & sc.named(sc.qnames(local, _AX_NS if ext else t_ns), kids)
+        if parent is not None and hit.any():
+            is_par = np.zeros(rows.size, dtype=bool)
+            is_par[kids[kinds[parent]]] = True
+            hrows = np.flatnonzero(hit)
+            dh = depth[kids[hrows]]
+            prow = np.empty(hrows.size, dtype=np.intp)
+            for lv in np.unique(dh).tolist():
+                sel = dh == lv
+                prow[sel] = anc(lv - 1)[kids[hrows[sel]]]
+            hit[hrows[~is_par[prow]]] = False  # under another parent: not this shape
+        kinds[local] = np.flatnonzero(hit)
+        known |= hit
+    if not known.all():
+        return None
+    last = sc.is_end.size - 1
+    for local, k in kinds.items():
+        if not k.size:
+            continue
+        if np.bincount(owner[k], minlength=n).max() > 1:
+            return None  # an element twice in a point: the walk takes the first in the subtree
+        if local not in _CONTAINERS:
+            r = kids[k]
+            if not (sc.is_empty[r] | sc.is_end[np.minimum(r + 1, last)]).all():
+                return None  # a leaf holding an element
+    cols: dict[str, list] = {}
+    for local, _, _, _, key in _SHAPE:
+        if key is None:
+            continue
+        k = kinds[local]
+        has, texts = sc.present_texts(kids[k])
+        cols[key] = (owner[k][has], texts)  # points in order (each element once a point)
+    # Each track with trackpoints is emptied and numbered; a track left as it is must
+    # hold no text that could pass for a number.
+    tr_rows = np.flatnonzero(is_track)
+    tr_of_pt = np.zeros(n, dtype=np.intp)
+    for lv in np.unique(depth[pt_rows]).tolist():
+        sel = depth[pt_rows] == lv
+        tr_of_pt[sel] = anc(lv - 1)[pt_rows[sel]]
+    tracks_with, first_pt, counts = np.unique(tr_of_pt, return_index=True, return_counts=True)
+    emptied = np.zeros(rows.size, dtype=bool)
+    emptied[tracks_with] = True
+    rest = tr_rows[~emptied[tr_rows]]
+    if rest.size:
+        for t in sc.texts(rest):
+            if t is not None and not t.isspace():
+                return None
+    ends = np.zeros(tracks_with.size, dtype=np.intp)
+    for lv in np.unique(depth[tracks_with]).tolist():
+        closers = np.flatnonzero(sc.is_end & (depth == lv))
+        sel = depth[tracks_with] == lv
+        ends[sel] = closers[np.searchsorted(closers, tracks_with[sel])]
+    pieces = []
+    at = 0
+    for k, (s, e) in enumerate(zip((sc.gt[tracks_with] + 1).tolist(), sc.lt[ends].tolist())):
+        pieces.append(data[at:s])
+        pieces.append(str(k).encode())
+        at = e
+    pieces.append(data[at:])
+    tag = "{" + t_ns + "}Track" if t_ns else "Track"
+    tracks = list(zip(first_pt.tolist(), counts.tolist()))
+    return _Plan(b"".join(pieces), tag, tracks, cols, n)
+
+
 def _lap_totals(lap: Any) -> dict[str, Any]:
     """A <Lap>'s own totals, as the file states them."""
     out: dict[str, Any] = {"start_text": lap.get("StartTime")}
@@ -394,6 +646,21 @@ def _bounded(acts: list[Any], warnings: list[str]) -> list[Any]:
     return acts
 
 
+def _activities(root: Any) -> list[Any]:
+    """Every ``<Activity>`` under ``<Activities>`` (a MultiSportSession's too), in order."""
+    acts = []
+    for sec in root:
+        if _loc(sec.tag) != "activities":
+            continue
+        for el in sec:
+            k = _loc(el.tag)
+            if k == "activity":
+                acts.append(el)
+            elif k == "multisportsession":  # FirstSport / NextSport hold one Activity each
+                acts.extend(a for part in el for a in part if _loc(a.tag) == "activity")
+    return acts
+
+
 def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activity:
     """Decode TCX bytes into an Activity (see the module docstring).
 
@@ -415,18 +682,15 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     check_xml(data, name, "TCX")
     from .xmlparse import gc_paused, parse_xml
 
-    root = parse_xml(data, name, "TCX")
-
-    acts = []
-    for sec in root:
-        if _loc(sec.tag) != "activities":
-            continue
-        for el in sec:
-            k = _loc(el.tag)
-            if k == "activity":
-                acts.append(el)
-            elif k == "multisportsession":  # FirstSport / NextSport hold one Activity each
-                acts.extend(a for part in el for a in part if _loc(a.tag) == "activity")
+    # A plain file is read from its bytes, lxml parsing only what is left without the
+    # trackpoints; any other file is parsed whole and walked.
+    plan = _scan_plan(data)
+    root = parse_xml(plan.reduced if plan is not None else data, name, "TCX")
+    acts = _activities(root)
+    planned = plan.points(acts) if plan is not None and acts else None
+    if plan is not None and planned is None:
+        root = parse_xml(data, name, "TCX")
+        acts = _activities(root)
     if not acts:
         kinds = [_loc(c.tag) for c in root if _loc(c.tag) in ("courses", "workouts")]
         if kinds:
@@ -441,10 +705,14 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     # One entry per <Activity>: its sport, points and laps.
     parsed = []
     # the file's spellings of the point leaves, to ask lxml for those elements only
-    leaf_tags = _leaf_tags(data) if hasattr(root, "iterdescendants") else None
-    for act in acts:
-        with gc_paused():
-            pts, lap_of, trk_of, arr = _points(act, leaf_tags)
+    if planned is None:
+        leaf_tags = _leaf_tags(data) if hasattr(root, "iterdescendants") else None
+    for j, act in enumerate(acts):
+        if planned is not None:
+            lap_of, trk_of, arr = planned[j]
+        else:
+            with gc_paused():
+                _, lap_of, trk_of, arr = _points(act, leaf_tags)
         t, naive = _times(list(arr["time_text"]), name, warnings)
         if naive:
             warnings.append("TCX times without a time zone were read as UTC")
