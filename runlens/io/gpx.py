@@ -337,8 +337,11 @@ def _scan_parts(data: bytes):
     depth = sc.depth
     rows = np.arange(depth.size)
 
-    def named(local: str, ns: str | None = g) -> np.ndarray:
-        return sc.named(sc.qnames(local, ns))
+    def named(level_rows: np.ndarray, local: str) -> np.ndarray:
+        """The rows among ``level_rows`` named ``local`` in the document's namespace."""
+        mask = np.zeros(depth.size, dtype=bool)
+        mask[level_rows[sc.named(sc.qnames(local, g), level_rows)]] = True
+        return mask
 
     def ancestor(level: int) -> np.ndarray:
         at = np.where(start & (depth == level), rows, -1)
@@ -346,17 +349,18 @@ def _scan_parts(data: bytes):
 
     # Tracks, segments, points: the canonical spelling, and no other element whose
     # local name the walk would take for one (it ignores namespaces).
-    is_trk = start & (depth == 1) & named("trk")
-    for i in np.flatnonzero(start & (depth == 1) & ~is_trk).tolist():
+    level1 = np.flatnonzero(start & (depth == 1))
+    is_trk = named(level1, "trk")
+    for i in level1[~is_trk[level1]].tolist():
         if sc.local(i)[1] == "trk":
             return None
     anc1, anc2, anc3 = ancestor(1), ancestor(2), ancestor(3)
     in_trk = (anc1 >= 0) & is_trk[np.maximum(anc1, 0)]
-    is_seg = start & (depth == 2) & in_trk & named("trkseg")
+    level2 = np.flatnonzero(start & (depth == 2) & in_trk)
+    is_seg = named(level2, "trkseg")
     sport_text = None
-    others2 = np.flatnonzero(start & (depth == 2) & in_trk & ~is_seg).tolist()
     done_trk: set[int] = set()
-    for i in others2:
+    for i in level2[~is_seg[level2]].tolist():
         local = sc.local(i)[1]
         if local == "trkseg":
             return None
@@ -365,17 +369,17 @@ def _scan_parts(data: bytes):
             done_trk.add(trk)  # the first <type> of each track, until one has text
             sport_text = sc.texts(np.array([i]))[0] or None
     in_seg = (anc2 >= 0) & is_seg[np.maximum(anc2, 0)]
-    trkpt = named("trkpt")
-    is_pt = start & (depth == 3) & in_seg & trkpt
-    for i in np.flatnonzero(start & (depth == 3) & in_seg & ~trkpt).tolist():
+    level3 = np.flatnonzero(start & (depth == 3) & in_seg)
+    is_pt = named(level3, "trkpt")
+    for i in level3[~is_pt[level3]].tolist():
         if sc.local(i)[1] == "trkpt":
             return None
     pt_rows = np.flatnonzero(is_pt)
     n = pt_rows.size
-    if not n or int((start & trkpt).sum()) != n:
+    if not n:
         return None
     has_rw = False
-    for i in np.flatnonzero(start & (depth == 1) & ~is_trk).tolist():
+    for i in level1[~is_trk[level1]].tolist():
         if sc.local(i)[1] in ("rte", "wpt"):
             has_rw = True
             break
@@ -385,21 +389,17 @@ def _scan_parts(data: bytes):
     kids = np.flatnonzero(inside)
     owner = np.cumsum(is_pt)[anc3[kids]] - 1
     d = depth[kids]
-    kinds: dict[str, np.ndarray] = {}
-    known = np.zeros(kids.size, dtype=bool)
-
-    def kind(key: str, level: int, qnames: list[bytes]) -> None:
-        hit = (d == level) & sc.named(qnames, kids)
-        kinds[key] = np.flatnonzero(hit)
-        known[hit] = True
-
-    kind("ele", 4, sc.qnames("ele", g))
-    kind("time", 4, sc.qnames("time", g))
-    kind("extensions", 4, sc.qnames("extensions", g))
-    kind("power", 5, sc.qnames("power", g))
-    kind("tpe", 5, [q for ns in _TPX_NS for q in sc.qnames("TrackPointExtension", ns)])
-    for leaf in _TPX_LEAVES:
-        kind(leaf, 6, [q for ns in _TPX_NS for q in sc.qnames(leaf, ns)])
+    spec = [("ele", 4, sc.qnames("ele", g)), ("time", 4, sc.qnames("time", g)),
+            ("extensions", 4, sc.qnames("extensions", g)), ("power", 5, sc.qnames("power", g)),
+            ("tpe", 5, [q for ns in _TPX_NS for q in sc.qnames("TrackPointExtension", ns)])]
+    spec += [(leaf, 6, [q for ns in _TPX_NS for q in sc.qnames(leaf, ns)]) for leaf in _TPX_LEAVES]
+    names = [q for _, _, qs in spec for q in qs]
+    which = sc.classify(names, kids)  # index into names, -1 for any other name
+    group = np.array([j for j, (_, _, qs) in enumerate(spec) for _ in qs] + [-1], dtype=np.int32)
+    level = np.array([lv for _, lv, _ in spec] + [-1], dtype=np.int32)
+    g_of = group[which]  # which entry of spec each element is (-1: none)
+    known = (g_of >= 0) & (level[g_of] == d)
+    kinds = {key: np.flatnonzero(known & (g_of == j)) for j, (key, _, _) in enumerate(spec)}
     if not known.all():
         return None
     for key, k in kinds.items():

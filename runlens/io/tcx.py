@@ -470,9 +470,8 @@ def _scan_plan(data: bytes) -> _Plan | None:
         return out
 
     is_track = named("Track", t_ns) & ~sc.is_empty
-    is_tp = named("Trackpoint", t_ns)
     in_track = child_of(is_track, depth[is_track])
-    if (in_track & ~is_tp).any():
+    if not sc.named(sc.qnames("Trackpoint", t_ns), np.flatnonzero(in_track)).all():
         return None  # a track holding something else: the walk reads it
     pt = in_track  # every child of a track is a trackpoint
     pt_rows = np.flatnonzero(pt)
@@ -493,8 +492,11 @@ def _scan_plan(data: bytes) -> _Plan | None:
     owner = np.cumsum(pt)[owner_row[kids]] - 1
     kinds: dict[str, np.ndarray] = {}
     known = np.zeros(kids.size, dtype=bool)
-    for local, level, parent, ext, _ in _SHAPE:
-        hit = (rel == level) & sc.named(sc.qnames(local, _AX_NS if ext else t_ns), kids)
+    qnames = [sc.qnames(local, _AX_NS if ext else t_ns) for local, _, _, ext, _ in _SHAPE]
+    which = sc.classify([q for qs in qnames for q in qs], kids)  # -1: any other name
+    entry = np.array([j for j, qs in enumerate(qnames) for _ in qs] + [-1], dtype=np.int32)[which]
+    for j, (local, level, parent, _, _) in enumerate(_SHAPE):
+        hit = (rel == level) & (entry == j)
         if parent is not None and hit.any():
             is_par = np.zeros(rows.size, dtype=bool)
             is_par[kids[kinds[parent]]] = True

@@ -119,10 +119,12 @@ class Scan:
                 todo = todo[~stop]
                 pos[todo] += 1
             end[slow] = pos
-        self._name_len = end - at
-        self._first = a[at]
-        self._named: dict[bytes, np.ndarray] = {}
-        self._starts: np.ndarray | None = None
+        self._name_len = ln = end - at
+        # Name length, first and last byte in one integer (end tags: -1, never asked).
+        last_byte = a[np.maximum(end - 1, at)].astype(np.int64)
+        self._key = np.where(
+            self.is_end, -1, (ln.astype(np.int64) << 16) | (a[at].astype(np.int64) << 8) | last_byte
+        )
 
     def qnames(self, local: str, ns: str | None) -> list[bytes]:
         """The spellings (``prefix:local`` or ``local``) of (ns, local) in this document."""
@@ -135,29 +137,31 @@ class Scan:
         return out
 
     def named(self, qnames: list[bytes], rows: np.ndarray | None = None) -> np.ndarray:
-        """Whether each tag (of ``rows``, default all) is named one of ``qnames`` exactly."""
-        out = np.zeros(self.lt.size, dtype=bool)
-        for q in qnames:
-            out |= self._is(q)
-        return out if rows is None else out[rows]
+        """Whether each tag (of ``rows``, default all) is a start or empty tag named one
+        of ``qnames`` exactly."""
+        return self.classify(qnames, rows) >= 0
 
-    def _is(self, q: bytes) -> np.ndarray:
-        got = self._named.get(q)
-        if got is None:
-            if self._starts is None:  # start and empty tags: what a name is asked of
-                self._starts = np.flatnonzero(~self.is_end)
-                self._start_len = self._name_len[self._starts]
-                self._start_first = self._first[self._starts]
-            st = self._starts
-            cand = st[(self._start_len == len(q)) & (self._start_first == q[0])]
-            if cand.size and len(q) > 1:
-                rest = np.frombuffer(q[1:], dtype=np.uint8)
-                got_bytes = self.a[self._name_at[cand][:, None] + np.arange(1, len(q))]
-                cand = cand[(got_bytes == rest).all(axis=1)]
-            got = np.zeros(self.lt.size, dtype=bool)
-            got[cand] = True
-            self._named[q] = got
-        return got
+    def classify(self, qnames: list[bytes], rows: np.ndarray | None = None) -> np.ndarray:
+        """For each tag (of ``rows``, default all): the index in ``qnames`` of its name
+        (start and empty tags), or -1.
+
+        A tag is compared byte by byte only with the names of its length, first and
+        last byte (one integer compare a name), so the cost is about one pass over
+        ``rows`` per name.
+        """
+        key = self._key if rows is None else self._key[rows]
+        at = self._name_at if rows is None else self._name_at[rows]
+        out = np.full(key.size, -1, dtype=np.int32)
+        for j, q in enumerate(qnames):
+            if not q:
+                continue
+            cand = np.flatnonzero(key == ((len(q) << 16) | (q[0] << 8) | q[-1]))
+            if cand.size and len(q) > 2:
+                body = np.frombuffer(q, dtype=np.uint8)[1:-1]
+                got = self.a[at[cand][:, None] + np.arange(1, len(q) - 1)]
+                cand = cand[(got == body).all(axis=1)]
+            out[cand] = j
+        return out
 
     def name(self, i: int) -> str:
         """Tag ``i``'s name as written (with its prefix)."""
@@ -186,8 +190,10 @@ class Scan:
 
     def present_texts(self, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
         """Of ``rows``, those whose element has a text (positions into ``rows``), and the texts."""
-        has = np.flatnonzero(self._text_len(rows) > 0)
-        return has, self.texts(rows[has])
+        ln = self._text_len(rows)
+        has = np.flatnonzero(ln > 0)
+        s = self.gt[rows[has]] + 1
+        return has, self.spans(s, s + ln[has])  # type: ignore[return-value]
 
     def _text_len(self, rows: np.ndarray) -> np.ndarray:
         nxt = np.minimum(rows + 1, self.lt.size - 1)
@@ -262,7 +268,7 @@ class Scan:
         if not (a[q1[:, None] + np.arange(mb.size)] == mb).all():
             return None
         vals = self.spans(np.concatenate([q0 + 1, q2 + 1]), np.concatenate([q1, q3]), True)
-        if any(v is None for v in vals):
+        if (q1 == q0 + 1).any() or (q3 == q2 + 1).any():  # an empty value is "", not None
             vals = [("" if v is None else v) for v in vals]
         return vals[: rows.size], vals[rows.size:]
 
