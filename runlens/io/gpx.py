@@ -186,7 +186,7 @@ _FIX_VALUES = frozenset({"none", "2d", "3d", "dgps", "pps", "3"})
 _CHECKED = sorted(_CHECKED_FLOAT | _CHECKED_INT | {"fix"})
 
 
-def _unix_seconds(times: list[str | None], name: str) -> np.ndarray:
+def _unix_seconds(times: list[str | None], name: str, plain: bool = False) -> np.ndarray:
     """ISO 8601 strings -> Unix seconds exactly as ``datetime.timestamp()`` of gpxpy's value.
 
     Whole arrays: NumPy parses (pandas where NumPy cannot), the result is truncated to
@@ -200,8 +200,9 @@ def _unix_seconds(times: list[str | None], name: str) -> np.ndarray:
     strs = times if len(idx) == len(times) else [times[i] for i in idx]
     from .times import _plain_and_in_range, plain_ns
 
-    # Plain times in range (one match a text) are parsed by NumPy in one call.
-    ns = plain_ns(strs) if _plain_and_in_range(strs) else None  # type: ignore[arg-type]
+    # Plain times in range (one match a text; ``plain``: the caller knows) are parsed
+    # by NumPy in one call.
+    ns = plain_ns(strs) if plain or _plain_and_in_range(strs) else None  # type: ignore[arg-type]
     if ns is None and not all(map(_PLAIN_TIME_RE.match, strs)):  # type: ignore[arg-type]
         # Naive times (gpxpy reads them in the machine's zone), one-digit fields, a space
         # for "T", odd zones or text gpxpy would drop: leave the whole file to gpxpy.
@@ -285,16 +286,20 @@ def _fast_track(data: bytes, name: str) -> _Track:
         creator = root.get("creator")
         has_rw = any(_loc(c.tag) in ("rte", "wpt") for c in root)
     n, lat, lon, times, ele, ext_parts = parts
-    from .times import screen_time_texts
+    from .times import _plain_and_in_range, screen_time_texts
 
     # Offsets beyond +-14:00 and dates past 2261 lose their point, not the file.
-    times, notes, n_refused = screen_time_texts(times)
+    plain = _plain_and_in_range(times)  # nothing to refuse: one C match a time
+    if plain:
+        notes, n_refused = [], 0
+    else:
+        times, notes, n_refused = screen_time_texts(times)
     ext = {k: np.full(n, np.nan) for k in _CHANNELS}
     for k, (kp, vals) in ext_parts.items():
         ext[k] = _column(n, kp, vals, name, f"<{k}>", notes)
     ele_col = _column(n, ele[0], ele[1], name, "<ele>", notes)
     return _Track(
-        t=_unix_seconds(times, name),
+        t=_unix_seconds(times, name, plain),
         notes=notes,
         refused=n_refused,
         lat=_floats(lat, name, "latitude"),
@@ -425,25 +430,22 @@ def _scan_parts(data: bytes):
     else:
         lat, lon = got
 
-    def column(key: str) -> tuple[np.ndarray, list]:
-        k = kinds[key]
-        has, texts = sc.present_texts(kids[k])
-        return owner[k][has], texts
-
+    wanted = ["time", "ele", *((x for x, c in _TPX_LEAVES.items() if c) if is11 else ()),
+              *(("power",) if is11 else ())]
+    got = sc.present_texts_of([kids[kinds[key]] for key in wanted])
+    col = {key: (owner[kinds[key]][has], texts) for key, (has, texts) in zip(wanted, got)}
     times: list = [None] * n
-    tp, tt = column("time")
+    tp, tt = col["time"]
     if tp.size == n:
         times = tt
     else:
         for i, t in zip(tp.tolist(), tt):
             times[i] = t
-    ele = column("ele")
+    ele = col["ele"]
     ext_parts = {}
-    if is11:
-        for leaf, key in (*((x, c) for x, c in _TPX_LEAVES.items() if c), ("power", "power")):
-            kp, texts = column(leaf)
-            if kp.size:
-                ext_parts[key] = (kp, texts)
+    for leaf, key in (*((x, c) for x, c in _TPX_LEAVES.items() if c), ("power", "power")):
+        if leaf in col and col[leaf][0].size:
+            ext_parts[key] = col[leaf]
     return (n, lat, lon, times, ele, ext_parts), sport_text, attrs.get("creator"), has_rw
 
 

@@ -521,13 +521,10 @@ def _scan_plan(data: bytes) -> _Plan | None:
             r = kids[k]
             if not (sc.is_empty[r] | sc.is_end[np.minimum(r + 1, last)]).all():
                 return None  # a leaf holding an element
-    cols: dict[str, list] = {}
-    for local, _, _, _, key in _SHAPE:
-        if key is None:
-            continue
-        k = kinds[local]
-        has, texts = sc.present_texts(kids[k])
-        cols[key] = (owner[k][has], texts)  # points in order (each element once a point)
+    leaves = [(local, key) for local, _, _, _, key in _SHAPE if key is not None]
+    got = sc.present_texts_of([kids[kinds[local]] for local, _ in leaves])
+    # each channel: (its points, in order: each element is once a point at most; texts)
+    cols = {key: (owner[kinds[local]][has], texts) for (local, key), (has, texts) in zip(leaves, got)}
     # Each track with trackpoints is emptied and numbered; a track left as it is must
     # hold no text that could pass for a number.
     tr_rows = np.flatnonzero(is_track)
