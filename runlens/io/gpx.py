@@ -289,7 +289,8 @@ def _fast_track(data: bytes, name: str) -> _Track:
     from .times import _plain_and_in_range, screen_time_texts
 
     # Offsets beyond +-14:00 and dates past 2261 lose their point, not the file.
-    plain = _plain_and_in_range(times)  # nothing to refuse: one C match a time
+    seconds = times if isinstance(times, np.ndarray) else None  # parsed from the bytes
+    plain = seconds is not None or _plain_and_in_range(times)  # nothing to refuse
     if plain:
         notes, n_refused = [], 0
     else:
@@ -299,7 +300,7 @@ def _fast_track(data: bytes, name: str) -> _Track:
         ext[k] = _column(n, kp, vals, name, f"<{k}>", notes)
     ele_col = _column(n, ele[0], ele[1], name, "<ele>", notes)
     return _Track(
-        t=_unix_seconds(times, name, plain),
+        t=seconds if seconds is not None else _unix_seconds(times, name, plain),
         notes=notes,
         refused=n_refused,
         lat=_floats(lat, name, "latitude"),
@@ -430,17 +431,26 @@ def _scan_parts(data: bytes):
     else:
         lat, lon = got
 
-    wanted = ["time", "ele", *((x for x, c in _TPX_LEAVES.items() if c) if is11 else ()),
-              *(("power",) if is11 else ())]
+    # Times written alike, real and in range are parsed from the bytes (Unix seconds,
+    # truncated to microseconds as gpxpy keeps them); other times stay texts.
+    parsed = sc.present_times(kids[kinds["time"]])
+    wanted = ["time"] if parsed is None else []
+    wanted += ["ele", *((x for x, c in _TPX_LEAVES.items() if c) if is11 else ()),
+               *(("power",) if is11 else ())]
     got = sc.present_texts_of([kids[kinds[key]] for key in wanted])
     col = {key: (owner[kinds[key]][has], texts) for key, (has, texts) in zip(wanted, got)}
-    times: list = [None] * n
-    tp, tt = col["time"]
-    if tp.size == n:
-        times = tt
+    times: Any
+    if parsed is not None:
+        times = np.full(n, np.nan)
+        times[owner[kinds["time"]][parsed[0]]] = (parsed[1] // 1000) / 1e6
     else:
-        for i, t in zip(tp.tolist(), tt):
-            times[i] = t
+        times = [None] * n
+        tp, tt = col["time"]
+        if tp.size == n:
+            times = tt
+        else:
+            for i, t in zip(tp.tolist(), tt):
+                times[i] = t
     ele = col["ele"]
     ext_parts = {}
     for leaf, key in (*((x, c) for x, c in _TPX_LEAVES.items() if c), ("power", "power")):

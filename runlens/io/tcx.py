@@ -352,6 +352,8 @@ class _Plan:
         self.cols = cols
         self.n = n
         self._floats: dict[str, np.ndarray | None] = {}
+        #: Unix seconds of every point when its time was parsed from the bytes (else None).
+        self.time_s: np.ndarray | None = None
 
     def _column(self, k: str) -> np.ndarray | None:
         """Channel ``k`` of every point as floats, when every present text is a number."""
@@ -426,6 +428,8 @@ class _Plan:
                         conv = np.array([_num(v) for v in got], dtype=float)
                     arr[np.asarray(has)] = conv
                 arrays[k] = arr
+            if self.time_s is not None:
+                arrays["time_s"] = self.time_s[at]
             times = self._texts("time")
             if at.size == self.n:  # one activity: every point, in order
                 arrays["time_text"] = np.array(times, dtype=object)
@@ -525,6 +529,12 @@ def _scan_plan(data: bytes) -> _Plan | None:
     got = sc.present_texts_of([kids[kinds[local]] for local, _ in leaves])
     # each channel: (its points, in order: each element is once a point at most; texts)
     cols = {key: (owner[kinds[local]][has], texts) for (local, key), (has, texts) in zip(leaves, got)}
+    # Times written alike, real and in range, also as seconds parsed from the bytes.
+    parsed = sc.present_times(kids[kinds["Time"]])
+    time_s = None
+    if parsed is not None:
+        time_s = np.full(n, np.nan)
+        time_s[owner[kinds["Time"]][parsed[0]]] = parsed[1] / 1e9
     # Each track with trackpoints is emptied and numbered; a track left as it is must
     # hold no text that could pass for a number.
     tr_rows = np.flatnonzero(is_track)
@@ -554,7 +564,9 @@ def _scan_plan(data: bytes) -> _Plan | None:
     pieces.append(data[at:])
     tag = "{" + t_ns + "}Track" if t_ns else "Track"
     tracks = list(zip(first_pt.tolist(), counts.tolist()))
-    return _Plan(b"".join(pieces), tag, tracks, cols, n)
+    plan = _Plan(b"".join(pieces), tag, tracks, cols, n)
+    plan.time_s = time_s
+    return plan
 
 
 def _lap_totals(lap: Any) -> dict[str, Any]:
@@ -712,7 +724,10 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
         else:
             with gc_paused():
                 _, lap_of, trk_of, arr = _points(act, leaf_tags)
-        t, naive = _times(list(arr["time_text"]), name, warnings)
+        if "time_s" in arr:  # parsed from the bytes: plain, real, in range, with a zone
+            t, naive = arr["time_s"], False
+        else:
+            t, naive = _times(list(arr["time_text"]), name, warnings)
         if naive:
             warnings.append("TCX times without a time zone were read as UTC")
         laps = [_lap_totals(c) for c in act if _loc(c.tag) == "lap"]

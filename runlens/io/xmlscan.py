@@ -210,6 +210,75 @@ class Scan:
             at += h.size
         return out  # type: ignore[return-value]
 
+    def present_times(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """Of ``rows``, those whose element has a text (positions into ``rows``), and the
+        texts as nanoseconds since 1970 UTC, parsed from the bytes.
+
+        Only when every text is written alike, ``YYYY-MM-DDTHH:MM:SS``, an optional
+        fraction of 1 to 9 digits, then ``Z`` or ``+HH:MM`` (one zone for all), is a
+        real date and time (no 30 February, no 60th second) dated 1678-2261, with an
+        offset within +-14:00: what the readers' text path accepts without a word.
+        Anything else is None, and the texts decide.
+        """
+        ln = self._text_len(rows)
+        has = np.flatnonzero(ln > 0)
+        if not has.size:
+            return has, np.empty(0, dtype=np.int64)
+        width = int(ln[has[0]])
+        if not 20 <= width <= 35 or (ln[has] != width).any():
+            return None
+        b = self.a[(self.gt[rows[has]] + 1)[:, None] + np.arange(width)]
+        first = b[0]
+        digit = (first >= 48) & (first <= 57)
+        if not ((b[:, ~digit] == first[~digit]).all() and (b[:, digit] >= 48).all()
+                and (b[:, digit] <= 57).all()):
+            return None  # not one layout
+        zone = 1 if first[-1] == 90 else 6  # 'Z' or +HH:MM
+        frac_len = width - 19 - zone
+        layout = b"dddd-dd-ddTdd:dd:dd"
+        if frac_len:
+            layout += b"." + b"d" * (frac_len - 1)
+        layout += b"Z" if zone == 1 else first[-6:-5].tobytes() + b"dd:dd"
+        expect = np.frombuffer(layout, dtype=np.uint8)
+        if len(layout) != width or frac_len == 1 or frac_len > 10 or not (
+            (expect == 100) == digit).all() or not (first[~digit] == expect[~digit]).all():
+            return None
+        if zone == 6 and first[-6] not in (43, 45):
+            return None
+        v = b.astype(np.int64) - 48
+
+        def num(i: int, k: int) -> np.ndarray:
+            out = v[:, i]
+            for j in range(i + 1, i + k):
+                out = out * 10 + v[:, j]
+            return out
+
+        year, month, day = num(0, 4), num(5, 2), num(8, 2)
+        hour, minute, sec = num(11, 2), num(14, 2), num(17, 2)
+        leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+        days_in = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
+        days_in = days_in + ((month == 2) & leap)
+        if not ((year >= 1678) & (year <= 2261) & (month >= 1) & (month <= 12) & (day >= 1)
+                & (day <= days_in) & (hour <= 23) & (minute <= 59) & (sec <= 59)).all():
+            return None
+        off = 0
+        if zone == 6:
+            oh, om = num(width - 5, 2), num(width - 2, 2)
+            if (om > 59).any() or (oh * 60 + om > 14 * 60).any():
+                return None
+            off = (oh * 3600 + om * 60) * (1 if first[-6] == 43 else -1)
+        # days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil)
+        y = year - (month <= 2)
+        era = np.floor_divide(y, 400)
+        yoe = y - era * 400
+        doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
+        doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+        days = era * 146097 + doe - 719468
+        ns = (((days * 24 + hour) * 60 + minute) * 60 + sec - off) * 1_000_000_000
+        if frac_len:
+            ns = ns + num(20, frac_len - 1) * 10 ** (10 - frac_len)
+        return has, ns
+
     def _text_len(self, rows: np.ndarray) -> np.ndarray:
         nxt = np.minimum(rows + 1, self.lt.size - 1)
         s = self.gt[rows] + 1

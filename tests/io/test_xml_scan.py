@@ -154,6 +154,8 @@ TCX_CASES = {
     "an empty Time": (lambda: _nth(_tcx(), r"<Time>[^<]*</Time>", "<Time/>", 13), True),
     "times with an offset": (lambda: re.sub(r"(<Time>[^<]*?)Z</Time>", r"\1+01:00</Time>", _tcx()),
                              True),
+    "a 30 February": (lambda: _tcx().replace("<Time>2026-01-01T06:00:1", "<Time>2026-02-30T06:00:1"),
+                      True),
     "a point without a number": (lambda: _nth(_tcx(), r"<AltitudeMeters>[^<]*<", "<AltitudeMeters>x<",
                                               17), True),
     "trackpoint in lower case": (lambda: _nth(_tcx(), r"(</?)Trackpoint>", r"\1trackpoint>", 1),
@@ -210,3 +212,33 @@ def test_a_broken_file_is_refused_as_before():
     with pytest.raises(Exception) as got:
         read(data)
     assert "not a valid TCX file (Error parsing XML" in str(got.value)
+
+
+def test_times_parsed_from_the_bytes_are_what_pandas_reads():
+    """The known answer is pandas' ISO 8601 parse (the readers' text path) of random
+    real times 1678-2261 in each layout; impossible ones are left to the texts."""
+    import random
+
+    from runlens.io.xmlscan import scan
+
+    rng = random.Random(5)
+
+    def one(tail):
+        y, mo = rng.randint(1678, 2261), rng.randint(1, 12)
+        d = rng.randint(1, 29 if mo == 2 and y % 4 == 0 and (y % 100 or y % 400 == 0) else
+                        28 if mo == 2 else 30)
+        return (f"{y:04d}-{mo:02d}-{d:02d}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:"
+                f"{rng.randint(0, 59):02d}{tail}")
+
+    for tail in ("Z", ".000Z", ".123456789Z", "+02:00", ".5-05:30", ".12+14:00"):
+        vals = [one(tail) for _ in range(2000)]
+        sc = scan(("<r>" + "".join(f"<t>{v}</t>" for v in vals) + "</r>").encode())
+        has, ns = sc.present_times(np.flatnonzero(sc.named([b"t"])))
+        want = pd.to_datetime(pd.Series(vals), format="ISO8601", utc=True)
+        assert has.size == len(vals)
+        assert np.array_equal(ns, want.to_numpy(dtype="datetime64[ns]").astype(np.int64)), tail
+    for odd in ("2021-02-29T00:00:00Z", "2020-01-01T24:00:00Z", "2020-01-01T00:00:60Z",
+                "2020-01-01T00:00:00+14:30", "2262-01-01T00:00:00Z", "2020-01-01 00:00:00Z",
+                "2020-01-01T00:00:00", "2020-01-01T00:00:00.Z"):
+        sc = scan(f"<r><t>{odd}</t></r>".encode())
+        assert sc.present_times(np.flatnonzero(sc.named([b"t"]))) is None, odd
