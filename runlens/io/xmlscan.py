@@ -105,6 +105,7 @@ class Scan:
         # depth of an element: open elements before its start tag (for an end tag: after it)
         self.depth = np.where(self.is_end, after, after - step)
         self._name_at = at = lt + 1 + self.is_end
+        self._ascii: str | None = None  # the document as text, when it is ASCII
         # Where each name ends: at the '>' (or '/>') for a tag without attributes; for
         # the others (a quote or whitespace before the '>'), the first byte ending a name.
         end = gt - self.is_empty
@@ -301,6 +302,16 @@ class Scan:
         n = s.size
         if not n:
             return []
+        if self._ascii is None:
+            self._ascii = self.data.decode("ascii") if self.data.isascii() else ""
+        if self._ascii:  # offsets are characters: slice the decoded text
+            text = self._ascii
+            out = [text[i:j] or None for i, j in zip(s.tolist(), e.tolist())]
+            if attribute:
+                joined = "".join(v for v in out if v)
+                if "\t" in joined or "\n" in joined:
+                    out = [v.replace("\t", " ").replace("\n", " ") if v else v for v in out]
+            return out
         ln = e - s
         total = int(ln.sum())
         # All texts in one buffer, each followed by NUL (no XML text holds one).

@@ -100,6 +100,7 @@ GPX_CASES = {
         "</gpxtpx:TrackPointExtension>", "</gpxtpx:TrackPointExtension><power>250</power>"), True),
     "a waypoint": (lambda: _gpx().replace("<trk>", '<wpt lat="1" lon="2"><name>x</name></wpt><trk>', 1),
                    True),
+    "a name that is not ASCII": (lambda: _gpx().replace("<trk>", "<trk><name>Läufe ½</name>", 1), True),
     "a comment": (lambda: _gpx().replace("<trkseg>", "<trkseg><!-- c -->", 1), False),
     "an entity": (lambda: _gpx().replace("<trk>", "<trk><name>a &amp; b</name>", 1), False),
     "CRLF line ends": (lambda: _gpx().replace("\n", "\r\n"), False),
@@ -166,6 +167,7 @@ TCX_CASES = {
     "Speed in another namespace": (lambda: _tcx().replace(
         'xmlns:ns3=', 'xmlns:o="urn:other" xmlns:ns3=').replace(
         "<ns3:Speed>", "<o:Speed>").replace("</ns3:Speed>", "</o:Speed>"), False),
+    "a creator that is not ASCII": (lambda: _tcx(creator="Forerunner ½ Läufer"), True),
     "a comment": (lambda: _tcx().replace("<Track>", "<Track><!-- c -->", 1), False),
 }
 
