@@ -337,6 +337,7 @@ _SHAPE = (
     ("Watts", 3, "TPX", True, "power"),
 )
 _CONTAINERS = frozenset(("Position", "HeartRateBpm", "Extensions", "TPX"))
+_KIND = {local: j for j, (local, *_) in enumerate(_SHAPE)}
 
 
 class _Plan:
@@ -494,27 +495,26 @@ def _scan_plan(data: bytes) -> _Plan | None:
     kids = np.flatnonzero(inside)
     rel = depth[kids] - depth[owner_row[kids]]
     owner = np.cumsum(pt)[owner_row[kids]] - 1
-    kinds: dict[str, np.ndarray] = {}
-    known = np.zeros(kids.size, dtype=bool)
     qnames = [sc.qnames(local, _AX_NS if ext else t_ns) for local, _, _, ext, _ in _SHAPE]
     which = sc.classify([q for qs in qnames for q in qs], kids)  # -1: any other name
     entry = np.array([j for j, qs in enumerate(qnames) for _ in qs] + [-1], dtype=np.int32)[which]
-    for j, (local, level, parent, _, _) in enumerate(_SHAPE):
-        hit = (rel == level) & (entry == j)
-        if parent is not None and hit.any():
-            is_par = np.zeros(rows.size, dtype=bool)
-            is_par[kids[kinds[parent]]] = True
-            hrows = np.flatnonzero(hit)
-            dh = depth[kids[hrows]]
-            prow = np.empty(hrows.size, dtype=np.intp)
-            for lv in np.unique(dh).tolist():
-                sel = dh == lv
-                prow[sel] = anc(lv - 1)[kids[hrows[sel]]]
-            hit[hrows[~is_par[prow]]] = False  # under another parent: not this shape
-        kinds[local] = np.flatnonzero(hit)
-        known |= hit
-    if not known.all():
-        return None
+    if (entry < 0).any():
+        return None  # an element the shape does not hold
+    # each kind's rows (into kids), in document order: one stable sort
+    order = np.argsort(entry, kind="stable")
+    cuts = np.searchsorted(entry[order], np.arange(len(_SHAPE) + 1))
+    kinds = {local: order[cuts[j]: cuts[j + 1]] for j, (local, *_) in enumerate(_SHAPE)}
+    # an element's parent: the nearest element one level up before it (among kids)
+    at = np.arange(kids.size)
+    up = {lv: np.maximum.accumulate(np.where(rel == lv, at, -1)) for lv in (1, 2)}
+    for local, level, parent, _, _ in _SHAPE:
+        k = kinds[local]
+        if k.size and (rel[k] != level).any():
+            return None  # at another depth than the shape's
+        if parent is not None and k.size:
+            par = up[level - 1][k]
+            if (par < 0).any() or (entry[np.maximum(par, 0)] != _KIND[parent]).any():
+                return None  # under another parent: not this shape
     last = sc.is_end.size - 1
     for local, k in kinds.items():
         if not k.size:
