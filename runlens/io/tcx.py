@@ -495,11 +495,17 @@ def _scan_plan(data: bytes) -> _Plan | None:
     kids = np.flatnonzero(inside)
     rel = depth[kids] - depth[owner_row[kids]]
     owner = np.cumsum(pt)[owner_row[kids]] - 1
-    qnames = [sc.qnames(local, _AX_NS if ext else t_ns) for local, _, _, ext, _ in _SHAPE]
-    which = sc.classify([q for qs in qnames for q in qs], kids)  # -1: any other name
-    entry = np.array([j for j, qs in enumerate(qnames) for _ in qs] + [-1], dtype=np.int32)[which]
+    # each element's entry in _SHAPE, its name compared only with those of its depth
+    entry = np.full(kids.size, -1, dtype=np.int32)
+    for level in (1, 2, 3):
+        at_level = np.flatnonzero(rel == level)
+        idx = [j for j, shape in enumerate(_SHAPE) if shape[1] == level]
+        qnames = [sc.qnames(_SHAPE[j][0], _AX_NS if _SHAPE[j][3] else t_ns) for j in idx]
+        which = sc.classify([q for qs in qnames for q in qs], kids[at_level])
+        entry[at_level] = np.array([j for j, qs in zip(idx, qnames) for _ in qs] + [-1],
+                                   dtype=np.int32)[which]
     if (entry < 0).any():
-        return None  # an element the shape does not hold
+        return None  # an element the shape does not hold (or deeper than it)
     # each kind's rows (into kids), in document order: one stable sort
     order = np.argsort(entry, kind="stable")
     cuts = np.searchsorted(entry[order], np.arange(len(_SHAPE) + 1))

@@ -111,6 +111,8 @@ class Scan:
         end = gt - self.is_empty
         before = a[end - 1]
         slow = np.flatnonzero(_ENDS_NAME[before] | (before == 34) | (before == 39))
+        #: Tags with attributes (or a space before their '>'): where a name ends early.
+        self.attributed = slow
         if slow.size:
             pos = at[slow].copy()
             todo = np.arange(slow.size)
@@ -402,8 +404,6 @@ def scan(data: bytes) -> Scan | None:
         if not lt.size:
             return None
     root_tag = data[int(lt[0]): int(gt[0]) + 1]
-    if data.find(b"xmlns", int(gt[0])) >= 0:
-        return None
     nsmap: dict[Any, str] = {}
     for mm in _XMLNS.finditer(root_tag):
         uri = mm.group(2) if mm.group(2) is not None else mm.group(3)
@@ -411,4 +411,13 @@ def scan(data: bytes) -> Scan | None:
         nsmap[prefix] = _norm_attr(uri.decode("utf-8"))
     if nsmap.get(None) == "":
         del nsmap[None]
-    return Scan(data, lt, gt, nsmap)
+    sc = Scan(data, lt, gt, nsmap)
+    # A namespace declared below the root would change what a prefix means. It is an
+    # attribute, so only tags with attributes can hold one: looked for in those when
+    # they are few, else in the whole text.
+    rest = sc.attributed[sc.attributed > 0]
+    if rest.size > 2000:
+        found = data.find(b"xmlns", int(gt[0])) >= 0
+    else:
+        found = b"xmlns" in b"".join(data[i:j] for i, j in zip(lt[rest].tolist(), gt[rest].tolist()))
+    return None if found else sc

@@ -101,6 +101,8 @@ GPX_CASES = {
     "a waypoint": (lambda: _gpx().replace("<trk>", '<wpt lat="1" lon="2"><name>x</name></wpt><trk>', 1),
                    True),
     "a name that is not ASCII": (lambda: _gpx().replace("<trk>", "<trk><name>Läufe ½</name>", 1), True),
+    "a namespace declared below the root": (
+        lambda: _gpx().replace("<trkpt ", '<trkpt xmlns:o="urn:other" ', 1), False),
     "a comment": (lambda: _gpx().replace("<trkseg>", "<trkseg><!-- c -->", 1), False),
     "an entity": (lambda: _gpx().replace("<trk>", "<trk><name>a &amp; b</name>", 1), False),
     "CRLF line ends": (lambda: _gpx().replace("\n", "\r\n"), False),
