@@ -88,7 +88,8 @@ def measure(repeat: int) -> dict:
         "gpx_runlens_read_s": (lambda: read(gpx), True),
     }
     if tcx is not None:
-        cases["tcx_runlens_read_s"] = (lambda: read(tcx), True)
+        # from the file, as tcxreader reads it
+        cases["tcx_runlens_read_s"] = (lambda: read(tcx_path), True)
         if TCXReader is not None:
             cases["tcx_tcxreader_s"] = (lambda: TCXReader().read(str(tcx_path)), True)
     for fn, _ in cases.values():
