@@ -353,8 +353,10 @@ class _Plan:
         self.cols = cols
         self.n = n
         self._floats: dict[str, np.ndarray | None] = {}
-        #: Unix seconds of every point when its time was parsed from the bytes (else None).
+        #: Unix seconds of every point when its time was parsed from the bytes (else None),
+        #: and then (the points with a time, ascending; the text of the i-th of them).
         self.time_s: np.ndarray | None = None
+        self.first_time: tuple | None = None
 
     def _column(self, k: str) -> np.ndarray | None:
         """Channel ``k`` of every point as floats, when every present text is a number."""
@@ -431,6 +433,15 @@ class _Plan:
                 arrays[k] = arr
             if self.time_s is not None:
                 arrays["time_s"] = self.time_s[at]
+                # The times as texts serve only to find the first one's UTC offset
+                # (_offset_s): that one text, in its place, the others left None.
+                timed, text_of = self.first_time
+                arrays["time_text"] = np.full(at.size, None, dtype=object)
+                k = np.flatnonzero(np.isin(at, timed))
+                if k.size:
+                    arrays["time_text"][k[0]] = text_of(int(np.searchsorted(timed, at[k[0]])))
+                out.append((np.asarray(lap_of, dtype=int), np.asarray(trk_of, dtype=int), arrays))
+                continue
             times = self._texts("time")
             if at.size == self.n:  # one activity: every point, in order
                 arrays["time_text"] = np.array(times, dtype=object)
@@ -531,16 +542,21 @@ def _scan_plan(data: bytes) -> _Plan | None:
             r = kids[k]
             if not (sc.is_empty[r] | sc.is_end[np.minimum(r + 1, last)]).all():
                 return None  # a leaf holding an element
-    leaves = [(local, key) for local, _, _, _, key in _SHAPE if key is not None]
+    # Times written alike, real and in range are parsed from the bytes (seconds); then
+    # only the first one of an activity is needed as text (its UTC offset).
+    parsed = sc.present_times(kids[kinds["Time"]])
+    time_s = first_time = None
+    if parsed is not None:
+        time_s = np.full(n, np.nan)
+        has_time = owner[kinds["Time"]][parsed[0]]
+        time_s[has_time] = parsed[1] / 1e9
+        rows_time = kids[kinds["Time"]][parsed[0]]
+        first_time = (has_time, lambda i: sc.texts(rows_time[i: i + 1])[0])
+    leaves = [(local, key) for local, _, _, _, key in _SHAPE
+              if key is not None and not (key == "time" and parsed is not None)]
     got = sc.present_texts_of([kids[kinds[local]] for local, _ in leaves])
     # each channel: (its points, in order: each element is once a point at most; texts)
     cols = {key: (owner[kinds[local]][has], texts) for (local, key), (has, texts) in zip(leaves, got)}
-    # Times written alike, real and in range, also as seconds parsed from the bytes.
-    parsed = sc.present_times(kids[kinds["Time"]])
-    time_s = None
-    if parsed is not None:
-        time_s = np.full(n, np.nan)
-        time_s[owner[kinds["Time"]][parsed[0]]] = parsed[1] / 1e9
     # Each track with trackpoints is emptied and numbered; a track left as it is must
     # hold no text that could pass for a number.
     tr_rows = np.flatnonzero(is_track)
@@ -571,7 +587,7 @@ def _scan_plan(data: bytes) -> _Plan | None:
     tag = "{" + t_ns + "}Track" if t_ns else "Track"
     tracks = list(zip(first_pt.tolist(), counts.tolist()))
     plan = _Plan(b"".join(pieces), tag, tracks, cols, n)
-    plan.time_s = time_s
+    plan.time_s, plan.first_time = time_s, first_time
     return plan
 
 

@@ -106,6 +106,7 @@ class Scan:
         self.depth = np.where(self.is_end, after, after - step)
         self._name_at = at = lt + 1 + self.is_end
         self._ascii: str | None = None  # the document as text, when it is ASCII
+        self._words: np.ndarray | None = None  # 8 bytes from each offset (see _same_bytes)
         # Where each name ends: at the '>' (or '/>') for a tag without attributes; for
         # the others (a quote or whitespace before the '>'), the first byte ending a name.
         end = gt - self.is_empty
@@ -160,11 +161,28 @@ class Scan:
                 continue
             cand = np.flatnonzero(key == ((len(q) << 16) | (q[0] << 8) | q[-1]))
             if cand.size and len(q) > 2:
-                body = np.frombuffer(q, dtype=np.uint8)[1:-1]
-                got = self.a[at[cand][:, None] + np.arange(1, len(q) - 1)]
-                cand = cand[(got == body).all(axis=1)]
+                cand = self._same_bytes(at[cand], q, cand)
             out[cand] = j
         return out
+
+    def _same_bytes(self, at: np.ndarray, q: bytes, cand: np.ndarray) -> np.ndarray:
+        """Of ``cand``, those whose name (at ``at``) has the middle bytes of ``q``:
+        compared eight bytes at a time, as little-endian words read in place."""
+        words = self._words
+        if words is None:
+            n = max(self.a.size - 7, 0)
+            words = self._words = np.ndarray((n,), dtype="<u8", buffer=self.data, strides=(1,))
+        for k in range(1, len(q) - 1, 8):
+            chunk = q[k: min(k + 8, len(q) - 1)]
+            pos = at + k
+            if pos.size and int(pos.max()) >= words.size:  # the file's last bytes: one by one
+                got = self.a[at[:, None] + np.arange(1, len(q) - 1)]
+                keep = (got == np.frombuffer(q, dtype=np.uint8)[1:-1]).all(axis=1)
+                return cand[keep]
+            mask = np.uint64((1 << (8 * len(chunk))) - 1)
+            keep = (words[pos] & mask) == np.uint64(int.from_bytes(chunk, "little"))
+            cand, at = cand[keep], at[keep]
+        return cand
 
     def name(self, i: int) -> str:
         """Tag ``i``'s name as written (with its prefix)."""
