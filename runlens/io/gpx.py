@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import CorruptFileError, NoRecordsError, NotAnActivityError, RunlensError
-from ..model import FOOT_SPORTS, SUMMARY_KEYS, Activity, Source
+from ..model import FOOT_SPORTS, SUMMARY_KEYS, Activity, Records, Source
 from ..units import median
 from .xmlsafe import check_xml
 
@@ -583,8 +583,6 @@ def _assemble(
     tr: _Track, data: bytes, name: str, sha256: str, compressed: bool, reader: str
 ) -> Activity:
     """The Activity of a decoded track (shared by both readers)."""
-    import pandas as pd
-
     n_points = len(tr.t)
     if n_points == 0:
         if tr.has_routes_or_waypoints:
@@ -618,7 +616,7 @@ def _assemble(
         warnings.append("track point times go backwards; points were put in time order")
     # Whole microseconds (GPX times carry at most what gpxpy keeps): no float residue.
     us = np.round(t[order] * 1e6).astype(np.int64)
-    index = pd.DatetimeIndex(pd.to_datetime(us, unit="us", utc=True), name="timestamp")
+    t_ns = us * 1000
 
     sport = gpx_sport(tr.sport_text)
     cols: dict[str, np.ndarray] = {}
@@ -650,14 +648,13 @@ def _assemble(
         else:
             cols["cadence_rpm"] = cad
 
-    records = pd.DataFrame(cols, index=index)
     return Activity(
-        records=records,
+        records=Records(t_ns, cols),
         source=Source(name, "gpx", sha256, len(data), compressed, reader),
         sport=sport,
         sub_sport=None,
-        start=index[0],
-        developer=pd.DataFrame(index=index),
+        start=int(t_ns[0]),
+        developer=Records(t_ns),
         device_summary={k: None for k in SUMMARY_KEYS},
         cadence_convention=convention,
         warnings=warnings,

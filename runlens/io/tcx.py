@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import CorruptFileError, NoRecordsError, NotAnActivityError
-from ..model import FOOT_SPORTS, SUMMARY_KEYS, Activity, Device, Pause, Segment, Source
+from ..model import FOOT_SPORTS, SUMMARY_KEYS, Activity, Device, Pause, Records, Segment, Source
 from ..units import median
 from .events import EVENT_GAP_S
 from .xmlsafe import check_xml
@@ -709,8 +709,6 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     NoRecordsError
         Activities without any timed trackpoint.
     """
-    import pandas as pd
-
     from .rawfit import combine_summaries
 
     check_xml(data, name, "TCX")
@@ -887,7 +885,7 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     sport_arr = sport_arr[order]
     raw = {k: v[order] for k, v in raw.items()}
     us = np.round(t * 1e6).astype(np.int64)
-    index = pd.DatetimeIndex(pd.to_datetime(us, unit="us", utc=True), name="timestamp")
+    t_ns = us * 1000
 
     sports = [s for s, _, _ in sessions_meta]
     main = next((s for s in sports if s == "running"), sports[0] if sports else None)
@@ -925,8 +923,9 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
         if (~foot).any() and np.isfinite(cad[~foot]).any():
             cols["cadence_rpm"] = np.where(~foot, cad, np.nan)
 
-    def ts(x: float) -> pd.Timestamp:
-        return pd.Timestamp(int(round(x * 1e6)), unit="us", tz="UTC")
+    def ts(x: float) -> int:
+        """Unix seconds as UTC nanoseconds, whole microseconds (as the records)."""
+        return int(round(x * 1e6)) * 1000
 
     laps: list[Segment] = []
     for sport, ls, le, lap in sorted(laps_meta, key=lambda x: x[1]):
@@ -936,7 +935,7 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
         mine = [
             lp.device_summary
             for lp in laps
-            if lp.sport == sport and s0 <= lp.start.timestamp() <= s1 + 1
+            if lp.sport == sport and s0 <= lp.start_ns / 1e9 <= s1 + 1
         ]
         summ = combine_summaries(mine)
         if mine:
@@ -946,21 +945,20 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     running = [s for s in sessions if s.sport == "running"]
     device_summary = combine_summaries([s.device_summary for s in (running or sessions)])
 
-    records = pd.DataFrame(cols, index=index)
     first_act = group[0]
     return Activity(
-        records=records,
+        records=Records(t_ns, cols),
         source=Source(name, "tcx", sha256, len(data), compressed, "runlens-tcx"),
         sport=main,
         sub_sport=None,
-        start=sessions[0].start if sessions else index[0],
+        start=sessions[0].start_ns if sessions else int(t_ns[0]),
         utc_offset_s=_offset_s(list(first_act["times_text"])),
         device=_creator(first_act["act"]),
         sessions=sessions,
         laps=laps,
         pauses=[Pause(ts(a), ts(b)) for a, b in sorted(pauses)],
         device_summary=device_summary,
-        developer=pd.DataFrame(index=index),
+        developer=Records(t_ns),
         cadence_convention=convention,
         warnings=warnings,
         extra={
