@@ -2,7 +2,7 @@
 
 pandas (~0.35 s), scipy (~1 s for scipy.signal) and matplotlib (~0.8 s) must not
 be paid for by ``import runlens`` or ``runlens --help``; ``runlens analyze`` of a
-FIT file runs on NumPy alone (no pandas, scipy or matplotlib). Each check runs in a
+FIT, GPX or TCX file runs on NumPy alone (no pandas, scipy or matplotlib). Each check runs in a
 fresh interpreter.
 """
 
@@ -165,17 +165,8 @@ def test_analyze_file_imports_no_scipy_matplotlib_or_pyarrow(fmt, json_out, tmp_
     assert not loaded & set(NEVER_IN_ANALYZE), sorted(loaded & set(NEVER_IN_ANALYZE))
 
 
-_NOT_YET = pytest.mark.xfail(
-    strict=True,
-    reason="issue 28: the GPX and TCX readers still build their samples as a pandas "
-    "DataFrame (the FIT path does not); strict: fails once they do not, as a reminder",
-)
-
-
 @pytest.mark.parametrize("json_out", [False, True], ids=["text", "json"])
-@pytest.mark.parametrize(
-    "fmt", ["fit", pytest.param("gpx", marks=_NOT_YET), pytest.param("tcx", marks=_NOT_YET)]
-)
+@pytest.mark.parametrize("fmt", sorted(_FORMATS))
 def test_analyze_file_imports_no_pandas(fmt, json_out, tmp_path):
     """The single-file path runs on NumPy: pandas is for DataFrames a caller asks for
     and for reading a history (issue 28)."""

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import CorruptFileError, NoRecordsError, NotAnActivityError, RunlensError
-from ..model import FOOT_SPORTS, SUMMARY_KEYS, Activity, Source
+from ..model import FOOT_SPORTS, SUMMARY_KEYS, Activity, Records, Source
 from ..units import median
 from .xmlsafe import check_xml
 
@@ -187,29 +187,35 @@ _FIX_VALUES = frozenset({"none", "2d", "3d", "dgps", "pps", "3"})
 _CHECKED = sorted(_CHECKED_FLOAT | _CHECKED_INT | {"fix"})
 
 
-def _unix_seconds(times: list[str | None], name: str) -> np.ndarray:
+def _unix_seconds(times: list[str | None], name: str, plain: bool = False) -> np.ndarray:
     """ISO 8601 strings -> Unix seconds exactly as ``datetime.timestamp()`` of gpxpy's value.
 
-    Whole arrays: pandas parses, the result is truncated to microseconds (gpxpy
-    keeps six fraction digits) and divided like ``timedelta.total_seconds()``.
+    Whole arrays: NumPy parses (pandas where NumPy cannot), the result is truncated to
+    microseconds (gpxpy keeps six fraction digits) and divided like
+    ``timedelta.total_seconds()``.
     """
-    import pandas as pd
-
     out = np.full(len(times), np.nan)
     idx = [i for i, s in enumerate(times) if s is not None]
     if not idx:
         return out
-    strs = [times[i] for i in idx]
-    plain = _PLAIN_TIME_RE.match
-    if not all(map(plain, strs)):
+    strs = times if len(idx) == len(times) else [times[i] for i in idx]
+    from .times import _plain_and_in_range, plain_ns
+
+    # Plain times in range (one match a text; ``plain``: the caller knows) are parsed
+    # by NumPy in one call.
+    ns = plain_ns(strs) if plain or _plain_and_in_range(strs) else None  # type: ignore[arg-type]
+    if ns is None and not all(map(_PLAIN_TIME_RE.match, strs)):  # type: ignore[arg-type]
         # Naive times (gpxpy reads them in the machine's zone), one-digit fields, a space
         # for "T", odd zones or text gpxpy would drop: leave the whole file to gpxpy.
         raise FastGpxRefused("a time not in the plain ISO 8601 form", path=name)
-    try:
-        parsed = pd.to_datetime(pd.Series(strs), format="ISO8601", utc=True)
-    except (ValueError, OverflowError) as exc:
-        raise FastGpxRefused(f"unparseable time ({exc})", path=name) from None
-    ns = parsed.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    if ns is None:
+        import pandas as pd
+
+        try:
+            parsed = pd.to_datetime(pd.Series(strs), format="ISO8601", utc=True)
+        except (ValueError, OverflowError) as exc:
+            raise FastGpxRefused(f"unparseable time ({exc})", path=name) from None
+        ns = parsed.to_numpy(dtype="datetime64[ns]").astype(np.int64)
     us = ns // 1000  # floor, as gpxpy truncates the fraction to 6 digits
     out[np.asarray(idx)] = us / 1e6
     return out
@@ -252,39 +258,50 @@ def _column(
 
 
 def _fast_track(data: bytes, name: str) -> _Track:
-    """Track points as arrays, from one lxml parse (C, 4x ElementTree's), numbers
-    converted at once.
+    """Track points as arrays, numbers converted at once.
 
-    The tree is walked by :func:`_walk_parts` (libxml2's XPath was measured
-    slower than this walk for the same columns: its descendant axis is
-    quadratic, each predicate a pass).
+    Plain XML (:mod:`runlens.io.xmlscan`) of the shape watches write is read
+    from its bytes by :func:`_scan_parts`, after libxml2 has checked the whole
+    file without building a tree; any other file is parsed by lxml (C, 4x
+    ElementTree's) and walked by :func:`_walk_parts` (libxml2's XPath was
+    measured slower than this walk for the same columns: its descendant axis
+    is quadratic, each predicate a pass).
     """
-    from .xmlparse import gc_paused, parse_xml
+    got = _scan_parts(data)
+    if got is not None:
+        parts, sport_text, creator, has_rw = got
+    else:
+        from .xmlparse import gc_paused, parse_xml
 
-    root = parse_xml(data, name, "GPX")
-    is11 = root.get("version") == "1.1"  # gpxpy reads <type> and extensions only in GPX 1.1
-    with gc_paused():
-        parts = _walk_parts(root, is11, name)
+        root = parse_xml(data, name, "GPX")
+        is11 = root.get("version") == "1.1"  # gpxpy reads <type> and extensions only in GPX 1.1
+        with gc_paused():
+            parts = _walk_parts(root, is11, name)
+        sport_text = None
+        for trk in root:
+            if is11 and sport_text is None and _loc(trk.tag) == "trk":
+                for c in trk:
+                    if _loc(c.tag) == "type":
+                        sport_text = c.text or None
+                        break
+        creator = root.get("creator")
+        has_rw = any(_loc(c.tag) in ("rte", "wpt") for c in root)
     n, lat, lon, times, ele, ext_parts = parts
-
-    sport_text = None
-    for trk in root:
-        if is11 and sport_text is None and _loc(trk.tag) == "trk":
-            for c in trk:
-                if _loc(c.tag) == "type":
-                    sport_text = c.text or None
-                    break
-    from .times import screen_time_texts
+    from .times import _plain_and_in_range, screen_time_texts
 
     # Offsets beyond +-14:00 and dates past 2261 lose their point, not the file.
-    times, notes, n_refused = screen_time_texts(times)
+    seconds = times if isinstance(times, np.ndarray) else None  # parsed from the bytes
+    plain = seconds is not None or _plain_and_in_range(times)  # nothing to refuse
+    if plain:
+        notes, n_refused = [], 0
+    else:
+        times, notes, n_refused = screen_time_texts(times)
     ext = {k: np.full(n, np.nan) for k in _CHANNELS}
     for k, (kp, vals) in ext_parts.items():
         ext[k] = _column(n, kp, vals, name, f"<{k}>", notes)
-    has_rw = any(_loc(c.tag) in ("rte", "wpt") for c in root)
     ele_col = _column(n, ele[0], ele[1], name, "<ele>", notes)
     return _Track(
-        t=_unix_seconds(times, name),
+        t=seconds if seconds is not None else _unix_seconds(times, name, plain),
         notes=notes,
         refused=n_refused,
         lat=_floats(lat, name, "latitude"),
@@ -292,9 +309,155 @@ def _fast_track(data: bytes, name: str) -> _Track:
         ele=ele_col,
         ext=ext,
         sport_text=sport_text,
-        creator=root.get("creator"),
+        creator=creator,
         has_routes_or_waypoints=has_rw,
     )
+
+
+#: Garmin's TrackPointExtension namespaces (v1: hr, cad, atemp; v2 adds speed, course).
+_TPX_NS = (
+    "http://www.garmin.com/xmlschemas/TrackPointExtension/v1",
+    "http://www.garmin.com/xmlschemas/TrackPointExtension/v2",
+)
+#: Leaves of a TrackPointExtension: the channels first, then what else Garmin writes there.
+_TPX_LEAVES = {"hr": "hr", "cad": "cad", "atemp": "temp", "speed": "speed",
+               "course": None, "wtemp": None, "depth": None, "bearing": None}
+
+
+def _scan_parts(data: bytes):
+    """What :func:`_walk_parts` gives (and the track's ``<type>``, the creator,
+    whether routes or waypoints are there), read from the bytes of a plain file
+    whose points hold only ``<ele>``, ``<time>`` and ``<extensions>`` with one
+    Garmin TrackPointExtension (v1 or v2) and a plain ``<power>``, each leaf
+    once, in the document's namespace. None for any other file (the walk reads
+    it: other spellings, namespaces or depths, the point fields gpxpy checks).
+    """
+    from .xmlscan import scan, well_formed
+
+    sc = scan(data)
+    if sc is None or not well_formed(data):
+        return None
+    g, root_local = sc.local(0)
+    attrs = sc.attrs(0)
+    is11 = attrs.get("version") == "1.1"
+    start = ~sc.is_end
+    depth = sc.depth
+    rows = np.arange(depth.size)
+
+    def named(level_rows: np.ndarray, local: str) -> np.ndarray:
+        """The rows among ``level_rows`` named ``local`` in the document's namespace."""
+        mask = np.zeros(depth.size, dtype=bool)
+        mask[level_rows[sc.named(sc.qnames(local, g), level_rows)]] = True
+        return mask
+
+    def ancestor(level: int) -> np.ndarray:
+        at = np.where(start & (depth == level), rows, -1)
+        return np.maximum.accumulate(at)
+
+    # Tracks, segments, points: the canonical spelling, and no other element whose
+    # local name the walk would take for one (it ignores namespaces).
+    level1 = np.flatnonzero(start & (depth == 1))
+    is_trk = named(level1, "trk")
+    for i in level1[~is_trk[level1]].tolist():
+        if sc.local(i)[1] == "trk":
+            return None
+    anc1, anc2, anc3 = ancestor(1), ancestor(2), ancestor(3)
+    in_trk = (anc1 >= 0) & is_trk[np.maximum(anc1, 0)]
+    level2 = np.flatnonzero(start & (depth == 2) & in_trk)
+    is_seg = named(level2, "trkseg")
+    sport_text = None
+    done_trk: set[int] = set()
+    for i in level2[~is_seg[level2]].tolist():
+        local = sc.local(i)[1]
+        if local == "trkseg":
+            return None
+        trk = int(anc1[i])
+        if local == "type" and is11 and sport_text is None and trk not in done_trk:
+            done_trk.add(trk)  # the first <type> of each track, until one has text
+            sport_text = sc.texts(np.array([i]))[0] or None
+    in_seg = (anc2 >= 0) & is_seg[np.maximum(anc2, 0)]
+    level3 = np.flatnonzero(start & (depth == 3) & in_seg)
+    is_pt = named(level3, "trkpt")
+    for i in level3[~is_pt[level3]].tolist():
+        if sc.local(i)[1] == "trkpt":
+            return None
+    pt_rows = np.flatnonzero(is_pt)
+    n = pt_rows.size
+    if not n:
+        return None
+    has_rw = False
+    for i in level1[~is_trk[level1]].tolist():
+        if sc.local(i)[1] in ("rte", "wpt"):
+            has_rw = True
+            break
+
+    # Inside the points: only the shape the columns below assume.
+    inside = start & (depth >= 4) & (anc3 >= 0) & is_pt[np.maximum(anc3, 0)]
+    kids = np.flatnonzero(inside)
+    owner = np.cumsum(is_pt)[anc3[kids]] - 1
+    d = depth[kids]
+    spec = [("ele", 4, sc.qnames("ele", g)), ("time", 4, sc.qnames("time", g)),
+            ("extensions", 4, sc.qnames("extensions", g)), ("power", 5, sc.qnames("power", g)),
+            ("tpe", 5, [q for ns in _TPX_NS for q in sc.qnames("TrackPointExtension", ns)])]
+    spec += [(leaf, 6, [q for ns in _TPX_NS for q in sc.qnames(leaf, ns)]) for leaf in _TPX_LEAVES]
+    names = [q for _, _, qs in spec for q in qs]
+    which = sc.classify(names, kids)  # index into names, -1 for any other name
+    group = np.array([j for j, (_, _, qs) in enumerate(spec) for _ in qs] + [-1], dtype=np.int32)
+    level = np.array([lv for _, lv, _ in spec] + [-1], dtype=np.int32)
+    g_of = group[which]  # which entry of spec each element is (-1: none)
+    known = (g_of >= 0) & (level[g_of] == d)
+    kinds = {key: np.flatnonzero(known & (g_of == j)) for j, (key, _, _) in enumerate(spec)}
+    if not known.all():
+        return None
+    for key, k in kinds.items():
+        if k.size and np.bincount(owner[k], minlength=n).max() > 1:
+            return None  # a second <ele>, <extensions>, <hr>...: the walk takes the first
+        if key not in ("extensions", "tpe") and k.size:
+            r = kids[k]
+            nxt = np.minimum(r + 1, sc.is_end.size - 1)
+            if not (sc.is_empty[r] | sc.is_end[nxt]).all():
+                return None  # a leaf holding an element
+
+    # lat/lon of every point, from its start tag (per tag where it is not written
+    # <trkpt lat="..." lon="...">).
+    got = sc.attr_pair(pt_rows, "lat", "lon")
+    if got is None:
+        lat, lon = [], []
+        for i in pt_rows.tolist():
+            at = sc.attrs(i)
+            lat.append(at.get("lat"))
+            lon.append(at.get("lon"))
+        if None in lat or None in lon:
+            return None  # the walk refuses the file with its own message
+    else:
+        lat, lon = got
+
+    # Times written alike, real and in range are parsed from the bytes (Unix seconds,
+    # truncated to microseconds as gpxpy keeps them); other times stay texts.
+    parsed = sc.present_times(kids[kinds["time"]])
+    wanted = ["time"] if parsed is None else []
+    wanted += ["ele", *((x for x, c in _TPX_LEAVES.items() if c) if is11 else ()),
+               *(("power",) if is11 else ())]
+    got = sc.present_texts_of([kids[kinds[key]] for key in wanted])
+    col = {key: (owner[kinds[key]][has], texts) for key, (has, texts) in zip(wanted, got)}
+    times: Any
+    if parsed is not None:
+        times = np.full(n, np.nan)
+        times[owner[kinds["time"]][parsed[0]]] = (parsed[1] // 1000) / 1e6
+    else:
+        times = [None] * n
+        tp, tt = col["time"]
+        if tp.size == n:
+            times = tt
+        else:
+            for i, t in zip(tp.tolist(), tt):
+                times[i] = t
+    ele = col["ele"]
+    ext_parts = {}
+    for leaf, key in (*((x, c) for x, c in _TPX_LEAVES.items() if c), ("power", "power")):
+        if leaf in col and col[leaf][0].size:
+            ext_parts[key] = col[leaf]
+    return (n, lat, lon, times, ele, ext_parts), sport_text, attrs.get("creator"), has_rw
 
 
 def _loc(tag) -> str:
@@ -420,8 +583,6 @@ def _assemble(
     tr: _Track, data: bytes, name: str, sha256: str, compressed: bool, reader: str
 ) -> Activity:
     """The Activity of a decoded track (shared by both readers)."""
-    import pandas as pd
-
     n_points = len(tr.t)
     if n_points == 0:
         if tr.has_routes_or_waypoints:
@@ -455,7 +616,7 @@ def _assemble(
         warnings.append("track point times go backwards; points were put in time order")
     # Whole microseconds (GPX times carry at most what gpxpy keeps): no float residue.
     us = np.round(t[order] * 1e6).astype(np.int64)
-    index = pd.DatetimeIndex(pd.to_datetime(us, unit="us", utc=True), name="timestamp")
+    t_ns = us * 1000
 
     sport = gpx_sport(tr.sport_text)
     cols: dict[str, np.ndarray] = {}
@@ -487,14 +648,13 @@ def _assemble(
         else:
             cols["cadence_rpm"] = cad
 
-    records = pd.DataFrame(cols, index=index)
     return Activity(
-        records=records,
+        records=Records(t_ns, cols),
         source=Source(name, "gpx", sha256, len(data), compressed, reader),
         sport=sport,
         sub_sport=None,
-        start=index[0],
-        developer=pd.DataFrame(index=index),
+        start=int(t_ns[0]),
+        developer=Records(t_ns),
         device_summary={k: None for k in SUMMARY_KEYS},
         cadence_convention=convention,
         warnings=warnings,

@@ -263,11 +263,11 @@ def read_source(source: SourceLike) -> SourceBytes:
     from .salvage import wide_xml_as_utf8
 
     data = wide_xml_as_utf8(data)  # a GPX saved as UTF-16 is XML, read as such
-    if not data.strip():
+    if not data or data.isspace():  # (no copy: strip() copied the whole file)
         raise EmptyFileError(
             "file is empty (0 bytes)" if not data else "file holds only white space", path=name
         )
-    if not data.strip(b"\x00"):
+    if data[:1] == b"\x00" and not data.strip(b"\x00"):
         raise EmptyFileError(
             f"file holds only zero bytes ({len(data)}): nothing was ever written to it",
             path=name,

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import CorruptFileError, NoRecordsError, NotAnActivityError
-from ..model import FOOT_SPORTS, SUMMARY_KEYS, Activity, Device, Pause, Segment, Source
+from ..model import FOOT_SPORTS, SUMMARY_KEYS, Activity, Device, Pause, Records, Segment, Source
 from ..units import median
 from .events import EVENT_GAP_S
 from .xmlsafe import check_xml
@@ -115,14 +115,23 @@ def _times(
     A time with an offset beyond +-14:00 or dated past what a time stamp holds
     is NaN, with a warning in ``notes`` (runlens.io.times): it must not wrap round.
     """
-    import pandas as pd
+    from .times import _plain_and_in_range, plain_ns, screen_time_texts
 
-    from .times import screen_time_texts
+    out = np.full(len(texts), np.nan)
+    if _plain_and_in_range(texts):  # nothing to refuse, every time plain: NumPy parses
+        idx = [i for i, s in enumerate(texts) if s]
+        if not idx:
+            return out, False
+        strs = texts if len(idx) == len(texts) else [texts[i] for i in idx]
+        ns = plain_ns(strs)  # type: ignore[arg-type]
+        if ns is not None:
+            out[np.asarray(idx)] = ns / 1e9
+            return out, False
+    import pandas as pd
 
     texts, why, _ = screen_time_texts(texts, "trackpoint")
     if notes is not None:
         notes.extend(why)
-    out = np.full(len(texts), np.nan)
     idx = [i for i, s in enumerate(texts) if s]
     if not idx:
         return out, False
@@ -307,6 +316,282 @@ def _leaf_texts(pts, tracks, leaf_tags, texts):
     return {k: [None if v is unset else v for v in col] for k, col in texts.items()}
 
 
+#: The TCX ActivityExtension v2 namespace (TPX: Speed, RunCadence, Watts).
+_AX_NS = "http://www.garmin.com/xmlschemas/ActivityExtension/v2"
+#: A trackpoint's elements in the shape Garmin writes: (name, depth below the point,
+#: parent, in the extension namespace, channel). Leaves hold text only.
+_SHAPE = (
+    ("Time", 1, None, False, "time"),
+    ("Position", 1, None, False, None),
+    ("AltitudeMeters", 1, None, False, "ele"),
+    ("DistanceMeters", 1, None, False, "dist"),
+    ("HeartRateBpm", 1, None, False, None),
+    ("Cadence", 1, None, False, "cad"),
+    ("SensorState", 1, None, False, None),
+    ("Extensions", 1, None, False, None),
+    ("LatitudeDegrees", 2, "Position", False, "lat"),
+    ("LongitudeDegrees", 2, "Position", False, "lon"),
+    ("Value", 2, "HeartRateBpm", False, "hr"),
+    ("TPX", 2, "Extensions", True, None),
+    ("Speed", 3, "TPX", True, "speed"),
+    ("RunCadence", 3, "TPX", True, "runcad"),
+    ("Watts", 3, "TPX", True, "power"),
+)
+_CONTAINERS = frozenset(("Position", "HeartRateBpm", "Extensions", "TPX"))
+_KIND = {local: j for j, (local, *_) in enumerate(_SHAPE)}
+
+
+class _Plan:
+    """A plain TCX read from its bytes: every track's trackpoints as columns, and the
+    document without them (``reduced``: each emptied ``<Track>`` holds its number
+    as text) for lxml to parse the laps, activities and creator from.
+    """
+
+    def __init__(self, reduced: bytes, tag: str, tracks: list, cols: dict, n: int) -> None:
+        self.reduced = reduced
+        self.track_tag = tag
+        self.tracks = tracks  # (first point, points) of each emptied track, in order
+        self.cols = cols
+        self.n = n
+        self._floats: dict[str, np.ndarray | None] = {}
+        #: Unix seconds of every point when its time was parsed from the bytes (else None),
+        #: and then (the points with a time, ascending; the text of the i-th of them).
+        self.time_s: np.ndarray | None = None
+        self.first_time: tuple | None = None
+
+    def _column(self, k: str) -> np.ndarray | None:
+        """Channel ``k`` of every point as floats, when every present text is a number."""
+        if k not in self._floats:
+            pos, texts = self.cols[k]
+            arr = np.full(self.n, np.nan)
+            if pos.size:
+                try:
+                    arr[pos] = np.array(texts, dtype=float)
+                except ValueError:
+                    arr = None  # converted per activity, as the walk does
+            self._floats[k] = arr
+        return self._floats[k]
+
+    def _texts(self, k: str) -> list:
+        """Channel ``k``'s text of every point (None where it has none)."""
+        pos, texts = self.cols[k]
+        if pos.size == self.n:
+            return texts
+        col: list = [None] * self.n
+        for i, t in zip(pos.tolist(), texts):
+            col[i] = t
+        return col
+
+    def points(self, acts: list[Any]) -> list | None:
+        """(lap number, track number, channel arrays) of each activity, as
+        :func:`_points` gives them; None if the tree holds a track this plan did not
+        empty, or the bounds of :func:`_bounded` would cut the file."""
+        from .bounds import MAX_MESSAGES
+
+        if len(acts) > MAX_MESSAGES["session"]:
+            return None
+        laps_of = [[c for c in act if _loc(c.tag) == "lap"] for act in acts]
+        if sum(map(len, laps_of)) > MAX_MESSAGES["lap"]:
+            return None
+        out = []
+        for laps in laps_of:
+            lap_of: list[int] = []
+            trk_of: list[int] = []
+            idx: list[np.ndarray] = []
+            k_trk = 0
+            for k_lap, lap in enumerate(laps):
+                for trk in lap:
+                    if _loc(trk.tag) != "track":
+                        continue
+                    if trk.tag != self.track_tag or len(trk):
+                        return None  # another spelling, or points this plan did not take
+                    text = trk.text
+                    count = 0
+                    if text and not text.isspace():
+                        first, count = self.tracks[int(text)]
+                        idx.append(np.arange(first, first + count))
+                    lap_of.extend([k_lap] * count)
+                    trk_of.extend([k_trk] * count)
+                    k_trk += 1
+            at = np.concatenate(idx) if idx else np.empty(0, dtype=np.intp)
+            arrays = {}
+            for k in _NUMERIC:
+                full = self._column(k)
+                if full is not None:
+                    arrays[k] = full[at]
+                    continue
+                col = self._texts(k)
+                vals = [col[i] for i in at.tolist()]
+                arr = np.full(at.size, np.nan)
+                has = [i for i, v in enumerate(vals) if v is not None]
+                if has:
+                    got = [vals[i] for i in has]
+                    try:
+                        conv = np.array(got, dtype=float)
+                    except ValueError:  # a value that is not a number: that one is missing
+                        conv = np.array([_num(v) for v in got], dtype=float)
+                    arr[np.asarray(has)] = conv
+                arrays[k] = arr
+            if self.time_s is not None:
+                arrays["time_s"] = self.time_s[at]
+                # The times as texts serve only to find the first one's UTC offset
+                # (_offset_s): that one text, in its place, the others left None.
+                timed, text_of = self.first_time
+                arrays["time_text"] = np.full(at.size, None, dtype=object)
+                k = np.flatnonzero(np.isin(at, timed))
+                if k.size:
+                    arrays["time_text"][k[0]] = text_of(int(np.searchsorted(timed, at[k[0]])))
+                out.append((np.asarray(lap_of, dtype=int), np.asarray(trk_of, dtype=int), arrays))
+                continue
+            times = self._texts("time")
+            if at.size == self.n:  # one activity: every point, in order
+                arrays["time_text"] = np.array(times, dtype=object)
+            else:
+                arrays["time_text"] = np.array([times[i] for i in at.tolist()], dtype=object)
+            out.append((np.asarray(lap_of, dtype=int), np.asarray(trk_of, dtype=int), arrays))
+        return out
+
+
+def _scan_plan(data: bytes) -> _Plan | None:
+    """The :class:`_Plan` of a plain TCX (:mod:`runlens.io.xmlscan`) whose tracks hold
+    only trackpoints of the shape in :data:`_SHAPE` (each element at most once a
+    point, in the document's namespace and the ActivityExtension's); None for any
+    other file, which is parsed and walked whole.
+    """
+    from .xmlscan import scan, well_formed
+
+    sc = scan(data)
+    if sc is None or not well_formed(data):
+        return None
+    t_ns = sc.local(0)[0]
+    start = ~sc.is_end
+    depth = sc.depth
+    rows = np.arange(depth.size)
+    anc_cache: dict[int, np.ndarray] = {}
+
+    def anc(level: int) -> np.ndarray:
+        got = anc_cache.get(level)
+        if got is None:
+            got = anc_cache[level] = np.maximum.accumulate(
+                np.where(start & (depth == level), rows, -1))
+        return got
+
+    def named(local: str, ns: str | None) -> np.ndarray:
+        return start & sc.named(sc.qnames(local, ns))
+
+    def child_of(parent: np.ndarray, levels: np.ndarray) -> np.ndarray:
+        out = np.zeros(rows.size, dtype=bool)
+        for lv in np.unique(levels).tolist():
+            a = anc(lv)
+            out |= start & (depth == lv + 1) & (a >= 0) & parent[np.maximum(a, 0)]
+        return out
+
+    is_track = named("Track", t_ns) & ~sc.is_empty
+    in_track = child_of(is_track, depth[is_track])
+    if not sc.named(sc.qnames("Trackpoint", t_ns), np.flatnonzero(in_track)).all():
+        return None  # a track holding something else: the walk reads it
+    pt = in_track  # every child of a track is a trackpoint
+    pt_rows = np.flatnonzero(pt)
+    n = pt_rows.size
+    if not n:
+        return None
+    # Inside the points: the shape of _SHAPE only, each element once a point.
+    pt_depths = np.unique(depth[pt_rows])
+    inside = np.zeros(rows.size, dtype=bool)
+    owner_row = np.full(rows.size, -1)
+    for lv in pt_depths.tolist():
+        a = anc(lv)
+        here = start & (depth > lv) & (a >= 0) & pt[np.maximum(a, 0)]
+        inside |= here
+        owner_row[here] = a[here]
+    kids = np.flatnonzero(inside)
+    rel = depth[kids] - depth[owner_row[kids]]
+    owner = np.cumsum(pt)[owner_row[kids]] - 1
+    # each element's entry in _SHAPE, its name compared only with those of its depth
+    entry = np.full(kids.size, -1, dtype=np.int32)
+    for level in (1, 2, 3):
+        at_level = np.flatnonzero(rel == level)
+        idx = [j for j, shape in enumerate(_SHAPE) if shape[1] == level]
+        qnames = [sc.qnames(_SHAPE[j][0], _AX_NS if _SHAPE[j][3] else t_ns) for j in idx]
+        which = sc.classify([q for qs in qnames for q in qs], kids[at_level])
+        entry[at_level] = np.array([j for j, qs in zip(idx, qnames) for _ in qs] + [-1],
+                                   dtype=np.int32)[which]
+    if (entry < 0).any():
+        return None  # an element the shape does not hold (or deeper than it)
+    # each kind's rows (into kids), in document order: one stable sort
+    order = np.argsort(entry, kind="stable")
+    cuts = np.searchsorted(entry[order], np.arange(len(_SHAPE) + 1))
+    kinds = {local: order[cuts[j]: cuts[j + 1]] for j, (local, *_) in enumerate(_SHAPE)}
+    # an element's parent: the nearest element one level up before it (among kids)
+    at = np.arange(kids.size)
+    up = {lv: np.maximum.accumulate(np.where(rel == lv, at, -1)) for lv in (1, 2)}
+    for local, level, parent, _, _ in _SHAPE:
+        k = kinds[local]
+        if k.size and (rel[k] != level).any():
+            return None  # at another depth than the shape's
+        if parent is not None and k.size:
+            par = up[level - 1][k]
+            if (par < 0).any() or (entry[np.maximum(par, 0)] != _KIND[parent]).any():
+                return None  # under another parent: not this shape
+    last = sc.is_end.size - 1
+    for local, k in kinds.items():
+        if not k.size:
+            continue
+        if np.bincount(owner[k], minlength=n).max() > 1:
+            return None  # an element twice in a point: the walk takes the first in the subtree
+        if local not in _CONTAINERS:
+            r = kids[k]
+            if not (sc.is_empty[r] | sc.is_end[np.minimum(r + 1, last)]).all():
+                return None  # a leaf holding an element
+    # Times written alike, real and in range are parsed from the bytes (seconds); then
+    # only the first one of an activity is needed as text (its UTC offset).
+    parsed = sc.present_times(kids[kinds["Time"]])
+    time_s = first_time = None
+    if parsed is not None:
+        time_s = np.full(n, np.nan)
+        has_time = owner[kinds["Time"]][parsed[0]]
+        time_s[has_time] = parsed[1] / 1e9
+        rows_time = kids[kinds["Time"]][parsed[0]]
+        first_time = (has_time, lambda i: sc.texts(rows_time[i: i + 1])[0])
+    leaves = [(local, key) for local, _, _, _, key in _SHAPE
+              if key is not None and not (key == "time" and parsed is not None)]
+    got = sc.present_texts_of([kids[kinds[local]] for local, _ in leaves])
+    # each channel: (its points, in order: each element is once a point at most; texts)
+    cols = {key: (owner[kinds[local]][has], texts) for (local, key), (has, texts) in zip(leaves, got)}
+    # Each track with trackpoints is emptied and numbered; a track left as it is must
+    # hold no text that could pass for a number.
+    tr_rows = np.flatnonzero(is_track)
+    tr_of_pt = np.zeros(n, dtype=np.intp)
+    for lv in np.unique(depth[pt_rows]).tolist():
+        sel = depth[pt_rows] == lv
+        tr_of_pt[sel] = anc(lv - 1)[pt_rows[sel]]
+    tracks_with, first_pt, counts = np.unique(tr_of_pt, return_index=True, return_counts=True)
+    emptied = np.zeros(rows.size, dtype=bool)
+    emptied[tracks_with] = True
+    rest = tr_rows[~emptied[tr_rows]]
+    if rest.size:
+        for t in sc.texts(rest):
+            if t is not None and not t.isspace():
+                return None
+    ends = np.zeros(tracks_with.size, dtype=np.intp)
+    for lv in np.unique(depth[tracks_with]).tolist():
+        closers = np.flatnonzero(sc.is_end & (depth == lv))
+        sel = depth[tracks_with] == lv
+        ends[sel] = closers[np.searchsorted(closers, tracks_with[sel])]
+    pieces = []
+    at = 0
+    for k, (s, e) in enumerate(zip((sc.gt[tracks_with] + 1).tolist(), sc.lt[ends].tolist())):
+        pieces.append(data[at:s])
+        pieces.append(str(k).encode())
+        at = e
+    pieces.append(data[at:])
+    tag = "{" + t_ns + "}Track" if t_ns else "Track"
+    tracks = list(zip(first_pt.tolist(), counts.tolist()))
+    plan = _Plan(b"".join(pieces), tag, tracks, cols, n)
+    plan.time_s, plan.first_time = time_s, first_time
+    return plan
+
+
 def _lap_totals(lap: Any) -> dict[str, Any]:
     """A <Lap>'s own totals, as the file states them."""
     out: dict[str, Any] = {"start_text": lap.get("StartTime")}
@@ -395,6 +680,21 @@ def _bounded(acts: list[Any], warnings: list[str]) -> list[Any]:
     return acts
 
 
+def _activities(root: Any) -> list[Any]:
+    """Every ``<Activity>`` under ``<Activities>`` (a MultiSportSession's too), in order."""
+    acts = []
+    for sec in root:
+        if _loc(sec.tag) != "activities":
+            continue
+        for el in sec:
+            k = _loc(el.tag)
+            if k == "activity":
+                acts.append(el)
+            elif k == "multisportsession":  # FirstSport / NextSport hold one Activity each
+                acts.extend(a for part in el for a in part if _loc(a.tag) == "activity")
+    return acts
+
+
 def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activity:
     """Decode TCX bytes into an Activity (see the module docstring).
 
@@ -409,25 +709,20 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     NoRecordsError
         Activities without any timed trackpoint.
     """
-    import pandas as pd
-
     from .rawfit import combine_summaries
 
     check_xml(data, name, "TCX")
     from .xmlparse import gc_paused, parse_xml
 
-    root = parse_xml(data, name, "TCX")
-
-    acts = []
-    for sec in root:
-        if _loc(sec.tag) != "activities":
-            continue
-        for el in sec:
-            k = _loc(el.tag)
-            if k == "activity":
-                acts.append(el)
-            elif k == "multisportsession":  # FirstSport / NextSport hold one Activity each
-                acts.extend(a for part in el for a in part if _loc(a.tag) == "activity")
+    # A plain file is read from its bytes, lxml parsing only what is left without the
+    # trackpoints; any other file is parsed whole and walked.
+    plan = _scan_plan(data)
+    root = parse_xml(plan.reduced if plan is not None else data, name, "TCX")
+    acts = _activities(root)
+    planned = plan.points(acts) if plan is not None and acts else None
+    if plan is not None and planned is None:
+        root = parse_xml(data, name, "TCX")
+        acts = _activities(root)
     if not acts:
         kinds = [_loc(c.tag) for c in root if _loc(c.tag) in ("courses", "workouts")]
         if kinds:
@@ -442,11 +737,18 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     # One entry per <Activity>: its sport, points and laps.
     parsed = []
     # the file's spellings of the point leaves, to ask lxml for those elements only
-    leaf_tags = _leaf_tags(data) if hasattr(root, "iterdescendants") else None
-    for act in acts:
-        with gc_paused():
-            pts, lap_of, trk_of, arr = _points(act, leaf_tags)
-        t, naive = _times(list(arr["time_text"]), name, warnings)
+    if planned is None:
+        leaf_tags = _leaf_tags(data) if hasattr(root, "iterdescendants") else None
+    for j, act in enumerate(acts):
+        if planned is not None:
+            lap_of, trk_of, arr = planned[j]
+        else:
+            with gc_paused():
+                _, lap_of, trk_of, arr = _points(act, leaf_tags)
+        if "time_s" in arr:  # parsed from the bytes: plain, real, in range, with a zone
+            t, naive = arr["time_s"], False
+        else:
+            t, naive = _times(list(arr["time_text"]), name, warnings)
         if naive:
             warnings.append("TCX times without a time zone were read as UTC")
         laps = [_lap_totals(c) for c in act if _loc(c.tag) == "lap"]
@@ -583,7 +885,7 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     sport_arr = sport_arr[order]
     raw = {k: v[order] for k, v in raw.items()}
     us = np.round(t * 1e6).astype(np.int64)
-    index = pd.DatetimeIndex(pd.to_datetime(us, unit="us", utc=True), name="timestamp")
+    t_ns = us * 1000
 
     sports = [s for s, _, _ in sessions_meta]
     main = next((s for s in sports if s == "running"), sports[0] if sports else None)
@@ -621,8 +923,9 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
         if (~foot).any() and np.isfinite(cad[~foot]).any():
             cols["cadence_rpm"] = np.where(~foot, cad, np.nan)
 
-    def ts(x: float) -> pd.Timestamp:
-        return pd.Timestamp(int(round(x * 1e6)), unit="us", tz="UTC")
+    def ts(x: float) -> int:
+        """Unix seconds as UTC nanoseconds, whole microseconds (as the records)."""
+        return int(round(x * 1e6)) * 1000
 
     laps: list[Segment] = []
     for sport, ls, le, lap in sorted(laps_meta, key=lambda x: x[1]):
@@ -632,7 +935,7 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
         mine = [
             lp.device_summary
             for lp in laps
-            if lp.sport == sport and s0 <= lp.start.timestamp() <= s1 + 1
+            if lp.sport == sport and s0 <= lp.start_ns / 1e9 <= s1 + 1
         ]
         summ = combine_summaries(mine)
         if mine:
@@ -642,21 +945,20 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     running = [s for s in sessions if s.sport == "running"]
     device_summary = combine_summaries([s.device_summary for s in (running or sessions)])
 
-    records = pd.DataFrame(cols, index=index)
     first_act = group[0]
     return Activity(
-        records=records,
+        records=Records(t_ns, cols),
         source=Source(name, "tcx", sha256, len(data), compressed, "runlens-tcx"),
         sport=main,
         sub_sport=None,
-        start=sessions[0].start if sessions else index[0],
+        start=sessions[0].start_ns if sessions else int(t_ns[0]),
         utc_offset_s=_offset_s(list(first_act["times_text"])),
         device=_creator(first_act["act"]),
         sessions=sessions,
         laps=laps,
         pauses=[Pause(ts(a), ts(b)) for a, b in sorted(pauses)],
         device_summary=device_summary,
-        developer=pd.DataFrame(index=index),
+        developer=Records(t_ns),
         cadence_convention=convention,
         warnings=warnings,
         extra={

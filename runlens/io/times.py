@@ -116,3 +116,23 @@ def screen_seconds(t: np.ndarray, what: str = "track point") -> tuple[np.ndarray
     n = int(bad.sum())
     return t, [f"{n} {what}(s) dated outside {YEARS[0]}-{YEARS[1]} ({shown}) lost their "
                "time and were dropped"], n
+
+
+def plain_ns(texts: list[str]) -> np.ndarray | None:
+    """Nanoseconds since 1970 UTC of texts that :func:`screen_time_texts` found plain
+    (``2026-09-07T04:30:00(.123)`` then ``Z`` or ``+02:00``), parsed by NumPy in one
+    call; None when NumPy refuses one (a 30 February, a 60th second): the caller's
+    parser decides those.
+    """
+    if all(s.endswith("Z") for s in texts):
+        local, off = [s[:-1] for s in texts], None
+    else:
+        local = [s[:-1] if s.endswith("Z") else s[:-6] for s in texts]
+        off = np.array([0 if s.endswith("Z") else (-1 if s[-6] == "-" else 1)
+                        * (int(s[-5:-3]) * 3600 + int(s[-2:]) * 60) for s in texts],
+                       dtype=np.int64) * 1_000_000_000
+    try:  # zone-free texts: NumPy parses them as UTC, without a warning
+        ns = np.array(local, dtype="datetime64[ns]").astype(np.int64)
+    except ValueError:
+        return None
+    return ns if off is None else ns - off
