@@ -58,8 +58,9 @@ def _rows(db):
 
 
 def test_workers_keep_runs_in_memory_and_store_what_one_process_stores(
-    tmp_path, kept_files
+    tmp_path, kept_files, monkeypatch
 ):
+    monkeypatch.setattr(pool_mod, "MEMORY_SHARE", 0.25)  # the default (0) keeps none
     folder = _folder(tmp_path)
     two = scan(folder, tmp_path / "two.sqlite", jobs=2)
     assert two.analysed == 6 and two.judged == 6 and two.form_rules == "evaluated"
@@ -69,9 +70,19 @@ def test_workers_keep_runs_in_memory_and_store_what_one_process_stores(
     assert _rows(tmp_path / "two.sqlite") == _rows(tmp_path / "one.sqlite")
 
 
+def test_by_default_runs_go_to_the_temporary_folder(tmp_path, kept_files):
+    """MEMORY_SHARE 0: a scan's peak memory stays that of one run per worker."""
+    assert pool_mod.MEMORY_SHARE == 0
+    folder = _folder(tmp_path, n=3)
+    rep = scan(folder, tmp_path / "two.sqlite", jobs=2)
+    assert rep.judged == 3
+    assert kept_files and len(kept_files[0]) >= 3  # each run crossed the folder
+
+
 def test_past_the_memory_budget_runs_go_to_the_temporary_folder_same_results(
     tmp_path, kept_files, monkeypatch
 ):
+    monkeypatch.setattr(pool_mod, "MEMORY_SHARE", 0.25)
     folder = _folder(tmp_path)
     scan(folder, tmp_path / "roomy.sqlite", jobs=2)
     monkeypatch.setattr(pool_mod, "memory_budget", lambda jobs: 0)
