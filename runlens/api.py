@@ -415,10 +415,9 @@ class Analysis:
         return findings_frame(self._result["findings"])
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON object of ``runlens analyze --json`` for the same file and options."""
-        import copy
-
-        return copy.deepcopy(self._result)
+        """The JSON object of ``runlens analyze --json`` for the same file and options
+        (a copy: changing it leaves the Analysis as it was)."""
+        return _tree_copy(self._result)
 
     def to_text(
         self,
@@ -513,6 +512,18 @@ def findings_frame(findings: list[dict], extra: tuple[str, ...] = ()) -> pd.Data
     for c in ("start", "end"):
         df[c] = pd.to_datetime(df[c], utc=True)
     return df
+
+
+def _tree_copy(v: Any) -> Any:
+    """A copy of a JSON-able tree (dicts and lists copied, other values shared: they
+    are immutable there), a few times faster than ``copy.deepcopy``."""
+    if type(v) is dict:
+        return {k: _tree_copy(x) for k, x in v.items()}
+    if type(v) is list:
+        return [_tree_copy(x) for x in v]
+    if type(v) is tuple:
+        return tuple(_tree_copy(x) for x in v)
+    return v
 
 
 # --------------------------------------------------------------------------- History

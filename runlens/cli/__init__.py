@@ -14,6 +14,7 @@ import errno
 import importlib
 import pkgutil
 import sys
+from contextvars import ContextVar
 
 from ..errors import InputError, RunlensError
 
@@ -38,6 +39,11 @@ class Parser(argparse.ArgumentParser):
             )
         super()._check_value(action, value)
 
+    def error(self, message: str):
+        if _ONE_COMMAND.get():
+            raise _FullParserNeeded  # said by the whole parser, as it always says it
+        super().error(message)
+
     def format_help(self) -> str:
         # Help texts cite the installed docs; done when help is shown, not on every command.
         if not getattr(self, "_cited", False):
@@ -45,7 +51,17 @@ class Parser(argparse.ArgumentParser):
         return super().format_help()
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _FullParserNeeded(Exception):
+    """The one-command parser met an error: the whole parser parses again and says it."""
+
+
+#: True while :func:`_parse` tries a parser holding only the command named.
+_ONE_COMMAND: ContextVar[bool] = ContextVar("runlens_one_command", default=False)
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The ``runlens`` parser; ``only``: with just that command (``cmd_ONLY``), which is
+    all a command's run needs (registering every command costs about 12 ms)."""
     from .. import __version__
 
     parser = Parser(
@@ -56,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     names = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("cmd_"))
+    if only is not None:
+        names = [n for n in names if n == f"cmd_{only}"]
     for name in names:
         importlib.import_module(f"{__name__}.{name}").register(sub)
     return parser
@@ -92,22 +110,48 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     import gc
 
-    threshold = gc.get_threshold()
+    threshold, enabled = gc.get_threshold(), gc.isenabled()
     gc.set_threshold(max(threshold[0], GC_YOUNG_THRESHOLD), *threshold[1:])
     try:
         return _main(argv)
     finally:
         gc.set_threshold(*threshold)  # a caller's process (a notebook, the tests) as it was
+        if enabled:
+            gc.enable()
+
+
+def _parse(argv: list[str] | None) -> tuple[argparse.ArgumentParser, argparse.Namespace]:
+    """The parser and the parsed arguments. A command named by its module's name
+    (``runlens analyze ...``) is parsed by a parser holding that command alone; help,
+    an alias, or any error goes to the whole parser, so what is printed is the same."""
+    words = sys.argv[1:] if argv is None else list(argv)
+    command = next((w for w in words if not w.startswith("-")), None)
+    if command and command.isidentifier() and not {"-h", "--help"} & set(words):
+        token = _ONE_COMMAND.set(True)
+        try:
+            parser = build_parser(only=command)
+            if any(isinstance(a, argparse._SubParsersAction) and a.choices for a in parser._actions):
+                return parser, parser.parse_args(argv)
+        except _FullParserNeeded:
+            pass
+        finally:
+            _ONE_COMMAND.reset(token)
+    parser = build_parser()
+    return parser, parser.parse_args(argv)
 
 
 def _main(argv: list[str] | None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    parser, args = _parse(argv)
     if not getattr(args, "func", None):  # `runlens` alone: help on stdout, as asked for
         parser.print_help()
         return EXIT_OK
     if argv is None and args.func.__module__.endswith(".cmd_analyze"):
         _without_pyarrow()
+        # The process reads one file and exits: no collector passes at all (they were
+        # 5 % of the command at the threshold above); what it leaves goes with it.
+        import gc
+
+        gc.disable()
     from ..lifeline import terminate_on_signals
 
     terminate_on_signals()  # SIGTERM/SIGHUP stop a scan as Ctrl-C does, workers included
