@@ -46,6 +46,65 @@ INLINE_JUDGING_MAX = 16
 KEEP_DISK_MARGIN = 1 << 30
 
 
+#: A scan's temporary folder (the runs kept for its judging pass) is named
+#: ``runlens-scan-PID-XXXXXXXX``: a scan killed outright (SIGKILL, a power cut) cannot
+#: remove its own, and the next scan removes those of processes that are gone.
+SCAN_FOLDER_PREFIX = "runlens-scan-"
+
+
+def remove_stale_scan_folders(tmp: str | None = None) -> list[str]:
+    """Remove the temporary folders of scans whose process no longer runs; return them.
+
+    A folder whose process cannot be told (no PID in its name, an older runlens'
+    ``runlens-scan-XXXXXXXX``) is removed once it is two days old. A folder removed
+    from under a running scan (another PID namespace sharing the folder) costs that
+    scan a second decode of its files, nothing more: its judging pass reads a file
+    again when its kept run is missing.
+    """
+    import re
+    import shutil
+    import tempfile
+
+    base = tmp or tempfile.gettempdir()
+    pattern = re.compile(re.escape(SCAN_FOLDER_PREFIX) + r"(?:(\d+)-)?[A-Za-z0-9_]+\Z")
+    removed = []
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return removed
+    now = time.time()
+    for name in names:
+        m = pattern.match(name)
+        if m is None:
+            continue
+        path = os.path.join(base, name)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if not os.path.isdir(path) or os.path.islink(path) or st.st_uid != os.getuid():
+            continue
+        if m.group(1) is not None:
+            pid = int(m.group(1))
+            if pid == os.getpid() or _alive(pid):
+                continue
+        elif now - st.st_mtime < 2 * 86400:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's: alive
+    return True
+
+
 def _room_for_memos(judge_dir: str, tasks: list) -> bool:
     """Whether the scan's temporary folder has room to keep each run's sample frame
     with the run for the judging pass (which then does not build it again, about a
@@ -489,7 +548,10 @@ def _scan(
             analyse_bytes, judge_dir=judge_dir, baseline_at=baseline_at(store, config)
         )
     else:
-        judge_dir = tempfile.mkdtemp(prefix="runlens-scan-") if tasks else None
+        judge_dir = None
+        if tasks:
+            remove_stale_scan_folders()
+            judge_dir = tempfile.mkdtemp(prefix=f"{SCAN_FOLDER_PREFIX}{os.getpid()}-")
         memos = judge_dir is not None and _room_for_memos(judge_dir, tasks)
         by_file = functools.partial(analyse_file, judge_dir=judge_dir, keep_memos=memos)
         by_bytes = functools.partial(analyse_bytes, judge_dir=judge_dir, keep_memos=memos)
