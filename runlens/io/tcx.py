@@ -107,6 +107,20 @@ def _num(text: str | None) -> float | None:
     return v if np.isfinite(v) else None
 
 
+def _floats(vals: list[str | None]) -> np.ndarray:
+    """Texts as floats, NaN for a missing one or one that is not a number."""
+    arr = np.full(len(vals), np.nan)
+    has = [i for i, v in enumerate(vals) if v is not None]
+    if has:
+        got = [vals[i] for i in has]
+        try:
+            conv = np.array(got, dtype=float)
+        except ValueError:  # a value that is not a number: that one is missing
+            conv = np.array([_num(v) for v in got], dtype=float)
+        arr[np.asarray(has)] = conv
+    return arr
+
+
 def _times(
     texts: list[str | None], name: str, notes: list[str] | None = None
 ) -> tuple[np.ndarray, bool]:
@@ -254,17 +268,7 @@ def _points(
                 col[i] = flat[r].text
     arrays = {}
     for k in _NUMERIC:
-        vals = texts[k]
-        arr = np.full(n, np.nan)
-        has = [i for i, v in enumerate(vals) if v is not None]
-        if has:
-            got = [vals[i] for i in has]
-            try:
-                conv = np.array(got, dtype=float)
-            except ValueError:  # a value that is not a number: that one is missing
-                conv = np.array([_num(v) for v in got], dtype=float)
-            arr[np.asarray(has)] = conv
-        arrays[k] = arr
+        arrays[k] = _floats(texts[k])
     arrays["time_text"] = np.array(texts["time"], dtype=object)
     return pts, np.asarray(lap_of, dtype=int), np.asarray(trk_of, dtype=int), arrays
 
@@ -421,17 +425,7 @@ class _Plan:
                     arrays[k] = full[at]
                     continue
                 col = self._texts(k)
-                vals = [col[i] for i in at.tolist()]
-                arr = np.full(at.size, np.nan)
-                has = [i for i, v in enumerate(vals) if v is not None]
-                if has:
-                    got = [vals[i] for i in has]
-                    try:
-                        conv = np.array(got, dtype=float)
-                    except ValueError:  # a value that is not a number: that one is missing
-                        conv = np.array([_num(v) for v in got], dtype=float)
-                    arr[np.asarray(has)] = conv
-                arrays[k] = arr
+                arrays[k] = _floats([col[i] for i in at.tolist()])
             if self.time_s is not None:
                 arrays["time_s"] = self.time_s[at]
                 # The times as texts serve only to find the first one's UTC offset

@@ -41,6 +41,20 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+#: lxml parser settings of every XML read (the GPX and TCX defences): no entity
+#: resolution, no DTD, no network, libxml2's size limits on; comments and processing
+#: instructions dropped. runlens.io.xmlscan.well_formed checks a file with the same.
+SAFE_PARSER: dict[str, bool] = {
+    "resolve_entities": False,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "no_network": True,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+
+
 def parse_xml(data: bytes, name: str, what: str) -> Any:
     """The root element of XML ``data``.
 
@@ -56,16 +70,7 @@ def parse_xml(data: bytes, name: str, what: str) -> Any:
         etree = None
     if etree is not None:
         # A parser per call: lxml parsers are not safe to share between threads.
-        parser = etree.XMLParser(
-            resolve_entities=False,
-            load_dtd=False,
-            dtd_validation=False,
-            no_network=True,
-            huge_tree=False,
-            remove_comments=True,
-            remove_pis=True,
-            collect_ids=False,
-        )
+        parser = etree.XMLParser(**SAFE_PARSER, collect_ids=False)
         try:
             root = etree.fromstring(data, parser)
         except etree.XMLSyntaxError as exc:

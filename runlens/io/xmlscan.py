@@ -57,16 +57,9 @@ def well_formed(data: bytes) -> bool:
         def close(self) -> None:
             return None
 
-    parser = etree.XMLParser(
-        target=_Nothing(),
-        resolve_entities=False,
-        load_dtd=False,
-        dtd_validation=False,
-        no_network=True,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    from .xmlparse import SAFE_PARSER
+
+    parser = etree.XMLParser(target=_Nothing(), **SAFE_PARSER)
     try:
         etree.fromstring(data, parser)
     except etree.XMLSyntaxError:
