@@ -251,8 +251,10 @@ class Profile:
 class Segment:
     """A session or lap: its sport, UTC time span and the device's own summary.
 
-    ``device_summary`` uses :data:`SUMMARY_KEYS` in canonical units; keys the
-    device did not write are ``None``.
+    ``start`` and ``end`` may be given as pandas Timestamps, datetimes or UTC
+    nanoseconds; they are held as nanoseconds (``start_ns``, ``end_ns``) and read
+    back as Timestamps. ``device_summary`` uses :data:`SUMMARY_KEYS` in canonical
+    units; keys the device did not write are ``None``.
     """
 
     sport: str | None
