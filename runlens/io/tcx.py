@@ -781,7 +781,7 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
     group = parsed
 
     # Whole-file arrays, sessions and laps.
-    t_all, sport_all, cols_raw = [], [], {k: [] for k in _NUMERIC}
+    t_all, foot_all, cols_raw = [], [], {k: [] for k in _NUMERIC}
     pauses = _PauseList()
     sessions_meta = []
     laps_meta = []
@@ -792,7 +792,8 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
         t = p["t"]
         n_points += len(t)
         t_all.append(t)
-        sport_all.extend([p["sport"]] * len(t))
+        # on foot (or sport unknown): each point by its part's sport, one flag a part
+        foot_all.append(np.full(len(t), p["sport"] is None or p["sport"] in FOOT_SPORTS))
         for k in _NUMERIC:
             cols_raw[k].append(p["arr"][k])
         # Track breaks inside one lap: a timer stop (Garmin starts a new <Track>).
@@ -869,23 +870,20 @@ def decode_tcx(data: bytes, name: str, sha256: str, compressed: bool) -> Activit
             f"{n_points - n_timed - n_refused} of {n_points} trackpoints have no time and "
             "were dropped"
         )
-    sport_arr = np.array(sport_all, dtype=object)[timed]
+    foot = np.concatenate(foot_all)[timed] if foot_all else np.zeros(0, dtype=bool)
     raw = {k: np.concatenate(v)[timed] for k, v in cols_raw.items()}
     t = t[timed]
     order = np.argsort(t, kind="stable")
     if (np.diff(t) < 0).any():
         warnings.append("trackpoint times go backwards; points were put in time order")
     t = t[order]
-    sport_arr = sport_arr[order]
+    foot = foot[order]
     raw = {k: v[order] for k, v in raw.items()}
     us = np.round(t * 1e6).astype(np.int64)
     t_ns = us * 1000
 
     sports = [s for s, _, _ in sessions_meta]
     main = next((s for s in sports if s == "running"), sports[0] if sports else None)
-    foot = np.isin(sport_arr, list(FOOT_SPORTS)) | np.array(
-        [s is None for s in sport_arr], dtype=bool
-    )
 
     cols: dict[str, np.ndarray] = {}
 
