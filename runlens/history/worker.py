@@ -89,10 +89,20 @@ def _rows(frame) -> list[list]:
     if frame is None:
         return []
     cols = [np.asarray(frame[c]) for c in (frame.columns if hasattr(frame, "columns") else frame)]
-    return [  # one row per minute, not per sample
-        [int(r[0]), _num(r[1]), _num(r[2]), _num(r[3]), bool(r[4]), *(_num(x) for x in r[5:])]
-        for r in zip(*cols)
-    ]
+    if not cols or not len(cols[0]):
+        return []
+    out = []
+    for k, a in enumerate(cols):
+        if k == 0:
+            out.append([int(v) for v in a.tolist()])  # the minute
+        elif k == 4:
+            out.append([bool(v) for v in a.tolist()])  # steady
+        else:  # each column converted at once: Python floats, NaN and infinities as None
+            f = a.astype(float)
+            o = f.astype(object)
+            o[~np.isfinite(f)] = None
+            out.append(o.tolist())
+    return [list(r) for r in zip(*out)]  # one row per minute, not per sample
 
 
 def _kept(judge_dir: str, path: str) -> str:
