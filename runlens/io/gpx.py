@@ -332,10 +332,10 @@ def _scan_parts(data: bytes):
     once, in the document's namespace. None for any other file (the walk reads
     it: other spellings, namespaces or depths, the point fields gpxpy checks).
     """
-    from .xmlscan import scan, well_formed
+    from .xmlscan import checked_scan
 
-    sc = scan(data)
-    if sc is None or not well_formed(data):
+    sc = checked_scan(data)  # well-formed (libxml2) and plain (NumPy), checked at once
+    if sc is None:
         return None
     g, root_local = sc.local(0)
     attrs = sc.attrs(0)

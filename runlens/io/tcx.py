@@ -452,10 +452,10 @@ def _scan_plan(data: bytes) -> _Plan | None:
     point, in the document's namespace and the ActivityExtension's); None for any
     other file, which is parsed and walked whole.
     """
-    from .xmlscan import scan, well_formed
+    from .xmlscan import checked_scan
 
-    sc = scan(data)
-    if sc is None or not well_formed(data):
+    sc = checked_scan(data)  # well-formed (libxml2) and plain (NumPy), checked at once
+    if sc is None:
         return None
     t_ns = sc.local(0)[0]
     start = ~sc.is_end

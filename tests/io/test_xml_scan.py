@@ -246,3 +246,27 @@ def test_times_parsed_from_the_bytes_are_what_pandas_reads():
                 "2020-01-01T00:00:00", "2020-01-01T00:00:00.Z"):
         sc = scan(f"<r><t>{odd}</t></r>".encode())
         assert sc.present_times(np.flatnonzero(sc.named([b"t"]))) is None, odd
+
+
+# -- the check and the scan at once --------------------------------------------------------
+
+@pytest.mark.parametrize("parallel", [True, False], ids=["two-threads", "one-after-other"])
+def test_checked_scan_gives_the_same_verdicts_in_either_way(parallel, monkeypatch):
+    """Above PARALLEL_CHECK_BYTES libxml2 checks the bytes in a second thread while
+    NumPy scans them; the verdict is what the two give one after the other: a plain
+    well-formed file is scanned, a file cut short (not well-formed, still plain up to
+    the cut) and a file that is not plain are not."""
+    from runlens.io import xmlscan
+
+    monkeypatch.setattr(xmlscan, "PARALLEL_CHECK_BYTES", 0 if parallel else 1 << 40)
+    data = _gpx().encode()
+    assert len(data) > 10_000
+    assert xmlscan.scan(data) is not None and xmlscan.well_formed(data)
+    got = xmlscan.checked_scan(data)
+    assert got is not None and got.is_end.size == xmlscan.scan(data).is_end.size
+    cut = data[: len(data) * 2 // 3]
+    assert not xmlscan.well_formed(cut)
+    assert xmlscan.checked_scan(cut) is None
+    not_plain = data.replace(b"</trkseg>", b"<!-- a comment --></trkseg>", 1)
+    assert xmlscan.well_formed(not_plain) and xmlscan.scan(not_plain) is None
+    assert xmlscan.checked_scan(not_plain) is None
