@@ -151,9 +151,20 @@ def _analyze_modules(path, json_out: bool, data_home) -> set[str]:
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
+def _gpx_without_sport(tmp_path):
+    """A GPX track without <type>: its sport is inferred from its samples (io.hints)."""
+    import re
+
+    text = (ROOT / "sample_activities" / "2026-08-05-run-tempo.gpx").read_text(encoding="utf-8")
+    path = tmp_path / "no-type.gpx"
+    path.write_text(re.sub(r"<type>[^<]*</type>", "", text), encoding="utf-8")
+    return path
+
+
 _FORMATS = {
     "fit": lambda tmp: ROOT / "sample_activities" / "2026-08-03-run-easy.fit",
     "gpx": lambda tmp: ROOT / "sample_activities" / "2026-08-05-run-tempo.gpx",
+    "gpx-no-sport": _gpx_without_sport,
     "tcx": _tcx_file,
 }
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..model import FOOT_SPORTS
+from ..model import FOOT_SPORTS, Records
 from ..units import median
 
 if TYPE_CHECKING:
@@ -52,18 +52,20 @@ def _median_speed(activity: Activity) -> float | None:
     """Median moving speed (m/s, samples above 0.5 m/s), from the speed channel,
     else the distance channel, else positions (equirectangular, exact enough
     at the metres between two samples)."""
-    rec = activity.records
-    if "speed_m_s" in rec and rec["speed_m_s"].notna().any():
-        v = rec["speed_m_s"].to_numpy(dtype=float)
-    else:
-        from ..units import index_seconds
+    rec = activity.table
 
-        dt = np.diff(index_seconds(rec.index))
-        if "distance_m" in rec and rec["distance_m"].notna().any():
-            d = np.diff(rec["distance_m"].to_numpy(dtype=float))
-        elif {"lat_deg", "lon_deg"} <= set(rec.columns):
-            lat = np.radians(rec["lat_deg"].to_numpy(dtype=float))
-            lon = np.radians(rec["lon_deg"].to_numpy(dtype=float))
+    def present(col: str) -> bool:
+        return col in rec and bool((~np.isnan(rec[col])).any())
+
+    if present("speed_m_s"):
+        v = np.asarray(rec["speed_m_s"], dtype=float)
+    else:
+        dt = np.diff(rec.t_s)
+        if present("distance_m"):
+            d = np.diff(rec["distance_m"])
+        elif "lat_deg" in rec and "lon_deg" in rec:
+            lat = np.radians(rec["lat_deg"])
+            lon = np.radians(rec["lon_deg"])
             dx = np.diff(lon) * np.cos((lat[1:] + lat[:-1]) / 2) * 6_371_000.0
             d = np.hypot(dx, np.diff(lat) * 6_371_000.0)
         else:
@@ -84,20 +86,23 @@ def set_sport(activity: Activity, sport: str, origin: str) -> Activity:
     old = activity.sport
     if sport == old:
         return activity
-    rec = activity.records
+    tab = activity.table
+    cols = dict(tab.cols)  # a column renamed moves to the end, as a DataFrame's would
     foot = sport in FOOT_SPORTS
     conv = activity.cadence_convention
-    if not foot and "cadence_spm" in rec:
+    if not foot and "cadence_spm" in cols:
         factor = 2.0 if conv.endswith("strides-doubled") else 1.0
-        rec["cadence_rpm"] = rec.pop("cadence_spm") / factor
+        cols["cadence_rpm"] = cols.pop("cadence_spm") / factor
         activity.cadence_convention = "none"
-    elif foot and "cadence_rpm" in rec and "cadence_spm" not in rec:
-        rpm = rec.pop("cadence_rpm")
+    elif foot and "cadence_rpm" in cols and "cadence_spm" not in cols:
+        rpm = cols.pop("cadence_rpm")
         med = _moving_median(rpm)
         doubled = med is not None and med < 120
-        rec["cadence_spm"] = rpm * (2.0 if doubled else 1.0)
+        cols["cadence_spm"] = rpm * (2.0 if doubled else 1.0)
         fmt = activity.source.format
         activity.cadence_convention = f"{fmt}-strides-doubled" if doubled else f"{fmt}-steps"
+    if cols.keys() != tab.cols.keys():
+        activity.records = Records(tab.t_ns, cols)
     activity.sport = sport
     if len({s.sport for s in activity.sessions}) <= 1:
         for seg in (*activity.sessions, *activity.laps):
@@ -119,7 +124,7 @@ def infer_sport(activity: Activity) -> Activity:
     """
     if activity.sport is not None:
         return activity
-    rec = activity.records
+    rec = activity.table
     why = None
     if "cadence_spm" in rec:
         med = _moving_median(rec["cadence_spm"])
