@@ -113,6 +113,16 @@ CHRONIC_FLOOR_PER_WEEK = {"distance": 5.0, "moving_time": 30.0, "trimp": 30.0}
 # --------------------------------------------------------------------------- #
 # Heart-rate load
 # --------------------------------------------------------------------------- #
+def run_hr_histogram(activity) -> dict[str, list[int]]:
+    """:func:`hr_histogram` of an activity's running samples (all samples when it is
+    not a run): what a history stores of each run's heart rate, from the NumPy table."""
+    tab = activity.table
+    rec = tab.take(activity.running_mask()) if activity.is_running else tab
+    if "heart_rate_bpm" not in rec or not len(rec):
+        return {"bpm": [], "s": []}
+    return hr_histogram(rec.t_s, rec["heart_rate_bpm"])
+
+
 def hr_histogram(t_s, hr_bpm) -> dict[str, list[int]]:
     """Seconds spent at each whole heart rate: the compact input of TRIMP.
 

@@ -101,19 +101,18 @@ def ns_to_timestamp(ns: int | None):
     return pd.Timestamp(int(ns), tz="UTC")
 
 
-def ns_isoformat(ns: int, offset_s: int = 0) -> str:
-    """ISO 8601 text of an instant, as ``pandas.Timestamp.isoformat`` writes it,
-    without pandas: UTC (``+00:00``) or shifted by ``offset_s`` (naive local time)."""
+def ns_isoformat(ns: int) -> str:
+    """ISO 8601 UTC text of an instant (``+00:00``), as ``pandas.Timestamp.isoformat``
+    writes it, without pandas."""
     import datetime as _dt
 
-    ns = int(ns) + int(offset_s) * 1_000_000_000
-    sec, rem = divmod(ns, 1_000_000_000)
+    sec, rem = divmod(int(ns), 1_000_000_000)
     d = _dt.datetime(1970, 1, 1) + _dt.timedelta(seconds=sec, microseconds=rem // 1000)
     if rem % 1000:
         text = d.strftime("%Y-%m-%dT%H:%M:%S") + f".{rem:09d}"
     else:
         text = d.isoformat()
-    return text + ("+00:00" if offset_s == 0 else "")
+    return text + "+00:00"
 
 
 def _time_property(name: str, doc: str) -> property:
@@ -437,8 +436,10 @@ Activity.start = _time_property("start", "UTC start (pandas Timestamp; ``start_n
 
 
 def _frame_property(name: str, table_attr: str, doc: str) -> property:
-    """An activity's sample table held as :class:`Records` or as a DataFrame,
-    whichever was given, the other built from it on first use (and kept)."""
+    """An activity's samples held as :class:`Records` or as a DataFrame, whichever
+    was set. Reading the DataFrame builds it from the table once; from then on the
+    DataFrame is the samples (it may be changed in place) and the table is built
+    again from it when next read."""
     frame_attr = f"_{name}_frame"
 
     def get(self):

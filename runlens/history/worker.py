@@ -281,19 +281,15 @@ def _rules_status() -> str:
 def _activity_row_in_scope(
     activity: Activity, config: Config | None, judge_later: bool = False, baseline_at=None
 ) -> dict[str, Any]:
-    from ..load import hr_histogram
+    from ..load import run_hr_histogram
     from ..metrics import summarize
     from ..metrics.form import form_minute_columns
     from ..model import ns_isoformat
 
     summary = summarize(activity)
-    tab = activity.table
-    rec = tab.take(activity.running_mask()) if activity.is_running else tab
-    hist = {"bpm": [], "s": []}
-    if "heart_rate_bpm" in rec and len(rec):
-        hist = hr_histogram(rec.t_s, rec["heart_rate_bpm"])
+    hist = run_hr_histogram(activity)
     p = activity.profile
-    start_ns = activity.start_ns if activity.start_ns is not None else int(tab.t_ns[0])
+    start_ns = activity.start_ns if activity.start_ns is not None else int(activity.table.t_ns[0])
     judged: dict[str, Any] = {}
     fitted = None
     if baseline_at is not None:  # judged now, on its baseline from the runs stored before it

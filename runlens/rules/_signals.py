@@ -35,7 +35,6 @@ from ..model import Records, ns_isoformat
 from ..units import MPS_PER_MPH_30MIN, quantiles
 
 if TYPE_CHECKING:
-    import pandas as pd
 
     from ..metrics.samples import SampleTable
     from ..model import Activity
@@ -45,7 +44,6 @@ __all__ = [
     "sustained",
     "rolling_median",
     "rolling_mean",
-    "iso",
     "dev_column",
     "personal_fit",
     "baseline_weakness",
@@ -192,11 +190,6 @@ def sustained(
     dur = cum[ends + 1] - cum[starts]
     ok = dur >= min_duration_s - 1e-9
     return [(int(a), int(b)) for a, b in zip(starts[ok], ends[ok])]
-
-
-def iso(ts: pd.Timestamp) -> str:
-    """ISO-8601 UTC text of a timestamp (``2024-05-01T07:30:00+00:00``)."""
-    return ts.tz_convert("UTC").isoformat() if ts.tzinfo else ts.tz_localize("UTC").isoformat()
 
 
 def _norm(name: str) -> str:

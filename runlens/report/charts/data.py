@@ -211,17 +211,13 @@ def history_frame(activities: list[Activity]) -> pd.DataFrame:
     """
     import pandas as pd
 
-    from ...load import hr_histogram
+    from ...load import run_hr_histogram
     from ...metrics import summarize
-    from ...units import index_seconds
 
     rows = []
     for a in activities:  # one row per activity
         s = summarize(a)
-        rec = a.running_records() if a.is_running else a.records
-        hist = {"bpm": [], "s": []}
-        if "heart_rate_bpm" in rec and len(rec):
-            hist = hr_histogram(index_seconds(rec.index), rec["heart_rate_bpm"].to_numpy(float))
+        hist = run_hr_histogram(a)
         start = a.start if a.start is not None else a.records.index[0]
         p = a.profile
         rows.append(
