@@ -1,22 +1,21 @@
-"""A scan's worker processes, kept for both of its passes, each keeping the runs it read.
+"""A scan's worker processes, kept for both of its passes.
 
 A cold scan reads every file (the reading pass), stores each result, then judges
 each run against the baseline of the runs before it (the judging pass), which
-needs every run stored first. The runs as read are needed again for the judging
-pass: a worker keeps the runs it read in its own memory, and the judging pass
-sends each run to the worker that holds it (a ``ProcessPoolExecutor`` cannot
-choose the worker, so the runs crossed a temporary folder: about 1 MB per
-one-hour run pickled, written, read back and deleted). The same processes serve
-both passes, so they are forked once, and they also fit the judging pass's
-baselines (:meth:`ScanWorkers.fit`).
+needs every run stored first. The runs as read are needed again for it: each
+worker keeps the runs it read for the judging pass, in the scan's temporary
+folder (pickled: about 1 MB per one-hour run with its sample table) or, up to a
+memory budget, in its own memory, and the judging pass sends each run to the
+worker that read it (one that has run out of its own takes others' runs, which it
+finds in the folder, or reads again). The same processes serve both passes, so
+they are forked once, and they also fit the judging pass's baselines
+(:meth:`ScanWorkers.fit`).
 
-Memory is bounded: a worker keeps in memory at most its share of
-:func:`memory_budget` (estimated from the bytes read,
-:data:`~runlens.history.worker.KEPT_PER_INPUT_BYTE` per byte); past it, a run is
-kept in the scan's temporary folder as before. What is judged is the same either
-way. With :data:`MEMORY_SHARE` 0 every run goes to the folder (the peak memory of
-a scan before this module: about 0.35 GB for 1,000 one-hour runs, against 1.4 GB
-when all are kept in memory; docs/performance.md).
+The memory budget is :data:`MEMORY_SHARE` of the memory available (0 by default:
+every run goes to the folder, and a cold scan of 1,000 one-hour runs peaks at
+0.32 GB against 1.42 GB with every run in memory, for the same time;
+docs/performance.md). Past a worker's share, a run goes to the folder. What is
+judged is the same either way.
 """
 
 from __future__ import annotations
@@ -43,6 +42,8 @@ MEMORY_SHARE = 0.0
 
 def memory_budget(jobs: int) -> int:
     """Bytes the ``jobs`` workers may keep runs in, all together (0 if unknown)."""
+    if not MEMORY_SHARE:
+        return 0
     from ..lifeline import WORKER_MEMORY
 
     try:
@@ -283,10 +284,21 @@ class ScanWorkers:
         for i, item in enumerate(items):
             w = self.owner.get(split_event_key(item[0])[0])
             (anyone if w is None else mine[w]).append((i, item))
+        def take(w: int):
+            if mine[w] or anyone:
+                return (mine[w] or anyone).popleft()
+            # Out of its own: the last of the longest queue, whose run this worker
+            # finds in the scan's folder (or reads again), so that no core idles.
+            longest = max(mine, key=len)
+            return longest.pop() if longest else None
+
         def fill() -> None:
             for w in range(len(self.conns)):
-                while self.inflight[w] < IN_FLIGHT and (mine[w] or anyone):
-                    i, item = (mine[w] or anyone).popleft()
+                while self.inflight[w] < IN_FLIGHT:
+                    got = take(w)
+                    if got is None:
+                        break
+                    i, item = got
                     self._send(w, ("judge", item, 0))
                     self.pending[w].append(i)
 

@@ -528,8 +528,8 @@ def _scan(
     # which then refits only what that judgement could not see (a run of the same
     # scan before it, a copy). Otherwise the same worker processes serve the reading
     # and the judging pass (which needs every run stored first): each keeps the runs
-    # it read in its memory, up to a budget, then in the temporary folder
-    # (runlens.history.pool), and judges them; then gone.
+    # it read in the temporary folder (in its memory up to a budget, 0 by default:
+    # runlens.history.pool), and judges them; then gone.
     import functools
     import shutil
     import tempfile

@@ -2,10 +2,10 @@
 
 The judging pass needs every run stored first, then judges each run on the
 baseline of the runs before it; the runs as read are needed again for it. The
-same worker processes serve both passes, and each keeps the runs it read in its
-own memory, up to a budget: nothing is written to the scan's temporary folder
-while memory allows; past the budget, runs go to the folder as before. The
-stored results are the same either way, and the same as a scan in one process.
+same worker processes serve both passes, and each keeps the runs it read in the
+scan's temporary folder, or in its own memory up to a budget (0 by default): then
+nothing is written to the folder while memory allows. The stored results are the
+same either way, and the same as a scan in one process.
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ def test_workers_keep_runs_in_memory_and_store_what_one_process_stores(
     tmp_path, kept_files, monkeypatch
 ):
     monkeypatch.setattr(pool_mod, "MEMORY_SHARE", 0.25)  # the default (0) keeps none
+    monkeypatch.setattr(pool_mod, "memory_budget", lambda jobs: 1 << 30)  # any machine
     folder = _folder(tmp_path)
     two = scan(folder, tmp_path / "two.sqlite", jobs=2)
     assert two.analysed == 6 and two.judged == 6 and two.form_rules == "evaluated"
@@ -82,7 +83,7 @@ def test_by_default_runs_go_to_the_temporary_folder(tmp_path, kept_files):
 def test_past_the_memory_budget_runs_go_to_the_temporary_folder_same_results(
     tmp_path, kept_files, monkeypatch
 ):
-    monkeypatch.setattr(pool_mod, "MEMORY_SHARE", 0.25)
+    monkeypatch.setattr(pool_mod, "memory_budget", lambda jobs: 1 << 30)  # any machine
     folder = _folder(tmp_path)
     scan(folder, tmp_path / "roomy.sqlite", jobs=2)
     monkeypatch.setattr(pool_mod, "memory_budget", lambda jobs: 0)
