@@ -337,7 +337,7 @@ def _scan_parts(data: bytes):
     sc = checked_scan(data)  # well-formed (libxml2) and plain (NumPy), checked at once
     if sc is None:
         return None
-    g, root_local = sc.local(0)
+    g = sc.local(0)[0]
     attrs = sc.attrs(0)
     is11 = attrs.get("version") == "1.1"
     start = ~sc.is_end

@@ -8,9 +8,10 @@ turns only the texts a reader asks for into strings.
 It is used only on **plain** XML, checked first, in which the bytes say
 exactly what a parser would:
 
-- the file has already been parsed by libxml2 without building a tree
-  (:func:`well_formed`): it is well-formed, and it carries no DOCTYPE or entity
-  declaration (:mod:`runlens.io.xmlsafe` refused those before);
+- the file is parsed by libxml2 without building a tree (:func:`well_formed`, run
+  beside the scan by :func:`checked_scan`, whose answer needs both): it is
+  well-formed, and it carries no DOCTYPE or entity declaration
+  (:mod:`runlens.io.xmlsafe` refused those before);
 - UTF-8 (or ASCII) text; no ``&`` (no entity or character reference), no
   ``<!`` (comment, CDATA) and no processing instruction after the XML
   declaration, no carriage return; so a text between two tags is the text a
@@ -208,15 +209,9 @@ class Scan:
             out[m.group(1).decode("utf-8")] = _norm_attr(v.decode("utf-8"))
         return out
 
-    def present_texts(self, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
-        """Of ``rows``, those whose element has a text (positions into ``rows``), and the texts."""
-        ln = self._text_len(rows)
-        has = np.flatnonzero(ln > 0)
-        s = self.gt[rows[has]] + 1
-        return has, self.spans(s, s + ln[has])  # type: ignore[return-value]
-
     def present_texts_of(self, groups: list[np.ndarray]) -> list[tuple[np.ndarray, list[str]]]:
-        """:meth:`present_texts` of each array of rows, with one decode for all."""
+        """For each array of rows: those whose element has a text (positions into the
+        array) and the texts, with one decode for all."""
         lens = [self._text_len(r) for r in groups]
         has = [np.flatnonzero(ln > 0) for ln in lens]
         if not groups:
@@ -397,11 +392,6 @@ def checked_scan(data: bytes) -> Scan | None:
     Large inputs (:data:`PARALLEL_CHECK_BYTES`) are checked in a second thread while
     this one scans; the answer is the same as doing one after the other.
     """
-    if len(data) < PARALLEL_CHECK_BYTES:
-        sc = scan(data)
-        return sc if sc is not None and well_formed(data) else None
-    import threading
-
     verdict: list[bool] = []
 
     def check() -> None:
@@ -409,6 +399,13 @@ def checked_scan(data: bytes) -> Scan | None:
             verdict.append(well_formed(data))
         except Exception:  # noqa: BLE001 - any failure of the check: not this path
             verdict.append(False)
+
+    if len(data) < PARALLEL_CHECK_BYTES:
+        sc = scan(data)
+        if sc is not None:
+            check()
+        return sc if sc is not None and verdict == [True] else None
+    import threading
 
     worker = threading.Thread(target=check, name="runlens-xml-check", daemon=True)
     worker.start()
@@ -422,7 +419,8 @@ def checked_scan(data: bytes) -> Scan | None:
 def scan(data: bytes) -> Scan | None:
     """The tags of ``data`` when it is plain XML (see the module docstring), else None.
 
-    ``data`` must already have passed :func:`well_formed`.
+    Whether the bytes are well-formed is :func:`well_formed`'s to say: use
+    :func:`checked_scan`, which asks both.
     """
     if data.startswith(b"\xef\xbb\xbf"):
         pass  # a UTF-8 byte-order mark: offsets stay those of ``data``
